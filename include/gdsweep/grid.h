@@ -1,0 +1,125 @@
+/* grid.h - the sweep spec read from grid.ini, and run index -> run parameters.
+ *
+ * gd_sweep_load parses and validates the whole grid (libinih) before anything runs; every
+ * error names file:line and the fix. The grid is never expanded in memory: run i is
+ * decoded from i by mixed-radix arithmetic (gd_sweep_decode), so a 10^8-run grid costs
+ * nothing. Order of runs (documented in docs/FORMAT.md):
+ *   problem sections in file order; within one: problem-type values (first key slowest),
+ *   then repeat, then control values (iterations, gradient, ...), then the optimizer
+ *   sections that apply to it in file order, each with its values (first key slowest:
+ *   optimizer keys in spec order, schedule, schedule keys).
+ * So runs that share a problem instance are consecutive and an instance is identified by
+ * (problem section, problem-type values, repeat). */
+#ifndef GDSWEEP_GRID_H
+#define GDSWEEP_GRID_H
+
+#include <stdint.h>
+
+#include "gdsweep/error.h"
+#include "gdsweep/optimizer.h"
+#include "gdsweep/param.h"
+#include "gdsweep/problem.h"
+#include "gdsweep/schedule.h"
+
+#define GD_LABEL_MAX 64
+#define GD_PATH_MAX 4096
+/* Grids larger than this need --allow-huge. */
+#define GD_HUGE_GRID 1000000000ULL
+
+/* Run-control values, swept per problem section like any other key. */
+typedef struct gd_run_control {
+    long iterations;     /* budget */
+    int numeric_gradient;/* 0 analytic, 1 numeric */
+    double epsilon;      /* central-difference step */
+    double grad_tol;     /* converged when |g| <= grad_tol (0: off unless g == 0) */
+    double loss_tol;     /* converged when gap (or loss, if no optimum) <= loss_tol */
+    double divergence;   /* diverged when loss > f0 + divergence * (|f0| + 1) */
+    int save_final;      /* store the final parameters */
+} gd_run_control;
+
+/* The spec table of the control keys, in gd_run_control order. */
+extern const gd_param_spec gd_control_params[];
+
+/* One swept key: its spec and the list of values it takes. */
+typedef struct gd_dim {
+    const gd_param_spec *spec;
+    double *values;
+    size_t count;
+    int line;            /* grid line that set it (0: default) */
+} gd_dim;
+
+typedef struct gd_problem_section {
+    char label[GD_LABEL_MAX];
+    const gd_problem_type *type;
+    int line;
+    gd_dim *dims;            /* type params (spec order), then control keys */
+    size_t n_type_dims, n_dims;
+    uint64_t type_combos;    /* product of type-param counts */
+    uint64_t control_combos; /* product of control-key counts */
+    uint64_t optimizer_span; /* runs per (instance, control combo): sum of applicable optimizer combos */
+    uint64_t first_run;      /* global index of this section's first run */
+    uint64_t n_runs;
+    uint64_t first_instance; /* global index of this section's first instance */
+} gd_problem_section;
+
+typedef struct gd_optimizer_section {
+    char label[GD_LABEL_MAX];
+    const gd_optimizer_type *type;
+    int line;
+    gd_dim *dims;            /* optimizer params, "schedule", then every schedule key */
+    size_t n_opt_dims, n_dims;
+    uint64_t combos;
+    char **problems;         /* labels from `problems =`, or NULL: all */
+    size_t n_problems;
+} gd_optimizer_section;
+
+typedef struct gd_sweep {
+    char path[GD_PATH_MAX];
+    char name[GD_LABEL_MAX * 2];
+    char output[GD_PATH_MAX];
+    char *text;              /* the grid file verbatim */
+    size_t text_len;
+    char hash[65];           /* sha256 of text, hex */
+    uint64_t seed, repeats;
+    long record_every;
+    gd_problem_section *problems;
+    size_t n_problems;
+    gd_optimizer_section *optimizers;
+    size_t n_optimizers;
+    unsigned char *applies;  /* [problem * n_optimizers + optimizer] */
+    uint64_t n_runs, n_instances;
+} gd_sweep;
+
+/* Everything one run needs, decoded from its index. */
+typedef struct gd_run_desc {
+    uint64_t id;
+    uint32_t problem, optimizer;   /* section indices */
+    uint64_t instance;             /* global instance index */
+    uint64_t repeat;
+    double problem_params[GD_MAX_PARAMS];   /* problem type's spec order */
+    gd_run_control control;
+    double optimizer_params[GD_MAX_PARAMS]; /* optimizer type's spec order */
+    const gd_schedule_type *schedule;
+    double schedule_params[GD_MAX_PARAMS];  /* that schedule's spec order */
+} gd_run_desc;
+
+/* Reads, parses and validates path. allow_huge: accept grids over GD_HUGE_GRID runs.
+ * On error *s is left freed. */
+int gd_sweep_load(gd_sweep *s, const char *path, int allow_huge, gd_error *err);
+
+/* Same, from text in memory (path is only used in messages). */
+int gd_sweep_parse(gd_sweep *s, const char *path, const char *text, size_t len,
+                   int allow_huge, gd_error *err);
+
+void gd_sweep_free(gd_sweep *s);
+
+/* Decodes run id (< s->n_runs) into *d. Pure; no allocation. */
+void gd_sweep_decode(const gd_sweep *s, uint64_t id, gd_run_desc *d);
+
+/* Number of runs of the (problem section p, optimizer section o) pair. */
+uint64_t gd_sweep_pair_runs(const gd_sweep *s, size_t p, size_t o);
+
+/* The RNG key of the instance of run d. */
+gd_rng_key gd_sweep_instance_key(const gd_sweep *s, const gd_run_desc *d);
+
+#endif

@@ -1,0 +1,83 @@
+/* problem.h - the problem type table, problem instances and the registry.
+ *
+ * One file per problem in src/problems/, each exporting one const gd_problem_type.
+ * `setup` builds an instance from parameter values and an RNG key (all data comes from
+ * the key, never from the rank or the order of execution) and owns everything it
+ * allocates until `destroy`. Loss and gradient never allocate: the driver calls them
+ * inside the iteration loop. Large kernels (denoise, curvefit) use OpenMP with
+ * reductions summed in fixed blocks, so results are bit-identical for any thread count. */
+#ifndef GDSWEEP_PROBLEM_H
+#define GDSWEEP_PROBLEM_H
+
+#include <stddef.h>
+
+#include "gdsweep/error.h"
+#include "gdsweep/param.h"
+#include "gdsweep/rng.h"
+
+#define GD_MAX_INPUTS 6
+
+/* A named array an instance exposes for storage (problem inputs, the optimum). */
+typedef struct gd_array {
+    const char *name;
+    int rank;          /* 1 or 2 */
+    size_t dims[2];
+    const double *data;
+} gd_array;
+
+struct gd_problem_type;
+
+typedef struct gd_problem {
+    const struct gd_problem_type *type;
+    size_t n;              /* dimension of x */
+    double *x0;            /* start point, n values, owned by the instance */
+    int has_optimum;       /* 1 when f_opt is known */
+    double f_opt;          /* optimal loss (NaN when unknown) */
+    gd_array inputs[GD_MAX_INPUTS]; /* what the store writes with the instance */
+    size_t n_inputs;
+    void *data;            /* type-specific, owned by the instance */
+} gd_problem;
+
+typedef struct gd_problem_type {
+    const char *name;
+    const char *doc;
+    const gd_param_spec *params;
+    const char *metric_name;   /* e.g. "psnr"; NULL when the type has no metric */
+
+    /* Cross-parameter checks beyond each spec's range (x_min < x_max, ...). Message
+     * without location; may be NULL. */
+    int (*check)(const double *pp, gd_error *err);
+    /* Dimension of x for these parameter values (used to validate before any run). */
+    size_t (*dimension)(const double *pp);
+    /* Relative cost of one iteration (~ floating-point work), for scheduling. */
+    double (*cost)(const double *pp);
+
+    int (*setup)(gd_problem *p, const double *pp, gd_rng_key key, gd_error *err);
+    void (*destroy)(gd_problem *p);
+
+    double (*loss)(const gd_problem *p, const double *x);
+    /* Loss and gradient in one pass; returns the loss. */
+    double (*loss_grad)(const gd_problem *p, const double *x, double *g);
+    /* Quality metric of x (e.g. PSNR against the clean image); NULL if none. */
+    double (*metric)(const gd_problem *p, const double *x);
+} gd_problem_type;
+
+/* NULL-terminated registry, in --list order. */
+extern const gd_problem_type *const gd_problems[];
+const gd_problem_type *gd_problem_find(const char *name);
+
+extern const gd_problem_type gd_problem_quadratic, gd_problem_curvefit, gd_problem_denoise,
+    gd_problem_rosenbrock;
+
+/* Largest dimension for which the numeric (central-difference) gradient is allowed. */
+#define GD_NUMERIC_GRAD_MAX_DIM 64
+
+/* The article's central differences: g_i = (f(x + eps e_i) - f(x - eps e_i)) / (2 eps).
+ * work: n doubles of scratch. Returns f(x) (one extra evaluation). */
+double gd_numeric_loss_grad(const gd_problem *p, const double *x, double eps, double *g,
+                            double *work);
+
+/* Frees what setup allocated and zeroes *p. Safe on a zeroed instance. */
+void gd_problem_destroy(gd_problem *p);
+
+#endif

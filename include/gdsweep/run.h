@@ -1,0 +1,68 @@
+/* run.h - the loop: one (problem instance, optimizer, schedule, stop test) to the end.
+ *
+ * gd_run_execute does no I/O and allocates nothing: the driver owns the workspace and
+ * the history arrays, sized beforehand with gd_workspace_reserve / gd_history_reserve.
+ * Iteration t = 0..T-1 evaluates loss and gradient at x_t, records every record_every-th
+ * point, tests the stop conditions, then steps to x_{t+1}; x_T is evaluated and
+ * recorded at the end. A run that blows up ends with status diverged, never a crash. */
+#ifndef GDSWEEP_RUN_H
+#define GDSWEEP_RUN_H
+
+#include <stddef.h>
+
+#include "gdsweep/grid.h"
+#include "gdsweep/problem.h"
+
+typedef enum {
+    GD_STATUS_DIVERGED = -1,
+    GD_STATUS_MAX_ITER = 0,
+    GD_STATUS_CONVERGED = 1
+} gd_status;
+
+const char *gd_status_name(int status);
+
+/* Parameter paths are recorded for problems of at most this dimension. */
+#define GD_PATH_MAX_DIM 4
+
+typedef struct gd_run_result {
+    int status;              /* gd_status */
+    long iterations;         /* steps taken */
+    double loss_initial, loss_final, loss_best;
+    double grad_norm_final;
+    double gap;              /* loss_final - f_opt, NaN when the optimum is unknown */
+    double metric;           /* problem metric (PSNR) of the final x, NaN when none */
+    long loss_evals, grad_evals;
+    double wall_seconds;
+    int rank, threads;       /* where it ran: recorded, not results */
+} gd_run_result;
+
+/* Recorded trajectory of one run, in arrays the driver preallocated. */
+typedef struct gd_history {
+    size_t capacity, count;
+    long *iteration;
+    double *loss, *grad_norm, *lr;
+    size_t path_dim;         /* 0: no path recorded */
+    double *path;            /* count * path_dim values */
+} gd_history;
+
+/* Scratch vectors for one run, grown by the driver to the largest dimension. */
+typedef struct gd_workspace {
+    size_t n_cap, state_cap;
+    double *x, *g, *x_eval, *work;
+    double *state;           /* state_vectors * n_cap */
+} gd_workspace;
+
+/* Records kept for a budget: every record_every-th iteration plus the last. */
+size_t gd_history_records(long iterations, long record_every);
+
+int gd_history_reserve(gd_history *h, size_t records, size_t path_dim, gd_error *err);
+void gd_history_free(gd_history *h);
+
+int gd_workspace_reserve(gd_workspace *ws, size_t n, size_t state_vectors, gd_error *err);
+void gd_workspace_free(gd_workspace *ws);
+
+/* Runs d on instance p. Final parameters are left in ws->x (p->n values). */
+void gd_run_execute(const gd_problem *p, const gd_run_desc *d, long record_every,
+                    gd_workspace *ws, gd_history *h, gd_run_result *r);
+
+#endif
