@@ -1,0 +1,209 @@
+/* test_batch.c - the result batch: copies, geometric growth, offsets, clear and free. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gdsweep/batch.h"
+
+/* Run r's synthetic history: records and path dimension vary with r. */
+static size_t records_of(size_t r)
+{
+    return (r * 7) % 23;              /* 0 .. 22, zero for some runs */
+}
+
+static size_t path_dim_of(size_t r)
+{
+    return r % 3;                     /* 0: no path */
+}
+
+static size_t final_of(size_t r)
+{
+    return r % 4 == 1 ? 0 : r % 5 + 1;
+}
+
+static double value(size_t r, size_t k, int which)
+{
+    return (double)r * 1000.0 + (double)k + 0.25 * which;
+}
+
+typedef struct fixture {
+    long iteration[32];
+    double loss[32], grad_norm[32], lr[32], path[64], x[8];
+    gd_history h;
+} fixture;
+
+static void make_run(fixture *f, size_t r, gd_run_desc *d, gd_run_result *res)
+{
+    memset(d, 0, sizeof *d);
+    memset(res, 0, sizeof *res);
+    d->id = 100 + r;
+    d->instance = r / 2;
+    res->iterations = (long)r;
+    res->loss_final = value(r, 0, 9);
+    f->h = (gd_history){.capacity = 32, .count = records_of(r), .iteration = f->iteration,
+                        .loss = f->loss, .grad_norm = f->grad_norm, .lr = f->lr,
+                        .path_dim = path_dim_of(r), .path = f->path};
+    for (size_t k = 0; k < f->h.count; k++) {
+        f->iteration[k] = (long)(k * 10 + r);
+        f->loss[k] = value(r, k, 1);
+        f->grad_norm[k] = value(r, k, 2);
+        f->lr[k] = value(r, k, 3);
+        for (size_t j = 0; j < f->h.path_dim; j++)
+            f->path[k * f->h.path_dim + j] = value(r, k * 10 + j, 4);
+    }
+    for (size_t j = 0; j < final_of(r); j++)
+        f->x[j] = value(r, j, 5);
+}
+
+static void add_runs(gd_batch *b, size_t first, size_t n)
+{
+    fixture f;
+    gd_error err;
+    for (size_t r = first; r < first + n; r++) {
+        gd_run_desc d;
+        gd_run_result res;
+        make_run(&f, r, &d, &res);
+        assert_int_equal(gd_batch_add(b, &d, &res, &f.h, f.x, final_of(r), &err), 0);
+    }
+}
+
+/* Checks every array of b against runs first .. first + b->count - 1. */
+static void check_runs(const gd_batch *b, size_t first)
+{
+    size_t traj = 0, path = 0, fin = 0;
+    for (size_t i = 0; i < b->count; i++) {
+        size_t r = first + i, n = records_of(r), dim = path_dim_of(r);
+        assert_int_equal(b->desc[i].id, 100 + r);
+        assert_int_equal(b->desc[i].instance, r / 2);
+        assert_int_equal(b->result[i].iterations, (long)r);
+        assert_true(b->result[i].loss_final == value(r, 0, 9));
+        assert_int_equal(b->traj_start[i], traj);
+        assert_int_equal(b->traj_count[i], n);
+        assert_int_equal(b->path_start[i], path);
+        assert_int_equal(b->path_count[i], n * dim);
+        assert_int_equal(b->final_start[i], fin);
+        assert_int_equal(b->final_count[i], final_of(r));
+        for (size_t k = 0; k < n; k++) {
+            assert_int_equal(b->iteration[traj + k], (long)(k * 10 + r));
+            assert_true(b->loss[traj + k] == value(r, k, 1));
+            assert_true(b->grad_norm[traj + k] == value(r, k, 2));
+            assert_true(b->lr[traj + k] == value(r, k, 3));
+            for (size_t j = 0; j < dim; j++)
+                assert_true(b->path[path + k * dim + j] == value(r, k * 10 + j, 4));
+        }
+        for (size_t j = 0; j < final_of(r); j++)
+            assert_true(b->final[fin + j] == value(r, j, 5));
+        traj += n;
+        path += n * dim;
+        fin += final_of(r);
+    }
+    assert_int_equal(b->traj_len, traj);
+    assert_int_equal(b->path_len, path);
+    assert_int_equal(b->final_len, fin);
+    assert_true(b->capacity >= b->count && b->traj_cap >= b->traj_len);
+    assert_true(b->path_cap >= b->path_len && b->final_cap >= b->final_len);
+}
+
+/* 500 runs grow every array several times; contents and offsets survive the moves. */
+static void test_add_and_grow(void **state)
+{
+    gd_batch b = {0};
+    add_runs(&b, 0, 500);
+    assert_int_equal(b.count, 500);
+    assert_true(b.traj_len > 4000);
+    check_runs(&b, 0);
+    gd_batch_free(&b);
+}
+
+/* Growth is geometric: capacity never more than doubles past what is needed. */
+static void test_growth_is_geometric(void **state)
+{
+    gd_batch b = {0};
+    size_t changes = 0, cap = 0;
+    for (size_t r = 0; r < 3000; r++) {
+        add_runs(&b, r, 1);
+        if (b.capacity != cap) {
+            changes++;
+            cap = b.capacity;
+        }
+    }
+    assert_true(changes <= 8);              /* 64 .. 4096 */
+    assert_true(b.capacity < 2 * 3000);
+    gd_batch_free(&b);
+}
+
+static void test_clear_keeps_capacity(void **state)
+{
+    gd_batch b = {0};
+    add_runs(&b, 0, 100);
+    size_t cap = b.capacity, traj_cap = b.traj_cap;
+    double *loss = b.loss;
+    gd_batch_clear(&b);
+    assert_int_equal(b.count, 0);
+    assert_int_equal(b.traj_len, 0);
+    assert_int_equal(b.path_len, 0);
+    assert_int_equal(b.final_len, 0);
+    assert_int_equal(gd_batch_bytes(&b), 0);
+    assert_int_equal(b.capacity, cap);
+    assert_int_equal(b.traj_cap, traj_cap);
+    add_runs(&b, 40, 30);                   /* fits: no reallocation, offsets from 0 */
+    assert_ptr_equal(b.loss, loss);
+    check_runs(&b, 40);
+    gd_batch_free(&b);
+    assert_null(b.desc);
+    assert_null(b.loss);
+    assert_int_equal(b.capacity, 0);
+}
+
+/* A run without history or final parameters takes no payload. */
+static void test_empty_history(void **state)
+{
+    gd_batch b = {0};
+    gd_run_desc d = {.id = 7};
+    gd_run_result r = {.status = 1};
+    gd_error err;
+    assert_int_equal(gd_batch_add(&b, &d, &r, NULL, NULL, 0, &err), 0);
+    gd_history h = {0};
+    assert_int_equal(gd_batch_add(&b, &d, &r, &h, NULL, 0, &err), 0);
+    assert_int_equal(b.count, 2);
+    assert_int_equal(b.traj_count[0] + b.traj_count[1], 0);
+    assert_int_equal(b.traj_len + b.path_len + b.final_len, 0);
+    assert_int_equal(b.result[1].status, 1);
+    gd_batch_free(&b);
+}
+
+/* bytes counts at least the payload arrays and grows with every add. */
+static void test_bytes(void **state)
+{
+    gd_batch b = {0};
+    size_t last = gd_batch_bytes(&b);
+    assert_int_equal(last, 0);
+    for (size_t r = 0; r < 50; r++) {
+        add_runs(&b, r, 1);
+        size_t now = gd_batch_bytes(&b);
+        assert_true(now > last);
+        last = now;
+    }
+    size_t payload = b.traj_len * (sizeof(long) + 3 * sizeof(double)) +
+                     (b.path_len + b.final_len) * sizeof(double) +
+                     b.count * (sizeof(gd_run_desc) + sizeof(gd_run_result));
+    assert_true(last >= payload);
+    gd_batch_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_add_and_grow),
+        cmocka_unit_test(test_growth_is_geometric),
+        cmocka_unit_test(test_clear_keeps_capacity),
+        cmocka_unit_test(test_empty_history),
+        cmocka_unit_test(test_bytes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
