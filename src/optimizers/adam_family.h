@@ -1,0 +1,44 @@
+/* adam_family.h - what adam.c, adamw.c, amsgrad.c and nadam.c share (private to this folder).
+ *
+ * Their hyperparameters start with ADAM_PARAMS (lr, beta1, beta2, eps), so hp[1..3] mean
+ * the same in each, and their state vectors start with m (0) and v (1). */
+#ifndef GDSWEEP_ADAM_FAMILY_H
+#define GDSWEEP_ADAM_FAMILY_H
+
+#include <math.h>
+
+#include "gdsweep/optimizer.h"
+
+#define ADAM_PARAMS                                                                          \
+    {"lr", GD_REAL, 0.01, 0, INFINITY, true, false, NULL, "learning rate (step size)"},      \
+    {"beta1", GD_REAL, 0.9, 0, 1, false, true, NULL, "decay of the first-moment average"},   \
+    {"beta2", GD_REAL, 0.999, 0, 1, false, true, NULL, "decay of the second-moment average"}, \
+    {"eps", GD_REAL, 1e-8, 0, INFINITY, true, false, NULL, "guard added to the root"}
+
+typedef struct adam_coef {
+    double b1, b2, eps;
+    double bc1, bc2; /* bias corrections 1 - b1^t and 1 - b2^t */
+} adam_coef;
+
+/* The coefficients of step t (1-based): two pow() per call, none per element. */
+static inline adam_coef adam_coef_at(const double *hp, long t)
+{
+    const double b1 = hp[1], b2 = hp[2];
+    return (adam_coef){b1, b2, hp[3], 1 - pow(b1, (double)t), 1 - pow(b2, (double)t)};
+}
+
+/* Bias-corrected moments of one coordinate: mhat = m/(1-b1^t), vhat = v/(1-b2^t). */
+typedef struct adam_hat {
+    double m, v;
+} adam_hat;
+
+/* The moment update of one coordinate, in the article's operation order:
+ * m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*(g*g); returns mhat and vhat. */
+static inline adam_hat adam_moments(const adam_coef *c, double g, double *m, double *v)
+{
+    *m = c->b1 * *m + (1 - c->b1) * g;
+    *v = c->b2 * *v + (1 - c->b2) * (g * g);
+    return (adam_hat){*m / c->bc1, *v / c->bc2};
+}
+
+#endif

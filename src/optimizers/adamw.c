@@ -1,0 +1,30 @@
+/* adamw.c - AdamW (Loshchilov & Hutter 2019), decoupled weight decay:
+ * x = x - lr*weight_decay*x, then the Adam update with the same lr.
+ * The first four hyperparameters are Adam's, in Adam's order, so Adam's step is called
+ * as it is; state vectors as Adam's (0 = m, 1 = v). */
+#include "adam_family.h"
+
+static const gd_param_spec adamw_params[] = {
+    ADAM_PARAMS,
+    {"weight_decay", GD_REAL, 0.01, 0, INFINITY, false, false, NULL,
+     "decoupled decay: x -= lr * weight_decay * x"},
+    {0},
+};
+
+static void adamw_step(const double *hp, double lr, long t, size_t n, size_t stride, double *x,
+                       const double *g, double *state)
+{
+    const double weight_decay = hp[4];
+    for (size_t i = 0; i < n; i++)
+        x[i] = x[i] - lr * weight_decay * x[i];
+    gd_optimizer_adam.step(hp, lr, t, n, stride, x, g, state);
+}
+
+const gd_optimizer_type gd_optimizer_adamw = {
+    .name = "adamw",
+    .doc = "AdamW: Adam with decoupled weight decay",
+    .params = adamw_params,
+    .state_vectors = 2,
+    .lookahead = NULL,
+    .step = adamw_step,
+};
