@@ -1,0 +1,227 @@
+/* denoise.c - total-variation image denoising (the article's example, made exact).
+ *
+ * Clean image u*[i][j] = sin(5 xs[j]) cos(5 ys[i]), xs = ys = linspace(-1, 1, size) (row i
+ * is y, like np.meshgrid); noisy f = u* + noise * N(0,1) (stream 0, element i*size + j);
+ * the start point is f. Energy (smoothed isotropic TV, see seed NOTES.md):
+ *   E(u) = sum (u - f)^2 + lambda * sum_ij s_ij,  s = sqrt(dx^2 + dy^2 + tv_eps^2),
+ * with forward differences dx = u[i][j+1] - u[i][j], dy = u[i+1][j] - u[i][j], zero on the
+ * last column / row (Neumann). With flux p = (dx, dy) / s the exact gradient is
+ *   dE/du[i][j] = 2 (u - f) + lambda (px[i][j-1] - px[i][j] + py[i-1][j] - py[i][j]),
+ * terms outside the image being zero (that is 2 (u - f) - lambda div p).
+ *
+ * One fused pass: row i's fluxes need rows i and i+1 of u; its gradient also needs the
+ * fluxes py of row i-1, which are carried from the previous row (recomputed once at the
+ * top of each row block). Rows are cut into fixed blocks of ROWS rows, independent of the
+ * thread count; each block has its own row buffers in d->scratch and writes only its own
+ * rows of g and of d->rows (per-row energy), so threads never share a write. The per-row
+ * sums are then added serially in row order: bit-identical for any OMP_NUM_THREADS.
+ * Because of the scratch buffers one instance must not be evaluated by two threads at
+ * once. Metric: PSNR against the clean image, peak = max(clean) - min(clean). */
+#include "problem_impl.h"
+
+#include <math.h>
+#include <string.h>
+
+#define ROWS 32               /* rows per block */
+#define PARALLEL_MIN 65536    /* fewer pixels than this: no thread team */
+
+enum { DN_SIZE, DN_NOISE, DN_LAMBDA, DN_TV_EPS };
+
+typedef struct denoise {
+    size_t m, n_blocks; /* image is m x m */
+    double lambda, eps2, peak;
+    const double *clean, *noisy;
+    double *rows;    /* per-row partial sums */
+    double *scratch; /* per block: px (1 + m, px[0] = 0 is "column -1"), py, py_up (m) */
+} denoise;
+
+static const gd_param_spec denoise_params[] = {
+    [DN_SIZE] = {.key = "size", .kind = GD_INT, .def = 100, .lo = 2, .hi = 65536,
+                 .doc = "image side in pixels (n = size^2)"},
+    [DN_NOISE] = {.key = "noise", .kind = GD_REAL, .def = 0.5, GD_SPEC_NONNEG,
+                  .doc = "standard deviation of the Gaussian noise"},
+    [DN_LAMBDA] = {.key = "lambda", .kind = GD_REAL, .def = 0.1, GD_SPEC_NONNEG,
+                   .doc = "weight of the total-variation term"},
+    [DN_TV_EPS] = {.key = "tv_eps", .kind = GD_REAL, .def = 0.1, GD_SPEC_POSITIVE,
+                   .doc = "smoothing of |grad u| in the TV term"},
+    {.key = NULL},
+};
+
+static size_t denoise_dimension(const double *pp)
+{
+    return (size_t)pp[DN_SIZE] * (size_t)pp[DN_SIZE];
+}
+
+static double denoise_cost(const double *pp)
+{
+    return pp[DN_SIZE] * pp[DN_SIZE];
+}
+
+static size_t scratch_stride(size_t m)
+{
+    return 3 * m + 1;
+}
+
+/* Flux of one pixel into *px, *py; returns its energy r^2 + lambda s (r = u - f). */
+static inline double pixel(double dx, double dy, double r, double lam, double eps2,
+                           double *px, double *py)
+{
+    double q = dx * dx + dy * dy + eps2, inv = 1 / sqrt(q);
+    *px = dx * inv;
+    *py = dy * inv;
+    return r * r + lam * (q * inv);
+}
+
+/* Fluxes of row i into px[0..m), py[0..m); returns the row's energy. On the last row the
+ * "next row" is the row itself, so dy = 0 (Neumann). */
+static double row_energy(const denoise *d, const double *u, size_t i, double *restrict px,
+                         double *restrict py)
+{
+    size_t m = d->m;
+    const double *ur = u + i * m, *fr = d->noisy + i * m;
+    const double *un = i + 1 < m ? ur + m : ur;
+    double lam = d->lambda, eps2 = d->eps2, acc = 0;
+#pragma omp simd reduction(+ : acc)
+    for (size_t j = 0; j < m - 1; j++)
+        acc += pixel(ur[j + 1] - ur[j], un[j] - ur[j], ur[j] - fr[j], lam, eps2, px + j,
+                     py + j);
+    return acc + pixel(0, un[m - 1] - ur[m - 1], ur[m - 1] - fr[m - 1], lam, eps2,
+                       px + m - 1, py + m - 1);
+}
+
+/* Gradient of row i from the fluxes of rows i (px, py) and i-1 (py_up); px[-1] is 0. */
+static void row_grad(const denoise *d, const double *u, size_t i, const double *restrict px,
+                     const double *restrict py, const double *restrict py_up,
+                     double *restrict g)
+{
+    size_t m = d->m;
+    const double *ur = u + i * m, *fr = d->noisy + i * m;
+    double lam = d->lambda;
+    double *gr = g + i * m;
+#pragma omp simd
+    for (size_t j = 0; j < m; j++)
+        gr[j] = 2 * (ur[j] - fr[j]) + lam * ((px[j - 1] - px[j]) + (py_up[j] - py[j]));
+}
+
+/* Energy (and gradient when g) of the rows of block b. */
+static void block_pass(const denoise *d, const double *u, double *g, size_t b)
+{
+    size_t m = d->m, i0 = b * ROWS, i1 = i0 + ROWS < m ? i0 + ROWS : m;
+    double *px = d->scratch + b * scratch_stride(m) + 1, *py = px + m, *py_up = py + m;
+    if (g && i0 > 0)
+        row_energy(d, u, i0 - 1, px, py_up);
+    else if (g)
+        memset(py_up, 0, m * sizeof *py_up);
+    for (size_t i = i0; i < i1; i++) {
+        d->rows[i] = row_energy(d, u, i, px, py);
+        if (!g)
+            continue;
+        row_grad(d, u, i, px, py, py_up, g);
+        double *t = py_up;
+        py_up = py;
+        py = t;
+    }
+}
+
+static double evaluate(const gd_problem *p, const double *u, double *g)
+{
+    const denoise *d = p->data;
+#pragma omp parallel for schedule(static) if (d->m * d->m >= PARALLEL_MIN)
+    for (size_t b = 0; b < d->n_blocks; b++)
+        block_pass(d, u, g, b);
+    return gd_ordered_sum(d->rows, d->m, 1);
+}
+
+static double denoise_loss(const gd_problem *p, const double *u)
+{
+    return evaluate(p, u, NULL);
+}
+
+static double denoise_loss_grad(const gd_problem *p, const double *u, double *g)
+{
+    return evaluate(p, u, g);
+}
+
+static double row_sq_error(const denoise *d, const double *u, size_t i)
+{
+    const double *ur = u + i * d->m, *cr = d->clean + i * d->m;
+    double acc = 0;
+#pragma omp simd reduction(+ : acc)
+    for (size_t j = 0; j < d->m; j++)
+        acc += (ur[j] - cr[j]) * (ur[j] - cr[j]);
+    return acc;
+}
+
+static double denoise_psnr(const gd_problem *p, const double *u)
+{
+    const denoise *d = p->data;
+#pragma omp parallel for schedule(static) if (d->m * d->m >= PARALLEL_MIN)
+    for (size_t i = 0; i < d->m; i++)
+        d->rows[i] = row_sq_error(d, u, i);
+    double mse = gd_ordered_sum(d->rows, d->m, 1) / ((double)d->m * (double)d->m);
+    return 10 * log10(d->peak * d->peak / mse);
+}
+
+/* Fills clean, noisy and x0 for the rows of block b (same blocks as the kernel, so pages
+ * are first touched by the thread that later reads them). */
+static void make_block(const denoise *d, double *clean, double *noisy, double *x0,
+                       double noise, gd_rng_key key, size_t b)
+{
+    size_t m = d->m, i1 = (b + 1) * ROWS < m ? (b + 1) * ROWS : m;
+    d->scratch[b * scratch_stride(m)] = 0; /* px[-1] */
+    for (size_t i = b * ROWS; i < i1; i++) {
+        double cy = cos(5 * gd_linspace_at(-1, 1, m, i));
+        for (size_t j = 0; j < m; j++) {
+            size_t k = i * m + j;
+            clean[k] = sin(5 * gd_linspace_at(-1, 1, m, j)) * cy;
+            noisy[k] = clean[k] + noise * gd_rng_normal(key, 0, k);
+            x0[k] = noisy[k];
+        }
+    }
+}
+
+static double peak_to_peak(const double *v, size_t n)
+{
+    double lo = v[0], hi = v[0];
+    for (size_t k = 1; k < n; k++) {
+        lo = fmin(lo, v[k]);
+        hi = fmax(hi, v[k]);
+    }
+    return hi - lo;
+}
+
+static int denoise_setup(gd_problem *p, const double *pp, gd_rng_key key, gd_error *err)
+{
+    size_t m = (size_t)pp[DN_SIZE], nb = (m + ROWS - 1) / ROWS;
+    double *clean, *noisy, *rows, *scratch;
+    const gd_array_req reqs[] = {
+        {&clean, m * m}, {&noisy, m * m}, {&rows, m}, {&scratch, nb * scratch_stride(m)}};
+    denoise *d = gd_problem_alloc(p, &gd_problem_denoise, m * m, sizeof *d, reqs, 4, err);
+    if (!d)
+        return -1;
+    *d = (denoise){m, nb, pp[DN_LAMBDA], pp[DN_TV_EPS] * pp[DN_TV_EPS], 0, clean, noisy,
+                   rows, scratch};
+#pragma omp parallel for schedule(static) if (m * m >= PARALLEL_MIN)
+    for (size_t b = 0; b < nb; b++)
+        make_block(d, clean, noisy, p->x0, pp[DN_NOISE], key, b);
+    d->peak = peak_to_peak(clean, m * m);
+    gd_problem_add_input(p, "clean", m, m, clean);
+    gd_problem_add_input(p, "noisy", m, m, noisy);
+    return 0;
+}
+
+const gd_problem_type gd_problem_denoise = {
+    .name = "denoise",
+    .doc = "total-variation denoising of a noisy sin(5x)cos(5y) image: sum (u - f)^2 + "
+           "lambda * sum sqrt(|grad u|^2 + tv_eps^2) (the article's example; n = size^2)",
+    .params = denoise_params,
+    .metric_name = "psnr",
+    .check = NULL,
+    .dimension = denoise_dimension,
+    .cost = denoise_cost,
+    .setup = denoise_setup,
+    .destroy = gd_problem_release,
+    .loss = denoise_loss,
+    .loss_grad = denoise_loss_grad,
+    .metric = denoise_psnr,
+};

@@ -1,0 +1,106 @@
+/* problem.c - problem instance lifecycle and small helpers shared by the problem types.
+ *
+ * An instance owns one block (see problem_impl.h): setup allocates it in one call, and
+ * destroy frees it in one call, so a failed setup leaves nothing behind. */
+#include "problem_impl.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GD_BLOCK_ALIGN 64
+
+static size_t round_up(size_t v)
+{
+    return (v + GD_BLOCK_ALIGN - 1) / GD_BLOCK_ALIGN * GD_BLOCK_ALIGN;
+}
+
+/* Bytes of one carved array, or SIZE_MAX on overflow. */
+static size_t array_bytes(size_t len)
+{
+    if (len > (SIZE_MAX - GD_BLOCK_ALIGN) / sizeof(double))
+        return SIZE_MAX;
+    return round_up(len * sizeof(double));
+}
+
+static size_t add_bytes(size_t a, size_t b)
+{
+    return (a == SIZE_MAX || b == SIZE_MAX || a > SIZE_MAX - b) ? SIZE_MAX : a + b;
+}
+
+void *gd_problem_alloc(gd_problem *p, const gd_problem_type *type, size_t n,
+                       size_t head_bytes, const gd_array_req *reqs, size_t n_reqs,
+                       gd_error *err)
+{
+    memset(p, 0, sizeof *p);
+    p->type = type;
+    p->n = n;
+    p->f_opt = NAN;
+    size_t total = add_bytes(round_up(head_bytes), array_bytes(n));
+    for (size_t r = 0; r < n_reqs; r++)
+        total = add_bytes(total, array_bytes(reqs[r].len));
+    char *block = total == SIZE_MAX ? NULL : aligned_alloc(GD_BLOCK_ALIGN, total);
+    if (!block) {
+        gd_fail_runtime(err, "%s: out of memory allocating the instance", type->name);
+        return NULL;
+    }
+    memset(block, 0, round_up(head_bytes));
+    p->data = block;
+    size_t at = round_up(head_bytes);
+    p->x0 = (double *)(block + at);
+    at += array_bytes(n);
+    for (size_t r = 0; r < n_reqs; r++) {
+        *reqs[r].dst = (double *)(block + at);
+        at += array_bytes(reqs[r].len);
+    }
+    return block;
+}
+
+void gd_problem_release(gd_problem *p)
+{
+    free(p->data);
+    p->data = NULL;
+    p->x0 = NULL;
+    p->n_inputs = 0;
+}
+
+void gd_problem_destroy(gd_problem *p)
+{
+    if (p->type && p->type->destroy)
+        p->type->destroy(p);
+    memset(p, 0, sizeof *p);
+}
+
+void gd_problem_add_input(gd_problem *p, const char *name, size_t d0, size_t d1,
+                          const double *data)
+{
+    if (p->n_inputs >= GD_MAX_INPUTS)
+        return;
+    gd_array *a = &p->inputs[p->n_inputs++];
+    a->name = name;
+    a->rank = d1 ? 2 : 1;
+    a->dims[0] = d0;
+    a->dims[1] = d1;
+    a->data = data;
+}
+
+double gd_linspace_at(double start, double stop, size_t num, size_t i)
+{
+    if (num > 1 && i == num - 1)
+        return stop;
+    if (num < 2)
+        return start;
+    double div = (double)(num - 1), delta = stop - start, step = delta / div;
+    if (step == 0) /* numpy's path for denormal steps */
+        return (double)i / div * delta + start;
+    return (double)i * step + start;
+}
+
+double gd_ordered_sum(const double *parts, size_t n, size_t stride)
+{
+    double s = 0;
+    for (size_t b = 0; b < n; b++)
+        s += parts[b * stride];
+    return s;
+}

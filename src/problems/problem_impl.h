@@ -1,0 +1,47 @@
+/* problem_impl.h - helpers shared by the problem implementations (not public API).
+ *
+ * An instance owns exactly one allocation: a block that holds the type's private header
+ * (p->data) followed by every array the instance needs, x0 included, each 64-byte aligned.
+ * gd_problem_release frees that block, so every type uses it as its `destroy`. */
+#ifndef GDSWEEP_PROBLEM_IMPL_H
+#define GDSWEEP_PROBLEM_IMPL_H
+
+#include <math.h>
+#include <stddef.h>
+
+#include "gdsweep/problem.h"
+
+/* Range fields of a gd_param_spec for "any finite real", "(0, inf)", "[0, inf)". */
+#define GD_SPEC_ANY_REAL .lo = -INFINITY, .hi = INFINITY, .lo_open = true, .hi_open = true
+#define GD_SPEC_POSITIVE .lo = 0, .hi = INFINITY, .lo_open = true, .hi_open = true
+#define GD_SPEC_NONNEG .lo = 0, .hi = INFINITY, .lo_open = false, .hi_open = true
+
+/* One array to carve out of the instance block: *dst receives len doubles. */
+typedef struct gd_array_req {
+    double **dst;
+    size_t len;
+} gd_array_req;
+
+/* Zeroes *p, sets p->type and p->n, f_opt = NaN, and allocates one block holding a
+ * head_bytes header (returned, also stored in p->data), x0 (n doubles) and the requested
+ * arrays. The header is zeroed; x0 and the arrays are not (setup fills them, in parallel
+ * where large, so their pages land near the threads that use them). Returns NULL with err
+ * filled (runtime failure) when memory runs out. */
+void *gd_problem_alloc(gd_problem *p, const gd_problem_type *type, size_t n,
+                       size_t head_bytes, const gd_array_req *reqs, size_t n_reqs,
+                       gd_error *err);
+
+/* The `destroy` of every type: frees the instance block. */
+void gd_problem_release(gd_problem *p);
+
+/* Appends a named array to p->inputs (rank 1 when d1 == 0, else rank 2). */
+void gd_problem_add_input(gd_problem *p, const char *name, size_t d0, size_t d1,
+                          const double *data);
+
+/* Element i of numpy.linspace(start, stop, num): i * step + start, the last one = stop. */
+double gd_linspace_at(double start, double stop, size_t num, size_t i);
+
+/* Sums parts[0..n) left to right: the fixed-order reduction of per-block partial sums. */
+double gd_ordered_sum(const double *parts, size_t n, size_t stride);
+
+#endif
