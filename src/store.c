@@ -1,0 +1,255 @@
+/* store.c - the sweep's HDF5 file: checking the target, creating it with its metadata,
+ * recording completion and closing (see gdsweep/store.h, layout in docs/FORMAT.md).
+ *
+ * The store owns its HDF5 ids, its column list and its buffers; it borrows the sweep,
+ * which must outlive it. A failed create closes what it opened, removes the partial file
+ * and frees everything; gd_store_close frees the store whatever happens. */
+#include "store_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Target bytes of one chunk of the runs table, and its bounds in rows. */
+#define RUNS_CHUNK_BYTES (1u << 20)
+#define RUNS_CHUNK_MIN 64
+#define RUNS_CHUNK_MAX 4096
+/* Chunk cache of the runs table: holds a whole batch's chunks between the two writes. */
+#define RUNS_CACHE_BYTES (64u << 20)
+#define RUNS_CACHE_SLOTS 12421
+
+/* ---- checking the target ------------------------------------------------------------- */
+
+static void dir_of(const char *path, char *dir, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, size, ".");
+    else if (slash == path)
+        snprintf(dir, size, "/");
+    else
+        snprintf(dir, size, "%.*s", (int)(slash - path), path);
+}
+
+int gd_store_check_target(const char *path, int overwrite, gd_error *err)
+{
+    char dir[GD_PATH_MAX];
+    struct stat sb;
+    if (!path || !path[0])
+        return gd_fail(err, "the output file name is empty");
+    if (strlen(path) >= GD_PATH_MAX)
+        return gd_fail(err, "output path is longer than %d bytes: %.64s...", GD_PATH_MAX - 1,
+                       path);
+    dir_of(path, dir, sizeof dir);
+    if (stat(dir, &sb) != 0)
+        return gd_fail(err, "%s: directory %s does not exist (%s); create it first", path,
+                       dir, strerror(errno));
+    if (!S_ISDIR(sb.st_mode))
+        return gd_fail(err, "%s: %s is not a directory", path, dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return gd_fail(err, "%s: directory %s is not writable (%s)", path, dir,
+                       strerror(errno));
+    if (stat(path, &sb) != 0)
+        return errno == ENOENT ? 0 : gd_fail(err, "%s: %s", path, strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+        return gd_fail(err, "%s is a directory; name the output file", path);
+    if (!overwrite)
+        return gd_fail(err, "%s already exists; choose another output or allow overwriting",
+                       path);
+    return 0;
+}
+
+/* ---- creating ---------------------------------------------------------------------- */
+
+static void utc_now(char *buf, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm))
+        strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    else
+        snprintf(buf, size, "unknown");
+}
+
+static int write_root_attributes(gd_store *st, const char *command_line)
+{
+    const gd_sweep *s = st->sweep;
+    char created[32];
+    utc_now(created, sizeof created);
+    const char *text[][2] = {
+        {"gdsweep_version", GD_VERSION}, {"name", s->name},   {"grid_text", s->text},
+        {"grid_hash", s->hash},          {"grid_path", s->path}, {"command_line", command_line},
+        {"created", created},
+    };
+    hid_t root = st->file;
+    if (gd_h5_attr_i64(root, "format_version", GD_FORMAT_VERSION) < 0)
+        return -1;
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        if (gd_h5_attr_text(root, text[i][0], text[i][1]) < 0)
+            return -1;
+    if (gd_h5_attr_u64(root, "seed", s->seed) < 0 ||
+        gd_h5_attr_u64(root, "n_runs", s->n_runs) < 0 ||
+        gd_h5_attr_u64(root, "n_instances", s->n_instances) < 0 ||
+        gd_h5_attr_i64(root, "record_every", s->record_every) < 0 ||
+        gd_h5_attr_i64(root, "complete", 0) < 0 || gd_h5_attr_u64(root, "runs_written", 0) < 0)
+        return -1;
+    return 0;
+}
+
+/* Rows per chunk: about RUNS_CHUNK_BYTES, a power of two, never more than the table. */
+static hsize_t runs_chunk(size_t row_size, uint64_t n_runs)
+{
+    hsize_t rows = RUNS_CHUNK_MIN;
+    while (rows < RUNS_CHUNK_MAX && (rows * 2) * row_size <= RUNS_CHUNK_BYTES)
+        rows *= 2;
+    if (n_runs && n_runs < rows)
+        rows = n_runs;
+    return rows;
+}
+
+/* /runs: n_runs rows, chunked, filled with the blank row (written = 0). */
+static int create_runs(gd_store *st)
+{
+    uint64_t n = st->sweep->n_runs;
+    hsize_t dims = n, maxdims = n ? n : H5S_UNLIMITED;
+    hsize_t chunk = runs_chunk(st->cols.row_size, n);
+    hid_t space = H5Screate_simple(1, &dims, &maxdims);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    if (space >= 0 && dcpl >= 0 && dapl >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0 &&
+        H5Pset_fill_value(dcpl, st->row_type, st->cols.blank) >= 0 &&
+        H5Pset_chunk_cache(dapl, RUNS_CACHE_SLOTS, RUNS_CACHE_BYTES, 1.0) >= 0)
+        st->runs = H5Dcreate2(st->file, "runs", st->row_type, space, H5P_DEFAULT, dcpl, dapl);
+    gd_h5_close(&dapl);
+    gd_h5_close(&dcpl);
+    gd_h5_close(&space);
+    return st->runs >= 0 ? 0 : -1;
+}
+
+static int create_series(gd_store *st)
+{
+    static const char *const traj_names[GD_TRAJ_COUNT] = {
+        "traj/iteration", "traj/loss", "traj/grad_norm", "traj/lr"};
+    for (int i = 0; i < GD_TRAJ_COUNT; i++)
+        if (gd_h5_series_create(&st->traj[i], st->file, traj_names[i],
+                                i == GD_TRAJ_ITERATION ? H5T_NATIVE_INT64
+                                                       : H5T_NATIVE_DOUBLE) < 0)
+            return -1;
+    if (gd_h5_series_create(&st->path_x, st->file, "path/x", H5T_NATIVE_DOUBLE) < 0 ||
+        gd_h5_series_create(&st->final_x, st->file, "final/x", H5T_NATIVE_DOUBLE) < 0)
+        return -1;
+    return 0;
+}
+
+/* Each step names what failed for the error message. */
+static int lay_out_file(gd_store *st, const char *command_line, gd_error *err)
+{
+    st->file = H5Fcreate(st->path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (st->file < 0)
+        return gd_h5_fail(st, err, "cannot create the file");
+    if (write_root_attributes(st, command_line) < 0)
+        return gd_h5_fail(st, err, "writing the sweep attributes");
+    st->row_type = gd_h5_row_type(&st->cols);
+    st->written_type = gd_h5_written_type(&st->cols);
+    if (st->row_type < 0 || st->written_type < 0 || create_runs(st) < 0)
+        return gd_h5_fail(st, err, "creating the runs table");
+    if (create_series(st) < 0)
+        return gd_h5_fail(st, err, "creating the trajectory datasets");
+    st->instances = H5Gcreate2(st->file, "instances", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (st->instances < 0)
+        return gd_h5_fail(st, err, "creating /instances");
+    if (H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
+        return gd_h5_fail(st, err, "flushing the new file");
+    return 0;
+}
+
+static gd_store *store_new(const char *path, const gd_sweep *s)
+{
+    gd_store *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    snprintf(st->path, sizeof st->path, "%s", path);
+    st->sweep = s;
+    st->file = st->runs = st->row_type = st->written_type = st->instances = H5I_INVALID_HID;
+    for (int i = 0; i < GD_TRAJ_COUNT; i++)
+        st->traj[i].id = H5I_INVALID_HID;
+    st->path_x.id = st->final_x.id = H5I_INVALID_HID;
+    return st;
+}
+
+/* Closes every id, the file last; returns -1 if closing the file failed. */
+static int close_ids(gd_store *st)
+{
+    for (int i = 0; i < GD_TRAJ_COUNT; i++)
+        gd_h5_close(&st->traj[i].id);
+    gd_h5_close(&st->path_x.id);
+    gd_h5_close(&st->final_x.id);
+    gd_h5_close(&st->runs);
+    gd_h5_close(&st->instances);
+    gd_h5_close(&st->row_type);
+    gd_h5_close(&st->written_type);
+    herr_t rc = st->file >= 0 ? H5Fclose(st->file) : 0;
+    st->file = H5I_INVALID_HID;
+    return rc < 0 ? -1 : 0;
+}
+
+static void store_free(gd_store *st)
+{
+    gd_columns_free(&st->cols);
+    gd_id_set_free(&st->written_instances);
+    free(st->rows);
+    free(st->coords);
+    free(st->ones);
+    free(st);
+}
+
+int gd_store_create(gd_store **out, const char *path, const gd_sweep *s,
+                    const char *command_line, gd_error *err)
+{
+    *out = NULL;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    gd_store *st = store_new(path, s);
+    if (!st)
+        return gd_fail_runtime(err, "%s: out of memory opening the store", path);
+    if (gd_columns_build(&st->cols, err) < 0) {
+        store_free(st);
+        return -1;
+    }
+    double t0 = gd_store_clock();
+    if (lay_out_file(st, command_line ? command_line : "", err) < 0) {
+        int created = st->file >= 0;
+        close_ids(st);
+        if (created)
+            unlink(st->path);
+        store_free(st);
+        return -1;
+    }
+    st->io_seconds += gd_store_clock() - t0;
+    *out = st;
+    return 0;
+}
+
+/* ---- closing ----------------------------------------------------------------------- */
+
+int gd_store_close(gd_store *st, double wall_seconds, gd_error *err)
+{
+    if (!st)
+        return 0;
+    int rc = 0;
+    if (gd_h5_attr_i64(st->file, "complete", 1) < 0 ||
+        gd_h5_attr_u64(st->file, "runs_written", st->runs_written) < 0 ||
+        gd_h5_attr_f64(st->file, "wall_seconds", wall_seconds) < 0)
+        rc = gd_h5_fail(st, err, "recording completion");
+    if (close_ids(st) < 0 && rc == 0)
+        rc = gd_h5_fail(st, err, "closing the file");
+    store_free(st);
+    return rc;
+}
+
+double gd_store_io_seconds(const gd_store *st)
+{
+    return st ? st->io_seconds : 0.0;
+}

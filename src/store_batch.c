@@ -1,0 +1,149 @@
+/* store_batch.c - writing a batch of results: rows of /runs, appended trajectories,
+ * paths and final parameters (see gdsweep/store.h, layout in docs/FORMAT.md).
+ *
+ * A batch is committed in two steps so that a crash never leaves a row that claims data
+ * it does not have: (1) the appended arrays and the rows (with written = 0) are written
+ * and the file is flushed; (2) the rows' `written` cells are set to 1 and the file is
+ * flushed again. One write per dataset per step: the rows of a contiguous id range are one
+ * hyperslab, other batches one point selection. */
+#include "store_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int reserve_rows(gd_store *st, size_t n, gd_error *err)
+{
+    if (n <= st->rows_cap)
+        return 0;
+    size_t cap = st->rows_cap ? st->rows_cap : 256;
+    while (cap < n)
+        cap *= 2;
+    unsigned char *rows = realloc(st->rows, cap * st->cols.row_size);
+    if (rows)
+        st->rows = rows;
+    hsize_t *coords = realloc(st->coords, cap * sizeof *coords);
+    if (coords)
+        st->coords = coords;
+    uint8_t *ones = realloc(st->ones, cap);
+    if (ones)
+        st->ones = ones;
+    if (!rows || !coords || !ones)
+        return gd_fail_runtime(err, "%s: out of memory for a batch of %zu rows", st->path, n);
+    memset(st->ones, 1, cap);
+    st->rows_cap = cap;
+    return 0;
+}
+
+static int check_ids(const gd_store *st, const gd_batch *b, gd_error *err)
+{
+    for (size_t i = 0; i < b->count; i++)
+        if (b->desc[i].id >= st->sweep->n_runs)
+            return gd_fail_runtime(err, "%s: run id %llu is beyond the %llu rows of the table",
+                                   st->path, (unsigned long long)b->desc[i].id,
+                                   (unsigned long long)st->sweep->n_runs);
+    return 0;
+}
+
+/* Rows in batch order, offsets from the datasets' lengths before this batch. */
+static void fill_rows(gd_store *st, const gd_batch *b)
+{
+    for (size_t i = 0; i < b->count; i++) {
+        gd_row_storage where = {
+            .traj_offset = st->traj[0].len + b->traj_start[i],
+            .traj_count = b->traj_count[i],
+            .path_offset = st->path_x.len + b->path_start[i],
+            .path_count = b->path_count[i],
+            .path_dim = b->traj_count[i] ? b->path_count[i] / b->traj_count[i] : 0,
+            .final_offset = st->final_x.len + b->final_start[i],
+            .final_count = b->final_count[i],
+        };
+        gd_columns_fill_row(&st->cols, st->sweep, &b->desc[i], &b->result[i], &where,
+                            st->rows + i * st->cols.row_size);
+    }
+}
+
+static int contiguous(const gd_batch *b)
+{
+    for (size_t i = 1; i < b->count; i++)
+        if (b->desc[i].id != b->desc[0].id + i)
+            return 0;
+    return 1;
+}
+
+/* The file space of /runs with the batch's rows selected, in batch order. */
+static hid_t select_rows(gd_store *st, const gd_batch *b)
+{
+    hid_t space = H5Dget_space(st->runs);
+    hsize_t start = b->desc[0].id, count = b->count;
+    herr_t rc;
+    if (space < 0)
+        return space;
+    if (contiguous(b)) {
+        rc = H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, NULL, &count, NULL);
+    } else {
+        for (size_t i = 0; i < b->count; i++)
+            st->coords[i] = b->desc[i].id;
+        rc = H5Sselect_elements(space, H5S_SELECT_SET, b->count, st->coords);
+    }
+    if (rc < 0)
+        gd_h5_close(&space);
+    return space;
+}
+
+static int append_arrays(gd_store *st, const gd_batch *b)
+{
+    const void *traj[GD_TRAJ_COUNT] = {b->iteration, b->loss, b->grad_norm, b->lr};
+    for (int i = 0; i < GD_TRAJ_COUNT; i++)
+        if (gd_h5_series_append(&st->traj[i],
+                                i == GD_TRAJ_ITERATION ? H5T_NATIVE_LONG : H5T_NATIVE_DOUBLE,
+                                traj[i], b->traj_len) < 0)
+            return -1;
+    if (gd_h5_series_append(&st->path_x, H5T_NATIVE_DOUBLE, b->path, b->path_len) < 0 ||
+        gd_h5_series_append(&st->final_x, H5T_NATIVE_DOUBLE, b->final, b->final_len) < 0)
+        return -1;
+    return 0;
+}
+
+static int write_rows(gd_store *st, const gd_batch *b, hid_t type, const void *buf)
+{
+    hsize_t count = b->count;
+    hid_t fspace = select_rows(st, b);
+    hid_t mspace = H5Screate_simple(1, &count, NULL);
+    int rc = fspace >= 0 && mspace >= 0 &&
+                     H5Dwrite(st->runs, type, mspace, fspace, H5P_DEFAULT, buf) >= 0
+                 ? 0
+                 : -1;
+    gd_h5_close(&mspace);
+    gd_h5_close(&fspace);
+    return rc;
+}
+
+static int commit(gd_store *st, const gd_batch *b, gd_error *err)
+{
+    if (append_arrays(st, b) < 0)
+        return gd_h5_fail(st, err, "appending trajectories");
+    if (write_rows(st, b, st->row_type, st->rows) < 0)
+        return gd_h5_fail(st, err, "writing rows of the runs table");
+    if (H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
+        return gd_h5_fail(st, err, "flushing a batch");
+    if (write_rows(st, b, st->written_type, st->ones) < 0)
+        return gd_h5_fail(st, err, "marking rows written");
+    if (H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
+        return gd_h5_fail(st, err, "flushing a batch");
+    return 0;
+}
+
+int gd_store_write_batch(gd_store *st, const gd_batch *b, gd_error *err)
+{
+    if (b->count == 0)
+        return 0;
+    if (check_ids(st, b, err) < 0 || reserve_rows(st, b->count, err) < 0)
+        return -1;
+    fill_rows(st, b);
+    double t0 = gd_store_clock();
+    int rc = commit(st, b, err);
+    st->io_seconds += gd_store_clock() - t0;
+    if (rc == 0)
+        st->runs_written += b->count;
+    return rc;
+}

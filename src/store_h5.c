@@ -1,0 +1,203 @@
+/* store_h5.c - thin HDF5 helpers the store's files share: errors, attributes, types,
+ * appendable 1-D datasets, closing ids.
+ *
+ * Helpers return 0 / -1 (or an id / a negative id) and leave HDF5's error stack in
+ * place; the caller turns it into a gd_error with gd_h5_fail. */
+#include "store_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* Chunk of the appendable datasets, in values. Writes bypass the chunk cache (it is
+ * disabled and chunks are never pre-filled), so an append goes from the caller's buffer
+ * straight to the file. */
+#ifndef SERIES_CHUNK
+#define SERIES_CHUNK 65536
+#endif
+
+double gd_store_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct innermost {
+    char msg[512];
+} innermost;
+
+static herr_t keep_innermost(unsigned n, const H5E_error2_t *e, void *data)
+{
+    innermost *w = data;
+    if (!w->msg[0] && e->desc && e->desc[0])
+        snprintf(w->msg, sizeof w->msg, "%s", e->desc);
+    return 0;
+}
+
+int gd_h5_fail(const gd_store *st, gd_error *err, const char *what)
+{
+    innermost w = {{0}};
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, &w);
+    H5Eclear2(H5E_DEFAULT);
+    if (w.msg[0])
+        return gd_fail_runtime(err, "%s: %s: %s", st->path, what, w.msg);
+    return gd_fail_runtime(err, "%s: %s failed", st->path, what);
+}
+
+void gd_h5_close(hid_t *id)
+{
+    if (*id < 0)
+        return;
+    switch (H5Iget_type(*id)) {
+    case H5I_FILE: H5Fclose(*id); break;
+    case H5I_GROUP: H5Gclose(*id); break;
+    case H5I_DATATYPE: H5Tclose(*id); break;
+    case H5I_DATASPACE: H5Sclose(*id); break;
+    case H5I_DATASET: H5Dclose(*id); break;
+    case H5I_ATTR: H5Aclose(*id); break;
+    case H5I_GENPROP_LST: H5Pclose(*id); break;
+    default: break;
+    }
+    *id = H5I_INVALID_HID;
+}
+
+/* ---- attributes -------------------------------------------------------------------- */
+
+static int write_attr(hid_t obj, const char *name, hid_t type, const void *buf)
+{
+    htri_t exists = H5Aexists(obj, name);
+    hid_t space = H5I_INVALID_HID, attr = H5I_INVALID_HID;
+    int rc = -1;
+    if (exists > 0) {
+        attr = H5Aopen(obj, name, H5P_DEFAULT);
+    } else if (exists == 0) {
+        space = H5Screate(H5S_SCALAR);
+        if (space >= 0)
+            attr = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    }
+    if (attr >= 0 && H5Awrite(attr, type, buf) >= 0)
+        rc = 0;
+    gd_h5_close(&attr);
+    gd_h5_close(&space);
+    return rc;
+}
+
+static hid_t text_type(size_t size)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0)
+        return t;
+    if (H5Tset_size(t, size) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0 ||
+        (size != H5T_VARIABLE && H5Tset_strpad(t, H5T_STR_NULLPAD) < 0)) {
+        gd_h5_close(&t);
+        return H5I_INVALID_HID;
+    }
+    return t;
+}
+
+int gd_h5_attr_text(hid_t obj, const char *name, const char *value)
+{
+    hid_t t = text_type(H5T_VARIABLE);
+    const char *v = value ? value : "";
+    int rc = t >= 0 ? write_attr(obj, name, t, &v) : -1;
+    gd_h5_close(&t);
+    return rc;
+}
+
+int gd_h5_attr_i64(hid_t obj, const char *name, int64_t value)
+{
+    return write_attr(obj, name, H5T_NATIVE_INT64, &value);
+}
+
+int gd_h5_attr_u64(hid_t obj, const char *name, uint64_t value)
+{
+    return write_attr(obj, name, H5T_NATIVE_UINT64, &value);
+}
+
+int gd_h5_attr_f64(hid_t obj, const char *name, double value)
+{
+    return write_attr(obj, name, H5T_NATIVE_DOUBLE, &value);
+}
+
+/* ---- types ----------------------------------------------------------------------- */
+
+hid_t gd_h5_column_type(const gd_column *col)
+{
+    switch (col->type) {
+    case GD_COL_U8: return H5Tcopy(H5T_NATIVE_UINT8);
+    case GD_COL_I8: return H5Tcopy(H5T_NATIVE_INT8);
+    case GD_COL_I32: return H5Tcopy(H5T_NATIVE_INT32);
+    case GD_COL_I64: return H5Tcopy(H5T_NATIVE_INT64);
+    case GD_COL_U64: return H5Tcopy(H5T_NATIVE_UINT64);
+    case GD_COL_F64: return H5Tcopy(H5T_NATIVE_DOUBLE);
+    default: return text_type(col->size);
+    }
+}
+
+static int insert_column(hid_t compound, const gd_column *col, size_t offset)
+{
+    hid_t t = gd_h5_column_type(col);
+    int rc = t >= 0 && H5Tinsert(compound, col->name, offset, t) >= 0 ? 0 : -1;
+    gd_h5_close(&t);
+    return rc;
+}
+
+hid_t gd_h5_row_type(const gd_columns *c)
+{
+    hid_t t = H5Tcreate(H5T_COMPOUND, c->row_size);
+    for (size_t i = 0; t >= 0 && i < c->count; i++)
+        if (insert_column(t, &c->col[i], c->col[i].offset) < 0)
+            gd_h5_close(&t);
+    return t;
+}
+
+hid_t gd_h5_written_type(const gd_columns *c)
+{
+    const gd_column *col = &c->col[c->written_col];
+    hid_t t = H5Tcreate(H5T_COMPOUND, col->size);
+    if (t >= 0 && insert_column(t, col, 0) < 0)
+        gd_h5_close(&t);
+    return t;
+}
+
+/* ---- appendable 1-D datasets --------------------------------------------------------- */
+
+int gd_h5_series_create(gd_h5_series *s, hid_t loc, const char *name, hid_t type)
+{
+    hsize_t dims = 0, maxdims = H5S_UNLIMITED, chunk = SERIES_CHUNK;
+    hid_t space = H5Screate_simple(1, &dims, &maxdims);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE), dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    s->len = 0;
+    s->id = H5I_INVALID_HID;
+    if (space >= 0 && dcpl >= 0 && lcpl >= 0 && dapl >= 0 &&
+        H5Pset_chunk(dcpl, 1, &chunk) >= 0 && H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) >= 0 &&
+        H5Pset_chunk_cache(dapl, 0, 0, 1.0) >= 0 &&
+        H5Pset_create_intermediate_group(lcpl, 1) >= 0)
+        s->id = H5Dcreate2(loc, name, type, space, lcpl, dcpl, dapl);
+    gd_h5_close(&dapl);
+    gd_h5_close(&lcpl);
+    gd_h5_close(&dcpl);
+    gd_h5_close(&space);
+    return s->id >= 0 ? 0 : -1;
+}
+
+int gd_h5_series_append(gd_h5_series *s, hid_t mtype, const void *data, size_t n)
+{
+    if (n == 0)
+        return 0;
+    hsize_t start = s->len, count = n, size = s->len + n;
+    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
+    int rc = -1;
+    if (H5Dset_extent(s->id, &size) >= 0 && (fspace = H5Dget_space(s->id)) >= 0 &&
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0 &&
+        (mspace = H5Screate_simple(1, &count, NULL)) >= 0 &&
+        H5Dwrite(s->id, mtype, mspace, fspace, H5P_DEFAULT, data) >= 0) {
+        s->len = size;
+        rc = 0;
+    }
+    gd_h5_close(&mspace);
+    gd_h5_close(&fspace);
+    return rc;
+}

@@ -1,0 +1,79 @@
+/* store_internal.h - what the store's files share (private to src/store*.c).
+ *
+ * The store is the only code that includes <hdf5.h>. Every HDF5 failure is turned into
+ * a runtime gd_error that names the file and the step, with HDF5's innermost message;
+ * HDF5's own printing of its error stack is switched off. */
+#ifndef GDSWEEP_STORE_INTERNAL_H
+#define GDSWEEP_STORE_INTERNAL_H
+
+#include <hdf5.h>
+#include <stdint.h>
+
+#include "gdsweep/columns.h"
+#include "gdsweep/store.h"
+
+/* The four trajectory datasets under /traj, in gd_batch order. */
+enum { GD_TRAJ_ITERATION = 0, GD_TRAJ_LOSS, GD_TRAJ_GRAD_NORM, GD_TRAJ_LR, GD_TRAJ_COUNT };
+
+/* A 1-D dataset that grows by appending; len is its current length. */
+typedef struct gd_h5_series {
+    hid_t id;
+    uint64_t len;
+} gd_h5_series;
+
+/* Set of written instance ids (open addressing; slot holds id + 1, 0 = empty). */
+typedef struct gd_id_set {
+    uint64_t *slot;
+    size_t cap, count;
+} gd_id_set;
+
+struct gd_store {
+    char path[GD_PATH_MAX];
+    const gd_sweep *sweep;        /* borrowed: must outlive the store */
+    gd_columns cols;
+    hid_t file, runs, row_type, written_type, instances;
+    gd_h5_series traj[GD_TRAJ_COUNT], path_x, final_x;
+    uint64_t runs_written;
+    double io_seconds;
+    unsigned char *rows;          /* row buffer, rows_cap rows */
+    size_t rows_cap;
+    hsize_t *coords;              /* run ids of a non-contiguous batch */
+    uint8_t *ones;                /* `written` cells, rows_cap of them */
+    gd_id_set written_instances;
+};
+
+/* Monotonic clock in seconds. */
+double gd_store_clock(void);
+
+/* Fills err with "<path>: <what>: <HDF5's message>", clears HDF5's stack, returns -1. */
+int gd_h5_fail(const gd_store *st, gd_error *err, const char *what);
+
+/* Scalar attributes on obj, created or overwritten. Strings are variable-length UTF-8. */
+int gd_h5_attr_text(hid_t obj, const char *name, const char *value);
+int gd_h5_attr_i64(hid_t obj, const char *name, int64_t value);
+int gd_h5_attr_u64(hid_t obj, const char *name, uint64_t value);
+int gd_h5_attr_f64(hid_t obj, const char *name, double value);
+
+/* HDF5 type of a column's cells; the caller closes it. */
+hid_t gd_h5_column_type(const gd_column *col);
+
+/* Compound type of a whole row (packed, column offsets), and one of `written` alone. */
+hid_t gd_h5_row_type(const gd_columns *c);
+hid_t gd_h5_written_type(const gd_columns *c);
+
+/* Creates an empty extendible 1-D dataset of `type` at name (under loc). */
+int gd_h5_series_create(gd_h5_series *s, hid_t loc, const char *name, hid_t type);
+
+/* Appends n values of memory type mtype with one write. */
+int gd_h5_series_append(gd_h5_series *s, hid_t mtype, const void *data, size_t n);
+
+/* Closes any HDF5 id (file, group, dataset, type, space, attribute, property list)
+ * and sets it to H5I_INVALID_HID; ignores invalid ids. */
+void gd_h5_close(hid_t *id);
+
+/* The id set. gd_id_set_add returns 1 when added, 0 when present, -1 out of memory. */
+int gd_id_set_add(gd_id_set *s, uint64_t id);
+int gd_id_set_has(const gd_id_set *s, uint64_t id);
+void gd_id_set_free(gd_id_set *s);
+
+#endif
