@@ -24,4 +24,10 @@ const gd_schedule_type *gd_schedule_find(const char *name);
 /* Index of the schedule in gd_schedules, or -1. */
 int gd_schedule_index(const char *name);
 
+/* The schedules' names, NULL-terminated, in gd_schedules order. */
+extern const char *const gd_schedule_names[];
+
+/* The optimizer-section key "schedule": a choice over gd_schedule_names, default 0. */
+extern const gd_param_spec gd_schedule_spec;
+
 #endif
