@@ -7,7 +7,7 @@
  *     x = [0.018, -0.031, -0.019]; state = zeros; LR = [0.049, 0.145, 0.094]
  *     G = [[-1.483, 1.476, 0.24], [-2.184, -1.993, -0.524], [0.251, 0.696, -2.044]]
  *     for t in (1, 2, 3): g = G[t-1]; lr = LR[t-1]; for each i: <update of that test>
- *     print(repr(x)) after each step
+ *     print(repr(x)) after each step; print each state vector after the last
  *
  * The inputs come from a search over random values for a set under which every plausible
  * re-ordering of an update (lr*(mhat/den) for lr*mhat/den, (1-decay)*g*g for
