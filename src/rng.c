@@ -100,14 +100,13 @@ static void block(gd_rng_key key, uint32_t stream, uint64_t i, uint32_t out[4])
     gd_philox4x32(ctr, key, out);
 }
 
-/* 52 bits from (hi, lo) plus a final 1 bit: the odd 53-bit numerators (2m + 1) / 2^53,
- * i.e. the midpoints of the 2^52 grid. That lattice is exactly representable, symmetric
- * about 1/2 and strictly inside (0, 1); (m + 0.5) / 2^53 with 53 random bits is not
- * (it rounds to 1.0 at the top). */
+/* 53 bits from (hi, lo) as k / 2^53, every value exact; k = 0 maps to 2^-54 so the result
+ * is strictly inside (0, 1) (log() in Box-Muller stays finite). (k + 0.5) / 2^53 would
+ * not do: above 1/2 it needs 54 significant bits and its top value rounds to 1.0. */
 static double open_unit(uint32_t hi, uint32_t lo)
 {
-    uint64_t m = ((uint64_t)hi << 20) | (lo >> 12); /* 52 bits */
-    return (double)(2 * m + 1) * 0x1p-53;
+    uint64_t k = ((uint64_t)hi << 21) | (lo >> 11);
+    return k ? (double)k * 0x1p-53 : 0x1p-54;
 }
 
 double gd_rng_uniform(gd_rng_key key, uint32_t stream, uint64_t i)

@@ -23,7 +23,11 @@ static void test_check_rejects_bad_ranges(void **state)
     fx_params(cf, pp, "x_min", 5.0, "x_max", 5.0, NULL);
     assert_int_equal(cf->check(pp, &err), -1);
     assert_non_null(strstr(err.msg, "x_min"));
+    memset(&p, 0xff, sizeof p);
     assert_int_equal(cf->setup(&p, pp, fx_key(cf, pp, 0), &err), -1);
+    assert_null(p.type); /* a failed setup leaves the instance zeroed */
+    assert_null(p.data);
+    gd_problem_destroy(&p);
     fx_params(cf, pp, "x_min", 6.0, "x_max", 5.0, NULL);
     assert_int_equal(cf->check(pp, &err), -1);
     fx_params(cf, pp, "degree", 3.0, "points", 3.0, NULL);

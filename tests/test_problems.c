@@ -28,8 +28,11 @@ static void small_params(const gd_problem_type *t, double *pp)
 
 static void test_registry(void **state)
 {
+    static const char *const first[] = {"quadratic", "curvefit", "denoise", "rosenbrock"};
     size_t count = 0;
     for (size_t i = 0; gd_problems[i]; i++, count++) {
+        if (i < 4)
+            assert_string_equal(gd_problems[i]->name, first[i]);
         const gd_problem_type *t = gd_problems[i];
         assert_ptr_equal(gd_problem_find(t->name), t);
         for (size_t j = 0; j < i; j++)
@@ -41,7 +44,7 @@ static void test_registry(void **state)
         assert_non_null(t->destroy);
         assert_true((t->metric_name == NULL) == (t->metric == NULL));
     }
-    assert_int_equal(count, 4);
+    assert_true(count >= 4);
     assert_null(gd_problem_find("no_such_problem"));
 }
 

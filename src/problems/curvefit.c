@@ -15,6 +15,8 @@
 #include "lstsq.h"
 #include "problem_impl.h"
 
+#include <string.h>
+
 #define BLOCK 4096
 #define PARALLEL_MIN 16384 /* fewer points than this: no thread team */
 #define MAX_DEGREE 12
@@ -135,6 +137,7 @@ static void make_data(curvefit *c, const double *pp, gd_rng_key key)
 
 static int curvefit_setup(gd_problem *p, const double *pp, gd_rng_key key, gd_error *err)
 {
+    memset(p, 0, sizeof *p); /* a failed setup leaves *p zeroed */
     if (curvefit_check(pp, err) < 0)
         return -1;
     size_t points = (size_t)pp[CF_POINTS], n = (size_t)pp[CF_DEGREE] + 1;

@@ -42,6 +42,7 @@ void *gd_problem_alloc(gd_problem *p, const gd_problem_type *type, size_t n,
         total = add_bytes(total, array_bytes(reqs[r].len));
     char *block = total == SIZE_MAX ? NULL : aligned_alloc(GD_BLOCK_ALIGN, total);
     if (!block) {
+        memset(p, 0, sizeof *p);
         gd_fail_runtime(err, "%s: out of memory allocating the instance", type->name);
         return NULL;
     }

@@ -26,7 +26,7 @@ typedef struct gd_array_req {
  * head_bytes header (returned, also stored in p->data), x0 (n doubles) and the requested
  * arrays. The header is zeroed; x0 and the arrays are not (setup fills them, in parallel
  * where large, so their pages land near the threads that use them). Returns NULL with err
- * filled (runtime failure) when memory runs out. */
+ * filled (runtime failure) and *p zeroed when memory runs out. */
 void *gd_problem_alloc(gd_problem *p, const gd_problem_type *type, size_t n,
                        size_t head_bytes, const gd_array_req *reqs, size_t n_reqs,
                        gd_error *err);
