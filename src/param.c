@@ -50,13 +50,14 @@ void gd_param_range_text(const gd_param_spec *spec, char *buf, size_t size)
     char lo[32], hi[32];
     bound_text(spec->lo, lo, sizeof lo);
     bound_text(spec->hi, hi, sizeof hi);
-    snprintf(buf, size, "%c%s, %s%c", spec->lo_open ? '(' : '[', lo, hi,
-             spec->hi_open ? ')' : ']');
+    snprintf(buf, size, "%c%s, %s%c", spec->lo_open || isinf(spec->lo) ? '(' : '[', lo, hi,
+             spec->hi_open || isinf(spec->hi) ? ')' : ']');
 }
 
+/* Finite values only: NaN or Inf is never a valid setting, whatever the bounds. */
 static int in_range(const gd_param_spec *spec, double v)
 {
-    if (isnan(v))
+    if (!isfinite(v))
         return 0;
     if (spec->lo_open ? !(v > spec->lo) : !(v >= spec->lo))
         return 0;

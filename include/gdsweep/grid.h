@@ -3,7 +3,7 @@
  * gd_sweep_load parses and validates the whole grid (libinih) before anything runs; every
  * error names file:line and the fix. The grid is never expanded in memory: run i is
  * decoded from i by mixed-radix arithmetic (gd_sweep_decode), so a 10^8-run grid costs
- * nothing. Order of runs (documented in docs/FORMAT.md):
+ * nothing. Order of runs (documented in docs/GRID.md):
  *   problem sections in file order; within one: problem-type values (first key slowest),
  *   then repeat, then control values (iterations, gradient, ...), then the optimizer
  *   sections that apply to it in file order, each with its values (first key slowest:
@@ -31,7 +31,7 @@ typedef struct gd_run_control {
     long iterations;     /* budget */
     int numeric_gradient;/* 0 analytic, 1 numeric */
     double epsilon;      /* central-difference step */
-    double grad_tol;     /* converged when |g| <= grad_tol (0: off unless g == 0) */
+    double grad_tol;     /* converged when |g| <= grad_tol (0: off) */
     double loss_tol;     /* converged when gap (or loss, if no optimum) <= loss_tol */
     double divergence;   /* diverged when loss > f0 + divergence * (|f0| + 1) */
     int save_final;      /* store the final parameters */
@@ -39,6 +39,15 @@ typedef struct gd_run_control {
 
 /* The spec table of the control keys, in gd_run_control order. */
 extern const gd_param_spec gd_control_params[];
+
+/* Positions in gd_control_params (and in the control dims of a problem section). */
+enum {
+    GD_CONTROL_ITERATIONS, GD_CONTROL_GRADIENT, GD_CONTROL_EPSILON, GD_CONTROL_GRAD_TOL,
+    GD_CONTROL_LOSS_TOL, GD_CONTROL_DIVERGENCE, GD_CONTROL_SAVE_FINAL, GD_CONTROL_COUNT
+};
+
+/* Fills *c from values in gd_control_params order. */
+void gd_control_from_values(gd_run_control *c, const double *values);
 
 /* One swept key: its spec and the list of values it takes. */
 typedef struct gd_dim {
@@ -88,6 +97,11 @@ typedef struct gd_sweep {
     size_t n_optimizers;
     unsigned char *applies;  /* [problem * n_optimizers + optimizer] */
     uint64_t n_runs, n_instances;
+    /* Schedule k's j-th key is union key schedule_keys[k * GD_MAX_PARAMS + j], i.e. the
+     * optimizer dim n_opt_dims + 1 + that (the union of every schedule's keys follows
+     * "schedule" in every optimizer section). Lets decoding skip key lookups. */
+    unsigned char *schedule_keys;
+    size_t n_schedule_keys;
 } gd_sweep;
 
 /* Everything one run needs, decoded from its index. */

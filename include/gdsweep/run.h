@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "gdsweep/grid.h"
+#include "gdsweep/optimizer.h"
 #include "gdsweep/problem.h"
 
 typedef enum {
@@ -47,10 +48,16 @@ typedef struct gd_history {
 
 /* Scratch vectors for one run, grown by the driver to the largest dimension. */
 typedef struct gd_workspace {
-    size_t n_cap, state_cap;
+    size_t n_cap, state_cap, partial_cap;
     double *x, *g, *x_eval, *work;
-    double *state;           /* state_vectors * n_cap */
+    double *state;           /* state_vectors vectors, n_cap apart */
+    double *partial;         /* one slot per block of a blocked reduction */
 } gd_workspace;
+
+/* Coordinates per block when the driver splits element-wise work over OpenMP threads,
+ * and the dimension below which it stays on one thread. */
+#define GD_BLOCK 8192
+#define GD_PARALLEL_MIN 32768
 
 /* Records kept for a budget: every record_every-th iteration plus the last. */
 size_t gd_history_records(long iterations, long record_every);
@@ -61,8 +68,11 @@ void gd_history_free(gd_history *h);
 int gd_workspace_reserve(gd_workspace *ws, size_t n, size_t state_vectors, gd_error *err);
 void gd_workspace_free(gd_workspace *ws);
 
-/* Runs d on instance p. Final parameters are left in ws->x (p->n values). */
-void gd_run_execute(const gd_problem *p, const gd_run_desc *d, long record_every,
-                    gd_workspace *ws, gd_history *h, gd_run_result *r);
+/* Runs d on instance p with optimizer opt (the type of d's optimizer section). The
+ * workspace must hold p->n values and opt->state_vectors state vectors, the history
+ * gd_history_records(iterations, record_every) records. Final parameters are left in
+ * ws->x (p->n values). */
+void gd_run_execute(const gd_problem *p, const gd_optimizer_type *opt, const gd_run_desc *d,
+                    long record_every, gd_workspace *ws, gd_history *h, gd_run_result *r);
 
 #endif

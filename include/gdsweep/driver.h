@@ -1,0 +1,27 @@
+/* driver.h - executes every run of a sweep into the store, batch by batch (one process).
+ *
+ * The driver owns the worker, the batch and the flush policy: a batch is written when it
+ * holds GD_BATCH_RUNS runs or GD_BATCH_BYTES bytes, so memory stays bounded whatever the
+ * grid size. Results also feed the tally for the end-of-sweep table. */
+#ifndef GDSWEEP_DRIVER_H
+#define GDSWEEP_DRIVER_H
+
+#include <stdint.h>
+
+#include "gdsweep/grid.h"
+#include "gdsweep/store.h"
+#include "gdsweep/tally.h"
+
+#define GD_BATCH_RUNS 4096
+#define GD_BATCH_BYTES (64u << 20)
+
+typedef struct gd_drive_stats {
+    uint64_t runs_done;
+    double wall_seconds;
+    double io_seconds;
+} gd_drive_stats;
+
+int gd_drive_serial(const gd_sweep *s, gd_store *st, gd_tally *tally, gd_drive_stats *stats,
+                    gd_error *err);
+
+#endif

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# run-seed.sh - the README's first command: set up, build, run the seed article's sweep.
+#
+# Installs what is missing (Debian packages), builds gdsweep in build/, runs
+# experiments/seed.ini into out/seed.h5 and prints where the file is and its results.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bash "$root/jobs/setup.sh" build
+cd "$root"
+mkdir -p out
+./build/gdsweep experiments/seed.ini -o out/seed.h5 --overwrite
+echo "HDF5 file: $root/out/seed.h5  (layout: docs/FORMAT.md)"

@@ -1,0 +1,66 @@
+/* dry_run.c - `gdsweep --dry-run`: run counts per (problem, optimizer) and output size.
+ *
+ * The size is an upper bound (no run stops early): per run a table row, its trajectory
+ * records, path and final parameters; per instance its stored inputs are not counted. It
+ * decodes one run per (instance, control) combination, up to a cap, and scales. */
+#include "gdsweep/report.h"
+
+#include "gdsweep/run.h"
+
+#define ROW_BYTES 600.0
+#define SAMPLE_CAP 4096
+
+/* Bytes written for run id, assuming it uses its whole budget. */
+static double run_bytes(const gd_sweep *s, uint64_t id)
+{
+    gd_run_desc d;
+    gd_sweep_decode(s, id, &d);
+    const gd_problem_type *type = s->problems[d.problem].type;
+    double n = (double)type->dimension(d.problem_params);
+    double records = (double)gd_history_records(d.control.iterations, s->record_every);
+    double path = n <= GD_PATH_MAX_DIM ? n : 0;
+    return ROW_BYTES + records * 8.0 * (4.0 + path) + (d.control.save_final ? 8.0 * n : 0);
+}
+
+/* Estimated bytes of one problem section: average over sampled configurations. */
+static double section_bytes(const gd_sweep *s, const gd_problem_section *ps)
+{
+    uint64_t configs = ps->n_runs / ps->optimizer_span;
+    uint64_t step = configs > SAMPLE_CAP ? configs / SAMPLE_CAP : 1;
+    double sum = 0;
+    uint64_t sampled = 0;
+    for (uint64_t c = 0; c < configs; c += step, sampled++)
+        for (uint64_t j = 0; j < ps->optimizer_span; j++)
+            sum += run_bytes(s, ps->first_run + c * ps->optimizer_span + j);
+    return sum / (double)sampled * (double)configs;
+}
+
+static void print_size(FILE *out, double bytes)
+{
+    const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    int u = 0;
+    while (bytes >= 1024 && u < 5) {
+        bytes /= 1024;
+        u++;
+    }
+    fprintf(out, "%.1f %s", bytes, unit[u]);
+}
+
+void gd_print_dry_run(FILE *out, const gd_sweep *s, const char *output)
+{
+    double bytes = 0;
+    fprintf(out, "sweep %s (grid %s)\n%-16s %-16s %14s\n", s->name, s->path, "problem",
+            "optimizer", "runs");
+    for (size_t p = 0; p < s->n_problems; p++) {
+        for (size_t o = 0; o < s->n_optimizers; o++)
+            if (s->applies[p * s->n_optimizers + o])
+                fprintf(out, "%-16s %-16s %14llu\n", s->problems[p].label,
+                        s->optimizers[o].label,
+                        (unsigned long long)gd_sweep_pair_runs(s, p, o));
+        bytes += section_bytes(s, &s->problems[p]);
+    }
+    fprintf(out, "%-33s %14llu\nestimated output: at most ", "total",
+            (unsigned long long)s->n_runs);
+    print_size(out, bytes);
+    fprintf(out, " in %s (nothing was run)\n", output);
+}

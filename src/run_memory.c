@@ -1,0 +1,88 @@
+/* run_memory.c - the buffers one run needs (workspace, history), owned by the driver.
+ *
+ * Reserve functions only grow: a driver reserves for the largest run it meets and
+ * reuses the memory for every later run, so nothing is allocated per iteration. On
+ * failure the old buffers stay valid and a runtime error is returned. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gdsweep/run.h"
+
+size_t gd_history_records(long iterations, long record_every)
+{
+    size_t every = (size_t)(record_every > 0 ? record_every : 1);
+    size_t t = (size_t)(iterations > 0 ? iterations : 0);
+    return t / every + 1 + (t % every != 0);
+}
+
+static int grow(double **p, size_t count, gd_error *err)
+{
+    double *q = realloc(*p, (count ? count : 1) * sizeof **p);
+    if (!q)
+        return gd_fail_runtime(err, "out of memory allocating %zu values", count);
+    *p = q;
+    return 0;
+}
+
+int gd_history_reserve(gd_history *h, size_t records, size_t path_dim, gd_error *err)
+{
+    h->path_dim = path_dim;
+    if (records > h->capacity) {
+        long *it = realloc(h->iteration, records * sizeof *it);
+        if (!it)
+            return gd_fail_runtime(err, "out of memory for %zu history records", records);
+        h->iteration = it;
+        if (grow(&h->loss, records, err) || grow(&h->grad_norm, records, err) ||
+            grow(&h->lr, records, err))
+            return -1;
+        h->capacity = records;
+        free(h->path);
+        h->path = NULL;
+    }
+    return grow(&h->path, h->capacity * GD_PATH_MAX_DIM, err);
+}
+
+void gd_history_free(gd_history *h)
+{
+    free(h->iteration);
+    free(h->loss);
+    free(h->grad_norm);
+    free(h->lr);
+    free(h->path);
+    memset(h, 0, sizeof *h);
+}
+
+int gd_workspace_reserve(gd_workspace *ws, size_t n, size_t state_vectors, gd_error *err)
+{
+    size_t blocks = n / GD_BLOCK + 1;
+    if (n > ws->n_cap) {
+        if (grow(&ws->x, n, err) || grow(&ws->g, n, err) || grow(&ws->x_eval, n, err) ||
+            grow(&ws->work, n, err))
+            return -1;
+        ws->n_cap = n;
+        ws->state_cap = 0; /* vectors are n_cap apart: regrow */
+    }
+    size_t state = state_vectors * ws->n_cap;
+    if (state > ws->state_cap) {
+        if (grow(&ws->state, state, err))
+            return -1;
+        ws->state_cap = state;
+    }
+    if (blocks > ws->partial_cap) {
+        if (grow(&ws->partial, blocks, err))
+            return -1;
+        ws->partial_cap = blocks;
+    }
+    return 0;
+}
+
+void gd_workspace_free(gd_workspace *ws)
+{
+    free(ws->x);
+    free(ws->g);
+    free(ws->x_eval);
+    free(ws->work);
+    free(ws->state);
+    free(ws->partial);
+    memset(ws, 0, sizeof *ws);
+}

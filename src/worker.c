@@ -1,0 +1,59 @@
+/* worker.c - runs by id on one process: instance reuse, buffers, one run into a batch. */
+#include "gdsweep/worker.h"
+
+#include <string.h>
+
+void gd_worker_init(gd_worker *w, const gd_sweep *s, int rank, gd_instance_hook hook,
+                    void *hook_ctx)
+{
+    memset(w, 0, sizeof *w);
+    w->sweep = s;
+    w->rank = rank;
+    w->on_instance = hook;
+    w->hook_ctx = hook_ctx;
+}
+
+/* Makes w->instance the instance of run d, building it when it differs from the last. */
+static int use_instance(gd_worker *w, const gd_run_desc *d, gd_error *err)
+{
+    if (w->has_instance && w->instance_id == d->instance)
+        return 0;
+    gd_problem_destroy(&w->instance);
+    w->has_instance = 0;
+    const gd_problem_type *type = w->sweep->problems[d->problem].type;
+    gd_rng_key key = gd_sweep_instance_key(w->sweep, d);
+    if (type->setup(&w->instance, d->problem_params, key, err) != 0)
+        return -1;
+    w->instance_id = d->instance;
+    w->has_instance = 1;
+    if (w->on_instance)
+        return w->on_instance(w->hook_ctx, d, &w->instance, err);
+    return 0;
+}
+
+int gd_worker_run(gd_worker *w, uint64_t id, gd_batch *b, gd_error *err)
+{
+    gd_run_desc d;
+    gd_run_result r;
+    gd_sweep_decode(w->sweep, id, &d);
+    const gd_optimizer_type *opt = w->sweep->optimizers[d.optimizer].type;
+    if (use_instance(w, &d, err) != 0)
+        return -1;
+    size_t n = w->instance.n;
+    size_t records = gd_history_records(d.control.iterations, w->sweep->record_every);
+    if (gd_workspace_reserve(&w->ws, n, opt->state_vectors, err) != 0 ||
+        gd_history_reserve(&w->history, records, 0, err) != 0)
+        return -1;
+    gd_run_execute(&w->instance, opt, &d, w->sweep->record_every, &w->ws, &w->history, &r);
+    r.rank = w->rank;
+    size_t n_final = d.control.save_final ? n : 0;
+    return gd_batch_add(b, &d, &r, &w->history, w->ws.x, n_final, err);
+}
+
+void gd_worker_free(gd_worker *w)
+{
+    gd_problem_destroy(&w->instance);
+    gd_workspace_free(&w->ws);
+    gd_history_free(&w->history);
+    memset(w, 0, sizeof *w);
+}

@@ -1,0 +1,27 @@
+# common.sh - shared helpers for the end-to-end shell tests (sourced, not run).
+# Needs GD_BINARY (set by ctest). Each test gets a fresh temporary directory in $work.
+set -euo pipefail
+: "${GD_BINARY:?run through ctest (GD_BINARY unset)}"
+GD_SOURCE_DIR=${GD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+# expect_usage_error NAME PATTERN -- command...: exit 2, one stderr line matching PATTERN.
+expect_usage_error() {
+  local name=$1 pattern=$2; shift 3
+  local rc=0
+  "$@" >"$work/out.txt" 2>"$work/err.txt" || rc=$?
+  local lines; lines=$(wc -l <"$work/err.txt")
+  if [ "$rc" -ne 2 ]; then fail "$name: exit $rc, expected 2 ($(cat "$work/err.txt"))"
+  elif [ "$lines" -ne 1 ]; then fail "$name: $lines stderr lines, expected 1: $(cat "$work/err.txt")"
+  elif ! grep -Eq -- "$pattern" "$work/err.txt"; then fail "$name: '$(cat "$work/err.txt")' lacks /$pattern/"
+  else echo "ok: $name: $(cat "$work/err.txt")"; fi
+}
+
+finish() {
+  if [ "$failures" -gt 0 ]; then echo "$failures check(s) failed"; exit 1; fi
+  echo "all checks passed"
+}
