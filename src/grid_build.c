@@ -1,0 +1,331 @@
+/* grid_build.c - raw grid sections -> the sections and dims of a gd_sweep.
+ *
+ * [sweep] is read first wherever it stands (its control keys are the defaults of every
+ * problem section), then problem and optimizer sections in file order. Every key not
+ * given takes its spec default as a one-value list. Cross-section checks and run counts
+ * come after, in grid_link.c. On failure the caller frees the sweep (gd_sweep_free
+ * copes with half-built sections). */
+#include "grid_internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct build {
+    gd_sweep *s;
+    const gd_grid_raw *raw;
+    gd_dim control[GD_CONTROL_COUNT]; /* [sweep] values: defaults of the problem sections */
+    const gd_param_spec *schedule_keys[GD_GRID_SCHEDULE_KEYS_MAX];
+    gd_error *err;
+} build;
+
+static const char *const sweep_keys[] = {"name", "output", "seed", "repeats", "record_every",
+                                         NULL};
+static const char *const problem_keys[] = {"type", NULL};
+static const char *const optimizer_keys[] = {"type", "problems", NULL};
+
+static int fail_at(const build *b, int line, const char *what, const char *value,
+                   const char *fix)
+{
+    return gd_grid_fail_at(b->err, b->s->path, line, "%s '%s'; %s", what, value, fix);
+}
+
+/* A whole decimal number in [lo, hi]. */
+static int parse_count(const build *b, const gd_grid_entry *e, uint64_t lo, uint64_t hi,
+                       uint64_t *out)
+{
+    const char *v = e->value;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno == ERANGE || n < lo || n > hi) {
+        char fix[128];
+        snprintf(fix, sizeof fix, "write a whole number from %llu to %llu",
+                 (unsigned long long)lo, (unsigned long long)hi);
+        return fail_at(b, e->line, e->key, v, fix);
+    }
+    *out = n;
+    return 0;
+}
+
+static int copy_text(const build *b, const gd_grid_entry *e, char *dst, size_t size)
+{
+    if (e->value[0] == '\0' || strlen(e->value) >= size)
+        return fail_at(b, e->line, e->key, e->value, "give a non-empty, shorter value");
+    if (dst == b->s->name && strchr(e->value, '/'))
+        return fail_at(b, e->line, e->key, e->value, "a name has no '/'");
+    memcpy(dst, e->value, strlen(e->value) + 1);
+    return 0;
+}
+
+/* The grid file's base name without ".ini". */
+static void default_name(gd_sweep *s)
+{
+    const char *base = strrchr(s->path, '/');
+    base = base ? base + 1 : s->path;
+    size_t n = strlen(base);
+    if (n > 4 && strcmp(base + n - 4, ".ini") == 0)
+        n -= 4;
+    if (n == 0)
+        snprintf(s->name, sizeof s->name, "sweep");
+    else
+        snprintf(s->name, sizeof s->name, "%.*s", (int)n, base);
+}
+
+static int sweep_scalars(build *b, const gd_grid_section *sec)
+{
+    gd_sweep *s = b->s;
+    const gd_grid_entry *e;
+    uint64_t every = 1;
+    if ((e = gd_grid_entry_find(sec, "name")) && copy_text(b, e, s->name, sizeof s->name) < 0)
+        return -1;
+    if ((e = gd_grid_entry_find(sec, "output")) &&
+        copy_text(b, e, s->output, sizeof s->output) < 0)
+        return -1;
+    if ((e = gd_grid_entry_find(sec, "seed")) && parse_count(b, e, 0, UINT64_MAX, &s->seed) < 0)
+        return -1;
+    if ((e = gd_grid_entry_find(sec, "repeats")) &&
+        parse_count(b, e, 1, UINT64_MAX, &s->repeats) < 0)
+        return -1;
+    if ((e = gd_grid_entry_find(sec, "record_every")) &&
+        parse_count(b, e, 1, LONG_MAX, &every) < 0)
+        return -1;
+    s->record_every = (long)every;
+    return 0;
+}
+
+static int read_sweep(build *b)
+{
+    gd_sweep *s = b->s;
+    default_name(s);
+    s->repeats = 1;
+    s->record_every = 1;
+    for (size_t i = 0; i < GD_CONTROL_COUNT; i++)
+        if (gd_grid_dim_default(&b->control[i], &gd_control_params[i], b->err) < 0)
+            return -1;
+    for (size_t i = 0; i < b->raw->n_sections; i++) {
+        const gd_grid_section *sec = &b->raw->sections[i];
+        if (sec->kind != GD_SECTION_SWEEP)
+            continue;
+        if (gd_grid_dims_fill(b->control, GD_CONTROL_COUNT, sec, sweep_keys, s->path,
+                              b->err) < 0 || sweep_scalars(b, sec) < 0)
+            return -1;
+    }
+    if (!s->output[0])
+        snprintf(s->output, sizeof s->output, "%s.h5", s->name);
+    return 0;
+}
+
+/* The type name of a section: its `type =` value, or its label. */
+static const char *type_name(const build *b, const gd_grid_section *sec, int *line)
+{
+    const gd_grid_entry *e = gd_grid_entry_find(sec, "type");
+    *line = e ? e->line : sec->line;
+    if (!e)
+        return sec->label;
+    if (strchr(e->value, ',')) {
+        fail_at(b, e->line, "type takes one name, not", e->value,
+                "sweep types in separate sections");
+        return NULL;
+    }
+    return e->value;
+}
+
+static int unknown_type(const build *b, int line, const char *kind, const char *name,
+                        const char *(*name_at)(size_t))
+{
+    char known[512];
+    size_t used = 0;
+    known[0] = '\0';
+    for (size_t i = 0; name_at(i) && used < sizeof known; i++)
+        used += (size_t)snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "",
+                                 name_at(i));
+    return gd_grid_fail_at(b->err, b->s->path, line,
+                           "unknown %s type '%s'; known types: %s (set type = one of them)",
+                           kind, name, known);
+}
+
+static const char *problem_name_at(size_t i)
+{
+    return gd_problems[i] ? gd_problems[i]->name : NULL;
+}
+
+static const char *optimizer_name_at(size_t i)
+{
+    return gd_optimizers[i] ? gd_optimizers[i]->name : NULL;
+}
+
+/* Resolves the section's type (its `type =`, or its label) to an index in the registry
+ * that name_at lists; copies the label and line of the section. */
+static int section_type(const build *b, const gd_grid_section *sec, const char *kind,
+                        const char *(*name_at)(size_t), char *label, int *line)
+{
+    int type_line;
+    const char *name = type_name(b, sec, &type_line);
+    if (!name)
+        return -1;
+    snprintf(label, GD_LABEL_MAX, "%s", sec->label);
+    *line = sec->line;
+    for (size_t i = 0; name_at(i); i++)
+        if (strcmp(name_at(i), name) == 0)
+            return (int)i;
+    return unknown_type(b, type_line, kind, name, name_at);
+}
+
+static int alloc_dims(const build *b, gd_dim **dims, size_t n)
+{
+    if (!(*dims = calloc(n, sizeof **dims)))
+        return gd_fail_runtime(b->err, "out of memory");
+    return 0;
+}
+
+static int read_problem(build *b, const gd_grid_section *sec, gd_problem_section *ps)
+{
+    int t = section_type(b, sec, "problem", problem_name_at, ps->label, &ps->line);
+    if (t < 0)
+        return -1;
+    ps->type = gd_problems[t];
+    ps->n_type_dims = gd_param_count(ps->type->params);
+    ps->n_dims = ps->n_type_dims + GD_CONTROL_COUNT;
+    if (alloc_dims(b, &ps->dims, ps->n_dims) < 0)
+        return -1;
+    for (size_t i = 0; i < ps->n_type_dims; i++)
+        if (gd_grid_dim_default(&ps->dims[i], &ps->type->params[i], b->err) < 0)
+            return -1;
+    for (size_t i = 0; i < GD_CONTROL_COUNT; i++)
+        if (gd_grid_dim_copy(&ps->dims[ps->n_type_dims + i], &b->control[i], b->err) < 0)
+            return -1;
+    return gd_grid_dims_fill(ps->dims, ps->n_dims, sec, problem_keys, b->s->path, b->err);
+}
+
+/* Collects the labels of `problems =`. */
+typedef struct label_list {
+    gd_optimizer_section *os;
+    gd_error *err;
+} label_list;
+
+static int add_label(const char *text, size_t len, void *ctx)
+{
+    label_list *l = ctx;
+    char **p = realloc(l->os->problems, (l->os->n_problems + 1) * sizeof *p);
+    if (!p)
+        return gd_fail_runtime(l->err, "out of memory");
+    l->os->problems = p;
+    if (!(p[l->os->n_problems] = strndup(text, len)))
+        return gd_fail_runtime(l->err, "out of memory");
+    l->os->n_problems++;
+    return 0;
+}
+
+static int read_problem_labels(build *b, const gd_grid_section *sec, gd_optimizer_section *os)
+{
+    const gd_grid_entry *e = gd_grid_entry_find(sec, "problems");
+    label_list l = {os, b->err};
+    if (e && gd_grid_split(e->value, "problems", add_label, &l, b->err) < 0)
+        return gd_grid_locate(b->err, b->s->path, e->line);
+    return 0;
+}
+
+static int optimizer_defaults(build *b, gd_optimizer_section *os)
+{
+    gd_dim *d = os->dims;
+    for (size_t i = 0; i < os->n_opt_dims; i++)
+        if (gd_grid_dim_default(&d[i], &os->type->params[i], b->err) < 0)
+            return -1;
+    if (gd_grid_dim_default(&d[os->n_opt_dims], &gd_schedule_spec, b->err) < 0)
+        return -1;
+    for (size_t i = 0; i < b->s->n_schedule_keys; i++)
+        if (gd_grid_dim_default(&d[os->n_opt_dims + 1 + i], b->schedule_keys[i], b->err) < 0)
+            return -1;
+    return 0;
+}
+
+static int read_optimizer(build *b, const gd_grid_section *sec, gd_optimizer_section *os)
+{
+    int t = section_type(b, sec, "optimizer", optimizer_name_at, os->label, &os->line);
+    if (t < 0)
+        return -1;
+    os->type = gd_optimizers[t];
+    os->n_opt_dims = gd_param_count(os->type->params);
+    os->n_dims = os->n_opt_dims + 1 + b->s->n_schedule_keys;
+    if (alloc_dims(b, &os->dims, os->n_dims) < 0 || optimizer_defaults(b, os) < 0 ||
+        gd_grid_dims_fill(os->dims, os->n_dims, sec, optimizer_keys, b->s->path, b->err) < 0)
+        return -1;
+    return read_problem_labels(b, sec, os);
+}
+
+/* The union of every schedule's keys (first spec of each key, registry order), and where
+ * each schedule's keys sit in it. */
+static int schedule_union(build *b)
+{
+    gd_sweep *s = b->s;
+    size_t n_schedules = 0;
+    while (gd_schedules[n_schedules])
+        n_schedules++;
+    if (!(s->schedule_keys = calloc(n_schedules * GD_MAX_PARAMS, 1)))
+        return gd_fail_runtime(b->err, "out of memory");
+    for (size_t k = 0; k < n_schedules; k++) {
+        const gd_param_spec *p = gd_schedules[k]->params;
+        for (size_t j = 0; p && p[j].key; j++) {
+            size_t u = 0;
+            while (u < s->n_schedule_keys && strcmp(b->schedule_keys[u]->key, p[j].key))
+                u++;
+            if (u == s->n_schedule_keys && u == GD_GRID_SCHEDULE_KEYS_MAX)
+                return gd_fail_runtime(b->err, "too many schedule keys (max %d)",
+                                       GD_GRID_SCHEDULE_KEYS_MAX);
+            if (u == s->n_schedule_keys)
+                b->schedule_keys[s->n_schedule_keys++] = &p[j];
+            s->schedule_keys[k * GD_MAX_PARAMS + j] = (unsigned char)u;
+        }
+    }
+    return 0;
+}
+
+static int count_sections(build *b)
+{
+    gd_sweep *s = b->s;
+    size_t np = 0, no = 0;
+    for (size_t i = 0; i < b->raw->n_sections; i++) {
+        np += b->raw->sections[i].kind == GD_SECTION_PROBLEM;
+        no += b->raw->sections[i].kind == GD_SECTION_OPTIMIZER;
+    }
+    if (np == 0)
+        return gd_grid_fail_at(b->err, s->path, 0, "no [problem LABEL] section; add one, "
+                               "e.g. [problem quad] with type = quadratic");
+    if (no == 0)
+        return gd_grid_fail_at(b->err, s->path, 0, "no [optimizer LABEL] section; add one, "
+                               "e.g. [optimizer gd] with lr = 0.1");
+    s->problems = calloc(np, sizeof *s->problems);
+    s->optimizers = calloc(no, sizeof *s->optimizers);
+    if (!s->problems || !s->optimizers)
+        return gd_fail_runtime(b->err, "out of memory");
+    return 0;
+}
+
+static int read_sections(build *b)
+{
+    gd_sweep *s = b->s;
+    for (size_t i = 0; i < b->raw->n_sections; i++) {
+        const gd_grid_section *sec = &b->raw->sections[i];
+        if (sec->kind == GD_SECTION_PROBLEM &&
+            read_problem(b, sec, &s->problems[s->n_problems++]) < 0)
+            return -1;
+        if (sec->kind == GD_SECTION_OPTIMIZER &&
+            read_optimizer(b, sec, &s->optimizers[s->n_optimizers++]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int gd_grid_build(gd_sweep *s, const gd_grid_raw *raw, gd_error *err)
+{
+    build b = {.s = s, .raw = raw, .err = err};
+    int rc = -1;
+    if (read_sweep(&b) == 0 && count_sections(&b) == 0 && schedule_union(&b) == 0 &&
+        read_sections(&b) == 0)
+        rc = 0;
+    gd_grid_dims_free(b.control, GD_CONTROL_COUNT);
+    return rc;
+}

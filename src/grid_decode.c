@@ -1,0 +1,85 @@
+/* grid_decode.c - run index -> run parameters by mixed-radix decoding.
+ *
+ * The order is the one documented in grid.h and docs/GRID.md. Within problem section
+ * ps, run r = id - first_run splits as
+ *   r = ((type_combo * repeats + repeat) * control_combos + control_combo)
+ *       * optimizer_span + k,
+ * and k walks the applicable optimizer sections in file order, each taking `combos`
+ * consecutive values. Cost: O(sections + keys); no allocation, no I/O. */
+#include "grid_internal.h"
+
+#include <string.h>
+
+static size_t find_section(const gd_sweep *s, uint64_t id)
+{
+    size_t p = 0;
+    while (p + 1 < s->n_problems && id >= s->problems[p + 1].first_run)
+        p++;
+    return p;
+}
+
+/* Optimizer section of offset *k within the span of problem p; *k becomes its combo. */
+static size_t find_optimizer(const gd_sweep *s, size_t p, uint64_t *k)
+{
+    const unsigned char *row = s->applies + p * s->n_optimizers;
+    size_t o = 0;
+    for (; o + 1 < s->n_optimizers; o++) {
+        if (!row[o])
+            continue;
+        if (*k < s->optimizers[o].combos)
+            break;
+        *k -= s->optimizers[o].combos;
+    }
+    return o;
+}
+
+static void decode_optimizer(const gd_sweep *s, size_t o, uint64_t combo, gd_run_desc *d)
+{
+    const gd_optimizer_section *os = &s->optimizers[o];
+    double v[GD_GRID_OPT_DIMS_MAX];
+    gd_grid_dims_decode(os->dims, os->n_dims, combo, v);
+    memcpy(d->optimizer_params, v, os->n_opt_dims * sizeof v[0]);
+    size_t k = (size_t)v[os->n_opt_dims];
+    const double *keys = v + os->n_opt_dims + 1;
+    const unsigned char *where = s->schedule_keys + k * GD_MAX_PARAMS;
+    d->schedule = gd_schedules[k];
+    for (size_t j = 0; d->schedule->params && d->schedule->params[j].key; j++)
+        d->schedule_params[j] = keys[where[j]];
+}
+
+void gd_sweep_decode(const gd_sweep *s, uint64_t id, gd_run_desc *d)
+{
+    memset(d, 0, sizeof *d);
+    size_t p = find_section(s, id);
+    const gd_problem_section *ps = &s->problems[p];
+    uint64_t r = id - ps->first_run;
+    uint64_t per_instance = ps->control_combos * ps->optimizer_span;
+    uint64_t local = r / per_instance, k = r % per_instance;
+    double control[GD_CONTROL_COUNT];
+    d->id = id;
+    d->problem = (uint32_t)p;
+    d->instance = ps->first_instance + local;
+    d->repeat = local % s->repeats;
+    gd_grid_dims_decode(ps->dims, ps->n_type_dims, local / s->repeats, d->problem_params);
+    gd_grid_dims_decode(ps->dims + ps->n_type_dims, GD_CONTROL_COUNT, k / ps->optimizer_span,
+                        control);
+    gd_control_from_values(&d->control, control);
+    k %= ps->optimizer_span;
+    size_t o = find_optimizer(s, p, &k);
+    d->optimizer = (uint32_t)o;
+    decode_optimizer(s, o, k, d);
+}
+
+uint64_t gd_sweep_pair_runs(const gd_sweep *s, size_t p, size_t o)
+{
+    const gd_problem_section *ps = &s->problems[p];
+    if (!s->applies[p * s->n_optimizers + o])
+        return 0;
+    return ps->type_combos * s->repeats * ps->control_combos * s->optimizers[o].combos;
+}
+
+gd_rng_key gd_sweep_instance_key(const gd_sweep *s, const gd_run_desc *d)
+{
+    const gd_problem_section *ps = &s->problems[d->problem];
+    return gd_rng_key_make(s->seed, ps->label, d->problem_params, ps->n_type_dims, d->repeat);
+}

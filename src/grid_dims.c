@@ -1,0 +1,155 @@
+/* grid_dims.c - swept keys (gd_dim): defaults, filling from a section, mixed-radix
+ * arithmetic, and PATH:LINE error messages.
+ *
+ * A dim owns its values array (one malloc, even for a single default value); every
+ * function that fails leaves the dims it was given freeable with gd_grid_dims_free. */
+#include "grid_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int gd_grid_fail_at(gd_error *err, const char *path, int line, const char *fmt, ...)
+{
+    char msg[GD_ERROR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (line > 0)
+        return gd_fail(err, "%s:%d: %s", path, line, msg);
+    return gd_fail(err, "%s: %s", path, msg);
+}
+
+int gd_grid_locate(gd_error *err, const char *path, int line)
+{
+    char msg[GD_ERROR_MAX];
+    int code = err->exit_code;
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    gd_grid_fail_at(err, path, line, "%s", msg);
+    err->exit_code = code;
+    return -1;
+}
+
+static int set_values(gd_dim *dim, const gd_param_spec *spec, const double *v, size_t n,
+                      int line, gd_error *err)
+{
+    double *copy = malloc((n ? n : 1) * sizeof *copy);
+    if (!copy)
+        return gd_fail_runtime(err, "%s: out of memory for %zu values", spec->key, n);
+    memcpy(copy, v, n * sizeof *copy);
+    free(dim->values);
+    dim->spec = spec;
+    dim->values = copy;
+    dim->count = n;
+    dim->line = line;
+    return 0;
+}
+
+int gd_grid_dim_default(gd_dim *dim, const gd_param_spec *spec, gd_error *err)
+{
+    return set_values(dim, spec, &spec->def, 1, 0, err);
+}
+
+int gd_grid_dim_copy(gd_dim *dst, const gd_dim *src, gd_error *err)
+{
+    return set_values(dst, src->spec, src->values, src->count, src->line, err);
+}
+
+void gd_grid_dims_free(gd_dim *dims, size_t n)
+{
+    for (size_t i = 0; dims && i < n; i++)
+        free(dims[i].values);
+}
+
+int gd_grid_dim_find(const gd_dim *dims, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(dims[i].spec->key, key) == 0)
+            return (int)i;
+    return -1;
+}
+
+static int is_special(const char *const *special, const char *key)
+{
+    for (size_t i = 0; special && special[i]; i++)
+        if (strcmp(special[i], key) == 0)
+            return 1;
+    return 0;
+}
+
+static void section_name(const gd_grid_section *sec, char *buf, size_t size)
+{
+    static const char *const kinds[] = {"sweep", "problem", "optimizer"};
+    snprintf(buf, size, "[%s%s%s]", kinds[sec->kind], sec->label[0] ? " " : "", sec->label);
+}
+
+static int unknown_key(const gd_dim *dims, size_t n, const gd_grid_section *sec,
+                       const char *const *special, const gd_grid_entry *e, const char *path,
+                       gd_error *err)
+{
+    char known[GD_ERROR_MAX / 2], name[GD_LABEL_MAX + 16];
+    size_t used = 0;
+    known[0] = '\0';
+    for (size_t i = 0; special && special[i] && used < sizeof known; i++)
+        used += (size_t)snprintf(known + used, sizeof known - used, "%s%s", used ? ", " : "",
+                                 special[i]);
+    for (size_t i = 0; i < n && used < sizeof known; i++)
+        used += (size_t)snprintf(known + used, sizeof known - used, "%s%s", used ? ", " : "",
+                                 dims[i].spec->key);
+    section_name(sec, name, sizeof name);
+    return gd_grid_fail_at(err, path, e->line, "unknown key '%s' in %s; known keys: %s",
+                           e->key, name, known);
+}
+
+int gd_grid_dims_fill(gd_dim *dims, size_t n, const gd_grid_section *sec,
+                      const char *const *special, const char *path, gd_error *err)
+{
+    for (size_t i = 0; i < sec->n_entries; i++) {
+        const gd_grid_entry *e = &sec->entries[i];
+        if (is_special(special, e->key))
+            continue;
+        int k = gd_grid_dim_find(dims, n, e->key);
+        if (k < 0)
+            return unknown_key(dims, n, sec, special, e, path, err);
+        if (gd_grid_values(&dims[k], dims[k].spec, e->value, err) < 0)
+            return gd_grid_locate(err, path, e->line);
+        dims[k].line = e->line;
+    }
+    return 0;
+}
+
+int gd_grid_mul(uint64_t a, uint64_t b, uint64_t *out)
+{
+    if (a != 0 && b > UINT64_MAX / a)
+        return -1;
+    *out = a * b;
+    return 0;
+}
+
+int gd_grid_add(uint64_t a, uint64_t b, uint64_t *out)
+{
+    if (b > UINT64_MAX - a)
+        return -1;
+    *out = a + b;
+    return 0;
+}
+
+int gd_grid_combos(const gd_dim *dims, size_t n, uint64_t *out)
+{
+    uint64_t p = 1;
+    for (size_t i = 0; i < n; i++)
+        if (gd_grid_mul(p, dims[i].count, &p) < 0)
+            return -1;
+    *out = p;
+    return 0;
+}
+
+void gd_grid_dims_decode(const gd_dim *dims, size_t n, uint64_t c, double *values)
+{
+    for (size_t i = n; i-- > 0;) {
+        values[i] = dims[i].values[c % dims[i].count];
+        c /= dims[i].count;
+    }
+}

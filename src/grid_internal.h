@@ -1,0 +1,90 @@
+/* grid_internal.h - what the grid_*.c files share: raw INI entries and build helpers.
+ *
+ * Not a public header: only src/grid_*.c include it. The grid is read in two steps:
+ * grid_parse.c turns the text into raw sections and (key, value, line) entries through
+ * libinih, then grid_build.c validates them into a gd_sweep. Every helper here reports
+ * failure as -1 with err filled; messages carry PATH:LINE where a line applies. */
+#ifndef GDSWEEP_GRID_INTERNAL_H
+#define GDSWEEP_GRID_INTERNAL_H
+
+#include <stddef.h>
+
+#include "gdsweep/grid.h"
+
+/* Largest number of values one key may list. */
+#define GD_GRID_LIST_MAX 10000000ULL
+/* Largest number of distinct keys in the union of every schedule's keys. */
+#define GD_GRID_SCHEDULE_KEYS_MAX 64
+/* Largest number of dims of an optimizer section (params, schedule, schedule keys). */
+#define GD_GRID_OPT_DIMS_MAX (GD_MAX_PARAMS + 1 + GD_GRID_SCHEDULE_KEYS_MAX)
+
+typedef enum { GD_SECTION_SWEEP, GD_SECTION_PROBLEM, GD_SECTION_OPTIMIZER } gd_section_kind;
+
+typedef struct gd_grid_entry {
+    char *key;
+    char *value;     /* continuation lines already joined */
+    int line;        /* line of the key */
+} gd_grid_entry;
+
+typedef struct gd_grid_section {
+    gd_section_kind kind;
+    char label[GD_LABEL_MAX]; /* "" for [sweep] */
+    int line;
+    gd_grid_entry *entries;   /* file order */
+    size_t n_entries, cap;
+} gd_grid_section;
+
+typedef struct gd_grid_raw {
+    gd_grid_section *sections; /* file order */
+    size_t n_sections, cap;
+} gd_grid_raw;
+
+/* grid_parse.c: text -> raw sections. On error raw is left freed. */
+int gd_grid_read(gd_grid_raw *raw, const char *path, const char *text, size_t len,
+                 gd_error *err);
+void gd_grid_raw_free(gd_grid_raw *raw);
+/* The entry of key in sec, or NULL. */
+const gd_grid_entry *gd_grid_entry_find(const gd_grid_section *sec, const char *key);
+
+/* grid_values.c: value lists. Messages carry no location. */
+/* Calls item(text, len, ctx) for each comma-separated item (commas inside parentheses do
+ * not split), with surrounding blanks trimmed; fails on an empty item or unbalanced
+ * parentheses. `what` (the key) starts each message. */
+int gd_grid_split(const char *text, const char *what,
+                  int (*item)(const char *, size_t, void *), void *ctx, gd_error *err);
+/* Parses text as the values of spec into dim (replacing its values). */
+int gd_grid_values(gd_dim *dim, const gd_param_spec *spec, const char *text, gd_error *err);
+
+/* grid_dims.c: dims and located errors. */
+/* Formats "PATH:LINE: msg" (or "PATH: msg" when line is 0) as a usage error. */
+int gd_grid_fail_at(gd_error *err, const char *path, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Prefixes the message already in err with "PATH:LINE: ". Returns -1. */
+int gd_grid_locate(gd_error *err, const char *path, int line);
+/* One value, spec's default. */
+int gd_grid_dim_default(gd_dim *dim, const gd_param_spec *spec, gd_error *err);
+/* dst = a copy of src. */
+int gd_grid_dim_copy(gd_dim *dst, const gd_dim *src, gd_error *err);
+void gd_grid_dims_free(gd_dim *dims, size_t n);
+/* Index of the dim named key, or -1. */
+int gd_grid_dim_find(const gd_dim *dims, size_t n, const char *key);
+/* Sets the dims named by sec's entries from their values; entries whose key is in
+ * `special` (NULL-terminated) are left to the caller; any other key is an error that
+ * lists the known keys. `what` names the section in messages. */
+int gd_grid_dims_fill(gd_dim *dims, size_t n, const gd_grid_section *sec,
+                      const char *const *special, const char *path, gd_error *err);
+/* Product of the dims' counts; -1 on overflow past 2^64-1. */
+int gd_grid_combos(const gd_dim *dims, size_t n, uint64_t *out);
+/* Checked a * b and a + b on uint64; return -1 on overflow. */
+int gd_grid_mul(uint64_t a, uint64_t b, uint64_t *out);
+int gd_grid_add(uint64_t a, uint64_t b, uint64_t *out);
+/* Writes values[k] = dims[k].values[digit k] for combination c (first dim slowest). */
+void gd_grid_dims_decode(const gd_dim *dims, size_t n, uint64_t c, double *values);
+
+/* grid_build.c: raw -> sweep (sections and dims). */
+int gd_grid_build(gd_sweep *s, const gd_grid_raw *raw, gd_error *err);
+
+/* grid_link.c: applicability, run counts, cross-checks. */
+int gd_grid_link(gd_sweep *s, const gd_grid_raw *raw, int allow_huge, gd_error *err);
+
+#endif

@@ -1,0 +1,211 @@
+/* grid_link.c - cross-section checks and run counts of a built sweep.
+ *
+ * Resolves `problems =` into the applies matrix, counts the runs of each problem
+ * section in the documented order (grid.h), refuses counts past 2^64-1 and, without
+ * allow_huge, past GD_HUGE_GRID, then runs the problem types' check() and the
+ * numeric-gradient dimension limit on every combination of problem-type values (cost:
+ * one cheap call per combination, never per run). */
+#include "grid_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int find_problem(const gd_sweep *s, const char *label)
+{
+    for (size_t p = 0; p < s->n_problems; p++)
+        if (strcmp(s->problems[p].label, label) == 0)
+            return (int)p;
+    return -1;
+}
+
+static int unknown_label(const gd_sweep *s, int line, const char *label, gd_error *err)
+{
+    char known[512];
+    size_t used = 0;
+    known[0] = '\0';
+    for (size_t p = 0; p < s->n_problems && used < sizeof known; p++)
+        used += (size_t)snprintf(known + used, sizeof known - used, "%s%s", p ? ", " : "",
+                                 s->problems[p].label);
+    return gd_grid_fail_at(err, s->path, line, "problems: no [problem %s] section; use the "
+                           "labels of problem sections: %s", label, known);
+}
+
+/* Sets row o of the applies matrix from the optimizer's `problems =`. */
+static int resolve_optimizer(gd_sweep *s, size_t o, const gd_grid_section *sec, gd_error *err)
+{
+    const gd_optimizer_section *os = &s->optimizers[o];
+    int any = 0;
+    for (size_t p = 0; p < s->n_problems; p++)
+        if (!os->problems) {
+            s->applies[p * s->n_optimizers + o] = 1;
+            any = 1;
+        }
+    for (size_t i = 0; i < os->n_problems; i++) {
+        int p = find_problem(s, os->problems[i]);
+        if (p < 0)
+            return unknown_label(s, gd_grid_entry_find(sec, "problems")->line,
+                                 os->problems[i], err);
+        s->applies[(size_t)p * s->n_optimizers + o] = 1;
+        any = 1;
+    }
+    if (!any)
+        return gd_grid_fail_at(err, s->path, os->line, "[optimizer %s] applies to no "
+                               "problem; fix its problems = list", os->label);
+    return 0;
+}
+
+static int resolve_applies(gd_sweep *s, const gd_grid_raw *raw, gd_error *err)
+{
+    if (!(s->applies = calloc(s->n_problems * s->n_optimizers, 1)))
+        return gd_fail_runtime(err, "out of memory");
+    size_t o = 0;
+    for (size_t i = 0; i < raw->n_sections; i++)
+        if (raw->sections[i].kind == GD_SECTION_OPTIMIZER &&
+            resolve_optimizer(s, o++, &raw->sections[i], err) < 0)
+            return -1;
+    for (size_t p = 0; p < s->n_problems; p++) {
+        const unsigned char *row = s->applies + p * s->n_optimizers;
+        if (!memchr(row, 1, s->n_optimizers))
+            return gd_grid_fail_at(err, s->path, s->problems[p].line, "no optimizer applies "
+                                   "to [problem %s]; list it in some optimizer's problems =",
+                                   s->problems[p].label);
+    }
+    return 0;
+}
+
+static int too_large(const gd_sweep *s, int line, gd_error *err)
+{
+    return gd_grid_fail_at(err, s->path, line, "grid too large: more than 2^64-1 runs; "
+                           "use fewer values");
+}
+
+/* type_combos, control_combos, optimizer_span and n_runs of one problem section. */
+static int count_problem(const gd_sweep *s, size_t p, gd_error *err)
+{
+    gd_problem_section *ps = &s->problems[p];
+    uint64_t span = 0, n;
+    for (size_t o = 0; o < s->n_optimizers; o++)
+        if (s->applies[p * s->n_optimizers + o] &&
+            gd_grid_add(span, s->optimizers[o].combos, &span) < 0)
+            return too_large(s, ps->line, err);
+    ps->optimizer_span = span;
+    if (gd_grid_combos(ps->dims, ps->n_type_dims, &ps->type_combos) < 0 ||
+        gd_grid_combos(ps->dims + ps->n_type_dims, GD_CONTROL_COUNT, &ps->control_combos) < 0 ||
+        gd_grid_mul(ps->type_combos, s->repeats, &n) < 0 ||
+        gd_grid_mul(n, ps->control_combos, &n) < 0 || gd_grid_mul(n, span, &ps->n_runs) < 0)
+        return too_large(s, ps->line, err);
+    return 0;
+}
+
+static int count_runs(gd_sweep *s, int allow_huge, gd_error *err)
+{
+    for (size_t o = 0; o < s->n_optimizers; o++) {
+        gd_optimizer_section *os = &s->optimizers[o];
+        if (gd_grid_combos(os->dims, os->n_dims, &os->combos) < 0)
+            return too_large(s, os->line, err);
+    }
+    uint64_t runs = 0, instances = 0;
+    for (size_t p = 0; p < s->n_problems; p++) {
+        gd_problem_section *ps = &s->problems[p];
+        if (count_problem(s, p, err) < 0)
+            return -1;
+        ps->first_run = runs;
+        ps->first_instance = instances;
+        if (gd_grid_add(runs, ps->n_runs, &runs) < 0)
+            return too_large(s, ps->line, err);
+        instances += ps->type_combos * s->repeats; /* <= n_runs: cannot overflow */
+    }
+    s->n_runs = runs;
+    s->n_instances = instances;
+    if (runs > GD_HUGE_GRID && !allow_huge)
+        return gd_grid_fail_at(err, s->path, 0, "the grid has %llu runs, more than %llu; "
+                               "pass --allow-huge if you mean it", (unsigned long long)runs,
+                               (unsigned long long)GD_HUGE_GRID);
+    return 0;
+}
+
+/* "key = value, ..." for one combination of problem-type values. */
+static void values_text(const gd_problem_section *ps, const double *pp, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < ps->n_type_dims && used < size; i++) {
+        const gd_param_spec *spec = ps->dims[i].spec;
+        const char *sep = i ? ", " : "";
+        if (spec->kind == GD_CHOICE)
+            used += (size_t)snprintf(buf + used, size - used, "%s%s = %s", sep, spec->key,
+                                     spec->choices[(size_t)pp[i]]);
+        else
+            used += (size_t)snprintf(buf + used, size - used, "%s%s = %.12g", sep, spec->key,
+                                     pp[i]);
+    }
+}
+
+/* One combination of problem-type values: the type's own check, then the dimension
+ * limit when some run of the section uses the numeric gradient. */
+static int check_combo(const gd_sweep *s, const gd_problem_section *ps, const double *pp,
+                       int numeric, gd_error *err)
+{
+    const gd_problem_type *t = ps->type;
+    char values[512];
+    if (t->check && t->check(pp, err) < 0) {
+        char msg[GD_ERROR_MAX];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        values_text(ps, pp, values, sizeof values);
+        return gd_grid_fail_at(err, s->path, ps->line, "[problem %s]: %s (with %s); change "
+                               "these values", ps->label, msg, values);
+    }
+    size_t n = numeric && t->dimension ? t->dimension(pp) : 0;
+    if (n > GD_NUMERIC_GRAD_MAX_DIM) {
+        const gd_dim *grad = &ps->dims[ps->n_type_dims + GD_CONTROL_GRADIENT];
+        values_text(ps, pp, values, sizeof values);
+        return gd_grid_fail_at(err, s->path, grad->line ? grad->line : ps->line,
+                               "[problem %s]: dimension %zu is more than %d with gradient = "
+                               "numeric (with %s); use gradient = analytic", ps->label, n,
+                               GD_NUMERIC_GRAD_MAX_DIM, values);
+    }
+    return 0;
+}
+
+static int uses_numeric(const gd_problem_section *ps)
+{
+    const gd_dim *grad = &ps->dims[ps->n_type_dims + GD_CONTROL_GRADIENT];
+    for (size_t i = 0; i < grad->count; i++)
+        if (grad->values[i] == 1)
+            return 1;
+    return 0;
+}
+
+/* Walks every combination of problem-type values like an odometer (last key fastest). */
+static int check_problem(const gd_sweep *s, const gd_problem_section *ps, gd_error *err)
+{
+    int numeric = uses_numeric(ps);
+    if (!ps->type->check && !(numeric && ps->type->dimension))
+        return 0;
+    size_t digit[GD_MAX_PARAMS] = {0};
+    double pp[GD_MAX_PARAMS] = {0};
+    for (size_t i = 0; i < ps->n_type_dims; i++)
+        pp[i] = ps->dims[i].values[0];
+    for (uint64_t c = 0; c < ps->type_combos; c++) {
+        if (check_combo(s, ps, pp, numeric, err) < 0)
+            return -1;
+        for (size_t i = ps->n_type_dims; i-- > 0;) {
+            digit[i] = digit[i] + 1 == ps->dims[i].count ? 0 : digit[i] + 1;
+            pp[i] = ps->dims[i].values[digit[i]];
+            if (digit[i] != 0)
+                break;
+        }
+    }
+    return 0;
+}
+
+int gd_grid_link(gd_sweep *s, const gd_grid_raw *raw, int allow_huge, gd_error *err)
+{
+    if (resolve_applies(s, raw, err) < 0 || count_runs(s, allow_huge, err) < 0)
+        return -1;
+    for (size_t p = 0; p < s->n_problems; p++)
+        if (check_problem(s, &s->problems[p], err) < 0)
+            return -1;
+    return 0;
+}

@@ -1,0 +1,104 @@
+/* grid_load.c - gd_sweep_load / gd_sweep_parse / gd_sweep_free: the grid module's entry.
+ *
+ * The sweep owns a verbatim copy of the grid text (hashed with SHA-256), its sections,
+ * their dims and value arrays. Loading is all-or-nothing: on any error the sweep is
+ * freed and zeroed, and err holds one line naming PATH:LINE and the fix. */
+#include "grid_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gdsweep/sha256.h"
+
+void gd_sweep_free(gd_sweep *s)
+{
+    for (size_t p = 0; s->problems && p < s->n_problems; p++) {
+        gd_grid_dims_free(s->problems[p].dims, s->problems[p].n_dims);
+        free(s->problems[p].dims);
+    }
+    for (size_t o = 0; s->optimizers && o < s->n_optimizers; o++) {
+        gd_optimizer_section *os = &s->optimizers[o];
+        gd_grid_dims_free(os->dims, os->n_dims);
+        free(os->dims);
+        for (size_t i = 0; i < os->n_problems; i++)
+            free(os->problems[i]);
+        free(os->problems);
+    }
+    free(s->problems);
+    free(s->optimizers);
+    free(s->applies);
+    free(s->schedule_keys);
+    free(s->text);
+    memset(s, 0, sizeof *s);
+}
+
+int gd_sweep_parse(gd_sweep *s, const char *path, const char *text, size_t len,
+                   int allow_huge, gd_error *err)
+{
+    memset(s, 0, sizeof *s);
+    if (strlen(path) >= sizeof s->path)
+        return gd_fail(err, "%.64s...: path too long; use a shorter path", path);
+    snprintf(s->path, sizeof s->path, "%s", path);
+    if (!(s->text = malloc(len + 1)))
+        return gd_fail_runtime(err, "%s: out of memory for the grid text", path);
+    memcpy(s->text, text, len);
+    s->text[len] = '\0';
+    s->text_len = len;
+    gd_sha256_hex(s->text, len, s->hash);
+    gd_grid_raw raw;
+    if (gd_grid_read(&raw, path, s->text, len, err) < 0) {
+        gd_sweep_free(s);
+        return -1;
+    }
+    int rc = gd_grid_build(s, &raw, err);
+    if (rc == 0)
+        rc = gd_grid_link(s, &raw, allow_huge, err);
+    gd_grid_raw_free(&raw);
+    if (rc < 0)
+        gd_sweep_free(s);
+    return rc;
+}
+
+/* Reads the whole file into a new buffer. */
+static int read_file(const char *path, char **text, size_t *len, gd_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return gd_fail(err, "%s: cannot open the grid file: %s; check the path", path,
+                       strerror(errno));
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap || ferror(f))
+            break;
+        char *bigger = realloc(buf, cap *= 2);
+        if (!bigger)
+            free(buf);
+        buf = bigger;
+    }
+    const char *why = !buf ? "out of memory" : ferror(f) ? strerror(errno) : NULL;
+    fclose(f);
+    if (why) {
+        free(buf);
+        return gd_fail(err, "%s: cannot read the grid file: %s; check that it is a readable "
+                       "file", path, why);
+    }
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+int gd_sweep_load(gd_sweep *s, const char *path, int allow_huge, gd_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    memset(s, 0, sizeof *s);
+    if (read_file(path, &text, &len, err) < 0)
+        return -1;
+    int rc = gd_sweep_parse(s, path, text, len, allow_huge, err);
+    free(text);
+    return rc;
+}

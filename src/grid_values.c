@@ -1,0 +1,258 @@
+/* grid_values.c - value lists of grid keys: numbers, names, linspace/logspace/range.
+ *
+ * A value is comma-separated items; commas inside parentheses do not split. An item is a
+ * number (strtod, the whole item), a generator linspace(a, b, n), logspace(a, b, n) or
+ * range(a, b, step) with numpy's meaning, or, for a choice key, one of its names. Every
+ * value must be finite and pass gd_param_check; one list holds at most GD_GRID_LIST_MAX
+ * values (checked before anything is generated). Messages start with the key and carry
+ * no location: the caller adds PATH:LINE. */
+#include "grid_internal.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NUMBER_TEXT_MAX 128
+
+static const char *const generator_names[] = {"linspace", "logspace", "range", NULL};
+enum { GEN_LINSPACE, GEN_LOGSPACE, GEN_RANGE };
+
+static void trim(const char **s, size_t *len)
+{
+    while (*len > 0 && isspace((unsigned char)**s)) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len > 0 && isspace((unsigned char)(*s)[*len - 1]))
+        (*len)--;
+}
+
+static int split_item(const char *start, const char *end, const char *what,
+                      int (*item)(const char *, size_t, void *), void *ctx, gd_error *err)
+{
+    size_t len = (size_t)(end - start);
+    trim(&start, &len);
+    if (len == 0)
+        return gd_fail(err, "%s: empty item; remove the extra comma or give a value", what);
+    return item(start, len, ctx);
+}
+
+int gd_grid_split(const char *text, const char *what,
+                  int (*item)(const char *, size_t, void *), void *ctx, gd_error *err)
+{
+    const char *blank = text + strspn(text, " \t\r\n");
+    if (*blank == '\0')
+        return gd_fail(err, "%s: no value given; write at least one value", what);
+    int depth = 0;
+    const char *start = text, *p = text;
+    for (; *p; p++) {
+        if (*p == '(')
+            depth++;
+        else if (*p == ')' && --depth < 0)
+            return gd_fail(err, "%s: unbalanced ')'; remove it or add the '('", what);
+        else if (*p == ',' && depth == 0) {
+            if (split_item(start, p, what, item, ctx, err) < 0)
+                return -1;
+            start = p + 1;
+        }
+    }
+    if (depth != 0)
+        return gd_fail(err, "%s: missing ')'; close every '('", what);
+    return split_item(start, p, what, item, ctx, err);
+}
+
+/* Growing list of checked values for one key. */
+typedef struct value_list {
+    const gd_param_spec *spec;
+    double *v;
+    size_t n, cap;
+    gd_error *err;
+} value_list;
+
+static int reserve(value_list *l, double extra)
+{
+    if (!(extra <= (double)(GD_GRID_LIST_MAX - l->n)))
+        return gd_fail(l->err, "%s: more than %llu values in one list; use fewer values",
+                       l->spec->key, (unsigned long long)GD_GRID_LIST_MAX);
+    size_t need = l->n + (size_t)extra;
+    if (need <= l->cap)
+        return 0;
+    size_t cap = l->cap ? l->cap : 8;
+    while (cap < need)
+        cap *= 2;
+    double *v = realloc(l->v, cap * sizeof *v);
+    if (!v)
+        return gd_fail_runtime(l->err, "%s: out of memory for %zu values", l->spec->key, need);
+    l->v = v;
+    l->cap = cap;
+    return 0;
+}
+
+/* Appends v after checking it; room must be reserved. */
+static int push(value_list *l, double v)
+{
+    if (!isfinite(v))
+        return gd_fail(l->err, "%s: a value is %g; NaN and Inf are not allowed, use finite "
+                               "values", l->spec->key, v);
+    if (gd_param_check(l->spec, v, l->err) < 0)
+        return -1;
+    l->v[l->n++] = v;
+    return 0;
+}
+
+static int parse_number(const char *s, size_t len, double *out)
+{
+    char buf[NUMBER_TEXT_MAX];
+    if (len == 0 || len >= sizeof buf)
+        return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    char *end;
+    *out = strtod(buf, &end);
+    return *end == '\0' ? 0 : -1;
+}
+
+static int not_a_number(const value_list *l, const char *s, size_t len)
+{
+    return gd_fail(l->err, "%s: '%.*s' is not a number; write numbers, linspace(a, b, n), "
+                           "logspace(a, b, n) or range(a, b, step)", l->spec->key,
+                   (int)len, s);
+}
+
+/* Collects the three numeric arguments of a generator. */
+typedef struct gen_args {
+    const value_list *list;
+    const char *name;
+    double a[3];
+    int n;
+} gen_args;
+
+static int gen_arg(const char *s, size_t len, void *ctx)
+{
+    gen_args *g = ctx;
+    double v;
+    if (parse_number(s, len, &v) < 0)
+        return not_a_number(g->list, s, len);
+    if (!isfinite(v))
+        return gd_fail(g->list->err, "%s: %s argument '%.*s' is not finite; use finite "
+                                     "numbers", g->list->spec->key, g->name, (int)len, s);
+    if (g->n < 3)
+        g->a[g->n] = v;
+    g->n++;
+    return 0;
+}
+
+static int generate_space(value_list *l, const double *a, int log10_values)
+{
+    const char *name = log10_values ? "logspace" : "linspace";
+    if (!(a[2] >= 1 && a[2] == floor(a[2])))
+        return gd_fail(l->err, "%s: %s(a, b, n) with n = %g; n must be a whole number >= 1",
+                       l->spec->key, name, a[2]);
+    if (reserve(l, a[2]) < 0)
+        return -1;
+    size_t n = (size_t)a[2];
+    double step = n > 1 ? (a[1] - a[0]) / (double)(n - 1) : 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = i + 1 == n && n > 1 ? a[1] : a[0] + (double)i * step;
+        if (push(l, log10_values ? pow(10.0, x) : x) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int generate_range(value_list *l, const double *a)
+{
+    if (a[2] == 0)
+        return gd_fail(l->err, "%s: range(a, b, step) with step = 0; use a nonzero step",
+                       l->spec->key);
+    double count = ceil((a[1] - a[0]) / a[2]);
+    if (!(count >= 1))
+        return gd_fail(l->err, "%s: range(%g, %g, %g) has no values; b must lie beyond a "
+                               "in the direction of step", l->spec->key, a[0], a[1], a[2]);
+    if (reserve(l, count) < 0)
+        return -1;
+    for (size_t i = 0; i < (size_t)count; i++)
+        if (push(l, a[0] + (double)i * a[2]) < 0)
+            return -1;
+    return 0;
+}
+
+/* name(a, b, c): s points at the name, open at '(' and the item ends with ')'. */
+static int parse_generator(value_list *l, const char *s, size_t len, const char *open)
+{
+    size_t name_len = (size_t)(open - s);
+    while (name_len > 0 && isspace((unsigned char)s[name_len - 1]))
+        name_len--;
+    int kind = -1;
+    for (int i = 0; generator_names[i]; i++)
+        if (strlen(generator_names[i]) == name_len && !strncmp(s, generator_names[i], name_len))
+            kind = i;
+    if (kind < 0 || s[len - 1] != ')')
+        return gd_fail(l->err, "%s: '%.*s' is not a number or a generator; use "
+                               "linspace(a, b, n), logspace(a, b, n) or range(a, b, step)",
+                       l->spec->key, (int)len, s);
+    char args[NUMBER_TEXT_MAX * 4];
+    size_t args_len = (size_t)(s + len - 1 - (open + 1));
+    if (args_len >= sizeof args)
+        return gd_fail(l->err, "%s: '%.*s' is too long", l->spec->key, (int)len, s);
+    memcpy(args, open + 1, args_len);
+    args[args_len] = '\0';
+    gen_args g = {.list = l, .name = generator_names[kind]};
+    if (gd_grid_split(args, l->spec->key, gen_arg, &g, l->err) < 0)
+        return -1;
+    if (g.n != 3)
+        return gd_fail(l->err, "%s: %s takes 3 arguments (%s), got %d", l->spec->key,
+                       g.name, kind == GEN_RANGE ? "a, b, step" : "a, b, n", g.n);
+    return kind == GEN_RANGE ? generate_range(l, g.a) : generate_space(l, g.a, kind);
+}
+
+static int parse_choice(value_list *l, const char *s, size_t len)
+{
+    char name[GD_LABEL_MAX];
+    int index = -1;
+    if (len < sizeof name) {
+        memcpy(name, s, len);
+        name[len] = '\0';
+        index = gd_param_choice(l->spec, name);
+    }
+    if (index < 0) {
+        char range[256];
+        gd_param_range_text(l->spec, range, sizeof range);
+        return gd_fail(l->err, "%s: '%.*s' is not a choice; use one of %s", l->spec->key,
+                       (int)len, s, range);
+    }
+    if (reserve(l, 1) < 0)
+        return -1;
+    return push(l, index);
+}
+
+static int parse_item(const char *s, size_t len, void *ctx)
+{
+    value_list *l = ctx;
+    if (l->spec->kind == GD_CHOICE)
+        return parse_choice(l, s, len);
+    const char *open = memchr(s, '(', len);
+    if (open)
+        return parse_generator(l, s, len, open);
+    double v;
+    if (parse_number(s, len, &v) < 0)
+        return not_a_number(l, s, len);
+    if (reserve(l, 1) < 0)
+        return -1;
+    return push(l, v);
+}
+
+int gd_grid_values(gd_dim *dim, const gd_param_spec *spec, const char *text, gd_error *err)
+{
+    value_list l = {.spec = spec, .err = err};
+    if (gd_grid_split(text, spec->key, parse_item, &l, err) < 0) {
+        free(l.v);
+        return -1;
+    }
+    free(dim->values);
+    dim->spec = spec;
+    dim->values = l.v;
+    dim->count = l.n;
+    return 0;
+}
