@@ -4,7 +4,7 @@
  * number (strtod, the whole item), a generator linspace(a, b, n), logspace(a, b, n) or
  * range(a, b, step) with numpy's meaning, or, for a choice key, one of its names. Every
  * value must be finite and pass gd_param_check; one list holds at most GD_GRID_LIST_MAX
- * values (checked before anything is generated). Messages start with the key and carry
+ * values (counted in a first pass, before anything is generated or allocated). Messages start with the key and carry
  * no location: the caller adds PATH:LINE. */
 #include "grid_internal.h"
 
@@ -62,34 +62,30 @@ int gd_grid_split(const char *text, const char *what,
     return split_item(start, p, what, item, ctx, err);
 }
 
-/* Growing list of checked values for one key. */
+/* The values of one key, read in two passes over the text: the first (v == NULL) only
+ * counts, so the list limit holds before anything is generated or allocated; the
+ * second fills v, checking every value. */
 typedef struct value_list {
     const gd_param_spec *spec;
     double *v;
-    size_t n, cap;
+    size_t n;
     gd_error *err;
 } value_list;
 
+/* Counting pass: adds extra to the count and returns 0 (generate nothing). Filling
+ * pass: returns 1 (generate). -1 past the list limit. */
 static int reserve(value_list *l, double extra)
 {
+    if (l->v)
+        return 1;
     if (!(extra <= (double)(GD_GRID_LIST_MAX - l->n)))
         return gd_fail(l->err, "%s: more than %llu values in one list; use fewer values",
                        l->spec->key, (unsigned long long)GD_GRID_LIST_MAX);
-    size_t need = l->n + (size_t)extra;
-    if (need <= l->cap)
-        return 0;
-    size_t cap = l->cap ? l->cap : 8;
-    while (cap < need)
-        cap *= 2;
-    double *v = realloc(l->v, cap * sizeof *v);
-    if (!v)
-        return gd_fail_runtime(l->err, "%s: out of memory for %zu values", l->spec->key, need);
-    l->v = v;
-    l->cap = cap;
+    l->n += (size_t)extra;
     return 0;
 }
 
-/* Appends v after checking it; room must be reserved. */
+/* Appends v after checking it (filling pass). */
 static int push(value_list *l, double v)
 {
     if (!isfinite(v))
@@ -149,8 +145,9 @@ static int generate_space(value_list *l, const double *a, int log10_values)
     if (!(a[2] >= 1 && a[2] == floor(a[2])))
         return gd_fail(l->err, "%s: %s(a, b, n) with n = %g; n must be a whole number >= 1",
                        l->spec->key, name, a[2]);
-    if (reserve(l, a[2]) < 0)
-        return -1;
+    int fill = reserve(l, a[2]);
+    if (fill <= 0)
+        return fill;
     size_t n = (size_t)a[2];
     double step = n > 1 ? (a[1] - a[0]) / (double)(n - 1) : 0;
     for (size_t i = 0; i < n; i++) {
@@ -170,8 +167,9 @@ static int generate_range(value_list *l, const double *a)
     if (!(count >= 1))
         return gd_fail(l->err, "%s: range(%g, %g, %g) has no values; b must lie beyond a "
                                "in the direction of step", l->spec->key, a[0], a[1], a[2]);
-    if (reserve(l, count) < 0)
-        return -1;
+    int fill = reserve(l, count);
+    if (fill <= 0)
+        return fill;
     for (size_t i = 0; i < (size_t)count; i++)
         if (push(l, a[0] + (double)i * a[2]) < 0)
             return -1;
@@ -222,9 +220,8 @@ static int parse_choice(value_list *l, const char *s, size_t len)
         return gd_fail(l->err, "%s: '%.*s' is not a choice; use one of %s", l->spec->key,
                        (int)len, s, range);
     }
-    if (reserve(l, 1) < 0)
-        return -1;
-    return push(l, index);
+    int fill = reserve(l, 1);
+    return fill <= 0 ? fill : push(l, index);
 }
 
 static int parse_item(const char *s, size_t len, void *ctx)
@@ -238,14 +235,18 @@ static int parse_item(const char *s, size_t len, void *ctx)
     double v;
     if (parse_number(s, len, &v) < 0)
         return not_a_number(l, s, len);
-    if (reserve(l, 1) < 0)
-        return -1;
-    return push(l, v);
+    int fill = reserve(l, 1);
+    return fill <= 0 ? fill : push(l, v);
 }
 
 int gd_grid_values(gd_dim *dim, const gd_param_spec *spec, const char *text, gd_error *err)
 {
     value_list l = {.spec = spec, .err = err};
+    if (gd_grid_split(text, spec->key, parse_item, &l, err) < 0)
+        return -1;
+    if (!(l.v = malloc(l.n * sizeof *l.v)))
+        return gd_fail_runtime(err, "%s: out of memory for %zu values", spec->key, l.n);
+    l.n = 0;
     if (gd_grid_split(text, spec->key, parse_item, &l, err) < 0) {
         free(l.v);
         return -1;
