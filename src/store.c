@@ -58,8 +58,8 @@ int gd_store_check_target(const char *path, int overwrite, gd_error *err)
     if (S_ISDIR(sb.st_mode))
         return gd_fail(err, "%s is a directory; name the output file", path);
     if (!overwrite)
-        return gd_fail(err, "%s already exists; choose another output or allow overwriting",
-                       path);
+        return gd_fail(err, "%s already exists; pass --overwrite to replace it, or choose "
+                       "another output", path);
     return 0;
 }
 

@@ -69,8 +69,14 @@ static void tmp_path(char *buf, size_t size, const char *name)
 
 static size_t records_of(uint64_t i) { return 1 + i % MAX_RECORDS; }
 static size_t path_dim_of(uint64_t i) { return i % 3; }
-static size_t final_of(const gd_run_desc *d) { return d->control.save_final ? 2 + d->id % 2 : 0; }
-static double traj_value(uint64_t i, size_t k, int which) { return (double)i * 100 + (double)k + 0.125 * which; }
+static size_t final_of(const gd_run_desc *d)
+{
+    return d->control.save_final ? 2 + d->id % 2 : 0;
+}
+static double traj_value(uint64_t i, size_t k, int which)
+{
+    return (double)i * 100 + (double)k + 0.125 * which;
+}
 
 static void synthetic_result(uint64_t i, gd_run_result *r)
 {
