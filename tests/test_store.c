@@ -12,11 +12,7 @@
 
 #include <cmocka.h>
 
-#if __has_include(<hdf5.h>)
 #include <hdf5.h>
-#else
-#include <hdf5/serial/hdf5.h>
-#endif
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
