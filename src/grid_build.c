@@ -96,15 +96,23 @@ static int sweep_scalars(build *b, const gd_grid_section *sec)
     return 0;
 }
 
+/* dims[i] = the default of specs[i], for i < n. */
+static int set_defaults(const build *b, gd_dim *dims, const gd_param_spec *specs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (gd_grid_dim_default(&dims[i], &specs[i], b->err) < 0)
+            return -1;
+    return 0;
+}
+
 static int read_sweep(build *b)
 {
     gd_sweep *s = b->s;
     default_name(s);
     s->repeats = 1;
     s->record_every = 1;
-    for (size_t i = 0; i < GD_CONTROL_COUNT; i++)
-        if (gd_grid_dim_default(&b->control[i], &gd_control_params[i], b->err) < 0)
-            return -1;
+    if (set_defaults(b, b->control, gd_control_params, GD_CONTROL_COUNT) < 0)
+        return -1;
     for (size_t i = 0; i < b->raw->n_sections; i++) {
         const gd_grid_section *sec = &b->raw->sections[i];
         if (sec->kind != GD_SECTION_SWEEP)
@@ -174,8 +182,12 @@ static int section_type(const build *b, const gd_grid_section *sec, const char *
     return unknown_type(b, type_line, kind, name, name_at);
 }
 
-static int alloc_dims(const build *b, gd_dim **dims, size_t n)
+/* Dims for a type with n_params keys (at most GD_MAX_PARAMS: gd_run_desc's arrays). */
+static int alloc_dims(const build *b, gd_dim **dims, size_t n_params, size_t n)
 {
+    if (n_params > GD_MAX_PARAMS)
+        return gd_fail_runtime(b->err, "a type has %zu keys, more than %d", n_params,
+                               GD_MAX_PARAMS);
     if (!(*dims = calloc(n, sizeof **dims)))
         return gd_fail_runtime(b->err, "out of memory");
     return 0;
@@ -189,11 +201,10 @@ static int read_problem(build *b, const gd_grid_section *sec, gd_problem_section
     ps->type = gd_problems[t];
     ps->n_type_dims = gd_param_count(ps->type->params);
     ps->n_dims = ps->n_type_dims + GD_CONTROL_COUNT;
-    if (alloc_dims(b, &ps->dims, ps->n_dims) < 0)
+    if (alloc_dims(b, &ps->dims, ps->n_type_dims, ps->n_dims) < 0)
         return -1;
-    for (size_t i = 0; i < ps->n_type_dims; i++)
-        if (gd_grid_dim_default(&ps->dims[i], &ps->type->params[i], b->err) < 0)
-            return -1;
+    if (set_defaults(b, ps->dims, ps->type->params, ps->n_type_dims) < 0)
+        return -1;
     for (size_t i = 0; i < GD_CONTROL_COUNT; i++)
         if (gd_grid_dim_copy(&ps->dims[ps->n_type_dims + i], &b->control[i], b->err) < 0)
             return -1;
@@ -231,9 +242,8 @@ static int read_problem_labels(build *b, const gd_grid_section *sec, gd_optimize
 static int optimizer_defaults(build *b, gd_optimizer_section *os)
 {
     gd_dim *d = os->dims;
-    for (size_t i = 0; i < os->n_opt_dims; i++)
-        if (gd_grid_dim_default(&d[i], &os->type->params[i], b->err) < 0)
-            return -1;
+    if (set_defaults(b, d, os->type->params, os->n_opt_dims) < 0)
+        return -1;
     if (gd_grid_dim_default(&d[os->n_opt_dims], &gd_schedule_spec, b->err) < 0)
         return -1;
     for (size_t i = 0; i < b->s->n_schedule_keys; i++)
@@ -250,7 +260,8 @@ static int read_optimizer(build *b, const gd_grid_section *sec, gd_optimizer_sec
     os->type = gd_optimizers[t];
     os->n_opt_dims = gd_param_count(os->type->params);
     os->n_dims = os->n_opt_dims + 1 + b->s->n_schedule_keys;
-    if (alloc_dims(b, &os->dims, os->n_dims) < 0 || optimizer_defaults(b, os) < 0 ||
+    if (alloc_dims(b, &os->dims, os->n_opt_dims, os->n_dims) < 0 ||
+        optimizer_defaults(b, os) < 0 ||
         gd_grid_dims_fill(os->dims, os->n_dims, sec, optimizer_keys, b->s->path, b->err) < 0)
         return -1;
     return read_problem_labels(b, sec, os);
@@ -268,6 +279,9 @@ static int schedule_union(build *b)
         return gd_fail_runtime(b->err, "out of memory");
     for (size_t k = 0; k < n_schedules; k++) {
         const gd_param_spec *p = gd_schedules[k]->params;
+        if (gd_param_count(p) > GD_MAX_PARAMS)
+            return gd_fail_runtime(b->err, "schedule %s has more than %d keys",
+                                   gd_schedules[k]->name, GD_MAX_PARAMS);
         for (size_t j = 0; p && p[j].key; j++) {
             size_t u = 0;
             while (u < s->n_schedule_keys && strcmp(b->schedule_keys[u]->key, p[j].key))
