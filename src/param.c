@@ -66,23 +66,28 @@ static int in_range(const gd_param_spec *spec, double v)
     return 1;
 }
 
+static int choice_ok(const gd_param_spec *spec, double v)
+{
+    size_t n = 0;
+    while (spec->choices[n])
+        n++;
+    return v >= 0 && v < (double)n && v == floor(v);
+}
+
+/* The range text is formatted only on failure: loading a 10^7-value list checks each. */
 int gd_param_check(const gd_param_spec *spec, double v, gd_error *err)
 {
+    int ok = spec->kind == GD_CHOICE ? choice_ok(spec, v)
+             : in_range(spec, v) && (spec->kind != GD_INT || v == floor(v));
+    if (ok)
+        return 0;
     char range[256];
     gd_param_range_text(spec, range, sizeof range);
-    if (spec->kind == GD_CHOICE) {
-        size_t n = 0;
-        while (spec->choices[n])
-            n++;
-        if (v >= 0 && v < (double)n && v == floor(v))
-            return 0;
+    if (spec->kind == GD_CHOICE)
         return gd_fail(err, "%s must be one of %s", spec->key, range);
-    }
-    if (spec->kind == GD_INT && !(isfinite(v) && v == floor(v)))
+    if (spec->kind == GD_INT && isfinite(v) && v != floor(v))
         return gd_fail(err, "%s = %.17g must be a whole number in %s", spec->key, v, range);
-    if (!in_range(spec, v))
-        return gd_fail(err, "%s = %.17g is out of range: must be in %s", spec->key, v, range);
-    return 0;
+    return gd_fail(err, "%s = %.17g is out of range: must be in %s", spec->key, v, range);
 }
 
 void gd_param_defaults(const gd_param_spec *specs, double *values)
