@@ -72,7 +72,7 @@ static int write_group(gd_store *st, const gd_run_desc *d, const gd_problem *p,
 int gd_store_write_instance(gd_store *st, const gd_run_desc *d, const gd_problem *p,
                             gd_error *err)
 {
-    if (gd_id_set_has(&st->written_instances, d->instance))
+    if (!p->type->stores_inputs || gd_id_set_has(&st->written_instances, d->instance))
         return 0;
     double t0 = gd_store_clock();
     int rc = write_group(st, d, p, err);

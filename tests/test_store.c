@@ -575,7 +575,7 @@ static void write_instances(gd_store *st, const gd_sweep *s, size_t *distinct)
         gd_sweep_decode(s, id, &d);
         fake_instance(s, &d, &f);
         assert_int_equal(gd_store_write_instance(st, &d, &f.p, &err), 0); /* again: no-op */
-        *distinct += d.instance != last;
+        *distinct += d.instance != last && f.p.type->stores_inputs;
         last = d.instance;
     }
 }
@@ -648,12 +648,14 @@ static void test_sweep_round_trip(void **state)
     assert_true(check_columns(file, s, written) > 50);
     check_payload(file, s, written);
     assert_int_equal(count_instance_groups(file), instances);
-    assert_int_equal(instances, s->n_instances);
+    assert_true(instances > 0 && instances < s->n_instances);
     gd_run_desc d;
     gd_sweep_decode(s, s->n_runs - 1, &d);          /* a denoise instance, repeat 1 */
     check_instance(file, s, &d);
-    gd_sweep_decode(s, 0, &d);
-    check_instance(file, s, &d);
+    gd_sweep_decode(s, 0, &d);                      /* quadratic: all in the runs table */
+    char name[64];
+    snprintf(name, sizeof name, "/instances/%llu", (unsigned long long)d.instance);
+    assert_int_equal(H5Lexists(file, name, H5P_DEFAULT), 0);
     H5Fclose(file);
     free(written);
     discard_sweep_file(&f);

@@ -177,6 +177,7 @@ const gd_problem_type gd_problem_curvefit = {
            "c2 x^2 + c3 x^3 (the article's curve fit; n = degree + 1)",
     .params = curvefit_params,
     .metric_name = NULL,
+    .stores_inputs = 1,
     .check = curvefit_check,
     .dimension = curvefit_dimension,
     .cost = curvefit_cost,

@@ -216,6 +216,7 @@ const gd_problem_type gd_problem_denoise = {
            "lambda * sum sqrt(|grad u|^2 + tv_eps^2) (the article's example; n = size^2)",
     .params = denoise_params,
     .metric_name = "psnr",
+    .stores_inputs = 1,
     .check = NULL,
     .dimension = denoise_dimension,
     .cost = denoise_cost,

@@ -65,6 +65,7 @@ const gd_problem_type gd_problem_quadratic = {
     .doc = "f(x) = a x^2 + b x + c, the article's cost function (n = 1)",
     .params = quadratic_params,
     .metric_name = NULL,
+    .stores_inputs = 0,
     .check = NULL,
     .dimension = quadratic_dimension,
     .cost = quadratic_cost,

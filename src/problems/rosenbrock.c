@@ -70,6 +70,7 @@ const gd_problem_type gd_problem_rosenbrock = {
     .doc = "f(x, y) = (a - x)^2 + b (y - x^2)^2, minimum 0 at (a, a^2) (n = 2)",
     .params = rosenbrock_params,
     .metric_name = NULL,
+    .stores_inputs = 0,
     .check = NULL,
     .dimension = rosenbrock_dimension,
     .cost = rosenbrock_cost,
