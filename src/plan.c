@@ -1,0 +1,127 @@
+/* plan.c - hands out chunks of run ids: expensive blocks first, guided chunk sizes.
+ *
+ * The plan owns the block array built at create (plan_blocks.c) and walks it in order
+ * with a cursor (block, offset). gd_plan_next is O(chunk) at most (one is_done call per
+ * id looked at) and never allocates. Chunk sizing is documented in plan.h. */
+#include "plan_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+struct gd_plan {
+    gd_plan_block *blocks;
+    size_t n_blocks, cur;    /* cur: the block being handed out */
+    uint64_t pos;            /* ids of blocks[cur] before first + pos are gone */
+    uint64_t remaining_runs;
+    double remaining_cost;
+    int n_workers;
+    gd_plan_done_fn is_done;
+    void *done_ctx;
+};
+
+int gd_plan_create(gd_plan **out, const gd_sweep *s, uint64_t first_id, uint64_t end_id,
+                   int n_workers, gd_error *err)
+{
+    *out = NULL;
+    if (first_id > end_id || end_id > s->n_runs)
+        return gd_fail(err, "plan: run ids [%llu, %llu) are not inside the grid's %llu runs",
+                       (unsigned long long)first_id, (unsigned long long)end_id,
+                       (unsigned long long)s->n_runs);
+    if (n_workers < 1)
+        return gd_fail(err, "plan: %d workers; a plan needs at least 1", n_workers);
+    gd_plan *p = calloc(1, sizeof *p);
+    if (!p)
+        return gd_fail_runtime(err, "plan: out of memory");
+    p->n_workers = n_workers;
+    p->remaining_runs = end_id - first_id;
+    if (first_id < end_id && gd_plan_build(s, first_id, end_id, &p->blocks, &p->n_blocks, err) < 0) {
+        free(p);
+        return -1;
+    }
+    for (size_t i = 0; i < p->n_blocks; i++)
+        p->remaining_cost += p->blocks[i].run_cost * (double)p->blocks[i].count;
+    *out = p;
+    return 0;
+}
+
+void gd_plan_skip_done(gd_plan *p, gd_plan_done_fn is_done, void *ctx)
+{
+    p->is_done = is_done;
+    p->done_ctx = ctx;
+}
+
+/* Takes n ids of the current block off what remains. */
+static void consume(gd_plan *p, uint64_t n)
+{
+    p->pos += n;
+    p->remaining_runs -= n;
+    p->remaining_cost -= p->blocks[p->cur].run_cost * (double)n;
+    if (p->remaining_cost < 0 || p->remaining_runs == 0)
+        p->remaining_cost = 0;
+}
+
+/* Moves the cursor to the next id to hand out (skipping done ids); 0 when none is left. */
+static int seek(gd_plan *p)
+{
+    for (; p->cur < p->n_blocks; p->cur++, p->pos = 0) {
+        const gd_plan_block *b = &p->blocks[p->cur];
+        while (p->pos < b->count && p->is_done && p->is_done(p->done_ctx, b->first + p->pos))
+            consume(p, 1);
+        if (p->pos < b->count)
+            return 1;
+    }
+    return 0;
+}
+
+/* Runs in the next chunk of the current block, `left` of its runs remaining. */
+static uint64_t chunk_runs(const gd_plan *p, uint64_t left)
+{
+    double c = p->blocks[p->cur].run_cost;
+    if (c >= GD_PLAN_MIN_CHUNK_COST)
+        return 1;
+    double target = fmax(GD_PLAN_MIN_CHUNK_COST, p->remaining_cost / (4.0 * p->n_workers));
+    double want = ceil(target / c);
+    uint64_t n = want >= GD_PLAN_MAX_CHUNK_RUNS ? GD_PLAN_MAX_CHUNK_RUNS : (uint64_t)want;
+    if (n >= left || (left <= GD_PLAN_MAX_CHUNK_RUNS && (double)(left - n) * c < GD_PLAN_MIN_CHUNK_COST))
+        return left;
+    return n;
+}
+
+int gd_plan_next(gd_plan *p, uint64_t *first, uint64_t *count)
+{
+    if (!seek(p))
+        return 0;
+    const gd_plan_block *b = &p->blocks[p->cur];
+    uint64_t n = chunk_runs(p, b->count - p->pos);
+    *first = b->first + p->pos;
+    for (uint64_t k = 1; p->is_done && k < n; k++)
+        if (p->is_done(p->done_ctx, *first + k))
+            n = k;
+    *count = n;
+    consume(p, n);
+    return 1;
+}
+
+uint64_t gd_plan_remaining_runs(const gd_plan *p)
+{
+    return p->remaining_runs;
+}
+
+double gd_plan_remaining_cost(const gd_plan *p)
+{
+    return p->remaining_cost;
+}
+
+const gd_plan_block *gd_plan_blocks(const gd_plan *p, size_t *n)
+{
+    *n = p->n_blocks;
+    return p->blocks;
+}
+
+void gd_plan_free(gd_plan *p)
+{
+    if (!p)
+        return;
+    free(p->blocks);
+    free(p);
+}

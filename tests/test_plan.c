@@ -1,0 +1,475 @@
+/* test_plan.c - the work-distribution plan: every id once, contiguous chunks inside one
+ * block, blocks by cost, guided chunk sizes, skipping done ids, coarse fallbacks, speed.
+ *
+ * Expected costs are worked out by hand from the model in plan.h (cost(pp) * iterations *
+ * (2n + 1 when numeric) + 2000) and the problem types' cost/dimension functions. */
+#include "test_grid_util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "gdsweep/plan.h"
+
+#define KEEP 8192
+
+typedef struct drain_stats {
+    size_t chunks;
+    uint64_t runs;
+    uint64_t counts[KEEP]; /* the first KEEP chunk sizes */
+    uint64_t firsts[KEEP]; /* and their first ids */
+} drain_stats;
+
+typedef struct done_set {
+    uint64_t lo;
+    const unsigned char *done; /* done[id - lo] */
+} done_set;
+
+static int is_done(void *ctx, uint64_t id)
+{
+    const done_set *d = ctx;
+    return d->done[id - d->lo];
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int bit_test_set(unsigned char *bits, uint64_t i)
+{
+    int was = (bits[i / 8] >> (i % 8)) & 1;
+    bits[i / 8] |= (unsigned char)(1u << (i % 8));
+    return was;
+}
+
+static gd_plan *plan_ok(const gd_sweep *s, uint64_t lo, uint64_t hi, int workers)
+{
+    gd_plan *p = NULL;
+    gd_error err = {{0}, 0};
+    int rc = gd_plan_create(&p, s, lo, hi, workers, &err);
+    if (rc != 0)
+        print_error("plan: %s\n", err.msg);
+    assert_int_equal(rc, 0);
+    assert_non_null(p);
+    return p;
+}
+
+/* Blocks tile [lo, hi) exactly, are in cost order (ties: lower first id first). */
+static void check_blocks(const gd_plan *p, uint64_t lo, uint64_t hi)
+{
+    size_t n;
+    const gd_plan_block *b = gd_plan_blocks(p, &n);
+    unsigned char *bits = calloc((hi - lo) / 8 + 1, 1);
+    uint64_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(b[i].count >= 1 && b[i].first >= lo && b[i].first + b[i].count <= hi);
+        assert_true(b[i].run_cost >= GD_PLAN_RUN_OVERHEAD);
+        if (i > 0) {
+            assert_true(b[i].run_cost <= b[i - 1].run_cost);
+            assert_true(b[i].run_cost < b[i - 1].run_cost || b[i].first > b[i - 1].first);
+        }
+        for (uint64_t k = 0; k < b[i].count && hi - lo <= 10000000; k++)
+            assert_false(bit_test_set(bits, b[i].first + k - lo));
+        total += b[i].count;
+    }
+    assert_int_equal(total, hi - lo);
+    free(bits);
+}
+
+/* Each block's cost is the mean of gd_plan_run_cost over its ids; with exact, each id's. */
+static void check_block_costs(const gd_sweep *s, const gd_plan *p, int exact)
+{
+    size_t n;
+    const gd_plan_block *b = gd_plan_blocks(p, &n);
+    for (size_t i = 0; i < n; i++) {
+        double sum = 0;
+        for (uint64_t k = 0; k < b[i].count; k++) {
+            double c = gd_plan_run_cost(s, b[i].first + k);
+            if (exact)
+                assert_true(c == b[i].run_cost);
+            sum += c;
+        }
+        double mean = sum / (double)b[i].count;
+        assert_true(fabs(mean - b[i].run_cost) <= 1e-9 * mean);
+    }
+}
+
+/* Hands out everything; checks each chunk lies in one block, blocks come in order, no id
+ * twice, no done id, every other id of [lo, hi) once, remaining_runs counts down. */
+static void drain(gd_plan *p, uint64_t lo, uint64_t hi, const unsigned char *done,
+                  drain_stats *st)
+{
+    size_t nb, bi = 0;
+    const gd_plan_block *b = gd_plan_blocks(p, &nb);
+    unsigned char *bits = calloc((hi - lo) / 8 + 1, 1);
+    uint64_t first, count, expect = 0;
+    memset(st, 0, sizeof *st);
+    for (uint64_t id = lo; id < hi; id++)
+        expect += !(done && done[id - lo]);
+    while (gd_plan_next(p, &first, &count)) {
+        uint64_t before = gd_plan_remaining_runs(p) + count;
+        assert_true(count >= 1 && count <= GD_PLAN_MAX_CHUNK_RUNS);
+        while (bi < nb && !(first >= b[bi].first && first < b[bi].first + b[bi].count))
+            bi++;
+        assert_true(bi < nb);
+        assert_true(first + count <= b[bi].first + b[bi].count);
+        for (uint64_t k = 0; k < count; k++) {
+            assert_false(bit_test_set(bits, first + k - lo));
+            assert_false(done && done[first + k - lo]);
+        }
+        assert_true(gd_plan_remaining_runs(p) < before);
+        if (st->chunks < KEEP) {
+            st->counts[st->chunks] = count;
+            st->firsts[st->chunks] = first;
+        }
+        st->chunks++;
+        st->runs += count;
+    }
+    assert_int_equal(st->runs, expect);
+    assert_int_equal(gd_plan_remaining_runs(p), 0);
+    assert_true(gd_plan_remaining_cost(p) == 0);
+    assert_int_equal(gd_plan_next(p, &first, &count), 0);
+    free(bits);
+}
+
+/* Plans [lo, hi) of s, checks blocks, costs and the hand-out; returns the stats. */
+static void plan_and_drain(const gd_sweep *s, uint64_t lo, uint64_t hi, int workers,
+                           int exact, drain_stats *st)
+{
+    gd_plan *p = plan_ok(s, lo, hi, workers);
+    assert_int_equal(gd_plan_remaining_runs(p), hi - lo);
+    check_blocks(p, lo, hi);
+    check_block_costs(s, p, exact);
+    drain(p, lo, hi, NULL, st);
+    gd_plan_free(p);
+}
+
+static const char mixed_grid[] =
+    "[sweep]\n"
+    "repeats = 2\n"
+    "[problem small]\n"
+    "type = denoise\n"
+    "size = 16, 64\n"
+    "iterations = 50, 100\n"
+    "[problem fit]\n"
+    "type = curvefit\n"
+    "degree = 1, 3\n"
+    "points = 50\n"
+    "gradient = analytic, numeric\n"
+    "[problem q]\n"
+    "type = quadratic\n"
+    "x0 = linspace(-1, 1, 300)\n"
+    "iterations = 100, 1000\n"
+    "[optimizer gd]\n"
+    "lr = 0.1, 0.2\n"
+    "[optimizer adam]\n"
+    "lr = 0.01\n"
+    "problems = small, q\n";
+
+/* Every group is worth >= 5e6 here, so no block is merged and costs are exact. */
+static const char big_grid[] =
+    "[problem d]\n"
+    "type = denoise\n"
+    "size = 64, 256, 64\n"
+    "[problem r]\n"
+    "type = rosenbrock\n"
+    "iterations = 200000, 300000\n"
+    "gradient = numeric, analytic\n"
+    "[optimizer gd]\n"
+    "lr = linspace(0.01, 0.1, 20)\n";
+
+static void test_run_cost(void **state)
+{
+    gd_sweep s;
+    grid_ok(&s, mixed_grid, 0);
+    /* small: (size 16, rep 0, iterations 50), span 3 */
+    assert_true(gd_plan_run_cost(&s, 0) == 256.0 * 50 + 2000);
+    assert_true(gd_plan_run_cost(&s, 3) == 256.0 * 100 + 2000);
+    assert_true(gd_plan_run_cost(&s, 12) == 4096.0 * 50 + 2000); /* size 64 */
+    /* fit starts at 24 runs: span 2; degree 1 analytic, then numeric (n = 2: factor 5) */
+    assert_true(gd_plan_run_cost(&s, 24) == 100.0 * 100 + 2000);
+    assert_true(gd_plan_run_cost(&s, 26) == 100.0 * 100 * 5 + 2000);
+    /* degree 3 (n = 4: factor 9), points 50: cost(pp) = 200 */
+    assert_true(gd_plan_run_cost(&s, 24 + 8 + 2) == 200.0 * 100 * 9 + 2000);
+    uint64_t q = 24 + 16; /* quadratic: span 3, iterations 100 then 1000 */
+    assert_true(gd_plan_run_cost(&s, q) == 1.0 * 100 + 2000);
+    assert_true(gd_plan_run_cost(&s, q + 5) == 1.0 * 1000 + 2000);
+    assert_int_equal(s.n_runs, q + 300 * 2 * 2 * 3);
+    gd_sweep_free(&s);
+}
+
+static void test_every_id_once(void **state)
+{
+    gd_sweep s;
+    drain_stats *st = malloc(sizeof *st);
+    grid_ok(&s, mixed_grid, 0);
+    const uint64_t n = s.n_runs;
+    const uint64_t ranges[][2] = {{0, n}, {7, n - 5}, {25, 41}, {13, 14}, {40, n}, {0, 30}};
+    for (size_t r = 0; r < sizeof ranges / sizeof ranges[0]; r++)
+        for (int w = 1; w <= 8; w *= 2)
+            plan_and_drain(&s, ranges[r][0], ranges[r][1], w, 0, st);
+    gd_sweep_free(&s);
+    grid_ok(&s, big_grid, 0);
+    plan_and_drain(&s, 0, s.n_runs, 4, 1, st);
+    plan_and_drain(&s, 11, s.n_runs - 3, 3, 1, st);
+    gd_sweep_free(&s);
+    free(st);
+}
+
+static void test_expensive_first_alone(void **state)
+{
+    gd_sweep s;
+    drain_stats *st = malloc(sizeof *st);
+    grid_ok(&s, big_grid, 0);
+    gd_plan *p = plan_ok(&s, 0, s.n_runs, 4);
+    size_t nb;
+    const gd_plan_block *b = gd_plan_blocks(p, &nb);
+    /* size 256: 65536 * 100 + 2000, then rosenbrock numeric 3e5: 2 * 3e5 * 5 + 2000 */
+    assert_true(b[0].run_cost == 65536.0 * 100 + 2000);
+    assert_true(b[1].run_cost == 2.0 * 300000 * 5 + 2000);
+    assert_int_equal(b[0].first, 20);
+    assert_int_equal(b[0].count, 20);
+    drain(p, 0, s.n_runs, NULL, st);
+    for (size_t i = 0; i < 20; i++) { /* the 20 denoise-256 runs, one per chunk, in order */
+        assert_int_equal(st->counts[i], 1);
+        assert_int_equal(st->firsts[i], 20 + i);
+    }
+    assert_true(st->counts[20] > 1);
+    gd_plan_free(p);
+    gd_sweep_free(&s);
+    free(st);
+}
+
+static const char tiny_runs[] = /* bench/tiny_runs.ini */
+    "[sweep]\nname = tiny-runs\niterations = 100\nrecord_every = 1\n"
+    "[problem quadratic]\nx0 = linspace(-10, 10, 10000)\n"
+    "[optimizer gd]\nlr = 0.01, 0.05, 0.1, 0.2, 0.5\n"
+    "[optimizer adam]\nlr = 0.01, 0.05, 0.1, 0.2, 0.5\n";
+
+static void test_tiny_runs_few_chunks(void **state)
+{
+    gd_sweep s;
+    drain_stats *st = malloc(sizeof *st);
+    grid_ok(&s, tiny_runs, 0);
+    assert_int_equal(s.n_runs, 100000);
+    double best = 1e9;
+    for (int i = 0; i < 5; i++) {
+        double t0 = now();
+        gd_plan *p = plan_ok(&s, 0, s.n_runs, 4);
+        double dt = now() - t0;
+        best = dt < best ? dt : best;
+        gd_plan_free(p);
+    }
+    print_message("tiny_runs plan setup: %.3f ms\n", best * 1e3);
+    assert_true(best < 0.05); /* the target is 10 ms; margin for a loaded machine */
+    gd_plan *p = plan_ok(&s, 0, s.n_runs, 4);
+    size_t nb;
+    gd_plan_blocks(p, &nb);
+    assert_int_equal(nb, 1);
+    assert_true(gd_plan_remaining_cost(p) == 100000.0 * 2100);
+    drain(p, 0, s.n_runs, NULL, st);
+    gd_plan_free(p);
+    assert_true(st->chunks <= 100);
+    assert_int_equal(st->counts[0], GD_PLAN_MAX_CHUNK_RUNS);
+    /* 5e6 / 2100 rounded up: the smallest guided chunk; the last may take a sliver more */
+    assert_true(st->counts[st->chunks - 1] < st->counts[0]);
+    assert_true(st->counts[st->chunks - 2] == 2381);
+    for (size_t i = 0; i < st->chunks; i++)
+        assert_true(st->counts[i] * 2100.0 >= GD_PLAN_MIN_CHUNK_COST || i == st->chunks - 1);
+    gd_sweep_free(&s);
+    free(st);
+}
+
+/* 1000 denoise-64 runs of 411600 units: guided sizes shrink from total / 16 to 5e6. */
+static void test_guided_sizes(void **state)
+{
+    gd_sweep s;
+    drain_stats *st = malloc(sizeof *st);
+    grid_ok(&s, "[problem d]\ntype = denoise\nsize = 64\n"
+                "[optimizer gd]\nlr = linspace(0.01, 0.1, 1000)\n", 0);
+    for (int w = 1; w <= 4; w *= 4) {
+        gd_plan *p = plan_ok(&s, 0, s.n_runs, w);
+        drain(p, 0, s.n_runs, NULL, st);
+        gd_plan_free(p);
+        /* first: ceil(1000 * 411600 / (4 w) / 411600) = 250 or 63 runs */
+        assert_int_equal(st->counts[0], w == 1 ? 250 : 63);
+        for (size_t i = 1; i + 1 < st->chunks; i++)
+            assert_true(st->counts[i] <= st->counts[i - 1]);
+        /* ceil(5e6 / 411600) = 13; the last chunk takes a sliver of < 13 more */
+        assert_true(st->counts[st->chunks - 2] == 13);
+        assert_true(st->counts[st->chunks - 1] < 26);
+    }
+    gd_sweep_free(&s);
+    free(st);
+}
+
+static void test_skip_done(void **state)
+{
+    gd_sweep s;
+    drain_stats *st = malloc(sizeof *st);
+    grid_ok(&s, mixed_grid, 0);
+    const uint64_t lo = 5, hi = s.n_runs - 2;
+    unsigned char *done = calloc(hi - lo, 1);
+    for (uint64_t id = lo; id < hi; id++)
+        done[id - lo] = id % 3 == 0 || (id >= 100 && id < 400) || id == hi - 1;
+    done_set ds = {lo, done};
+    gd_plan *p = plan_ok(&s, lo, hi, 4);
+    gd_plan_skip_done(p, is_done, &ds);
+    drain(p, lo, hi, done, st);
+    gd_plan_free(p);
+    assert_true(st->chunks > 300); /* every third id done: chunks of at most 2 */
+    memset(done, 1, hi - lo);
+    p = plan_ok(&s, lo, hi, 2);
+    gd_plan_skip_done(p, is_done, &ds);
+    drain(p, lo, hi, done, st);
+    assert_int_equal(st->chunks, 0);
+    gd_plan_free(p);
+    /* skipping off again: everything comes out */
+    p = plan_ok(&s, lo, hi, 2);
+    gd_plan_skip_done(p, is_done, &ds);
+    gd_plan_skip_done(p, NULL, NULL);
+    drain(p, lo, hi, NULL, st);
+    gd_plan_free(p);
+    free(done);
+    gd_sweep_free(&s);
+    free(st);
+}
+
+/* Groups of one run alternate 10 and 1000 iterations: 2000 tiny blocks merge into 2. */
+static void test_tiny_blocks_merge(void **state)
+{
+    gd_sweep s;
+    drain_stats *st = malloc(sizeof *st);
+    grid_ok(&s, "[problem q]\ntype = quadratic\nx0 = linspace(-1, 1, 1000)\n"
+                "iterations = 10, 1000\n[optimizer gd]\n", 0);
+    gd_plan *p = plan_ok(&s, 0, s.n_runs, 4);
+    size_t nb;
+    gd_plan_blocks(p, &nb);
+    assert_true(nb <= 2);
+    check_blocks(p, 0, s.n_runs);
+    check_block_costs(&s, p, 0);
+    drain(p, 0, s.n_runs, NULL, st);
+    assert_true(st->chunks <= 3);
+    gd_plan_free(p);
+    gd_sweep_free(&s);
+    free(st);
+}
+
+/* 4e6 groups alternating in cost need more than GD_PLAN_MAX_BLOCKS blocks: one block per
+ * type combination instead, at the mean cost 2000 + (10 + 20) / 2. */
+static void test_fallback_type_level(void **state)
+{
+    gd_sweep s;
+    drain_stats *st = malloc(sizeof *st);
+    grid_ok(&s, "[sweep]\nrepeats = 2000000\n[problem q]\ntype = quadratic\n"
+                "iterations = 10, 20\n[optimizer gd]\n", 0);
+    gd_plan *p = plan_ok(&s, 0, s.n_runs, 4);
+    size_t nb;
+    const gd_plan_block *b = gd_plan_blocks(p, &nb);
+    assert_int_equal(nb, 1);
+    assert_true(b[0].run_cost == 2015.0);
+    drain(p, 0, s.n_runs, NULL, st);
+    gd_plan_free(p);
+    gd_sweep_free(&s);
+    free(st);
+}
+
+/* 2e6 type combinations (> GD_PLAN_MAX_COMBOS): the section is one block whose cost is
+ * the mean over a sample; true mean 100 * 2 * mean(points) + 2000. */
+static void test_fallback_section_level(void **state)
+{
+    gd_sweep s;
+    grid_ok(&s, "[problem c]\ntype = curvefit\ndegree = 1\n"
+                "points = linspace(2, 2000001, 2000000)\n[optimizer gd]\n", 0);
+    gd_plan *p = plan_ok(&s, 0, s.n_runs, 4);
+    size_t nb;
+    const gd_plan_block *b = gd_plan_blocks(p, &nb);
+    assert_int_equal(nb, 1);
+    double mean = 200.0 * (2 + 2000001) / 2 + 2000;
+    assert_true(fabs(b[0].run_cost - mean) < 0.01 * mean);
+    gd_plan_free(p);
+    /* a strict sub-range touches 1000 combinations: exact per-combination costs */
+    p = plan_ok(&s, 5000, 6000, 2);
+    check_blocks(p, 5000, 6000);
+    check_block_costs(&s, p, 0);
+    b = gd_plan_blocks(p, &nb);
+    assert_true(nb > 1);
+    gd_plan_free(p);
+    gd_sweep_free(&s);
+}
+
+static void time_huge(const char *text, drain_stats *st)
+{
+    gd_sweep s;
+    grid_ok(&s, text, 0);
+    assert_int_equal(s.n_runs, 100000000);
+    double t0 = now();
+    gd_plan *p = plan_ok(&s, 0, s.n_runs, 16);
+    double dt = now() - t0;
+    size_t nb;
+    gd_plan_blocks(p, &nb);
+    print_message("10^8-run plan setup: %.3f s, %zu blocks\n", dt, nb);
+    assert_true(dt < 2.0);
+    check_blocks(p, 0, s.n_runs);
+    drain(p, 0, s.n_runs, NULL, st);
+    assert_true(st->chunks < s.n_runs / 1000);
+    gd_plan_free(p);
+    gd_sweep_free(&s);
+}
+
+static void test_hundred_million_runs(void **state)
+{
+    drain_stats *st = malloc(sizeof *st);
+    /* 2.5e5 type combos x 4 iteration budgets: 10^6 group blocks, merged */
+    time_huge("[problem q]\ntype = quadratic\nx0 = linspace(-1, 1, 250000)\n"
+              "iterations = 10, 20, 30, 40\n[optimizer gd]\nlr = linspace(0.01, 0.1, 100)\n",
+              st);
+    /* one cost: one block */
+    time_huge("[problem q]\ntype = quadratic\nx0 = linspace(-1, 1, 100)\n"
+              "[optimizer momentum]\nlr = linspace(0.0001, 1, 10000)\n"
+              "momentum = linspace(0, 0.99, 100)\n", st);
+    free(st);
+}
+
+static void test_bad_arguments(void **state)
+{
+    gd_sweep s;
+    gd_plan *p = (gd_plan *)&s;
+    gd_error err = {{0}, 0};
+    uint64_t first, count;
+    grid_ok(&s, mixed_grid, 0);
+    assert_int_equal(gd_plan_create(&p, &s, 0, s.n_runs, 0, &err), -1);
+    assert_null(p);
+    assert_int_equal(err.exit_code, GD_EXIT_USAGE);
+    assert_non_null(strstr(err.msg, "at least 1"));
+    assert_int_equal(gd_plan_create(&p, &s, 0, s.n_runs + 1, 1, &err), -1);
+    assert_int_equal(gd_plan_create(&p, &s, 5, 4, 1, &err), -1);
+    assert_non_null(strstr(err.msg, "not inside"));
+    p = plan_ok(&s, 9, 9, 1);
+    assert_int_equal(gd_plan_remaining_runs(p), 0);
+    assert_int_equal(gd_plan_next(p, &first, &count), 0);
+    gd_plan_free(p);
+    gd_plan_free(NULL);
+    gd_sweep_free(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_run_cost),
+        cmocka_unit_test(test_every_id_once),
+        cmocka_unit_test(test_expensive_first_alone),
+        cmocka_unit_test(test_tiny_runs_few_chunks),
+        cmocka_unit_test(test_guided_sizes),
+        cmocka_unit_test(test_skip_done),
+        cmocka_unit_test(test_tiny_blocks_merge),
+        cmocka_unit_test(test_fallback_type_level),
+        cmocka_unit_test(test_fallback_section_level),
+        cmocka_unit_test(test_hundred_million_runs),
+        cmocka_unit_test(test_bad_arguments),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
