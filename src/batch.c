@@ -1,6 +1,7 @@
 /* batch.c - results of many runs packed in flat arrays (see gdsweep/batch.h).
  *
- * The batch owns every array. Arrays that share a length (the per-run arrays, the four
+ * The batch owns every array, the instances' input values included (copied, so the
+ * batch outlives the instance). Arrays that share a length (the per-run arrays, the four
  * trajectory arrays) grow together, geometrically, so n adds cost O(n) copies. When a
  * grow fails the batch is left as it was (any array already moved is merely larger). */
 #include "gdsweep/batch.h"
@@ -49,11 +50,29 @@ static int reserve_traj(gd_batch *b, size_t need, gd_error *err)
     return reserve(arrays, sizes, 4, &b->traj_cap, need, 1024, err);
 }
 
-static int reserve_doubles(double **a, size_t *cap, size_t need, gd_error *err)
+/* One array of elements of `size` bytes. */
+static int reserve_one(void **a, size_t size, size_t *cap, size_t need, size_t min_cap,
+                       gd_error *err)
 {
-    void **arrays[] = {(void **)a};
-    const size_t sizes[] = {sizeof **a};
-    return reserve(arrays, sizes, 1, cap, need, 1024, err);
+    void **arrays[] = {a};
+    const size_t sizes[] = {size};
+    return reserve(arrays, sizes, 1, cap, need, min_cap, err);
+}
+
+int gd_batch_reserve(gd_batch *b, const gd_batch_sizes *more, gd_error *err)
+{
+    if (reserve_runs(b, b->count + more->runs, err) < 0 ||
+        reserve_traj(b, b->traj_len + more->records, err) < 0 ||
+        reserve_one((void **)&b->path, sizeof *b->path, &b->path_cap, b->path_len + more->path,
+                    1024, err) < 0 ||
+        reserve_one((void **)&b->final, sizeof *b->final, &b->final_cap,
+                    b->final_len + more->final, 1024, err) < 0 ||
+        reserve_one((void **)&b->instances, sizeof *b->instances, &b->instance_cap,
+                    b->n_instances + more->instances, 16, err) < 0 ||
+        reserve_one((void **)&b->values, sizeof *b->values, &b->values_cap,
+                    b->values_len + more->values, 1024, err) < 0)
+        return -1;
+    return 0;
 }
 
 int gd_batch_add(gd_batch *b, const gd_run_desc *d, const gd_run_result *r,
@@ -61,10 +80,8 @@ int gd_batch_add(gd_batch *b, const gd_run_desc *d, const gd_run_result *r,
 {
     size_t records = h ? h->count : 0;
     size_t path = h && h->path && h->path_dim ? records * h->path_dim : 0;
-    if (reserve_runs(b, b->count + 1, err) < 0 ||
-        reserve_traj(b, b->traj_len + records, err) < 0 ||
-        reserve_doubles(&b->path, &b->path_cap, b->path_len + path, err) < 0 ||
-        reserve_doubles(&b->final, &b->final_cap, b->final_len + n_final, err) < 0)
+    gd_batch_sizes more = {.runs = 1, .records = records, .path = path, .final = n_final};
+    if (gd_batch_reserve(b, &more, err) < 0)
         return -1;
     size_t i = b->count++;
     b->desc[i] = *d;
@@ -93,12 +110,59 @@ int gd_batch_add(gd_batch *b, const gd_run_desc *d, const gd_run_result *r,
     return 0;
 }
 
+static size_t array_values(const gd_array *a)
+{
+    return a->rank == 2 ? a->dims[0] * a->dims[1] : a->dims[0];
+}
+
+/* Array a into in, its values appended to b->values (room already reserved). */
+static void copy_input(gd_batch *b, gd_batch_input *in, const gd_array *a)
+{
+    memcpy(in->name, a->name, strlen(a->name) + 1);
+    in->rank = a->rank == 2 ? 2 : 1;
+    in->dims[0] = a->dims[0];
+    in->dims[1] = in->rank == 2 ? a->dims[1] : 0;
+    in->start = b->values_len;
+    in->count = array_values(a);
+    if (in->count)
+        memcpy(b->values + b->values_len, a->data, in->count * sizeof *b->values);
+    b->values_len += in->count;
+}
+
+int gd_batch_add_instance(gd_batch *b, const gd_run_desc *d, const gd_problem *p,
+                          gd_error *err)
+{
+    if (!p->type->stores_inputs)
+        return 0;
+    gd_batch_sizes more = {.instances = 1};
+    for (size_t i = 0; i < p->n_inputs; i++) {
+        if (strlen(p->inputs[i].name) >= GD_INPUT_NAME_MAX)
+            return gd_fail_runtime(err, "%s input name '%s' is longer than %d bytes",
+                                   p->type->name, p->inputs[i].name, GD_INPUT_NAME_MAX - 1);
+        more.values += array_values(&p->inputs[i]);
+    }
+    if (gd_batch_reserve(b, &more, err) < 0)
+        return -1;
+    gd_batch_instance *in = &b->instances[b->n_instances++];
+    memset(in, 0, sizeof *in);          /* no stray padding bytes go on the wire */
+    in->run_id = d->id;
+    in->instance = d->instance;
+    in->n = p->n;
+    in->has_optimum = p->has_optimum;
+    in->f_opt = p->f_opt;
+    in->n_inputs = p->n_inputs;
+    for (size_t i = 0; i < p->n_inputs; i++)
+        copy_input(b, &in->inputs[i], &p->inputs[i]);
+    return 0;
+}
+
 size_t gd_batch_bytes(const gd_batch *b)
 {
     size_t per_run = sizeof *b->desc + sizeof *b->result + 6 * sizeof(size_t);
     size_t per_record = sizeof *b->iteration + 3 * sizeof(double);
     return b->count * per_run + b->traj_len * per_record +
-           (b->path_len + b->final_len) * sizeof(double);
+           (b->path_len + b->final_len + b->values_len) * sizeof(double) +
+           b->n_instances * sizeof *b->instances;
 }
 
 void gd_batch_clear(gd_batch *b)
@@ -107,6 +171,8 @@ void gd_batch_clear(gd_batch *b)
     b->traj_len = 0;
     b->path_len = 0;
     b->final_len = 0;
+    b->n_instances = 0;
+    b->values_len = 0;
 }
 
 void gd_batch_free(gd_batch *b)
@@ -125,5 +191,7 @@ void gd_batch_free(gd_batch *b)
     free(b->lr);
     free(b->path);
     free(b->final);
+    free(b->instances);
+    free(b->values);
     memset(b, 0, sizeof *b);
 }

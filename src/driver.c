@@ -13,11 +13,6 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int store_instance(void *ctx, const gd_run_desc *d, const gd_problem *p, gd_error *err)
-{
-    return gd_store_write_instance(ctx, d, p, err);
-}
-
 static int flush(gd_store *st, gd_tally *tally, gd_batch *b, gd_error *err)
 {
     if (b->count == 0)
@@ -41,7 +36,7 @@ int gd_drive_serial(const gd_sweep *s, gd_store *st, gd_tally *tally, gd_drive_s
     gd_batch b;
     memset(&b, 0, sizeof b);
     memset(stats, 0, sizeof *stats);
-    gd_worker_init(&w, s, 0, store_instance, st);
+    gd_worker_init(&w, s, 0);
     double t0 = now_seconds();
     int rc = 0;
     for (uint64_t id = 0; id < s->n_runs && rc == 0; id++) {

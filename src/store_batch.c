@@ -1,11 +1,13 @@
 /* store_batch.c - writing a batch of results: rows of /runs, appended trajectories,
- * paths and final parameters (see gdsweep/store.h, layout in docs/FORMAT.md).
+ * paths and final parameters, and the batch's instance groups (see gdsweep/store.h,
+ * layout in docs/FORMAT.md).
  *
- * A batch is committed in two steps so that a crash never leaves a row that claims data
- * it does not have: (1) the appended arrays and the rows (with written = 0) are written
- * and the file is flushed; (2) the rows' `written` cells are set to 1 and the file is
- * flushed again. One write per dataset per step: the rows of a contiguous id range are one
- * hyperslab, other batches one point selection. */
+ * Instance groups are written first. Then the runs are committed in two steps so that a
+ * crash never leaves a row that claims data it does not have: (1) the appended arrays and
+ * the rows (with written = 0) are written and the file is flushed; (2) the rows'
+ * `written` cells are set to 1 and the file is flushed again. One write per dataset per
+ * step: the rows of a contiguous id range are one hyperslab, other batches one point
+ * selection. */
 #include "store_internal.h"
 
 #include <stdlib.h>
@@ -118,30 +120,36 @@ static int write_rows(gd_store *st, const gd_batch *b, hid_t type, const void *b
     return rc;
 }
 
+static int flush(gd_store *st, gd_error *err)
+{
+    return H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0 ? gd_h5_fail(st, err, "flushing a batch")
+                                                  : 0;
+}
+
 static int commit(gd_store *st, const gd_batch *b, gd_error *err)
 {
     if (append_arrays(st, b) < 0)
         return gd_h5_fail(st, err, "appending trajectories");
     if (write_rows(st, b, st->row_type, st->rows) < 0)
         return gd_h5_fail(st, err, "writing rows of the runs table");
-    if (H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
-        return gd_h5_fail(st, err, "flushing a batch");
+    if (flush(st, err) < 0)
+        return -1;
     if (write_rows(st, b, st->written_type, st->ones) < 0)
         return gd_h5_fail(st, err, "marking rows written");
-    if (H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
-        return gd_h5_fail(st, err, "flushing a batch");
-    return 0;
+    return flush(st, err);
 }
 
 int gd_store_write_batch(gd_store *st, const gd_batch *b, gd_error *err)
 {
-    if (b->count == 0)
+    if (b->count == 0 && b->n_instances == 0)
         return 0;
     if (check_ids(st, b, err) < 0 || reserve_rows(st, b->count, err) < 0)
         return -1;
     fill_rows(st, b);
     double t0 = gd_store_clock();
-    int rc = commit(st, b, err);
+    int rc = gd_store_write_instances(st, b, err);
+    if (rc == 0)
+        rc = b->count ? commit(st, b, err) : flush(st, err);
     st->io_seconds += gd_store_clock() - t0;
     if (rc == 0)
         st->runs_written += b->count;

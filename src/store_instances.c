@@ -1,23 +1,24 @@
 /* store_instances.c - one group per problem instance under /instances (see
  * docs/FORMAT.md): the instance's input arrays as datasets, its identity and parameters
- * as attributes. Each instance is written once; a set of written ids (memory in the
- * number of instances actually run, not the grid's) makes later calls no-ops. */
+ * as attributes, taken from the instances a batch carries (gdsweep/batch.h). Each
+ * instance is written once: a set of written ids (memory in the number of instances
+ * actually run, not the grid's) skips the copies that several batches or ranks send. */
 #include "store_internal.h"
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 
-static int write_array(hid_t group, const gd_array *a)
+static int write_array(hid_t group, const gd_batch_input *in, const double *values)
 {
-    hsize_t dims[2] = {a->dims[0], a->rank == 2 ? a->dims[1] : 1};
-    int rank = a->rank == 2 ? 2 : 1;
+    hsize_t dims[2] = {in->dims[0], in->rank == 2 ? in->dims[1] : 1};
+    int rank = in->rank == 2 ? 2 : 1;
     hid_t space = H5Screate_simple(rank, dims, NULL);
     hid_t ds = space < 0 ? H5I_INVALID_HID
-                         : H5Dcreate2(group, a->name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT,
+                         : H5Dcreate2(group, in->name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT,
                                       H5P_DEFAULT, H5P_DEFAULT);
     int rc = ds >= 0 && H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                                 a->data) >= 0
+                                 values + in->start) >= 0
                  ? 0
                  : -1;
     gd_h5_close(&ds);
@@ -35,7 +36,7 @@ static int write_param(hid_t group, const gd_param_spec *spec, double v)
 
 /* Parameters first: the identity attributes below win if a key shares their name. */
 static int write_attributes(hid_t group, const gd_store *st, const gd_run_desc *d,
-                            const gd_problem *p)
+                            const gd_batch_instance *in)
 {
     const gd_problem_section *sec = &st->sweep->problems[d->problem];
     const gd_param_spec *specs = sec->type->params;
@@ -45,21 +46,21 @@ static int write_attributes(hid_t group, const gd_store *st, const gd_run_desc *
     if (gd_h5_attr_text(group, "problem", sec->label) < 0 ||
         gd_h5_attr_text(group, "problem_type", sec->type->name) < 0 ||
         gd_h5_attr_u64(group, "repeat", d->repeat) < 0 ||
-        gd_h5_attr_u64(group, "dimension", p->n) < 0 ||
-        gd_h5_attr_f64(group, "f_opt", p->has_optimum ? p->f_opt : NAN) < 0)
+        gd_h5_attr_u64(group, "dimension", in->n) < 0 ||
+        gd_h5_attr_f64(group, "f_opt", in->has_optimum ? in->f_opt : NAN) < 0)
         return -1;
     return 0;
 }
 
-static int write_group(gd_store *st, const gd_run_desc *d, const gd_problem *p,
-                       gd_error *err)
+static int write_group(gd_store *st, const gd_run_desc *d, const gd_batch_instance *in,
+                       const double *values, gd_error *err)
 {
     char name[32];
     snprintf(name, sizeof name, "%" PRIu64, d->instance);
     hid_t group = H5Gcreate2(st->instances, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = group >= 0 && write_attributes(group, st, d, p) == 0 ? 0 : -1;
-    for (size_t i = 0; rc == 0 && i < p->n_inputs; i++)
-        rc = write_array(group, &p->inputs[i]);
+    int rc = group >= 0 && write_attributes(group, st, d, in) == 0 ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < in->n_inputs; i++)
+        rc = write_array(group, &in->inputs[i], values);
     gd_h5_close(&group);
     if (rc < 0) {
         char what[64];
@@ -69,16 +70,38 @@ static int write_group(gd_store *st, const gd_run_desc *d, const gd_problem *p,
     return 0;
 }
 
-int gd_store_write_instance(gd_store *st, const gd_run_desc *d, const gd_problem *p,
-                            gd_error *err)
+/* The description of the run that set instance `in` up; fails when they disagree. */
+static int instance_run(const gd_store *st, const gd_batch_instance *in, gd_run_desc *d,
+                        gd_error *err)
 {
-    if (!p->type->stores_inputs || gd_id_set_has(&st->written_instances, d->instance))
+    if (in->run_id < st->sweep->n_runs) {
+        gd_sweep_decode(st->sweep, in->run_id, d);
+        if (d->instance == in->instance)
+            return 0;
+    }
+    return gd_fail_runtime(err, "%s: instance %" PRIu64 " names run %" PRIu64
+                           ", which is not one of its runs", st->path, in->instance,
+                           in->run_id);
+}
+
+static int write_instance(gd_store *st, const gd_batch_instance *in, const double *values,
+                          gd_error *err)
+{
+    gd_run_desc d;
+    if (gd_id_set_has(&st->written_instances, in->instance))
         return 0;
-    double t0 = gd_store_clock();
-    int rc = write_group(st, d, p, err);
-    st->io_seconds += gd_store_clock() - t0;
-    if (rc == 0 && gd_id_set_add(&st->written_instances, d->instance) < 0)
-        rc = gd_fail_runtime(err, "%s: out of memory recording instance %" PRIu64, st->path,
-                             d->instance);
-    return rc;
+    if (instance_run(st, in, &d, err) < 0 || write_group(st, &d, in, values, err) < 0)
+        return -1;
+    if (gd_id_set_add(&st->written_instances, in->instance) < 0)
+        return gd_fail_runtime(err, "%s: out of memory recording instance %" PRIu64, st->path,
+                               in->instance);
+    return 0;
+}
+
+int gd_store_write_instances(gd_store *st, const gd_batch *b, gd_error *err)
+{
+    for (size_t i = 0; i < b->n_instances; i++)
+        if (write_instance(st, &b->instances[i], b->values, err) < 0)
+            return -1;
+    return 0;
 }

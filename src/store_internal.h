@@ -71,6 +71,9 @@ int gd_h5_series_append(gd_h5_series *s, hid_t mtype, const void *data, size_t n
  * and sets it to H5I_INVALID_HID; ignores invalid ids. */
 void gd_h5_close(hid_t *id);
 
+/* Writes the groups of b's instances not written yet (store_instances.c). */
+int gd_store_write_instances(gd_store *st, const gd_batch *b, gd_error *err);
+
 /* The id set. gd_id_set_add returns 1 when added, 0 when present, -1 out of memory. */
 int gd_id_set_add(gd_id_set *s, uint64_t id);
 int gd_id_set_has(const gd_id_set *s, uint64_t id);

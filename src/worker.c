@@ -3,18 +3,16 @@
 
 #include <string.h>
 
-void gd_worker_init(gd_worker *w, const gd_sweep *s, int rank, gd_instance_hook hook,
-                    void *hook_ctx)
+void gd_worker_init(gd_worker *w, const gd_sweep *s, int rank)
 {
     memset(w, 0, sizeof *w);
     w->sweep = s;
     w->rank = rank;
-    w->on_instance = hook;
-    w->hook_ctx = hook_ctx;
 }
 
-/* Makes w->instance the instance of run d, building it when it differs from the last. */
-static int use_instance(gd_worker *w, const gd_run_desc *d, gd_error *err)
+/* Makes w->instance the instance of run d, building it (and adding its inputs to b) when
+ * it differs from the last. */
+static int use_instance(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_error *err)
 {
     if (w->has_instance && w->instance_id == d->instance)
         return 0;
@@ -22,12 +20,11 @@ static int use_instance(gd_worker *w, const gd_run_desc *d, gd_error *err)
     w->has_instance = 0;
     const gd_problem_type *type = w->sweep->problems[d->problem].type;
     gd_rng_key key = gd_sweep_instance_key(w->sweep, d);
-    if (type->setup(&w->instance, d->problem_params, key, err) != 0)
+    if (type->setup(&w->instance, d->problem_params, key, err) != 0 ||
+        gd_batch_add_instance(b, d, &w->instance, err) != 0)
         return -1;
     w->instance_id = d->instance;
     w->has_instance = 1;
-    if (w->on_instance)
-        return w->on_instance(w->hook_ctx, d, &w->instance, err);
     return 0;
 }
 
@@ -37,7 +34,7 @@ int gd_worker_run(gd_worker *w, uint64_t id, gd_batch *b, gd_error *err)
     gd_run_result r;
     gd_sweep_decode(w->sweep, id, &d);
     const gd_optimizer_type *opt = w->sweep->optimizers[d.optimizer].type;
-    if (use_instance(w, &d, err) != 0)
+    if (use_instance(w, &d, b, err) != 0)
         return -1;
     size_t n = w->instance.n;
     size_t records = gd_history_records(d.control.iterations, w->sweep->record_every);

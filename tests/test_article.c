@@ -55,7 +55,7 @@ static int load_seed(void **state)
         return -1;
     }
     gd_worker w;
-    gd_worker_init(&w, &fx.sweep, 0, NULL, NULL);
+    gd_worker_init(&w, &fx.sweep, 0);
     for (uint64_t id = 0; id < fx.sweep.n_runs; id++)
         if (gd_worker_run(&w, id, &fx.batch, &err) != 0)
             return -1;

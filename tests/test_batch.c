@@ -1,4 +1,5 @@
-/* test_batch.c - the result batch: copies, geometric growth, offsets, clear and free. */
+/* test_batch.c - the result batch: copies, geometric growth, offsets, instances, clear
+ * and free. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,10 @@
 #include <cmocka.h>
 
 #include "gdsweep/batch.h"
+
+/* A problem type that stores its inputs, and one that does not (only the flag is read). */
+static const gd_problem_type stored_type = {.name = "stored", .stores_inputs = 1};
+static const gd_problem_type plain_type = {.name = "plain", .stores_inputs = 0};
 
 /* Run r's synthetic history: records and path dimension vary with r. */
 static size_t records_of(size_t r)
@@ -196,6 +201,157 @@ static void test_bytes(void **state)
     gd_batch_free(&b);
 }
 
+/* Instance k: a 2-D input of k+1 rows by 3 and a 1-D input of k+2 values. */
+typedef struct fake_instance {
+    double grid[8 * 3], line[9];
+    gd_problem p;
+} fake_instance;
+
+static double input_value(size_t k, size_t j, int which)
+{
+    return (double)k * 100.0 + (double)j + 0.5 * which;
+}
+
+static void make_instance(fake_instance *f, size_t k, const gd_problem_type *type)
+{
+    memset(&f->p, 0, sizeof f->p);
+    for (size_t j = 0; j < (k + 1) * 3; j++)
+        f->grid[j] = input_value(k, j, 0);
+    for (size_t j = 0; j < k + 2; j++)
+        f->line[j] = input_value(k, j, 1);
+    f->p.type = type;
+    f->p.n = 10 + k;
+    f->p.has_optimum = (int)(k % 2);
+    f->p.f_opt = -(double)k;
+    f->p.inputs[0] = (gd_array){"grid", 2, {k + 1, 3}, f->grid};
+    f->p.inputs[1] = (gd_array){"line", 1, {k + 2, 0}, f->line};
+    f->p.n_inputs = 2;
+}
+
+static void add_instances(gd_batch *b, size_t first, size_t n)
+{
+    gd_error err;
+    fake_instance f;
+    for (size_t k = first; k < first + n; k++) {
+        gd_run_desc d = {.id = 1000 + k, .instance = 7 * k};
+        make_instance(&f, k, &stored_type);
+        assert_int_equal(gd_batch_add_instance(b, &d, &f.p, &err), 0);
+    }
+}
+
+static void check_instances(const gd_batch *b, size_t first)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < b->n_instances; i++) {
+        const gd_batch_instance *in = &b->instances[i];
+        size_t k = first + i;
+        assert_int_equal(in->run_id, 1000 + k);
+        assert_int_equal(in->instance, 7 * k);
+        assert_int_equal(in->n, 10 + k);
+        assert_int_equal(in->has_optimum, (int)(k % 2));
+        assert_true(in->f_opt == -(double)k);
+        assert_int_equal(in->n_inputs, 2);
+        assert_string_equal(in->inputs[0].name, "grid");
+        assert_int_equal(in->inputs[0].rank, 2);
+        assert_int_equal(in->inputs[0].dims[0], k + 1);
+        assert_int_equal(in->inputs[0].dims[1], 3);
+        assert_int_equal(in->inputs[0].count, (k + 1) * 3);
+        assert_string_equal(in->inputs[1].name, "line");
+        assert_int_equal(in->inputs[1].rank, 1);
+        assert_int_equal(in->inputs[1].dims[0], k + 2);
+        assert_int_equal(in->inputs[1].count, k + 2);
+        for (int w = 0; w < 2; w++) {
+            assert_int_equal(in->inputs[w].start, at);
+            for (size_t j = 0; j < in->inputs[w].count; j++)
+                assert_true(b->values[at + j] == input_value(k, j, w));
+            at += in->inputs[w].count;
+        }
+    }
+    assert_int_equal(b->values_len, at);
+    assert_true(b->instance_cap >= b->n_instances && b->values_cap >= b->values_len);
+}
+
+/* Inputs are copied (the instance may go away) and grow with the batch; a type that
+ * keeps no inputs adds nothing. */
+static void test_instances(void **state)
+{
+    gd_batch b = {0};
+    gd_error err;
+    fake_instance f;
+    add_runs(&b, 0, 5);
+    size_t bytes = gd_batch_bytes(&b);
+    add_instances(&b, 0, 7);                 /* grows past the first capacity */
+    assert_int_equal(b.n_instances, 7);
+    assert_true(gd_batch_bytes(&b) >= bytes + b.values_len * sizeof(double) +
+                                          7 * sizeof(gd_batch_instance));
+    check_instances(&b, 0);                  /* add_instances' inputs are gone: copies */
+    check_runs(&b, 0);
+
+    gd_run_desc d = {.id = 1, .instance = 1};
+    make_instance(&f, 3, &plain_type);
+    bytes = gd_batch_bytes(&b);
+    assert_int_equal(gd_batch_add_instance(&b, &d, &f.p, &err), 0);
+    assert_int_equal(b.n_instances, 7);
+    assert_int_equal(gd_batch_bytes(&b), bytes);
+
+    size_t cap = b.instance_cap, values_cap = b.values_cap;
+    gd_batch_clear(&b);
+    assert_int_equal(b.n_instances, 0);
+    assert_int_equal(b.values_len, 0);
+    assert_int_equal(gd_batch_bytes(&b), 0);
+    assert_int_equal(b.instance_cap, cap);
+    assert_int_equal(b.values_cap, values_cap);
+    add_instances(&b, 2, 3);                 /* offsets restart from 0 */
+    check_instances(&b, 2);
+    gd_batch_free(&b);
+    assert_null(b.instances);
+    assert_null(b.values);
+    assert_int_equal(b.instance_cap + b.values_cap, 0);
+}
+
+/* A name that does not fit is refused, and nothing is added. */
+static void test_instance_name_too_long(void **state)
+{
+    gd_batch b = {0};
+    gd_error err = {{0}, 0};
+    fake_instance f;
+    char name[GD_INPUT_NAME_MAX + 1];
+    memset(name, 'a', GD_INPUT_NAME_MAX);
+    name[GD_INPUT_NAME_MAX] = '\0';
+    make_instance(&f, 1, &stored_type);
+    f.p.inputs[1].name = name;
+    gd_run_desc d = {.id = 3};
+    assert_int_equal(gd_batch_add_instance(&b, &d, &f.p, &err), -1);
+    assert_int_equal(err.exit_code, GD_EXIT_RUNTIME);
+    assert_non_null(strstr(err.msg, name));
+    assert_int_equal(b.n_instances, 0);
+    assert_int_equal(b.values_len, 0);
+    name[GD_INPUT_NAME_MAX - 1] = '\0';    /* the longest that fits */
+    assert_int_equal(gd_batch_add_instance(&b, &d, &f.p, &err), 0);
+    assert_string_equal(b.instances[0].inputs[1].name, name);
+    gd_batch_free(&b);
+}
+
+/* gd_batch_reserve makes room without changing the contents. */
+static void test_reserve(void **state)
+{
+    gd_batch b = {0};
+    gd_error err;
+    add_runs(&b, 0, 3);
+    add_instances(&b, 0, 2);
+    gd_batch_sizes more = {.runs = 500, .records = 9000, .path = 300, .final = 200,
+                           .instances = 40, .values = 5000};
+    assert_int_equal(gd_batch_reserve(&b, &more, &err), 0);
+    assert_true(b.capacity >= 503 && b.traj_cap >= b.traj_len + 9000);
+    assert_true(b.path_cap >= b.path_len + 300 && b.final_cap >= b.final_len + 200);
+    assert_true(b.instance_cap >= 42 && b.values_cap >= b.values_len + 5000);
+    assert_int_equal(b.count, 3);
+    assert_int_equal(b.n_instances, 2);
+    check_runs(&b, 0);
+    check_instances(&b, 0);
+    gd_batch_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,6 +360,9 @@ int main(void)
         cmocka_unit_test(test_clear_keeps_capacity),
         cmocka_unit_test(test_empty_history),
         cmocka_unit_test(test_bytes),
+        cmocka_unit_test(test_instances),
+        cmocka_unit_test(test_instance_name_too_long),
+        cmocka_unit_test(test_reserve),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

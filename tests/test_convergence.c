@@ -57,7 +57,7 @@ static void check_optimizer(const gd_optimizer_type *o)
     grid_for(o, text, sizeof text);
     if (gd_sweep_parse(&s, "conv.ini", text, strlen(text), 0, &err) != 0)
         fail_msg("%s: %s", o->name, err.msg);
-    gd_worker_init(&w, &s, 0, NULL, NULL);
+    gd_worker_init(&w, &s, 0);
     for (uint64_t id = 0; id < s.n_runs; id++)
         assert_int_equal(gd_worker_run(&w, id, &b, &err), 0);
     double best[8];

@@ -3,8 +3,9 @@
  * A small grid is parsed, every run gets a synthetic result and history, the runs are
  * written in two batches (the second in reverse order), and the file is read back column
  * by column, with each expected value worked out here from the run description and the
- * registries (not from the column code). Also: unwritten rows, instance groups, target
- * checks, failures, and how key clashes between categories are resolved. */
+ * registries (not from the column code). Also: instance groups written from the batches
+ * (each once, however often it is sent), unwritten rows, target checks, failures, and how
+ * key clashes between categories are resolved. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -564,20 +565,29 @@ static size_t count_instance_groups(hid_t file)
 
 /* ---- tests: a whole sweep ---------------------------------------------------------- */
 
-static void write_instances(gd_store *st, const gd_sweep *s, size_t *distinct)
+/* Adds the fake instance of run id to b, as a worker does when it sets one up. */
+static void add_instance(gd_batch *b, const gd_sweep *s, uint64_t id)
 {
     gd_error err;
+    gd_run_desc d;
+    fake_problem f;
+    gd_sweep_decode(s, id, &d);
+    fake_instance(s, &d, &f);
+    assert_int_equal(gd_batch_add_instance(b, &d, &f.p, &err), 0);
+}
+
+/* Instances of runs 0 .. n-1 that keep their inputs (runs of one are consecutive). */
+static size_t stored_instances(const gd_sweep *s, uint64_t n)
+{
+    size_t distinct = 0;
     uint64_t last = UINT64_MAX;
-    *distinct = 0;
-    for (uint64_t id = 0; id < s->n_runs; id++) {
+    for (uint64_t id = 0; id < n; id++) {
         gd_run_desc d;
-        fake_problem f;
         gd_sweep_decode(s, id, &d);
-        fake_instance(s, &d, &f);
-        assert_int_equal(gd_store_write_instance(st, &d, &f.p, &err), 0); /* again: no-op */
-        *distinct += d.instance != last && f.p.type->stores_inputs;
+        distinct += d.instance != last && s->problems[d.problem].type->stores_inputs;
         last = d.instance;
     }
+    return distinct;
 }
 
 /* A parsed grid, an open store on a file in tmpdir, and a batch. */
@@ -626,17 +636,28 @@ static void discard_sweep_file(sweep_file *f)
 static void test_sweep_round_trip(void **state)
 {
     sweep_file f;
-    size_t instances;
     open_sweep_file(&f, "sweep.h5", "gdsweep store_test.ini");
     const gd_sweep *s = &f.s;
-    uint64_t half = s->n_runs / 2;
-    for (uint64_t id = 0; id < half; id++)
+    uint64_t half = s->n_runs / 2, last = UINT64_MAX;
+    for (uint64_t id = 0; id < half; id++) {      /* each instance before its first run */
+        gd_run_desc d;
+        gd_sweep_decode(s, id, &d);
+        if (d.instance != last)
+            add_instance(&f.b, s, id);
+        last = d.instance;
         add_run(&f.b, s, id);
+    }
     write_batch(&f);
-    for (uint64_t id = s->n_runs; id-- > half;)   /* out of order */
+    for (uint64_t id = s->n_runs; id-- > half;) { /* out of order; every run resends its */
+        add_instance(&f.b, s, id);                /* instance: copies are skipped */
         add_run(&f.b, s, id);
+    }
+    assert_true(f.b.n_instances > stored_instances(s, s->n_runs) - stored_instances(s, half));
     write_batch(&f);
-    write_instances(f.st, s, &instances);
+    add_instance(&f.b, s, s->n_runs - 1);         /* a batch of instances alone, sent */
+    add_instance(&f.b, s, s->n_runs - 1);         /* twice, and written before */
+    write_batch(&f);
+    size_t instances = stored_instances(s, s->n_runs);
     assert_true(gd_store_io_seconds(f.st) > 0);
     close_sweep_file(&f);
 
@@ -658,6 +679,34 @@ static void test_sweep_round_trip(void **state)
     assert_int_equal(H5Lexists(file, name, H5P_DEFAULT), 0);
     H5Fclose(file);
     free(written);
+    discard_sweep_file(&f);
+}
+
+/* An instance whose run is not one of its runs, or beyond the grid, fails the batch
+ * before anything of it is written. */
+static void test_batch_instance_mismatch(void **state)
+{
+    sweep_file f;
+    gd_error err = {{0}, 0};
+    open_sweep_file(&f, "mismatch.h5", "");
+    uint64_t id = f.s.n_runs - 1;                  /* a denoise run: inputs kept */
+    add_instance(&f.b, &f.s, id);
+    add_run(&f.b, &f.s, id);
+    f.b.instances[0].instance += 1;
+    assert_int_equal(gd_store_write_batch(f.st, &f.b, &err), -1);
+    assert_int_equal(err.exit_code, GD_EXIT_RUNTIME);
+    assert_non_null(strstr(err.msg, "not one of its runs"));
+    assert_non_null(strstr(err.msg, f.path));
+    f.b.instances[0].instance -= 1;
+    f.b.instances[0].run_id = f.s.n_runs;
+    assert_int_equal(gd_store_write_batch(f.st, &f.b, &err), -1);
+    assert_non_null(strstr(err.msg, "not one of its runs"));
+    close_sweep_file(&f);
+    hid_t file = H5Fopen(f.path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(file >= 0);
+    assert_int_equal(count_instance_groups(file), 0);
+    assert_true(attr_number(file, "runs_written") == 0);
+    H5Fclose(file);
     discard_sweep_file(&f);
 }
 
@@ -991,6 +1040,7 @@ int main(void)
         cmocka_unit_test(test_check_target),
         cmocka_unit_test(test_create_fails_cleanly),
         cmocka_unit_test(test_batch_id_out_of_range),
+        cmocka_unit_test(test_batch_instance_mismatch),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

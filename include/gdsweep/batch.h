@@ -1,17 +1,44 @@
 /* batch.h - results of many runs packed in flat arrays, the unit the store writes.
  *
  * A batch holds, per run, its description and result, and, concatenated over runs, the
- * recorded trajectories, parameter paths and final parameters. It is plain memory (no
- * HDF5, no MPI) so it can be written by the store or shipped between ranks as is.
- * gd_batch_add copies; the batch owns its arrays and grows them (outside the iteration
- * loop). gd_batch_clear keeps the capacity for reuse. */
+ * recorded trajectories, parameter paths and final parameters. It also carries the
+ * inputs of the problem instances its runs set up (only for types with stores_inputs),
+ * so that whoever writes the batch, on this process or another, can store them. It is
+ * plain memory (no HDF5, no MPI) so it can be written by the store or packed for another
+ * rank (gdsweep/wire.h). gd_batch_add and gd_batch_add_instance copy; the batch owns its
+ * arrays and grows them (outside the iteration loop). gd_batch_clear keeps the capacity
+ * for reuse. */
 #ifndef GDSWEEP_BATCH_H
 #define GDSWEEP_BATCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gdsweep/grid.h"
 #include "gdsweep/run.h"
+
+/* Longest input name kept (with its NUL); longer names are refused. */
+#define GD_INPUT_NAME_MAX 32
+
+/* One input array of an instance; its values are values[start .. start + count). */
+typedef struct gd_batch_input {
+    char name[GD_INPUT_NAME_MAX];
+    int rank;                 /* 1 or 2 */
+    size_t dims[2];           /* dims[1] unused when rank is 1 */
+    size_t start, count;      /* count = dims[0] (* dims[1]) */
+} gd_batch_input;
+
+/* A problem instance's identity and inputs. Plain data (no pointers). The problem
+ * section, its parameter values and the repeat come from decoding run_id. */
+typedef struct gd_batch_instance {
+    uint64_t run_id;          /* the run that set it up */
+    uint64_t instance;        /* global instance index */
+    size_t n;                 /* dimension of x */
+    int has_optimum;
+    double f_opt;
+    size_t n_inputs;
+    gd_batch_input inputs[GD_MAX_INPUTS];
+} gd_batch_instance;
 
 typedef struct gd_batch {
     size_t count, capacity;         /* runs */
@@ -28,11 +55,31 @@ typedef struct gd_batch {
     double *path;
     size_t final_len, final_cap;
     double *final;
+
+    size_t n_instances, instance_cap;
+    gd_batch_instance *instances;
+    size_t values_len, values_cap;
+    double *values;                    /* instance inputs, concatenated */
 } gd_batch;
+
+/* Room to reserve beyond a batch's current lengths. */
+typedef struct gd_batch_sizes {
+    size_t runs, records, path, final, instances, values;
+} gd_batch_sizes;
+
+/* Grows the arrays so that `more` entries of each kind fit after the current ones. On
+ * failure the batch's contents are unchanged. */
+int gd_batch_reserve(gd_batch *b, const gd_batch_sizes *more, gd_error *err);
 
 /* Appends one run; x_final (n_final values) is copied unless n_final is 0. */
 int gd_batch_add(gd_batch *b, const gd_run_desc *d, const gd_run_result *r,
                  const gd_history *h, const double *x_final, size_t n_final, gd_error *err);
+
+/* Appends instance p (set up for run d): copies its dimension, optimum and inputs. Does
+ * nothing when p's type has stores_inputs 0. Fails on memory or an input name of
+ * GD_INPUT_NAME_MAX bytes or more. */
+int gd_batch_add_instance(gd_batch *b, const gd_run_desc *d, const gd_problem *p,
+                          gd_error *err);
 
 /* Bytes of payload held, to decide when to flush. */
 size_t gd_batch_bytes(const gd_batch *b);

@@ -25,11 +25,9 @@ int gd_store_check_target(const char *path, int overwrite, gd_error *err);
 int gd_store_create(gd_store **out, const char *path, const gd_sweep *s,
                     const char *command_line, gd_error *err);
 
-/* Writes the inputs of instance `instance` (run d's) once; later calls are no-ops. */
-int gd_store_write_instance(gd_store *st, const gd_run_desc *d, const gd_problem *p,
-                            gd_error *err);
-
-/* Appends the batch's runs (rows at their run ids) and flushes the file. */
+/* Writes the groups of the batch's instances that are not in the file yet (copies from
+ * several batches or ranks are skipped), then appends the batch's runs (rows at their
+ * run ids) and flushes the file. */
 int gd_store_write_batch(gd_store *st, const gd_batch *b, gd_error *err);
 
 /* Records completion (runs written, wall time) and closes. Frees st in all cases. */

@@ -2,8 +2,8 @@
  *
  * A worker owns the instance it last set up (runs that share an instance are consecutive
  * in the grid order, so most runs reuse it), the workspace and the history buffers. It
- * knows nothing of HDF5 or MPI: results go into a gd_batch, and a new instance is
- * announced through a callback so the caller can store its inputs. */
+ * knows nothing of HDF5 or MPI: results go into a gd_batch, and so do the inputs of each
+ * instance it sets up (gd_batch_add_instance), ahead of the instance's first run. */
 #ifndef GDSWEEP_WORKER_H
 #define GDSWEEP_WORKER_H
 
@@ -13,9 +13,6 @@
 #include "gdsweep/grid.h"
 #include "gdsweep/run.h"
 
-typedef int (*gd_instance_hook)(void *ctx, const gd_run_desc *d, const gd_problem *p,
-                                gd_error *err);
-
 typedef struct gd_worker {
     const gd_sweep *sweep;
     int rank;
@@ -24,15 +21,13 @@ typedef struct gd_worker {
     int has_instance;
     gd_workspace ws;
     gd_history history;
-    gd_instance_hook on_instance; /* may be NULL */
-    void *hook_ctx;
 } gd_worker;
 
-void gd_worker_init(gd_worker *w, const gd_sweep *s, int rank, gd_instance_hook hook,
-                    void *hook_ctx);
+void gd_worker_init(gd_worker *w, const gd_sweep *s, int rank);
 
-/* Executes run `id` and appends its result to b. Fails only on resource errors
- * (memory, instance setup, the hook); numerical failure is a result. */
+/* Executes run `id` and appends its result to b, preceded by its instance when the
+ * worker had to set that up. Fails only on resource errors (memory, instance setup);
+ * numerical failure is a result. */
 int gd_worker_run(gd_worker *w, uint64_t id, gd_batch *b, gd_error *err);
 
 void gd_worker_free(gd_worker *w);
