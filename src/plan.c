@@ -34,7 +34,8 @@ int gd_plan_create(gd_plan **out, const gd_sweep *s, uint64_t first_id, uint64_t
         return gd_fail_runtime(err, "plan: out of memory");
     p->n_workers = n_workers;
     p->remaining_runs = end_id - first_id;
-    if (first_id < end_id && gd_plan_build(s, first_id, end_id, &p->blocks, &p->n_blocks, err) < 0) {
+    if (first_id < end_id &&
+        gd_plan_build(s, first_id, end_id, &p->blocks, &p->n_blocks, err) < 0) {
         free(p);
         return -1;
     }
@@ -82,9 +83,10 @@ static uint64_t chunk_runs(const gd_plan *p, uint64_t left)
     double target = fmax(GD_PLAN_MIN_CHUNK_COST, p->remaining_cost / (4.0 * p->n_workers));
     double want = ceil(target / c);
     uint64_t n = want >= GD_PLAN_MAX_CHUNK_RUNS ? GD_PLAN_MAX_CHUNK_RUNS : (uint64_t)want;
-    if (n >= left || (left <= GD_PLAN_MAX_CHUNK_RUNS && (double)(left - n) * c < GD_PLAN_MIN_CHUNK_COST))
+    if (n >= left)
         return left;
-    return n;
+    int sliver = (double)(left - n) * c < GD_PLAN_MIN_CHUNK_COST; /* would be left behind */
+    return sliver && left <= GD_PLAN_MAX_CHUNK_RUNS ? left : n;
 }
 
 int gd_plan_next(gd_plan *p, uint64_t *first, uint64_t *count)

@@ -128,8 +128,10 @@ static int section_block(section_walk *w, block_list *b)
     uint64_t touched = w->tc_hi - w->tc_lo;
     uint64_t m = touched < GD_PLAN_SAMPLE ? touched : GD_PLAN_SAMPLE, step = touched / m;
     double sum = 0;
-    for (uint64_t i = 0; i < m; i++)
-        sum += gd_plan_type_mean(&w->ctl, gd_plan_type_at(w->s, w->p, w->tc_lo + i * step + step / 2));
+    for (uint64_t i = 0; i < m; i++) {
+        uint64_t tc = w->tc_lo + i * step + step / 2; /* the middle of each stretch */
+        sum += gd_plan_type_mean(&w->ctl, gd_plan_type_at(w->s, w->p, tc));
+    }
     return emit(w, b, w->lo, w->hi, sum / (double)m);
 }
 
@@ -194,8 +196,10 @@ static size_t merge_small(gd_plan_block *v, size_t n)
     size_t out = 0;
     for (size_t i = 0; i < n; i++) {
         gd_plan_block *last = out ? &v[out - 1] : NULL;
-        if (last && is_small(last) && is_small(&v[i]) && last->first + last->count == v[i].first) {
-            double total = last->run_cost * (double)last->count + v[i].run_cost * (double)v[i].count;
+        if (last && is_small(last) && is_small(&v[i]) &&
+            last->first + last->count == v[i].first) {
+            double total =
+                last->run_cost * (double)last->count + v[i].run_cost * (double)v[i].count;
             last->count += v[i].count;
             last->run_cost = total / (double)last->count;
         } else {

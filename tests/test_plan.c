@@ -147,6 +147,41 @@ static void plan_and_drain(const gd_sweep *s, uint64_t lo, uint64_t hi, int work
     gd_plan_free(p);
 }
 
+/* A grid with a plan over all its runs, and what draining it gave. */
+typedef struct whole {
+    gd_sweep s;
+    gd_plan *p;
+    const gd_plan_block *b;
+    size_t nb;
+    double setup_s; /* time gd_plan_create took */
+    drain_stats st;
+} whole;
+
+static whole *whole_plan(const char *text, int workers)
+{
+    whole *w = calloc(1, sizeof *w);
+    assert_non_null(w);
+    grid_ok(&w->s, text, 0);
+    double t0 = now();
+    w->p = plan_ok(&w->s, 0, w->s.n_runs, workers);
+    w->setup_s = now() - t0;
+    w->b = gd_plan_blocks(w->p, &w->nb);
+    check_blocks(w->p, 0, w->s.n_runs);
+    return w;
+}
+
+static void whole_drain(whole *w)
+{
+    drain(w->p, 0, w->s.n_runs, NULL, &w->st);
+}
+
+static void whole_free(whole *w)
+{
+    gd_plan_free(w->p);
+    gd_sweep_free(&w->s);
+    free(w);
+}
+
 static const char mixed_grid[] =
     "[sweep]\n"
     "repeats = 2\n"
@@ -221,26 +256,19 @@ static void test_every_id_once(void **state)
 
 static void test_expensive_first_alone(void **state)
 {
-    gd_sweep s;
-    drain_stats *st = malloc(sizeof *st);
-    grid_ok(&s, big_grid, 0);
-    gd_plan *p = plan_ok(&s, 0, s.n_runs, 4);
-    size_t nb;
-    const gd_plan_block *b = gd_plan_blocks(p, &nb);
+    whole *w = whole_plan(big_grid, 4);
     /* size 256: 65536 * 100 + 2000, then rosenbrock numeric 3e5: 2 * 3e5 * 5 + 2000 */
-    assert_true(b[0].run_cost == 65536.0 * 100 + 2000);
-    assert_true(b[1].run_cost == 2.0 * 300000 * 5 + 2000);
-    assert_int_equal(b[0].first, 20);
-    assert_int_equal(b[0].count, 20);
-    drain(p, 0, s.n_runs, NULL, st);
+    assert_true(w->b[0].run_cost == 65536.0 * 100 + 2000);
+    assert_true(w->b[1].run_cost == 2.0 * 300000 * 5 + 2000);
+    assert_int_equal(w->b[0].first, 20);
+    assert_int_equal(w->b[0].count, 20);
+    whole_drain(w);
     for (size_t i = 0; i < 20; i++) { /* the 20 denoise-256 runs, one per chunk, in order */
-        assert_int_equal(st->counts[i], 1);
-        assert_int_equal(st->firsts[i], 20 + i);
+        assert_int_equal(w->st.counts[i], 1);
+        assert_int_equal(w->st.firsts[i], 20 + i);
     }
-    assert_true(st->counts[20] > 1);
-    gd_plan_free(p);
-    gd_sweep_free(&s);
-    free(st);
+    assert_true(w->st.counts[20] > 1);
+    whole_free(w);
 }
 
 static const char tiny_runs[] = /* bench/tiny_runs.ini */
@@ -251,27 +279,20 @@ static const char tiny_runs[] = /* bench/tiny_runs.ini */
 
 static void test_tiny_runs_few_chunks(void **state)
 {
-    gd_sweep s;
-    drain_stats *st = malloc(sizeof *st);
-    grid_ok(&s, tiny_runs, 0);
-    assert_int_equal(s.n_runs, 100000);
-    double best = 1e9;
+    whole *w = whole_plan(tiny_runs, 4);
+    assert_int_equal(w->s.n_runs, 100000);
+    double best = w->setup_s;
     for (int i = 0; i < 5; i++) {
         double t0 = now();
-        gd_plan *p = plan_ok(&s, 0, s.n_runs, 4);
-        double dt = now() - t0;
-        best = dt < best ? dt : best;
-        gd_plan_free(p);
+        gd_plan_free(plan_ok(&w->s, 0, w->s.n_runs, 4));
+        best = fmin(best, now() - t0);
     }
     print_message("tiny_runs plan setup: %.3f ms\n", best * 1e3);
     assert_true(best < 0.05); /* the target is 10 ms; margin for a loaded machine */
-    gd_plan *p = plan_ok(&s, 0, s.n_runs, 4);
-    size_t nb;
-    gd_plan_blocks(p, &nb);
-    assert_int_equal(nb, 1);
-    assert_true(gd_plan_remaining_cost(p) == 100000.0 * 2100);
-    drain(p, 0, s.n_runs, NULL, st);
-    gd_plan_free(p);
+    assert_int_equal(w->nb, 1);
+    assert_true(gd_plan_remaining_cost(w->p) == 100000.0 * 2100);
+    whole_drain(w);
+    const drain_stats *st = &w->st;
     assert_true(st->chunks <= 100);
     assert_int_equal(st->counts[0], GD_PLAN_MAX_CHUNK_RUNS);
     /* 5e6 / 2100 rounded up: the smallest guided chunk; the last may take a sliver more */
@@ -279,31 +300,26 @@ static void test_tiny_runs_few_chunks(void **state)
     assert_true(st->counts[st->chunks - 2] == 2381);
     for (size_t i = 0; i < st->chunks; i++)
         assert_true(st->counts[i] * 2100.0 >= GD_PLAN_MIN_CHUNK_COST || i == st->chunks - 1);
-    gd_sweep_free(&s);
-    free(st);
+    whole_free(w);
 }
 
 /* 1000 denoise-64 runs of 411600 units: guided sizes shrink from total / 16 to 5e6. */
 static void test_guided_sizes(void **state)
 {
-    gd_sweep s;
-    drain_stats *st = malloc(sizeof *st);
-    grid_ok(&s, "[problem d]\ntype = denoise\nsize = 64\n"
-                "[optimizer gd]\nlr = linspace(0.01, 0.1, 1000)\n", 0);
-    for (int w = 1; w <= 4; w *= 4) {
-        gd_plan *p = plan_ok(&s, 0, s.n_runs, w);
-        drain(p, 0, s.n_runs, NULL, st);
-        gd_plan_free(p);
-        /* first: ceil(1000 * 411600 / (4 w) / 411600) = 250 or 63 runs */
-        assert_int_equal(st->counts[0], w == 1 ? 250 : 63);
+    for (int workers = 1; workers <= 4; workers *= 4) {
+        whole *w = whole_plan("[problem d]\ntype = denoise\nsize = 64\n"
+                              "[optimizer gd]\nlr = linspace(0.01, 0.1, 1000)\n", workers);
+        whole_drain(w);
+        const drain_stats *st = &w->st;
+        /* first: ceil(1000 * 411600 / (4 workers) / 411600) = 250 or 63 runs */
+        assert_int_equal(st->counts[0], workers == 1 ? 250 : 63);
         for (size_t i = 1; i + 1 < st->chunks; i++)
             assert_true(st->counts[i] <= st->counts[i - 1]);
         /* ceil(5e6 / 411600) = 13; the last chunk takes a sliver of < 13 more */
         assert_true(st->counts[st->chunks - 2] == 13);
         assert_true(st->counts[st->chunks - 1] < 26);
+        whole_free(w);
     }
-    gd_sweep_free(&s);
-    free(st);
 }
 
 static void test_skip_done(void **state)
@@ -341,97 +357,67 @@ static void test_skip_done(void **state)
 /* Groups of one run alternate 10 and 1000 iterations: 2000 tiny blocks merge into 2. */
 static void test_tiny_blocks_merge(void **state)
 {
-    gd_sweep s;
-    drain_stats *st = malloc(sizeof *st);
-    grid_ok(&s, "[problem q]\ntype = quadratic\nx0 = linspace(-1, 1, 1000)\n"
-                "iterations = 10, 1000\n[optimizer gd]\n", 0);
-    gd_plan *p = plan_ok(&s, 0, s.n_runs, 4);
-    size_t nb;
-    gd_plan_blocks(p, &nb);
-    assert_true(nb <= 2);
-    check_blocks(p, 0, s.n_runs);
-    check_block_costs(&s, p, 0);
-    drain(p, 0, s.n_runs, NULL, st);
-    assert_true(st->chunks <= 3);
-    gd_plan_free(p);
-    gd_sweep_free(&s);
-    free(st);
+    whole *w = whole_plan("[problem q]\ntype = quadratic\nx0 = linspace(-1, 1, 1000)\n"
+                          "iterations = 10, 1000\n[optimizer gd]\n", 4);
+    assert_true(w->nb <= 2);
+    check_block_costs(&w->s, w->p, 0);
+    whole_drain(w);
+    assert_true(w->st.chunks <= 3);
+    whole_free(w);
 }
 
 /* 4e6 groups alternating in cost need more than GD_PLAN_MAX_BLOCKS blocks: one block per
  * type combination instead, at the mean cost 2000 + (10 + 20) / 2. */
 static void test_fallback_type_level(void **state)
 {
-    gd_sweep s;
-    drain_stats *st = malloc(sizeof *st);
-    grid_ok(&s, "[sweep]\nrepeats = 2000000\n[problem q]\ntype = quadratic\n"
-                "iterations = 10, 20\n[optimizer gd]\n", 0);
-    gd_plan *p = plan_ok(&s, 0, s.n_runs, 4);
-    size_t nb;
-    const gd_plan_block *b = gd_plan_blocks(p, &nb);
-    assert_int_equal(nb, 1);
-    assert_true(b[0].run_cost == 2015.0);
-    drain(p, 0, s.n_runs, NULL, st);
-    gd_plan_free(p);
-    gd_sweep_free(&s);
-    free(st);
+    whole *w = whole_plan("[sweep]\nrepeats = 2000000\n[problem q]\ntype = quadratic\n"
+                          "iterations = 10, 20\n[optimizer gd]\n", 4);
+    assert_int_equal(w->nb, 1);
+    assert_true(w->b[0].run_cost == 2015.0);
+    whole_drain(w);
+    whole_free(w);
 }
 
 /* 2e6 type combinations (> GD_PLAN_MAX_COMBOS): the section is one block whose cost is
  * the mean over a sample; true mean 100 * 2 * mean(points) + 2000. */
 static void test_fallback_section_level(void **state)
 {
-    gd_sweep s;
-    grid_ok(&s, "[problem c]\ntype = curvefit\ndegree = 1\n"
-                "points = linspace(2, 2000001, 2000000)\n[optimizer gd]\n", 0);
-    gd_plan *p = plan_ok(&s, 0, s.n_runs, 4);
-    size_t nb;
-    const gd_plan_block *b = gd_plan_blocks(p, &nb);
-    assert_int_equal(nb, 1);
+    whole *w = whole_plan("[problem c]\ntype = curvefit\ndegree = 1\n"
+                          "points = linspace(2, 2000001, 2000000)\n[optimizer gd]\n", 4);
+    assert_int_equal(w->nb, 1);
     double mean = 200.0 * (2 + 2000001) / 2 + 2000;
-    assert_true(fabs(b[0].run_cost - mean) < 0.01 * mean);
-    gd_plan_free(p);
+    assert_true(fabs(w->b[0].run_cost - mean) < 0.01 * mean);
     /* a strict sub-range touches 1000 combinations: exact per-combination costs */
-    p = plan_ok(&s, 5000, 6000, 2);
+    gd_plan *p = plan_ok(&w->s, 5000, 6000, 2);
     check_blocks(p, 5000, 6000);
-    check_block_costs(&s, p, 0);
-    b = gd_plan_blocks(p, &nb);
-    assert_true(nb > 1);
-    gd_plan_free(p);
-    gd_sweep_free(&s);
-}
-
-static void time_huge(const char *text, drain_stats *st)
-{
-    gd_sweep s;
-    grid_ok(&s, text, 0);
-    assert_int_equal(s.n_runs, 100000000);
-    double t0 = now();
-    gd_plan *p = plan_ok(&s, 0, s.n_runs, 16);
-    double dt = now() - t0;
+    check_block_costs(&w->s, p, 0);
     size_t nb;
     gd_plan_blocks(p, &nb);
-    print_message("10^8-run plan setup: %.3f s, %zu blocks\n", dt, nb);
-    assert_true(dt < 2.0);
-    check_blocks(p, 0, s.n_runs);
-    drain(p, 0, s.n_runs, NULL, st);
-    assert_true(st->chunks < s.n_runs / 1000);
+    assert_true(nb > 1);
     gd_plan_free(p);
-    gd_sweep_free(&s);
+    whole_free(w);
+}
+
+static void time_huge(const char *text)
+{
+    whole *w = whole_plan(text, 16);
+    assert_int_equal(w->s.n_runs, 100000000);
+    print_message("10^8-run plan setup: %.3f s, %zu blocks\n", w->setup_s, w->nb);
+    assert_true(w->setup_s < 2.0);
+    whole_drain(w);
+    assert_true(w->st.chunks < w->s.n_runs / 1000);
+    whole_free(w);
 }
 
 static void test_hundred_million_runs(void **state)
 {
-    drain_stats *st = malloc(sizeof *st);
     /* 2.5e5 type combos x 4 iteration budgets: 10^6 group blocks, merged */
     time_huge("[problem q]\ntype = quadratic\nx0 = linspace(-1, 1, 250000)\n"
-              "iterations = 10, 20, 30, 40\n[optimizer gd]\nlr = linspace(0.01, 0.1, 100)\n",
-              st);
+              "iterations = 10, 20, 30, 40\n[optimizer gd]\nlr = linspace(0.01, 0.1, 100)\n");
     /* one cost: one block */
     time_huge("[problem q]\ntype = quadratic\nx0 = linspace(-1, 1, 100)\n"
               "[optimizer momentum]\nlr = linspace(0.0001, 1, 10000)\n"
-              "momentum = linspace(0, 0.99, 100)\n", st);
-    free(st);
+              "momentum = linspace(0, 0.99, 100)\n");
 }
 
 static void test_bad_arguments(void **state)
