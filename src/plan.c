@@ -1,8 +1,8 @@
 /* plan.c - hands out chunks of run ids: expensive blocks first, guided chunk sizes.
  *
  * The plan owns the block array built at create (plan_blocks.c) and walks it in order
- * with a cursor (block, offset). gd_plan_next is O(chunk) at most (one is_done call per
- * id looked at) and never allocates. Chunk sizing is documented in plan.h. */
+ * with a cursor (block, offset). gd_plan_next costs O(chunk + skipped ids), one is_done
+ * call per id looked at, and never allocates. Chunk sizing is documented in plan.h. */
 #include "plan_internal.h"
 
 #include <math.h>
