@@ -21,7 +21,11 @@ typedef struct gd_drive_stats {
     double io_seconds;
 } gd_drive_stats;
 
-int gd_drive_serial(const gd_sweep *s, gd_store *st, gd_tally *tally, gd_drive_stats *stats,
-                    gd_error *err);
+/* 1 when the batch should be written (or sent) now. */
+int gd_batch_is_full(const gd_batch *b);
+
+/* Runs every run in id order on this process; progress on stderr unless quiet. */
+int gd_drive_serial(const gd_sweep *s, gd_store *st, gd_tally *tally, int quiet,
+                    gd_drive_stats *stats, gd_error *err);
 
 #endif

@@ -1,0 +1,31 @@
+/* triad.h - a STREAM-style triad, the memory-bandwidth yardstick of the benchmarks.
+ *
+ * a[i] = b[i] + s * c[i] over three arrays of GD_TRIAD_LEN doubles, OpenMP static
+ * schedule (pages first touched by the thread that later streams them), best of several
+ * passes. Bandwidth counts 24 bytes per element (read b and c, write a), like STREAM:
+ * the write-allocate read of a is not counted. */
+#ifndef GDSWEEP_BENCH_TRIAD_H
+#define GDSWEEP_BENCH_TRIAD_H
+
+#include <stddef.h>
+
+#define GD_TRIAD_LEN ((size_t)1 << 25)
+
+typedef struct gd_triad {
+    double *a, *b, *c;
+    size_t len;
+} gd_triad;
+
+/* Allocates and initialises the three arrays (with the current thread count); 0 or -1
+ * when memory runs out. */
+int gd_triad_init(gd_triad *t, size_t len);
+void gd_triad_free(gd_triad *t);
+
+/* Best bandwidth in GB/s (10^9 bytes/s) over `passes` passes with the current OpenMP
+ * thread count (one untimed warm-up pass first). */
+double gd_triad_best(gd_triad *t, int passes);
+
+/* Monotonic wall clock in seconds. */
+double gd_bench_now(void);
+
+#endif

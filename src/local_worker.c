@@ -1,0 +1,146 @@
+/* local_worker.c - rank 0's compute thread and its mailbox (see local_worker.h). */
+#include "gdsweep/local_worker.h"
+
+#include <string.h>
+
+#include <omp.h>
+
+#include "gdsweep/driver.h"
+
+static void lock(gd_local_worker *lw) { pthread_mutex_lock(&lw->mu); }
+static void unlock(gd_local_worker *lw) { pthread_mutex_unlock(&lw->mu); }
+
+/* Thread: asks for a chunk and waits for it; returns its count (0: stop). */
+static uint64_t next_chunk(gd_local_worker *lw, uint64_t *first)
+{
+    lock(lw);
+    lw->wants_chunk = 1;
+    while (!lw->has_chunk)
+        pthread_cond_wait(&lw->cv, &lw->mu);
+    lw->has_chunk = 0;
+    *first = lw->chunk_first;
+    uint64_t count = lw->chunk_count;
+    unlock(lw);
+    return count;
+}
+
+/* Thread: hands the filled batch over, waiting while the previous one is unwritten. */
+static void hand_over(gd_local_worker *lw)
+{
+    if (lw->filling->count == 0)
+        return;
+    lock(lw);
+    while (lw->ready)
+        pthread_cond_wait(&lw->cv, &lw->mu);
+    lw->ready = lw->filling;
+    lw->filling = lw->filling == &lw->slots[0] ? &lw->slots[1] : &lw->slots[0];
+    unlock(lw);
+}
+
+static int run_chunk(gd_local_worker *lw, uint64_t first, uint64_t count)
+{
+    for (uint64_t id = first; id < first + count; id++) {
+        if (gd_worker_run(&lw->worker, id, lw->filling, &lw->err) != 0)
+            return -1;
+        if (gd_batch_is_full(lw->filling))
+            hand_over(lw);
+    }
+    hand_over(lw);
+    return 0;
+}
+
+static void *thread_main(void *arg)
+{
+    gd_local_worker *lw = arg;
+    uint64_t first, count;
+    int rc = 0;
+    omp_set_num_threads(lw->threads); /* OpenMP settings are per thread: take main's */
+    while (rc == 0 && (count = next_chunk(lw, &first)) > 0)
+        rc = run_chunk(lw, first, count);
+    lock(lw);
+    lw->failed = rc != 0;
+    lw->exited = 1;
+    unlock(lw);
+    return NULL;
+}
+
+int gd_local_worker_start(gd_local_worker *lw, const gd_sweep *s, int rank, gd_error *err)
+{
+    memset(lw, 0, sizeof *lw);
+    pthread_mutex_init(&lw->mu, NULL);
+    pthread_cond_init(&lw->cv, NULL);
+    gd_worker_init(&lw->worker, s, rank);
+    lw->filling = &lw->slots[0];
+    lw->threads = omp_get_max_threads();
+    if (pthread_create(&lw->thread, NULL, thread_main, lw) != 0)
+        return gd_fail_runtime(err, "cannot start rank 0's compute thread");
+    return 0;
+}
+
+int gd_local_worker_wants_chunk(gd_local_worker *lw)
+{
+    lock(lw);
+    int wants = lw->wants_chunk && !lw->has_chunk;
+    unlock(lw);
+    return wants;
+}
+
+void gd_local_worker_give_chunk(gd_local_worker *lw, uint64_t first, uint64_t count)
+{
+    lock(lw);
+    lw->wants_chunk = 0;
+    lw->chunk_first = first;
+    lw->chunk_count = count;
+    lw->has_chunk = 1;
+    pthread_cond_broadcast(&lw->cv);
+    unlock(lw);
+}
+
+gd_batch *gd_local_worker_take_batch(gd_local_worker *lw)
+{
+    lock(lw);
+    gd_batch *b = lw->ready;
+    unlock(lw);
+    return b;
+}
+
+void gd_local_worker_release_batch(gd_local_worker *lw)
+{
+    lock(lw);
+    gd_batch_clear(lw->ready);
+    lw->ready = NULL;
+    pthread_cond_broadcast(&lw->cv);
+    unlock(lw);
+}
+
+int gd_local_worker_failed(gd_local_worker *lw, gd_error *err)
+{
+    lock(lw);
+    int failed = lw->failed;
+    if (failed && err)
+        *err = lw->err;
+    unlock(lw);
+    return failed;
+}
+
+int gd_local_worker_exited(gd_local_worker *lw)
+{
+    lock(lw);
+    int done = lw->exited && !lw->ready;
+    unlock(lw);
+    return done;
+}
+
+int gd_local_worker_join(gd_local_worker *lw, gd_error *err)
+{
+    pthread_join(lw->thread, NULL);
+    int failed = lw->failed;
+    if (failed && err)
+        *err = lw->err;
+    gd_worker_free(&lw->worker);
+    gd_batch_free(&lw->slots[0]);
+    gd_batch_free(&lw->slots[1]);
+    pthread_mutex_destroy(&lw->mu);
+    pthread_cond_destroy(&lw->cv);
+    return failed ? -1 : 0;
+}

@@ -1,0 +1,84 @@
+/* parallel.c - MPI process setup and agreement on rank 0's decisions (see parallel.h). */
+#include "gdsweep/parallel.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mpi.h>
+
+int gd_par_init(int *argc, char ***argv)
+{
+    int provided;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+        return -1;
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
+    return 0;
+}
+
+void gd_par_finalize(void) { MPI_Finalize(); }
+
+int gd_par_rank(void)
+{
+    int r;
+    MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    return r;
+}
+
+int gd_par_size(void)
+{
+    int n;
+    MPI_Comm_size(MPI_COMM_WORLD, &n);
+    return n;
+}
+
+int gd_par_local_size(void)
+{
+    MPI_Comm node;
+    int n = 1;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) ==
+        MPI_SUCCESS) {
+        MPI_Comm_size(node, &n);
+        MPI_Comm_free(&node);
+    }
+    return n;
+}
+
+void gd_par_agree(int *rc, gd_error *err)
+{
+    int status[2] = {*rc, err ? err->exit_code : 0};
+    MPI_Bcast(status, 2, MPI_INT, 0, MPI_COMM_WORLD);
+    *rc = status[0];
+    if (*rc != 0 && err) {
+        MPI_Bcast(err->msg, GD_ERROR_MAX, MPI_CHAR, 0, MPI_COMM_WORLD);
+        err->exit_code = status[1];
+    }
+}
+
+int gd_par_share_sweep(gd_sweep *s, const char *path, int allow_huge, int rc, gd_error *err)
+{
+    gd_par_agree(&rc, err);
+    if (rc != 0 || gd_par_size() == 1)
+        return rc;
+    unsigned long long len = gd_par_rank() == 0 ? s->text_len : 0;
+    MPI_Bcast(&len, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+    char *text = gd_par_rank() == 0 ? s->text : malloc(len + 1);
+    if (!text)
+        gd_par_abort(&(gd_error){"out of memory receiving the grid", GD_EXIT_RUNTIME});
+    MPI_Bcast(text, (int)len, MPI_CHAR, 0, MPI_COMM_WORLD);
+    if (gd_par_rank() != 0) {
+        rc = gd_sweep_parse(s, path, text, (size_t)len, allow_huge, err);
+        free(text);
+        if (rc != 0) /* same text as rank 0: cannot differ, unless memory ran out */
+            gd_par_abort(err);
+    }
+    return 0;
+}
+
+_Noreturn void gd_par_abort(const gd_error *err)
+{
+    fprintf(stderr, "gdsweep: rank %d: %s\n", gd_par_rank(), err->msg);
+    fflush(stderr);
+    MPI_Abort(MPI_COMM_WORLD, err->exit_code ? err->exit_code : GD_EXIT_RUNTIME);
+    exit(GD_EXIT_RUNTIME);
+}

@@ -1,0 +1,264 @@
+/* parallel_sweep.c - the distributed sweep: rank 0 coordinates, writes and computes;
+ * the other ranks compute chunks and send result batches back.
+ *
+ * Messages (MPI_COMM_WORLD, all to or from rank 0):
+ *   TAG_REQUEST  worker -> 0  empty: "give me a chunk" (sent ahead, one chunk prefetched)
+ *   TAG_WORK     0 -> worker  uint64 {first, count}; count 0: no more work
+ *   TAG_RESULT   worker -> 0  one packed gd_batch (gd_batch_pack)
+ *   TAG_DONE     worker -> 0  empty: every result of this rank has been sent
+ * Messages between two ranks arrive in order, so TAG_DONE follows the rank's last result.
+ * Rank 0's main thread polls with MPI_Iprobe and sleeps briefly when idle, so it costs
+ * little CPU beside its compute thread. Chunks come from the plan: expensive runs first,
+ * tiny runs in chunks. */
+#include "gdsweep/parallel.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <mpi.h>
+
+#include "gdsweep/local_worker.h"
+#include "gdsweep/plan.h"
+#include "gdsweep/progress.h"
+#include "gdsweep/wire.h"
+#include "gdsweep/worker.h"
+
+enum { TAG_REQUEST = 1, TAG_WORK, TAG_RESULT, TAG_DONE };
+
+#define IDLE_NANOSECONDS 100000L
+
+static void idle(void)
+{
+    struct timespec ts = {0, IDLE_NANOSECONDS};
+    nanosleep(&ts, NULL);
+}
+
+/* Waits for req without spinning a core (Open MPI's blocking wait busy-polls). */
+static void wait_quietly(MPI_Request *req)
+{
+    int done = 0;
+    for (MPI_Test(req, &done, MPI_STATUS_IGNORE); !done; MPI_Test(req, &done, MPI_STATUS_IGNORE))
+        idle();
+}
+
+/* Grows a message buffer to size bytes. */
+static int reserve(unsigned char **buf, size_t *cap, size_t size, gd_error *err)
+{
+    if (size <= *cap)
+        return 0;
+    unsigned char *b = realloc(*buf, size);
+    if (!b)
+        return gd_fail_runtime(err, "out of memory for a %zu-byte message", size);
+    *buf = b;
+    *cap = size;
+    return 0;
+}
+
+/* ---- worker ranks ------------------------------------------------------------------ */
+
+typedef struct remote {
+    const gd_sweep *s;
+    gd_worker worker;
+    gd_batch batch;
+    unsigned char *buf;
+    size_t buf_cap;
+} remote;
+
+/* Packs and sends the batch to rank 0; a failure here ends the job from this rank. */
+static void send_batch(remote *r)
+{
+    gd_error err = {.exit_code = GD_EXIT_RUNTIME};
+    if (r->batch.count == 0)
+        return;
+    size_t size = gd_batch_wire_size(&r->batch);
+    if (size > (size_t)INT_MAX)
+        gd_fail_runtime(&err, "a result batch of %zu bytes is too large to send", size);
+    if (size > (size_t)INT_MAX || reserve(&r->buf, &r->buf_cap, size, &err) != 0)
+        gd_par_abort(&err);
+    gd_batch_pack(&r->batch, r->buf);
+    MPI_Send(r->buf, (int)size, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+    gd_batch_clear(&r->batch);
+}
+
+static void run_chunk(remote *r, uint64_t first, uint64_t count)
+{
+    gd_error err = {.exit_code = GD_EXIT_RUNTIME};
+    for (uint64_t id = first; id < first + count; id++) {
+        if (gd_worker_run(&r->worker, id, &r->batch, &err) != 0)
+            gd_par_abort(&err);
+        if (gd_batch_is_full(&r->batch))
+            send_batch(r);
+    }
+    send_batch(r);
+}
+
+static void ask_for_chunk(uint64_t chunk[2], MPI_Request *req)
+{
+    MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD);
+    MPI_Irecv(chunk, 2, MPI_UINT64_T, 0, TAG_WORK, MPI_COMM_WORLD, req);
+}
+
+static int work_for_rank0(const gd_sweep *s)
+{
+    remote r = {.s = s};
+    uint64_t chunk[2];
+    MPI_Request req;
+    gd_worker_init(&r.worker, s, gd_par_rank());
+    ask_for_chunk(chunk, &req);
+    for (;;) {
+        wait_quietly(&req);
+        uint64_t first = chunk[0], count = chunk[1];
+        if (count == 0)
+            break;
+        ask_for_chunk(chunk, &req); /* prefetch: the next chunk arrives while we compute */
+        run_chunk(&r, first, count);
+    }
+    MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_DONE, MPI_COMM_WORLD);
+    gd_worker_free(&r.worker);
+    gd_batch_free(&r.batch);
+    free(r.buf);
+    return 0;
+}
+
+/* ---- rank 0 ------------------------------------------------------------------------ */
+
+typedef struct coordinator {
+    const gd_sweep *s;
+    gd_store *st;
+    gd_tally *tally;
+    gd_plan *plan;
+    gd_progress progress;
+    gd_local_worker local;
+    gd_batch received;
+    unsigned char *buf;
+    size_t buf_cap;
+    int remote_active;
+    uint64_t runs_done;
+} coordinator;
+
+static void next_chunk(coordinator *c, uint64_t chunk[2])
+{
+    if (!gd_plan_next(c->plan, &chunk[0], &chunk[1]))
+        chunk[0] = chunk[1] = 0;
+}
+
+static int write_batch(coordinator *c, const gd_batch *b, gd_error *err)
+{
+    if (gd_store_write_batch(c->st, b, err) != 0)
+        return -1;
+    gd_tally_add_batch(c->tally, b);
+    c->runs_done += b->count;
+    gd_progress_add(&c->progress, b->count);
+    return 0;
+}
+
+static int receive_result(coordinator *c, const MPI_Status *probe, gd_error *err)
+{
+    int size;
+    MPI_Get_count(probe, MPI_BYTE, &size);
+    if (reserve(&c->buf, &c->buf_cap, (size_t)size, err) != 0)
+        return -1;
+    MPI_Recv(c->buf, size, MPI_BYTE, probe->MPI_SOURCE, TAG_RESULT, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
+    int rc = gd_batch_unpack(&c->received, c->buf, (size_t)size, c->s, err);
+    if (rc == 0)
+        rc = write_batch(c, &c->received, err);
+    gd_batch_clear(&c->received);
+    return rc;
+}
+
+/* Serves one pending message; returns 1 if there was one, 0 if none, -1 on failure. */
+static int serve_message(coordinator *c, gd_error *err)
+{
+    int flag;
+    MPI_Status st;
+    MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
+    if (!flag)
+        return 0;
+    if (st.MPI_TAG == TAG_RESULT)
+        return receive_result(c, &st, err) == 0 ? 1 : -1;
+    MPI_Recv(NULL, 0, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (st.MPI_TAG == TAG_DONE) {
+        c->remote_active--;
+        return 1;
+    }
+    uint64_t chunk[2];
+    next_chunk(c, chunk);
+    MPI_Send(chunk, 2, MPI_UINT64_T, st.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
+    return 1;
+}
+
+/* Feeds the local compute thread and writes what it produced. */
+static int serve_local(coordinator *c, gd_error *err)
+{
+    int busy = 0;
+    if (gd_local_worker_failed(&c->local, err))
+        return -1;
+    gd_batch *b = gd_local_worker_take_batch(&c->local);
+    if (b) {
+        if (write_batch(c, b, err) != 0)
+            return -1;
+        gd_local_worker_release_batch(&c->local);
+        busy = 1;
+    }
+    if (gd_local_worker_wants_chunk(&c->local)) {
+        uint64_t chunk[2];
+        next_chunk(c, chunk);
+        gd_local_worker_give_chunk(&c->local, chunk[0], chunk[1]);
+        busy = 1;
+    }
+    return busy;
+}
+
+static int coordinate_loop(coordinator *c, gd_error *err)
+{
+    while (c->remote_active > 0 || !gd_local_worker_exited(&c->local)) {
+        int a = serve_message(c, err), b = a < 0 ? 0 : serve_local(c, err);
+        if (a < 0 || b < 0)
+            return -1;
+        if (!a && !b)
+            idle();
+    }
+    return 0;
+}
+
+static int coordinate(coordinator *c, int quiet, gd_error *err)
+{
+    if (gd_plan_create(&c->plan, c->s, 0, c->s->n_runs, gd_par_size(), err) != 0)
+        return -1;
+    gd_progress_init(&c->progress, c->s->n_runs, quiet);
+    c->remote_active = gd_par_size() - 1;
+    if (gd_local_worker_start(&c->local, c->s, 0, err) != 0)
+        return -1;
+    int rc = coordinate_loop(c, err);
+    if (rc != 0) /* the file keeps what was committed; the others are stopped */
+        gd_par_abort(err);
+    rc = gd_local_worker_join(&c->local, err);
+    gd_progress_finish(&c->progress);
+    gd_plan_free(c->plan);
+    gd_batch_free(&c->received);
+    free(c->buf);
+    return rc;
+}
+
+int gd_par_sweep(const gd_sweep *s, gd_store *st, gd_tally *tally, int quiet,
+                 gd_drive_stats *stats, gd_error *err)
+{
+    if (gd_par_size() == 1)
+        return gd_drive_serial(s, st, tally, quiet, stats, err);
+    if (gd_par_rank() != 0)
+        return work_for_rank0(s);
+    coordinator c;
+    memset(&c, 0, sizeof c);
+    c.s = s;
+    c.st = st;
+    c.tally = tally;
+    double t0 = gd_now_seconds();
+    int rc = coordinate(&c, quiet, err);
+    stats->runs_done = c.runs_done;
+    stats->wall_seconds = gd_now_seconds() - t0;
+    stats->io_seconds = gd_store_io_seconds(st);
+    return rc;
+}
