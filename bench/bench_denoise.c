@@ -82,21 +82,42 @@ static int parse_options(int argc, char **argv, options *o)
     return o->size >= 2 && o->iterations >= 1 && o->repeats >= 1 ? 0 : -1;
 }
 
-static void print_cpu(void)
+/* The "model name" of /proc/cpuinfo into model (left as is when unreadable). */
+static void cpu_model(char *model, size_t size)
 {
-    char line[512], model[256] = "unknown";
+    char line[512];
     FILE *f = fopen("/proc/cpuinfo", "r");
     while (f && fgets(line, sizeof line, f)) {
         char *colon = strchr(line, ':');
         if (strncmp(line, "model name", 10) == 0 && colon) {
-            snprintf(model, sizeof model, "%s", colon + 2);
+            snprintf(model, size, "%s", colon + 2);
             model[strcspn(model, "\n")] = '\0';
             break;
         }
     }
     if (f)
         fclose(f);
-    printf("CPU: %s, %d logical CPUs\n", model, omp_get_num_procs());
+}
+
+/* One-minute load average, or -1 when unreadable. */
+static double load_average(void)
+{
+    double load = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f && fscanf(f, "%lf", &load) != 1)
+        load = -1;
+    if (f)
+        fclose(f);
+    return load;
+}
+
+static void print_cpu(void)
+{
+    char model[256] = "unknown";
+    cpu_model(model, sizeof model);
+    printf("CPU: %s, %d logical CPUs; load average before start %.2f (other work on the "
+           "machine skews the figures)\n",
+           model, omp_get_num_procs(), load_average());
 }
 
 static int setup(bench *b, gd_error *err)
@@ -128,28 +149,31 @@ static void make_desc(const gd_optimizer_type *opt, long iterations, gd_run_desc
     gd_control_from_values(&d->control, control);
 }
 
-/* Best wall time of `repeats` runs of T iterations; *loss gets the final loss. */
-static double best_run(bench *b, const gd_optimizer_type *opt, long iterations, double *loss)
+/* Wall time of one run of T iterations; *loss gets its final loss. */
+static double run_once(bench *b, const gd_optimizer_type *opt, long iterations, double *loss)
 {
     gd_run_desc d;
     gd_run_result r;
-    double best = 1e300;
     make_desc(opt, iterations, &d);
-    for (int k = 0; k < b->o->repeats; k++) {
-        gd_run_execute(&b->p, opt, &d, 1, &b->ws, &b->h, &r);
-        best = r.wall_seconds < best ? r.wall_seconds : best;
-    }
+    gd_run_execute(&b->p, opt, &d, 1, &b->ws, &b->h, &r);
     *loss = r.loss_final;
-    return best;
+    return r.wall_seconds;
 }
 
-/* Seconds per iteration of the real loop; *loss = final loss of the longer run. */
+/* Seconds per iteration of the real loop: short (T0) and long (T0 + T) runs alternate,
+ * so that noise from other processes hits both alike; best of `repeats` each.
+ * *loss = final loss of the long run. */
 static double seconds_per_iteration(bench *b, const gd_optimizer_type *opt, double *loss)
 {
-    double unused;
-    double t0 = best_run(b, opt, BASE_ITERATIONS, &unused);
-    double t1 = best_run(b, opt, BASE_ITERATIONS + b->o->iterations, loss);
-    return (t1 - t0) / (double)b->o->iterations;
+    double best_short = 1e300, best_long = 1e300, unused;
+    long t_long = BASE_ITERATIONS + b->o->iterations;
+    for (int k = 0; k < b->o->repeats; k++) {
+        double s = run_once(b, opt, BASE_ITERATIONS, &unused);
+        double l = run_once(b, opt, t_long, loss);
+        best_short = s < best_short ? s : best_short;
+        best_long = l < best_long ? l : best_long;
+    }
+    return (best_long - best_short) / (double)b->o->iterations;
 }
 
 /* Seconds of one fused loss and gradient, best of `repeats`. */
@@ -177,7 +201,7 @@ static void print_model(const options *o)
 {
     printf("denoise %ldx%ld (n = %ld doubles per vector), real loop gd_run_execute, "
            "time per iteration = (best of %d runs of %d+%ld iterations - best of %d runs "
-           "of %d) / %ld\n",
+           "of %d) / %ld, runs alternating\n",
            o->size, o->size, o->size * o->size, o->repeats, BASE_ITERATIONS, o->iterations,
            o->repeats, BASE_ITERATIONS, o->iterations);
     printf("byte model, 8 bytes per double, one pass per array and phase, write-allocate "

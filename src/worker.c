@@ -1,6 +1,7 @@
 /* worker.c - runs by id on one process: instance reuse, buffers, one run into a batch. */
 #include "gdsweep/worker.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void gd_worker_init(gd_worker *w, const gd_sweep *s, int rank)
@@ -21,8 +22,12 @@ static int use_instance(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_erro
     const gd_problem_type *type = w->sweep->problems[d->problem].type;
     gd_rng_key key = gd_sweep_instance_key(w->sweep, d);
     if (type->setup(&w->instance, d->problem_params, key, err) != 0 ||
-        gd_batch_add_instance(b, d, &w->instance, err) != 0)
-        return -1;
+        gd_batch_add_instance(b, d, &w->instance, err) != 0) {
+        char cause[GD_ERROR_MAX];
+        memcpy(cause, err->msg, sizeof cause);
+        return gd_fail_runtime(err, "run %llu (problem %s): %s", (unsigned long long)d->id,
+                               w->sweep->problems[d->problem].label, cause);
+    }
     w->instance_id = d->instance;
     w->has_instance = 1;
     return 0;
