@@ -207,8 +207,9 @@ static void print_model(const options *o)
     printf("byte model, 8 bytes per double, one pass per array and phase, write-allocate "
            "not counted (as STREAM):\n"
            "  loss_grad reads u, f, writes g: 24 n; gradient norm reads g: 8 n\n"
-           "  gd step reads x, g, writes x: 24 n           -> gd iteration   56 n bytes\n"
-           "  adam step reads x, g, m, v, writes x, m, v: 56 n -> adam iteration 88 n bytes\n"
+           "  gd step reads x, g, writes x: 24 n                -> gd iteration   56 n\n"
+           "  adam step reads x, g, m, v, writes x, m, v: 56 n -> adam iteration 88 n\n"
+           "  '- loss_grad' rows: iteration minus loss_grad alone = norm + step\n"
            "triad a[i] = b[i] + s*c[i], 2^25 doubles per array, 24 bytes per element, best "
            "of 10, same process\n");
 }
@@ -221,15 +222,16 @@ static double bench_threads(bench *b, gd_triad *tr, int threads, double *losses)
     double n = (double)b->p.n, triad = gd_triad_best(tr, 10);
     printf("\nthreads %d: triad %.2f GB/s\n", threads, triad);
     printf("  %-16s %9s %8s %8s %9s\n", "phase", "ms/iter", "bytes/n", "GB/s", "of triad");
-    print_row("loss_grad alone", seconds_loss_grad(b), LOSS_GRAD_DOUBLES, n, triad);
-    double gd_fraction = 0;
+    double lg = seconds_loss_grad(b), gd_fraction = 0;
+    print_row("loss_grad alone", lg, LOSS_GRAD_DOUBLES, n, triad);
     for (size_t v = 0; v < N_VARIANTS; v++) {
         const gd_optimizer_type *opt = gd_optimizer_find(variants[v].optimizer);
         double s = seconds_per_iteration(b, opt, &losses[v]);
-        int doubles = LOSS_GRAD_DOUBLES + NORM_DOUBLES + variants[v].step_doubles;
+        int rest = NORM_DOUBLES + variants[v].step_doubles, doubles = LOSS_GRAD_DOUBLES + rest;
         char what[32];
         snprintf(what, sizeof what, "%s iteration", variants[v].optimizer);
         print_row(what, s, doubles, n, triad);
+        print_row("  - loss_grad", s - lg, rest, n, triad);
         if (v == 0)
             gd_fraction = 8.0 * doubles * n / s * 1e-9 / triad;
     }
