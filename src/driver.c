@@ -11,14 +11,13 @@ int gd_batch_is_full(const gd_batch *b)
     return b->count >= GD_BATCH_RUNS || gd_batch_bytes(b) >= GD_BATCH_BYTES;
 }
 
-static int flush(gd_store *st, gd_tally *tally, gd_progress *pg, gd_batch *b, gd_error *err)
+static int flush(gd_store *st, gd_tally *tally, gd_batch *b, gd_error *err)
 {
     if (b->count == 0)
         return 0;
     if (gd_store_write_batch(st, b, err) != 0)
         return -1;
     gd_tally_add_batch(tally, b);
-    gd_progress_add(pg, b->count);
     gd_batch_clear(b);
     return 0;
 }
@@ -36,11 +35,12 @@ int gd_drive_serial(const gd_sweep *s, gd_store *st, gd_tally *tally, int quiet,
     int rc = 0;
     for (uint64_t id = 0; id < s->n_runs && rc == 0; id++) {
         rc = gd_worker_run(&w, id, &b, err);
+        gd_progress_add(&pg, rc == 0);
         if (rc == 0 && gd_batch_is_full(&b))
-            rc = flush(st, tally, &pg, &b, err);
+            rc = flush(st, tally, &b, err);
     }
     if (rc == 0)
-        rc = flush(st, tally, &pg, &b, err);
+        rc = flush(st, tally, &b, err);
     gd_progress_finish(&pg);
     stats->runs_done = pg.done;
     stats->wall_seconds = gd_now_seconds() - pg.start;
