@@ -13,6 +13,7 @@ gdsweep's iteration also evaluates the loss and the gradient norm and records th
 First, both versions run a few iterations from the same instance (read back from
 gdsweep's HDF5 file) and their final losses are compared.
 """
+import argparse
 import os
 import platform
 import subprocess
@@ -139,12 +140,12 @@ def cpu_name():
 
 
 def main(argv):
-    args = [a for a in argv if not a.startswith("--threads")]
-    gdsweep = os.path.abspath(args[0] if args else "build/gdsweep")
-    threads = [1, 2]
-    for a in argv:
-        if a.startswith("--threads="):
-            threads = [int(t) for t in a.split("=", 1)[1].split(",")]
+    ap = argparse.ArgumentParser(description="gdsweep against the article's NumPy loops")
+    ap.add_argument("gdsweep", nargs="?", default="build/gdsweep", help="the gdsweep binary")
+    ap.add_argument("--threads", default="1,2", help="gdsweep thread counts, e.g. 1,2,4")
+    a = ap.parse_args(argv)
+    gdsweep = os.path.abspath(a.gdsweep)
+    threads = [int(t) for t in a.threads.split(",")]
     blas = {k: v for k, v in os.environ.items() if "OPENBLAS" in k or k == "OMP_NUM_THREADS"}
     print(f"CPU: {cpu_name()}, {os.cpu_count()} logical CPUs; load average "
           f"{os.getloadavg()[0]:.2f}")
