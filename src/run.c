@@ -36,12 +36,18 @@ static size_t block_len(size_t n, size_t b)
     return n - off < GD_BLOCK ? n - off : GD_BLOCK;
 }
 
+/* Four interleaved partial sums (lane i % 4), added in a fixed order: the result
+ * depends on n and v only, and the four add chains run in parallel. */
 static double sum_squares(const double *v, size_t n)
 {
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++)
-        s += v[i] * v[i];
-    return s;
+    double s[4] = {0.0, 0.0, 0.0, 0.0};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (size_t k = 0; k < 4; k++)
+            s[k] += v[i + k] * v[i + k];
+    for (size_t k = 0; i < n; i++, k++)
+        s[k] += v[i] * v[i];
+    return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
 /* Euclidean norm summed in fixed blocks: identical for any thread count. */

@@ -72,19 +72,20 @@ static double curvefit_cost(const double *pp)
     return pp[CF_POINTS] * (pp[CF_DEGREE] + 1);
 }
 
-/* Partial sums of one block into out[0] (sum r^2) and, when grad, out[1 + k]
- * (sum 2 r x^(degree-k)), with r = p(x_i) - y_i. */
-static void block_sums(const curvefit *c, const double *theta, size_t b, int grad,
-                       double *out)
+/* Partial sums of points [lo, hi) into out[0] (sum r^2) and, when grad, out[1 + k]
+ * (sum 2 r x^(deg-k)), with r = p(x_i) - y_i. Inlined with a constant deg (see
+ * block_sums), the loops over k unroll and the sums stay in registers; every sum still
+ * adds its terms in point order, so the result is the same as the generic loop's. */
+static inline __attribute__((always_inline)) void
+sums_of(const double *x, const double *y, size_t lo, size_t hi, const double *theta,
+        size_t deg, int grad, double *out)
 {
-    size_t lo = b * BLOCK, hi = lo + BLOCK < c->points ? lo + BLOCK : c->points;
-    size_t deg = c->degree;
     double acc[MAX_DEGREE + 1] = {0}, sq = 0;
     for (size_t i = lo; i < hi; i++) {
-        double xi = c->x[i], r = theta[0];
+        double xi = x[i], r = theta[0];
         for (size_t k = 1; k <= deg; k++)
             r = r * xi + theta[k];
-        r -= c->y[i];
+        r -= y[i];
         sq += r * r;
         if (!grad)
             continue;
@@ -97,6 +98,19 @@ static void block_sums(const curvefit *c, const double *theta, size_t b, int gra
     out[0] = sq;
     for (size_t k = 0; grad && k <= deg; k++)
         out[1 + k] = acc[k];
+}
+
+/* The sums of block b, with the degree as a constant for the common degrees. */
+static void block_sums(const curvefit *c, const double *theta, size_t b, int grad,
+                       double *out)
+{
+    size_t lo = b * BLOCK, hi = lo + BLOCK < c->points ? lo + BLOCK : c->points;
+    switch (c->degree) {
+    case 1: sums_of(c->x, c->y, lo, hi, theta, 1, grad, out); break;
+    case 2: sums_of(c->x, c->y, lo, hi, theta, 2, grad, out); break;
+    case 3: sums_of(c->x, c->y, lo, hi, theta, 3, grad, out); break;
+    default: sums_of(c->x, c->y, lo, hi, theta, c->degree, grad, out); break;
+    }
 }
 
 static double evaluate(const gd_problem *p, const double *theta, double *g)

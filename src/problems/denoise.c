@@ -59,7 +59,22 @@ static double denoise_cost(const double *pp)
 
 static size_t scratch_stride(size_t m)
 {
-    return 3 * m + 1;
+    return 4 * m + 1;
+}
+
+#define LANES 4
+/* Sum of e[0..m) in LANES interleaved partial sums added in a fixed order: the same
+ * bits whatever vector width the compiler picks. */
+static double lane_sum(const double *e, size_t m)
+{
+    double s[LANES] = {0, 0, 0, 0};
+    size_t j = 0;
+    for (; j + LANES <= m; j += LANES)
+        for (size_t k = 0; k < LANES; k++)
+            s[k] += e[j + k];
+    for (size_t k = 0; j < m; j++, k++)
+        s[k] += e[j];
+    return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
 /* Flux of one pixel into *px, *py; returns its energy r^2 + lambda s (r = u - f). */
@@ -74,22 +89,25 @@ static inline double pixel(double dx, double dy, double r, double lam, double ep
 
 /* Fluxes of row i into px[0..m), py[0..m); returns the row's energy. On the last row the
  * "next row" is the row itself, so dy = 0 (Neumann). */
+__attribute__((target_clones("avx2", "default")))
 static double row_energy(const denoise *d, const double *u, size_t i, double *restrict px,
-                         double *restrict py)
+                         double *restrict py, double *restrict e)
 {
     size_t m = d->m;
     const double *ur = u + i * m, *fr = d->noisy + i * m;
     const double *un = i + 1 < m ? ur + m : ur;
-    double lam = d->lambda, eps2 = d->eps2, acc = 0;
-#pragma omp simd reduction(+ : acc)
+    double lam = d->lambda, eps2 = d->eps2;
+#pragma omp simd
     for (size_t j = 0; j < m - 1; j++)
-        acc += pixel(ur[j + 1] - ur[j], un[j] - ur[j], ur[j] - fr[j], lam, eps2, px + j,
+        e[j] = pixel(ur[j + 1] - ur[j], un[j] - ur[j], ur[j] - fr[j], lam, eps2, px + j,
                      py + j);
-    return acc + pixel(0, un[m - 1] - ur[m - 1], ur[m - 1] - fr[m - 1], lam, eps2,
-                       px + m - 1, py + m - 1);
+    e[m - 1] = pixel(0, un[m - 1] - ur[m - 1], ur[m - 1] - fr[m - 1], lam, eps2, px + m - 1,
+                     py + m - 1);
+    return lane_sum(e, m);
 }
 
 /* Gradient of row i from the fluxes of rows i (px, py) and i-1 (py_up); px[-1] is 0. */
+__attribute__((target_clones("avx2", "default")))
 static void row_grad(const denoise *d, const double *u, size_t i, const double *restrict px,
                      const double *restrict py, const double *restrict py_up,
                      double *restrict g)
@@ -108,12 +126,13 @@ static void block_pass(const denoise *d, const double *u, double *g, size_t b)
 {
     size_t m = d->m, i0 = b * ROWS, i1 = i0 + ROWS < m ? i0 + ROWS : m;
     double *px = d->scratch + b * scratch_stride(m) + 1, *py = px + m, *py_up = py + m;
+    double *e = py_up + m;
     if (g && i0 > 0)
-        row_energy(d, u, i0 - 1, px, py_up);
+        row_energy(d, u, i0 - 1, px, py_up, e);
     else if (g)
         memset(py_up, 0, m * sizeof *py_up);
     for (size_t i = i0; i < i1; i++) {
-        d->rows[i] = row_energy(d, u, i, px, py);
+        d->rows[i] = row_energy(d, u, i, px, py, e);
         if (!g)
             continue;
         row_grad(d, u, i, px, py, py_up, g);
