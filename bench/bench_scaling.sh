@@ -3,7 +3,8 @@
 #
 # Usage: bash bench/bench_scaling.sh [BINARY] [RANKS...]    (default: build/gdsweep 1 2)
 #        REPEATS=8 bash bench/bench_scaling.sh build/gdsweep 1 2 4 8 16   (device machine)
-# Runs bench/mixed.ini (with `repeats` = $REPEATS, default 2) with 1 thread per rank at
+#        GRID=experiments/showcase.ini REPEATS=16 bash bench/bench_scaling.sh   (cache-resident)
+# Runs bench/mixed.ini (or $GRID; `repeats` = $REPEATS, default 2) with 1 thread per rank at
 # each rank count, checks every layout wrote identical results, and prints wall time,
 # speed-up and parallel efficiency against 1 rank. Target: 2 ranks >= 1.8x, 16 >= 14x.
 set -euo pipefail
@@ -16,9 +17,10 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversubscribe=1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-sed "s/^repeats = .*/repeats = ${REPEATS:-2}/" "$root/bench/mixed.ini" >"$work/mixed.ini"
+grid=${GRID:-$root/bench/mixed.ini}
+sed "s/^repeats = .*/repeats = ${REPEATS:-2}/" "$grid" >"$work/mixed.ini"
 
-echo "benchmark 3: strong scaling, bench/mixed.ini, repeats=${REPEATS:-2}, 1 thread per rank"
+echo "benchmark 3: strong scaling, $(basename "$grid"), repeats=${REPEATS:-2}, 1 thread per rank"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
 "$binary" "$work/mixed.ini" --dry-run | tail -2
 printf '%6s %10s %9s %11s\n' ranks "wall [s]" speed-up efficiency
@@ -31,8 +33,12 @@ for n in "${ranks[@]}"; do
   awk -v n="$n" -v w="$wall" -v b="$base" \
     'BEGIN { printf "%6d %10.2f %9.2fx %10.0f%%\n", n, w, b / w, 100 * b / w / n }'
 done
-/usr/bin/python3 - "$work" "${ranks[@]}" <<'PY'
-import sys, h5py
+"$(command -v /usr/bin/python3 || command -v python3)" - "$work" "${ranks[@]}" <<'PY'
+import sys
+try:
+    import h5py
+except ImportError:
+    sys.exit("h5py is not installed here: layouts not compared")
 work, ranks = sys.argv[1], sys.argv[2:]
 ref = h5py.File(f"{work}/r{ranks[0]}.h5")["runs"][:]
 keep = [c for c in ref.dtype.names if c not in ("rank", "threads", "wall_seconds") and not c.endswith("_offset")]
