@@ -33,11 +33,14 @@ int gd_drive_serial(const gd_sweep *s, gd_store *st, gd_tally *tally, int quiet,
     gd_worker_init(&w, s, 0);
     gd_progress_init(&pg, s->n_runs, quiet);
     int rc = 0;
+    double last_flush = pg.start;
     for (uint64_t id = 0; id < s->n_runs && rc == 0; id++) {
         rc = gd_worker_run(&w, id, &b, err);
         gd_progress_add(&pg, rc == 0);
-        if (rc == 0 && gd_batch_is_full(&b))
+        if (rc == 0 && (gd_batch_is_full(&b) || pg.last_update - last_flush >= GD_COMMIT_SECONDS)) {
             rc = flush(st, tally, &b, err);
+            last_flush = pg.last_update;
+        }
     }
     if (rc == 0)
         rc = flush(st, tally, &b, err);

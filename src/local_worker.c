@@ -6,13 +6,17 @@
 #include <omp.h>
 
 #include "gdsweep/driver.h"
+#include "gdsweep/progress.h"
 
 static void lock(gd_local_worker *lw) { pthread_mutex_lock(&lw->mu); }
 static void unlock(gd_local_worker *lw) { pthread_mutex_unlock(&lw->mu); }
 
-/* Thread: asks for a chunk and waits for it; returns its count (0: stop). */
+/* Thread: asks for a chunk and waits for it; returns its count (0: stop). No prefetch:
+ * the main thread answers within ~0.1 ms, and a chunk queued early would be sized for
+ * the work left then, which unbalances the end of the sweep. */
 static uint64_t next_chunk(gd_local_worker *lw, uint64_t *first)
 {
+    double t0 = gd_now_seconds();
     lock(lw);
     lw->wants_chunk = 1;
     while (!lw->has_chunk)
@@ -20,6 +24,9 @@ static uint64_t next_chunk(gd_local_worker *lw, uint64_t *first)
     lw->has_chunk = 0;
     *first = lw->chunk_first;
     uint64_t count = lw->chunk_count;
+    lw->waiting += gd_now_seconds() - t0;
+    lw->runs += count;
+    lw->chunks += count > 0;
     unlock(lw);
     return count;
 }
@@ -29,9 +36,11 @@ static void hand_over(gd_local_worker *lw)
 {
     if (lw->filling->count == 0)
         return;
+    double t0 = gd_now_seconds();
     lock(lw);
     while (lw->ready)
         pthread_cond_wait(&lw->cv, &lw->mu);
+    lw->waiting += gd_now_seconds() - t0;
     lw->ready = lw->filling;
     lw->filling = lw->filling == &lw->slots[0] ? &lw->slots[1] : &lw->slots[0];
     unlock(lw);

@@ -13,6 +13,7 @@
 #include "gdsweep/parallel.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -58,27 +59,61 @@ static int reserve(unsigned char **buf, size_t *cap, size_t size, gd_error *err)
 
 /* ---- worker ranks ------------------------------------------------------------------ */
 
+/* Where a worker rank's time went, printed when GD_PROFILE is set (a tuning aid). */
+typedef struct rank_profile {
+    double start, waiting, sending;
+    uint64_t runs, chunks;
+} rank_profile;
+
+static void profile_print(const rank_profile *p)
+{
+    if (!getenv("GD_PROFILE"))
+        return;
+    double wall = gd_now_seconds() - p->start;
+    fprintf(stderr, "gdsweep: profile rank %d: %llu runs in %llu chunks, wall %.3f s, computing "
+            "%.3f s, waiting for work %.3f s, sending %.3f s\n", gd_par_rank(),
+            (unsigned long long)p->runs, (unsigned long long)p->chunks, wall,
+            wall - p->waiting - p->sending, p->waiting, p->sending);
+}
+
+/* A worker rank: its worker, the batch it fills, and two send buffers so one batch is
+ * in flight (MPI_Isend) while the next is computed. */
 typedef struct remote {
     const gd_sweep *s;
+    rank_profile profile;
     gd_worker worker;
     gd_batch batch;
-    unsigned char *buf;
-    size_t buf_cap;
+    unsigned char *buf[2];
+    size_t buf_cap[2];
+    MPI_Request sent[2];
+    int next;
 } remote;
 
-/* Packs and sends the batch to rank 0; a failure here ends the job from this rank. */
+static void wait_sent(remote *r, int k)
+{
+    if (r->sent[k] == MPI_REQUEST_NULL)
+        return;
+    double t0 = gd_now_seconds();
+    wait_quietly(&r->sent[k]);
+    r->profile.sending += gd_now_seconds() - t0;
+}
+
+/* Packs the batch and starts sending it to rank 0; a failure ends the job from here. */
 static void send_batch(remote *r)
 {
     gd_error err = {.exit_code = GD_EXIT_RUNTIME};
     if (r->batch.count == 0)
         return;
+    int k = r->next;
+    wait_sent(r, k); /* the buffer's previous batch must have left */
     size_t size = gd_batch_wire_size(&r->batch);
     if (size > (size_t)INT_MAX)
         gd_fail_runtime(&err, "a result batch of %zu bytes is too large to send", size);
-    if (size > (size_t)INT_MAX || reserve(&r->buf, &r->buf_cap, size, &err) != 0)
+    if (size > (size_t)INT_MAX || reserve(&r->buf[k], &r->buf_cap[k], size, &err) != 0)
         gd_par_abort(&err);
-    gd_batch_pack(&r->batch, r->buf);
-    MPI_Send(r->buf, (int)size, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+    gd_batch_pack(&r->batch, r->buf[k]);
+    MPI_Isend(r->buf[k], (int)size, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD, &r->sent[k]);
+    r->next = 1 - k;
     gd_batch_clear(&r->batch);
 }
 
@@ -102,28 +137,41 @@ static void ask_for_chunk(uint64_t chunk[2], MPI_Request *req)
 
 static int work_for_rank0(const gd_sweep *s)
 {
-    remote r = {.s = s};
+    remote r = {.s = s, .sent = {MPI_REQUEST_NULL, MPI_REQUEST_NULL}};
     uint64_t chunk[2];
     MPI_Request req;
     gd_worker_init(&r.worker, s, gd_par_rank());
+    r.profile.start = gd_now_seconds();
     ask_for_chunk(chunk, &req);
     for (;;) {
+        double t0 = gd_now_seconds();
         wait_quietly(&req);
+        r.profile.waiting += gd_now_seconds() - t0;
         uint64_t first = chunk[0], count = chunk[1];
         if (count == 0)
             break;
+        r.profile.runs += count;
+        r.profile.chunks++;
         ask_for_chunk(chunk, &req); /* prefetch: the next chunk arrives while we compute */
         run_chunk(&r, first, count);
     }
+    wait_sent(&r, 0);
+    wait_sent(&r, 1);
     MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_DONE, MPI_COMM_WORLD);
+    profile_print(&r.profile);
     gd_worker_free(&r.worker);
     gd_batch_free(&r.batch);
-    free(r.buf);
+    free(r.buf[0]);
+    free(r.buf[1]);
     return 0;
 }
 
 /* ---- rank 0 ------------------------------------------------------------------------ */
 
+/* Rank 0's main thread. Results from every rank (its own compute thread included) are
+ * appended to `pending`, which is committed to the file when full or GD_COMMIT_SECONDS
+ * after the last commit: expensive runs come one per chunk, and a commit per run would
+ * cost two file flushes each. */
 typedef struct coordinator {
     const gd_sweep *s;
     gd_store *st;
@@ -131,7 +179,8 @@ typedef struct coordinator {
     gd_plan *plan;
     gd_progress progress;
     gd_local_worker local;
-    gd_batch received;
+    gd_batch pending;
+    double last_commit;
     unsigned char *buf;
     size_t buf_cap;
     int remote_active;
@@ -144,14 +193,31 @@ static void next_chunk(coordinator *c, uint64_t chunk[2])
         chunk[0] = chunk[1] = 0;
 }
 
-static int write_batch(coordinator *c, const gd_batch *b, gd_error *err)
+/* Writes the pending results when due (or when forced). */
+static int commit(coordinator *c, int force, gd_error *err)
 {
+    gd_batch *b = &c->pending;
+    double now = gd_now_seconds();
+    if (b->count == 0 ||
+        !(force || gd_batch_is_full(b) || now - c->last_commit >= GD_COMMIT_SECONDS))
+        return 0;
     if (gd_store_write_batch(c->st, b, err) != 0)
         return -1;
     gd_tally_add_batch(c->tally, b);
     c->runs_done += b->count;
-    gd_progress_add(&c->progress, b->count);
+    gd_batch_clear(b);
+    c->last_commit = now;
     return 0;
+}
+
+/* Appends a packed batch of `size` bytes in c->buf to the pending results. */
+static int absorb(coordinator *c, size_t size, gd_error *err)
+{
+    size_t before = c->pending.count;
+    if (gd_batch_unpack(&c->pending, c->buf, size, c->s, err) != 0)
+        return -1;
+    gd_progress_add(&c->progress, c->pending.count - before);
+    return commit(c, 0, err);
 }
 
 static int receive_result(coordinator *c, const MPI_Status *probe, gd_error *err)
@@ -162,11 +228,7 @@ static int receive_result(coordinator *c, const MPI_Status *probe, gd_error *err
         return -1;
     MPI_Recv(c->buf, size, MPI_BYTE, probe->MPI_SOURCE, TAG_RESULT, MPI_COMM_WORLD,
              MPI_STATUS_IGNORE);
-    int rc = gd_batch_unpack(&c->received, c->buf, (size_t)size, c->s, err);
-    if (rc == 0)
-        rc = write_batch(c, &c->received, err);
-    gd_batch_clear(&c->received);
-    return rc;
+    return absorb(c, (size_t)size, err);
 }
 
 /* Serves one pending message; returns 1 if there was one, 0 if none, -1 on failure. */
@@ -190,23 +252,34 @@ static int serve_message(coordinator *c, gd_error *err)
     return 1;
 }
 
-/* Feeds the local compute thread and writes what it produced. */
+/* Takes the compute thread's batch into the pending results (through the wire format,
+ * the one way batches merge). */
+static int take_local_batch(coordinator *c, gd_batch *b, gd_error *err)
+{
+    size_t size = gd_batch_wire_size(b);
+    if (reserve(&c->buf, &c->buf_cap, size, err) != 0)
+        return -1;
+    gd_batch_pack(b, c->buf);
+    gd_local_worker_release_batch(&c->local);
+    return absorb(c, size, err);
+}
+
+/* Feeds the local compute thread and collects what it produced. */
 static int serve_local(coordinator *c, gd_error *err)
 {
     int busy = 0;
     if (gd_local_worker_failed(&c->local, err))
         return -1;
-    gd_batch *b = gd_local_worker_take_batch(&c->local);
-    if (b) {
-        if (write_batch(c, b, err) != 0)
-            return -1;
-        gd_local_worker_release_batch(&c->local);
-        busy = 1;
-    }
     if (gd_local_worker_wants_chunk(&c->local)) {
         uint64_t chunk[2];
         next_chunk(c, chunk);
         gd_local_worker_give_chunk(&c->local, chunk[0], chunk[1]);
+        busy = 1;
+    }
+    gd_batch *b = gd_local_worker_take_batch(&c->local);
+    if (b) {
+        if (take_local_batch(c, b, err) != 0)
+            return -1;
         busy = 1;
     }
     return busy;
@@ -218,10 +291,13 @@ static int coordinate_loop(coordinator *c, gd_error *err)
         int a = serve_message(c, err), b = a < 0 ? 0 : serve_local(c, err);
         if (a < 0 || b < 0)
             return -1;
-        if (!a && !b)
+        if (!a && !b) {
+            if (commit(c, 0, err) != 0)
+                return -1;
             idle();
+        }
     }
-    return 0;
+    return commit(c, 1, err);
 }
 
 static int coordinate(coordinator *c, int quiet, gd_error *err)
@@ -230,15 +306,22 @@ static int coordinate(coordinator *c, int quiet, gd_error *err)
         return -1;
     gd_progress_init(&c->progress, c->s->n_runs, quiet);
     c->remote_active = gd_par_size() - 1;
+    c->last_commit = gd_now_seconds();
     if (gd_local_worker_start(&c->local, c->s, 0, err) != 0)
         return -1;
+    double t0 = gd_now_seconds();
     int rc = coordinate_loop(c, err);
     if (rc != 0) /* the file keeps what was committed; the others are stopped */
         gd_par_abort(err);
+    rank_profile local = {t0, c->local.waiting, 0, c->local.runs, c->local.chunks};
+    profile_print(&local);
+    if (getenv("GD_PROFILE"))
+        fprintf(stderr, "gdsweep: profile rank 0 writer: %.3f s in HDF5\n",
+                gd_store_io_seconds(c->st));
     rc = gd_local_worker_join(&c->local, err);
     gd_progress_finish(&c->progress);
     gd_plan_free(c->plan);
-    gd_batch_free(&c->received);
+    gd_batch_free(&c->pending);
     free(c->buf);
     return rc;
 }

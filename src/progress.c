@@ -18,7 +18,7 @@ void gd_progress_init(gd_progress *p, uint64_t total, int quiet)
     p->quiet = quiet;
     p->total = total;
     p->done = 0;
-    p->start = p->last_print = gd_now_seconds();
+    p->start = p->last_print = p->last_update = gd_now_seconds();
 }
 
 static void format_eta(double seconds, char *buf, size_t size)
@@ -46,10 +46,11 @@ static void print_line(gd_progress *p, double now)
 
 void gd_progress_add(gd_progress *p, uint64_t n)
 {
+    double now = gd_now_seconds();
     p->done += n;
+    p->last_update = now;
     if (p->quiet)
         return;
-    double now = gd_now_seconds();
     if (now - p->last_print >= (p->tty ? 0.2 : GD_PROGRESS_PLAIN_SECONDS))
         print_line(p, now);
 }

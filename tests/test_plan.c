@@ -31,6 +31,20 @@ static int is_done(void *ctx, uint64_t id)
     return d->done[id - d->lo];
 }
 
+/* Per-iteration cost of a problem type at its defaults with up to two keys changed: the
+ * expected figures follow the types' own cost models. */
+static double per_iter(const char *type, const char *k1, double v1, const char *k2, double v2)
+{
+    const gd_problem_type *t = gd_problem_find(type);
+    double pp[GD_MAX_PARAMS];
+    gd_param_defaults(t->params, pp);
+    if (k1)
+        pp[gd_param_find(t->params, k1)] = v1;
+    if (k2)
+        pp[gd_param_find(t->params, k2)] = v2;
+    return t->cost(pp);
+}
+
 static double now(void)
 {
     struct timespec t;
@@ -209,6 +223,7 @@ static const char big_grid[] =
     "[problem d]\n"
     "type = denoise\n"
     "size = 64, 256, 64\n"
+    "iterations = 1000\n"
     "[problem r]\n"
     "type = rosenbrock\n"
     "iterations = 200000, 300000\n"
@@ -221,17 +236,21 @@ static void test_run_cost(void **state)
     gd_sweep s;
     grid_ok(&s, mixed_grid, 0);
     /* small: (size 16, rep 0, iterations 50), span 3 */
-    assert_true(gd_plan_run_cost(&s, 0) == 256.0 * 50 + 2000);
-    assert_true(gd_plan_run_cost(&s, 3) == 256.0 * 100 + 2000);
-    assert_true(gd_plan_run_cost(&s, 12) == 4096.0 * 50 + 2000); /* size 64 */
+    const double d16 = per_iter("denoise", "size", 16, NULL, 0);
+    assert_true(gd_plan_run_cost(&s, 0) == d16 * 50 + 2000);
+    assert_true(gd_plan_run_cost(&s, 3) == d16 * 100 + 2000);
+    assert_true(gd_plan_run_cost(&s, 12) == per_iter("denoise", "size", 64, NULL, 0) * 50 + 2000);
     /* fit starts at 24 runs: span 2; degree 1 analytic, then numeric (n = 2: factor 5) */
-    assert_true(gd_plan_run_cost(&s, 24) == 100.0 * 100 + 2000);
-    assert_true(gd_plan_run_cost(&s, 26) == 100.0 * 100 * 5 + 2000);
-    /* degree 3 (n = 4: factor 9), points 50: cost(pp) = 200 */
-    assert_true(gd_plan_run_cost(&s, 24 + 8 + 2) == 200.0 * 100 * 9 + 2000);
+    const double f1 = per_iter("curvefit", "degree", 1, "points", 50);
+    assert_true(gd_plan_run_cost(&s, 24) == f1 * 100 + 2000);
+    assert_true(gd_plan_run_cost(&s, 26) == f1 * 100 * 5 + 2000);
+    /* degree 3 (n = 4: factor 9), points 50 */
+    assert_true(gd_plan_run_cost(&s, 24 + 8 + 2) ==
+                per_iter("curvefit", "degree", 3, "points", 50) * 100 * 9 + 2000);
     uint64_t q = 24 + 16; /* quadratic: span 3, iterations 100 then 1000 */
-    assert_true(gd_plan_run_cost(&s, q) == 1.0 * 100 + 2000);
-    assert_true(gd_plan_run_cost(&s, q + 5) == 1.0 * 1000 + 2000);
+    const double quad = per_iter("quadratic", NULL, 0, NULL, 0);
+    assert_true(gd_plan_run_cost(&s, q) == quad * 100 + 2000);
+    assert_true(gd_plan_run_cost(&s, q + 5) == quad * 1000 + 2000);
     assert_int_equal(s.n_runs, q + 300 * 2 * 2 * 3);
     gd_sweep_free(&s);
 }
@@ -257,9 +276,9 @@ static void test_every_id_once(void **state)
 static void test_expensive_first_alone(void **state)
 {
     whole *w = whole_plan(big_grid, 4);
-    /* size 256: 65536 * 100 + 2000, then rosenbrock numeric 3e5: 2 * 3e5 * 5 + 2000 */
-    assert_true(w->b[0].run_cost == 65536.0 * 100 + 2000);
-    assert_true(w->b[1].run_cost == 2.0 * 300000 * 5 + 2000);
+    /* size 256 for 1000 iterations, then rosenbrock numeric (factor 5) for 3e5 */
+    assert_true(w->b[0].run_cost == per_iter("denoise", "size", 256, NULL, 0) * 1000 + 2000);
+    assert_true(w->b[1].run_cost == per_iter("rosenbrock", NULL, 0, NULL, 0) * 300000 * 5 + 2000);
     assert_int_equal(w->b[0].first, 20);
     assert_int_equal(w->b[0].count, 20);
     whole_drain(w);
@@ -267,7 +286,7 @@ static void test_expensive_first_alone(void **state)
         assert_int_equal(w->st.counts[i], 1);
         assert_int_equal(w->st.firsts[i], 20 + i);
     }
-    assert_true(w->st.counts[20] > 1);
+    assert_int_equal(w->st.firsts[20], w->b[1].first); /* then the next-dearest block */
     whole_free(w);
 }
 
@@ -290,20 +309,21 @@ static void test_tiny_runs_few_chunks(void **state)
     print_message("tiny_runs plan setup: %.3f ms\n", best * 1e3);
     assert_true(best < 0.05); /* the target is 10 ms; margin for a loaded machine */
     assert_int_equal(w->nb, 1);
-    assert_true(gd_plan_remaining_cost(w->p) == 100000.0 * 2100);
+    const double run = per_iter("quadratic", NULL, 0, NULL, 0) * 100 + 2000;
+    assert_true(gd_plan_remaining_cost(w->p) == 100000.0 * run);
     whole_drain(w);
     const drain_stats *st = &w->st;
     assert_true(st->chunks <= 100);
     assert_int_equal(st->counts[0], GD_PLAN_MAX_CHUNK_RUNS);
-    /* 5e6 / 2100 rounded up: the smallest guided chunk; the last may take a sliver more */
+    /* 5e6 / run rounded up: the smallest guided chunk; the last may take a sliver more */
     assert_true(st->counts[st->chunks - 1] < st->counts[0]);
-    assert_true(st->counts[st->chunks - 2] == 2381);
+    assert_true(st->counts[st->chunks - 2] == (size_t)ceil(GD_PLAN_MIN_CHUNK_COST / run));
     for (size_t i = 0; i < st->chunks; i++)
-        assert_true(st->counts[i] * 2100.0 >= GD_PLAN_MIN_CHUNK_COST || i == st->chunks - 1);
+        assert_true(st->counts[i] * run >= GD_PLAN_MIN_CHUNK_COST || i == st->chunks - 1);
     whole_free(w);
 }
 
-/* 1000 denoise-64 runs of 411600 units: guided sizes shrink from total / 16 to 5e6. */
+/* 1000 denoise-64 runs: guided sizes shrink from total / (4 workers) to 5e6. */
 static void test_guided_sizes(void **state)
 {
     for (int workers = 1; workers <= 4; workers *= 4) {
@@ -311,13 +331,15 @@ static void test_guided_sizes(void **state)
                               "[optimizer gd]\nlr = linspace(0.01, 0.1, 1000)\n", workers);
         whole_drain(w);
         const drain_stats *st = &w->st;
-        /* first: ceil(1000 * 411600 / (4 workers) / 411600) = 250 or 63 runs */
+        /* first: ceil(1000 runs / (4 workers)) = 250 or 63 runs */
         assert_int_equal(st->counts[0], workers == 1 ? 250 : 63);
         for (size_t i = 1; i + 1 < st->chunks; i++)
             assert_true(st->counts[i] <= st->counts[i - 1]);
-        /* ceil(5e6 / 411600) = 13; the last chunk takes a sliver of < 13 more */
-        assert_true(st->counts[st->chunks - 2] == 13);
-        assert_true(st->counts[st->chunks - 1] < 26);
+        /* the smallest guided chunk holds 5e6; the last takes a sliver of less more */
+        const double run = per_iter("denoise", "size", 64, NULL, 0) * 100 + 2000;
+        const size_t least = (size_t)ceil(GD_PLAN_MIN_CHUNK_COST / run);
+        assert_true(st->counts[st->chunks - 2] == least);
+        assert_true(st->counts[st->chunks - 1] < 2 * least);
         whole_free(w);
     }
 }
@@ -357,7 +379,7 @@ static void test_skip_done(void **state)
 /* Groups of one run alternate 10 and 1000 iterations: 2000 tiny blocks merge into 2. */
 static void test_tiny_blocks_merge(void **state)
 {
-    whole *w = whole_plan("[problem q]\ntype = quadratic\nx0 = linspace(-1, 1, 1000)\n"
+    whole *w = whole_plan("[problem q]\ntype = quadratic\nx0 = linspace(-1, 1, 80)\n"
                           "iterations = 10, 1000\n[optimizer gd]\n", 4);
     assert_true(w->nb <= 2);
     check_block_costs(&w->s, w->p, 0);
@@ -367,25 +389,26 @@ static void test_tiny_blocks_merge(void **state)
 }
 
 /* 4e6 groups alternating in cost need more than GD_PLAN_MAX_BLOCKS blocks: one block per
- * type combination instead, at the mean cost 2000 + (10 + 20) / 2. */
+ * type combination instead, at the mean cost of 10 and 20 iterations. */
 static void test_fallback_type_level(void **state)
 {
     whole *w = whole_plan("[sweep]\nrepeats = 2000000\n[problem q]\ntype = quadratic\n"
                           "iterations = 10, 20\n[optimizer gd]\n", 4);
     assert_int_equal(w->nb, 1);
-    assert_true(w->b[0].run_cost == 2015.0);
+    assert_true(w->b[0].run_cost == 2000 + 15 * per_iter("quadratic", NULL, 0, NULL, 0));
     whole_drain(w);
     whole_free(w);
 }
 
 /* 2e6 type combinations (> GD_PLAN_MAX_COMBOS): the section is one block whose cost is
- * the mean over a sample; true mean 100 * 2 * mean(points) + 2000. */
+ * the mean over a sample; cost(pp) is linear in points, so the true mean is the cost at
+ * the mean number of points. */
 static void test_fallback_section_level(void **state)
 {
     whole *w = whole_plan("[problem c]\ntype = curvefit\ndegree = 1\n"
                           "points = linspace(2, 2000001, 2000000)\n[optimizer gd]\n", 4);
     assert_int_equal(w->nb, 1);
-    double mean = 200.0 * (2 + 2000001) / 2 + 2000;
+    double mean = 100 * per_iter("curvefit", "degree", 1, "points", (2 + 2000001) / 2.0) + 2000;
     assert_true(fabs(w->b[0].run_cost - mean) < 0.01 * mean);
     /* a strict sub-range touches 1000 combinations: exact per-combination costs */
     gd_plan *p = plan_ok(&w->s, 5000, 6000, 2);

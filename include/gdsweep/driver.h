@@ -14,6 +14,8 @@
 
 #define GD_BATCH_RUNS 4096
 #define GD_BATCH_BYTES (64u << 20)
+/* Results are committed to the file at least this often (seconds) while they arrive. */
+#define GD_COMMIT_SECONDS 1.0
 
 typedef struct gd_drive_stats {
     uint64_t runs_done;

@@ -24,6 +24,8 @@ typedef struct gd_local_worker {
     int wants_chunk, has_chunk, exited, failed;
     uint64_t chunk_first, chunk_count; /* count 0: no more work */
     int threads;                   /* OpenMP threads, as set on the main thread */
+    double waiting;                /* seconds waiting for a chunk or a free batch slot */
+    uint64_t runs, chunks;
     gd_error err;
 } gd_local_worker;
 

@@ -4,7 +4,8 @@
  * it for chunks until it is exhausted. The plan owns its block array (allocated once, at
  * create); gd_plan_next never allocates. It does not keep the sweep after create.
  *
- * Cost model (units of ~1 ns of work; a quadratic iteration is ~1 unit). One run costs
+ * Cost model (units of ~1 ns of work: each problem type's cost(pp) is its measured
+ * nanoseconds per iteration on the development machine). One run costs
  *   type->cost(pp) * iterations * (2n + 1 if gradient = numeric, else 1) + GD_PLAN_RUN_OVERHEAD
  * with n = type->dimension(pp). The optimizer's share is ignored, so the runs of one group
  * (same problem section, problem-type values, repeat and control values: optimizer_span

@@ -16,6 +16,7 @@ typedef struct gd_progress {
     int tty, quiet;
     uint64_t total, done;
     double start, last_print;
+    double last_update;    /* time of the last gd_progress_add */
 } gd_progress;
 
 void gd_progress_init(gd_progress *p, uint64_t total, int quiet);

@@ -24,9 +24,11 @@ static size_t quadratic_dimension(const double *pp)
     return 1;
 }
 
+/* Nanoseconds per iteration (loss, gradient and a typical optimizer step), measured on
+ * the development machine with gd and adam; the scheduler only needs the ratios. */
 static double quadratic_cost(const double *pp)
 {
-    return 1;
+    return 50;
 }
 
 static int quadratic_setup(gd_problem *p, const double *pp, gd_rng_key key, gd_error *err)

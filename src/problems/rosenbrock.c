@@ -25,9 +25,11 @@ static size_t rosenbrock_dimension(const double *pp)
     return 2;
 }
 
+/* Nanoseconds per iteration (loss, gradient and a typical optimizer step), measured on
+ * the development machine with gd and adam; the scheduler only needs the ratios. */
 static double rosenbrock_cost(const double *pp)
 {
-    return 2;
+    return 55;
 }
 
 static int rosenbrock_setup(gd_problem *p, const double *pp, gd_rng_key key, gd_error *err)
