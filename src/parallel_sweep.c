@@ -76,44 +76,34 @@ static void profile_print(const rank_profile *p)
             wall - p->waiting - p->sending, p->waiting, p->sending);
 }
 
-/* A worker rank: its worker, the batch it fills, and two send buffers so one batch is
- * in flight (MPI_Isend) while the next is computed. */
+/* A worker rank: its worker, the batch it fills and the send buffer. Results go with a
+ * blocking MPI_Send: a non-blocking one would not progress while this rank computes
+ * (Open MPI has no progress thread here), and rank 0 would sit in MPI_Recv waiting for
+ * the data of a large message until this rank next enters MPI, stalling every rank. */
 typedef struct remote {
     const gd_sweep *s;
     rank_profile profile;
     gd_worker worker;
     gd_batch batch;
-    unsigned char *buf[2];
-    size_t buf_cap[2];
-    MPI_Request sent[2];
-    int next;
+    unsigned char *buf;
+    size_t buf_cap;
 } remote;
 
-static void wait_sent(remote *r, int k)
-{
-    if (r->sent[k] == MPI_REQUEST_NULL)
-        return;
-    double t0 = gd_now_seconds();
-    wait_quietly(&r->sent[k]);
-    r->profile.sending += gd_now_seconds() - t0;
-}
-
-/* Packs the batch and starts sending it to rank 0; a failure ends the job from here. */
+/* Packs and sends the batch to rank 0; a failure here ends the job from this rank. */
 static void send_batch(remote *r)
 {
     gd_error err = {.exit_code = GD_EXIT_RUNTIME};
     if (r->batch.count == 0)
         return;
-    int k = r->next;
-    wait_sent(r, k); /* the buffer's previous batch must have left */
     size_t size = gd_batch_wire_size(&r->batch);
     if (size > (size_t)INT_MAX)
         gd_fail_runtime(&err, "a result batch of %zu bytes is too large to send", size);
-    if (size > (size_t)INT_MAX || reserve(&r->buf[k], &r->buf_cap[k], size, &err) != 0)
+    if (size > (size_t)INT_MAX || reserve(&r->buf, &r->buf_cap, size, &err) != 0)
         gd_par_abort(&err);
-    gd_batch_pack(&r->batch, r->buf[k]);
-    MPI_Isend(r->buf[k], (int)size, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD, &r->sent[k]);
-    r->next = 1 - k;
+    double t0 = gd_now_seconds();
+    gd_batch_pack(&r->batch, r->buf);
+    MPI_Send(r->buf, (int)size, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+    r->profile.sending += gd_now_seconds() - t0;
     gd_batch_clear(&r->batch);
 }
 
@@ -137,7 +127,7 @@ static void ask_for_chunk(uint64_t chunk[2], MPI_Request *req)
 
 static int work_for_rank0(const gd_sweep *s)
 {
-    remote r = {.s = s, .sent = {MPI_REQUEST_NULL, MPI_REQUEST_NULL}};
+    remote r = {.s = s};
     uint64_t chunk[2];
     MPI_Request req;
     gd_worker_init(&r.worker, s, gd_par_rank());
@@ -155,14 +145,11 @@ static int work_for_rank0(const gd_sweep *s)
         ask_for_chunk(chunk, &req); /* prefetch: the next chunk arrives while we compute */
         run_chunk(&r, first, count);
     }
-    wait_sent(&r, 0);
-    wait_sent(&r, 1);
     MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_DONE, MPI_COMM_WORLD);
     profile_print(&r.profile);
     gd_worker_free(&r.worker);
     gd_batch_free(&r.batch);
-    free(r.buf[0]);
-    free(r.buf[1]);
+    free(r.buf);
     return 0;
 }
 
