@@ -13,6 +13,8 @@
 
 #include "gdsweep/cli.h"
 #include "gdsweep/grid.h"
+#include "gdsweep/interrupt.h"
+#include "gdsweep/selection.h"
 #include "gdsweep/parallel.h"
 #include "gdsweep/report.h"
 #include "gdsweep/store.h"
@@ -51,34 +53,117 @@ static void configure_threads(const gd_cli *c)
         fprintf(stderr, "gdsweep: warning: %s\n", warning);
 }
 
-/* Rank 0 checks the target and creates the file; every rank learns the outcome. */
+/* The output of this job: -o, else the grid's; a shard's gets "-shard-K-of-N" before
+ * its extension. */
+static void output_path(const gd_cli *c, const gd_sweep *s, char *out, size_t size)
+{
+    const char *base = c->output ? c->output : s->output;
+    if (!c->shards || c->output) {
+        snprintf(out, size, "%s", base);
+        return;
+    }
+    const char *dot = strrchr(base, '.');
+    int stem = dot && !strchr(dot, '/') ? (int)(dot - base) : (int)strlen(base);
+    snprintf(out, size, "%.*s-shard-%llu-of-%llu%s", stem, base, c->shard, c->shards,
+             base + stem);
+}
+
+/* Rank 0 opens the output (reopening it with --resume, else creating it); every rank
+ * learns the outcome. */
 static int open_store(const gd_cli *c, const gd_sweep *s, const char *out, gd_store **st,
                       gd_error *err)
 {
     int rc = 0;
-    if (gd_par_rank() == 0) {
+    uint64_t shard = c->shards ? c->shard - 1 : 0, shards = c->shards ? c->shards : 1;
+    if (gd_par_rank() == 0 && c->resume) {
+        uint64_t k, n;
+        rc = gd_store_reopen(st, out, s, c->command_line, err);
+        if (rc == 0 && (gd_store_shard(*st, &k, &n), k != shard || n != shards))
+            rc = gd_fail(err, "%s holds shard %llu/%llu of the grid; resume it with "
+                         "--shard %llu/%llu", out, (unsigned long long)k + 1,
+                         (unsigned long long)n, (unsigned long long)k + 1,
+                         (unsigned long long)n);
+    } else if (gd_par_rank() == 0) {
         rc = gd_store_check_target(out, c->overwrite, err);
         if (rc == 0)
             rc = gd_store_create(st, out, s, c->command_line, err);
+        if (rc == 0 && shards > 1)
+            rc = gd_store_set_shard(*st, shard, shards, err);
+    }
+    if (rc != 0 && *st) {
+        gd_store_close(*st, 0, 0, NULL);
+        *st = NULL;
     }
     gd_par_agree(&rc, err);
     return rc;
 }
 
-static int execute(const gd_cli *c, const gd_sweep *s, const char *out, gd_error *err)
+/* Rank 0 closes the file and says how the job ended; returns the job's exit status. */
+static int finish(const gd_cli *c, const gd_selection *sel, gd_store *st, const char *out,
+                  const gd_tally *tally, const gd_drive_stats *stats, int rc, gd_error *err)
 {
-    gd_store *st = NULL;
+    gd_selection left;
+    gd_selection_init(&left, sel->sweep, st, sel->shard, sel->shards);
+    int complete = rc == 0 && left.todo == 0;
+    if (gd_store_close(st, stats->wall_seconds, complete, rc < 0 ? NULL : err) != 0 || rc < 0)
+        return -1;
+    if (rc == GD_SWEEP_INTERRUPTED) {
+        fprintf(stderr, "interrupted: %llu of %llu runs committed; resume with: gdsweep %s "
+                "--resume%s%s\n", (unsigned long long)(left.in_shard - left.todo),
+                (unsigned long long)left.in_shard, c->grid, c->output ? " -o " : "",
+                c->output ? c->output : "");
+        return GD_EXIT_INTERRUPTED;
+    }
+    print_summary(c, out, tally, stats);
+    return GD_EXIT_OK;
+}
+
+static int run_job(const gd_cli *c, const gd_sweep *s, gd_store *st, const char *out,
+                   gd_error *err)
+{
+    gd_selection sel;
     gd_tally tally = {0};
     gd_drive_stats stats = {0};
-    if (open_store(c, s, out, &st, err) != 0 || gd_tally_init(&tally, s, err) != 0)
+    uint64_t shard = c->shards ? c->shard - 1 : 0, shards = c->shards ? c->shards : 1;
+    gd_selection_init(&sel, s, st, shard, shards); /* rank 0's store; NULL elsewhere */
+    int nothing = gd_par_rank() == 0 && c->resume && sel.todo == 0;
+    gd_par_agree(&nothing, NULL);
+    if (nothing) {
+        if (gd_par_rank() == 0)
+            printf("%s: the sweep is already complete (%llu runs committed); nothing to do\n",
+                   out, (unsigned long long)sel.in_shard);
+        return gd_par_rank() == 0 ? gd_store_close(st, 0, 1, err) : 0;
+    }
+    if (gd_tally_init(&tally, s, err) != 0)
         return -1;
-    int rc = gd_par_sweep(s, st, &tally, c->quiet, &stats, err);
-    if (st && gd_store_close(st, stats.wall_seconds, rc == 0 ? err : NULL) != 0)
-        rc = -1;
-    if (rc == 0 && gd_par_rank() == 0)
-        print_summary(c, out, &tally, &stats);
+    gd_interrupt_install(c->grace);
+    int rc = gd_par_sweep(&sel, st, &tally, c->quiet, &stats, err);
+    if (gd_par_rank() == 0)
+        rc = finish(c, &sel, st, out, &tally, &stats, rc, err);
+    else if (rc == GD_SWEEP_INTERRUPTED)
+        rc = GD_EXIT_INTERRUPTED;
     gd_tally_free(&tally);
+    if (rc == GD_EXIT_INTERRUPTED && stats.abandoned_ranks > 0)
+        gd_par_abort(&(gd_error){"abandoned the ranks still running after the grace period",
+                                 GD_EXIT_INTERRUPTED});
     return rc;
+}
+
+/* Returns the exit status, or -1 with err set. */
+static int execute(const gd_cli *c, const gd_sweep *s, gd_error *err)
+{
+    char out[GD_PATH_MAX];
+    gd_store *st = NULL;
+    output_path(c, s, out, sizeof out);
+    if (c->dry_run) {
+        if (gd_par_rank() == 0)
+            gd_print_dry_run(stdout, s, out);
+        return GD_EXIT_OK;
+    }
+    configure_threads(c);
+    if (open_store(c, s, out, &st, err) != 0)
+        return -1;
+    return run_job(c, s, st, out, err);
 }
 
 static int sweep(const gd_cli *c, gd_error *err)
@@ -88,14 +173,7 @@ static int sweep(const gd_cli *c, gd_error *err)
     int rc = gd_par_rank() == 0 ? gd_sweep_load(&s, c->grid, c->allow_huge, err) : 0;
     if (gd_par_share_sweep(&s, c->grid, c->allow_huge, rc, err) != 0)
         return -1;
-    const char *out = c->output ? c->output : s.output;
-    if (c->dry_run) {
-        if (gd_par_rank() == 0)
-            gd_print_dry_run(stdout, &s, out);
-    } else {
-        configure_threads(c);
-        rc = execute(c, &s, out, err);
-    }
+    rc = execute(c, &s, err);
     gd_sweep_free(&s);
     return rc;
 }
@@ -115,7 +193,8 @@ static int dispatch(int argc, char **argv)
     case GD_CMD_LIST: if (root) gd_print_list(stdout); return GD_EXIT_OK;
     default: break;
     }
-    return sweep(&c, &err) == 0 ? GD_EXIT_OK : report_error(&err);
+    int code = sweep(&c, &err);
+    return code >= 0 ? code : report_error(&err);
 }
 
 int gd_main(int argc, char **argv)

@@ -8,7 +8,10 @@
 void gd_cli_usage(FILE *out)
 {
     fputs("usage: gdsweep GRID.ini [-o OUT.h5] [--dry-run] [--overwrite] [--threads N]\n"
-          "                        [--quiet] [--allow-huge]\n"
+          "                        [--quiet] [--allow-huge] [--resume] [--grace S] [--shard K/N]\n"
+          "       gdsweep status OUT.h5\n"
+          "       gdsweep summary OUT.h5 [--csv]\n"
+          "       gdsweep merge OUT.h5 SHARD.h5...\n"
           "       gdsweep --list | --help | --version\n"
           "\n"
           "Runs every configuration of the grid file and writes one HDF5 file.\n"
@@ -19,8 +22,14 @@ void gd_cli_usage(FILE *out)
           "  --threads N          OpenMP threads per process (default: OMP_NUM_THREADS)\n"
           "  --quiet              no progress or summary table\n"
           "  --allow-huge         accept grids of more than 10^9 runs\n"
+          "  --resume             continue the sweep in its existing output file\n"
+          "  --grace S            after SIGTERM/SIGINT/SIGUSR1, let running runs finish for\n"
+          "                       S seconds (default 30), then abandon them\n"
+          "  --shard K/N          run the K-th of N deterministic parts of the grid into its\n"
+          "                       own file (combine them with gdsweep merge)\n"
           "  --list               list optimizers, schedules, problems and their keys\n"
-          "Exit status: 0 success, 1 runtime failure, 2 usage or grid error.\n",
+          "Exit status: 0 success, 1 runtime failure, 2 usage or grid error, 3 interrupted\n"
+          "(resume with --resume).\n",
           out);
 }
 
@@ -45,6 +54,30 @@ static int parse_threads(gd_cli *c, const char *v, gd_error *err)
     return 0;
 }
 
+static int parse_grace(gd_cli *c, const char *v, gd_error *err)
+{
+    char *end;
+    errno = 0;
+    long n = v ? strtol(v, &end, 10) : -1;
+    if (!v || errno || *end || n < 0 || n > 86400)
+        return gd_fail(err, "--grace needs whole seconds from 0 to 86400 (got '%s')", v ? v : "");
+    c->grace = (unsigned)n;
+    return 0;
+}
+
+static int parse_shard(gd_cli *c, const char *v, gd_error *err)
+{
+    unsigned long long k = 0, n = 0;
+    int used = 0;
+    if (!v || sscanf(v, "%llu/%llu%n", &k, &n, &used) != 2 || v[used] != '\0' || n < 1 ||
+        k < 1 || k > n || n > 1000000)
+        return gd_fail(err, "--shard needs K/N with 1 <= K <= N, e.g. --shard 2/8 (got '%s')",
+                       v ? v : "");
+    c->shard = k;
+    c->shards = n;
+    return 0;
+}
+
 static int flag(gd_cli *c, int argc, char **argv, int *i, gd_error *err)
 {
     const char *a = argv[*i], *next = *i + 1 < argc ? argv[*i + 1] : NULL;
@@ -52,6 +85,9 @@ static int flag(gd_cli *c, int argc, char **argv, int *i, gd_error *err)
     else if (!strcmp(a, "--overwrite")) c->overwrite = 1;
     else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) c->quiet = 1;
     else if (!strcmp(a, "--allow-huge")) c->allow_huge = 1;
+    else if (!strcmp(a, "--resume")) c->resume = 1;
+    else if (!strcmp(a, "--grace")) { ++*i; return parse_grace(c, next, err); }
+    else if (!strcmp(a, "--shard")) { ++*i; return parse_shard(c, next, err); }
     else if (!strcmp(a, "--list")) c->command = GD_CMD_LIST;
     else if (!strcmp(a, "--help") || !strcmp(a, "-h")) c->command = GD_CMD_HELP;
     else if (!strcmp(a, "--version")) c->command = GD_CMD_VERSION;
@@ -68,6 +104,7 @@ static int flag(gd_cli *c, int argc, char **argv, int *i, gd_error *err)
 int gd_cli_parse(gd_cli *c, int argc, char **argv, gd_error *err)
 {
     memset(c, 0, sizeof *c);
+    c->grace = 30;
     join_args(c, argc, argv);
     for (int i = 1; i < argc; i++) {
         if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -81,5 +118,8 @@ int gd_cli_parse(gd_cli *c, int argc, char **argv, gd_error *err)
     }
     if (c->command == GD_CMD_SWEEP && !c->grid)
         return gd_fail(err, "no grid file given; usage: gdsweep GRID.ini (see --help)");
+    if (c->resume && c->overwrite)
+        return gd_fail(err, "--resume continues the output and --overwrite replaces it: "
+                       "choose one");
     return 0;
 }

@@ -1,8 +1,12 @@
-/* driver.c - one process runs the whole grid in id order and writes it in batches. */
+/* driver.c - one process runs the selected runs in id order and writes them in batches.
+ *
+ * A stop request (a signal) ends the loop before the next run; an abandoned run (grace
+ * period over) is not recorded. What was computed is committed before returning. */
 #include "gdsweep/driver.h"
 
 #include <string.h>
 
+#include "gdsweep/interrupt.h"
 #include "gdsweep/progress.h"
 #include "gdsweep/worker.h"
 
@@ -22,7 +26,30 @@ static int flush(gd_store *st, gd_tally *tally, gd_batch *b, gd_error *err)
     return 0;
 }
 
-int gd_drive_serial(const gd_sweep *s, gd_store *st, gd_tally *tally, int quiet,
+/* Runs the selection; returns 0 when done, 1 when interrupted, -1 on failure. */
+static int run_all(const gd_selection *sel, gd_worker *w, gd_batch *b, gd_store *st,
+                   gd_tally *tally, gd_progress *pg, gd_error *err)
+{
+    double last_flush = pg->start;
+    for (uint64_t id = 0; id < sel->sweep->n_runs; id++) {
+        if (gd_selection_skip((void *)sel, id))
+            continue;
+        if (gd_interrupt_stop())
+            return 1;
+        int rc = gd_worker_run(w, id, b, err);
+        if (rc != 0)
+            return rc;
+        gd_progress_add(pg, 1);
+        if (gd_batch_is_full(b) || pg->last_update - last_flush >= GD_COMMIT_SECONDS) {
+            if (flush(st, tally, b, err) != 0)
+                return -1;
+            last_flush = pg->last_update;
+        }
+    }
+    return 0;
+}
+
+int gd_drive_serial(const gd_selection *sel, gd_store *st, gd_tally *tally, int quiet,
                     gd_drive_stats *stats, gd_error *err)
 {
     gd_worker w;
@@ -30,20 +57,11 @@ int gd_drive_serial(const gd_sweep *s, gd_store *st, gd_tally *tally, int quiet,
     gd_progress pg;
     memset(&b, 0, sizeof b);
     memset(stats, 0, sizeof *stats);
-    gd_worker_init(&w, s, 0);
-    gd_progress_init(&pg, s->n_runs, quiet);
-    int rc = 0;
-    double last_flush = pg.start;
-    for (uint64_t id = 0; id < s->n_runs && rc == 0; id++) {
-        rc = gd_worker_run(&w, id, &b, err);
-        gd_progress_add(&pg, rc == 0);
-        if (rc == 0 && (gd_batch_is_full(&b) || pg.last_update - last_flush >= GD_COMMIT_SECONDS)) {
-            rc = flush(st, tally, &b, err);
-            last_flush = pg.last_update;
-        }
-    }
-    if (rc == 0)
-        rc = flush(st, tally, &b, err);
+    gd_worker_init(&w, sel->sweep, 0);
+    gd_progress_init(&pg, sel->todo, quiet);
+    int rc = run_all(sel, &w, &b, st, tally, &pg, err);
+    if (rc >= 0 && flush(st, tally, &b, err) != 0)
+        rc = -1;
     gd_progress_finish(&pg);
     stats->runs_done = pg.done;
     stats->wall_seconds = gd_now_seconds() - pg.start;

@@ -6,6 +6,7 @@
 #include <omp.h>
 
 #include "gdsweep/driver.h"
+#include "gdsweep/interrupt.h"
 #include "gdsweep/progress.h"
 
 static void lock(gd_local_worker *lw) { pthread_mutex_lock(&lw->mu); }
@@ -46,16 +47,17 @@ static void hand_over(gd_local_worker *lw)
     unlock(lw);
 }
 
+/* Returns 0, 1 when a stop request or an abandoned run ended the chunk early, -1. */
 static int run_chunk(gd_local_worker *lw, uint64_t first, uint64_t count)
 {
-    for (uint64_t id = first; id < first + count; id++) {
-        if (gd_worker_run(&lw->worker, id, lw->filling, &lw->err) != 0)
-            return -1;
-        if (gd_batch_is_full(lw->filling))
+    int rc = 0;
+    for (uint64_t id = first; id < first + count && rc == 0; id++) {
+        rc = gd_interrupt_stop() ? 1 : gd_worker_run(&lw->worker, id, lw->filling, &lw->err);
+        if (rc == 0 && gd_batch_is_full(lw->filling))
             hand_over(lw);
     }
     hand_over(lw);
-    return 0;
+    return rc;
 }
 
 static void *thread_main(void *arg)
@@ -67,7 +69,7 @@ static void *thread_main(void *arg)
     while (rc == 0 && (count = next_chunk(lw, &first)) > 0)
         rc = run_chunk(lw, first, count);
     lock(lw);
-    lw->failed = rc != 0;
+    lw->failed = rc < 0;
     lw->exited = 1;
     unlock(lw);
     return NULL;

@@ -6,6 +6,7 @@
  *   TAG_WORK     0 -> worker  uint64 {first, count}; count 0: no more work
  *   TAG_RESULT   worker -> 0  one packed gd_batch (gd_batch_pack)
  *   TAG_DONE     worker -> 0  empty: every result of this rank has been sent
+ *   TAG_STOP     worker -> 0  empty: this rank was signalled; stop handing out work
  * Messages between two ranks arrive in order, so TAG_DONE follows the rank's last result.
  * Rank 0's main thread polls with MPI_Iprobe and sleeps briefly when idle, so it costs
  * little CPU beside its compute thread. Chunks come from the plan: expensive runs first,
@@ -20,13 +21,21 @@
 
 #include <mpi.h>
 
+#include "gdsweep/interrupt.h"
 #include "gdsweep/local_worker.h"
 #include "gdsweep/plan.h"
 #include "gdsweep/progress.h"
 #include "gdsweep/wire.h"
 #include "gdsweep/worker.h"
 
-enum { TAG_REQUEST = 1, TAG_WORK, TAG_RESULT, TAG_DONE };
+enum { TAG_REQUEST = 1, TAG_WORK, TAG_RESULT, TAG_DONE, TAG_STOP };
+
+/* First id of a TAG_WORK chunk of count 0 that means "stopped: the sweep was interrupted". */
+#define GD_CHUNK_INTERRUPTED UINT64_MAX
+
+/* After the grace period, how long rank 0 still waits for the results of runs that ended
+ * before it (signalled ranks abandon their runs at once and report). */
+#define GD_ABANDON_WAIT_SECONDS 2.0
 
 #define IDLE_NANOSECONDS 100000L
 
@@ -107,16 +116,20 @@ static void send_batch(remote *r)
     gd_batch_clear(&r->batch);
 }
 
-static void run_chunk(remote *r, uint64_t first, uint64_t count)
+/* Runs the chunk; returns 1 when a stop request or an abandoned run ended it early. */
+static int run_chunk(remote *r, uint64_t first, uint64_t count)
 {
     gd_error err = {.exit_code = GD_EXIT_RUNTIME};
-    for (uint64_t id = first; id < first + count; id++) {
-        if (gd_worker_run(&r->worker, id, &r->batch, &err) != 0)
+    int rc = 0;
+    for (uint64_t id = first; id < first + count && rc == 0; id++) {
+        rc = gd_interrupt_stop() ? 1 : gd_worker_run(&r->worker, id, &r->batch, &err);
+        if (rc < 0)
             gd_par_abort(&err);
         if (gd_batch_is_full(&r->batch))
             send_batch(r);
     }
     send_batch(r);
+    return rc;
 }
 
 static void ask_for_chunk(uint64_t chunk[2], MPI_Request *req)
@@ -125,11 +138,15 @@ static void ask_for_chunk(uint64_t chunk[2], MPI_Request *req)
     MPI_Irecv(chunk, 2, MPI_UINT64_T, 0, TAG_WORK, MPI_COMM_WORLD, req);
 }
 
+/* Computes chunks until rank 0 says there are no more, or a signal stops this rank: then
+ * it tells rank 0 (TAG_STOP), drops the chunk it had asked for, and leaves. Returns 0,
+ * or GD_SWEEP_INTERRUPTED when the sweep was interrupted here or elsewhere. */
 static int work_for_rank0(const gd_sweep *s)
 {
     remote r = {.s = s};
     uint64_t chunk[2];
     MPI_Request req;
+    int stopped = 0;
     gd_worker_init(&r.worker, s, gd_par_rank());
     r.profile.start = gd_now_seconds();
     ask_for_chunk(chunk, &req);
@@ -138,19 +155,24 @@ static int work_for_rank0(const gd_sweep *s)
         wait_quietly(&req);
         r.profile.waiting += gd_now_seconds() - t0;
         uint64_t first = chunk[0], count = chunk[1];
-        if (count == 0)
+        if (count == 0 || stopped) {
+            stopped |= first == GD_CHUNK_INTERRUPTED;
             break;
+        }
         r.profile.runs += count;
         r.profile.chunks++;
         ask_for_chunk(chunk, &req); /* prefetch: the next chunk arrives while we compute */
-        run_chunk(&r, first, count);
+        if (run_chunk(&r, first, count) != 0 && !stopped) {
+            stopped = 1;
+            MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_STOP, MPI_COMM_WORLD);
+        }
     }
     MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_DONE, MPI_COMM_WORLD);
     profile_print(&r.profile);
     gd_worker_free(&r.worker);
     gd_batch_free(&r.batch);
     free(r.buf);
-    return 0;
+    return stopped ? GD_SWEEP_INTERRUPTED : 0;
 }
 
 /* ---- rank 0 ------------------------------------------------------------------------ */
@@ -171,13 +193,20 @@ typedef struct coordinator {
     unsigned char *buf;
     size_t buf_cap;
     int remote_active;
+    int stopping;              /* a rank was signalled: hand out no more work */
     uint64_t runs_done;
 } coordinator;
 
 static void next_chunk(coordinator *c, uint64_t chunk[2])
 {
-    if (!gd_plan_next(c->plan, &chunk[0], &chunk[1]))
+    if (!c->stopping && gd_interrupt_stop()) /* rank 0 itself was signalled */
+        c->stopping = 1;
+    if (c->stopping) {
+        chunk[0] = GD_CHUNK_INTERRUPTED;
+        chunk[1] = 0;
+    } else if (!gd_plan_next(c->plan, &chunk[0], &chunk[1])) {
         chunk[0] = chunk[1] = 0;
+    }
 }
 
 /* Writes the pending results when due (or when forced). */
@@ -233,6 +262,11 @@ static int serve_message(coordinator *c, gd_error *err)
         c->remote_active--;
         return 1;
     }
+    if (st.MPI_TAG == TAG_STOP) { /* stop here too: the compute thread and the plan */
+        c->stopping = 1;
+        gd_interrupt_request();
+        return 1;
+    }
     uint64_t chunk[2];
     next_chunk(c, chunk);
     MPI_Send(chunk, 2, MPI_UINT64_T, st.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
@@ -272,9 +306,16 @@ static int serve_local(coordinator *c, gd_error *err)
     return busy;
 }
 
+/* Serves until every rank is done, or until the grace period after a stop is over
+ * (then the ranks still running are abandoned: the caller ends the job). */
 static int coordinate_loop(coordinator *c, gd_error *err)
 {
+    double abandoned_at = 0;
     while (c->remote_active > 0 || !gd_local_worker_exited(&c->local)) {
+        if (gd_interrupt_abandon() && abandoned_at == 0)
+            abandoned_at = gd_now_seconds();
+        if (abandoned_at > 0 && gd_now_seconds() - abandoned_at > GD_ABANDON_WAIT_SECONDS)
+            break;
         int a = serve_message(c, err), b = a < 0 ? 0 : serve_local(c, err);
         if (a < 0 || b < 0)
             return -1;
@@ -287,11 +328,12 @@ static int coordinate_loop(coordinator *c, gd_error *err)
     return commit(c, 1, err);
 }
 
-static int coordinate(coordinator *c, int quiet, gd_error *err)
+static int coordinate(coordinator *c, const gd_selection *sel, int quiet, gd_error *err)
 {
     if (gd_plan_create(&c->plan, c->s, 0, c->s->n_runs, gd_par_size(), err) != 0)
         return -1;
-    gd_progress_init(&c->progress, c->s->n_runs, quiet);
+    gd_plan_skip_done(c->plan, gd_selection_skip, (void *)sel);
+    gd_progress_init(&c->progress, sel->todo, quiet);
     c->remote_active = gd_par_size() - 1;
     c->last_commit = gd_now_seconds();
     if (gd_local_worker_start(&c->local, c->s, 0, err) != 0)
@@ -310,25 +352,28 @@ static int coordinate(coordinator *c, int quiet, gd_error *err)
     gd_plan_free(c->plan);
     gd_batch_free(&c->pending);
     free(c->buf);
+    if (rc == 0 && (c->stopping || gd_interrupt_stop()))
+        rc = GD_SWEEP_INTERRUPTED;
     return rc;
 }
 
-int gd_par_sweep(const gd_sweep *s, gd_store *st, gd_tally *tally, int quiet,
+int gd_par_sweep(const gd_selection *sel, gd_store *st, gd_tally *tally, int quiet,
                  gd_drive_stats *stats, gd_error *err)
 {
     if (gd_par_size() == 1)
-        return gd_drive_serial(s, st, tally, quiet, stats, err);
+        return gd_drive_serial(sel, st, tally, quiet, stats, err);
     if (gd_par_rank() != 0)
-        return work_for_rank0(s);
+        return work_for_rank0(sel->sweep);
     coordinator c;
     memset(&c, 0, sizeof c);
-    c.s = s;
+    c.s = sel->sweep;
     c.st = st;
     c.tally = tally;
     double t0 = gd_now_seconds();
-    int rc = coordinate(&c, quiet, err);
+    int rc = coordinate(&c, sel, quiet, err);
     stats->runs_done = c.runs_done;
     stats->wall_seconds = gd_now_seconds() - t0;
     stats->io_seconds = gd_store_io_seconds(st);
+    stats->abandoned_ranks = c.remote_active;
     return rc;
 }

@@ -6,6 +6,8 @@
  * Blocks are disjoint, so the parallel loops have no race. */
 #include "gdsweep/run.h"
 
+#include "gdsweep/interrupt.h"
+
 #include <math.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +19,7 @@ const char *gd_status_name(int status)
     switch (status) {
     case GD_STATUS_CONVERGED: return "converged";
     case GD_STATUS_DIVERGED: return "diverged";
+    case GD_STATUS_ABANDONED: return "abandoned";
     default: return "max_iter";
     }
 }
@@ -160,6 +163,8 @@ static int stop_reason(const loop_ctx *c, long t, double f, double gn)
         return GD_STATUS_CONVERGED;
     if (t >= k->iterations)
         return GD_STATUS_MAX_ITER;
+    if (gd_interrupt_abandon())
+        return GD_STATUS_ABANDONED;
     return 2;
 }
 

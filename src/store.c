@@ -129,12 +129,13 @@ static int create_runs(gd_store *st)
     return st->runs >= 0 ? 0 : -1;
 }
 
-static int create_series(gd_store *st)
+const char *const gd_traj_names[GD_TRAJ_COUNT] = {"traj/iteration", "traj/loss",
+                                                  "traj/grad_norm", "traj/lr"};
+
+int gd_store_create_series(gd_store *st)
 {
-    static const char *const traj_names[GD_TRAJ_COUNT] = {
-        "traj/iteration", "traj/loss", "traj/grad_norm", "traj/lr"};
     for (int i = 0; i < GD_TRAJ_COUNT; i++)
-        if (gd_h5_series_create(&st->traj[i], st->file, traj_names[i],
+        if (gd_h5_series_create(&st->traj[i], st->file, gd_traj_names[i],
                                 i == GD_TRAJ_ITERATION ? H5T_NATIVE_INT64
                                                        : H5T_NATIVE_DOUBLE) < 0)
             return -1;
@@ -144,10 +145,14 @@ static int create_series(gd_store *st)
     return 0;
 }
 
-/* Each step names what failed for the error message. */
-static int lay_out_file(gd_store *st, const char *command_line, gd_error *err)
+/* Each step names what failed for the error message. The file is laid out under a
+ * temporary name and renamed into place once flushed, so OUT.h5 never exists half-made
+ * (a kill during creation leaves no OUT.h5, and --overwrite replaces the old file only
+ * then). */
+static int lay_out_file(gd_store *st, const char *command_line, const char *tmp,
+                        gd_error *err)
 {
-    st->file = H5Fcreate(st->path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    st->file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (st->file < 0)
         return gd_h5_fail(st, err, "cannot create the file");
     if (write_root_attributes(st, command_line) < 0)
@@ -156,17 +161,20 @@ static int lay_out_file(gd_store *st, const char *command_line, gd_error *err)
     st->written_type = gd_h5_written_type(&st->cols);
     if (st->row_type < 0 || st->written_type < 0 || create_runs(st) < 0)
         return gd_h5_fail(st, err, "creating the runs table");
-    if (create_series(st) < 0)
+    if (gd_store_create_series(st) < 0)
         return gd_h5_fail(st, err, "creating the trajectory datasets");
     st->instances = H5Gcreate2(st->file, "instances", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (st->instances < 0)
         return gd_h5_fail(st, err, "creating /instances");
     if (H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
         return gd_h5_fail(st, err, "flushing the new file");
+    if (rename(tmp, st->path) != 0)
+        return gd_fail_runtime(err, "%s: cannot move %s into place: %s", st->path, tmp,
+                               strerror(errno));
     return 0;
 }
 
-static gd_store *store_new(const char *path, const gd_sweep *s)
+gd_store *gd_store_new(const char *path, const gd_sweep *s)
 {
     gd_store *st = calloc(1, sizeof *st);
     if (!st)
@@ -177,11 +185,12 @@ static gd_store *store_new(const char *path, const gd_sweep *s)
     for (int i = 0; i < GD_TRAJ_COUNT; i++)
         st->traj[i].id = H5I_INVALID_HID;
     st->path_x.id = st->final_x.id = H5I_INVALID_HID;
+    st->shards = 1;
     return st;
 }
 
 /* Closes every id, the file last; returns -1 if closing the file failed. */
-static int close_ids(gd_store *st)
+int gd_store_close_ids(gd_store *st)
 {
     for (int i = 0; i < GD_TRAJ_COUNT; i++)
         gd_h5_close(&st->traj[i].id);
@@ -196,8 +205,9 @@ static int close_ids(gd_store *st)
     return rc < 0 ? -1 : 0;
 }
 
-static void store_free(gd_store *st)
+void gd_store_free(gd_store *st)
 {
+    free(st->committed_bits);
     gd_columns_free(&st->cols);
     gd_id_set_free(&st->written_instances);
     free(st->rows);
@@ -211,20 +221,20 @@ int gd_store_create(gd_store **out, const char *path, const gd_sweep *s,
 {
     *out = NULL;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    gd_store *st = store_new(path, s);
+    gd_store *st = gd_store_new(path, s);
     if (!st)
         return gd_fail_runtime(err, "%s: out of memory opening the store", path);
-    if (gd_columns_build(&st->cols, err) < 0) {
-        store_free(st);
+    if (gd_columns_build(&st->cols, err) < 0 || gd_store_alloc_committed(st, err) < 0) {
+        gd_store_free(st);
         return -1;
     }
+    char tmp[GD_PATH_MAX + 32];
+    snprintf(tmp, sizeof tmp, "%s.creating", path);
     double t0 = gd_store_clock();
-    if (lay_out_file(st, command_line ? command_line : "", err) < 0) {
-        int created = st->file >= 0;
-        close_ids(st);
-        if (created)
-            unlink(st->path);
-        store_free(st);
+    if (lay_out_file(st, command_line ? command_line : "", tmp, err) < 0) {
+        gd_store_close_ids(st);
+        unlink(tmp);
+        gd_store_free(st);
         return -1;
     }
     st->io_seconds += gd_store_clock() - t0;
@@ -234,19 +244,46 @@ int gd_store_create(gd_store **out, const char *path, const gd_sweep *s,
 
 /* ---- closing ----------------------------------------------------------------------- */
 
-int gd_store_close(gd_store *st, double wall_seconds, gd_error *err)
+int gd_store_close(gd_store *st, double wall_seconds, int complete, gd_error *err)
 {
     if (!st)
         return 0;
     int rc = 0;
-    if (gd_h5_attr_i64(st->file, "complete", 1) < 0 ||
-        gd_h5_attr_u64(st->file, "runs_written", st->runs_written) < 0 ||
+    if (gd_h5_attr_i64(st->file, "complete", complete != 0) < 0 ||
+        gd_h5_attr_u64(st->file, "runs_written", st->committed) < 0 ||
         gd_h5_attr_f64(st->file, "wall_seconds", wall_seconds) < 0)
         rc = gd_h5_fail(st, err, "recording completion");
-    if (close_ids(st) < 0 && rc == 0)
+    if (gd_store_close_ids(st) < 0 && rc == 0)
         rc = gd_h5_fail(st, err, "closing the file");
-    store_free(st);
+    gd_store_free(st);
     return rc;
+}
+
+int gd_store_alloc_committed(gd_store *st, gd_error *err)
+{
+    st->committed_bits = calloc(st->sweep->n_runs / 8 + 1, 1);
+    return st->committed_bits ? 0
+                              : gd_fail_runtime(err, "%s: out of memory for the commit map",
+                                                st->path);
+}
+
+void gd_store_mark_committed(gd_store *st, uint64_t id)
+{
+    uint8_t bit = (uint8_t)(1u << (id % 8));
+    if (!(st->committed_bits[id / 8] & bit)) {
+        st->committed_bits[id / 8] |= bit;
+        st->committed++;
+    }
+}
+
+int gd_store_is_committed(const gd_store *st, uint64_t id)
+{
+    return (st->committed_bits[id / 8] >> (id % 8)) & 1;
+}
+
+uint64_t gd_store_committed(const gd_store *st)
+{
+    return st->committed;
 }
 
 double gd_store_io_seconds(const gd_store *st)

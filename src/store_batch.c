@@ -151,7 +151,10 @@ int gd_store_write_batch(gd_store *st, const gd_batch *b, gd_error *err)
     if (rc == 0)
         rc = b->count ? commit(st, b, err) : flush(st, err);
     st->io_seconds += gd_store_clock() - t0;
-    if (rc == 0)
+    if (rc == 0) {
         st->runs_written += b->count;
+        for (size_t i = 0; i < b->count; i++)
+            gd_store_mark_committed(st, b->desc[i].id);
+    }
     return rc;
 }

@@ -201,3 +201,41 @@ int gd_h5_series_append(gd_h5_series *s, hid_t mtype, const void *data, size_t n
     gd_h5_close(&fspace);
     return rc;
 }
+
+/* ---- reopening ------------------------------------------------------------------------ */
+
+static int series_open(gd_h5_series *s, hid_t loc, const char *name)
+{
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    hsize_t dims = 0;
+    s->id = dapl >= 0 && H5Pset_chunk_cache(dapl, 0, 0, 1.0) >= 0
+                ? H5Dopen2(loc, name, dapl)
+                : H5I_INVALID_HID;
+    gd_h5_close(&dapl);
+    hid_t space = s->id >= 0 ? H5Dget_space(s->id) : H5I_INVALID_HID;
+    int ok = space >= 0 && H5Sget_simple_extent_ndims(space) == 1 &&
+             H5Sget_simple_extent_dims(space, &dims, NULL) == 1;
+    gd_h5_close(&space);
+    s->len = dims;
+    return ok ? 0 : -1;
+}
+
+/* A crash between the appends of one batch can leave the four /traj arrays of unequal
+ * length; committed runs lie below the shortest (their batch was flushed whole), so
+ * appending resumes there for all four. */
+int gd_store_open_series(gd_store *st)
+{
+    uint64_t shortest = UINT64_MAX;
+    for (int i = 0; i < GD_TRAJ_COUNT; i++) {
+        if (series_open(&st->traj[i], st->file, gd_traj_names[i]) < 0)
+            return -1;
+        if (st->traj[i].len < shortest)
+            shortest = st->traj[i].len;
+    }
+    for (int i = 0; i < GD_TRAJ_COUNT; i++)
+        st->traj[i].len = shortest;
+    if (series_open(&st->path_x, st->file, "path/x") < 0 ||
+        series_open(&st->final_x, st->file, "final/x") < 0)
+        return -1;
+    return 0;
+}

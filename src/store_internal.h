@@ -40,7 +40,29 @@ struct gd_store {
     hsize_t *coords;              /* run ids of a non-contiguous batch */
     uint8_t *ones;                /* `written` cells, rows_cap of them */
     gd_id_set written_instances;
+    uint8_t *committed_bits;      /* one bit per run: its row is marked written */
+    uint64_t committed;           /* runs committed in the file, this session's included */
+    uint64_t shard, shards;       /* the file's shard (0 of 1: the whole grid) */
 };
+
+/* Marks run id committed in the bitmap (counting it once). */
+void gd_store_mark_committed(gd_store *st, uint64_t id);
+
+/* Allocates the zeroed bitmap for the sweep's runs. */
+int gd_store_alloc_committed(gd_store *st, gd_error *err);
+
+/* Creates the series datasets (traj, path/x, final/x) of a fresh file; opens them and
+ * reads their lengths: existing file (store.c, store_resume.c). */
+int gd_store_create_series(gd_store *st);
+int gd_store_open_series(gd_store *st);
+
+/* Allocation and release of the store record (store.c). */
+gd_store *gd_store_new(const char *path, const gd_sweep *s);
+void gd_store_free(gd_store *st);
+int gd_store_close_ids(gd_store *st);
+
+/* Names of the series datasets, in traj[] order. */
+extern const char *const gd_traj_names[GD_TRAJ_COUNT];
 
 /* Monotonic clock in seconds. */
 double gd_store_clock(void);

@@ -47,6 +47,8 @@ int gd_worker_run(gd_worker *w, uint64_t id, gd_batch *b, gd_error *err)
         gd_history_reserve(&w->history, records, 0, err) != 0)
         return -1;
     gd_run_execute(&w->instance, opt, &d, w->sweep->record_every, &w->ws, &w->history, &r);
+    if (r.status == GD_STATUS_ABANDONED)
+        return 1;
     r.rank = w->rank;
     size_t n_final = d.control.save_final ? n : 0;
     return gd_batch_add(b, &d, &r, &w->history, w->ws.x, n_final, err);

@@ -620,7 +620,7 @@ static void write_batch(sweep_file *f)
 static void close_sweep_file(sweep_file *f)
 {
     gd_error err;
-    if (f->st && gd_store_close(f->st, 2.5, &err) != 0)
+    if (f->st && gd_store_close(f->st, 2.5, 1, &err) != 0)
         fail_msg("%s", err.msg);
     f->st = NULL;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "gdsweep/grid.h"
+#include "gdsweep/selection.h"
 #include "gdsweep/store.h"
 #include "gdsweep/tally.h"
 
@@ -21,13 +22,18 @@ typedef struct gd_drive_stats {
     uint64_t runs_done;
     double wall_seconds;
     double io_seconds;
+    int abandoned_ranks;     /* ranks still computing when an interrupt's grace ended */
 } gd_drive_stats;
 
 /* 1 when the batch should be written (or sent) now. */
 int gd_batch_is_full(const gd_batch *b);
 
-/* Runs every run in id order on this process; progress on stderr unless quiet. */
-int gd_drive_serial(const gd_sweep *s, gd_store *st, gd_tally *tally, int quiet,
+/* What the drivers return besides 0 (every selected run done) and -1 (failure). */
+#define GD_SWEEP_INTERRUPTED 1
+
+/* Runs the selected runs in id order on this process; progress on stderr unless quiet.
+ * Returns 0, GD_SWEEP_INTERRUPTED (a signal stopped it; what ran is committed) or -1. */
+int gd_drive_serial(const gd_selection *sel, gd_store *st, gd_tally *tally, int quiet,
                     gd_drive_stats *stats, gd_error *err);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "gdsweep/driver.h"
 #include "gdsweep/grid.h"
+#include "gdsweep/selection.h"
 #include "gdsweep/store.h"
 #include "gdsweep/tally.h"
 
@@ -35,9 +36,12 @@ int gd_par_share_sweep(gd_sweep *s, const char *path, int allow_huge, int rc, gd
 /* Prints "gdsweep: rank R: message" and ends every process of the job with code. */
 _Noreturn void gd_par_abort(const gd_error *err);
 
-/* Runs every run of the sweep over all ranks; rank 0 writes st and fills tally/stats.
- * Returns 0, or -1 on rank 0's own failure (a failure elsewhere aborts the job). */
-int gd_par_sweep(const gd_sweep *s, gd_store *st, gd_tally *tally, int quiet,
+/* Runs the selected runs over all ranks (sel matters on rank 0; the others need only
+ * sel->sweep); rank 0 writes st and fills tally/stats. Returns 0, GD_SWEEP_INTERRUPTED
+ * (a signal on any rank stopped the sweep; stats->abandoned_ranks were still running
+ * when the grace period ended), or -1 on rank 0's own failure (a failure elsewhere
+ * aborts the job). */
+int gd_par_sweep(const gd_selection *sel, gd_store *st, gd_tally *tally, int quiet,
                  gd_drive_stats *stats, gd_error *err);
 
 #endif

@@ -15,6 +15,7 @@
 #include "gdsweep/problem.h"
 
 typedef enum {
+    GD_STATUS_ABANDONED = -2, /* cut short by an interrupt: never recorded */
     GD_STATUS_DIVERGED = -1,
     GD_STATUS_MAX_ITER = 0,
     GD_STATUS_CONVERGED = 1

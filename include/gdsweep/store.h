@@ -30,8 +30,26 @@ int gd_store_create(gd_store **out, const char *path, const gd_sweep *s,
  * run ids) and flushes the file. */
 int gd_store_write_batch(gd_store *st, const gd_batch *b, gd_error *err);
 
-/* Records completion (runs written, wall time) and closes. Frees st in all cases. */
-int gd_store_close(gd_store *st, double wall_seconds, gd_error *err);
+/* Opens an existing sweep file of the same grid to continue it (--resume): checks the
+ * stored grid hash against s (on a mismatch the message says what differs), reads which
+ * runs are committed (rows marked written: the last record of a two-step commit, so a
+ * crash at any instant leaves only complete rows marked), the instances already stored,
+ * and the lengths of the appended datasets; later batches append after them. */
+int gd_store_reopen(gd_store **out, const char *path, const gd_sweep *s,
+                    const char *command_line, gd_error *err);
+
+/* The file's shard (0-based index and count; 0 of 1 when it holds the whole grid). */
+int gd_store_set_shard(gd_store *st, uint64_t shard, uint64_t shards, gd_error *err);
+void gd_store_shard(const gd_store *st, uint64_t *shard, uint64_t *shards);
+
+/* 1 when run id is committed in the file (read at reopen, or written since). */
+int gd_store_is_committed(const gd_store *st, uint64_t id);
+/* Runs committed in the file. */
+uint64_t gd_store_committed(const gd_store *st);
+
+/* Records the state (complete: every run of this job is committed; runs committed, wall
+ * time) and closes. Frees st in all cases. */
+int gd_store_close(gd_store *st, double wall_seconds, int complete, gd_error *err);
 
 /* Seconds spent inside HDF5 calls so far (for the benchmarks). */
 double gd_store_io_seconds(const gd_store *st);

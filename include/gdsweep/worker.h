@@ -25,9 +25,9 @@ typedef struct gd_worker {
 
 void gd_worker_init(gd_worker *w, const gd_sweep *s, int rank);
 
-/* Executes run `id` and appends its result to b, preceded by its instance when the
- * worker had to set that up. Fails only on resource errors (memory, instance setup);
- * numerical failure is a result. */
+/* Executes run `id` and appends its result to b. Returns 0, or 1 when an interrupt
+ * abandoned the run (nothing appended), or -1 on resource errors (memory, instance
+ * setup); numerical failure is a result. */
 int gd_worker_run(gd_worker *w, uint64_t id, gd_batch *b, gd_error *err);
 
 void gd_worker_free(gd_worker *w);

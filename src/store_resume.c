@@ -1,0 +1,195 @@
+/* store_resume.c - reopening a sweep's file to continue it (see gd_store_reopen).
+ *
+ * What the file says is committed is what resume trusts: rows whose `written` cell is 1.
+ * A batch marks its rows written only after its data were flushed, so those rows are
+ * complete whatever instant a crash hit. Rows without the mark are redone; their old
+ * data (if any) are overwritten, and arrays appended after the last flush are appended
+ * again past the flushed length. Usage errors (no file, not ours, another grid) leave
+ * the file untouched: nothing is written before every check passed. */
+#include "store_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gdsweep/text_diff.h"
+
+#define WRITTEN_BLOCK 65536
+
+/* A variable-length string attribute of obj, malloc'd; NULL if absent or not text. */
+static char *attr_text(hid_t obj, const char *name)
+{
+    char *value = NULL, *copy = NULL;
+    hid_t a = H5Aexists(obj, name) > 0 ? H5Aopen(obj, name, H5P_DEFAULT) : H5I_INVALID_HID;
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (a >= 0 && t >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 &&
+        H5Tset_cset(t, H5T_CSET_UTF8) >= 0 && H5Aread(a, t, &value) >= 0 && value) {
+        copy = strdup(value);
+        H5free_memory(value);
+    }
+    gd_h5_close(&t);
+    gd_h5_close(&a);
+    return copy;
+}
+
+static int check_identity(gd_store *st, gd_error *err)
+{
+    if (H5Aexists(st->file, "format_version") <= 0 || H5Lexists(st->file, "runs", H5P_DEFAULT) <= 0)
+        return gd_fail(err, "%s is not a gdsweep file (no format_version or runs table); "
+                       "choose another output, or run without --resume", st->path);
+    char *hash = attr_text(st->file, "grid_hash");
+    int same = hash && strcmp(hash, st->sweep->hash) == 0;
+    free(hash);
+    if (same)
+        return 0;
+    char *text = attr_text(st->file, "grid_text"), diff[512];
+    gd_text_first_difference(text ? text : "", st->path, st->sweep->text, st->sweep->path,
+                             diff, sizeof diff);
+    free(text);
+    return gd_fail(err, "%s was written by another grid than %s (%s); resume with the grid "
+                   "that made it, or write a new output", st->path, st->sweep->path, diff);
+}
+
+static int open_runs(gd_store *st, gd_error *err)
+{
+    st->runs = H5Dopen2(st->file, "runs", H5P_DEFAULT);
+    hid_t type = st->runs >= 0 ? H5Dget_type(st->runs) : H5I_INVALID_HID;
+    hid_t space = st->runs >= 0 ? H5Dget_space(st->runs) : H5I_INVALID_HID;
+    hsize_t dims = 0;
+    int ok = type >= 0 && space >= 0 && H5Sget_simple_extent_ndims(space) == 1 &&
+             H5Sget_simple_extent_dims(space, &dims, NULL) == 1 &&
+             dims == st->sweep->n_runs && H5Tget_class(type) == H5T_COMPOUND &&
+             H5Tget_nmembers(type) == (int)st->cols.count;
+    gd_h5_close(&type);
+    gd_h5_close(&space);
+    if (!ok)
+        return gd_fail(err, "%s: its runs table does not match this grid and gdsweep %s "
+                       "(made by another version?); write a new output", st->path,
+                       GD_VERSION);
+    st->row_type = gd_h5_row_type(&st->cols);
+    st->written_type = gd_h5_written_type(&st->cols);
+    return st->row_type >= 0 && st->written_type >= 0 ? 0
+                                                       : gd_h5_fail(st, err, "runs types");
+}
+
+/* Reads the `written` column in blocks into the commit bitmap. */
+static int load_committed(gd_store *st, gd_error *err)
+{
+    uint8_t *cells = malloc(WRITTEN_BLOCK);
+    hid_t fspace = H5Dget_space(st->runs);
+    int rc = cells && fspace >= 0 ? 0 : -1;
+    for (uint64_t first = 0; rc == 0 && first < st->sweep->n_runs; first += WRITTEN_BLOCK) {
+        hsize_t start = first, count = st->sweep->n_runs - first;
+        if (count > WRITTEN_BLOCK)
+            count = WRITTEN_BLOCK;
+        hid_t mspace = H5Screate_simple(1, &count, NULL);
+        rc = mspace >= 0 &&
+                     H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0 &&
+                     H5Dread(st->runs, st->written_type, mspace, fspace, H5P_DEFAULT, cells) >= 0
+                 ? 0
+                 : -1;
+        for (hsize_t i = 0; rc == 0 && i < count; i++)
+            if (cells[i] == 1)
+                gd_store_mark_committed(st, first + i);
+        gd_h5_close(&mspace);
+    }
+    gd_h5_close(&fspace);
+    free(cells);
+    return rc == 0 ? 0 : gd_h5_fail(st, err, "reading which runs are committed");
+}
+
+static herr_t add_instance(hid_t group, const char *name, const H5L_info_t *info, void *ctx)
+{
+    (void)group;
+    (void)info;
+    char *end;
+    unsigned long long id = strtoull(name, &end, 10);
+    return *end == '\0' && gd_id_set_add(ctx, id) >= 0 ? 0 : -1;
+}
+
+static int open_instances(gd_store *st, gd_error *err)
+{
+    st->instances = H5Gopen2(st->file, "instances", H5P_DEFAULT);
+    if (st->instances < 0 ||
+        H5Literate(st->instances, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, add_instance,
+                    &st->written_instances) < 0)
+        return gd_h5_fail(st, err, "reading /instances");
+    return 0;
+}
+
+/* A numeric root attribute, or def when absent. */
+static double attr_number(hid_t obj, const char *name, double def)
+{
+    double v = def;
+    hid_t a = H5Aexists(obj, name) > 0 ? H5Aopen(obj, name, H5P_DEFAULT) : H5I_INVALID_HID;
+    if (a < 0 || H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0)
+        v = def;
+    gd_h5_close(&a);
+    return v;
+}
+
+int gd_store_set_shard(gd_store *st, uint64_t shard, uint64_t shards, gd_error *err)
+{
+    st->shard = shard;
+    st->shards = shards;
+    if (gd_h5_attr_u64(st->file, "shard_index", shard) < 0 ||
+        gd_h5_attr_u64(st->file, "shard_count", shards) < 0 ||
+        H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
+        return gd_h5_fail(st, err, "recording the shard");
+    return 0;
+}
+
+void gd_store_shard(const gd_store *st, uint64_t *shard, uint64_t *shards)
+{
+    *shard = st->shard;
+    *shards = st->shards;
+}
+
+static int note_resume(gd_store *st, const char *command_line, gd_error *err)
+{
+    double resumed = attr_number(st->file, "resumed", 0);
+    st->shard = (uint64_t)attr_number(st->file, "shard_index", 0);
+    st->shards = (uint64_t)attr_number(st->file, "shard_count", 1);
+    if (gd_h5_attr_i64(st->file, "resumed", (int64_t)resumed + 1) < 0 ||
+        gd_h5_attr_text(st->file, "resume_command_line", command_line) < 0 ||
+        gd_h5_attr_i64(st->file, "complete", 0) < 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
+        return gd_h5_fail(st, err, "recording the resume");
+    return 0;
+}
+
+static int open_all(gd_store *st, const char *command_line, gd_error *err)
+{
+    if (access(st->path, F_OK) != 0)
+        return gd_fail(err, "%s does not exist: nothing to resume; run without --resume to "
+                       "start the sweep", st->path);
+    st->file = H5Fopen(st->path, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (st->file < 0)
+        return gd_fail(err, "%s cannot be opened as an HDF5 file: it is not a gdsweep file "
+                       "(or was damaged); choose another output", st->path);
+    if (check_identity(st, err) < 0 || open_runs(st, err) < 0)
+        return -1;
+    if (gd_store_open_series(st) < 0)
+        return gd_h5_fail(st, err, "opening the trajectory datasets");
+    if (open_instances(st, err) < 0 || load_committed(st, err) < 0)
+        return -1;
+    return note_resume(st, command_line, err);
+}
+
+int gd_store_reopen(gd_store **out, const char *path, const gd_sweep *s,
+                    const char *command_line, gd_error *err)
+{
+    *out = NULL;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    gd_store *st = gd_store_new(path, s);
+    if (!st)
+        return gd_fail_runtime(err, "%s: out of memory opening the store", path);
+    if (gd_columns_build(&st->cols, err) < 0 || gd_store_alloc_committed(st, err) < 0 ||
+        open_all(st, command_line ? command_line : "", err) < 0) {
+        gd_store_close_ids(st);
+        gd_store_free(st);
+        return -1;
+    }
+    st->runs_written = 0;
+    *out = st;
+    return 0;
+}
