@@ -1,0 +1,85 @@
+"""html.py - writes the report's index.html: sweep facts, notes, best-configuration table, figures, grid."""
+import math
+from html import escape
+
+STYLE = """
+body { font-family: sans-serif; margin: 2em auto; max-width: 1300px; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
+th { background: #f0f0f0; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+img { max-width: 100%; border: 1px solid #ddd; }
+.notes { background: #fff6dc; border: 1px solid #e6c65c; padding: 0.3em 1em; }
+pre { background: #f7f7f7; padding: 1em; overflow-x: auto; }
+"""
+
+INFO_KEYS = [("file", "file"), ("created", "created"), ("gdsweep_version", "gdsweep version"),
+             ("n_runs", "runs in the grid"), ("runs_committed", "runs committed"),
+             ("complete", "complete"), ("seed", "seed"), ("wall_seconds", "wall time (s)"),
+             ("grid_hash", "grid SHA-256"), ("command_line", "command line")]
+
+
+def number(v):
+    """A table number: integers as is, reals to 6 significant digits, n/a for NaN."""
+    if isinstance(v, str):
+        return escape(v)
+    if isinstance(v, bool):
+        return str(int(v))
+    if isinstance(v, float) and math.isnan(v):
+        return "n/a"
+    if isinstance(v, int):
+        return str(v)
+    return f"{v:.6g}"
+
+
+def info_table(info):
+    rows = "".join(f"<tr><th>{escape(label)}</th><td>{number(info[k])}</td></tr>"
+                   for k, label in INFO_KEYS if k in info)
+    return f"<table class='info'>{rows}</table>"
+
+
+def notes_block(notes):
+    if not notes:
+        return ""
+    items = "".join(f"<li>{escape(n)}</li>" for n in notes)
+    return f"<div class='notes'><h2>Notes</h2><ul>{items}</ul></div>"
+
+
+def best_table(table):
+    """The best-configuration table (id best) from best.table's DataFrame."""
+    head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
+    body = []
+    for _, row in table.iterrows():
+        cells = []
+        for c in table.columns:
+            v = row[c]
+            v = v.item() if hasattr(v, "item") else v
+            cls = "" if isinstance(v, str) else " class='num'"
+            cells.append(f"<td{cls}>{number(v)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table id='best'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def figure_block(made, files):
+    png = escape(files["png"])
+    others = " ".join(f"<a href='{escape(name)}'>{escape(fmt.upper())}</a>"
+                      for fmt, name in files.items() if fmt != "png")
+    also = f"<p>Also as {others}.</p>" if others else ""
+    return (f"<section id='{escape(made.name)}'><h3>{escape(made.title)}</h3>"
+            f"<a href='{png}'><img src='{png}' alt='{escape(made.title)}'></a>"
+            f"<p>{escape(made.caption)}</p>{also}</section>")
+
+
+def page(info, notes, table, figures, csv_name):
+    """The whole index.html text. figures: [(Made, {format: file name})]."""
+    name = escape(str(info.get("name", "sweep")))
+    toc = "".join(f"<li><a href='#{escape(m.name)}'>{escape(m.title)}</a></li>" for m, _ in figures)
+    blocks = "".join(figure_block(m, files) for m, files in figures)
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>gdsweep report: {name}</title>"
+            f"<style>{STYLE}</style></head><body><h1>gdsweep report: {name}</h1>{info_table(info)}"
+            f"{notes_block(notes)}<h2>Best configurations</h2>"
+            "<p>Per problem and optimizer: the best run (lowest gap to the optimum, else lowest final "
+            "loss; then fewest steps), its configuration and results, and how the optimizer's runs "
+            f"ended. Full precision: <a href='{escape(csv_name)}'>{escape(csv_name)}</a>.</p>"
+            f"{best_table(table)}<h2>Figures</h2><ul>{toc}</ul>{blocks}"
+            f"<h2>Grid</h2><pre>{escape(str(info.get('grid_text', '')))}</pre></body></html>\n")
