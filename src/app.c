@@ -15,6 +15,7 @@
 #include "gdsweep/grid.h"
 #include "gdsweep/interrupt.h"
 #include "gdsweep/selection.h"
+#include "gdsweep/status.h"
 #include "gdsweep/parallel.h"
 #include "gdsweep/report.h"
 #include "gdsweep/store.h"
@@ -197,13 +198,26 @@ static int dispatch(int argc, char **argv)
     return code >= 0 ? code : report_error(&err);
 }
 
+/* Subcommands that read files only: no MPI. Returns -1 when argv names none. */
+static int subcommand(int argc, char **argv)
+{
+    if (argc < 2)
+        return -1;
+    if (!strcmp(argv[1], "status"))
+        return gd_status_main(argc - 1, argv + 1);
+    return -1;
+}
+
 int gd_main(int argc, char **argv)
 {
+    int code = subcommand(argc, argv);
+    if (code >= 0)
+        return code;
     if (gd_par_init(&argc, &argv) != 0) {
         fputs("gdsweep: cannot start MPI\n", stderr);
         return GD_EXIT_RUNTIME;
     }
-    int code = dispatch(argc, argv);
+    code = dispatch(argc, argv);
     gd_par_finalize();
     return code;
 }

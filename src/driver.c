@@ -4,11 +4,19 @@
  * period over) is not recorded. What was computed is committed before returning. */
 #include "gdsweep/driver.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "gdsweep/interrupt.h"
 #include "gdsweep/progress.h"
 #include "gdsweep/worker.h"
+
+double gd_commit_seconds(void)
+{
+    const char *env = getenv("GD_COMMIT_SECONDS");
+    double v = env ? strtod(env, NULL) : 0;
+    return v > 0 ? v : GD_COMMIT_SECONDS;
+}
 
 int gd_batch_is_full(const gd_batch *b)
 {
@@ -30,7 +38,7 @@ static int flush(gd_store *st, gd_tally *tally, gd_batch *b, gd_error *err)
 static int run_all(const gd_selection *sel, gd_worker *w, gd_batch *b, gd_store *st,
                    gd_tally *tally, gd_progress *pg, gd_error *err)
 {
-    double last_flush = pg->start;
+    double last_flush = pg->start, every = gd_commit_seconds();
     for (uint64_t id = 0; id < sel->sweep->n_runs; id++) {
         if (gd_selection_skip((void *)sel, id))
             continue;
@@ -40,7 +48,7 @@ static int run_all(const gd_selection *sel, gd_worker *w, gd_batch *b, gd_store 
         if (rc != 0)
             return rc;
         gd_progress_add(pg, 1);
-        if (gd_batch_is_full(b) || pg->last_update - last_flush >= GD_COMMIT_SECONDS) {
+        if (gd_batch_is_full(b) || pg->last_update - last_flush >= every) {
             if (flush(st, tally, b, err) != 0)
                 return -1;
             last_flush = pg->last_update;

@@ -189,7 +189,7 @@ typedef struct coordinator {
     gd_progress progress;
     gd_local_worker local;
     gd_batch pending;
-    double last_commit;
+    double last_commit, commit_every;
     unsigned char *buf;
     size_t buf_cap;
     int remote_active;
@@ -215,7 +215,7 @@ static int commit(coordinator *c, int force, gd_error *err)
     gd_batch *b = &c->pending;
     double now = gd_now_seconds();
     if (b->count == 0 ||
-        !(force || gd_batch_is_full(b) || now - c->last_commit >= GD_COMMIT_SECONDS))
+        !(force || gd_batch_is_full(b) || now - c->last_commit >= c->commit_every))
         return 0;
     if (gd_store_write_batch(c->st, b, err) != 0)
         return -1;
@@ -336,6 +336,7 @@ static int coordinate(coordinator *c, const gd_selection *sel, int quiet, gd_err
     gd_progress_init(&c->progress, sel->todo, quiet);
     c->remote_active = gd_par_size() - 1;
     c->last_commit = gd_now_seconds();
+    c->commit_every = gd_commit_seconds();
     if (gd_local_worker_start(&c->local, c->s, 0, err) != 0)
         return -1;
     double t0 = gd_now_seconds();

@@ -15,8 +15,10 @@
 
 #define GD_BATCH_RUNS 4096
 #define GD_BATCH_BYTES (64u << 20)
-/* Results are committed to the file at least this often (seconds) while they arrive. */
+/* Results are committed to the file at least this often (seconds) while they arrive;
+ * the environment variable GD_COMMIT_SECONDS overrides it (the kill tests commit often). */
 #define GD_COMMIT_SECONDS 1.0
+double gd_commit_seconds(void);
 
 typedef struct gd_drive_stats {
     uint64_t runs_done;

@@ -62,3 +62,37 @@ def runs_table(path):
 def trajectory(f, runs, i, name="loss"):
     o, n = int(runs["traj_offset"][i]), int(runs["traj_count"][i])
     return f["traj/" + name][o:o + n]
+
+
+# Columns that say where or when a run ran, or where its data sit: not results.
+NOT_RESULTS = {"rank", "threads", "wall_seconds", "traj_offset", "path_offset", "final_offset"}
+SERIES = [("traj/loss", "traj"), ("traj/grad_norm", "traj"), ("traj/lr", "traj"),
+          ("traj/iteration", "traj"), ("path/x", "path"), ("final/x", "final")]
+
+
+def sweep_differences(path_a, path_b, written_only=False):
+    """Differences between two sweep files' results: a list of strings, empty when every
+    result column, trajectory, path, final point and instance input is bit-identical."""
+    out = []
+    with h5py.File(path_a, "r") as a, h5py.File(path_b, "r") as b:
+        ra, rb = a["runs"][:], b["runs"][:]
+        if len(ra) != len(rb):
+            return [f"{len(ra)} vs {len(rb)} rows"]
+        rows = np.flatnonzero(ra["written"] == 1) if written_only else np.arange(len(ra))
+        for c in ra.dtype.names:
+            if c not in NOT_RESULTS and ra[c][rows].tobytes() != rb[c][rows].tobytes():
+                out.append(f"column {c}")
+        for i in rows:
+            for ds, kind in SERIES:
+                oa, na = int(ra[kind + "_offset"][i]), int(ra[kind + "_count"][i])
+                ob, nb = int(rb[kind + "_offset"][i]), int(rb[kind + "_count"][i])
+                if a[ds][oa:oa + na].tobytes() != b[ds][ob:ob + nb].tobytes():
+                    out.append(f"run {i} {ds}")
+        for k in a["instances"]:
+            if k not in b["instances"]:
+                out.append(f"instance {k} missing")
+                continue
+            for ds in a["instances"][k]:
+                if a["instances"][k][ds][...].tobytes() != b["instances"][k][ds][...].tobytes():
+                    out.append(f"instance {k} {ds}")
+    return out

@@ -1,0 +1,114 @@
+/* status.c - `gdsweep status OUT.h5` (see gdsweep/status.h). Reads only. */
+#include "gdsweep/status.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gdsweep/error.h"
+#include "gdsweep/selection.h"
+#include "gdsweep/store_read.h"
+
+#define BLOCK 65536
+#define STATUS_WIDTH 16
+
+typedef struct counts {
+    uint64_t in_shard, committed, converged, max_iter, diverged;
+} counts;
+
+static void count_block(const double *written, const char *status, uint64_t first, uint64_t n,
+                        uint64_t shard, uint64_t shards, uint64_t group, counts *c)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        if (shards > 1 && gd_shard_of(first + i, group, shards) != shard)
+            continue;
+        c->in_shard++;
+        if (written[i] != 1)
+            continue;
+        c->committed++;
+        const char *st = status + i * STATUS_WIDTH;
+        c->converged += !strcmp(st, "converged");
+        c->diverged += !strcmp(st, "diverged");
+        c->max_iter += !strcmp(st, "max_iter");
+    }
+}
+
+static int count_runs(gd_reader *r, uint64_t shard, uint64_t shards, counts *c, gd_error *err)
+{
+    uint64_t rows = gd_reader_rows(r), group = gd_shard_group(rows, shards);
+    double *written = malloc(BLOCK * sizeof *written);
+    char *status = malloc(BLOCK * STATUS_WIDTH);
+    int rc = written && status ? 0 : gd_fail_runtime(err, "out of memory");
+    for (uint64_t first = 0; rc == 0 && first < rows; first += BLOCK) {
+        uint64_t n = rows - first < BLOCK ? rows - first : BLOCK;
+        rc = gd_reader_column_f64(r, "written", first, n, written, err);
+        if (rc == 0)
+            rc = gd_reader_column_text(r, "status", first, n, status, STATUS_WIDTH, err);
+        if (rc == 0)
+            count_block(written, status, first, n, shard, shards, group, c);
+    }
+    free(written);
+    free(status);
+    return rc;
+}
+
+static double number_or(gd_reader *r, const char *name, double def)
+{
+    double v;
+    gd_error ignored;
+    return gd_reader_attr_number(r, name, &v, &ignored) == 0 ? v : def;
+}
+
+static void print_status(gd_reader *r, const char *path, const counts *c, uint64_t shard,
+                         uint64_t shards)
+{
+    char *name = NULL, *hash = NULL, *grid = NULL;
+    gd_error ignored;
+    gd_reader_attr_text(r, "name", &name, &ignored);
+    gd_reader_attr_text(r, "grid_hash", &hash, &ignored);
+    gd_reader_attr_text(r, "grid_path", &grid, &ignored);
+    printf("%s: sweep %s, grid %s (sha256 %.16s)\n", path, name ? name : "?",
+           grid ? grid : "?", hash ? hash : "?");
+    if (shards > 1)
+        printf("shard %llu/%llu of the grid's %llu runs\n", (unsigned long long)shard + 1,
+               (unsigned long long)shards, (unsigned long long)gd_reader_rows(r));
+    printf("runs: %llu committed, %llu pending, of %llu\n", (unsigned long long)c->committed,
+           (unsigned long long)(c->in_shard - c->committed), (unsigned long long)c->in_shard);
+    printf("by status: %llu converged, %llu hit the budget, %llu diverged\n",
+           (unsigned long long)c->converged, (unsigned long long)c->max_iter,
+           (unsigned long long)c->diverged);
+    if (c->committed == c->in_shard)
+        printf("state: complete\n");
+    else
+        printf("state: resumable: gdsweep %s --resume -o %s%s\n", grid ? grid : "GRID.ini",
+               path, shards > 1 ? " --shard K/N (as above)" : "");
+    free(name);
+    free(hash);
+    free(grid);
+}
+
+int gd_status_main(int argc, char **argv)
+{
+    gd_error err = {.exit_code = GD_EXIT_USAGE};
+    gd_reader *r = NULL;
+    counts c = {0};
+    if (argc != 2) {
+        fprintf(stderr, "gdsweep: usage: gdsweep status OUT.h5\n");
+        return GD_EXIT_USAGE;
+    }
+    if (gd_reader_open(&r, argv[1], &err) != 0) {
+        fprintf(stderr, "gdsweep: %s\n", err.msg);
+        return err.exit_code ? err.exit_code : GD_EXIT_USAGE;
+    }
+    uint64_t shard = (uint64_t)number_or(r, "shard_index", 0);
+    uint64_t shards = (uint64_t)number_or(r, "shard_count", 1);
+    int rc = count_runs(r, shard, shards ? shards : 1, &c, &err);
+    if (rc == 0)
+        print_status(r, argv[1], &c, shard, shards ? shards : 1);
+    gd_reader_close(r);
+    if (rc != 0) {
+        fprintf(stderr, "gdsweep: %s\n", err.msg);
+        return err.exit_code ? err.exit_code : GD_EXIT_RUNTIME;
+    }
+    return c.committed == c.in_shard ? GD_EXIT_OK : GD_EXIT_INTERRUPTED;
+}
