@@ -30,6 +30,9 @@ def open_sweep(path):
         handle = h5py.File(path, "r")
     except OSError as e:
         reason = str(e).splitlines()[0] if str(e) else e.__class__.__name__
+        if "unable to lock file" in reason:
+            raise NotASweep(f"{path} is open for writing by another process (a sweep still running?): "
+                            "report it once the writer has finished or stopped") from None
         raise NotASweep(f"{path} is not a readable HDF5 file: {reason}") from None
     try:
         check_sweep(handle)

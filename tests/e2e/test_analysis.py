@@ -5,7 +5,8 @@ A small sweep (1-D quadratic, curve fit, denoise; three optimizers; a diverging 
 rate; two repeats) must give every figure as a sensible PNG, an index.html that links
 them, and a best-configuration table whose numbers agree with the file read here with
 h5py. Then the bad inputs: missing file, not HDF5, HDF5 but not gdsweep's, no committed
-run (exit 2, one line); partial file, single run, every run diverged (exit 0, noted)."""
+run, a file held open by a writer (exit 2, one line); partial file, single run, every run
+diverged (exit 0, noted)."""
 import os
 import shutil
 import subprocess
@@ -242,6 +243,19 @@ def test_bad_files():
     one_line_error(report(other)[0], "HDF5 not from gdsweep", "not a gdsweep output file")
 
 
+def test_locked(h5):
+    """A file another process holds open for writing (a running sweep) is refused, not misread."""
+    held = os.path.join(WORK, "held.h5")
+    shutil.copy(h5, held)
+    hold = "import h5py, sys; f = h5py.File(sys.argv[1], 'r+'); print('open', flush=True); sys.stdin.read()"
+    writer = subprocess.Popen(["/usr/bin/python3", "-c", hold, held], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    writer.stdout.readline()
+    one_line_error(report(held)[0], "file held by a writer", "open for writing by another process")
+    writer.stdin.close()
+    writer.wait()
+
+
 def test_single_and_diverged():
     single = sweep("single", "[sweep]\niterations = 20\n[problem quadratic]\n[optimizer gd]\nlr = 0.1\n")
     p, out = report(single)
@@ -263,5 +277,6 @@ def test_single_and_diverged():
 h5_full = test_full_report()
 test_partial(h5_full)
 test_bad_files()
+test_locked(h5_full)
 test_single_and_diverged()
 finish()
