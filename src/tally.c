@@ -1,4 +1,7 @@
-/* tally.c - per (problem, optimizer) counts and best run, and the end-of-sweep table. */
+/* tally.c - per (problem, optimizer) counts and best run (see gdsweep/tally.h).
+ *
+ * The tally owns its cells, a column list and a row buffer (for tally_print.c); all are
+ * allocated by gd_tally_init and freed by gd_tally_free. Adding runs never allocates. */
 #include "gdsweep/tally.h"
 
 #include <math.h>
@@ -7,49 +10,90 @@
 
 int gd_tally_init(gd_tally *t, const gd_sweep *s, gd_error *err)
 {
+    memset(t, 0, sizeof *t);
     t->sweep = s;
     t->cells = calloc(s->n_problems * s->n_optimizers + 1, sizeof *t->cells);
-    return t->cells ? 0 : gd_fail_runtime(err, "out of memory for the result tally");
+    if (!t->cells)
+        return gd_fail_runtime(err, "out of memory for the result tally");
+    if (gd_columns_build(&t->cols, err) < 0) {
+        gd_tally_free(t);
+        return -1;
+    }
+    t->row = malloc(t->cols.row_size ? t->cols.row_size : 1);
+    if (!t->row) {
+        gd_tally_free(t);
+        return gd_fail_runtime(err, "out of memory for the result tally");
+    }
+    return 0;
 }
 
-static int better(const gd_tally_cell *c, uint64_t id, double loss)
+gd_tally_cell *gd_tally_at(const gd_tally *t, size_t p, size_t o)
+{
+    return &t->cells[p * t->sweep->n_optimizers + o];
+}
+
+/* Order of candidates for best: a known gap, else a final loss, else nothing. */
+static int rank_class(double gap, double loss)
+{
+    return !isnan(gap) ? 0 : !isnan(loss) ? 1 : 2;
+}
+
+static double rank_value(double gap, double loss)
+{
+    return !isnan(gap) ? gap : !isnan(loss) ? loss : 0.0;
+}
+
+static int better(const gd_tally_cell *c, uint64_t id, const gd_run_result *r)
 {
     if (!c->has_best)
         return 1;
-    if (loss != c->best_loss)
-        return loss < c->best_loss;
+    int mine = rank_class(r->gap, r->loss_final);
+    int theirs = rank_class(c->best_gap, c->best_loss);
+    if (mine != theirs)
+        return mine < theirs;
+    double v = rank_value(r->gap, r->loss_final), w = rank_value(c->best_gap, c->best_loss);
+    if (v != w)
+        return v < w;
     return id < c->best_id;
 }
 
-static void add_run(gd_tally_cell *c, const gd_batch *b, size_t i)
+/* Counts the status; 0 when it is none of the three recorded ones. */
+static int count_status(gd_tally_cell *c, int status)
 {
-    const gd_run_result *r = &b->result[i];
+    switch (status) {
+    case GD_STATUS_CONVERGED: c->converged++; break;
+    case GD_STATUS_MAX_ITER: c->max_iter++; break;
+    case GD_STATUS_DIVERGED: c->diverged++; break;
+    default: return 0;
+    }
     c->runs++;
-    if (r->status == GD_STATUS_CONVERGED)
-        c->converged++;
-    else if (r->status == GD_STATUS_DIVERGED)
-        c->diverged++;
-    else
-        c->max_iter++;
-    if (r->status == GD_STATUS_DIVERGED || !better(c, b->desc[i].id, r->loss_final))
+    return 1;
+}
+
+void gd_tally_add(gd_tally *t, const gd_run_desc *d, const gd_run_result *r,
+                  const double *x_final, size_t n_final)
+{
+    gd_tally_cell *c = gd_tally_at(t, d->problem, d->optimizer);
+    if (!count_status(c, r->status) || r->status == GD_STATUS_DIVERGED ||
+        !better(c, d->id, r))
         return;
     c->has_best = 1;
-    c->best_id = b->desc[i].id;
+    c->best_id = d->id;
     c->best_steps = r->iterations;
     c->best_loss = r->loss_final;
     c->best_gap = r->gap;
     c->best_metric = r->metric;
-    c->best_dim = b->final_count[i] <= GD_PATH_MAX_DIM ? b->final_count[i] : 0;
+    c->best_dim = x_final && n_final <= GD_PATH_MAX_DIM ? n_final : 0;
     if (c->best_dim)
-        memcpy(c->best_x, b->final + b->final_start[i], c->best_dim * sizeof *c->best_x);
+        memcpy(c->best_x, x_final, c->best_dim * sizeof *c->best_x);
 }
 
 void gd_tally_add_batch(gd_tally *t, const gd_batch *b)
 {
-    for (size_t i = 0; i < b->count; i++) {
-        const gd_run_desc *d = &b->desc[i];
-        add_run(&t->cells[d->problem * t->sweep->n_optimizers + d->optimizer], b, i);
-    }
+    for (size_t i = 0; i < b->count; i++)
+        gd_tally_add(t, &b->desc[i], &b->result[i],
+                     b->final_count[i] ? b->final + b->final_start[i] : NULL,
+                     b->final_count[i]);
 }
 
 void gd_tally_status_totals(const gd_tally *t, uint64_t totals[3])
@@ -62,51 +106,11 @@ void gd_tally_status_totals(const gd_tally *t, uint64_t totals[3])
     }
 }
 
-static void print_number(FILE *out, double v)
-{
-    if (isnan(v))
-        fprintf(out, " %11s", "-");
-    else
-        fprintf(out, " %11.5g", v);
-}
-
-static void print_best(FILE *out, const gd_tally_cell *c)
-{
-    if (!c->has_best) {
-        fprintf(out, " %8s %6s %11s %11s %11s  (all diverged)\n", "-", "-", "-", "-", "-");
-        return;
-    }
-    fprintf(out, " %8llu %6ld", (unsigned long long)c->best_id, c->best_steps);
-    print_number(out, c->best_loss);
-    print_number(out, c->best_gap);
-    print_number(out, c->best_metric);
-    fputs("  ", out);
-    for (size_t k = 0; k < c->best_dim; k++)
-        fprintf(out, "%s%.6g", k ? ", " : "", c->best_x[k]);
-    fputc('\n', out);
-}
-
-void gd_tally_print(const gd_tally *t, FILE *out)
-{
-    const gd_sweep *s = t->sweep;
-    fprintf(out, "%-12s %-12s %6s %5s %6s %5s %8s %6s %11s %11s %11s  %s\n", "problem",
-            "optimizer", "runs", "conv", "budget", "div", "best run", "steps", "final loss",
-            "gap", "psnr", "final x");
-    for (size_t p = 0; p < s->n_problems; p++)
-        for (size_t o = 0; o < s->n_optimizers; o++) {
-            const gd_tally_cell *c = &t->cells[p * s->n_optimizers + o];
-            if (!c->runs)
-                continue;
-            fprintf(out, "%-12.12s %-12.12s %6llu %5llu %6llu %5llu", s->problems[p].label,
-                    s->optimizers[o].label, (unsigned long long)c->runs,
-                    (unsigned long long)c->converged, (unsigned long long)c->max_iter,
-                    (unsigned long long)c->diverged);
-            print_best(out, c);
-        }
-}
-
 void gd_tally_free(gd_tally *t)
 {
     free(t->cells);
+    free(t->row);
+    gd_columns_free(&t->cols);
     t->cells = NULL;
+    t->row = NULL;
 }

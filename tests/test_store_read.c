@@ -24,13 +24,8 @@
 #include "gdsweep/columns.h"
 #include "gdsweep/store.h"
 #include "gdsweep/store_read.h"
+#include "test_files.h"
 
-static char tmpdir[64];
-
-static void tmp_path(char *buf, size_t size, const char *name)
-{
-    snprintf(buf, size, "%s/%s", tmpdir, name);
-}
 
 /* Opening must fail with a usage error whose message contains what. */
 static void open_fails(const char *path, const char *what)
@@ -251,16 +246,16 @@ static void runs_group(hid_t f)
 static void test_open_missing_and_not_files(void **state)
 {
     char path[128];
-    tmp_path(path, sizeof path, "missing.h5");
+    test_path(path, sizeof path, "missing.h5");
     open_fails(path, "no such file");
-    open_fails(tmpdir, "is a directory");
-    tmp_path(path, sizeof path, "text.h5");
+    open_fails(test_dir(), "is a directory");
+    test_path(path, sizeof path, "text.h5");
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fputs("[sweep]\nname = not hdf5\n", f);
     fclose(f);
     open_fails(path, "is not an HDF5 file");
-    tmp_path(path, sizeof path, "empty.h5");
+    test_path(path, sizeof path, "empty.h5");
     f = fopen(path, "w");
     assert_non_null(f);
     fclose(f);
@@ -284,7 +279,7 @@ static void test_open_not_gdsweep(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char path[128];
-        tmp_path(path, sizeof path, cases[i].name);
+        test_path(path, sizeof path, cases[i].name);
         make_file(path, cases[i].setup);
         open_fails(path, cases[i].what);
     }
@@ -293,8 +288,8 @@ static void test_open_not_gdsweep(void **state)
 static void test_truncated_file(void **state)
 {
     char good[128], cut[128];
-    tmp_path(good, sizeof good, "whole.h5");
-    tmp_path(cut, sizeof cut, "cut.h5");
+    test_path(good, sizeof good, "whole.h5");
+    test_path(cut, sizeof cut, "cut.h5");
     make_good_file(good);
     FILE *in = fopen(good, "rb"), *out = fopen(cut, "wb");
     assert_non_null(in);
@@ -320,7 +315,7 @@ static void test_attributes(void **state)
     char path[128], *text = NULL;
     double v = 0;
     gd_error err = {{0}, 0};
-    tmp_path(path, sizeof path, "good.h5");
+    test_path(path, sizeof path, "good.h5");
     make_good_file(path);
     gd_reader *r = open_ok(path);
     assert_int_equal(gd_reader_attr_text(r, "title", &text, &err), 0);
@@ -356,7 +351,7 @@ static void test_columns_as_numbers(void **state)
     char path[128];
     double v[ROWS];
     gd_error err = {{0}, 0};
-    tmp_path(path, sizeof path, "good.h5");
+    test_path(path, sizeof path, "good.h5");
     make_good_file(path);
     gd_reader *r = open_ok(path);
     assert_int_equal(gd_reader_rows(r), ROWS);
@@ -396,7 +391,7 @@ static void test_several_columns_at_once(void **state)
     double v[3 * ROWS];
     gd_error err = {{0}, 0};
     const char *cols[] = {"loss", "id", "code"};
-    tmp_path(path, sizeof path, "good.h5");
+    test_path(path, sizeof path, "good.h5");
     make_good_file(path);
     gd_reader *r = open_ok(path);
     assert_int_equal(gd_reader_columns_f64(r, cols, 3, 2, ROWS - 2, v, &err), 0);
@@ -415,7 +410,7 @@ static void test_columns_as_text(void **state)
 {
     char path[128], cells[ROWS * 8], expect[NAME_WIDTH];
     gd_error err = {{0}, 0};
-    tmp_path(path, sizeof path, "good.h5");
+    test_path(path, sizeof path, "good.h5");
     make_good_file(path);
     gd_reader *r = open_ok(path);
     assert_int_equal(gd_reader_column_width(r, "name"), NAME_WIDTH);
@@ -444,7 +439,7 @@ static void test_column_errors(void **state)
     char path[128], cells[ROWS * NAME_WIDTH];
     double v[ROWS];
     gd_error err = {{0}, 0};
-    tmp_path(path, sizeof path, "good.h5");
+    test_path(path, sizeof path, "good.h5");
     make_good_file(path);
     gd_reader *r = open_ok(path);
     assert_int_equal(gd_reader_column_f64(r, "lr", 0, 1, v, &err), -1);
@@ -470,7 +465,7 @@ static void test_series(void **state)
     double v[5];
     uint64_t len = 0;
     gd_error err = {{0}, 0};
-    tmp_path(path, sizeof path, "good.h5");
+    test_path(path, sizeof path, "good.h5");
     make_good_file(path);
     gd_reader *r = open_ok(path);
     assert_int_equal(gd_reader_series_length(r, "traj/loss", &len, &err), 0);
@@ -502,7 +497,7 @@ static void test_store_file(void **state)
     gd_columns cols;
     gd_error err = {{0}, 0};
     double v;
-    tmp_path(path, sizeof path, "store.h5");
+    test_path(path, sizeof path, "store.h5");
     assert_int_equal(gd_sweep_parse(&s, "read.ini", grid_text, strlen(grid_text), 0, &err), 0);
     assert_int_equal(gd_store_create(&st, path, &s, "test", &err), 0);
     assert_int_equal(gd_store_close(st, 0.5, 0, &err), 0);
@@ -546,7 +541,7 @@ static void test_file_held_by_a_writer(void **state)
     int ready[2], done[2];
     if (locking_off())
         skip();
-    tmp_path(path, sizeof path, "held.h5");
+    test_path(path, sizeof path, "held.h5");
     make_good_file(path);
     assert_int_equal(pipe(ready), 0);
     assert_int_equal(pipe(done), 0);
@@ -577,15 +572,12 @@ static void test_file_held_by_a_writer(void **state)
 
 static int setup(void **state)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/gd_read_XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return test_dir_create("read");
 }
 
 static int teardown(void **state)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_dir_remove();
 }
 
 int main(void)

@@ -1,0 +1,41 @@
+/* summary.h - `gdsweep summary OUT.h5 [--csv]`: the best runs of a sweep's file.
+ *
+ * Reads a file through the reader (gdsweep/store_read.h), parses the grid stored in it
+ * (so sections, types and the run order are known), streams the committed rows of the
+ * runs table (written = 1) in blocks into a tally (gdsweep/tally.h) and prints the same
+ * table as the end of a sweep, under a few lines about the file; --csv prints only the
+ * table, as CSV. Memory is bounded whatever the number of rows. */
+#ifndef GDSWEEP_SUMMARY_H
+#define GDSWEEP_SUMMARY_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gdsweep/error.h"
+#include "gdsweep/grid.h"
+#include "gdsweep/store_read.h"
+#include "gdsweep/tally.h"
+
+/* Parses the grid stored in an open file into *s (allow_huge) and checks that it
+ * matches the file: the stored hash and the runs table's row count. On error *s is
+ * left freed. */
+int gd_summary_load_grid(gd_reader *r, gd_sweep *s, gd_error *err);
+
+/* Adds every committed row of the file (whose grid is s) to t, which must have been
+ * initialised with s; *committed receives their count. The final parameters of each
+ * pair's best run are read afterwards when they fit in the tally. Fails on a row that
+ * no gdsweep writes (a written flag other than 0/1, an unknown status). */
+int gd_summary_tally(gd_reader *r, const gd_sweep *s, gd_tally *t, uint64_t *committed,
+                     gd_error *err);
+
+/* The whole report of the file at path on out: header lines and table, or (csv) the
+ * table as CSV. */
+int gd_summary_write(const char *path, int csv, FILE *out, gd_error *err);
+
+/* The subcommand: argv[0] is "summary", then OUT.h5 and optionally --csv (any order),
+ * or -h / --help. Prints the report on stdout; on failure one line on stderr. Returns
+ * the exit code: 0, or 2 for a bad command line or a bad file (1 for a runtime failure
+ * such as memory). */
+int gd_summary_main(int argc, char **argv);
+
+#endif

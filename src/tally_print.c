@@ -1,0 +1,355 @@
+/* tally_print.c - the table of best runs, for a terminal or as CSV (see gdsweep/tally.h).
+ *
+ * Each line is first laid out as text fields (one function for both forms, so the
+ * terminal and the CSV show the same values), then printed padded or comma-separated.
+ * CSV fields need no quoting: labels are letters, digits, '_', '-' and '.', choices are
+ * registry names, and lists inside a field are separated by blanks. The swept values of
+ * a best run come from decoding its id and filling a runs-table row, so they are named
+ * and written as in the file. Printing allocates nothing beyond the stack. */
+#include "gdsweep/tally.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIELD_MAX 512
+/* problem .. gap, metrics, params, final x */
+#define FIXED_FIELDS 10
+#define MAX_FIELDS (FIXED_FIELDS + 16 + 2)
+/* Significant digits on a terminal; 0: exact. */
+#define TERMINAL_DIGITS 6
+
+typedef struct table_line {
+    size_t n;
+    char field[MAX_FIELDS][FIELD_MAX];
+} table_line;
+
+typedef struct head {
+    const char *terminal, *csv;
+    int left;     /* text, aligned left */
+} head;
+
+static const head fixed_heads[FIXED_FIELDS] = {
+    {"problem", "problem", 1},   {"optimizer", "optimizer", 1}, {"runs", "runs", 0},
+    {"conv", "converged", 0},    {"budget", "max_iter", 0},     {"div", "diverged", 0},
+    {"best run", "best_run", 0}, {"steps", "steps", 0},         {"final loss", "loss_final", 0},
+    {"gap", "gap", 0},
+};
+static const head params_head = {"params", "params", 1}, x_head = {"final x", "final_x", 1};
+
+/* ---- numbers and swept values --------------------------------------------------------- */
+
+/* v with `digits` significant digits, or the fewest that read back to v (digits 0). */
+static void format_number(double v, int digits, char *buf, size_t size)
+{
+    if (digits > 0) {
+        snprintf(buf, size, "%.*g", digits, v);
+        return;
+    }
+    for (int p = 15; p <= 17; p++) {
+        snprintf(buf, size, "%.*g", p, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+static size_t index_of(const void *const *reg, const void *item)
+{
+    for (size_t i = 0; reg[i]; i++)
+        if (reg[i] == item)
+            return i;
+    return SIZE_MAX;
+}
+
+typedef struct swept_list {
+    size_t n;
+    size_t col[3 * GD_MAX_PARAMS + GD_CONTROL_COUNT + 2];
+} swept_list;
+
+static void push(swept_list *l, size_t col, const gd_dim *dim)
+{
+    if (col != SIZE_MAX && (!dim || dim->count > 1) && l->n < sizeof l->col / sizeof l->col[0])
+        l->col[l->n++] = col;
+}
+
+static size_t named(const gd_columns *c, const char *name)
+{
+    int i = gd_columns_find(c, name);
+    return i < 0 ? SIZE_MAX : (size_t)i;
+}
+
+/* Columns of the keys d's problem section sweeps: type keys, control keys, repeat. */
+static void problem_swept(const gd_tally *t, const gd_run_desc *d, swept_list *l)
+{
+    const gd_columns *c = &t->cols;
+    const gd_problem_section *ps = &t->sweep->problems[d->problem];
+    size_t ti = index_of((const void *const *)c->reg.problems, ps->type);
+    for (size_t k = 0; ti != SIZE_MAX && k < ps->n_type_dims && k < GD_MAX_PARAMS; k++)
+        push(l, c->problem_col[ti * GD_MAX_PARAMS + k], &ps->dims[k]);
+    for (size_t k = 0; k < GD_CONTROL_COUNT; k++)
+        push(l, c->control_col[k], &ps->dims[ps->n_type_dims + k]);
+    if (t->sweep->repeats > 1)
+        push(l, named(c, "repeat"), NULL);
+}
+
+/* Columns of the keys d's optimizer section sweeps: its keys, the schedule, and the keys
+ * of d's schedule (other schedules' keys do not apply to this run). */
+static void optimizer_swept(const gd_tally *t, const gd_run_desc *d, swept_list *l)
+{
+    const gd_columns *c = &t->cols;
+    const gd_optimizer_section *os = &t->sweep->optimizers[d->optimizer];
+    size_t ti = index_of((const void *const *)c->reg.optimizers, os->type);
+    for (size_t k = 0; ti != SIZE_MAX && k < os->n_opt_dims && k < GD_MAX_PARAMS; k++)
+        push(l, c->optimizer_col[ti * GD_MAX_PARAMS + k], &os->dims[k]);
+    push(l, named(c, "schedule"), &os->dims[os->n_opt_dims]);
+    size_t si = index_of((const void *const *)c->reg.schedules, d->schedule);
+    const gd_param_spec *keys = d->schedule ? d->schedule->params : NULL;
+    for (size_t j = 0; si != SIZE_MAX && keys && keys[j].key && j < GD_MAX_PARAMS; j++) {
+        size_t u = t->sweep->schedule_keys[si * GD_MAX_PARAMS + j];
+        push(l, c->schedule_col[si * GD_MAX_PARAMS + j], &os->dims[os->n_opt_dims + 1 + u]);
+    }
+}
+
+static void append(char *buf, size_t size, size_t *used, const char *text)
+{
+    int n = snprintf(buf + *used, size - *used, "%s", text);
+    if (n < 0 || (size_t)n >= size - *used) {
+        if (size >= 4)
+            memcpy(buf + size - 4, "...", 4);
+        *used = size - 1;
+        return;
+    }
+    *used += (size_t)n;
+}
+
+void gd_tally_swept(const gd_tally *t, uint64_t id, int digits, char *buf, size_t size)
+{
+    gd_run_desc d;
+    gd_run_result zero;
+    gd_row_storage nowhere;
+    swept_list l = {0};
+    size_t used = 0;
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    if (id >= t->sweep->n_runs)
+        return;
+    memset(&zero, 0, sizeof zero);
+    memset(&nowhere, 0, sizeof nowhere);
+    gd_sweep_decode(t->sweep, id, &d);
+    gd_columns_fill_row(&t->cols, t->sweep, &d, &zero, &nowhere, t->row);
+    problem_swept(t, &d, &l);
+    optimizer_swept(t, &d, &l);
+    for (size_t i = 0; i < l.n && used + 1 < size; i++) {
+        char value[FIELD_MAX];
+        if (t->cols.col[l.col[i]].type == GD_COL_STR)
+            gd_columns_text(&t->cols, l.col[i], t->row, value, sizeof value);
+        else
+            format_number(gd_columns_number(&t->cols, l.col[i], t->row), digits, value,
+                          sizeof value);
+        append(buf, size, &used, i ? " " : "");
+        append(buf, size, &used, t->cols.col[l.col[i]].name);
+        append(buf, size, &used, "=");
+        append(buf, size, &used, value);
+    }
+}
+
+/* ---- metric columns ----------------------------------------------------------------- */
+
+static int type_used(const gd_sweep *s, const gd_problem_type *pt)
+{
+    for (size_t p = 0; p < s->n_problems; p++)
+        if (s->problems[p].type == pt)
+            return 1;
+    return 0;
+}
+
+static const char *used_metric(const gd_tally *t, size_t ti)
+{
+    const gd_problem_type *pt = t->cols.reg.problems[ti];
+    return pt->metric_name && type_used(t->sweep, pt) ? pt->metric_name : NULL;
+}
+
+/* Registry type ti heads a metric column: the first type the sweep uses with that
+ * metric name. */
+static int heads_metric(const gd_tally *t, size_t ti)
+{
+    const char *name = used_metric(t, ti);
+    for (size_t j = 0; name && j < ti; j++)
+        if (used_metric(t, j) && strcmp(used_metric(t, j), name) == 0)
+            return 0;
+    return name != NULL;
+}
+
+/* ---- lines ------------------------------------------------------------------------- */
+
+static char *next_field(table_line *line)
+{
+    char *f = line->field[line->n < MAX_FIELDS ? line->n++ : MAX_FIELDS - 1];
+    f[0] = '\0';
+    return f;
+}
+
+static void add_text(table_line *line, const char *text)
+{
+    snprintf(next_field(line), FIELD_MAX, "%s", text);
+}
+
+static void add_count(table_line *line, uint64_t v)
+{
+    snprintf(next_field(line), FIELD_MAX, "%llu", (unsigned long long)v);
+}
+
+/* A count or id, or "-" (terminal) / "" (CSV) when there is none. */
+static void add_whole(table_line *line, uint64_t v, int present, int csv)
+{
+    if (present)
+        add_count(line, v);
+    else
+        add_text(line, csv ? "" : "-");
+}
+
+/* A number, or "-" (terminal) / "" (CSV) when unknown or absent. */
+static void add_number(table_line *line, double v, int present, int csv)
+{
+    char *f = next_field(line);
+    if (present && !isnan(v))
+        format_number(v, csv ? 0 : TERMINAL_DIGITS, f, FIELD_MAX);
+    else if (!csv)
+        snprintf(f, FIELD_MAX, "-");
+}
+
+static void header_line(const gd_tally *t, int csv, table_line *line)
+{
+    line->n = 0;
+    for (size_t i = 0; i < FIXED_FIELDS; i++)
+        add_text(line, csv ? fixed_heads[i].csv : fixed_heads[i].terminal);
+    for (size_t ti = 0; ti < t->cols.n_problem_types; ti++)
+        if (heads_metric(t, ti))
+            add_text(line, used_metric(t, ti));
+    add_text(line, csv ? params_head.csv : params_head.terminal);
+    add_text(line, csv ? x_head.csv : x_head.terminal);
+}
+
+static void final_x(const gd_tally_cell *c, int csv, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; c->has_best && k < c->best_dim; k++) {
+        char v[64];
+        format_number(c->best_x[k], csv ? 0 : TERMINAL_DIGITS, v, sizeof v);
+        append(buf, size, &used, k ? (csv ? " " : ", ") : "");
+        append(buf, size, &used, v);
+    }
+}
+
+static void cell_line(const gd_tally *t, size_t p, size_t o, int csv, table_line *line)
+{
+    const gd_tally_cell *c = gd_tally_at(t, p, o);
+    const gd_problem_type *pt = t->sweep->problems[p].type;
+    int best = c->has_best;
+    line->n = 0;
+    add_text(line, t->sweep->problems[p].label);
+    add_text(line, t->sweep->optimizers[o].label);
+    add_count(line, c->runs);
+    add_count(line, c->converged);
+    add_count(line, c->max_iter);
+    add_count(line, c->diverged);
+    add_whole(line, c->best_id, best, csv);
+    add_whole(line, (uint64_t)c->best_steps, best, csv);
+    add_number(line, c->best_loss, best, csv);
+    add_number(line, c->best_gap, best, csv);
+    for (size_t ti = 0; ti < t->cols.n_problem_types; ti++)
+        if (heads_metric(t, ti))
+            add_number(line, c->best_metric,
+                       best && pt->metric_name && strcmp(pt->metric_name, used_metric(t, ti)) == 0,
+                       csv);
+    char *params = next_field(line);
+    if (best)
+        gd_tally_swept(t, c->best_id, csv ? 0 : TERMINAL_DIGITS, params, FIELD_MAX);
+    else if (!csv)
+        snprintf(params, FIELD_MAX, "(all diverged)");
+    final_x(c, csv, next_field(line), FIELD_MAX);
+}
+
+/* ---- printing ------------------------------------------------------------------------ */
+
+static void print_csv_line(FILE *out, const table_line *line)
+{
+    for (size_t i = 0; i < line->n; i++)
+        fprintf(out, "%s%s", i ? "," : "", line->field[i]);
+    fputc('\n', out);
+}
+
+static int left_aligned(size_t i, size_t n)
+{
+    return i < FIXED_FIELDS ? fixed_heads[i].left : i + 2 >= n;
+}
+
+static void print_padded(FILE *out, const table_line *line, const size_t *width)
+{
+    size_t last = line->n;
+    while (last > 0 && line->field[last - 1][0] == '\0')
+        last--;
+    for (size_t i = 0; i < last; i++) {
+        int w = (int)width[i], left = left_aligned(i, line->n);
+        if (i + 1 == last && left)
+            w = 0;
+        fprintf(out, i ? "  %*s" : "%*s", left ? -w : w, line->field[i]);
+    }
+    fputc('\n', out);
+}
+
+static void widen(size_t *width, const table_line *line)
+{
+    for (size_t i = 0; i < line->n; i++) {
+        size_t n = strlen(line->field[i]);
+        width[i] = n > width[i] ? n : width[i];
+    }
+}
+
+typedef struct printer {
+    FILE *out;
+    int csv, measuring;
+    size_t width[MAX_FIELDS];
+    table_line line;
+} printer;
+
+static void emit(printer *pr)
+{
+    if (pr->measuring)
+        widen(pr->width, &pr->line);
+    else if (pr->csv)
+        print_csv_line(pr->out, &pr->line);
+    else
+        print_padded(pr->out, &pr->line, pr->width);
+}
+
+/* The header and a line per pair with runs; the terminal form first measures every line
+ * for the column widths. Lines are built twice rather than kept: the table has one line
+ * per pair, and this keeps it off the heap. */
+static void print_table(const gd_tally *t, FILE *out, int csv)
+{
+    printer pr = {.out = out, .csv = csv};
+    const gd_sweep *s = t->sweep;
+    for (pr.measuring = !csv; pr.measuring >= 0; pr.measuring--) {
+        header_line(t, csv, &pr.line);
+        emit(&pr);
+        for (size_t p = 0; p < s->n_problems; p++)
+            for (size_t o = 0; o < s->n_optimizers; o++)
+                if (gd_tally_at(t, p, o)->runs) {
+                    cell_line(t, p, o, csv, &pr.line);
+                    emit(&pr);
+                }
+    }
+}
+
+void gd_tally_print(const gd_tally *t, FILE *out)
+{
+    print_table(t, out, 0);
+}
+
+void gd_tally_print_csv(const gd_tally *t, FILE *out)
+{
+    print_table(t, out, 1);
+}

@@ -1,0 +1,226 @@
+/* test_tally.c - the per-pair tally: counts, the best-run rule, swept values, the tables.
+ *
+ * Synthetic results are fed to gd_tally_add in an order chosen to exercise each clause of
+ * the rule (a known gap beats any loss, the lowest gap wins whatever the loss, diverged
+ * runs never win, ties go to the lowest id, a NaN loss comes last, unrecorded statuses
+ * are not counted); the swept-value text is checked on decoded runs of a small grid; the
+ * CSV and terminal tables are compared with lines written out here. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gdsweep/tally.h"
+#include "test_files.h"
+
+static const char grid_text[] =
+    "[sweep]\nname = tallytest\n\n"
+    "[problem q]\ntype = quadratic\na = 1, 2\n\n"
+    "[problem img]\ntype = denoise\nsize = 4\n\n"
+    "[optimizer gd]\nlr = 0.1, 0.123456789\nschedule = constant, step\ngamma = 0.5\n\n"
+    "[optimizer adam]\nlr = 0.01\nproblems = q\n";
+
+typedef struct fixture {
+    gd_sweep s;
+    gd_tally t;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    gd_error err = {{0}, 0};
+    if (!f || gd_sweep_parse(&f->s, "t.ini", grid_text, strlen(grid_text), 0, &err) != 0 ||
+        gd_tally_init(&f->t, &f->s, &err) != 0)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    gd_tally_free(&f->t);
+    gd_sweep_free(&f->s);
+    free(f);
+    return 0;
+}
+
+static void add(gd_tally *t, uint32_t p, uint32_t o, uint64_t id, int status, double gap,
+                double loss)
+{
+    gd_run_desc d;
+    gd_run_result r;
+    memset(&d, 0, sizeof d);
+    memset(&r, 0, sizeof r);
+    d.id = id;
+    d.problem = p;
+    d.optimizer = o;
+    r.status = status;
+    r.gap = gap;
+    r.loss_final = loss;
+    r.iterations = 10 + (long)id;
+    r.metric = NAN;
+    gd_tally_add(t, &d, &r, NULL, 0);
+}
+
+static void test_best_by_gap(void **state)
+{
+    fixture *f = *state;
+    gd_tally_cell *c = gd_tally_at(&f->t, 0, 0);
+    add(&f->t, 0, 0, 5, GD_STATUS_MAX_ITER, 0.5, 1.0);
+    assert_true(c->has_best && c->best_id == 5);
+    add(&f->t, 0, 0, 6, GD_STATUS_CONVERGED, 0.1, 5.0);     /* lower gap, higher loss */
+    assert_int_equal(c->best_id, 6);
+    add(&f->t, 0, 0, 2, GD_STATUS_MAX_ITER, NAN, -100.0);   /* no gap: after known gaps */
+    assert_int_equal(c->best_id, 6);
+    add(&f->t, 0, 0, 7, GD_STATUS_DIVERGED, 0.0, 0.0);      /* diverged: never best */
+    assert_int_equal(c->best_id, 6);
+    add(&f->t, 0, 0, 4, GD_STATUS_MAX_ITER, 0.1, 9.0);      /* same gap, lower id */
+    assert_int_equal(c->best_id, 4);
+    add(&f->t, 0, 0, 3, GD_STATUS_ABANDONED, 0.0, 0.0);     /* not a recorded status */
+    assert_int_equal(c->best_id, 4);
+    assert_true(c->best_gap == 0.1 && c->best_loss == 9.0 && c->best_steps == 14);
+    assert_int_equal(c->runs, 5);
+    assert_int_equal(c->converged, 1);
+    assert_int_equal(c->max_iter, 3);
+    assert_int_equal(c->diverged, 1);
+}
+
+static void test_best_by_loss_without_optimum(void **state)
+{
+    fixture *f = *state;
+    gd_tally_cell *c = gd_tally_at(&f->t, 1, 0);
+    add(&f->t, 1, 0, 12, GD_STATUS_MAX_ITER, NAN, NAN);      /* neither: last */
+    assert_int_equal(c->best_id, 12);
+    add(&f->t, 1, 0, 14, GD_STATUS_MAX_ITER, NAN, 3.0);
+    assert_int_equal(c->best_id, 14);
+    add(&f->t, 1, 0, 15, GD_STATUS_CONVERGED, NAN, 2.0);
+    assert_int_equal(c->best_id, 15);
+    add(&f->t, 1, 0, 13, GD_STATUS_MAX_ITER, NAN, 2.0);      /* tie: lower id */
+    assert_int_equal(c->best_id, 13);
+    add(&f->t, 1, 0, 11, GD_STATUS_MAX_ITER, NAN, NAN);
+    assert_int_equal(c->best_id, 13);
+    uint64_t by[3];
+    gd_tally_status_totals(&f->t, by);
+    assert_int_equal(by[0], 0);
+    assert_int_equal(by[1], 4);
+    assert_int_equal(by[2], 1);
+}
+
+static void test_final_parameters(void **state)
+{
+    fixture *f = *state;
+    gd_run_desc d;
+    gd_run_result r;
+    double x[5] = {1, 2, 3, 4, 5};
+    memset(&d, 0, sizeof d);
+    memset(&r, 0, sizeof r);
+    r.status = GD_STATUS_MAX_ITER;
+    r.gap = 1.0;
+    d.id = 3;
+    gd_tally_add(&f->t, &d, &r, x, 2);
+    gd_tally_cell *c = gd_tally_at(&f->t, 0, 0);
+    assert_int_equal(c->best_dim, 2);
+    assert_true(c->best_x[0] == 1 && c->best_x[1] == 2);
+    r.gap = 0.5;
+    d.id = 1;
+    gd_tally_add(&f->t, &d, &r, x, 5);                      /* too many to keep */
+    assert_int_equal(c->best_id, 1);
+    assert_int_equal(c->best_dim, 0);
+}
+
+/* The first run id of pair (p, o) whose decoded values satisfy want. */
+static uint64_t find_run(const gd_sweep *s, uint32_t p, uint32_t o, double a, double lr,
+                         const char *schedule)
+{
+    gd_run_desc d;
+    for (uint64_t id = 0; id < s->n_runs; id++) {
+        gd_sweep_decode(s, id, &d);
+        if (d.problem == p && d.optimizer == o && d.optimizer_params[0] == lr &&
+            strcmp(d.schedule->name, schedule) == 0 && (p != 0 || d.problem_params[0] == a))
+            return id;
+    }
+    fail_msg("no such run");
+    return 0;
+}
+
+static void test_swept_values(void **state)
+{
+    fixture *f = *state;
+    char buf[128];
+    uint64_t id = find_run(&f->s, 0, 0, 2, 0.123456789, "step");
+    gd_tally_swept(&f->t, id, 0, buf, sizeof buf);
+    assert_string_equal(buf, "a=2 lr=0.123456789 schedule=step");   /* gamma: one value */
+    gd_tally_swept(&f->t, id, 6, buf, sizeof buf);
+    assert_string_equal(buf, "a=2 lr=0.123457 schedule=step");
+    id = find_run(&f->s, 1, 0, 0, 0.1, "constant");
+    gd_tally_swept(&f->t, id, 0, buf, sizeof buf);
+    assert_string_equal(buf, "lr=0.1 schedule=constant");
+    id = find_run(&f->s, 0, 1, 1, 0.01, "constant");
+    gd_tally_swept(&f->t, id, 0, buf, sizeof buf);
+    assert_string_equal(buf, "a=1");
+    gd_tally_swept(&f->t, find_run(&f->s, 0, 0, 2, 0.123456789, "step"), 0, buf, 12);
+    assert_string_equal(buf, "a=2 lr=0...");
+    gd_tally_swept(&f->t, f->s.n_runs, 0, buf, sizeof buf);
+    assert_string_equal(buf, "");
+}
+
+static char *printed(const gd_tally *t, int csv)
+{
+    FILE *out = tmpfile();
+    assert_non_null(out);
+    (csv ? gd_tally_print_csv : gd_tally_print)(t, out);
+    return test_read_all(out);
+}
+
+static void test_tables(void **state)
+{
+    fixture *f = *state;
+    char expect[1024], params[128];
+    uint64_t id = find_run(&f->s, 0, 0, 1, 0.123456789, "constant");
+    gd_tally_swept(&f->t, id, 0, params, sizeof params);
+    assert_string_equal(params, "a=1 lr=0.123456789 schedule=constant");
+    add(&f->t, 0, 0, id, GD_STATUS_CONVERGED, 0.1, 1.0 / 3.0);
+    add(&f->t, 0, 0, id + 1, GD_STATUS_DIVERGED, 0.0, 0.0);
+    add(&f->t, 1, 0, 40, GD_STATUS_DIVERGED, NAN, NAN);
+    char *csv = printed(&f->t, 1);
+    snprintf(expect, sizeof expect,
+             "problem,optimizer,runs,converged,max_iter,diverged,best_run,steps,loss_final,"
+             "gap,psnr,params,final_x\n"
+             "q,gd,2,1,0,1,%llu,%llu,0.3333333333333333,0.1,,%s,\n"
+             "img,gd,1,0,0,1,,,,,,,\n",
+             (unsigned long long)id, (unsigned long long)id + 10, params);
+    assert_string_equal(csv, expect);
+    free(csv);
+
+    char *text = printed(&f->t, 0);
+    char *second = strchr(text, '\n') + 1, *third = strchr(second, '\n') + 1;
+    const char *head = "problem  optimizer  runs  conv  budget  div  best run  steps  final loss"
+                       "  gap  psnr  params                             final x\n";
+    assert_int_equal(strncmp(text, head, strlen(head)), 0);
+    assert_non_null(strstr(second, "  0.333333  0.1     -  a=1 lr=0.123457 schedule=constant"));
+    const char *all_diverged = "img      gd            1     0       0    1         -      -"
+                               "           -    -     -  (all diverged)\n";
+    assert_string_equal(third, all_diverged);
+    assert_null(strstr(text, " \n"));                        /* no trailing blanks */
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_best_by_gap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_best_by_loss_without_optimum, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_final_parameters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_swept_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tables, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
