@@ -4,6 +4,7 @@
  * allocated by gd_tally_init and freed by gd_tally_free. Adding runs never allocates. */
 #include "gdsweep/tally.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,9 +39,16 @@ static int rank_class(double gap, double loss)
     return !isnan(gap) ? 0 : !isnan(loss) ? 1 : 2;
 }
 
+/* What the best run minimises: the gap, floored at rounding (DBL_EPSILON x max(1,
+ * |f_opt|), f_opt = loss - gap) so that gaps at rounding level tie and the fewest steps
+ * decide, as analysis/measure.py does; else the final loss. */
 static double rank_value(double gap, double loss)
 {
-    return !isnan(gap) ? gap : !isnan(loss) ? loss : 0.0;
+    if (isnan(gap))
+        return isnan(loss) ? 0.0 : loss;
+    double f_opt = loss - gap;
+    double floor = DBL_EPSILON * fmax(1.0, isfinite(f_opt) ? fabs(f_opt) : 0.0);
+    return gap > floor ? gap : floor;
 }
 
 static int better(const gd_tally_cell *c, uint64_t id, const gd_run_result *r)
@@ -54,6 +62,8 @@ static int better(const gd_tally_cell *c, uint64_t id, const gd_run_result *r)
     double v = rank_value(r->gap, r->loss_final), w = rank_value(c->best_gap, c->best_loss);
     if (v != w)
         return v < w;
+    if (r->iterations != c->best_steps)
+        return r->iterations < c->best_steps;
     return id < c->best_id;
 }
 

@@ -3,8 +3,8 @@
  * Small grids are run for real (worker, batches, store) and every result is kept here;
  * the summary's CSV is then parsed and each count, best run, number and swept value is
  * checked against what this file works out from the kept results with its own loop (the
- * rule: non-diverged runs, lowest gap where the optimum is known, else lowest final
- * loss, ties to the lowest id). Also: the terminal form and its header lines, the same
+ * rule: non-diverged runs, lowest gap (floored at rounding) where the optimum is known,
+ * else lowest final loss; ties to the fewest steps, then the lowest id). Also: the terminal form and its header lines, the same
  * table as the end of a sweep, a partial file, a grid where every run diverged, a
  * single run, and bad files and command lines (exit 2, one line on stderr). */
 #include <setjmp.h>
@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <hdf5.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ static const char main_grid[] =
     "[problem q]\n"
     "type = quadratic\n"
     "a = 4, 1\n"
+    "c = 0\n"
     "\n"
     "[problem rb]\n"
     "type = rosenbrock\n"
@@ -204,15 +206,26 @@ typedef struct expect {
     const kept *best;
 } expect;
 
-/* Is a better than b (both non-diverged) by the documented rule? */
+/* The documented measure: the gap floored at DBL_EPSILON x max(1, |f_opt|), else the loss. */
+static double measure(const kept *k)
+{
+    if (isnan(k->r.gap))
+        return k->r.loss_final;
+    double f_opt = k->r.loss_final - k->r.gap;
+    return fmax(k->r.gap, DBL_EPSILON * fmax(1.0, fabs(f_opt)));
+}
+
+/* Is a better than b (both non-diverged, no NaN losses in these grids) by the rule? */
 static int beats(const kept *a, const kept *b)
 {
     int ga = !isnan(a->r.gap), gb = !isnan(b->r.gap);
     if (ga != gb)
         return ga;
-    double va = ga ? a->r.gap : a->r.loss_final, vb = gb ? b->r.gap : b->r.loss_final;
+    double va = measure(a), vb = measure(b);
     if (va < vb || va > vb)
         return va < vb;
+    if (a->r.iterations != b->r.iterations)
+        return a->r.iterations < b->r.iterations;
     return a->d.id < b->d.id;
 }
 
@@ -450,7 +463,7 @@ static void test_csv_matches_the_runs(void **state)
     totals(&sf, &n, &conv, &budget, &div);
     assert_int_equal(n, sf.s.n_runs);
     assert_true(conv + budget > 0 && div > 0);        /* the grid has both kinds */
-    assert_true(gap_rule_matters(&sf));               /* a = 4 beats a = 1 on gap only */
+    assert_true(gap_rule_matters(&sf));   /* a = 1 has the lower loss, a = 4 the lower gap */
     char *csv = summary_of(sf.path, 1);
     check_csv(&sf, csv);
     free(csv);

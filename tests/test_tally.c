@@ -1,9 +1,9 @@
 /* test_tally.c - the per-pair tally: counts, the best-run rule, swept values, the tables.
  *
  * Synthetic results are fed to gd_tally_add in an order chosen to exercise each clause of
- * the rule (a known gap beats any loss, the lowest gap wins whatever the loss, diverged
- * runs never win, ties go to the lowest id, a NaN loss comes last, unrecorded statuses
- * are not counted); the swept-value text is checked on decoded runs of a small grid; the
+ * the rule (a known gap beats any loss, the lowest gap wins whatever the loss, gaps at
+ * rounding level tie, diverged runs never win, ties go to the fewest steps, then the
+ * lowest id, a NaN loss comes last, unrecorded statuses are not counted); the swept-value text is checked on decoded runs of a small grid; the
  * CSV and terminal tables are compared with lines written out here. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,8 +53,8 @@ static int teardown(void **state)
     return 0;
 }
 
-static void add(gd_tally *t, uint32_t p, uint32_t o, uint64_t id, int status, double gap,
-                double loss)
+static void add_steps(gd_tally *t, uint32_t p, uint32_t o, uint64_t id, int status,
+                      double gap, double loss, long steps)
 {
     gd_run_desc d;
     gd_run_result r;
@@ -65,9 +66,16 @@ static void add(gd_tally *t, uint32_t p, uint32_t o, uint64_t id, int status, do
     r.status = status;
     r.gap = gap;
     r.loss_final = loss;
-    r.iterations = 10 + (long)id;
+    r.iterations = steps;
     r.metric = NAN;
     gd_tally_add(t, &d, &r, NULL, 0);
+}
+
+/* A run of 10 + id steps. */
+static void add(gd_tally *t, uint32_t p, uint32_t o, uint64_t id, int status, double gap,
+                double loss)
+{
+    add_steps(t, p, o, id, status, gap, loss, 10 + (long)id);
 }
 
 static void test_best_by_gap(void **state)
@@ -82,15 +90,36 @@ static void test_best_by_gap(void **state)
     assert_int_equal(c->best_id, 6);
     add(&f->t, 0, 0, 7, GD_STATUS_DIVERGED, 0.0, 0.0);      /* diverged: never best */
     assert_int_equal(c->best_id, 6);
-    add(&f->t, 0, 0, 4, GD_STATUS_MAX_ITER, 0.1, 9.0);      /* same gap, lower id */
-    assert_int_equal(c->best_id, 4);
+    add_steps(&f->t, 0, 0, 4, GD_STATUS_MAX_ITER, 0.1, 9.0, 16);   /* same gap and steps, */
+    assert_int_equal(c->best_id, 4);                                 /* lower id */
+    add_steps(&f->t, 0, 0, 9, GD_STATUS_MAX_ITER, 0.1, 9.0, 15);   /* same gap, fewer steps */
+    assert_int_equal(c->best_id, 9);
     add(&f->t, 0, 0, 3, GD_STATUS_ABANDONED, 0.0, 0.0);     /* not a recorded status */
-    assert_int_equal(c->best_id, 4);
-    assert_true(c->best_gap == 0.1 && c->best_loss == 9.0 && c->best_steps == 14);
-    assert_int_equal(c->runs, 5);
+    assert_int_equal(c->best_id, 9);
+    assert_true(c->best_gap == 0.1 && c->best_loss == 9.0 && c->best_steps == 15);
+    assert_int_equal(c->runs, 6);
     assert_int_equal(c->converged, 1);
-    assert_int_equal(c->max_iter, 3);
+    assert_int_equal(c->max_iter, 4);
     assert_int_equal(c->diverged, 1);
+}
+
+/* Gaps below DBL_EPSILON x max(1, |f_opt|) are rounding: equal, so steps decide. */
+static void test_gaps_at_rounding_tie(void **state)
+{
+    fixture *f = *state;
+    gd_tally_cell *c = gd_tally_at(&f->t, 0, 1);
+    double f_opt = 3.75, eps = DBL_EPSILON * f_opt;
+    add_steps(&f->t, 0, 1, 20, GD_STATUS_MAX_ITER, 0.0, f_opt, 40);
+    add_steps(&f->t, 0, 1, 21, GD_STATUS_MAX_ITER, 0.5 * eps, f_opt + 0.5 * eps, 12);
+    assert_int_equal(c->best_id, 21);                        /* both at rounding: fewer steps */
+    add_steps(&f->t, 0, 1, 22, GD_STATUS_MAX_ITER, -eps, f_opt - eps, 12);
+    assert_int_equal(c->best_id, 21);                        /* below f_opt: rounding too */
+    add_steps(&f->t, 0, 1, 23, GD_STATUS_MAX_ITER, 4 * eps, f_opt + 4 * eps, 1);
+    assert_int_equal(c->best_id, 21);                        /* above rounding: a real gap */
+    add_steps(&f->t, 0, 1, 24, GD_STATUS_MAX_ITER, 0.0, 0.0, 12);
+    assert_int_equal(c->best_id, 24);                        /* f_opt 0: floor eps < 3.75 eps */
+    add_steps(&f->t, 0, 1, 19, GD_STATUS_MAX_ITER, 0.25 * DBL_EPSILON, 0.25 * DBL_EPSILON, 12);
+    assert_int_equal(c->best_id, 19);                        /* same floor and steps: id */
 }
 
 static void test_best_by_loss_without_optimum(void **state)
@@ -217,6 +246,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_best_by_gap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gaps_at_rounding_tie, setup, teardown),
         cmocka_unit_test_setup_teardown(test_best_by_loss_without_optimum, setup, teardown),
         cmocka_unit_test_setup_teardown(test_final_parameters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_swept_values, setup, teardown),

@@ -4,9 +4,12 @@
  * file), it costs one cell per (problem section, optimizer section) pair whatever the
  * grid size, and prints the short table gdsweep shows at the end of a sweep and
  * `gdsweep summary` shows for a file. The best run of a pair is, among its non-diverged
- * runs, the one with the lowest gap to the known optimum; runs whose optimum is unknown
- * come after those, by lowest final loss; runs with neither a gap nor a loss come last.
- * Ties go to the lowest run id, so the table does not depend on the order runs finish in.
+ * runs, the one with the lowest gap to the known optimum, gaps at rounding level
+ * (DBL_EPSILON x max(1, |f_opt|)) counting as equal; runs whose optimum is unknown come
+ * after those, by lowest final loss; runs with neither a gap nor a loss come last. Ties
+ * go to the fewest steps, then to the lowest run id, so the table does not depend on the
+ * order runs finish in. This is the rule of analysis/best.py (whose diverged runs rank
+ * last rather than never).
  * Next to the best run the table shows the values it had of the columns its pair sweeps
  * (keys with more than one value in the grid), named as in the runs table. */
 #ifndef GDSWEEP_TALLY_H
