@@ -14,6 +14,7 @@
 #include "gdsweep/cli.h"
 #include "gdsweep/grid.h"
 #include "gdsweep/interrupt.h"
+#include "gdsweep/merge.h"
 #include "gdsweep/selection.h"
 #include "gdsweep/status.h"
 #include "gdsweep/parallel.h"
@@ -205,6 +206,8 @@ static int subcommand(int argc, char **argv)
         return -1;
     if (!strcmp(argv[1], "status"))
         return gd_status_main(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "merge"))
+        return gd_merge_main(argc - 1, argv + 1);
     return -1;
 }
 

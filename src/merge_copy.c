@@ -1,0 +1,229 @@
+/* merge_copy.c - writing the merged file: every held run, in id order, through the store.
+ *
+ * Each stretch of ids held by one file is read as one block of columns; a run's
+ * description comes from decoding its id (as in the job that ran it), its result from
+ * the columns, its records from the datasets (gd_merge_fetch, a slice of runs at a
+ * time so memory stays bounded). Runs go into a gd_batch written whenever
+ * gd_batch_is_full, exactly as a sweep writes them; so the file is the store's own,
+ * resumable like any other. The inputs of each problem instance that stores them are
+ * regenerated from the grid the first time one of its runs is met (instances are a
+ * pure function of the grid and the run), never copied. */
+#include "merge_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gdsweep/batch.h"
+#include "gdsweep/driver.h"
+#include "gdsweep/store.h"
+
+/* Values (records of four series, path and final values) read for one slice of runs. */
+#define SLICE_VALUES (1u << 21)
+
+typedef struct copier {
+    gd_store *st;
+    gd_batch batch;
+    double *cells;                 /* a block of rows, m->n_columns cells each */
+    gd_merge_fetch traj, path, final;
+    long *iteration;               /* one run's iterations, as the history wants them */
+    size_t iteration_cap;
+    gd_problem instance;           /* the last instance regenerated */
+    uint64_t instance_id;
+    int has_instance;
+} copier;
+
+/* ---- one run ------------------------------------------------------------------------- */
+
+static void result_of(const gd_merge *m, const gd_run_desc *d, const double *row,
+                      gd_run_result *r)
+{
+    size_t metric = m->metric_of[d->problem];
+    r->status = (int)row[GD_MC_STATUS];
+    r->iterations = (long)row[GD_MC_STEPS];
+    r->loss_initial = row[GD_MC_LOSS_INITIAL];
+    r->loss_final = row[GD_MC_LOSS_FINAL];
+    r->loss_best = row[GD_MC_LOSS_BEST];
+    r->grad_norm_final = row[GD_MC_GRAD_NORM];
+    r->gap = row[GD_MC_GAP];
+    r->metric = metric == SIZE_MAX ? NAN : row[metric];
+    r->loss_evals = (long)row[GD_MC_LOSS_EVALS];
+    r->grad_evals = (long)row[GD_MC_GRAD_EVALS];
+    r->wall_seconds = row[GD_MC_WALL];
+    r->rank = (int)row[GD_MC_RANK];
+    r->threads = (int)row[GD_MC_THREADS];
+}
+
+/* Run k of the slice: its records in the fetch buffers, as a history view. */
+static int history_of(copier *c, const double *row, size_t k, gd_history *h, gd_error *err)
+{
+    size_t n = (size_t)row[GD_MC_TRAJ_COUNT], at = c->traj.pos[k];
+    if (n > c->iteration_cap) {
+        long *it = realloc(c->iteration, n * sizeof *it);
+        if (!it)
+            return gd_fail_runtime(err, "out of memory for a trajectory of %zu records", n);
+        c->iteration = it;
+        c->iteration_cap = n;
+    }
+    *h = (gd_history){.capacity = n, .count = n, .path_dim = (size_t)row[GD_MC_PATH_DIM]};
+    if (n == 0)
+        return 0;
+    double *const *traj = c->traj.buf;
+    for (size_t i = 0; i < n; i++)
+        c->iteration[i] = (long)traj[GD_MS_ITERATION][at + i];
+    h->iteration = c->iteration;
+    h->loss = traj[GD_MS_LOSS] + at;
+    h->grad_norm = traj[GD_MS_GRAD_NORM] + at;
+    h->lr = traj[GD_MS_LR] + at;
+    if (row[GD_MC_PATH_COUNT] > 0)
+        h->path = c->path.buf[0] + c->path.pos[k];
+    return 0;
+}
+
+/* Regenerates the instance of run d into the batch when its type stores inputs and it
+ * is not the last one met. */
+static int regenerate_instance(const gd_merge *m, copier *c, const gd_run_desc *d,
+                               gd_error *err)
+{
+    const gd_problem_section *sec = &m->sweep.problems[d->problem];
+    if (!sec->type->stores_inputs || (c->has_instance && c->instance_id == d->instance))
+        return 0;
+    gd_problem_destroy(&c->instance);
+    c->has_instance = 0;
+    gd_error why;
+    if (sec->type->setup(&c->instance, d->problem_params,
+                         gd_sweep_instance_key(&m->sweep, d), &why) != 0 ||
+        gd_batch_add_instance(&c->batch, d, &c->instance, &why) != 0)
+        return gd_fail_runtime(err, "regenerating instance %llu (problem %s) of run %llu: %s",
+                               (unsigned long long)d->instance, sec->label,
+                               (unsigned long long)d->id, why.msg);
+    c->instance_id = d->instance;
+    c->has_instance = 1;
+    return 0;
+}
+
+static int flush(copier *c, gd_error *err)
+{
+    if (c->batch.count == 0)
+        return 0;
+    int rc = gd_store_write_batch(c->st, &c->batch, err);
+    gd_batch_clear(&c->batch);
+    return rc;
+}
+
+static int add_run(gd_merge *m, copier *c, uint64_t id, const double *row, size_t k,
+                   gd_error *err)
+{
+    gd_run_desc d;
+    gd_run_result r;
+    gd_history h;
+    gd_sweep_decode(&m->sweep, id, &d);
+    result_of(m, &d, row, &r);
+    if (history_of(c, row, k, &h, err) < 0 || regenerate_instance(m, c, &d, err) < 0)
+        return -1;
+    size_t n_final = (size_t)row[GD_MC_FINAL_COUNT];
+    const double *x = n_final ? c->final.buf[0] + c->final.pos[k] : NULL;
+    if (gd_batch_add(&c->batch, &d, &r, &h, x, n_final, err) < 0)
+        return -1;
+    m->copied++;
+    if (r.status >= -1 && r.status <= 1)
+        m->by_status[r.status + 1]++;
+    return gd_batch_is_full(&c->batch) ? flush(c, err) : 0;
+}
+
+/* ---- a stretch of runs held by one file ------------------------------------------------ */
+
+static double values_of(const double *row)
+{
+    return 4 * row[GD_MC_TRAJ_COUNT] + row[GD_MC_PATH_COUNT] + row[GD_MC_FINAL_COUNT];
+}
+
+/* End of the slice that starts at row i: at least one run, else SLICE_VALUES values. */
+static uint64_t slice_end(const gd_merge *m, const double *cells, uint64_t i, uint64_t count)
+{
+    double total = values_of(cells + i * m->n_columns);
+    uint64_t j = i + 1;
+    while (j < count && total + values_of(cells + j * m->n_columns) <= SLICE_VALUES)
+        total += values_of(cells + j++ * m->n_columns);
+    return j;
+}
+
+static int copy_slice(gd_merge *m, copier *c, gd_reader *r, uint64_t first, uint64_t i,
+                      uint64_t j, gd_error *err)
+{
+    const double *rows = c->cells + i * m->n_columns;
+    size_t n = (size_t)(j - i), w = m->n_columns;
+    if (gd_merge_fetch_runs(&c->traj, r, rows, w, n, GD_MC_TRAJ_OFFSET, GD_MC_TRAJ_COUNT,
+                            err) < 0 ||
+        gd_merge_fetch_runs(&c->path, r, rows, w, n, GD_MC_PATH_OFFSET, GD_MC_PATH_COUNT,
+                            err) < 0 ||
+        gd_merge_fetch_runs(&c->final, r, rows, w, n, GD_MC_FINAL_OFFSET, GD_MC_FINAL_COUNT,
+                            err) < 0)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        if (add_run(m, c, first + i + k, rows + k * w, k, err) < 0)
+            return -1;
+    return 0;
+}
+
+static int copy_segment(gd_merge *m, void *ctx, long owner, uint64_t first, uint64_t count,
+                        gd_error *err)
+{
+    copier *c = ctx;
+    if (owner < 0)
+        return 0;
+    gd_reader *r = m->in[owner].reader;
+    if (gd_reader_columns_f64(r, m->columns, m->n_columns, first, count, c->cells, err) < 0)
+        return -1;
+    for (uint64_t i = 0, j; i < count; i = j) {
+        j = slice_end(m, c->cells, i, count);
+        if (copy_slice(m, c, r, first, i, j, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- the file -------------------------------------------------------------------------- */
+
+static void copier_init(copier *c)
+{
+    memset(c, 0, sizeof *c);
+    c->traj.n_series = 4;
+    for (int k = 0; k < 4; k++)
+        c->traj.names[k] = gd_merge_series[GD_MS_ITERATION + k];
+    c->path.n_series = c->final.n_series = 1;
+    c->path.names[0] = gd_merge_series[GD_MS_PATH];
+    c->final.names[0] = gd_merge_series[GD_MS_FINAL];
+}
+
+static void copier_free(copier *c)
+{
+    gd_batch_free(&c->batch);
+    gd_merge_fetch_free(&c->traj);
+    gd_merge_fetch_free(&c->path);
+    gd_merge_fetch_free(&c->final);
+    gd_problem_destroy(&c->instance);
+    free(c->iteration);
+    free(c->cells);
+}
+
+int gd_merge_write(gd_merge *m, const char *out, const char *command_line, gd_error *err)
+{
+    copier c;
+    copier_init(&c);
+    m->copied = 0;
+    memset(m->by_status, 0, sizeof m->by_status);
+    c.cells = malloc((size_t)GD_READER_BLOCK * m->n_columns * sizeof *c.cells);
+    int rc = c.cells ? 0 : gd_fail_runtime(err, "out of memory for a block of rows");
+    if (rc == 0)
+        rc = gd_store_create(&c.st, out, &m->sweep, command_line, err);
+    if (rc == 0)
+        rc = gd_merge_segments(m, copy_segment, &c, err);
+    if (rc == 0)
+        rc = flush(&c, err);
+    if (c.st && gd_store_close(c.st, m->wall_seconds, rc == 0 && m->missing == 0,
+                               rc == 0 ? err : NULL) < 0)
+        rc = -1;
+    copier_free(&c);
+    return rc;
+}

@@ -1,0 +1,271 @@
+/* merge_open.c - opening the files to merge and checking that they belong together.
+ *
+ * Every check a merge makes about its inputs' identity happens here, before anything is
+ * written: each file opens as gdsweep's (the reader's messages), all hold one grid (the
+ * grid_hash attribute; a mismatch names both files and the first differing line), one
+ * split (shard_count), each shard index once. The grid stored in the files is parsed
+ * again, and every column and dataset the merge reads must be there. gd_merge_close
+ * releases whatever was opened, also after a failure part way. */
+#include "merge_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gdsweep/columns.h"
+#include "gdsweep/selection.h"
+#include "gdsweep/summary.h"
+#include "gdsweep/text_diff.h"
+
+const char *const gd_merge_fixed_columns[GD_MC_FIXED] = {
+    "traj_offset", "traj_count",   "path_offset", "path_count",      "path_dim",
+    "final_offset", "final_count", "status_code", "steps",           "loss_initial",
+    "loss_final",  "loss_best",    "grad_norm_final", "gap",         "loss_evals",
+    "grad_evals",  "wall_seconds", "rank",        "threads"};
+
+const char *const gd_merge_series[GD_MS_COUNT] = {"traj/iteration", "traj/loss",
+                                                  "traj/grad_norm", "traj/lr", "path/x",
+                                                  "final/x"};
+
+static const char *name_of(const gd_merge_input *in)
+{
+    return gd_reader_path(in->reader);
+}
+
+/* ---- one grid ---------------------------------------------------------------------- */
+
+/* "a.h5 and b.h5 come from different grids (line 3 is ... in a.h5 and ... in b.h5)". */
+static int different_grids(gd_merge_input *a, gd_merge_input *b, gd_error *err)
+{
+    char *ta = NULL, *tb = NULL, diff[512];
+    gd_error ignored;
+    gd_reader_attr_text(a->reader, "grid_text", &ta, &ignored);
+    gd_reader_attr_text(b->reader, "grid_text", &tb, &ignored);
+    gd_text_first_difference(ta ? ta : "", name_of(a), tb ? tb : "", name_of(b), diff,
+                             sizeof diff);
+    free(ta);
+    free(tb);
+    return gd_fail(err, "%s and %s come from different grids (%s); merge the shards of "
+                   "one grid", name_of(a), name_of(b), diff);
+}
+
+/* Opens path into in; fails unless its grid_hash is *hash (set from the first file). */
+static int open_input(gd_merge *m, size_t i, const char *path, char **hash, gd_error *err)
+{
+    char *h = NULL;
+    gd_merge_input *in = &m->in[i];
+    if (gd_reader_open(&in->reader, path, err) < 0 ||
+        gd_reader_attr_text(in->reader, "grid_hash", &h, err) < 0)
+        return -1;
+    int same = !*hash || strcmp(h, *hash) == 0;
+    if (!*hash)
+        *hash = h;
+    else
+        free(h);
+    return same ? 0 : different_grids(&m->in[0], in, err);
+}
+
+static int open_inputs(gd_merge *m, const char *const *paths, gd_error *err)
+{
+    char *hash = NULL;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < m->n; i++)
+        rc = open_input(m, i, paths[i], &hash, err);
+    free(hash);
+    return rc;
+}
+
+/* Parses the first file's grid (checked against its grid_hash and row count). */
+static int load_grid(gd_merge *m, gd_error *err)
+{
+    gd_reader *r = m->in[0].reader;
+    if (gd_summary_load_grid(r, &m->sweep, err) < 0)
+        return -1;
+    return gd_reader_attr_text(r, "grid_path", &m->grid_path, err);
+}
+
+/* ---- one split ----------------------------------------------------------------------- */
+
+/* A whole-number root attribute, def when absent. */
+static int whole_attr(gd_reader *r, const char *name, double def, double *v, gd_error *err)
+{
+    *v = def;
+    if (gd_reader_has_attr(r, name) && gd_reader_attr_number(r, name, v, err) < 0)
+        return -1;
+    return *v >= 0 && *v == floor(*v) && *v < 1e18
+               ? 0
+               : gd_fail(err, "%s: attribute %s is %g, not a count (corrupt file?)",
+                         gd_reader_path(r), name, *v);
+}
+
+static int read_split(gd_merge_input *in, gd_error *err)
+{
+    double k, n;
+    if (whole_attr(in->reader, "shard_index", 0, &k, err) < 0 ||
+        whole_attr(in->reader, "shard_count", 1, &n, err) < 0)
+        return -1;
+    if (n < 1 || k >= n)
+        return gd_fail(err, "%s: shard_index %.0f of shard_count %.0f is impossible "
+                       "(corrupt file?)", name_of(in), k, n);
+    in->shard = (uint64_t)k;
+    in->shards = (uint64_t)n;
+    return 0;
+}
+
+static int by_shard(const void *a, const void *b)
+{
+    uint64_t x = ((const gd_merge_input *)a)->shard, y = ((const gd_merge_input *)b)->shard;
+    return (x > y) - (x < y);
+}
+
+/* One shard count; each index once (checked after sorting by index). */
+static int check_split(gd_merge *m, gd_error *err)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        if (read_split(&m->in[i], err) < 0)
+            return -1;
+        if (m->in[i].shards != m->in[0].shards)
+            return gd_fail(err, "%s is shard %llu/%llu but %s is shard %llu/%llu: the shard "
+                           "counts differ; merge the files of one --shard K/N split",
+                           name_of(&m->in[0]), (unsigned long long)m->in[0].shard + 1,
+                           (unsigned long long)m->in[0].shards, name_of(&m->in[i]),
+                           (unsigned long long)m->in[i].shard + 1,
+                           (unsigned long long)m->in[i].shards);
+    }
+    qsort(m->in, m->n, sizeof *m->in, by_shard);
+    for (size_t i = 1; i < m->n; i++)
+        if (m->in[i].shard == m->in[i - 1].shard)
+            return gd_fail(err, "%s and %s are both shard %llu/%llu; give each shard once",
+                           name_of(&m->in[i - 1]), name_of(&m->in[i]),
+                           (unsigned long long)m->in[i].shard + 1,
+                           (unsigned long long)m->in[i].shards);
+    m->shards = m->in[0].shards;
+    m->group = gd_shard_group(m->sweep.n_runs, m->shards);
+    return 0;
+}
+
+static int by_key(const void *key, const void *elem)
+{
+    uint64_t k = *(const uint64_t *)key, s = ((const gd_merge_input *)elem)->shard;
+    return (k > s) - (k < s);
+}
+
+gd_merge_input *gd_merge_input_of_shard(const gd_merge *m, uint64_t k)
+{
+    return bsearch(&k, m->in, m->n, sizeof *m->in, by_key);
+}
+
+/* ---- what the merge reads -------------------------------------------------------------- */
+
+/* Index of the problem type in the registry the columns were built from. */
+static size_t type_index(const gd_columns *c, const gd_problem_type *t)
+{
+    size_t i = 0;
+    while (i < c->n_problem_types && c->reg.problems[i] != t)
+        i++;
+    return i;
+}
+
+/* Adds the metric column of section p's type (once per name); SIZE_MAX when none. */
+static int add_metric(gd_merge *m, const gd_columns *c, size_t p, gd_error *err)
+{
+    size_t t = type_index(c, m->sweep.problems[p].type), k = GD_MC_FIXED;
+    m->metric_of[p] = SIZE_MAX;
+    if (t == c->n_problem_types || c->metric_col[t] == SIZE_MAX)
+        return 0;
+    const char *name = c->col[c->metric_col[t]].name;
+    while (k < m->n_columns && strcmp(m->columns[k], name) != 0)
+        k++;
+    if (k == m->n_columns && !(m->columns[m->n_columns++] = strdup(name)))
+        return gd_fail_runtime(err, "out of memory");
+    m->metric_of[p] = k;
+    return 0;
+}
+
+static int plan_columns(gd_merge *m, gd_error *err)
+{
+    gd_columns c;
+    size_t np = m->sweep.n_problems;
+    m->columns = calloc(GD_MC_FIXED + np, sizeof *m->columns);
+    m->metric_of = calloc(np ? np : 1, sizeof *m->metric_of);
+    if (!m->columns || !m->metric_of)
+        return gd_fail_runtime(err, "out of memory");
+    memcpy(m->columns, gd_merge_fixed_columns, sizeof gd_merge_fixed_columns);
+    m->n_columns = GD_MC_FIXED;
+    if (gd_columns_build(&c, err) < 0)
+        return -1;
+    int rc = 0;
+    for (size_t p = 0; rc == 0 && p < np; p++)
+        rc = add_metric(m, &c, p, err);
+    gd_columns_free(&c);
+    return rc;
+}
+
+static int has_number_column(gd_merge_input *in, const char *name, gd_error *err)
+{
+    if (gd_reader_has_column(in->reader, name) && gd_reader_column_width(in->reader, name) == 0)
+        return 0;
+    return gd_fail(err, "%s: the runs table has no numeric column '%s' (written by another "
+                   "gdsweep version?)", name_of(in), name);
+}
+
+/* Row count, columns and series of one file; its wall time. */
+static int check_contents(gd_merge *m, gd_merge_input *in, gd_error *err)
+{
+    uint64_t rows = gd_reader_rows(in->reader);
+    if (rows != m->sweep.n_runs)
+        return gd_fail(err, "%s: the runs table has %llu rows but its grid has %llu runs "
+                       "(corrupt file?)", name_of(in), (unsigned long long)rows,
+                       (unsigned long long)m->sweep.n_runs);
+    if (has_number_column(in, "written", err) < 0)
+        return -1;
+    for (size_t k = 0; k < m->n_columns; k++)
+        if (has_number_column(in, m->columns[k], err) < 0)
+            return -1;
+    for (int s = 0; s < GD_MS_COUNT; s++)
+        if (gd_reader_series_length(in->reader, gd_merge_series[s], &in->len[s], err) < 0)
+            return -1;
+    double wall = 0;
+    gd_error ignored;
+    if (gd_reader_attr_number(in->reader, "wall_seconds", &wall, &ignored) == 0 &&
+        wall > m->wall_seconds)
+        m->wall_seconds = wall;
+    return 0;
+}
+
+int gd_merge_open(gd_merge *m, const char *const *paths, size_t n, gd_error *err)
+{
+    memset(m, 0, sizeof *m);
+    if (n == 0)
+        return gd_fail(err, "no shard files to merge");
+    m->in = calloc(n, sizeof *m->in);
+    if (!m->in)
+        return gd_fail_runtime(err, "out of memory opening %zu files", n);
+    m->n = n;
+    int rc = open_inputs(m, paths, err);
+    if (rc == 0)
+        rc = load_grid(m, err);
+    if (rc == 0)
+        rc = check_split(m, err);
+    if (rc == 0)
+        rc = plan_columns(m, err);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = check_contents(m, &m->in[i], err);
+    if (rc < 0)
+        gd_merge_close(m);
+    return rc;
+}
+
+void gd_merge_close(gd_merge *m)
+{
+    for (size_t i = 0; m->in && i < m->n; i++)
+        gd_reader_close(m->in[i].reader);
+    for (size_t k = GD_MC_FIXED; m->columns && k < m->n_columns; k++)
+        free((void *)m->columns[k]);
+    free(m->columns);
+    free(m->metric_of);
+    free(m->in);
+    free(m->grid_path);
+    gd_sweep_free(&m->sweep);
+    memset(m, 0, sizeof *m);
+}
