@@ -17,6 +17,7 @@
 #include "gdsweep/merge.h"
 #include "gdsweep/selection.h"
 #include "gdsweep/status.h"
+#include "gdsweep/summary.h"
 #include "gdsweep/parallel.h"
 #include "gdsweep/report.h"
 #include "gdsweep/store.h"
@@ -206,6 +207,8 @@ static int subcommand(int argc, char **argv)
         return -1;
     if (!strcmp(argv[1], "status"))
         return gd_status_main(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "summary"))
+        return gd_summary_main(argc - 1, argv + 1);
     if (!strcmp(argv[1], "merge"))
         return gd_merge_main(argc - 1, argv + 1);
     return -1;
