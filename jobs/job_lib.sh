@@ -74,6 +74,7 @@ gd_run() {
 # (exit 3 after SIGUSR1, no cancellation), requeues the job: Slurm runs the script again
 # from the top with the same job id, and that attempt resumes OUT. Exits with gdsweep's
 # status otherwise: 0 complete, 3 interrupted (resumable: submit again), else a failure.
+# Reads the job script's GD_BIN, GD_GRID and GD_GRACE.
 gd_slurm_sweep() {
   local out=$1 rc=0
   shift
