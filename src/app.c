@@ -111,12 +111,19 @@ static int finish(const gd_cli *c, const gd_selection *sel, gd_store *st, const 
     if (gd_store_close(st, stats->wall_seconds, complete, rc < 0 ? NULL : err) != 0 || rc < 0)
         return -1;
     if (rc == GD_SWEEP_INTERRUPTED) {
+        char shard[64] = "";
+        if (c->shards)
+            snprintf(shard, sizeof shard, " --shard %llu/%llu", c->shard, c->shards);
         fprintf(stderr, "interrupted: %llu of %llu runs committed; resume with: gdsweep %s "
-                "--resume%s%s\n", (unsigned long long)(left.in_shard - left.todo),
-                (unsigned long long)left.in_shard, c->grid, c->output ? " -o " : "",
-                c->output ? c->output : "");
+                "--resume -o %s%s\n", (unsigned long long)(left.in_shard - left.todo),
+                (unsigned long long)left.in_shard, c->grid, out, shard);
         return GD_EXIT_INTERRUPTED;
     }
+    if (c->resume)
+        printf("%s: resumed: %llu runs computed now, %llu of %llu committed in all (the table "
+               "covers this session; `gdsweep summary %s` covers the file)\n", out,
+               (unsigned long long)stats->runs_done, (unsigned long long)left.in_shard,
+               (unsigned long long)left.in_shard, out);
     print_summary(c, out, tally, stats);
     return GD_EXIT_OK;
 }
@@ -219,6 +226,9 @@ int gd_main(int argc, char **argv)
     int code = subcommand(argc, argv);
     if (code >= 0)
         return code;
+    /* At once, so that a signal during start-up (MPI, the grid, the file) is a clean
+     * interrupt too; run_job sets the grace period of --grace. */
+    gd_interrupt_install(30);
     if (gd_par_init(&argc, &argv) != 0) {
         fputs("gdsweep: cannot start MPI\n", stderr);
         return GD_EXIT_RUNTIME;
