@@ -206,11 +206,46 @@ static col_kind member_kind(hid_t type, size_t i, size_t *width, H5T_cset_t *cse
     return kind;
 }
 
+/* A number's bits lie inside its bytes, and a float's fields inside its bits. */
+static int number_is_sane(hid_t mt, size_t bytes)
+{
+    size_t prec = H5Tget_precision(mt), spos, epos, esize, mpos, msize;
+    int off = H5Tget_offset(mt);
+    if (prec == 0 || off < 0 || (size_t)off + prec > 8 * bytes)
+        return 0;
+    if (H5Tget_class(mt) != H5T_FLOAT)
+        return 1;
+    return H5Tget_fields(mt, &spos, &epos, &esize, &mpos, &msize) >= 0 && spos < prec &&
+           epos + esize <= prec && mpos + msize <= prec;
+}
+
+/* Every member inside the row and at most alignment padding after the last: HDF5 trusts
+ * a corrupt compound type (one flipped byte of an offset) and reads out of bounds. */
+static int row_type_is_sane(hid_t type, int n)
+{
+    size_t size = H5Tget_size(type), end = 0;
+    for (unsigned i = 0; i < (unsigned)n; i++) {
+        hid_t mt = H5Tget_member_type(type, i);
+        H5T_class_t cls = mt >= 0 ? H5Tget_class(mt) : H5T_NO_CLASS;
+        size_t off = H5Tget_member_offset(type, i), bytes = mt >= 0 ? H5Tget_size(mt) : 0;
+        int ok = bytes > 0 && off <= size && bytes <= size - off &&
+                 ((cls != H5T_INTEGER && cls != H5T_FLOAT) || number_is_sane(mt, bytes));
+        gd_h5_close(&mt);
+        if (!ok)
+            return 0;
+        end = off + bytes > end ? off + bytes : end;
+    }
+    return size > 0 && size - end < 8;
+}
+
 static int load_columns(gd_reader *r, hid_t type, gd_error *err)
 {
     int n = H5Tget_nmembers(type);
     if (n <= 0)
         return gd_fail(err, "%s is not a gdsweep file (the runs table has no columns)",
+                       r->path);
+    if (!row_type_is_sane(type, n))
+        return gd_fail(err, "%s: the runs table's row type is inconsistent (corrupt file?)",
                        r->path);
     r->col = calloc((size_t)n, sizeof *r->col);
     if (!r->col)
@@ -228,13 +263,15 @@ static int load_columns(gd_reader *r, hid_t type, gd_error *err)
     return 0;
 }
 
-/* A 1-D dataset's length, or -1 when it is not 1-D. */
+/* A 1-D dataset's length, or -1 when it is not 1-D or its length passes its maximum
+ * (which only a corrupt dataspace can say: HDF5 would then "read" 2^55 fill rows). */
 static int length_1d(hid_t dset, uint64_t *len)
 {
     hid_t space = H5Dget_space(dset);
-    hsize_t dims = 0;
+    hsize_t dims = 0, maxdims = 0;
     int ok = space >= 0 && H5Sget_simple_extent_ndims(space) == 1 &&
-             H5Sget_simple_extent_dims(space, &dims, NULL) == 1;
+             H5Sget_simple_extent_dims(space, &dims, &maxdims) == 1 &&
+             (maxdims == H5S_UNLIMITED || dims <= maxdims);
     gd_h5_close(&space);
     *len = dims;
     return ok ? 0 : -1;

@@ -50,8 +50,14 @@ static int check_identity(gd_store *st, gd_error *err)
                    "that made it, or write a new output", st->path, st->sweep->path, diff);
 }
 
+/* The table must have the grid's rows and exactly the row type this gdsweep writes:
+ * a corrupt type (a member's offset past the row) would make HDF5 read out of bounds. */
 static int open_runs(gd_store *st, gd_error *err)
 {
+    st->row_type = gd_h5_row_type(&st->cols);
+    st->written_type = gd_h5_written_type(&st->cols);
+    if (st->row_type < 0 || st->written_type < 0)
+        return gd_h5_fail(st, err, "runs types");
     st->runs = H5Dopen2(st->file, "runs", H5P_DEFAULT);
     hid_t type = st->runs >= 0 ? H5Dget_type(st->runs) : H5I_INVALID_HID;
     hid_t space = st->runs >= 0 ? H5Dget_space(st->runs) : H5I_INVALID_HID;
@@ -59,17 +65,14 @@ static int open_runs(gd_store *st, gd_error *err)
     int ok = type >= 0 && space >= 0 && H5Sget_simple_extent_ndims(space) == 1 &&
              H5Sget_simple_extent_dims(space, &dims, NULL) == 1 &&
              dims == st->sweep->n_runs && H5Tget_class(type) == H5T_COMPOUND &&
-             H5Tget_nmembers(type) == (int)st->cols.count;
+             H5Tget_nmembers(type) == (int)st->cols.count && H5Tequal(type, st->row_type) > 0;
     gd_h5_close(&type);
     gd_h5_close(&space);
     if (!ok)
         return gd_fail(err, "%s: its runs table does not match this grid and gdsweep %s "
-                       "(made by another version?); write a new output", st->path,
-                       GD_VERSION);
-    st->row_type = gd_h5_row_type(&st->cols);
-    st->written_type = gd_h5_written_type(&st->cols);
-    return st->row_type >= 0 && st->written_type >= 0 ? 0
-                                                       : gd_h5_fail(st, err, "runs types");
+                       "(made by another version, or corrupt?); write a new output",
+                       st->path, GD_VERSION);
+    return 0;
 }
 
 /* Reads the `written` column in blocks into the commit bitmap. */
