@@ -1,6 +1,8 @@
 /* selection.c - the runs of this job: its shard, less what is committed (selection.h). */
 #include "gdsweep/selection.h"
 
+#include <math.h>
+
 #define SHARD_GROUP_MAX 1024
 #define SHARD_GROUPS_PER_SHARD 8
 
@@ -13,6 +15,12 @@ uint64_t gd_shard_group(uint64_t n_runs, uint64_t shards)
 uint64_t gd_shard_of(uint64_t id, uint64_t group, uint64_t shards)
 {
     return id / group % shards;
+}
+
+int gd_shard_attrs_ok(double index, double count)
+{
+    return count >= 1 && count <= GD_SHARDS_MAX && count == floor(count) && index >= 0 &&
+           index < count && index == floor(index);
 }
 
 int gd_selection_skip(void *ctx, uint64_t id)

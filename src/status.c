@@ -100,11 +100,14 @@ int gd_status_main(int argc, char **argv)
         fprintf(stderr, "gdsweep: %s\n", err.msg);
         return err.exit_code ? err.exit_code : GD_EXIT_USAGE;
     }
-    uint64_t shard = (uint64_t)number_or(r, "shard_index", 0);
-    uint64_t shards = (uint64_t)number_or(r, "shard_count", 1);
-    int rc = count_runs(r, shard, shards ? shards : 1, &c, &err);
+    double k = number_or(r, "shard_index", 0), n = number_or(r, "shard_count", 1);
+    uint64_t shard = gd_shard_attrs_ok(k, n) ? (uint64_t)k : 0;
+    uint64_t shards = gd_shard_attrs_ok(k, n) ? (uint64_t)n : 0;
+    int rc = shards ? count_runs(r, shard, shards, &c, &err)
+                    : gd_fail(&err, "%s: shard_index %g of shard_count %g is impossible "
+                              "(corrupt file?)", argv[1], k, n);
     if (rc == 0)
-        print_status(r, argv[1], &c, shard, shards ? shards : 1);
+        print_status(r, argv[1], &c, shard, shards);
     gd_reader_close(r);
     if (rc != 0) {
         fprintf(stderr, "gdsweep: %s\n", err.msg);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gdsweep/selection.h"
 #include "gdsweep/text_diff.h"
 
 #define WRITTEN_BLOCK 65536
@@ -151,8 +152,12 @@ void gd_store_shard(const gd_store *st, uint64_t *shard, uint64_t *shards)
 static int note_resume(gd_store *st, const char *command_line, gd_error *err)
 {
     double resumed = attr_number(st->file, "resumed", 0);
-    st->shard = (uint64_t)attr_number(st->file, "shard_index", 0);
-    st->shards = (uint64_t)attr_number(st->file, "shard_count", 1);
+    double k = attr_number(st->file, "shard_index", 0), n = attr_number(st->file, "shard_count", 1);
+    if (!gd_shard_attrs_ok(k, n))
+        return gd_fail(err, "%s: shard_index %g of shard_count %g is impossible (corrupt "
+                       "file?); write a new output", st->path, k, n);
+    st->shard = (uint64_t)k;
+    st->shards = (uint64_t)n;
     if (gd_h5_attr_i64(st->file, "resumed", (int64_t)resumed + 1) < 0 ||
         gd_h5_attr_text(st->file, "resume_command_line", command_line) < 0 ||
         gd_h5_attr_i64(st->file, "complete", 0) < 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)

@@ -28,6 +28,11 @@ uint64_t gd_shard_group(uint64_t n_runs, uint64_t shards);
 /* Shard (0-based) that run id belongs to. */
 uint64_t gd_shard_of(uint64_t id, uint64_t group, uint64_t shards);
 
+/* 1 when a file's shard_index and shard_count attributes (as read, doubles) can be a
+ * shard: whole numbers, 0 <= index < count <= GD_SHARDS_MAX; 0 for a corrupt file. */
+#define GD_SHARDS_MAX 1e15
+int gd_shard_attrs_ok(double index, double count);
+
 /* Fills sel and counts its runs (one pass over the ids). */
 void gd_selection_init(gd_selection *sel, const gd_sweep *s, const gd_store *st,
                        uint64_t shard, uint64_t shards);
