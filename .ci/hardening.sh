@@ -90,7 +90,8 @@ valgrind_sweep() {
   step "valgrind memcheck of experiments/seed.ini (one process)"
   need valgrind
   local tmp; tmp=$(mktemp -d)
-  valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite \
+  valgrind --quiet --error-exitcode=99 --num-callers=40 --leak-check=full \
+    --show-leak-kinds=definite \
     --errors-for-leak-kinds=definite --suppressions=.ci/valgrind.supp \
     build/gdsweep experiments/seed.ini -o "$tmp/seed.h5" --quiet --threads 1
   rm -rf "$tmp"
