@@ -7,9 +7,22 @@
 
 #include <mpi.h>
 
+/* Launched by mpirun or srun: their environment names the rank. */
+static int launched_by_a_launcher(void)
+{
+    return getenv("OMPI_COMM_WORLD_RANK") || getenv("PMIX_RANK") || getenv("PMI_RANK");
+}
+
 int gd_par_init(int *argc, char ***argv)
 {
     int provided;
+    /* A singleton (plain `gdsweep grid.ini`) starts a local daemon whose PMIx security
+     * tries munge first; where munge is installed but munged is not running (a login node,
+     * a workstation that once had Slurm), it retries for 2.3 s before falling back. The
+     * daemon is local, so the native (socket credential) check is enough. The user's
+     * setting wins. */
+    if (!launched_by_a_launcher())
+        setenv("PMIX_MCA_psec", "native", 0);
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
         return -1;
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);

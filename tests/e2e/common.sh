@@ -21,6 +21,18 @@ expect_usage_error() {
   else echo "ok: $name: $(cat "$work/err.txt")"; fi
 }
 
+# wait_until_writing OUT PID: return once the sweep writing OUT has started (OUT or its
+# .creating file exists: every rank is past MPI start-up), so a signal sent now reaches
+# gdsweep and not a launcher still starting it; fails after 60 s or if PID ended.
+wait_until_writing() {
+  local out=$1 pid=$2 tries=0
+  until [ -e "$out" ] || [ -e "$out.creating" ]; do
+    kill -0 "$pid" 2>/dev/null || { fail "the sweep writing $out ended before it started"; return 1; }
+    tries=$((tries + 1)); [ "$tries" -lt 1200 ] || { fail "no $out after 60 s"; return 1; }
+    sleep 0.05
+  done
+}
+
 finish() {
   if [ "$failures" -gt 0 ]; then echo "$failures check(s) failed"; exit 1; fi
   echo "all checks passed"

@@ -37,7 +37,7 @@ for how in "TERM single" "INT single" "USR1 mpirun"; do
   else
     "$GD_BINARY" "$g" -o "$out" --quiet --threads 1 >/dev/null 2>"$work/err.txt" &
   fi
-  pid=$!; sleep 1; kill -"$sig" $pid; rc=0; wait $pid || rc=$?
+  pid=$!; wait_until_writing "$out" $pid; sleep 0.4; kill -"$sig" $pid; rc=0; wait $pid || rc=$?
   [ "$rc" -eq 3 ] || fail "SIG$sig ($launcher): exit $rc, expected 3: $(cat "$work/err.txt")"
   grep -Eq "^interrupted: [0-9]+ of 1216 runs committed; resume with: gdsweep .*g.ini --resume" \
     "$work/err.txt" || fail "SIG$sig ($launcher): message: $(cat "$work/err.txt")"
@@ -56,7 +56,8 @@ printf '[sweep]\nname = long\n[problem denoise]\nsize = 600\niterations = 100000
 for mode in second grace; do
   "$GD_BINARY" "$work/long.ini" -o "$work/long-$mode.h5" --quiet --threads 1 --grace 2 \
     >/dev/null 2>"$work/err.txt" &
-  pid=$!; sleep 1; start=$(date +%s%N); kill -TERM $pid
+  pid=$!; wait_until_writing "$work/long-$mode.h5" $pid; sleep 0.5
+  start=$(date +%s%N); kill -TERM $pid
   if [ $mode = second ]; then sleep 0.3; kill -TERM $pid; fi
   rc=0; wait $pid || rc=$?; ms=$(( ($(date +%s%N) - start) / 1000000 ))
   limit=$([ $mode = second ] && echo 1500 || echo 4500)
