@@ -109,6 +109,33 @@ static int parse_number(const char *s, size_t len, double *out)
     return *end == '\0' ? 0 : -1;
 }
 
+/* A whole number written in digits (sign allowed) that strtod rounded, like
+ * 9007199254740993 to 2^53, would silently run another budget; other forms (1e16,
+ * 2.5) and numbers past 2^63 are left to the range check. */
+static int whole_number_exact(const char *s, size_t len, double v)
+{
+    size_t i = len > 0 && (s[0] == '-' || s[0] == '+');
+    for (size_t k = i; k < len; k++)
+        if (!isdigit((unsigned char)s[k]))
+            return 1;
+    if (i == len || !(fabs(v) < 0x1p63))
+        return 1;
+    char buf[NUMBER_TEXT_MAX];
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    return strtoll(buf, NULL, 10) == (long long)v;
+}
+
+/* Whether a number strtod read as 0 was written as zero (0, -0.0, 0e5), not as a tiny
+ * one that underflowed (1e-400): its digits before any exponent are all zeros. */
+static int written_as_zero(const char *s, size_t len)
+{
+    for (size_t k = 0; k < len && s[k] != 'e' && s[k] != 'E'; k++)
+        if (s[k] >= '1' && s[k] <= '9')
+            return 0;
+    return 1;
+}
+
 static int not_a_number(const value_list *l, const char *s, size_t len)
 {
     return gd_fail(l->err, "%s: '%.*s' is not a number; write numbers, linspace(a, b, n), "
@@ -235,6 +262,14 @@ static int parse_item(const char *s, size_t len, void *ctx)
     double v;
     if (parse_number(s, len, &v) < 0)
         return not_a_number(l, s, len);
+    if (v == 0 && !written_as_zero(s, len))
+        return gd_fail(l->err, "%s = %.*s underflows to 0 as a double (the smallest positive "
+                               "one is 4.9e-324); write 0 or a larger number",
+                       l->spec->key, (int)len, s);
+    if (l->spec->kind == GD_INT && !whole_number_exact(s, len, v))
+        return gd_fail(l->err, "%s = %.*s is not exact as a double (every whole number is up "
+                               "to 2^53 = 9007199254740992); use a smaller one",
+                       l->spec->key, (int)len, s);
     int fill = reserve(l, 1);
     return fill <= 0 ? fill : push(l, v);
 }

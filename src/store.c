@@ -152,7 +152,9 @@ int gd_store_create_series(gd_store *st)
 static int lay_out_file(gd_store *st, const char *command_line, const char *tmp,
                         gd_error *err)
 {
-    st->file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t fapl = gd_h5_file_access();
+    st->file = fapl >= 0 ? H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl) : -1;
+    gd_h5_close(&fapl);
     if (st->file < 0)
         return gd_h5_fail(st, err, "cannot create the file");
     if (write_root_attributes(st, command_line) < 0)

@@ -6,6 +6,7 @@
 #include "store_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -89,20 +90,77 @@ static hid_t text_type(size_t size)
     if (t < 0)
         return t;
     if (H5Tset_size(t, size) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0 ||
-        (size != H5T_VARIABLE && H5Tset_strpad(t, H5T_STR_NULLPAD) < 0)) {
+        H5Tset_strpad(t, H5T_STR_NULLPAD) < 0) {
         gd_h5_close(&t);
         return H5I_INVALID_HID;
     }
     return t;
 }
 
+/* Text attributes are fixed-length strings: they live in the (checksummed) object header,
+ * not in HDF5's global heap, which HDF5 does not validate when reading (a damaged heap
+ * crashed libhdf5 1.10.8: docs/HARDENING.md). An existing one is replaced, since its
+ * length may differ. */
 int gd_h5_attr_text(hid_t obj, const char *name, const char *value)
 {
-    hid_t t = text_type(H5T_VARIABLE);
     const char *v = value ? value : "";
-    int rc = t >= 0 ? write_attr(obj, name, t, &v) : -1;
+    size_t len = strlen(v);
+    if (H5Aexists(obj, name) > 0 && H5Adelete(obj, name) < 0)
+        return -1;
+    hid_t t = text_type(len > 0 ? len : 1);
+    int rc = t >= 0 ? write_attr(obj, name, t, len > 0 ? v : "") : -1;
     gd_h5_close(&t);
     return rc;
+}
+
+/* A fixed-length string attribute of `size` bytes into a buffer of size + 1. */
+static char *read_fixed_text(hid_t attr, hid_t ftype)
+{
+    size_t size = H5Tget_size(ftype);
+    hid_t mtype = H5Tcopy(ftype);
+    char *text = size + 1 > size ? calloc(1, size + 1) : NULL;
+    if (!text || mtype < 0 || H5Tset_size(mtype, size + 1) < 0 ||
+        H5Tset_strpad(mtype, H5T_STR_NULLTERM) < 0 || H5Aread(attr, mtype, text) < 0) {
+        free(text);
+        text = NULL;
+    }
+    gd_h5_close(&mtype);
+    return text;
+}
+
+/* A variable-length one (files written before fixed-length text). */
+static char *read_variable_text(hid_t attr, hid_t ftype)
+{
+    char *raw = NULL, *text = NULL;
+    hid_t mtype = H5Tget_native_type(ftype, H5T_DIR_ASCEND);
+    if (mtype >= 0 && H5Aread(attr, mtype, &raw) >= 0)
+        text = strdup(raw ? raw : "");
+    if (raw)
+        H5free_memory(raw);
+    gd_h5_close(&mtype);
+    return text;
+}
+
+char *gd_h5_read_text(hid_t attr)
+{
+    hid_t ftype = attr >= 0 ? H5Aget_type(attr) : H5I_INVALID_HID;
+    htri_t variable = ftype >= 0 && H5Tget_class(ftype) == H5T_STRING
+                          ? H5Tis_variable_str(ftype) : -1;
+    char *text = NULL;
+    if (variable > 0)
+        text = read_variable_text(attr, ftype);
+    else if (variable == 0)
+        text = read_fixed_text(attr, ftype);
+    gd_h5_close(&ftype);
+    return text;
+}
+
+hid_t gd_h5_file_access(void)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl >= 0 && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) < 0)
+        gd_h5_close(&fapl);
+    return fapl;
 }
 
 int gd_h5_attr_i64(hid_t obj, const char *name, int64_t value)

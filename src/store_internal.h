@@ -72,6 +72,11 @@ int gd_h5_fail(const gd_store *st, gd_error *err, const char *what);
 
 /* Scalar attributes on obj, created or overwritten. Strings are variable-length UTF-8. */
 int gd_h5_attr_text(hid_t obj, const char *name, const char *value);
+/* An open text attribute's value (fixed or variable length), malloc'd; NULL if not text. */
+char *gd_h5_read_text(hid_t attr);
+/* File access for every file gdsweep writes: the HDF5 1.8 format (checksummed
+ * superblock and object headers; any HDF5 >= 1.8 reads it). -1 on failure. */
+hid_t gd_h5_file_access(void);
 int gd_h5_attr_i64(hid_t obj, const char *name, int64_t value);
 int gd_h5_attr_u64(hid_t obj, const char *name, uint64_t value);
 int gd_h5_attr_f64(hid_t obj, const char *name, double value);

@@ -126,45 +126,11 @@ int gd_reader_attr_number(gd_reader *r, const char *name, double *out, gd_error 
     return rc < 0 ? attr_problem(r, name, missing, "a number", err) : 0;
 }
 
-/* A fixed-length string attribute of `size` bytes into a buffer of size + 1. */
-static char *read_fixed_text(hid_t attr, hid_t ftype)
-{
-    size_t size = H5Tget_size(ftype);
-    hid_t mtype = H5Tcopy(ftype);
-    char *text = size + 1 > size ? calloc(1, size + 1) : NULL;
-    if (!text || mtype < 0 || H5Tset_size(mtype, size + 1) < 0 ||
-        H5Tset_strpad(mtype, H5T_STR_NULLTERM) < 0 || H5Aread(attr, mtype, text) < 0) {
-        free(text);
-        text = NULL;
-    }
-    gd_h5_close(&mtype);
-    return text;
-}
-
-static char *read_variable_text(hid_t attr, hid_t ftype)
-{
-    char *raw = NULL, *text = NULL;
-    hid_t mtype = H5Tget_native_type(ftype, H5T_DIR_ASCEND);
-    if (mtype >= 0 && H5Aread(attr, mtype, &raw) >= 0)
-        text = strdup(raw ? raw : "");
-    if (raw)
-        H5free_memory(raw);
-    gd_h5_close(&mtype);
-    return text;
-}
-
 int gd_reader_attr_text(gd_reader *r, const char *name, char **out, gd_error *err)
 {
     int missing;
     hid_t attr = open_attr(r->file, name, H5T_STRING, &missing);
-    hid_t ftype = attr >= 0 ? H5Aget_type(attr) : H5I_INVALID_HID;
-    htri_t variable = ftype >= 0 ? H5Tis_variable_str(ftype) : -1;
-    *out = NULL;
-    if (variable > 0)
-        *out = read_variable_text(attr, ftype);
-    else if (variable == 0)
-        *out = read_fixed_text(attr, ftype);
-    gd_h5_close(&ftype);
+    *out = attr >= 0 ? gd_h5_read_text(attr) : NULL;
     gd_h5_close(&attr);
     return *out ? 0 : attr_problem(r, name, missing, "readable text", err);
 }

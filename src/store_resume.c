@@ -17,20 +17,13 @@
 
 #define WRITTEN_BLOCK 65536
 
-/* A variable-length string attribute of obj, malloc'd; NULL if absent or not text. */
+/* A text attribute of obj, malloc'd; NULL if absent or not text. */
 static char *attr_text(hid_t obj, const char *name)
 {
-    char *value = NULL, *copy = NULL;
     hid_t a = H5Aexists(obj, name) > 0 ? H5Aopen(obj, name, H5P_DEFAULT) : H5I_INVALID_HID;
-    hid_t t = H5Tcopy(H5T_C_S1);
-    if (a >= 0 && t >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 &&
-        H5Tset_cset(t, H5T_CSET_UTF8) >= 0 && H5Aread(a, t, &value) >= 0 && value) {
-        copy = strdup(value);
-        H5free_memory(value);
-    }
-    gd_h5_close(&t);
+    char *text = a >= 0 ? gd_h5_read_text(a) : NULL;
     gd_h5_close(&a);
-    return copy;
+    return text;
 }
 
 static int check_identity(gd_store *st, gd_error *err)
@@ -170,7 +163,9 @@ static int open_all(gd_store *st, const char *command_line, gd_error *err)
     if (access(st->path, F_OK) != 0)
         return gd_fail(err, "%s does not exist: nothing to resume; run without --resume to "
                        "start the sweep", st->path);
-    st->file = H5Fopen(st->path, H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t fapl = gd_h5_file_access();
+    st->file = fapl >= 0 ? H5Fopen(st->path, H5F_ACC_RDWR, fapl) : -1;
+    gd_h5_close(&fapl);
     if (st->file < 0)
         return gd_fail(err, "%s cannot be opened as an HDF5 file: it is not a gdsweep file "
                        "(or was damaged); choose another output", st->path);

@@ -88,8 +88,13 @@ static void test_denormal_and_underflow(void **state)
     gd_sweep_decode(&s, 1, &d);
     assert_true(d.optimizer_params[0] > 0 && d.optimizer_params[0] < 1e-323);
     gd_sweep_free(&s);
-    /* Below the smallest denormal strtod gives 0, which lr's range refuses. */
-    grid_bad(PQ OG "lr = 1e-400\n", "t.ini:4: ", "is out of range: must be in (0, inf)");
+    /* Below the smallest denormal strtod gives 0: refused as an underflow, whatever the
+     * range (momentum's mu allows 0), and 0 written as 0 is still 0. */
+    grid_bad(PQ OG "lr = 1e-400\n", "t.ini:4: ", "lr = 1e-400 underflows to 0 as a double");
+    grid_bad(PQ "[optimizer momentum]\nmomentum = 0, -2.5e-999\n", "t.ini:4: ", "underflows to 0");
+    grid_ok(&s, PQ "[optimizer momentum]\nmomentum = 0, 0.0e7, -0.000\n", 0);
+    assert_int_equal(s.n_runs, 3);
+    gd_sweep_free(&s);
     grid_bad(PQ OG "lr = logspace(-400, -300, 3)\n", "t.ini:4: ", "out of range");
 }
 
@@ -102,6 +107,9 @@ static void test_iterations_at_the_limit(void **state)
     assert_true(d.control.iterations == 9007199254740992L);
     gd_sweep_free(&s);
     grid_bad(PQ "iterations = 9007199254740994\n" OG, "t.ini:3: ", "out of range");
+    /* 2^53 + 1 rounds to 2^53 as a double: refused, not silently run as 2^53. */
+    grid_bad(PQ "iterations = 9007199254740993\n" OG, "t.ini:3: ", "not exact as a double");
+    grid_bad(PQ "iterations = 10, 9007199254740993\n" OG, "t.ini:3: ", "9007199254740993");
     grid_bad(PQ "iterations = 1e300\n" OG, "t.ini:3: ", "out of range");
     grid_bad(PQ "iterations = 0\n" OG, "t.ini:3: ", "out of range");
     grid_bad("[sweep]\nrecord_every = 9223372036854775808\n" PQ OG, "t.ini:2: ",

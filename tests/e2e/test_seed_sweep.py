@@ -24,7 +24,7 @@ expected = {line.split()[0]: float(line.split()[3]) for line in ref.splitlines()
 
 runs = runs_table(out)
 with h5py.File(out, "r") as f:
-    check(f.attrs["grid_text"] == open(grid).read(), "grid text stored verbatim")
+    check(f.attrs["grid_text"].decode() == open(grid).read(), "grid text stored verbatim")
     check(len(f.attrs["grid_hash"]) == 64, "grid hash is a sha256 hex digest")
     check(int(f.attrs["format_version"]) >= 1, "format version stored")
     n = len(runs["run_id"])
