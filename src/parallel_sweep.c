@@ -90,7 +90,6 @@ static void profile_print(const rank_profile *p)
  * (Open MPI has no progress thread here), and rank 0 would sit in MPI_Recv waiting for
  * the data of a large message until this rank next enters MPI, stalling every rank. */
 typedef struct remote {
-    const gd_sweep *s;
     rank_profile profile;
     gd_worker worker;
     gd_batch batch;
@@ -143,7 +142,7 @@ static void ask_for_chunk(uint64_t chunk[2], MPI_Request *req)
  * or GD_SWEEP_INTERRUPTED when the sweep was interrupted here or elsewhere. */
 static int work_for_rank0(const gd_sweep *s)
 {
-    remote r = {.s = s};
+    remote r = {0};
     uint64_t chunk[2];
     MPI_Request req;
     int stopped = 0;
