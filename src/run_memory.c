@@ -30,7 +30,10 @@ int gd_history_reserve(gd_history *h, size_t records, size_t path_dim, gd_error 
     if (records > h->capacity) {
         long *it = realloc(h->iteration, records * sizeof *it);
         if (!it)
-            return gd_fail_runtime(err, "out of memory for %zu history records", records);
+            return gd_fail_runtime(err, "out of memory for %zu history records (%.3g GB); "
+                                   "record fewer: raise record_every (a record every "
+                                   "record_every iterations)", records,
+                                   (double)records * (4 + GD_PATH_MAX_DIM) * 8 / 1e9);
         h->iteration = it;
         if (grow(&h->loss, records, err) || grow(&h->grad_norm, records, err) ||
             grow(&h->lr, records, err))

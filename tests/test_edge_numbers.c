@@ -219,6 +219,7 @@ static void test_huge_budget_that_converges(void **state)
                                          OG), 1);
     char *msg = stderr_of("budget_all");
     assert_non_null(strstr(msg, "out of memory for 9007199254740993 history records"));
+    assert_non_null(strstr(msg, "raise record_every"));
     size_t lines = 0;
     for (const char *p = msg; *p; p++)
         lines += *p == '\n';
