@@ -262,7 +262,9 @@ int gd_h5_series_append(gd_h5_series *s, hid_t mtype, const void *data, size_t n
 
 /* ---- reopening ------------------------------------------------------------------------ */
 
-static int series_open(gd_h5_series *s, hid_t loc, const char *name)
+/* Opens an appendable 1-D dataset whose values are of class want (a resume appends
+ * numbers to it: a dataset of text, say, is refused here, not after runs were computed). */
+static int series_open(gd_h5_series *s, hid_t loc, const char *name, H5T_class_t want)
 {
     hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
     hsize_t dims = 0;
@@ -271,8 +273,11 @@ static int series_open(gd_h5_series *s, hid_t loc, const char *name)
                 : H5I_INVALID_HID;
     gd_h5_close(&dapl);
     hid_t space = s->id >= 0 ? H5Dget_space(s->id) : H5I_INVALID_HID;
+    hid_t type = s->id >= 0 ? H5Dget_type(s->id) : H5I_INVALID_HID;
     int ok = space >= 0 && H5Sget_simple_extent_ndims(space) == 1 &&
-             H5Sget_simple_extent_dims(space, &dims, NULL) == 1;
+             H5Sget_simple_extent_dims(space, &dims, NULL) == 1 && type >= 0 &&
+             H5Tget_class(type) == want && H5Tget_size(type) == 8;
+    gd_h5_close(&type);
     gd_h5_close(&space);
     s->len = dims;
     return ok ? 0 : -1;
@@ -285,15 +290,16 @@ int gd_store_open_series(gd_store *st)
 {
     uint64_t shortest = UINT64_MAX;
     for (int i = 0; i < GD_TRAJ_COUNT; i++) {
-        if (series_open(&st->traj[i], st->file, gd_traj_names[i]) < 0)
+        if (series_open(&st->traj[i], st->file, gd_traj_names[i],
+                        i == GD_TRAJ_ITERATION ? H5T_INTEGER : H5T_FLOAT) < 0)
             return -1;
         if (st->traj[i].len < shortest)
             shortest = st->traj[i].len;
     }
     for (int i = 0; i < GD_TRAJ_COUNT; i++)
         st->traj[i].len = shortest;
-    if (series_open(&st->path_x, st->file, "path/x") < 0 ||
-        series_open(&st->final_x, st->file, "final/x") < 0)
+    if (series_open(&st->path_x, st->file, "path/x", H5T_FLOAT) < 0 ||
+        series_open(&st->final_x, st->file, "final/x", H5T_FLOAT) < 0)
         return -1;
     return 0;
 }

@@ -135,6 +135,7 @@ static void empty_runs(hid_t f) { runs_with_rows(f, 0); }
 static void no_traj_loss(hid_t f) { remove_link(f, "traj/loss"); }
 static void traj_loss_2d(hid_t f) { hsize_t n[2] = {5, 9}; replace_dataset(f, "traj/loss", H5T_NATIVE_DOUBLE, 2, n); }
 static void traj_loss_text(hid_t f) { hid_t s = H5Tcopy(H5T_C_S1); hsize_t n = 45; H5Tset_size(s, 4); replace_dataset(f, "traj/loss", s, 1, &n); H5Tclose(s); }
+static void traj_iteration_float(hid_t f) { hsize_t n = 45; replace_dataset(f, "traj/iteration", H5T_NATIVE_DOUBLE, 1, &n); }
 static void no_final(hid_t f) { remove_link(f, "final"); }
 static void no_instances(hid_t f) { remove_link(f, "instances"); }
 static void instances_dataset(hid_t f) { hsize_t n = 3; replace_dataset(f, "instances", H5T_NATIVE_INT, 1, &n); }
@@ -165,7 +166,8 @@ static const layout_case cases[] = {
     {"runs with a numeric status", runs_with_numeric_status, S | U},
     {"no traj/loss", no_traj_loss, R | U},
     {"traj/loss 2-D", traj_loss_2d, R | U},
-    {"traj/loss text (resume fails only when it appends)", traj_loss_text, R},
+    {"traj/loss text", traj_loss_text, R | U},
+    {"traj/iteration float (the reader converts it)", traj_iteration_float, U},
     {"no /final", no_final, R | U},
     {"no /instances", no_instances, U},
     {"/instances a dataset", instances_dataset, U},
