@@ -1,9 +1,9 @@
-/* columns.c - the runs table's column list and row filling (see gdsweep/columns.h).
+/* columns.c - the runs table's column list, built from the registries (gdsweep/columns.h).
  *
  * Built in two steps: every column is inserted (fixed columns first, so their names are
  * reserved; then parameters, renamed on a clash; then metrics), and the list is sorted
- * into the documented layout order and given packed offsets. Filling a row copies the
- * blank row, then writes the cells the run has. Nothing here allocates after build. */
+ * into the documented layout order and given packed offsets, with a blank row of unset
+ * cells. Nothing allocates after build; filling and reading rows is columns_row.c. */
 #include "gdsweep/columns.h"
 
 #include <math.h>
@@ -11,15 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum role {
-    R_PARAM = 0, R_CONTROL, R_METRIC,
-    R_RUN_ID, R_PROBLEM, R_PROBLEM_TYPE, R_OPTIMIZER, R_OPTIMIZER_TYPE, R_INSTANCE,
-    R_REPEAT, R_SCHEDULE,
-    R_STATUS, R_STATUS_CODE, R_STEPS, R_LOSS_INITIAL, R_LOSS_FINAL, R_LOSS_BEST,
-    R_GRAD_NORM_FINAL, R_GAP, R_LOSS_EVALS, R_GRAD_EVALS, R_WALL, R_RANK, R_THREADS,
-    R_TRAJ_OFFSET, R_TRAJ_COUNT, R_PATH_OFFSET, R_PATH_COUNT, R_PATH_DIM, R_FINAL_OFFSET,
-    R_FINAL_COUNT, R_WRITTEN
-};
+#include "columns_internal.h"
 
 /* Layout groups, in row order. */
 enum group {
@@ -30,7 +22,7 @@ enum group {
 typedef struct fixed_column {
     const char *name;
     gd_col_type type;
-    enum role role;
+    enum gd_col_role role;
     enum group group;
     const char *category;
 } fixed_column;
@@ -102,7 +94,7 @@ static size_t choice_width(const gd_param_spec *spec)
 }
 
 /* Width of the fixed string columns, from the longest value they can hold. */
-static size_t fixed_width(const gd_registries *reg, enum role role)
+static size_t fixed_width(const gd_registries *reg, enum gd_col_role role)
 {
     size_t w = 1;
     switch (role) {
@@ -392,226 +384,4 @@ void gd_columns_free(gd_columns *c)
     free(c->schedule_col);
     free(c->metric_col);
     memset(c, 0, sizeof *c);
-}
-
-const char *gd_columns_choice_name(const gd_param_spec *spec, double v)
-{
-    size_t n = 0;
-    while (spec->choices && spec->choices[n])
-        n++;
-    return v >= 0 && v < (double)n ? spec->choices[(size_t)v] : "";
-}
-
-/* ---- filling a row ------------------------------------------------------------- */
-
-static void put_number(unsigned char *cell, gd_col_type type, double v)
-{
-    switch (type) {
-    case GD_COL_U8: { uint8_t x = (uint8_t)v; memcpy(cell, &x, 1); break; }
-    case GD_COL_I8: { int8_t x = (int8_t)v; memcpy(cell, &x, 1); break; }
-    case GD_COL_I32: { int32_t x = (int32_t)v; memcpy(cell, &x, 4); break; }
-    case GD_COL_I64: { int64_t x = (int64_t)v; memcpy(cell, &x, 8); break; }
-    case GD_COL_U64: { uint64_t x = (uint64_t)v; memcpy(cell, &x, 8); break; }
-    case GD_COL_F64: memcpy(cell, &v, 8); break;
-    case GD_COL_STR: break;
-    }
-}
-
-static void put_u64(unsigned char *cell, uint64_t v)
-{
-    memcpy(cell, &v, sizeof v);
-}
-
-static void put_i64(unsigned char *cell, int64_t v)
-{
-    memcpy(cell, &v, sizeof v);
-}
-
-static void put_text(unsigned char *cell, size_t size, const char *s)
-{
-    size_t n = s ? strnlen(s, size) : 0;
-    if (n)
-        memcpy(cell, s, n);
-    memset(cell + n, 0, size - n);
-}
-
-/* A parameter value into its column: a choice as its name, else as a number. */
-static void put_param(const gd_column *col, unsigned char *row, const gd_param_spec *spec,
-                      double v)
-{
-    unsigned char *cell = row + col->offset;
-    if (col->type != GD_COL_STR) {
-        put_number(cell, col->type, v);
-        return;
-    }
-    put_text(cell, col->size, gd_columns_choice_name(spec, v));
-}
-
-static void put_params(const gd_columns *c, unsigned char *row, const size_t *map,
-                       const gd_param_spec *specs, const double *values)
-{
-    for (size_t k = 0; k < GD_MAX_PARAMS && map[k] != SIZE_MAX; k++)
-        put_param(&c->col[map[k]], row, &specs[k], values[k]);
-}
-
-static size_t type_index(const void *const *reg, const void *type)
-{
-    for (size_t i = 0; reg[i]; i++)
-        if (reg[i] == type)
-            return i;
-    return SIZE_MAX;
-}
-
-static double control_value(const gd_run_control *ctl, size_t k)
-{
-    switch (k) {
-    case GD_CONTROL_ITERATIONS: return (double)ctl->iterations;
-    case GD_CONTROL_GRADIENT: return ctl->numeric_gradient;
-    case GD_CONTROL_EPSILON: return ctl->epsilon;
-    case GD_CONTROL_GRAD_TOL: return ctl->grad_tol;
-    case GD_CONTROL_LOSS_TOL: return ctl->loss_tol;
-    case GD_CONTROL_DIVERGENCE: return ctl->divergence;
-    default: return ctl->save_final;
-    }
-}
-
-static void put_control(const gd_columns *c, unsigned char *row, const gd_run_control *ctl)
-{
-    for (size_t k = 0; k < GD_MAX_PARAMS && c->control_col[k] != SIZE_MAX; k++)
-        put_param(&c->col[c->control_col[k]], row, &c->reg.control[k],
-                  control_value(ctl, k));
-}
-
-/* Cells that depend on the problem and the schedule types. */
-static void put_typed(const gd_columns *c, const gd_sweep *s, const gd_run_desc *d,
-                      const gd_run_result *r, unsigned char *row)
-{
-    const gd_problem_type *pt = s->problems[d->problem].type;
-    const gd_optimizer_type *ot = s->optimizers[d->optimizer].type;
-    size_t t = type_index((const void *const *)c->reg.problems, pt);
-    if (t != SIZE_MAX) {
-        put_params(c, row, &c->problem_col[t * GD_MAX_PARAMS], pt->params, d->problem_params);
-        if (c->metric_col[t] != SIZE_MAX)
-            put_number(row + c->col[c->metric_col[t]].offset, GD_COL_F64, r->metric);
-    }
-    t = type_index((const void *const *)c->reg.optimizers, ot);
-    if (t != SIZE_MAX)
-        put_params(c, row, &c->optimizer_col[t * GD_MAX_PARAMS], ot->params,
-                   d->optimizer_params);
-    t = d->schedule ? type_index((const void *const *)c->reg.schedules, d->schedule)
-                    : SIZE_MAX;
-    if (t != SIZE_MAX)
-        put_params(c, row, &c->schedule_col[t * GD_MAX_PARAMS], d->schedule->params,
-                   d->schedule_params);
-}
-
-static uint64_t storage_value(const gd_row_storage *st, int role)
-{
-    switch (role) {
-    case R_TRAJ_OFFSET: return st->traj_offset;
-    case R_TRAJ_COUNT: return st->traj_count;
-    case R_PATH_OFFSET: return st->path_offset;
-    case R_PATH_COUNT: return st->path_count;
-    case R_PATH_DIM: return st->path_dim;
-    case R_FINAL_OFFSET: return st->final_offset;
-    default: return st->final_count;
-    }
-}
-
-static double result_value(const gd_run_result *r, int role)
-{
-    switch (role) {
-    case R_LOSS_INITIAL: return r->loss_initial;
-    case R_LOSS_FINAL: return r->loss_final;
-    case R_LOSS_BEST: return r->loss_best;
-    case R_GRAD_NORM_FINAL: return r->grad_norm_final;
-    case R_GAP: return r->gap;
-    default: return r->wall_seconds;
-    }
-}
-
-/* One fixed cell. */
-static void put_fixed(const gd_column *col, const gd_sweep *s, const gd_run_desc *d,
-                      const gd_run_result *r, const gd_row_storage *st, unsigned char *row)
-{
-    unsigned char *cell = row + col->offset;
-    switch (col->role) {
-    case R_RUN_ID: put_u64(cell, d->id); break;
-    case R_PROBLEM: put_text(cell, col->size, s->problems[d->problem].label); break;
-    case R_PROBLEM_TYPE: put_text(cell, col->size, s->problems[d->problem].type->name); break;
-    case R_OPTIMIZER: put_text(cell, col->size, s->optimizers[d->optimizer].label); break;
-    case R_OPTIMIZER_TYPE:
-        put_text(cell, col->size, s->optimizers[d->optimizer].type->name);
-        break;
-    case R_INSTANCE: put_u64(cell, d->instance); break;
-    case R_REPEAT: put_u64(cell, d->repeat); break;
-    case R_SCHEDULE: put_text(cell, col->size, d->schedule ? d->schedule->name : NULL); break;
-    case R_STATUS: put_text(cell, col->size, gd_status_name(r->status)); break;
-    case R_STATUS_CODE: put_number(cell, GD_COL_I8, r->status); break;
-    case R_STEPS: put_i64(cell, r->iterations); break;
-    case R_LOSS_EVALS: put_i64(cell, r->loss_evals); break;
-    case R_GRAD_EVALS: put_i64(cell, r->grad_evals); break;
-    case R_RANK: put_number(cell, GD_COL_I32, r->rank); break;
-    case R_THREADS: put_number(cell, GD_COL_I32, r->threads); break;
-    case R_LOSS_INITIAL: case R_LOSS_FINAL: case R_LOSS_BEST: case R_GRAD_NORM_FINAL:
-    case R_GAP: case R_WALL:
-        put_number(cell, GD_COL_F64, result_value(r, col->role));
-        break;
-    case R_TRAJ_OFFSET: case R_TRAJ_COUNT: case R_PATH_OFFSET: case R_PATH_COUNT:
-    case R_PATH_DIM: case R_FINAL_OFFSET: case R_FINAL_COUNT:
-        put_u64(cell, storage_value(st, col->role));
-        break;
-    default: break; /* parameters, metrics and `written` are filled elsewhere */
-    }
-}
-
-void gd_columns_fill_row(const gd_columns *c, const gd_sweep *s, const gd_run_desc *d,
-                         const gd_run_result *r, const gd_row_storage *st, void *row)
-{
-    unsigned char *out = row;
-    memcpy(out, c->blank, c->row_size);
-    for (size_t i = 0; i < c->count; i++)
-        put_fixed(&c->col[i], s, d, r, st, out);
-    put_control(c, out, &d->control);
-    put_typed(c, s, d, r, out);
-}
-
-/* ---- reading a row --------------------------------------------------------------- */
-
-double gd_columns_number(const gd_columns *c, size_t i, const void *row)
-{
-    const unsigned char *cell = (const unsigned char *)row + c->col[i].offset;
-    switch (c->col[i].type) {
-    case GD_COL_U8: { uint8_t x; memcpy(&x, cell, 1); return x; }
-    case GD_COL_I8: { int8_t x; memcpy(&x, cell, 1); return x; }
-    case GD_COL_I32: { int32_t x; memcpy(&x, cell, 4); return x; }
-    case GD_COL_I64: { int64_t x; memcpy(&x, cell, 8); return (double)x; }
-    case GD_COL_U64: { uint64_t x; memcpy(&x, cell, 8); return (double)x; }
-    case GD_COL_F64: { double x; memcpy(&x, cell, 8); return x; }
-    default: return NAN;
-    }
-}
-
-void gd_columns_text(const gd_columns *c, size_t i, const void *row, char *buf, size_t size)
-{
-    const gd_column *col = &c->col[i];
-    const unsigned char *cell = (const unsigned char *)row + col->offset;
-    if (size == 0)
-        return;
-    if (col->type == GD_COL_STR) {
-        size_t n = strnlen((const char *)cell, col->size);
-        n = n < size - 1 ? n : size - 1;
-        memcpy(buf, cell, n);
-        buf[n] = '\0';
-    } else if (col->type == GD_COL_U64) {
-        uint64_t x;
-        memcpy(&x, cell, sizeof x);
-        snprintf(buf, size, "%llu", (unsigned long long)x);
-    } else if (col->type == GD_COL_I64) {
-        int64_t x;
-        memcpy(&x, cell, sizeof x);
-        snprintf(buf, size, "%lld", (long long)x);
-    } else {
-        snprintf(buf, size, "%.17g", gd_columns_number(c, i, row));
-    }
 }

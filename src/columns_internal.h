@@ -1,0 +1,18 @@
+/* columns_internal.h - what columns.c and columns_row.c share (private to src/columns*.c).
+ *
+ * A column's role (gd_column.role) says what fills its cell: columns.c gives every column
+ * its role when it builds the list, columns_row.c reads it back to fill a row. */
+#ifndef GDSWEEP_COLUMNS_INTERNAL_H
+#define GDSWEEP_COLUMNS_INTERNAL_H
+
+enum gd_col_role {
+    R_PARAM = 0, R_CONTROL, R_METRIC,
+    R_RUN_ID, R_PROBLEM, R_PROBLEM_TYPE, R_OPTIMIZER, R_OPTIMIZER_TYPE, R_INSTANCE,
+    R_REPEAT, R_SCHEDULE,
+    R_STATUS, R_STATUS_CODE, R_STEPS, R_LOSS_INITIAL, R_LOSS_FINAL, R_LOSS_BEST,
+    R_GRAD_NORM_FINAL, R_GAP, R_LOSS_EVALS, R_GRAD_EVALS, R_WALL, R_RANK, R_THREADS,
+    R_TRAJ_OFFSET, R_TRAJ_COUNT, R_PATH_OFFSET, R_PATH_COUNT, R_PATH_DIM, R_FINAL_OFFSET,
+    R_FINAL_COUNT, R_WRITTEN
+};
+
+#endif
