@@ -7,6 +7,7 @@
 #include "gdsweep/run.h"
 
 #include "gdsweep/interrupt.h"
+#include "gdsweep/step_call.h"
 
 #include <math.h>
 #include <string.h>
@@ -139,6 +140,39 @@ static double evaluate(loop_ctx *c, double *grad_norm)
     return f;
 }
 
+/* Whether the problem steps and evaluates in one pass (its step_loss_grad): not for a
+ * look-ahead optimizer (its gradient is taken elsewhere than x) nor numeric gradients. */
+static int fused(const loop_ctx *c)
+{
+    return c->p->type->step_loss_grad && !c->opt->lookahead &&
+           !c->d->control.numeric_gradient;
+}
+
+/* The fused pass: the step (none when lr is NaN, at t = 0), then loss and gradient at
+ * the new x. */
+static double fused_step_evaluate(loop_ctx *c, double lr, long t, double *grad_norm)
+{
+    gd_workspace *ws = c->ws;
+    gd_step_call call = {c->opt, c->d->optimizer_params, lr, t, ws->n_cap, ws->state};
+    double sq;
+    c->r->grad_evals++;
+    c->r->loss_evals++;
+    double f = c->p->type->step_loss_grad(c->p, isnan(lr) ? NULL : &call, ws->x, ws->g, &sq);
+    *grad_norm = sqrt(sq);
+    return f;
+}
+
+/* Steps to x_{t+1} with rate lr and evaluates there. */
+static double step_and_evaluate(loop_ctx *c, double lr, long t, double *grad_norm)
+{
+    if (fused(c))
+        return fused_step_evaluate(c, lr, t + 1, grad_norm);
+    gd_workspace *ws = c->ws;
+    blocked_step(c->opt, c->d->optimizer_params, lr, t + 1, c->p->n, ws->n_cap, ws->x, ws->g,
+                 ws->state);
+    return evaluate(c, grad_norm);
+}
+
 static void record(gd_history *h, const double *x, size_t n, long t, double f, double gn,
                    double lr)
 {
@@ -199,10 +233,9 @@ void gd_run_execute(const gd_problem *p, const gd_optimizer_type *opt, const gd_
     double t0 = now_seconds(), lr0 = d->optimizer_params[0];
     long T = d->control.iterations;
     start(&c, h);
+    double gn, f = fused(&c) ? fused_step_evaluate(&c, NAN, 0, &gn) : evaluate(&c, &gn);
+    r->loss_initial = r->loss_best = f;
     for (long t = 0;; t++) {
-        double gn, f = evaluate(&c, &gn);
-        if (t == 0)
-            r->loss_initial = r->loss_best = f;
         if (f < r->loss_best)
             r->loss_best = f;
         int status = stop_reason(&c, t, f, gn);
@@ -214,8 +247,7 @@ void gd_run_execute(const gd_problem *p, const gd_optimizer_type *opt, const gd_
         double lr = d->schedule->rate(d->schedule_params, lr0, t, T);
         if (t % record_every == 0)
             record(h, ws->x, p->n, t, f, gn, lr);
-        blocked_step(c.opt, d->optimizer_params, lr, t + 1, p->n, ws->n_cap, ws->x, ws->g,
-                     ws->state);
+        f = step_and_evaluate(&c, lr, t, &gn);
     }
     r->wall_seconds = now_seconds() - t0;
 }

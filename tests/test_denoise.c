@@ -14,6 +14,9 @@
 
 #include "problem_fixture.h"
 
+#include "gdsweep/optimizer.h"
+#include "gdsweep/step_call.h"
+
 static const gd_problem_type *const dn = &gd_problem_denoise;
 
 static void setup_size(gd_problem *p, double size, double lambda, uint64_t repeat)
@@ -214,6 +217,68 @@ static void test_same_key_same_data_other_repeat_differs(void **state)
     gd_problem_destroy(&c);
 }
 
+/* Three steps of `opt` from the noisy image, fused (step_loss_grad) or plainly (the whole
+ * step, then loss_grad); returns the last loss, the gradient's squared norm in *sq. */
+static double three_steps(const gd_problem *p, const gd_optimizer_type *opt, int fused,
+                          double *u, double *g, double *st, double *sq)
+{
+    double hp[GD_MAX_PARAMS];
+    gd_param_defaults(opt->params, hp);
+    memcpy(u, p->x0, p->n * sizeof *u);
+    memset(st, 0, 3 * p->n * sizeof *st);
+    double f = fused ? dn->step_loss_grad(p, NULL, u, g, sq) : dn->loss_grad(p, u, g);
+    for (long t = 1; t <= 3; t++) {
+        gd_step_call call = {opt, hp, 0.05 / (double)t, t, p->n, st};
+        if (fused) {
+            f = dn->step_loss_grad(p, &call, u, g, sq);
+            continue;
+        }
+        gd_step_apply(&call, u, g, 0, p->n);
+        f = dn->loss_grad(p, u, g);
+        *sq = 0;
+        for (size_t k = 0; k < p->n; k++)
+            *sq += g[k] * g[k];
+    }
+    return f;
+}
+
+/* The fused pass gives the very bits of stepping then evaluating, for image sizes that
+ * cut row blocks every way (one row, a partial last block, a thread team), optimizers
+ * with and without state, and one or two threads; its norm differs only by rounding. */
+static void test_fused_step_is_step_then_evaluate(void **state)
+{
+    const size_t sizes[] = {2, 3, 33, 65, 300};
+    const gd_optimizer_type *opts[] = {&gd_optimizer_gd, &gd_optimizer_adam};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        gd_problem p;
+        setup_size(&p, (double)sizes[i], 1.0, 0);
+        size_t n = p.n;
+        double *u[2], *g[2], *st = malloc(3 * n * sizeof *st), sq[2], f[2];
+        for (int k = 0; k < 2; k++)
+            u[k] = malloc(n * sizeof(double)), g[k] = malloc(n * sizeof(double));
+        for (size_t o = 0; o < 2; o++) {
+            f[0] = three_steps(&p, opts[o], 0, u[0], g[0], st, &sq[0]);
+            double sq_one_thread = NAN;
+            for (int threads = 1; threads <= 2; threads++) {
+                omp_set_num_threads(threads);
+                f[1] = three_steps(&p, opts[o], 1, u[1], g[1], st, &sq[1]);
+                assert_memory_equal(&f[0], &f[1], sizeof f[0]);
+                assert_memory_equal(u[0], u[1], n * sizeof(double));
+                assert_memory_equal(g[0], g[1], n * sizeof(double));
+                assert_true(fabs(sq[1] - sq[0]) <= 1e-13 * sq[0]);
+                if (threads == 1)
+                    sq_one_thread = sq[1];
+                assert_memory_equal(&sq_one_thread, &sq[1], sizeof sq[1]);
+            }
+        }
+        for (int k = 0; k < 2; k++)
+            free(u[k]), free(g[k]);
+        free(st);
+        gd_problem_destroy(&p);
+    }
+    omp_set_num_threads(2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_gradient_descent_raises_psnr),
         cmocka_unit_test(test_bit_identical_for_any_thread_count),
         cmocka_unit_test(test_same_key_same_data_other_repeat_differs),
+        cmocka_unit_test(test_fused_step_is_step_then_evaluate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

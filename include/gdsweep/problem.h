@@ -26,6 +26,7 @@ typedef struct gd_array {
 } gd_array;
 
 struct gd_problem_type;
+struct gd_step_call;
 
 typedef struct gd_problem {
     const struct gd_problem_type *type;
@@ -62,6 +63,15 @@ typedef struct gd_problem_type {
     double (*loss)(const gd_problem *p, const double *x);
     /* Loss and gradient in one pass; returns the loss. */
     double (*loss_grad)(const gd_problem *p, const double *x, double *g);
+    /* Optional (NULL: the driver steps, then calls loss_grad): one pass that applies
+     * `step` to x (NULL: no step) and evaluates the loss and gradient at the new x, for
+     * problems whose gradient at a coordinate needs only nearby ones (denoise: rows i-1
+     * to i+1), so that x and g cross memory once per iteration instead of three times.
+     * On entry g is the gradient the step consumes; on return it is the gradient at the
+     * new x, and *grad_sq the sum of its squares, summed in an order that depends on the
+     * instance alone. x, g and the loss are bit-identical to stepping then loss_grad. */
+    double (*step_loss_grad)(const gd_problem *p, const struct gd_step_call *step, double *x,
+                             double *g, double *grad_sq);
     /* Quality metric of x (e.g. PSNR against the clean image); NULL if none. */
     double (*metric)(const gd_problem *p, const double *x);
 } gd_problem_type;

@@ -16,8 +16,17 @@
  * rows of g and of d->rows (per-row energy), so threads never share a write. The per-row
  * sums are then added serially in row order: bit-identical for any OMP_NUM_THREADS.
  * Because of the scratch buffers one instance must not be evaluated by two threads at
- * once. Metric: PSNR against the clean image, peak = max(clean) - min(clean). */
+ * once. Metric: PSNR against the clean image, peak = max(clean) - min(clean).
+ *
+ * step_loss_grad fuses the optimizer's step into that pass (one read of x, g and f and
+ * one write of x and g per iteration, instead of three passes). Row i's gradient needs
+ * the stepped rows i-1 to i+1, and blocks run in parallel, so first every block steps its
+ * first and last rows (the only rows a neighbour reads); then each block steps each of
+ * its inner rows just before it is needed, and evaluates row by row as before. The
+ * squared gradient norm is summed per row (fixed lanes) and then in row order. */
 #include "problem_impl.h"
+
+#include "gdsweep/step_call.h"
 
 #include <math.h>
 #include <string.h>
@@ -32,6 +41,7 @@ typedef struct denoise {
     double lambda, eps2, peak;
     const double *clean, *noisy;
     double *rows;    /* per-row partial sums */
+    double *grad_sq; /* per-row sums of squares of the gradient (fused pass) */
     double *scratch; /* per block: px (1 + m, px[0] = 0 is "column -1"), py, py_up (m) */
 } denoise;
 
@@ -108,11 +118,12 @@ static double row_energy(const denoise *d, const double *u, size_t i, double *re
     return lane_sum(e, m);
 }
 
-/* Gradient of row i from the fluxes of rows i (px, py) and i-1 (py_up); px[-1] is 0. */
+/* Gradient of row i from the fluxes of rows i (px, py) and i-1 (py_up); px[-1] is 0.
+ * When sq, also the squares of the row's gradient into sq[0..m). */
 __attribute__((target_clones("avx2", "default")))
 static void row_grad(const denoise *d, const double *u, size_t i, const double *restrict px,
                      const double *restrict py, const double *restrict py_up,
-                     double *restrict g)
+                     double *restrict g, double *restrict sq)
 {
     size_t m = d->m;
     const double *ur = u + i * m, *fr = d->noisy + i * m;
@@ -121,12 +132,35 @@ static void row_grad(const denoise *d, const double *u, size_t i, const double *
 #pragma omp simd
     for (size_t j = 0; j < m; j++)
         gr[j] = 2 * (ur[j] - fr[j]) + lam * ((px[j - 1] - px[j]) + (py_up[j] - py[j]));
+    if (!sq)
+        return;
+#pragma omp simd
+    for (size_t j = 0; j < m; j++)
+        sq[j] = gr[j] * gr[j];
 }
 
-/* Energy (and gradient when g) of the rows of block b. */
-static void block_pass(const denoise *d, const double *u, double *g, size_t b)
+/* Rows [i0, i1) of block b: the first, and the end of the rows before the next block. */
+static size_t block_first(size_t b) { return b * ROWS; }
+static size_t block_end(const denoise *d, size_t b)
 {
-    size_t m = d->m, i0 = b * ROWS, i1 = i0 + ROWS < m ? i0 + ROWS : m;
+    return (b + 1) * ROWS < d->m ? (b + 1) * ROWS : d->m;
+}
+
+/* Steps rows [i, i + count) of x (nothing when step is NULL). */
+static void step_rows(const denoise *d, const gd_step_call *step, double *x, const double *g,
+                      size_t i, size_t count)
+{
+    if (step && count > 0)
+        gd_step_apply(step, x, g, i * d->m, count * d->m);
+}
+
+/* Energy (and gradient when g) of the rows of block b. With fused, the block's inner rows
+ * are stepped first, one at a time just before row i needs row i + 1, and the gradient's
+ * squared norm is summed per row (the block's first and last rows were stepped before). */
+static void block_pass(const denoise *d, const gd_step_call *step, double *u, double *g,
+                       int fused, size_t b)
+{
+    size_t m = d->m, i0 = block_first(b), i1 = block_end(d, b);
     double *px = d->scratch + b * scratch_stride(m) + 1, *py = px + m, *py_up = py + m;
     double *e = py_up + m;
     if (g && i0 > 0)
@@ -134,33 +168,64 @@ static void block_pass(const denoise *d, const double *u, double *g, size_t b)
     else if (g)
         memset(py_up, 0, m * sizeof *py_up);
     for (size_t i = i0; i < i1; i++) {
+        if (fused && i + 2 < i1)
+            step_rows(d, step, u, g, i + 1, 1);
         d->rows[i] = row_energy(d, u, i, px, py, e);
         if (!g)
             continue;
-        row_grad(d, u, i, px, py, py_up, g);
+        row_grad(d, u, i, px, py, py_up, g, fused ? e : NULL);
+        if (fused)
+            d->grad_sq[i] = lane_sum(e, m);
         double *t = py_up;
         py_up = py;
         py = t;
     }
 }
 
-static double evaluate(const gd_problem *p, const double *u, double *g)
+/* The rows a neighbouring block reads: the first and the last row of block b. */
+static void step_block_edges(const denoise *d, const gd_step_call *step, double *x,
+                             const double *g, size_t b)
+{
+    size_t i0 = block_first(b), i1 = block_end(d, b);
+    step_rows(d, step, x, g, i0, 1);
+    if (i1 - 1 > i0)
+        step_rows(d, step, x, g, i1 - 1, 1);
+}
+
+/* block_pass never writes u unless fused (then it steps it), so the casts below are for
+ * the one kernel shared by the three entry points. */
+static double evaluate(const gd_problem *p, const gd_step_call *step, double *u, double *g,
+                       int fused)
 {
     const denoise *d = p->data;
 #pragma omp parallel for schedule(static) if (d->m * d->m >= PARALLEL_MIN)
     for (size_t b = 0; b < d->n_blocks; b++)
-        block_pass(d, u, g, b);
+        block_pass(d, step, u, g, fused, b);
     return gd_ordered_sum(d->rows, d->m, 1);
 }
 
 static double denoise_loss(const gd_problem *p, const double *u)
 {
-    return evaluate(p, u, NULL);
+    return evaluate(p, NULL, (double *)u, NULL, 0);
 }
 
 static double denoise_loss_grad(const gd_problem *p, const double *u, double *g)
 {
-    return evaluate(p, u, g);
+    return evaluate(p, NULL, (double *)u, g, 0);
+}
+
+static double denoise_step_loss_grad(const gd_problem *p, const gd_step_call *step, double *u,
+                                     double *g, double *grad_sq)
+{
+    const denoise *d = p->data;
+    if (step) {
+#pragma omp parallel for schedule(static) if (d->m * d->m >= PARALLEL_MIN)
+        for (size_t b = 0; b < d->n_blocks; b++)
+            step_block_edges(d, step, u, g, b);
+    }
+    double f = evaluate(p, step, u, g, 1);
+    *grad_sq = gd_ordered_sum(d->grad_sq, d->m, 1);
+    return f;
 }
 
 static double row_sq_error(const denoise *d, const double *u, size_t i)
@@ -214,14 +279,14 @@ static double peak_to_peak(const double *v, size_t n)
 static int denoise_setup(gd_problem *p, const double *pp, gd_rng_key key, gd_error *err)
 {
     size_t m = (size_t)pp[DN_SIZE], nb = (m + ROWS - 1) / ROWS;
-    double *clean, *noisy, *rows, *scratch;
-    const gd_array_req reqs[] = {
-        {&clean, m * m}, {&noisy, m * m}, {&rows, m}, {&scratch, nb * scratch_stride(m)}};
-    denoise *d = gd_problem_alloc(p, &gd_problem_denoise, m * m, sizeof *d, reqs, 4, err);
+    double *clean, *noisy, *rows, *grad_sq, *scratch;
+    const gd_array_req reqs[] = {{&clean, m * m}, {&noisy, m * m}, {&rows, m},
+                                 {&grad_sq, m}, {&scratch, nb * scratch_stride(m)}};
+    denoise *d = gd_problem_alloc(p, &gd_problem_denoise, m * m, sizeof *d, reqs, 5, err);
     if (!d)
         return -1;
     *d = (denoise){m, nb, pp[DN_LAMBDA], pp[DN_TV_EPS] * pp[DN_TV_EPS], 0, clean, noisy,
-                   rows, scratch};
+                   rows, grad_sq, scratch};
 #pragma omp parallel for schedule(static) if (m * m >= PARALLEL_MIN)
     for (size_t b = 0; b < nb; b++)
         make_block(d, clean, noisy, p->x0, pp[DN_NOISE], key, b);
@@ -245,5 +310,6 @@ const gd_problem_type gd_problem_denoise = {
     .destroy = gd_problem_release,
     .loss = denoise_loss,
     .loss_grad = denoise_loss_grad,
+    .step_loss_grad = denoise_step_loss_grad,
     .metric = denoise_psnr,
 };
