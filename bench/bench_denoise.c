@@ -1,8 +1,8 @@
 /* bench_denoise.c - benchmark 1: one denoise iteration against triad memory bandwidth.
  *
  * Sets up a SIZE x SIZE denoise instance through the registry and times the real loop
- * (gd_run_execute: fused loss and gradient, blocked gradient norm, blocked optimizer
- * step) for gd and adam, with 1 and 2 OpenMP threads (or the list given by -t), next to
+ * (gd_run_execute: one pass per iteration that steps x and evaluates loss, gradient and
+ * its norm there, denoise's step_loss_grad) for gd and adam, with 1 and 2 OpenMP threads (or the list given by -t), next to
  * a STREAM-style triad measured in the same process. Time per iteration is
  * (best wall(T0 + T) - best wall(T0)) / T, which removes what a run does once (copying
  * x0, zeroing the state, the final PSNR). Effective bandwidth uses the byte model printed
@@ -29,15 +29,15 @@ typedef struct options {
     size_t n_threads;
 } options;
 
-/* Doubles moved per pixel and iteration in each phase of the byte model. */
-enum { LOSS_GRAD_DOUBLES = 3, NORM_DOUBLES = 1 };
+/* Doubles moved per pixel by loss_grad alone: read u, f, write g. */
+enum { LOSS_GRAD_DOUBLES = 3 };
 
 typedef struct variant {
     const char *optimizer;
-    int step_doubles; /* gd: read x, g, write x; adam: read x, g, m, v, write x, m, v */
+    int doubles; /* per pixel and iteration: gd reads x, g, f, writes x, g; adam also m, v */
 } variant;
 
-static const variant variants[] = {{"gd", 3}, {"adam", 7}};
+static const variant variants[] = {{"gd", 5}, {"adam", 9}};
 #define N_VARIANTS (sizeof variants / sizeof variants[0])
 
 /* Everything one timed run needs. */
@@ -206,10 +206,10 @@ static void print_model(const options *o)
            o->repeats, BASE_ITERATIONS, o->iterations);
     printf("byte model, 8 bytes per double, one pass per array and phase, write-allocate "
            "not counted (as STREAM):\n"
-           "  loss_grad reads u, f, writes g: 24 n; gradient norm reads g: 8 n\n"
-           "  gd step reads x, g, writes x: 24 n                -> gd iteration   56 n\n"
-           "  adam step reads x, g, m, v, writes x, m, v: 56 n -> adam iteration 88 n\n"
-           "  '- loss_grad' rows: iteration minus loss_grad alone = norm + step\n"
+           "  loss_grad alone reads u, f, writes g: 24 n\n"
+           "  gd iteration (one pass: step, loss, gradient, norm) reads x, g, f, writes "
+           "x, g: 40 n\n"
+           "  adam iteration reads x, g, f, m, v, writes x, g, m, v: 72 n\n"
            "triad a[i] = b[i] + s*c[i], 2^25 doubles per array, 24 bytes per element, best "
            "of 10, same process\n");
 }
@@ -227,11 +227,10 @@ static double bench_threads(bench *b, gd_triad *tr, int threads, double *losses)
     for (size_t v = 0; v < N_VARIANTS; v++) {
         const gd_optimizer_type *opt = gd_optimizer_find(variants[v].optimizer);
         double s = seconds_per_iteration(b, opt, &losses[v]);
-        int rest = NORM_DOUBLES + variants[v].step_doubles, doubles = LOSS_GRAD_DOUBLES + rest;
+        int doubles = variants[v].doubles;
         char what[32];
         snprintf(what, sizeof what, "%s iteration", variants[v].optimizer);
         print_row(what, s, doubles, n, triad);
-        print_row("  - loss_grad", s - lg, rest, n, triad);
         if (v == 0)
             gd_fraction = 8.0 * doubles * n / s * 1e-9 / triad;
     }
