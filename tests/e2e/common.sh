@@ -2,7 +2,8 @@
 # Needs GD_BINARY (set by ctest). Each test gets a fresh temporary directory in $work.
 set -euo pipefail
 : "${GD_BINARY:?run through ctest (GD_BINARY unset)}"
-GD_SOURCE_DIR=${GD_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+e2e_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+GD_SOURCE_DIR=${GD_SOURCE_DIR:-$(cd "$e2e_dir/../.." && pwd)}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -32,6 +33,23 @@ wait_until_writing() {
     sleep 0.05
   done
 }
+
+# sweep_quiet ARGS...: gdsweep ARGS --quiet --threads 1, its stdout discarded.
+sweep_quiet() { "$GD_BINARY" "$@" --quiet --threads 1 >/dev/null; }
+
+# identical A.h5 B.h5: succeeds when gdtest.py's sweep_differences finds every result of
+# the two sweep files bit-identical; prints the first differences.
+identical() { /usr/bin/python3 - "$e2e_dir" "$1" "$2" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+from gdtest import sweep_differences
+d = sweep_differences(sys.argv[2], sys.argv[3])
+print(d[:3]); sys.exit(1 if d else 0)
+PY
+}
+
+# checksums FILE...: one md5 a line, to see that a refused command changed nothing.
+checksums() { md5sum "$@" | cut -d' ' -f1; }
 
 finish() {
   if [ "$failures" -gt 0 ]; then echo "$failures check(s) failed"; exit 1; fi

@@ -32,16 +32,42 @@ def workdir():
     return tempfile.mkdtemp(prefix="gdsweep-e2e-")
 
 
-def gdsweep(*args, mpi_ranks=None, env=None, check_rc=True):
-    """Runs gdsweep (under mpirun when mpi_ranks is set); returns CompletedProcess."""
+def write_grid(directory, name, grid):
+    """Writes the grid text to DIRECTORY/NAME.ini; returns its path."""
+    path = os.path.join(directory, name + ".ini")
+    with open(path, "w") as f:
+        f.write(grid)
+    return path
+
+
+def command(*args, mpi_ranks=None):
+    """The gdsweep command line (under `mpirun -n N --oversubscribe` when mpi_ranks is set)."""
     cmd = [BINARY, *args]
     if mpi_ranks:
         cmd = ["mpirun", "-n", str(mpi_ranks), "--oversubscribe", *cmd]
+    return cmd
+
+
+def gdsweep(*args, mpi_ranks=None, env=None, check_rc=True):
+    """Runs gdsweep (under mpirun when mpi_ranks is set); returns CompletedProcess."""
+    cmd = command(*args, mpi_ranks=mpi_ranks)
     full_env = dict(os.environ, **(env or {}))
     p = subprocess.run(cmd, capture_output=True, text=True, env=full_env)
     if check_rc and p.returncode != 0:
         sys.exit(f"{' '.join(cmd)} exited {p.returncode}:\n{p.stdout}\n{p.stderr}")
     return p
+
+
+def sweep(grid, out, *args, **kwargs):
+    """Runs `gdsweep GRID -o OUT --quiet ARGS...` (keywords as for gdsweep); returns CompletedProcess."""
+    return gdsweep(grid, "-o", out, "--quiet", *args, **kwargs)
+
+
+def start(grid, out, *args, mpi_ranks=None):
+    """Starts the sweep `sweep` would run, in its own session, output discarded; returns the Popen."""
+    cmd = command(grid, "-o", out, "--quiet", *args, mpi_ranks=mpi_ranks)
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
 
 
 def text(v):

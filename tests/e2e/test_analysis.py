@@ -21,7 +21,7 @@ import matplotlib.image as mpimg  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
-from gdtest import SOURCE, check, finish, gdsweep, runs_table, workdir  # noqa: E402
+from gdtest import SOURCE, check, finish, runs_table, sweep, workdir, write_grid  # noqa: E402
 
 GRID = """
 [sweep]
@@ -66,12 +66,10 @@ FIGURES = ["cost_paths", "cost_comparison", "denoise", "curvefit", "convergence"
 WORK = workdir()
 
 
-def sweep(name, grid):
+def make_sweep(name, grid):
     """Runs gdsweep on the grid text; returns the HDF5 path."""
-    ini, out = os.path.join(WORK, name + ".ini"), os.path.join(WORK, name + ".h5")
-    with open(ini, "w") as f:
-        f.write(grid)
-    gdsweep(ini, "-o", out, "--quiet")
+    out = os.path.join(WORK, name + ".h5")
+    sweep(write_grid(WORK, name, grid), out)
     return out
 
 
@@ -199,7 +197,7 @@ def check_table(rows, h5):
 
 
 def test_full_report():
-    h5 = sweep("full", GRID)
+    h5 = make_sweep("full", GRID)
     p, out = report(h5, "--formats", "svg")
     check(p.returncode == 0 and p.stderr == "", "report of a complete sweep: exit 0, nothing on stderr")
     check_figures(out)
@@ -257,15 +255,15 @@ def test_locked(h5):
 
 
 def test_single_and_diverged():
-    single = sweep("single", "[sweep]\niterations = 20\n[problem quadratic]\n[optimizer gd]\nlr = 0.1\n")
+    single = make_sweep("single", "[sweep]\niterations = 20\n[problem quadratic]\n[optimizer gd]\nlr = 0.1\n")
     p, out = report(single)
     check(p.returncode == 0 and "single run" in p.stderr, "single run: exit 0 with a note on stderr")
     html = open(os.path.join(out, "index.html"), encoding="utf-8").read()
     check("single run" in html and "performance profile: not drawn" in html,
           "single run: index.html notes it and the skipped profile")
     check_png(os.path.join(out, "cost_paths.png"))
-    bad = sweep("diverged", "[sweep]\niterations = 30\n[problem quadratic]\n[optimizer gd]\nlr = 2, 5\n"
-                            "[optimizer adam]\nlr = 40\nproblems = rosenbrock\n[problem rosenbrock]\n")
+    bad = make_sweep("diverged", "[sweep]\niterations = 30\n[problem quadratic]\n[optimizer gd]\nlr = 2, 5\n"
+                                 "[optimizer adam]\nlr = 40\nproblems = rosenbrock\n[problem rosenbrock]\n")
     p, out = report(bad)
     check(p.returncode == 0 and "every run diverged" in p.stderr, "all diverged: exit 0 with a note")
     html = open(os.path.join(out, "index.html"), encoding="utf-8").read()

@@ -16,7 +16,8 @@ import time
 import h5py
 
 sys.path.insert(0, os.path.dirname(__file__))
-from gdtest import BINARY, check, finish, gdsweep, sweep_differences, workdir  # noqa: E402
+from gdtest import (check, finish, gdsweep, runs_table, start, sweep,  # noqa: E402
+                    sweep_differences, workdir, write_grid)
 
 GRID = """
 [sweep]
@@ -45,23 +46,14 @@ MODES = ["process", "job", "rank"]
 random.seed(int(os.environ.get("GD_KILL_SEED", "20261126")))
 
 os.environ["GD_COMMIT_SECONDS"] = "0.05"  # many commits, so kills land between them
+ONE_THREAD = ("--threads", "1")
 d = workdir()
-grid = os.path.join(d, "kills.ini")
-open(grid, "w").write(GRID)
+grid = write_grid(d, "kills", GRID)
 ref = os.path.join(d, "ref.h5")
 t0 = time.time()
-gdsweep(grid, "-o", ref, "--quiet", "--threads", "1")
+sweep(grid, ref, *ONE_THREAD)
 full = time.time() - t0
-with h5py.File(ref, "r") as f:
-    n_runs = len(f["runs"])
-
-
-def start(mode, out):
-    cmd = [BINARY, grid, "-o", out, "--quiet", "--threads", "1"]
-    if mode != "process":
-        cmd = ["mpirun", "-n", "2", "--oversubscribe", *cmd]
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+n_runs = len(runs_table(ref)["run_id"])
 
 
 def children(pid):
@@ -94,7 +86,7 @@ def kill(mode, proc):
 def committed(out):
     if not os.path.exists(out):
         return 0
-    p = subprocess.run([BINARY, "status", out], capture_output=True, text=True)
+    p = gdsweep("status", out, check_rc=False)
     for line in p.stdout.splitlines():
         if line.startswith("runs:"):
             return int(line.split()[1])
@@ -105,15 +97,15 @@ rows = []
 for trial in range(TRIALS):
     mode = MODES[trial % len(MODES)]
     out = os.path.join(d, f"k{trial}.h5")
-    proc = start(mode, out)
+    proc = start(grid, out, *ONE_THREAD, mpi_ranks=None if mode == "process" else 2)
     time.sleep(random.uniform(0.2, 0.4 + (full if mode == "process" else full / 2)))
     kill(mode, proc)
     before = committed(out)
     t0 = time.time()
     resumed = 0
     while True:
-        args = [grid, "-o", out, "--quiet", "--threads", "1"]
-        p = gdsweep(*(args + (["--resume"] if os.path.exists(out) else [])), check_rc=False)
+        resume = ["--resume"] if os.path.exists(out) else []
+        p = sweep(grid, out, *ONE_THREAD, *resume, check_rc=False)
         resumed += 1
         if p.returncode == 0 or resumed > 3:
             break

@@ -31,20 +31,11 @@ lr = 0.01, 0.1
 schedule = constant, cosine
 INI
 g=$work/g.ini
-gd() { "$GD_BINARY" "$@" --quiet --threads 1 >/dev/null; }
-gd "$g" -o "$work/ref.h5"
-gd "$g" --shard 1/3 -o "$work/s1.h5"
+sweep_quiet "$g" -o "$work/ref.h5"
+sweep_quiet "$g" --shard 1/3 -o "$work/s1.h5"
 mpirun -n 2 "$GD_BINARY" "$g" --shard 2/3 -o "$work/s2.h5" --quiet --threads 1 >/dev/null
-gd "$g" --shard 3/3 -o "$work/s3.h5"
+sweep_quiet "$g" --shard 3/3 -o "$work/s3.h5"
 py() { /usr/bin/python3 - "$@"; }
-identical() { py "$1" "$2" <<'PY'
-import os, sys
-sys.path.insert(0, os.environ["GD_SOURCE_DIR"] + "/tests/e2e")
-from gdtest import sweep_differences
-d = sweep_differences(sys.argv[1], sys.argv[2])
-print(d[:3]); sys.exit(1 if d else 0)
-PY
-}
 
 # The shards' rows are disjoint, their union is the grid, and each has its attributes.
 py "$work"/s{1,2,3}.h5 <<'PY' || fail "shard rows: not a partition of the grid"
@@ -72,7 +63,7 @@ rc=0; "$GD_BINARY" merge "$work/p.h5" "$work/s1.h5" "$work/s3.h5" 2>"$work/err.t
 [ "$rc" -eq 3 ] || fail "merge without shard 2: exit $rc, expected 3"
 grep -Eq "^gdsweep: missing [0-9]+ of [0-9]+ runs \(ids [0-9]+-[0-9]+, .*\): shard 2/3 was not given$" \
   "$work/err.txt" || fail "missing-shard message: $(cat "$work/err.txt")"
-gd "$g" --resume -o "$work/p.h5" || fail "resuming the partial merge failed"
+sweep_quiet "$g" --resume -o "$work/p.h5" || fail "resuming the partial merge failed"
 identical "$work/ref.h5" "$work/p.h5" >/dev/null || fail "resumed partial merge differs"
 echo "ok: shard 2/3 missing: exit 3, $(head -c 60 "$work/err.txt")..., resumed identical"
 
@@ -91,7 +82,7 @@ rc=0; "$GD_BINARY" merge "$work/q.h5" "$work/s1.h5" "$work/s2p.h5" "$work/s3.h5"
 cmd=$(grep -o "resume it with: [^)]*" "$work/err.txt" | cut -d' ' -f5-)
 [ "$rc" -eq 3 ] && grep -q "missing 27 of" "$work/err.txt" &&
   [ "$cmd" = "$g --resume --shard 2/3 -o $work/s2p.h5" ] || fail "incomplete shard: exit $rc: $(cat "$work/err.txt")"
-gd $cmd || fail "the printed resume command failed: $cmd"
+sweep_quiet $cmd || fail "the printed resume command failed: $cmd"
 "$GD_BINARY" merge "$work/q.h5" "$work/s1.h5" "$work/s2p.h5" "$work/s3.h5" --overwrite >/dev/null ||
   fail "merge --overwrite after resuming the shard"
 identical "$work/ref.h5" "$work/q.h5" >/dev/null || fail "merge of the resumed shard differs"
@@ -99,14 +90,13 @@ echo "ok: incomplete shard named with its resume command; resumed and merged (--
 
 # Bad input: one line, exit 2, no output created, nothing changed.
 sed 's/seed = 5/seed = 6/' "$g" >"$work/other.ini"
-gd "$work/other.ini" --shard 2/3 -o "$work/o2.h5"
-gd "$g" --shard 2/4 -o "$work/f2.h5"
+sweep_quiet "$work/other.ini" --shard 2/3 -o "$work/o2.h5"
+sweep_quiet "$g" --shard 2/4 -o "$work/f2.h5"
 cp "$work/s2.h5" "$work/forged.h5"
 py "$work/forged.h5" <<<'import sys, h5py; h5py.File(sys.argv[1], "r+").attrs["shard_index"] = 0'
 echo "not hdf5" >"$work/text.h5"
 py "$work/plain.h5" <<<'import sys, h5py; h5py.File(sys.argv[1], "w")["runs"] = [1.0, 2.0]'
-sum() { md5sum "$work"/{s1,s2,s3,m}.h5 | cut -d' ' -f1; }
-before=$(sum)
+before=$(checksums "$work"/{s1,s2,s3,m}.h5)
 x=$work/x.h5
 expect_usage_error "shards of different grids" "s1.h5 and .*o2.h5 come from different grids \(line 3 is 'seed = 5'" -- \
   "$GD_BINARY" merge "$x" "$work/s1.h5" "$work/o2.h5"
@@ -126,5 +116,5 @@ expect_usage_error "OUT exists" "m.h5 already exists; pass --overwrite" -- \
 expect_usage_error "OUT is an input" "s1.h5 is also one of the files to merge" -- \
   "$GD_BINARY" merge "$work/s1.h5" "$work/s1.h5" "$work/s2.h5" "$work/s3.h5" --overwrite
 [ ! -e "$x" ] || fail "a refused merge created $x"
-[ "$(sum)" = "$before" ] || fail "a refused merge changed a file"
+[ "$(checksums "$work"/{s1,s2,s3,m}.h5)" = "$before" ] || fail "a refused merge changed a file"
 finish

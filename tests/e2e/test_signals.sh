@@ -19,15 +19,7 @@ lr = 0.001, 0.01
 lr = 0.01, 0.1
 INI
 g=$work/g.ini
-"$GD_BINARY" "$g" -o "$work/ref.h5" --quiet --threads 1 >/dev/null
-identical() { /usr/bin/python3 - "$1" "$2" <<'PY'
-import sys
-sys.path.insert(0, sys.argv[0] and __import__("os").environ["GD_SOURCE_DIR"] + "/tests/e2e")
-from gdtest import sweep_differences
-d = sweep_differences(sys.argv[1], sys.argv[2])
-print(d[:3]); sys.exit(1 if d else 0)
-PY
-}
+sweep_quiet "$g" -o "$work/ref.h5"
 
 # One process and under mpirun: a signal mid-sweep gives exit 3 and a resumable file.
 for how in "TERM single" "INT single" "USR1 mpirun"; do
@@ -43,7 +35,7 @@ for how in "TERM single" "INT single" "USR1 mpirun"; do
     "$work/err.txt" || fail "SIG$sig ($launcher): message: $(cat "$work/err.txt")"
   rc=0; "$GD_BINARY" status "$out" >/dev/null || rc=$?
   [ "$rc" -eq 3 ] || fail "SIG$sig: status of the interrupted file exit $rc, expected 3"
-  "$GD_BINARY" "$g" -o "$out" --resume --quiet --threads 1 >/dev/null || fail "SIG$sig: resume failed"
+  sweep_quiet "$g" -o "$out" --resume || fail "SIG$sig: resume failed"
   identical "$work/ref.h5" "$out" >/dev/null || fail "SIG$sig ($launcher): resumed file differs"
   "$GD_BINARY" status "$out" >/dev/null || fail "SIG$sig: status after resume not 0"
   echo "ok: SIG$sig ($launcher): exit 3, $(grep -o '[0-9]* of 1216' "$work/err.txt") committed, resumed identical"
@@ -67,8 +59,7 @@ for mode in second grace; do
 done
 
 # Bad input: one line, exit 2, the file untouched.
-sum() { md5sum "$1" | cut -d' ' -f1; }
-before=$(sum "$work/ref.h5")
+before=$(checksums "$work/ref.h5")
 printf '[sweep]\nname = other\n[problem quadratic]\n[optimizer gd]\n' >"$work/other.ini"
 expect_usage_error "resume with another grid" "written by another grid.*line 2" -- \
   "$GD_BINARY" "$work/other.ini" -o "$work/ref.h5" --resume
@@ -81,6 +72,6 @@ expect_usage_error "shard 3/2" "--shard needs K/N" -- "$GD_BINARY" "$g" --shard 
 expect_usage_error "shard 0/0" "--shard needs K/N" -- "$GD_BINARY" "$g" --shard 0/0
 expect_usage_error "resume with --overwrite" "choose one" -- "$GD_BINARY" "$g" --resume --overwrite
 expect_usage_error "status of a text file" "not an HDF5 file" -- "$GD_BINARY" status "$work/text.h5"
-[ "$(sum "$work/ref.h5")" = "$before" ] || fail "a refused resume changed the file"
+[ "$(checksums "$work/ref.h5")" = "$before" ] || fail "a refused resume changed the file"
 [ "$(cat "$work/text.h5")" = "not hdf5" ] || fail "a refused resume changed the text file"
 finish

@@ -11,7 +11,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from gdtest import check, finish, gdsweep, runs_table, workdir  # noqa: E402
+from gdtest import check, finish, gdsweep, runs_table, sweep, workdir, write_grid  # noqa: E402
 
 GRID = """
 [sweep]
@@ -35,9 +35,8 @@ lr = 0.001, 0.05, 0.5, 3
 lr = 0.01, 0.1
 """
 d = workdir()
-grid, out = os.path.join(d, "s.ini"), os.path.join(d, "s.h5")
-open(grid, "w").write(GRID)
-gdsweep(grid, "-o", out, "--quiet")
+out = os.path.join(d, "s.h5")
+sweep(write_grid(d, "s", GRID), out)
 table = list(csv.DictReader(io.StringIO(gdsweep("summary", out, "--csv").stdout)))
 runs = runs_table(out)
 eps = np.finfo(float).eps
