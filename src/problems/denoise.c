@@ -69,23 +69,31 @@ static double denoise_cost(const double *pp)
     return 5.5 * pp[DN_SIZE] * pp[DN_SIZE] + 50;
 }
 
+#define LANES 4
+#define TILE 256 /* columns per tile: its slices of u, f, g, the fluxes and e stay in L1 */
+
+/* Per block: px (1 + m, px[0] = 0 is "column -1"), py, py_up (m each), e and sq (TILE). */
 static size_t scratch_stride(size_t m)
 {
-    return 4 * m + 1;
+    return 3 * m + 1 + 2 * TILE;
 }
 
-#define LANES 4
-/* Sum of e[0..m) in LANES interleaved partial sums added in a fixed order: the same
- * bits whatever vector width the compiler picks. */
-static double lane_sum(const double *e, size_t m)
+/* Adds e[0..len), the values of columns j0.. of a row (j0 a multiple of LANES), to the
+ * LANES interleaved partial sums s (column j to lane j % LANES). Added tile by tile in
+ * column order, then totalled in a fixed order by lanes_total: the same bits whatever the
+ * vector width the compiler picks and however the row is cut into tiles. */
+static void lanes_add(double s[LANES], const double *e, size_t len)
 {
-    double s[LANES] = {0, 0, 0, 0};
     size_t j = 0;
-    for (; j + LANES <= m; j += LANES)
+    for (; j + LANES <= len; j += LANES)
         for (size_t k = 0; k < LANES; k++)
             s[k] += e[j + k];
-    for (size_t k = 0; j < m; j++, k++)
+    for (size_t k = 0; j < len; j++, k++)
         s[k] += e[j];
+}
+
+static double lanes_total(const double s[LANES])
+{
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
@@ -99,44 +107,73 @@ static inline double pixel(double dx, double dy, double r, double lam, double ep
     return r * r + lam * (q * inv);
 }
 
-/* Fluxes of row i into px[0..m), py[0..m); returns the row's energy. On the last row the
- * "next row" is the row itself, so dy = 0 (Neumann). */
+/* One row's slices: u (ur), the next row (un: the row itself on the last row, so dy = 0,
+ * Neumann), f (fr), and the gradient (gr, NULL when only the energy is wanted). */
+typedef struct row_view {
+    const double *ur, *un, *fr;
+    double *gr;
+} row_view;
+
+/* Fluxes of columns [j0, j1) into px, py and their energies into e[0..j1 - j0); the last
+ * column has dx = 0. */
 __attribute__((target_clones("avx2", "default")))
-static double row_energy(const denoise *d, const double *u, size_t i, double *restrict px,
-                         double *restrict py, double *restrict e)
+static void tile_energy(const denoise *d, const row_view *r, size_t j0, size_t j1,
+                        double *restrict px, double *restrict py, double *restrict e)
 {
-    size_t m = d->m;
-    const double *ur = u + i * m, *fr = d->noisy + i * m;
-    const double *un = i + 1 < m ? ur + m : ur;
+    size_t m = d->m, end = j1 < m ? j1 : m - 1;
+    const double *ur = r->ur, *un = r->un, *fr = r->fr;
     double lam = d->lambda, eps2 = d->eps2;
 #pragma omp simd
-    for (size_t j = 0; j < m - 1; j++)
-        e[j] = pixel(ur[j + 1] - ur[j], un[j] - ur[j], ur[j] - fr[j], lam, eps2, px + j,
-                     py + j);
-    e[m - 1] = pixel(0, un[m - 1] - ur[m - 1], ur[m - 1] - fr[m - 1], lam, eps2, px + m - 1,
-                     py + m - 1);
-    return lane_sum(e, m);
+    for (size_t j = j0; j < end; j++)
+        e[j - j0] = pixel(ur[j + 1] - ur[j], un[j] - ur[j], ur[j] - fr[j], lam, eps2, px + j,
+                          py + j);
+    if (j1 == m)
+        e[m - 1 - j0] = pixel(0, un[m - 1] - ur[m - 1], ur[m - 1] - fr[m - 1], lam, eps2,
+                              px + m - 1, py + m - 1);
 }
 
-/* Gradient of row i from the fluxes of rows i (px, py) and i-1 (py_up); px[-1] is 0.
- * When sq, also the squares of the row's gradient into sq[0..m). */
+/* Gradient of columns [j0, j1) from the fluxes of this row (px, py) and the row above
+ * (py_up); px[-1] is 0. The squares of the gradient into sq[0..j1 - j0). */
 __attribute__((target_clones("avx2", "default")))
-static void row_grad(const denoise *d, const double *u, size_t i, const double *restrict px,
-                     const double *restrict py, const double *restrict py_up,
-                     double *restrict g, double *restrict sq)
+static void tile_grad(const denoise *d, const row_view *r, size_t j0, size_t j1,
+                      const double *restrict px, const double *restrict py,
+                      const double *restrict py_up, double *restrict sq)
+{
+    const double *ur = r->ur, *fr = r->fr;
+    double *restrict gr = r->gr;
+    double lam = d->lambda;
+#pragma omp simd
+    for (size_t j = j0; j < j1; j++) {
+        gr[j] = 2 * (ur[j] - fr[j]) + lam * ((px[j - 1] - px[j]) + (py_up[j] - py[j]));
+        sq[j - j0] = gr[j] * gr[j];
+    }
+}
+
+/* A block's row buffers. */
+typedef struct row_bufs {
+    double *px, *py, *py_up, *e, *sq;
+} row_bufs;
+
+/* Row i, tile by tile: its fluxes into px, py and, when g, its gradient from them and
+ * py_up; returns its energy and *grad_sq its gradient's sum of squares. */
+static double row_pass(const denoise *d, const double *u, double *g, size_t i,
+                       const row_bufs *w, double *grad_sq)
 {
     size_t m = d->m;
-    const double *ur = u + i * m, *fr = d->noisy + i * m;
-    double lam = d->lambda;
-    double *gr = g + i * m;
-#pragma omp simd
-    for (size_t j = 0; j < m; j++)
-        gr[j] = 2 * (ur[j] - fr[j]) + lam * ((px[j - 1] - px[j]) + (py_up[j] - py[j]));
-    if (!sq)
-        return;
-#pragma omp simd
-    for (size_t j = 0; j < m; j++)
-        sq[j] = gr[j] * gr[j];
+    row_view r = {u + i * m, i + 1 < m ? u + (i + 1) * m : u + i * m, d->noisy + i * m,
+                  g ? g + i * m : NULL};
+    double se[LANES] = {0, 0, 0, 0}, sg[LANES] = {0, 0, 0, 0};
+    for (size_t j0 = 0; j0 < m; j0 += TILE) {
+        size_t j1 = j0 + TILE < m ? j0 + TILE : m;
+        tile_energy(d, &r, j0, j1, w->px, w->py, w->e);
+        lanes_add(se, w->e, j1 - j0);
+        if (!g)
+            continue;
+        tile_grad(d, &r, j0, j1, w->px, w->py, w->py_up, w->sq);
+        lanes_add(sg, w->sq, j1 - j0);
+    }
+    *grad_sq = lanes_total(sg);
+    return lanes_total(se);
 }
 
 /* Rows [i0, i1) of block b: the first, and the end of the rows before the next block. */
@@ -155,30 +192,27 @@ static void step_rows(const denoise *d, const gd_step_call *step, double *x, con
 }
 
 /* Energy (and gradient when g) of the rows of block b. With fused, the block's inner rows
- * are stepped first, one at a time just before row i needs row i + 1, and the gradient's
- * squared norm is summed per row (the block's first and last rows were stepped before). */
+ * are stepped first, one at a time just before row i needs row i + 1 (the block's first
+ * and last rows were stepped before). */
 static void block_pass(const denoise *d, const gd_step_call *step, double *u, double *g,
                        int fused, size_t b)
 {
     size_t m = d->m, i0 = block_first(b), i1 = block_end(d, b);
-    double *px = d->scratch + b * scratch_stride(m) + 1, *py = px + m, *py_up = py + m;
-    double *e = py_up + m;
-    if (g && i0 > 0)
-        row_energy(d, u, i0 - 1, px, py_up, e);
-    else if (g)
-        memset(py_up, 0, m * sizeof *py_up);
+    double *px = d->scratch + b * scratch_stride(m) + 1, unused;
+    row_bufs w = {px, px + m, px + 2 * m, px + 3 * m, px + 3 * m + TILE};
+    if (g && i0 > 0) {
+        row_bufs up = {w.px, w.py_up, NULL, w.e, w.sq};
+        row_pass(d, u, NULL, i0 - 1, &up, &unused);
+    } else if (g) {
+        memset(w.py_up, 0, m * sizeof *w.py_up);
+    }
     for (size_t i = i0; i < i1; i++) {
         if (fused && i + 2 < i1)
             step_rows(d, step, u, g, i + 1, 1);
-        d->rows[i] = row_energy(d, u, i, px, py, e);
-        if (!g)
-            continue;
-        row_grad(d, u, i, px, py, py_up, g, fused ? e : NULL);
-        if (fused)
-            d->grad_sq[i] = lane_sum(e, m);
-        double *t = py_up;
-        py_up = py;
-        py = t;
+        d->rows[i] = row_pass(d, u, g, i, &w, &d->grad_sq[i]);
+        double *t = w.py_up;
+        w.py_up = w.py;
+        w.py = t;
     }
 }
 
