@@ -24,32 +24,14 @@
 
 #include "test_files.h"
 #include "test_corrupt_util.h"
+#include "test_h5.h"
 
 /* ---- edits --------------------------------------------------------------------------- */
 
-static void set_attr(hid_t file, const char *name, hid_t type, const void *value)
-{
-    if (H5Aexists(file, name) > 0)
-        assert_true(H5Adelete(file, name) >= 0);
-    hid_t space = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(file, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-    assert_true(a >= 0);
-    assert_true(H5Awrite(a, type, value) >= 0);
-    H5Aclose(a);
-    H5Sclose(space);
-}
-
-static void set_u64(hid_t f, const char *name, uint64_t v) { set_attr(f, name, H5T_NATIVE_UINT64, &v); }
-static void set_i64(hid_t f, const char *name, int64_t v) { set_attr(f, name, H5T_NATIVE_INT64, &v); }
-static void set_f64(hid_t f, const char *name, double v) { set_attr(f, name, H5T_NATIVE_DOUBLE, &v); }
-
-static void set_text(hid_t f, const char *name, const char *v)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, H5T_VARIABLE);
-    set_attr(f, name, t, &v);
-    H5Tclose(t);
-}
+static void set_u64(hid_t f, const char *name, uint64_t v) { test_h5_set_attr(f, name, H5T_NATIVE_UINT64, &v); }
+static void set_i64(hid_t f, const char *name, int64_t v) { test_h5_set_attr(f, name, H5T_NATIVE_INT64, &v); }
+static void set_f64(hid_t f, const char *name, double v) { test_h5_set_attr(f, name, H5T_NATIVE_DOUBLE, &v); }
+static void set_text(hid_t f, const char *name, const char *v) { test_h5_set_text(f, name, v); }
 
 static void replace_dataset(hid_t f, const char *name, hid_t type, int rank,
                             const hsize_t *dims)

@@ -25,6 +25,7 @@
 #include "gdsweep/store.h"
 #include "gdsweep/store_read.h"
 #include "test_files.h"
+#include "test_h5.h"
 
 
 /* Opening must fail with a usage error whose message contains what. */
@@ -115,25 +116,6 @@ static void write_dataset(hid_t loc, const char *name, hid_t type, int rank,
     H5Sclose(space);
 }
 
-static void write_attr(hid_t obj, const char *name, hid_t type, const void *value)
-{
-    hid_t space = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-    assert_true(a >= 0);
-    assert_true(H5Awrite(a, type, value) >= 0);
-    H5Aclose(a);
-    H5Sclose(space);
-}
-
-static void write_vlen_attr(hid_t obj, const char *name, const char *value)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    assert_true(H5Tset_size(t, H5T_VARIABLE) >= 0);
-    assert_true(H5Tset_cset(t, H5T_CSET_UTF8) >= 0);
-    write_attr(obj, name, t, &value);
-    H5Tclose(t);
-}
-
 static void write_table(hid_t f)
 {
     row rows[ROWS];
@@ -176,12 +158,12 @@ static void make_good_file(const char *path)
     int64_t version = GD_FORMAT_VERSION;
     uint64_t count = 12345678901ULL;
     double ratio = 0.25;
-    write_attr(f, "format_version", H5T_NATIVE_INT64, &version);
-    write_attr(f, "count", H5T_NATIVE_UINT64, &count);
-    write_attr(f, "ratio", H5T_NATIVE_DOUBLE, &ratio);
-    write_vlen_attr(f, "title", "hello sweep");
+    test_h5_set_attr(f, "format_version", H5T_NATIVE_INT64, &version);
+    test_h5_set_attr(f, "count", H5T_NATIVE_UINT64, &count);
+    test_h5_set_attr(f, "ratio", H5T_NATIVE_DOUBLE, &ratio);
+    test_h5_set_text(f, "title", "hello sweep");
     hid_t t = fixed_text(5, H5T_STR_NULLPAD);
-    write_attr(f, "fixed", t, "abcde");          /* fills its 5 bytes */
+    test_h5_set_attr(f, "fixed", t, "abcde");          /* fills its 5 bytes */
     H5Tclose(t);
     write_table(f);
     write_extras(f);
@@ -201,19 +183,19 @@ static void make_file(const char *path, void (*setup)(hid_t f))
 static void version_only(hid_t f)
 {
     int64_t v = GD_FORMAT_VERSION;
-    write_attr(f, "format_version", H5T_NATIVE_INT64, &v);
+    test_h5_set_attr(f, "format_version", H5T_NATIVE_INT64, &v);
 }
 
 static void newer_version(hid_t f)
 {
     int64_t v = GD_FORMAT_VERSION + 1;
-    write_attr(f, "format_version", H5T_NATIVE_INT64, &v);
+    test_h5_set_attr(f, "format_version", H5T_NATIVE_INT64, &v);
     write_table(f);
 }
 
 static void text_version(hid_t f)
 {
-    write_vlen_attr(f, "format_version", "1");
+    test_h5_set_text(f, "format_version", "1");
     write_table(f);
 }
 

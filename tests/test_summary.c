@@ -27,6 +27,7 @@
 #include "gdsweep/tally.h"
 #include "gdsweep/worker.h"
 #include "test_files.h"
+#include "test_h5.h"
 
 static const char main_grid[] =
     "[sweep]\n"
@@ -627,11 +628,7 @@ static void set_text_attr(const char *path, const char *name, const char *value)
 {
     hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
     assert_true(file >= 0);
-    hid_t a = H5Aopen(file, name, H5P_DEFAULT), t = H5Aget_type(a);
-    assert_true(a >= 0 && t >= 0);
-    assert_true(H5Awrite(a, t, &value) >= 0);
-    H5Tclose(t);
-    H5Aclose(a);
+    test_h5_set_text(file, name, value);
     H5Fclose(file);
 }
 
