@@ -70,7 +70,7 @@ static double denoise_cost(const double *pp)
 }
 
 #define LANES 4
-#define TILE 256 /* columns per tile: its slices of u, f, g, the fluxes and e stay in L1 */
+#define TILE 128 /* columns per tile: its slices of u, f, g, the fluxes and e stay in L1 */
 
 /* Per block: px (1 + m, px[0] = 0 is "column -1"), py, py_up (m each), e and sq (TILE). */
 static size_t scratch_stride(size_t m)
