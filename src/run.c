@@ -148,26 +148,32 @@ static int fused(const loop_ctx *c)
            !c->d->control.numeric_gradient;
 }
 
-/* The fused pass: the step (none when lr is NaN, at t = 0), then loss and gradient at
+/* The fused pass: the step (none when NULL, at the start point), then loss and gradient at
  * the new x. */
-static double fused_step_evaluate(loop_ctx *c, double lr, long t, double *grad_norm)
+static double fused_evaluate(loop_ctx *c, const gd_step_call *step, double *grad_norm)
 {
-    gd_workspace *ws = c->ws;
-    gd_step_call call = {c->opt, c->d->optimizer_params, lr, t, ws->n_cap, ws->state};
     double sq;
     c->r->grad_evals++;
     c->r->loss_evals++;
-    double f = c->p->type->step_loss_grad(c->p, isnan(lr) ? NULL : &call, ws->x, ws->g, &sq);
+    double f = c->p->type->step_loss_grad(c->p, step, c->ws->x, c->ws->g, &sq);
     *grad_norm = sqrt(sq);
     return f;
+}
+
+/* Loss and gradient at the start point. */
+static double first_evaluate(loop_ctx *c, double *grad_norm)
+{
+    return fused(c) ? fused_evaluate(c, NULL, grad_norm) : evaluate(c, grad_norm);
 }
 
 /* Steps to x_{t+1} with rate lr and evaluates there. */
 static double step_and_evaluate(loop_ctx *c, double lr, long t, double *grad_norm)
 {
-    if (fused(c))
-        return fused_step_evaluate(c, lr, t + 1, grad_norm);
     gd_workspace *ws = c->ws;
+    if (fused(c)) {
+        gd_step_call call = {c->opt, c->d->optimizer_params, lr, t + 1, ws->n_cap, ws->state};
+        return fused_evaluate(c, &call, grad_norm);
+    }
     blocked_step(c->opt, c->d->optimizer_params, lr, t + 1, c->p->n, ws->n_cap, ws->x, ws->g,
                  ws->state);
     return evaluate(c, grad_norm);
@@ -233,7 +239,7 @@ void gd_run_execute(const gd_problem *p, const gd_optimizer_type *opt, const gd_
     double t0 = now_seconds(), lr0 = d->optimizer_params[0];
     long T = d->control.iterations;
     start(&c, h);
-    double gn, f = fused(&c) ? fused_step_evaluate(&c, NAN, 0, &gn) : evaluate(&c, &gn);
+    double gn, f = first_evaluate(&c, &gn);
     r->loss_initial = r->loss_best = f;
     for (long t = 0;; t++) {
         if (f < r->loss_best)

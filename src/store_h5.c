@@ -107,8 +107,8 @@ int gd_h5_attr_text(hid_t obj, const char *name, const char *value)
     size_t len = strlen(v);
     if (H5Aexists(obj, name) > 0 && H5Adelete(obj, name) < 0)
         return -1;
-    hid_t t = text_type(len > 0 ? len : 1);
-    int rc = t >= 0 ? write_attr(obj, name, t, len > 0 ? v : "") : -1;
+    hid_t t = text_type(len > 0 ? len : 1); /* "" is one NUL byte */
+    int rc = t >= 0 ? write_attr(obj, name, t, v) : -1;
     gd_h5_close(&t);
     return rc;
 }

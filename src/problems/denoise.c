@@ -183,19 +183,26 @@ static size_t block_end(const denoise *d, size_t b)
     return (b + 1) * ROWS < d->m ? (b + 1) * ROWS : d->m;
 }
 
-/* Steps rows [i, i + count) of x (nothing when step is NULL). */
-static void step_rows(const denoise *d, const gd_step_call *step, double *x, const double *g,
-                      size_t i, size_t count)
+/* The fused pass's step: the optimizer's (NULL: no step, at the start point) and the x it
+ * updates in place, the same array the evaluation reads as u. */
+typedef struct stepping {
+    const gd_step_call *call;
+    double *x;
+} stepping;
+
+/* Steps rows [i, i + count) of x with the old gradient g. */
+static void step_rows(const denoise *d, const stepping *st, const double *g, size_t i,
+                      size_t count)
 {
-    if (step && count > 0)
-        gd_step_apply(step, x, g, i * d->m, count * d->m);
+    if (st->call && count > 0)
+        gd_step_apply(st->call, st->x, g, i * d->m, count * d->m);
 }
 
-/* Energy (and gradient when g) of the rows of block b. With fused, the block's inner rows
- * are stepped first, one at a time just before row i needs row i + 1 (the block's first
- * and last rows were stepped before). */
-static void block_pass(const denoise *d, const gd_step_call *step, double *u, double *g,
-                       int fused, size_t b)
+/* Energy (and gradient when g) of the rows of block b. In the fused pass (st), the block's
+ * inner rows are stepped first, one at a time just before row i needs row i + 1 (the
+ * block's first and last rows were stepped before). */
+static void block_pass(const denoise *d, const stepping *st, const double *u, double *g,
+                       size_t b)
 {
     size_t m = d->m, i0 = block_first(b), i1 = block_end(d, b);
     double *px = d->scratch + b * scratch_stride(m) + 1, unused;
@@ -207,8 +214,8 @@ static void block_pass(const denoise *d, const gd_step_call *step, double *u, do
         memset(w.py_up, 0, m * sizeof *w.py_up);
     }
     for (size_t i = i0; i < i1; i++) {
-        if (fused && i + 2 < i1)
-            step_rows(d, step, u, g, i + 1, 1);
+        if (st && i + 2 < i1)
+            step_rows(d, st, g, i + 1, 1);
         d->rows[i] = row_pass(d, u, g, i, &w, &d->grad_sq[i]);
         double *t = w.py_up;
         w.py_up = w.py;
@@ -217,47 +224,44 @@ static void block_pass(const denoise *d, const gd_step_call *step, double *u, do
 }
 
 /* The rows a neighbouring block reads: the first and the last row of block b. */
-static void step_block_edges(const denoise *d, const gd_step_call *step, double *x,
-                             const double *g, size_t b)
+static void step_block_edges(const denoise *d, const stepping *st, const double *g, size_t b)
 {
     size_t i0 = block_first(b), i1 = block_end(d, b);
-    step_rows(d, step, x, g, i0, 1);
+    step_rows(d, st, g, i0, 1);
     if (i1 - 1 > i0)
-        step_rows(d, step, x, g, i1 - 1, 1);
+        step_rows(d, st, g, i1 - 1, 1);
 }
 
-/* block_pass never writes u unless fused (then it steps it), so the casts below are for
- * the one kernel shared by the three entry points. */
-static double evaluate(const gd_problem *p, const gd_step_call *step, double *u, double *g,
-                       int fused)
+static double evaluate(const gd_problem *p, const stepping *st, const double *u, double *g)
 {
     const denoise *d = p->data;
 #pragma omp parallel for schedule(static) if (d->m * d->m >= PARALLEL_MIN)
     for (size_t b = 0; b < d->n_blocks; b++)
-        block_pass(d, step, u, g, fused, b);
+        block_pass(d, st, u, g, b);
     return gd_ordered_sum(d->rows, d->m, 1);
 }
 
 static double denoise_loss(const gd_problem *p, const double *u)
 {
-    return evaluate(p, NULL, (double *)u, NULL, 0);
+    return evaluate(p, NULL, u, NULL);
 }
 
 static double denoise_loss_grad(const gd_problem *p, const double *u, double *g)
 {
-    return evaluate(p, NULL, (double *)u, g, 0);
+    return evaluate(p, NULL, u, g);
 }
 
 static double denoise_step_loss_grad(const gd_problem *p, const gd_step_call *step, double *u,
                                      double *g, double *grad_sq)
 {
     const denoise *d = p->data;
+    stepping st = {step, u};
     if (step) {
 #pragma omp parallel for schedule(static) if (d->m * d->m >= PARALLEL_MIN)
         for (size_t b = 0; b < d->n_blocks; b++)
-            step_block_edges(d, step, u, g, b);
+            step_block_edges(d, &st, g, b);
     }
-    double f = evaluate(p, step, u, g, 1);
+    double f = evaluate(p, &st, u, g);
     *grad_sq = gd_ordered_sum(d->grad_sq, d->m, 1);
     return f;
 }
