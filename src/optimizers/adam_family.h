@@ -20,11 +20,21 @@ typedef struct adam_coef {
     double bc1, bc2; /* bias corrections 1 - b1^t and 1 - b2^t */
 } adam_coef;
 
-/* The coefficients of step t (1-based): two pow() per call, none per element. */
+/* The coefficients of step t (1-based): none per element, and two pow() only when (beta1,
+ * beta2, t) changed since this thread's last call: a fused kernel (denoise) steps x in
+ * tiles of a hundred coordinates, thousands of calls per step, where the pow() calls cost
+ * more than the step itself. The values are pow()'s own, so the bits do not change. */
 static inline adam_coef adam_coef_at(const double *hp, long t)
 {
+    static _Thread_local double last_b1 = NAN, last_b2 = NAN, last_bc1, last_bc2;
+    static _Thread_local long last_t = -1;
     const double b1 = hp[1], b2 = hp[2];
-    return (adam_coef){b1, b2, hp[3], 1 - pow(b1, (double)t), 1 - pow(b2, (double)t)};
+    if (b1 != last_b1 || b2 != last_b2 || t != last_t) {
+        last_b1 = b1, last_b2 = b2, last_t = t;
+        last_bc1 = 1 - pow(b1, (double)t);
+        last_bc2 = 1 - pow(b2, (double)t);
+    }
+    return (adam_coef){b1, b2, hp[3], last_bc1, last_bc2};
 }
 
 /* Bias-corrected moments of one coordinate: mhat = m/(1-b1^t), vhat = v/(1-b2^t). */

@@ -21,9 +21,11 @@
  * step_loss_grad fuses the optimizer's step into that pass (one read of x, g and f and
  * one write of x and g per iteration, instead of three passes). Row i's gradient needs
  * the stepped rows i-1 to i+1, and blocks run in parallel, so first every block steps its
- * first and last rows (the only rows a neighbour reads); then each block steps each of
- * its inner rows just before it is needed, and evaluates row by row as before. The
- * squared gradient norm is summed per row (fixed lanes) and then in row order. */
+ * first and last rows (the only rows a neighbour reads); then each block evaluates row by
+ * row as before, stepping each tile of an inner row i + 1 just before the same columns of
+ * row i are evaluated (they need it), so the step's memory traffic and the evaluation's
+ * divides and square roots interleave. The squared gradient norm is summed per row (fixed
+ * lanes) and then in row order. */
 #include "problem_impl.h"
 
 #include "gdsweep/step_call.h"
@@ -154,10 +156,19 @@ typedef struct row_bufs {
     double *px, *py, *py_up, *e, *sq;
 } row_bufs;
 
+/* The fused pass's step: the optimizer's (NULL: no step, at the start point) and the x it
+ * updates in place, the same array the evaluation reads as u. */
+typedef struct stepping {
+    const gd_step_call *call;
+    double *x;
+} stepping;
+
 /* Row i, tile by tile: its fluxes into px, py and, when g, its gradient from them and
- * py_up; returns its energy and *grad_sq its gradient's sum of squares. */
+ * py_up; returns its energy and *grad_sq its gradient's sum of squares. With next, each
+ * tile of row i + 1 is stepped first (a tile of row i reads the same columns of row i + 1;
+ * row i itself was stepped before). */
 static double row_pass(const denoise *d, const double *u, double *g, size_t i,
-                       const row_bufs *w, double *grad_sq)
+                       const row_bufs *w, const stepping *next, double *grad_sq)
 {
     size_t m = d->m;
     row_view r = {u + i * m, i + 1 < m ? u + (i + 1) * m : u + i * m, d->noisy + i * m,
@@ -165,6 +176,8 @@ static double row_pass(const denoise *d, const double *u, double *g, size_t i,
     double se[LANES] = {0, 0, 0, 0}, sg[LANES] = {0, 0, 0, 0};
     for (size_t j0 = 0; j0 < m; j0 += TILE) {
         size_t j1 = j0 + TILE < m ? j0 + TILE : m;
+        if (next && next->call)
+            gd_step_apply(next->call, next->x, g, (i + 1) * m + j0, j1 - j0);
         tile_energy(d, &r, j0, j1, w->px, w->py, w->e);
         lanes_add(se, w->e, j1 - j0);
         if (!g)
@@ -183,13 +196,6 @@ static size_t block_end(const denoise *d, size_t b)
     return (b + 1) * ROWS < d->m ? (b + 1) * ROWS : d->m;
 }
 
-/* The fused pass's step: the optimizer's (NULL: no step, at the start point) and the x it
- * updates in place, the same array the evaluation reads as u. */
-typedef struct stepping {
-    const gd_step_call *call;
-    double *x;
-} stepping;
-
 /* Steps rows [i, i + count) of x with the old gradient g. */
 static void step_rows(const denoise *d, const stepping *st, const double *g, size_t i,
                       size_t count)
@@ -198,8 +204,8 @@ static void step_rows(const denoise *d, const stepping *st, const double *g, siz
         gd_step_apply(st->call, st->x, g, i * d->m, count * d->m);
 }
 
-/* Energy (and gradient when g) of the rows of block b. In the fused pass (st), the block's
- * inner rows are stepped first, one at a time just before row i needs row i + 1 (the
+/* Energy (and gradient when g) of the rows of block b. In the fused pass (st), each inner
+ * row of the block is stepped tile by tile while the row above it is evaluated (the
  * block's first and last rows were stepped before). */
 static void block_pass(const denoise *d, const stepping *st, const double *u, double *g,
                        size_t b)
@@ -209,14 +215,13 @@ static void block_pass(const denoise *d, const stepping *st, const double *u, do
     row_bufs w = {px, px + m, px + 2 * m, px + 3 * m, px + 3 * m + TILE};
     if (g && i0 > 0) {
         row_bufs up = {w.px, w.py_up, NULL, w.e, w.sq};
-        row_pass(d, u, NULL, i0 - 1, &up, &unused);
+        row_pass(d, u, NULL, i0 - 1, &up, NULL, &unused);
     } else if (g) {
         memset(w.py_up, 0, m * sizeof *w.py_up);
     }
     for (size_t i = i0; i < i1; i++) {
-        if (st && i + 2 < i1)
-            step_rows(d, st, g, i + 1, 1);
-        d->rows[i] = row_pass(d, u, g, i, &w, &d->grad_sq[i]);
+        const stepping *next = st && i + 2 < i1 ? st : NULL;
+        d->rows[i] = row_pass(d, u, g, i, &w, next, &d->grad_sq[i]);
         double *t = w.py_up;
         w.py_up = w.py;
         w.py = t;
