@@ -116,11 +116,12 @@ typedef struct row_view {
     double *gr;
 } row_view;
 
-/* Fluxes of columns [j0, j1) into px, py and their energies into e[0..j1 - j0); the last
- * column has dx = 0. */
+/* Fluxes of columns [j0, j1) into px, py and their energies into e[0..j1 - j0), added to
+ * the lanes se; the last column has dx = 0. */
 __attribute__((target_clones("avx2", "default")))
 static void tile_energy(const denoise *d, const row_view *r, size_t j0, size_t j1,
-                        double *restrict px, double *restrict py, double *restrict e)
+                        double *restrict px, double *restrict py, double *restrict e,
+                        double se[LANES])
 {
     size_t m = d->m, end = j1 < m ? j1 : m - 1;
     const double *ur = r->ur, *un = r->un, *fr = r->fr;
@@ -132,14 +133,15 @@ static void tile_energy(const denoise *d, const row_view *r, size_t j0, size_t j
     if (j1 == m)
         e[m - 1 - j0] = pixel(0, un[m - 1] - ur[m - 1], ur[m - 1] - fr[m - 1], lam, eps2,
                               px + m - 1, py + m - 1);
+    lanes_add(se, e, j1 - j0);
 }
 
 /* Gradient of columns [j0, j1) from the fluxes of this row (px, py) and the row above
- * (py_up); px[-1] is 0. The squares of the gradient into sq[0..j1 - j0). */
+ * (py_up); px[-1] is 0. Its squares into sq[0..j1 - j0), added to the lanes sg. */
 __attribute__((target_clones("avx2", "default")))
 static void tile_grad(const denoise *d, const row_view *r, size_t j0, size_t j1,
                       const double *restrict px, const double *restrict py,
-                      const double *restrict py_up, double *restrict sq)
+                      const double *restrict py_up, double *restrict sq, double sg[LANES])
 {
     const double *ur = r->ur, *fr = r->fr;
     double *restrict gr = r->gr;
@@ -149,6 +151,7 @@ static void tile_grad(const denoise *d, const row_view *r, size_t j0, size_t j1,
         gr[j] = 2 * (ur[j] - fr[j]) + lam * ((px[j - 1] - px[j]) + (py_up[j] - py[j]));
         sq[j - j0] = gr[j] * gr[j];
     }
+    lanes_add(sg, sq, j1 - j0);
 }
 
 /* A block's row buffers. */
@@ -178,12 +181,9 @@ static double row_pass(const denoise *d, const double *u, double *g, size_t i,
         size_t j1 = j0 + TILE < m ? j0 + TILE : m;
         if (next && next->call)
             gd_step_apply(next->call, next->x, g, (i + 1) * m + j0, j1 - j0);
-        tile_energy(d, &r, j0, j1, w->px, w->py, w->e);
-        lanes_add(se, w->e, j1 - j0);
-        if (!g)
-            continue;
-        tile_grad(d, &r, j0, j1, w->px, w->py, w->py_up, w->sq);
-        lanes_add(sg, w->sq, j1 - j0);
+        tile_energy(d, &r, j0, j1, w->px, w->py, w->e, se);
+        if (g)
+            tile_grad(d, &r, j0, j1, w->px, w->py, w->py_up, w->sq, sg);
     }
     *grad_sq = lanes_total(sg);
     return lanes_total(se);
