@@ -8,8 +8,8 @@
  *   TAG_DONE     worker -> 0  empty: every result of this rank has been sent
  *   TAG_STOP     worker -> 0  empty: this rank was signalled; stop handing out work
  * Messages between two ranks arrive in order, so TAG_DONE follows the rank's last result.
- * Rank 0's main thread polls with MPI_Iprobe and sleeps briefly when idle, so it costs
- * little CPU beside its compute thread. Chunks come from the plan: expensive runs first,
+ * Rank 0's main thread polls with MPI_Iprobe and naps when idle (longer the longer it stays
+ * idle), so it costs little CPU beside its compute thread. Chunks come from the plan: expensive runs first,
  * tiny runs in chunks. */
 #include "gdsweep/parallel.h"
 
@@ -37,12 +37,22 @@ enum { TAG_REQUEST = 1, TAG_WORK, TAG_RESULT, TAG_DONE, TAG_STOP };
  * before it (signalled ranks abandon their runs at once and report). */
 #define GD_ABANDON_WAIT_SECONDS 2.0
 
+/* Idle sleeps. A worker waiting for its chunk has nothing else to do on its core: short
+ * naps. Rank 0's coordinator shares its core with its compute thread, so each wake-up
+ * costs that thread time (10,000 a second cost ~3% of the mixed benchmark): its naps start
+ * short after any work (a rank may ask again at once) and double while nothing happens. */
 #define IDLE_NANOSECONDS 100000L
+#define COORDINATOR_NAP_MAX 2000000L
+
+static void nap(long nanoseconds)
+{
+    struct timespec ts = {0, nanoseconds};
+    nanosleep(&ts, NULL);
+}
 
 static void idle(void)
 {
-    struct timespec ts = {0, IDLE_NANOSECONDS};
-    nanosleep(&ts, NULL);
+    nap(IDLE_NANOSECONDS);
 }
 
 /* Waits for req without spinning a core (Open MPI's blocking wait busy-polls). */
@@ -310,6 +320,7 @@ static int serve_local(coordinator *c, gd_error *err)
 static int coordinate_loop(coordinator *c, gd_error *err)
 {
     double abandoned_at = 0;
+    long sleep_ns = IDLE_NANOSECONDS;
     while (c->remote_active > 0 || !gd_local_worker_exited(&c->local)) {
         if (gd_interrupt_abandon() && abandoned_at == 0)
             abandoned_at = gd_now_seconds();
@@ -318,11 +329,14 @@ static int coordinate_loop(coordinator *c, gd_error *err)
         int a = serve_message(c, err), b = a < 0 ? 0 : serve_local(c, err);
         if (a < 0 || b < 0)
             return -1;
-        if (!a && !b) {
-            if (commit(c, 0, err) != 0)
-                return -1;
-            idle();
+        if (a || b) {
+            sleep_ns = IDLE_NANOSECONDS;
+            continue;
         }
+        if (commit(c, 0, err) != 0)
+            return -1;
+        nap(sleep_ns);
+        sleep_ns = sleep_ns * 2 < COORDINATOR_NAP_MAX ? sleep_ns * 2 : COORDINATOR_NAP_MAX;
     }
     return commit(c, 1, err);
 }
