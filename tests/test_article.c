@@ -51,7 +51,7 @@ static int load_seed(void **state)
     gd_error err = {0};
     memset(&fx, 0, sizeof fx);
     if (gd_sweep_load(&fx.sweep, path, 0, &err) != 0) {
-        fprintf(stderr, "%s\n", err.msg);
+        fprintf(stderr, "%s (run through ctest, or set GD_SOURCE_DIR)\n", err.msg);
         return -1;
     }
     gd_worker w;
@@ -67,6 +67,8 @@ static int load_seed(void **state)
 static int free_seed(void **state)
 {
     fixture *fx = *state;
+    if (!fx) /* load_seed failed (it said why) */
+        return 0;
     gd_batch_free(&fx->batch);
     gd_sweep_free(&fx->sweep);
     return 0;
