@@ -12,6 +12,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Prints "fuzz: invariant broken: what" and aborts when ok is false. */
-void gd_fuzz_require(int ok, const char *what);
+void gd_fuzz_assert_true(int ok, const char *what);
 
 #endif

@@ -31,8 +31,8 @@ static int in_list(const gd_dim *dim, double v)
 static void check_values(const gd_dim *dims, size_t n, const double *v, const char *what)
 {
     for (size_t i = 0; i < n; i++) {
-        gd_fuzz_require(isfinite(v[i]), what);
-        gd_fuzz_require(dims[i].count > FUZZ_LIST_SEARCH_MAX || in_list(&dims[i], v[i]), what);
+        gd_fuzz_assert_true(isfinite(v[i]), what);
+        gd_fuzz_assert_true(dims[i].count > FUZZ_LIST_SEARCH_MAX || in_list(&dims[i], v[i]), what);
     }
 }
 
@@ -40,22 +40,22 @@ static void check_run(const gd_sweep *s, uint64_t id)
 {
     gd_run_desc d;
     gd_sweep_decode(s, id, &d);
-    gd_fuzz_require(d.id == id && d.problem < s->n_problems, "decoded problem section");
+    gd_fuzz_assert_true(d.id == id && d.problem < s->n_problems, "decoded problem section");
     const gd_problem_section *ps = &s->problems[d.problem];
-    gd_fuzz_require(id >= ps->first_run && id - ps->first_run < ps->n_runs, "run in its section");
-    gd_fuzz_require(d.optimizer < s->n_optimizers, "decoded optimizer section");
-    gd_fuzz_require(s->applies[d.problem * s->n_optimizers + d.optimizer], "optimizer applies");
-    gd_fuzz_require(d.repeat < s->repeats, "repeat in range");
-    gd_fuzz_require(d.instance >= ps->first_instance && d.instance < s->n_instances &&
+    gd_fuzz_assert_true(id >= ps->first_run && id - ps->first_run < ps->n_runs, "run in its section");
+    gd_fuzz_assert_true(d.optimizer < s->n_optimizers, "decoded optimizer section");
+    gd_fuzz_assert_true(s->applies[d.problem * s->n_optimizers + d.optimizer], "optimizer applies");
+    gd_fuzz_assert_true(d.repeat < s->repeats, "repeat in range");
+    gd_fuzz_assert_true(d.instance >= ps->first_instance && d.instance < s->n_instances &&
                     d.instance - ps->first_instance < ps->type_combos * s->repeats,
                  "instance in its section");
-    gd_fuzz_require(d.schedule != NULL, "a schedule");
+    gd_fuzz_assert_true(d.schedule != NULL, "a schedule");
     check_values(ps->dims, ps->n_type_dims, d.problem_params, "problem value from the grid");
     const gd_optimizer_section *os = &s->optimizers[d.optimizer];
     check_values(os->dims, os->n_opt_dims, d.optimizer_params, "optimizer value from the grid");
-    gd_fuzz_require(d.control.iterations >= 1, "iterations >= 1");
+    gd_fuzz_assert_true(d.control.iterations >= 1, "iterations >= 1");
     gd_rng_key a = gd_sweep_instance_key(s, &d), b = gd_sweep_instance_key(s, &d);
-    gd_fuzz_require(memcmp(&a, &b, sizeof a) == 0, "instance key is deterministic");
+    gd_fuzz_assert_true(memcmp(&a, &b, sizeof a) == 0, "instance key is deterministic");
 }
 
 /* Section and pair counts add up, without overflow, to n_runs and n_instances. */
@@ -64,20 +64,20 @@ static void check_counts(const gd_sweep *s)
     uint64_t runs = 0, instances = 0;
     for (size_t p = 0; p < s->n_problems; p++) {
         const gd_problem_section *ps = &s->problems[p];
-        gd_fuzz_require(ps->first_run == runs && ps->first_instance == instances,
+        gd_fuzz_assert_true(ps->first_run == runs && ps->first_instance == instances,
                         "sections are consecutive");
         uint64_t pair_sum = 0;
         for (size_t o = 0; o < s->n_optimizers; o++) {
             uint64_t n = gd_sweep_pair_runs(s, p, o);
-           gd_fuzz_require(pair_sum + n >= pair_sum, "pair runs do not overflow");
+           gd_fuzz_assert_true(pair_sum + n >= pair_sum, "pair runs do not overflow");
             pair_sum += n;
         }
-        gd_fuzz_require(pair_sum == ps->n_runs && ps->n_runs > 0, "pair runs add up");
-        gd_fuzz_require(runs + ps->n_runs >= runs, "section runs do not overflow");
+        gd_fuzz_assert_true(pair_sum == ps->n_runs && ps->n_runs > 0, "pair runs add up");
+        gd_fuzz_assert_true(runs + ps->n_runs >= runs, "section runs do not overflow");
         runs += ps->n_runs;
         instances += ps->type_combos * s->repeats;
     }
-    gd_fuzz_require(runs == s->n_runs && instances == s->n_instances, "sections add up");
+    gd_fuzz_assert_true(runs == s->n_runs && instances == s->n_instances, "sections add up");
 }
 
 static uint64_t fnv1a(const uint8_t *data, size_t size)
@@ -90,9 +90,9 @@ static uint64_t fnv1a(const uint8_t *data, size_t size)
 
 static void check_sweep(const gd_sweep *s, const uint8_t *data, size_t size)
 {
-    gd_fuzz_require(s->text_len == size && memcmp(s->text, data, size) == 0, "verbatim text");
-    gd_fuzz_require(strlen(s->hash) == 64, "sha256 hex");
-    gd_fuzz_require(s->n_problems > 0 && s->n_optimizers > 0 && s->n_runs > 0, "not empty");
+    gd_fuzz_assert_true(s->text_len == size && memcmp(s->text, data, size) == 0, "verbatim text");
+    gd_fuzz_assert_true(strlen(s->hash) == 64, "sha256 hex");
+    gd_fuzz_assert_true(s->n_problems > 0 && s->n_optimizers > 0 && s->n_runs > 0, "not empty");
     check_counts(s);
     check_run(s, 0);
     check_run(s, s->n_runs - 1);
@@ -109,12 +109,12 @@ static void check_sweep(const gd_sweep *s, const uint8_t *data, size_t size)
 
 static void check_refusal(const gd_sweep *s, const gd_error *err)
 {
-    gd_fuzz_require(err->exit_code == GD_EXIT_USAGE || err->exit_code == GD_EXIT_RUNTIME,
+    gd_fuzz_assert_true(err->exit_code == GD_EXIT_USAGE || err->exit_code == GD_EXIT_RUNTIME,
                     "an error has an exit code");
-    gd_fuzz_require(strncmp(err->msg, FUZZ_PATH, strlen(FUZZ_PATH)) == 0, "error names the file");
-    gd_fuzz_require(strchr(err->msg, '\n') == NULL, "error is one line");
-    gd_fuzz_require(strlen(err->msg) > strlen(FUZZ_PATH) + 2, "error says something");
-    gd_fuzz_require(s->problems == NULL && s->optimizers == NULL && s->text == NULL,
+    gd_fuzz_assert_true(strncmp(err->msg, FUZZ_PATH, strlen(FUZZ_PATH)) == 0, "error names the file");
+    gd_fuzz_assert_true(strchr(err->msg, '\n') == NULL, "error is one line");
+    gd_fuzz_assert_true(strlen(err->msg) > strlen(FUZZ_PATH) + 2, "error says something");
+    gd_fuzz_assert_true(s->problems == NULL && s->optimizers == NULL && s->text == NULL,
                     "a refused sweep is left freed");
 }
 
@@ -132,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (huge) {
         gd_error err2 = {{0}, 0};
         int rc = gd_sweep_parse(&s, FUZZ_PATH, (const char *)data, size, 0, &err2);
-        gd_fuzz_require(rc != 0 && strstr(err2.msg, "--allow-huge") != NULL,
+        gd_fuzz_assert_true(rc != 0 && strstr(err2.msg, "--allow-huge") != NULL,
                         "huge grids need --allow-huge");
         check_refusal(&s, &err2);
     }

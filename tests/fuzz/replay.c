@@ -3,9 +3,16 @@
  * Usage: fuzz_replay_TARGET PATH...  where each PATH is a file or a directory of files
  * (not recursive). Used by ctest to replay the committed regression inputs in every
  * build (gcc, sanitizers, valgrind) and by hand to check a crash found by libFuzzer.
- * Exit 0 when every input ran (an invariant failure aborts), 1 when a path cannot be
- * read or no input was found. */
+ * One cmocka test: every path reads, at least one input ran, and none broke an invariant
+ * (a broken one aborts inside the target, failing the test). */
 #include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,19 +78,31 @@ static int run_dir(const char *dir, int *count)
     return rc;
 }
 
+static int n_paths;
+static char **paths;
+
+static void test_every_input_keeps_the_invariants(void **state)
+{
+    (void)state;
+    int count = 0;
+    for (int i = 0; i < n_paths; i++) {
+        struct stat st;
+        int rc = stat(paths[i], &st) != 0 ? -1
+                 : S_ISDIR(st.st_mode)    ? run_dir(paths[i], &count)
+                                          : (count++, run_file(paths[i]));
+        if (rc != 0)
+            fail_msg("replay: cannot read %s", paths[i]);
+    }
+    assert_true(count > 0);
+    printf("replay: %d inputs, no invariant broken\n", count);
+}
+
 int main(int argc, char **argv)
 {
-    int count = 0;
-    for (int i = 1; i < argc; i++) {
-        struct stat st;
-        int rc = stat(argv[i], &st) != 0 ? -1
-                 : S_ISDIR(st.st_mode)    ? run_dir(argv[i], &count)
-                                          : (count++, run_file(argv[i]));
-        if (rc != 0) {
-            fprintf(stderr, "replay: cannot read %s\n", argv[i]);
-            return 1;
-        }
-    }
-    printf("replay: %d inputs, no invariant broken\n", count);
-    return count > 0 ? 0 : 1;
+    n_paths = argc - 1;
+    paths = argv + 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_input_keeps_the_invariants),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,15 @@
  * Linked into copies of the grid tests with -Wl,--wrap=gd_sweep_parse (GD_FUZZ builds
  * only): each parse first writes its text to $GD_FUZZ_SEED_DIR/seed-<hash>.ini (named by
  * content, so repeats collapse), then parses as usual, so the tests still check what they
- * check. tests/fuzz/make_corpus.sh runs them. */
+ * check. A seed that cannot be written fails the test that parsed it (a silently thin
+ * corpus would only show as weaker fuzzing). tests/fuzz/make_corpus.sh runs them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -26,9 +34,9 @@ static void dump(const char *text, size_t len)
     snprintf(path, sizeof path, "%s/seed-%016llx.ini", dir, h);
     FILE *f = fopen(path, "wb");
     if (!f)
-        return;
-    fwrite(text, 1, len, f);
-    fclose(f);
+        fail_msg("seed_dump: cannot write %s", path);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
 }
 
 int __wrap_gd_sweep_parse(gd_sweep *s, const char *path, const char *text, size_t len,
