@@ -2,8 +2,10 @@
  * the other ranks compute chunks and send result batches back.
  *
  * Messages (MPI_COMM_WORLD, all to or from rank 0):
- *   TAG_REQUEST  worker -> 0  empty: "give me a chunk" (sent ahead, one chunk prefetched)
- *   TAG_WORK     0 -> worker  uint64 {first, count}; count 0: no more work
+ *   TAG_REQUEST  worker -> 0  one byte: "give me a chunk"; 1 when sent ahead (the worker
+ *                             prefetches one chunk while it computes), 0 when idle
+ *   TAG_WORK     0 -> worker  uint64 {first, count}; count 0: no more work, or (first =
+ *                             GD_CHUNK_LATER) none for an ahead request: ask when idle
  *   TAG_RESULT   worker -> 0  one packed gd_batch (gd_batch_pack)
  *   TAG_DONE     worker -> 0  empty: every result of this rank has been sent
  *   TAG_STOP     worker -> 0  empty: this rank was signalled; stop handing out work
@@ -30,8 +32,10 @@
 
 enum { TAG_REQUEST = 1, TAG_WORK, TAG_RESULT, TAG_DONE, TAG_STOP };
 
-/* First id of a TAG_WORK chunk of count 0 that means "stopped: the sweep was interrupted". */
+/* First ids of TAG_WORK chunks of count 0: "stopped: the sweep was interrupted", and
+ * "nothing for an ahead request now (only stealing would give work): ask when idle". */
 #define GD_CHUNK_INTERRUPTED UINT64_MAX
+#define GD_CHUNK_LATER (UINT64_MAX - 1)
 
 /* After the grace period, how long rank 0 still waits for the results of runs that ended
  * before it (signalled ranks abandon their runs at once and report). */
@@ -141,9 +145,9 @@ static int run_chunk(remote *r, uint64_t first, uint64_t count)
     return rc;
 }
 
-static void ask_for_chunk(uint64_t chunk[2], MPI_Request *req)
+static void ask_for_chunk(uint64_t chunk[2], MPI_Request *req, unsigned char ahead)
 {
-    MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD);
+    MPI_Send(&ahead, 1, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD);
     MPI_Irecv(chunk, 2, MPI_UINT64_T, 0, TAG_WORK, MPI_COMM_WORLD, req);
 }
 
@@ -158,19 +162,23 @@ static int work_for_rank0(const gd_sweep *s)
     int stopped = 0;
     gd_worker_init(&r.worker, s, gd_par_rank());
     r.profile.start = gd_now_seconds();
-    ask_for_chunk(chunk, &req);
+    ask_for_chunk(chunk, &req, 0);
     for (;;) {
         double t0 = gd_now_seconds();
         wait_quietly(&req);
         r.profile.waiting += gd_now_seconds() - t0;
         uint64_t first = chunk[0], count = chunk[1];
+        if (count == 0 && first == GD_CHUNK_LATER && !stopped) {
+            ask_for_chunk(chunk, &req, 0);
+            continue;
+        }
         if (count == 0 || stopped) {
             stopped |= first == GD_CHUNK_INTERRUPTED;
             break;
         }
         r.profile.runs += count;
         r.profile.chunks++;
-        ask_for_chunk(chunk, &req); /* prefetch: the next chunk arrives while we compute */
+        ask_for_chunk(chunk, &req, 1); /* prefetch: the next chunk arrives while we compute */
         if (run_chunk(&r, first, count) != 0 && !stopped) {
             stopped = 1;
             MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_STOP, MPI_COMM_WORLD);
@@ -206,15 +214,20 @@ typedef struct coordinator {
     uint64_t runs_done;
 } coordinator;
 
-static void next_chunk(coordinator *c, uint64_t chunk[2])
+/* The next chunk for worker rank `worker` (0: rank 0's compute thread); ahead: the
+ * request was sent before the worker finished its current chunk. */
+static void next_chunk(coordinator *c, int worker, int ahead, uint64_t chunk[2])
 {
+    int got;
     if (!c->stopping && gd_interrupt_stop()) /* rank 0 itself was signalled */
         c->stopping = 1;
     if (c->stopping) {
         chunk[0] = GD_CHUNK_INTERRUPTED;
         chunk[1] = 0;
-    } else if (!gd_plan_next(c->plan, &chunk[0], &chunk[1])) {
-        chunk[0] = chunk[1] = 0;
+    } else if ((got = gd_plan_next(c->plan, worker, ahead, &chunk[0], &chunk[1])) !=
+               GD_PLAN_CHUNK) {
+        chunk[0] = got == GD_PLAN_LATER ? GD_CHUNK_LATER : 0;
+        chunk[1] = 0;
     }
 }
 
@@ -266,7 +279,9 @@ static int serve_message(coordinator *c, gd_error *err)
         return 0;
     if (st.MPI_TAG == TAG_RESULT)
         return receive_result(c, &st, err) == 0 ? 1 : -1;
-    MPI_Recv(NULL, 0, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    unsigned char ahead = 0;
+    MPI_Recv(&ahead, st.MPI_TAG == TAG_REQUEST, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG,
+             MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     if (st.MPI_TAG == TAG_DONE) {
         c->remote_active--;
         return 1;
@@ -277,7 +292,7 @@ static int serve_message(coordinator *c, gd_error *err)
         return 1;
     }
     uint64_t chunk[2];
-    next_chunk(c, chunk);
+    next_chunk(c, st.MPI_SOURCE, ahead, chunk);
     MPI_Send(chunk, 2, MPI_UINT64_T, st.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
     return 1;
 }
@@ -302,7 +317,7 @@ static int serve_local(coordinator *c, gd_error *err)
         return -1;
     if (gd_local_worker_wants_chunk(&c->local)) {
         uint64_t chunk[2];
-        next_chunk(c, chunk);
+        next_chunk(c, 0, 0, chunk);
         gd_local_worker_give_chunk(&c->local, chunk[0], chunk[1]);
         busy = 1;
     }

@@ -1,23 +1,14 @@
 /* plan.c - hands out chunks of run ids: expensive blocks first, guided chunk sizes.
  *
  * The plan owns the block array built at create (plan_blocks.c) and walks it in order
- * with a cursor (block, offset). gd_plan_next costs O(chunk + skipped ids), one is_done
- * call per id looked at, and never allocates. Chunk sizing is documented in plan.h. */
+ * with a cursor (block, offset); expensive runs of an instance go to one worker through
+ * claims (plan_claims.c). gd_plan_next costs O(chunk + skipped ids), plus O(workers)
+ * while claims hold ids; one is_done call per id looked at; it never allocates. Chunk
+ * sizing and claims are documented in plan.h. */
 #include "plan_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
-
-struct gd_plan {
-    gd_plan_block *blocks;
-    size_t n_blocks, cur;    /* cur: the block being handed out */
-    uint64_t pos;            /* ids of blocks[cur] before first + pos are gone */
-    uint64_t remaining_runs;
-    double remaining_cost;
-    int n_workers;
-    gd_plan_done_fn is_done;
-    void *done_ctx;
-};
 
 int gd_plan_create(gd_plan **out, const gd_sweep *s, uint64_t first_id, uint64_t end_id,
                    int n_workers, gd_error *err)
@@ -34,9 +25,13 @@ int gd_plan_create(gd_plan **out, const gd_sweep *s, uint64_t first_id, uint64_t
         return gd_fail_runtime(err, "plan: out of memory");
     p->n_workers = n_workers;
     p->remaining_runs = end_id - first_id;
-    if (first_id < end_id &&
-        gd_plan_build(s, first_id, end_id, &p->blocks, &p->n_blocks, err) < 0) {
-        free(p);
+    p->claims = calloc((size_t)n_workers, sizeof *p->claims);
+    if (!p->claims || gd_plan_sections_make(p, s, err) != 0 ||
+        (first_id < end_id &&
+         gd_plan_build(s, first_id, end_id, &p->blocks, &p->n_blocks, err) < 0)) {
+        if (!p->claims)
+            gd_fail_runtime(err, "plan: out of memory");
+        gd_plan_free(p);
         return -1;
     }
     for (size_t i = 0; i < p->n_blocks; i++)
@@ -51,14 +46,19 @@ void gd_plan_skip_done(gd_plan *p, gd_plan_done_fn is_done, void *ctx)
     p->done_ctx = ctx;
 }
 
-/* Takes n ids of the current block off what remains. */
+void gd_plan_account(gd_plan *p, uint64_t n, double run_cost)
+{
+    p->remaining_runs -= n;
+    p->remaining_cost -= run_cost * (double)n;
+    if (p->remaining_cost < 0 || p->remaining_runs == 0)
+        p->remaining_cost = 0;
+}
+
+/* Hands out (or skips) the next n ids of the current block. */
 static void consume(gd_plan *p, uint64_t n)
 {
     p->pos += n;
-    p->remaining_runs -= n;
-    p->remaining_cost -= p->blocks[p->cur].run_cost * (double)n;
-    if (p->remaining_cost < 0 || p->remaining_runs == 0)
-        p->remaining_cost = 0;
+    gd_plan_account(p, n, p->blocks[p->cur].run_cost);
 }
 
 /* Moves the cursor to the next id to hand out (skipping done ids); 0 when none is left. */
@@ -89,10 +89,9 @@ static uint64_t chunk_runs(const gd_plan *p, uint64_t left)
     return sliver && left <= GD_PLAN_MAX_CHUNK_RUNS ? left : n;
 }
 
-int gd_plan_next(gd_plan *p, uint64_t *first, uint64_t *count)
+/* The next chunk of the cursor's block (it has ids left). */
+static void next_chunk(gd_plan *p, uint64_t *first, uint64_t *count)
 {
-    if (!seek(p))
-        return 0;
     const gd_plan_block *b = &p->blocks[p->cur];
     uint64_t n = chunk_runs(p, b->count - p->pos);
     *first = b->first + p->pos;
@@ -101,7 +100,29 @@ int gd_plan_next(gd_plan *p, uint64_t *first, uint64_t *count)
             n = k;
     *count = n;
     consume(p, n);
-    return 1;
+}
+
+int gd_plan_next(gd_plan *p, int worker, int ahead, uint64_t *first, uint64_t *count)
+{
+    if (worker < 0 || worker >= p->n_workers)
+        return GD_PLAN_DONE;
+    for (;;) {
+        if (gd_plan_claim_take(p, worker, first)) {
+            *count = 1;
+            return GD_PLAN_CHUNK;
+        }
+        int more = seek(p);
+        if (ahead && !more && p->claimed > 0)
+            return GD_PLAN_LATER;
+        if (!ahead && gd_plan_claim_steal(p, worker, more))
+            continue;
+        if (!more)
+            return GD_PLAN_DONE;
+        if (!gd_plan_claim_at_cursor(p, worker)) {
+            next_chunk(p, first, count);
+            return GD_PLAN_CHUNK;
+        }
+    }
 }
 
 uint64_t gd_plan_remaining_runs(const gd_plan *p)
@@ -125,5 +146,7 @@ void gd_plan_free(gd_plan *p)
     if (!p)
         return;
     free(p->blocks);
+    free(p->sections);
+    free(p->claims);
     free(p);
 }

@@ -42,6 +42,59 @@ double gd_plan_type_mean(const gd_plan_controls *c, gd_plan_type t);
 int gd_plan_controls_make(gd_plan_controls *c, const gd_sweep *s, size_t p, gd_error *err);
 void gd_plan_controls_free(gd_plan_controls *c);
 
+/* Where the instances of one problem section lie: rep_runs consecutive ids each from
+ * first (grid.h). affine: its instances are worth keeping on one worker (their setup
+ * builds data: the type stores inputs). */
+typedef struct gd_plan_section {
+    uint64_t first, end, rep_runs;
+    int affine;
+} gd_plan_section;
+
+/* A worker's claim: ids [next, end) of one instance, each costing run_cost, that are its
+ * own to compute (handed out to it one by one, unless another worker steals some). */
+typedef struct gd_plan_claim {
+    uint64_t next, end;
+    double run_cost;
+} gd_plan_claim;
+
+struct gd_plan {
+    gd_plan_block *blocks;
+    size_t n_blocks, cur;      /* cur: the block being handed out */
+    uint64_t pos;              /* ids of blocks[cur] before first + pos are gone */
+    uint64_t remaining_runs;   /* neither handed out nor skipped (claimed ones count) */
+    double remaining_cost;
+    int n_workers;
+    gd_plan_done_fn is_done;
+    void *done_ctx;
+    gd_plan_section *sections; /* one per problem section, in id order */
+    size_t n_sections;
+    gd_plan_claim *claims;     /* one per worker */
+    uint64_t claimed;          /* ids in all claims */
+};
+
+/* Takes n ids, each costing run_cost, off what remains to hand out. */
+void gd_plan_account(gd_plan *p, uint64_t n, double run_cost);
+
+/* Fills p->sections from s. Returns 0, or -1 (out of memory) with err filled. */
+int gd_plan_sections_make(gd_plan *p, const gd_sweep *s, gd_error *err);
+
+/* One past the last id of id's instance when its section is affine, else 0. */
+uint64_t gd_plan_instance_end(const gd_plan *p, uint64_t id);
+
+/* Hands out the next id of worker w's claim (skipping done ids): 1 with *id, or 0 when its
+ * claim is empty. */
+int gd_plan_claim_take(gd_plan *p, int w, uint64_t *id);
+
+/* Moves part of another worker's claim to worker w's (empty) claim when that keeps the
+ * workers balanced (plan.h, "Instance affinity"); `more`: unclaimed ids remain. Returns 1
+ * when it stole. */
+int gd_plan_claim_steal(gd_plan *p, int w, int more);
+
+/* When the cursor's block goes out run by run and its section is affine: worker w claims
+ * the rest of the cursor's instance inside the block (the cursor moves past it); returns 1.
+ * Else 0 (the block goes out in chunks). */
+int gd_plan_claim_at_cursor(gd_plan *p, int w);
+
 /* Cuts [lo, hi) of s into blocks (header comment of plan.h), sorted for hand-out. *out is
  * malloc'd (NULL when *n is 0). Returns 0, or -1 (out of memory) with err filled. */
 int gd_plan_build(const gd_sweep *s, uint64_t lo, uint64_t hi, gd_plan_block **out,

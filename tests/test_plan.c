@@ -1,5 +1,6 @@
 /* test_plan.c - the work-distribution plan: every id once, contiguous chunks inside one
- * block, blocks by cost, guided chunk sizes, skipping done ids, coarse fallbacks, speed.
+ * block, blocks by cost, guided chunk sizes, skipping done ids, coarse fallbacks, speed,
+ * instance affinity across workers (claims, stealing, ahead requests).
  *
  * Expected costs are worked out by hand from the model in plan.h (cost(pp) * iterations *
  * (2n + 1 when numeric) + 2000) and the problem types' cost/dimension functions. */
@@ -123,7 +124,7 @@ static void drain(gd_plan *p, uint64_t lo, uint64_t hi, const unsigned char *don
     memset(st, 0, sizeof *st);
     for (uint64_t id = lo; id < hi; id++)
         expect += !(done && done[id - lo]);
-    while (gd_plan_next(p, &first, &count)) {
+    while (gd_plan_next(p, 0, 0, &first, &count)) {
         uint64_t before = gd_plan_remaining_runs(p) + count;
         assert_true(count >= 1 && count <= GD_PLAN_MAX_CHUNK_RUNS);
         while (bi < nb && !(first >= b[bi].first && first < b[bi].first + b[bi].count))
@@ -145,7 +146,7 @@ static void drain(gd_plan *p, uint64_t lo, uint64_t hi, const unsigned char *don
     assert_int_equal(st->runs, expect);
     assert_int_equal(gd_plan_remaining_runs(p), 0);
     assert_true(gd_plan_remaining_cost(p) == 0);
-    assert_int_equal(gd_plan_next(p, &first, &count), 0);
+    assert_int_equal(gd_plan_next(p, 0, 0, &first, &count), 0);
     free(bits);
 }
 
@@ -443,6 +444,169 @@ static void test_hundred_million_runs(void **state)
               "momentum = linspace(0, 0.99, 100)\n");
 }
 
+/* Workers that ask whenever they are idle (no prefetch), each run taking its estimated
+ * cost: which worker ran each id, the instance builds, and when the last one finished. */
+typedef struct simulation {
+    int *owner;             /* per id: the worker that ran it, -1 if none */
+    uint64_t builds;        /* instances built: a worker's run of another instance */
+    double makespan, total; /* estimated cost units */
+} simulation;
+
+static void simulate(const gd_sweep *s, gd_plan *p, int workers, simulation *sim)
+{
+    double clock[16] = {0};
+    uint64_t last[16];
+    int active[16];
+    assert_true(workers <= 16);
+    sim->owner = malloc(s->n_runs * sizeof *sim->owner);
+    for (uint64_t id = 0; id < s->n_runs; id++)
+        sim->owner[id] = -1;
+    sim->builds = 0;
+    sim->total = sim->makespan = 0;
+    for (int w = 0; w < workers; w++) {
+        last[w] = UINT64_MAX;
+        active[w] = 1;
+    }
+    for (;;) {
+        int w = -1;
+        for (int k = 0; k < workers; k++)
+            if (active[k] && (w < 0 || clock[k] < clock[w]))
+                w = k;
+        if (w < 0)
+            break;
+        uint64_t first, count;
+        int got = gd_plan_next(p, w, 0, &first, &count);
+        assert_int_not_equal(got, GD_PLAN_LATER); /* idle requests are never told to wait */
+        if (got == GD_PLAN_DONE) {
+            active[w] = 0;
+            continue;
+        }
+        for (uint64_t id = first; id < first + count; id++) {
+            gd_run_desc d;
+            gd_sweep_decode(s, id, &d);
+            assert_int_equal(sim->owner[id], -1);
+            sim->owner[id] = w;
+            sim->builds += d.instance != last[w];
+            last[w] = d.instance;
+            clock[w] += gd_plan_run_cost(s, id);
+            sim->total += gd_plan_run_cost(s, id);
+        }
+        sim->makespan = fmax(sim->makespan, clock[w]);
+    }
+}
+
+/* Two instances of 6 expensive denoise runs, then cheaper curve fits, on 2 workers: each
+ * instance stays on one worker (built once), and the finish is balanced. */
+static void test_instance_stays_on_one_worker(void **state)
+{
+    gd_sweep s;
+    grid_ok(&s, "[sweep]\nrepeats = 2\niterations = 1000\n"
+                "[problem d]\ntype = denoise\nsize = 256\n"
+                "[problem c]\ntype = curvefit\npoints = 20000\n"
+                "[optimizer gd]\nlr = 0.1, 0.2\n[optimizer adam]\nlr = 0.1, 0.2, 0.3, 0.4\n", 0);
+    assert_int_equal(s.n_runs, 24);
+    gd_plan *p = plan_ok(&s, 0, s.n_runs, 2);
+    simulation sim;
+    simulate(&s, p, 2, &sim);
+    for (uint64_t id = 0; id < s.n_runs; id++)
+        assert_int_not_equal(sim.owner[id], -1);
+    for (uint64_t k = 1; k < 6; k++) { /* the denoise instances: ids 0-5 and 6-11 */
+        assert_int_equal(sim.owner[k], sim.owner[0]);
+        assert_int_equal(sim.owner[6 + k], sim.owner[6]);
+    }
+    assert_int_not_equal(sim.owner[0], sim.owner[6]);
+    assert_true(sim.builds <= 4 + 1); /* each of the 4 instances once, one steal at most */
+    assert_true(sim.makespan <= sim.total / 2 + gd_plan_run_cost(&s, 12));
+    free(sim.owner);
+    gd_plan_free(p);
+    /* the same runs handed out with one worker: the plain order, ids 0, 1, 2, ... */
+    p = plan_ok(&s, 0, s.n_runs, 1);
+    uint64_t first, count;
+    for (uint64_t id = 0; id < 12; id++) {
+        assert_int_equal(gd_plan_next(p, 0, 0, &first, &count), GD_PLAN_CHUNK);
+        assert_true(first == id && count == 1);
+    }
+    gd_plan_free(p);
+    gd_sweep_free(&s);
+}
+
+/* One instance of 8 expensive runs on 4 workers: the idle ones steal halves, so all four
+ * work and the finish is 2 runs' time, as if the runs had been dealt out one by one. */
+static void test_idle_workers_steal(void **state)
+{
+    gd_sweep s;
+    grid_ok(&s, "[problem d]\ntype = denoise\nsize = 256\niterations = 1000\n"
+                "[optimizer gd]\nlr = linspace(0.1, 0.8, 8)\n", 0);
+    gd_plan *p = plan_ok(&s, 0, s.n_runs, 4);
+    simulation sim;
+    simulate(&s, p, 4, &sim);
+    int runs_of[4] = {0};
+    for (uint64_t id = 0; id < 8; id++)
+        runs_of[sim.owner[id]]++;
+    for (int w = 0; w < 4; w++)
+        assert_int_equal(runs_of[w], 2);
+    assert_true(sim.makespan == 2 * gd_plan_run_cost(&s, 0));
+    assert_int_equal(gd_plan_remaining_runs(p), 0);
+    free(sim.owner);
+    gd_plan_free(p);
+    gd_sweep_free(&s);
+}
+
+/* A prefetching worker is told to wait rather than steal what another worker's claim
+ * would give it next; asking again when idle, it steals. */
+static void test_ahead_requests_wait(void **state)
+{
+    gd_sweep s;
+    grid_ok(&s, "[problem d]\ntype = denoise\nsize = 256\niterations = 1000\n"
+                "[optimizer gd]\nlr = 0.1, 0.2, 0.3, 0.4\n", 0);
+    gd_plan *p = plan_ok(&s, 0, s.n_runs, 2);
+    uint64_t first, count;
+    assert_int_equal(gd_plan_next(p, 1, 1, &first, &count), GD_PLAN_CHUNK);
+    assert_true(first == 0 && count == 1); /* worker 1 claims the instance: ids 0-3 */
+    assert_int_equal(gd_plan_next(p, 1, 1, &first, &count), GD_PLAN_CHUNK);
+    assert_int_equal(first, 1);
+    assert_int_equal(gd_plan_next(p, 0, 1, &first, &count), GD_PLAN_LATER);
+    assert_int_equal(gd_plan_remaining_runs(p), 2);
+    assert_int_equal(gd_plan_next(p, 0, 0, &first, &count), GD_PLAN_CHUNK);
+    assert_int_equal(first, 3); /* the second half of [2, 4) */
+    assert_int_equal(gd_plan_next(p, 1, 1, &first, &count), GD_PLAN_CHUNK);
+    assert_int_equal(first, 2);
+    assert_int_equal(gd_plan_next(p, 0, 1, &first, &count), GD_PLAN_DONE);
+    assert_int_equal(gd_plan_next(p, 1, 0, &first, &count), GD_PLAN_DONE);
+    assert_int_equal(gd_plan_next(p, 2, 0, &first, &count), GD_PLAN_DONE); /* no worker 2 */
+    gd_plan_free(p);
+    gd_sweep_free(&s);
+}
+
+/* Claims skip done ids too: 3 workers over the mixed grid with every third id done. */
+static void test_claims_skip_done(void **state)
+{
+    gd_sweep s;
+    grid_ok(&s, big_grid, 0);
+    unsigned char *done = calloc(s.n_runs, 1);
+    uint64_t expect = 0;
+    for (uint64_t id = 0; id < s.n_runs; id++) {
+        done[id] = id % 3 == 1;
+        expect += !done[id];
+    }
+    done_set ds = {0, done};
+    gd_plan *p = plan_ok(&s, 0, s.n_runs, 3);
+    gd_plan_skip_done(p, is_done, &ds);
+    simulation sim;
+    simulate(&s, p, 3, &sim);
+    uint64_t ran = 0;
+    for (uint64_t id = 0; id < s.n_runs; id++) {
+        assert_true(done[id] ? sim.owner[id] == -1 : sim.owner[id] >= 0);
+        ran += sim.owner[id] >= 0;
+    }
+    assert_int_equal(ran, expect);
+    assert_int_equal(gd_plan_remaining_runs(p), 0);
+    free(sim.owner);
+    free(done);
+    gd_plan_free(p);
+    gd_sweep_free(&s);
+}
+
 static void test_bad_arguments(void **state)
 {
     gd_sweep s;
@@ -459,7 +623,7 @@ static void test_bad_arguments(void **state)
     assert_non_null(strstr(err.msg, "not inside"));
     p = plan_ok(&s, 9, 9, 1);
     assert_int_equal(gd_plan_remaining_runs(p), 0);
-    assert_int_equal(gd_plan_next(p, &first, &count), 0);
+    assert_int_equal(gd_plan_next(p, 0, 0, &first, &count), 0);
     gd_plan_free(p);
     gd_plan_free(NULL);
     gd_sweep_free(&s);
@@ -478,6 +642,10 @@ int main(void)
         cmocka_unit_test(test_fallback_type_level),
         cmocka_unit_test(test_fallback_section_level),
         cmocka_unit_test(test_hundred_million_runs),
+        cmocka_unit_test(test_instance_stays_on_one_worker),
+        cmocka_unit_test(test_idle_workers_steal),
+        cmocka_unit_test(test_ahead_requests_wait),
+        cmocka_unit_test(test_claims_skip_done),
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

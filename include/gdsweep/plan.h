@@ -33,7 +33,19 @@
  *   max(GD_PLAN_MIN_CHUNK_COST, remaining_cost / (4 * n_workers)),
  * rounded up to whole runs, at most GD_PLAN_MAX_CHUNK_RUNS runs and never past the block's
  * end; when what would be left of the block is worth less than GD_PLAN_MIN_CHUNK_COST (and
- * the whole rest fits in GD_PLAN_MAX_CHUNK_RUNS), the chunk takes the rest of the block. */
+ * the whole rest fits in GD_PLAN_MAX_CHUNK_RUNS), the chunk takes the rest of the block.
+ *
+ * Instance affinity. Chunks are asked for by worker (0 .. n_workers - 1). In a block whose
+ * runs go out alone, in a section whose type stores inputs (its instances are built from
+ * data: curvefit, denoise), a worker claims the rest of the cursor's instance inside the
+ * block and is then handed its claim's runs one by one, in id order: an instance's
+ * expensive runs stay on one worker, which builds it once (handing them out round robin
+ * made every worker build every instance). A worker whose claim is empty first looks at
+ * the largest claim of another worker (by estimated cost): when no unclaimed id is left,
+ * or when that claim is worth more than remaining_cost / n_workers (it would finish last),
+ * it steals the second half of it (at least one run); an ahead request (prefetch) never
+ * steals. Otherwise it claims or takes a chunk at the cursor. With one worker the order is
+ * the plain cursor's order. */
 #ifndef GDSWEEP_PLAN_H
 #define GDSWEEP_PLAN_H
 
@@ -72,11 +84,22 @@ int gd_plan_create(gd_plan **out, const gd_sweep *s, uint64_t first_id, uint64_t
  * is_done may be asked about one id more than once. NULL turns skipping off. */
 void gd_plan_skip_done(gd_plan *p, gd_plan_done_fn is_done, void *ctx);
 
-/* Returns 1 with the next chunk [*first, *first + *count), *count >= 1; or 0 when every
- * id is handed out (or skipped). Never allocates. */
-int gd_plan_next(gd_plan *p, uint64_t *first, uint64_t *count);
+/* What gd_plan_next gives. */
+enum {
+    GD_PLAN_DONE = 0,  /* every id is handed out (or skipped): no more work */
+    GD_PLAN_CHUNK = 1, /* a chunk */
+    GD_PLAN_LATER = 2  /* ahead request: only stealing would give work; ask when idle */
+};
 
-/* Ids neither handed out nor skipped yet (done ids not yet reached are counted). */
+/* The next chunk [*first, *first + *count), *count >= 1, for worker (0 <= worker <
+ * n_workers). ahead: the worker asks before it has finished its current chunk (prefetch);
+ * such a request is never served by stealing (the worker's own claim may finish first):
+ * GD_PLAN_LATER instead. Returns GD_PLAN_CHUNK, GD_PLAN_LATER or GD_PLAN_DONE (also when
+ * worker is out of range). Never allocates. */
+int gd_plan_next(gd_plan *p, int worker, int ahead, uint64_t *first, uint64_t *count);
+
+/* Ids neither handed out nor skipped yet (done ids not yet reached and claimed ids are
+ * counted). */
 uint64_t gd_plan_remaining_runs(const gd_plan *p);
 
 /* Estimated cost of those ids. */
