@@ -72,27 +72,22 @@ static double denoise_cost(const double *pp)
 }
 
 #define LANES 4
-#define TILE 128 /* columns per tile: its slices of u, f, g, the fluxes and e stay in L1 */
+#define TILE 128 /* columns per tile: its slices of u, f, g and the fluxes stay in L1 */
 
-/* Per block: px (1 + m, px[0] = 0 is "column -1"), py, py_up (m each), e and sq (TILE). */
+/* Per block: px (1 + m, px[0] = 0 is "column -1"), py, py_up (m each). */
 static size_t scratch_stride(size_t m)
 {
-    return 3 * m + 1 + 2 * TILE;
+    return 3 * m + 1;
 }
 
-/* Adds e[0..len), the values of columns j0.. of a row (j0 a multiple of LANES), to the
- * LANES interleaved partial sums s (column j to lane j % LANES). Added tile by tile in
- * column order, then totalled in a fixed order by lanes_total: the same bits whatever the
- * vector width the compiler picks and however the row is cut into tiles. */
-static void lanes_add(double s[LANES], const double *e, size_t len)
-{
-    size_t j = 0;
-    for (; j + LANES <= len; j += LANES)
-        for (size_t k = 0; k < LANES; k++)
-            s[k] += e[j + k];
-    for (size_t k = 0; j < len; j++, k++)
-        s[k] += e[j];
-}
+/* Four doubles, one per lane: element-wise IEEE arithmetic, the same bits whatever
+ * instructions the compiler lowers it to (AVX2, or two SSE2 halves). LOAD4 / STORE4 move
+ * four consecutive doubles from / to any double address. */
+typedef double v4d __attribute__((vector_size(LANES * sizeof(double))));
+typedef double v4d_any __attribute__((vector_size(LANES * sizeof(double)), aligned(8),
+                                      may_alias));
+#define LOAD4(p) (*(const v4d_any *)(p))
+#define STORE4(p, v) (*(v4d_any *)(p) = (v))
 
 static double lanes_total(const double s[LANES])
 {
@@ -116,47 +111,70 @@ typedef struct row_view {
     double *gr;
 } row_view;
 
-/* Fluxes of columns [j0, j1) into px, py and their energies into e[0..j1 - j0), added to
- * the lanes se; the last column has dx = 0. */
+/* Fluxes of columns [j0, j1) (j0 a multiple of LANES) into px, py; their energies are
+ * added to the lanes se, column j to lane j % LANES in column order, so the sums do not
+ * depend on how rows are cut into tiles. Four columns per step, `pixel` lane by lane; the
+ * last column of the image (dx = 0) and a tail of fewer than four go one by one. */
 __attribute__((target_clones("avx2", "default")))
 static void tile_energy(const denoise *d, const row_view *r, size_t j0, size_t j1,
-                        double *restrict px, double *restrict py, double *restrict e,
-                        double se[LANES])
+                        double *restrict px, double *restrict py, double se[LANES])
 {
-    size_t m = d->m, end = j1 < m ? j1 : m - 1;
+    size_t m = d->m, end = j1 < m ? j1 : m - 1, j = j0, k = 0;
     const double *ur = r->ur, *un = r->un, *fr = r->fr;
     double lam = d->lambda, eps2 = d->eps2;
-#pragma omp simd
-    for (size_t j = j0; j < end; j++)
-        e[j - j0] = pixel(ur[j + 1] - ur[j], un[j] - ur[j], ur[j] - fr[j], lam, eps2, px + j,
-                          py + j);
+    v4d acc = LOAD4(se);
+    for (; j + LANES <= end; j += LANES) {
+        v4d u = LOAD4(ur + j), dx = LOAD4(ur + j + 1) - u, dy = LOAD4(un + j) - u;
+        v4d res = u - LOAD4(fr + j), q = dx * dx + dy * dy + eps2;
+        v4d root = {sqrt(q[0]), sqrt(q[1]), sqrt(q[2]), sqrt(q[3])}, inv = 1 / root;
+        STORE4(px + j, dx * inv);
+        STORE4(py + j, dy * inv);
+        acc += res * res + lam * (q * inv);
+    }
+    STORE4(se, acc);
+    for (; j < end; j++, k++) /* each lane gets at most one more column */
+        se[k] += pixel(ur[j + 1] - ur[j], un[j] - ur[j], ur[j] - fr[j], lam, eps2, px + j,
+                       py + j);
     if (j1 == m)
-        e[m - 1 - j0] = pixel(0, un[m - 1] - ur[m - 1], ur[m - 1] - fr[m - 1], lam, eps2,
-                              px + m - 1, py + m - 1);
-    lanes_add(se, e, j1 - j0);
+        se[k] += pixel(0, un[m - 1] - ur[m - 1], ur[m - 1] - fr[m - 1], lam, eps2, px + m - 1,
+                       py + m - 1);
+}
+
+/* Gradient of one pixel from the fluxes around it. */
+static inline double pixel_grad(double u, double f, double lam, double px_left, double px,
+                                double py_up, double py)
+{
+    return 2 * (u - f) + lam * ((px_left - px) + (py_up - py));
 }
 
 /* Gradient of columns [j0, j1) from the fluxes of this row (px, py) and the row above
- * (py_up); px[-1] is 0. Its squares into sq[0..j1 - j0), added to the lanes sg. */
+ * (py_up); px[-1] is 0. Its squares are added to the lanes sg like the energies. */
 __attribute__((target_clones("avx2", "default")))
 static void tile_grad(const denoise *d, const row_view *r, size_t j0, size_t j1,
                       const double *restrict px, const double *restrict py,
-                      const double *restrict py_up, double *restrict sq, double sg[LANES])
+                      const double *restrict py_up, double sg[LANES])
 {
     const double *ur = r->ur, *fr = r->fr;
     double *restrict gr = r->gr;
     double lam = d->lambda;
-#pragma omp simd
-    for (size_t j = j0; j < j1; j++) {
-        gr[j] = 2 * (ur[j] - fr[j]) + lam * ((px[j - 1] - px[j]) + (py_up[j] - py[j]));
-        sq[j - j0] = gr[j] * gr[j];
+    size_t j = j0, k = 0;
+    v4d acc = LOAD4(sg);
+    for (; j + LANES <= j1; j += LANES) {
+        v4d flux = (LOAD4(px + j - 1) - LOAD4(px + j)) + (LOAD4(py_up + j) - LOAD4(py + j));
+        v4d g = 2 * (LOAD4(ur + j) - LOAD4(fr + j)) + lam * flux;
+        STORE4(gr + j, g);
+        acc += g * g;
     }
-    lanes_add(sg, sq, j1 - j0);
+    STORE4(sg, acc);
+    for (; j < j1; j++, k++) {
+        gr[j] = pixel_grad(ur[j], fr[j], lam, px[j - 1], px[j], py_up[j], py[j]);
+        sg[k] += gr[j] * gr[j];
+    }
 }
 
 /* A block's row buffers. */
 typedef struct row_bufs {
-    double *px, *py, *py_up, *e, *sq;
+    double *px, *py, *py_up;
 } row_bufs;
 
 /* The fused pass's step: the optimizer's (NULL: no step, at the start point) and the x it
@@ -181,9 +199,9 @@ static double row_pass(const denoise *d, const double *u, double *g, size_t i,
         size_t j1 = j0 + TILE < m ? j0 + TILE : m;
         if (next && next->call)
             gd_step_apply(next->call, next->x, g, (i + 1) * m + j0, j1 - j0);
-        tile_energy(d, &r, j0, j1, w->px, w->py, w->e, se);
+        tile_energy(d, &r, j0, j1, w->px, w->py, se);
         if (g)
-            tile_grad(d, &r, j0, j1, w->px, w->py, w->py_up, w->sq, sg);
+            tile_grad(d, &r, j0, j1, w->px, w->py, w->py_up, sg);
     }
     *grad_sq = lanes_total(sg);
     return lanes_total(se);
@@ -212,9 +230,9 @@ static void block_pass(const denoise *d, const stepping *st, const double *u, do
 {
     size_t m = d->m, i0 = block_first(b), i1 = block_end(d, b);
     double *px = d->scratch + b * scratch_stride(m) + 1, unused;
-    row_bufs w = {px, px + m, px + 2 * m, px + 3 * m, px + 3 * m + TILE};
+    row_bufs w = {px, px + m, px + 2 * m};
     if (g && i0 > 0) {
-        row_bufs up = {w.px, w.py_up, NULL, w.e, w.sq};
+        row_bufs up = {w.px, w.py_up, NULL};
         row_pass(d, u, NULL, i0 - 1, &up, NULL, &unused);
     } else if (g) {
         memset(w.py_up, 0, m * sizeof *w.py_up);
