@@ -11,8 +11,9 @@
  *   TAG_STOP     worker -> 0  empty: this rank was signalled; stop handing out work
  * Messages between two ranks arrive in order, so TAG_DONE follows the rank's last result.
  * Rank 0's main thread polls with MPI_Iprobe and naps when idle (longer the longer it stays
- * idle), so it costs little CPU beside its compute thread. Chunks come from the plan: expensive runs first,
- * tiny runs in chunks. */
+ * idle), so it costs little CPU beside its compute thread. Chunks come from the plan
+ * (plan.h): expensive runs first, an instance's expensive runs kept on one rank, tiny runs
+ * in chunks. */
 #include "gdsweep/parallel.h"
 
 #include <limits.h>

@@ -7,6 +7,7 @@
 #include "test_grid_util.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -530,14 +531,23 @@ static void test_instance_stays_on_one_worker(void **state)
     gd_sweep_free(&s);
 }
 
+/* A plan for `workers` over one denoise instance whose expensive runs (256², 1000
+ * iterations: each goes out alone) are gd at the learning rates `lrs`. */
+static gd_plan *one_instance_plan(gd_sweep *s, const char *lrs, int workers)
+{
+    char text[256];
+    snprintf(text, sizeof text, "[problem d]\ntype = denoise\nsize = 256\niterations = 1000\n"
+             "[optimizer gd]\nlr = %s\n", lrs);
+    grid_ok(s, text, 0);
+    return plan_ok(s, 0, s->n_runs, workers);
+}
+
 /* One instance of 8 expensive runs on 4 workers: the idle ones steal halves, so all four
  * work and the finish is 2 runs' time, as if the runs had been dealt out one by one. */
 static void test_idle_workers_steal(void **state)
 {
     gd_sweep s;
-    grid_ok(&s, "[problem d]\ntype = denoise\nsize = 256\niterations = 1000\n"
-                "[optimizer gd]\nlr = linspace(0.1, 0.8, 8)\n", 0);
-    gd_plan *p = plan_ok(&s, 0, s.n_runs, 4);
+    gd_plan *p = one_instance_plan(&s, "linspace(0.1, 0.8, 8)", 4);
     simulation sim;
     simulate(&s, p, 4, &sim);
     int runs_of[4] = {0};
@@ -557,9 +567,7 @@ static void test_idle_workers_steal(void **state)
 static void test_ahead_requests_wait(void **state)
 {
     gd_sweep s;
-    grid_ok(&s, "[problem d]\ntype = denoise\nsize = 256\niterations = 1000\n"
-                "[optimizer gd]\nlr = 0.1, 0.2, 0.3, 0.4\n", 0);
-    gd_plan *p = plan_ok(&s, 0, s.n_runs, 2);
+    gd_plan *p = one_instance_plan(&s, "0.1, 0.2, 0.3, 0.4", 2);
     uint64_t first, count;
     assert_int_equal(gd_plan_next(p, 1, 1, &first, &count), GD_PLAN_CHUNK);
     assert_true(first == 0 && count == 1); /* worker 1 claims the instance: ids 0-3 */
