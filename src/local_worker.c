@@ -2,6 +2,7 @@
 #include "gdsweep/local_worker.h"
 
 #include <string.h>
+#include <time.h>
 
 #include <omp.h>
 
@@ -20,6 +21,7 @@ static uint64_t next_chunk(gd_local_worker *lw, uint64_t *first)
     double t0 = gd_now_seconds();
     lock(lw);
     lw->wants_chunk = 1;
+    pthread_cond_broadcast(&lw->cv); /* wakes the main thread's nap */
     while (!lw->has_chunk)
         pthread_cond_wait(&lw->cv, &lw->mu);
     lw->has_chunk = 0;
@@ -44,6 +46,7 @@ static void hand_over(gd_local_worker *lw)
     lw->waiting += gd_now_seconds() - t0;
     lw->ready = lw->filling;
     lw->filling = lw->filling == &lw->slots[0] ? &lw->slots[1] : &lw->slots[0];
+    pthread_cond_broadcast(&lw->cv);
     unlock(lw);
 }
 
@@ -71,6 +74,7 @@ static void *thread_main(void *arg)
     lock(lw);
     lw->failed = rc < 0;
     lw->exited = 1;
+    pthread_cond_broadcast(&lw->cv);
     unlock(lw);
     return NULL;
 }
@@ -78,8 +82,12 @@ static void *thread_main(void *arg)
 int gd_local_worker_start(gd_local_worker *lw, const gd_sweep *s, int rank, gd_error *err)
 {
     memset(lw, 0, sizeof *lw);
+    pthread_condattr_t monotonic;
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
     pthread_mutex_init(&lw->mu, NULL);
-    pthread_cond_init(&lw->cv, NULL);
+    pthread_cond_init(&lw->cv, &monotonic);
+    pthread_condattr_destroy(&monotonic);
     gd_worker_init(&lw->worker, s, rank);
     lw->filling = &lw->slots[0];
     lw->threads = omp_get_max_threads();
@@ -121,6 +129,19 @@ void gd_local_worker_release_batch(gd_local_worker *lw)
     gd_batch_clear(lw->ready);
     lw->ready = NULL;
     pthread_cond_broadcast(&lw->cv);
+    unlock(lw);
+}
+
+void gd_local_worker_nap(gd_local_worker *lw, long nanoseconds)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += nanoseconds;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    lock(lw);
+    if (!(lw->wants_chunk && !lw->has_chunk) && !lw->ready)
+        pthread_cond_timedwait(&lw->cv, &lw->mu, &until);
     unlock(lw);
 }
 

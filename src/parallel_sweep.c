@@ -351,7 +351,7 @@ static int coordinate_loop(coordinator *c, gd_error *err)
         }
         if (commit(c, 0, err) != 0)
             return -1;
-        nap(sleep_ns);
+        gd_local_worker_nap(&c->local, sleep_ns);
         sleep_ns = sleep_ns * 2 < COORDINATOR_NAP_MAX ? sleep_ns * 2 : COORDINATOR_NAP_MAX;
     }
     return commit(c, 1, err);

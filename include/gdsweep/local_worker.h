@@ -4,7 +4,8 @@
  * any other rank, so rank 0 is not a pure coordinator. The two meet in a mailbox under
  * one mutex: the thread asks for a chunk and waits; it fills one batch while the other
  * is handed to the main thread, and waits when both are full (bounded memory). The main
- * thread polls the mailbox without blocking. */
+ * thread polls the mailbox without blocking, and naps on it (gd_local_worker_nap) so that
+ * the thread's request or batch wakes it at once. */
 #ifndef GDSWEEP_LOCAL_WORKER_H
 #define GDSWEEP_LOCAL_WORKER_H
 
@@ -38,6 +39,10 @@ void gd_local_worker_give_chunk(gd_local_worker *lw, uint64_t first, uint64_t co
 /* Main thread: the batch the thread handed over, or NULL; call release when written. */
 gd_batch *gd_local_worker_take_batch(gd_local_worker *lw);
 void gd_local_worker_release_batch(gd_local_worker *lw);
+
+/* Main thread: sleeps up to `nanoseconds`, or until the thread wants a chunk, hands over
+ * a batch or ends (returns at once when a request or a batch is already pending). */
+void gd_local_worker_nap(gd_local_worker *lw, long nanoseconds);
 
 /* 1 (and its error in *err) when the thread stopped on a failure. */
 int gd_local_worker_failed(gd_local_worker *lw, gd_error *err);
