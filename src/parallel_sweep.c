@@ -45,9 +45,12 @@ enum { TAG_REQUEST = 1, TAG_WORK, TAG_RESULT, TAG_DONE, TAG_STOP };
 /* Idle sleeps. A worker waiting for its chunk has nothing else to do on its core: short
  * naps. Rank 0's coordinator shares its core with its compute thread, so each wake-up
  * costs that thread time (10,000 a second cost ~3% of the mixed benchmark): its naps start
- * short after any work (a rank may ask again at once) and double while nothing happens. */
+ * short after any work (a rank may ask again at once) and double while nothing happens,
+ * up to 0.5 ms, since a rank sending results waits in MPI_Send until the coordinator looks
+ * (2 ms made ranks wait 0.05-0.07 s of a 1.08 s showcase sweep, 0.5 ms 0.02-0.03 s). Its
+ * own compute thread wakes it at once (gd_local_worker_nap). */
 #define IDLE_NANOSECONDS 100000L
-#define COORDINATOR_NAP_MAX 2000000L
+#define COORDINATOR_NAP_MAX 500000L
 
 static void nap(long nanoseconds)
 {
