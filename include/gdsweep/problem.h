@@ -45,8 +45,10 @@ typedef struct gd_problem_type {
     const gd_param_spec *params;
     const char *metric_name;   /* e.g. "psnr"; NULL when the type has no metric */
     /* 1 when an instance holds data drawn from its RNG key (noisy image, samples, random
-     * start): the store keeps its inputs under /instances. 0 when everything follows
-     * from the parameter values in the runs table (no group is written). */
+     * start): the store keeps its inputs under /instances, and the plan keeps an
+     * instance's expensive runs on one rank (plan.h, "Instance affinity"). 0 when
+     * everything follows from the parameter values in the runs table (no group is
+     * written). */
     int stores_inputs;
 
     /* Cross-parameter checks beyond each spec's range (x_min < x_max, ...). Message
