@@ -11,6 +11,7 @@ static const gd_param_spec adamw_params[] = {
     {0},
 };
 
+__attribute__((target_clones("avx2", "default")))
 static void adamw_step(const double *hp, double lr, long t, size_t n, size_t stride, double *x,
                        const double *g, double *state)
 {

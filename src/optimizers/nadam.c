@@ -5,6 +5,7 @@
 
 static const gd_param_spec nadam_params[] = {ADAM_PARAMS, {0}};
 
+__attribute__((target_clones("avx2", "default")))
 static void nadam_step(const double *hp, double lr, long t, size_t n, size_t stride, double *x,
                        const double *g, double *state)
 {
