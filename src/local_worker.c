@@ -132,6 +132,12 @@ void gd_local_worker_release_batch(gd_local_worker *lw)
     unlock(lw);
 }
 
+/* Under the lock: the thread waits for a chunk, or has handed over a batch. */
+static int mailbox_event(const gd_local_worker *lw)
+{
+    return (lw->wants_chunk && !lw->has_chunk) || lw->ready != NULL;
+}
+
 void gd_local_worker_nap(gd_local_worker *lw, long nanoseconds)
 {
     struct timespec until;
@@ -140,8 +146,10 @@ void gd_local_worker_nap(gd_local_worker *lw, long nanoseconds)
     until.tv_sec += until.tv_nsec / 1000000000L;
     until.tv_nsec %= 1000000000L;
     lock(lw);
-    if (!(lw->wants_chunk && !lw->has_chunk) && !lw->ready)
-        pthread_cond_timedwait(&lw->cv, &lw->mu, &until);
+    int exited = lw->exited;
+    while (!mailbox_event(lw) && lw->exited == exited &&
+           pthread_cond_timedwait(&lw->cv, &lw->mu, &until) == 0)
+        ; /* woken by an event (the loop sees it) or spuriously (wait on) */
     unlock(lw);
 }
 

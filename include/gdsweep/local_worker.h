@@ -40,8 +40,8 @@ void gd_local_worker_give_chunk(gd_local_worker *lw, uint64_t first, uint64_t co
 gd_batch *gd_local_worker_take_batch(gd_local_worker *lw);
 void gd_local_worker_release_batch(gd_local_worker *lw);
 
-/* Main thread: sleeps up to `nanoseconds`, or until the thread wants a chunk, hands over
- * a batch or ends (returns at once when a request or a batch is already pending). */
+/* Main thread: sleeps `nanoseconds`, or until the thread wants a chunk, hands over a
+ * batch or ends; returns at once when a request or a batch is already pending. */
 void gd_local_worker_nap(gd_local_worker *lw, long nanoseconds);
 
 /* 1 (and its error in *err) when the thread stopped on a failure. */
