@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-static size_t find_section(const gd_sweep *s, uint64_t id)
+size_t gd_sweep_section_of(const gd_sweep *s, uint64_t id)
 {
     size_t p = 0;
     while (p + 1 < s->n_problems && id >= s->problems[p + 1].first_run)
@@ -50,10 +50,10 @@ static void decode_optimizer(const gd_sweep *s, size_t o, uint64_t combo, gd_run
 void gd_sweep_decode(const gd_sweep *s, uint64_t id, gd_run_desc *d)
 {
     memset(d, 0, sizeof *d);
-    size_t p = find_section(s, id);
+    size_t p = gd_sweep_section_of(s, id);
     const gd_problem_section *ps = &s->problems[p];
     uint64_t r = id - ps->first_run;
-    uint64_t per_instance = ps->control_combos * ps->optimizer_span;
+    uint64_t per_instance = gd_section_instance_runs(ps);
     uint64_t local = r / per_instance, k = r % per_instance;
     double control[GD_CONTROL_COUNT];
     d->id = id;
@@ -68,6 +68,18 @@ void gd_sweep_decode(const gd_sweep *s, uint64_t id, gd_run_desc *d)
     size_t o = find_optimizer(s, p, &k);
     d->optimizer = (uint32_t)o;
     decode_optimizer(s, o, k, d);
+}
+
+uint64_t gd_section_instance_runs(const gd_problem_section *ps)
+{
+    return ps->control_combos * ps->optimizer_span;
+}
+
+uint64_t gd_sweep_instance_end(const gd_sweep *s, uint64_t id)
+{
+    const gd_problem_section *ps = &s->problems[gd_sweep_section_of(s, id)];
+    uint64_t per_instance = gd_section_instance_runs(ps);
+    return ps->first_run + ((id - ps->first_run) / per_instance + 1) * per_instance;
 }
 
 uint64_t gd_sweep_pair_runs(const gd_sweep *s, size_t p, size_t o)

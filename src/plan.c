@@ -25,12 +25,14 @@ int gd_plan_create(gd_plan **out, const gd_sweep *s, uint64_t first_id, uint64_t
         return gd_fail_runtime(err, "plan: out of memory");
     p->n_workers = n_workers;
     p->remaining_runs = end_id - first_id;
+    p->sweep = s;
     p->claims = calloc((size_t)n_workers, sizeof *p->claims);
-    if (!p->claims || gd_plan_sections_make(p, s, err) != 0 ||
-        (first_id < end_id &&
-         gd_plan_build(s, first_id, end_id, &p->blocks, &p->n_blocks, err) < 0)) {
-        if (!p->claims)
-            gd_fail_runtime(err, "plan: out of memory");
+    if (!p->claims) {
+        free(p);
+        return gd_fail_runtime(err, "plan: out of memory");
+    }
+    if (first_id < end_id &&
+        gd_plan_build(s, first_id, end_id, &p->blocks, &p->n_blocks, err) < 0) {
         gd_plan_free(p);
         return -1;
     }
@@ -146,7 +148,6 @@ void gd_plan_free(gd_plan *p)
     if (!p)
         return;
     free(p->blocks);
-    free(p->sections);
     free(p->claims);
     free(p);
 }

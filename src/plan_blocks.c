@@ -65,7 +65,7 @@ static void walk_init(section_walk *w, const gd_sweep *s, size_t p, uint64_t lo,
     *w = (section_walk){.s = s, .p = p, .base = ps->first_run, .span = ps->optimizer_span};
     w->lo = lo > ps->first_run ? lo : ps->first_run;
     w->hi = hi < ps->first_run + ps->n_runs ? hi : ps->first_run + ps->n_runs;
-    w->rep_runs = ps->control_combos * ps->optimizer_span;
+    w->rep_runs = gd_section_instance_runs(ps);
     w->type_runs = s->repeats * w->rep_runs;
     w->tc_lo = (w->lo - w->base) / w->type_runs;
     w->tc_hi = (w->hi - 1 - w->base) / w->type_runs + 1;

@@ -3,39 +3,6 @@
  * largest claim when it would otherwise finish last (plan.h, "Instance affinity"). */
 #include "plan_internal.h"
 
-#include <stdlib.h>
-
-int gd_plan_sections_make(gd_plan *p, const gd_sweep *s, gd_error *err)
-{
-    p->n_sections = s->n_problems;
-    p->sections = calloc(s->n_problems ? s->n_problems : 1, sizeof *p->sections);
-    if (!p->sections)
-        return gd_fail_runtime(err, "plan: out of memory");
-    for (size_t i = 0; i < s->n_problems; i++) {
-        const gd_problem_section *ps = &s->problems[i];
-        p->sections[i] = (gd_plan_section){ps->first_run, ps->first_run + ps->n_runs,
-                                           ps->control_combos * ps->optimizer_span,
-                                           ps->type->stores_inputs};
-    }
-    return 0;
-}
-
-uint64_t gd_plan_instance_end(const gd_plan *p, uint64_t id)
-{
-    size_t lo = 0, hi = p->n_sections; /* the section with first <= id < end */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (p->sections[mid].first <= id)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    const gd_plan_section *sec = &p->sections[lo];
-    if (!sec->affine || sec->rep_runs == 0)
-        return 0;
-    return sec->first + ((id - sec->first) / sec->rep_runs + 1) * sec->rep_runs;
-}
-
 int gd_plan_claim_take(gd_plan *p, int w, uint64_t *id)
 {
     gd_plan_claim *c = &p->claims[w];
@@ -88,9 +55,10 @@ int gd_plan_claim_at_cursor(gd_plan *p, int w)
     const gd_plan_block *b = &p->blocks[p->cur];
     if (b->run_cost < GD_PLAN_MIN_CHUNK_COST)
         return 0;
-    uint64_t at = b->first + p->pos, end = gd_plan_instance_end(p, at);
-    if (end == 0)
-        return 0;
+    uint64_t at = b->first + p->pos;
+    if (!p->sweep->problems[gd_sweep_section_of(p->sweep, at)].type->stores_inputs)
+        return 0; /* instances built from parameters only: nothing to keep together */
+    uint64_t end = gd_sweep_instance_end(p->sweep, at);
     if (end > b->first + b->count)
         end = b->first + b->count;
     p->claims[w] = (gd_plan_claim){at, end, b->run_cost};

@@ -33,8 +33,7 @@ gd_plan_type gd_plan_type_at(const gd_sweep *s, size_t p, uint64_t tc)
 {
     const gd_problem_section *ps = &s->problems[p];
     gd_run_desc d;
-    gd_sweep_decode(s, ps->first_run + tc * (s->repeats * ps->control_combos * ps->optimizer_span),
-                    &d);
+    gd_sweep_decode(s, ps->first_run + tc * s->repeats * gd_section_instance_runs(ps), &d);
     return type_of(s, &d);
 }
 

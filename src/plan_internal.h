@@ -42,14 +42,6 @@ double gd_plan_type_mean(const gd_plan_controls *c, gd_plan_type t);
 int gd_plan_controls_make(gd_plan_controls *c, const gd_sweep *s, size_t p, gd_error *err);
 void gd_plan_controls_free(gd_plan_controls *c);
 
-/* Where the instances of one problem section lie: rep_runs consecutive ids each from
- * first (grid.h). affine: its instances are worth keeping on one worker (their setup
- * builds data: the type stores inputs). */
-typedef struct gd_plan_section {
-    uint64_t first, end, rep_runs;
-    int affine;
-} gd_plan_section;
-
 /* A worker's claim: ids [next, end) of one instance, each costing run_cost, that are its
  * own to compute (handed out to it one by one, unless another worker steals some). */
 typedef struct gd_plan_claim {
@@ -66,20 +58,13 @@ struct gd_plan {
     int n_workers;
     gd_plan_done_fn is_done;
     void *done_ctx;
-    gd_plan_section *sections; /* one per problem section, in id order */
-    size_t n_sections;
+    const gd_sweep *sweep;     /* for the instances of run ids (claims) */
     gd_plan_claim *claims;     /* one per worker */
     uint64_t claimed;          /* ids in all claims */
 };
 
 /* Takes n ids, each costing run_cost, off what remains to hand out. */
 void gd_plan_account(gd_plan *p, uint64_t n, double run_cost);
-
-/* Fills p->sections from s. Returns 0, or -1 (out of memory) with err filled. */
-int gd_plan_sections_make(gd_plan *p, const gd_sweep *s, gd_error *err);
-
-/* One past the last id of id's instance when its section is affine, else 0. */
-uint64_t gd_plan_instance_end(const gd_plan *p, uint64_t id);
 
 /* Hands out the next id of worker w's claim (skipping done ids): 1 with *id, or 0 when its
  * claim is empty. */

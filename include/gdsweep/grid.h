@@ -127,6 +127,15 @@ int gd_sweep_parse(gd_sweep *s, const char *path, const char *text, size_t len,
 
 void gd_sweep_free(gd_sweep *s);
 
+/* The problem section of run id (< s->n_runs). */
+size_t gd_sweep_section_of(const gd_sweep *s, uint64_t id);
+
+/* Runs per instance of section ps: its instances are that many consecutive ids each. */
+uint64_t gd_section_instance_runs(const gd_problem_section *ps);
+
+/* One past the last run id of the instance of run id (< s->n_runs). */
+uint64_t gd_sweep_instance_end(const gd_sweep *s, uint64_t id);
+
 /* Decodes run id (< s->n_runs) into *d. Pure; no allocation. */
 void gd_sweep_decode(const gd_sweep *s, uint64_t id, gd_run_desc *d);
 

@@ -2,7 +2,8 @@
  *
  * Pure logic, no MPI: the driver's rank 0 creates one plan over a range of run ids and asks
  * it for chunks until it is exhausted. The plan owns its block array (allocated once, at
- * create); gd_plan_next never allocates. It does not keep the sweep after create.
+ * create); gd_plan_next never allocates. It reads the sweep (which must outlive it) to
+ * find which run ids share an instance.
  *
  * Cost model (units of ~1 ns of work: each problem type's cost(pp) is its measured
  * nanoseconds per iteration on the development machine). One run costs
