@@ -24,7 +24,7 @@ static void adagrad_step(const double *hp, double lr, long t, size_t n, size_t s
 
 const gd_optimizer_type gd_optimizer_adagrad = {
     .name = "adagrad",
-    .doc = "AdaGrad: step scaled by the root of the summed squared gradients",
+    .doc = "AdaGrad (Duchi, Hazan & Singer 2011, diagonal form): x -= lr g/(sqrt(sum g^2) + eps)",
     .params = adagrad_params,
     .state_vectors = 1,
     .lookahead = NULL,

@@ -19,7 +19,7 @@ static void adam_step(const double *hp, double lr, long t, size_t n, size_t stri
 
 const gd_optimizer_type gd_optimizer_adam = {
     .name = "adam",
-    .doc = "Adam: bias-corrected moving averages of g and g^2",
+    .doc = "Adam (Kingma & Ba 2015, Algorithm 1): bias-corrected moving averages of g and g^2",
     .params = adam_params,
     .state_vectors = 2,
     .lookahead = NULL,

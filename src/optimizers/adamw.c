@@ -23,7 +23,7 @@ static void adamw_step(const double *hp, double lr, long t, size_t n, size_t str
 
 const gd_optimizer_type gd_optimizer_adamw = {
     .name = "adamw",
-    .doc = "AdamW: Adam with decoupled weight decay",
+    .doc = "AdamW (Loshchilov & Hutter 2019, Algorithm 2; torch.optim.AdamW: the paper's lambda = lr * weight_decay)",
     .params = adamw_params,
     .state_vectors = 2,
     .lookahead = NULL,

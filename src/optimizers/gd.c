@@ -18,7 +18,7 @@ static void gd_step(const double *hp, double lr, long t, size_t n, size_t stride
 
 const gd_optimizer_type gd_optimizer_gd = {
     .name = "gd",
-    .doc = "gradient descent with a fixed step: x -= lr * g",
+    .doc = "gradient descent with a fixed step (Cauchy 1847): x -= lr * g",
     .params = gd_params,
     .state_vectors = 0,
     .lookahead = NULL,

@@ -24,7 +24,7 @@ static void momentum_step(const double *hp, double lr, long t, size_t n, size_t 
 
 const gd_optimizer_type gd_optimizer_momentum = {
     .name = "momentum",
-    .doc = "gradient descent with momentum: v = mu*v - lr*g, x += v",
+    .doc = "heavy-ball momentum (Polyak 1964; Sutskever et al. 2013, eqs. 1-2): v = mu*v - lr*g, x += v",
     .params = momentum_params,
     .state_vectors = 1,
     .lookahead = NULL,

@@ -28,7 +28,7 @@ static void nag_step(const double *hp, double lr, long t, size_t n, size_t strid
 
 const gd_optimizer_type gd_optimizer_nag = {
     .name = "nag",
-    .doc = "Nesterov momentum: gradient at the look-ahead point x + mu*v",
+    .doc = "Nesterov momentum (Sutskever et al. 2013, eqs. 3-4): v = mu*v - lr*g(x + mu*v), x += v",
     .params = nag_params,
     .state_vectors = 1,
     .lookahead = nag_lookahead,

@@ -26,7 +26,7 @@ static void rmsprop_step(const double *hp, double lr, long t, size_t n, size_t s
 
 const gd_optimizer_type gd_optimizer_rmsprop = {
     .name = "rmsprop",
-    .doc = "RMSProp: step scaled by a moving root mean square of the gradient",
+    .doc = "RMSProp (Tieleman & Hinton 2012, lecture 6e): x -= lr g/(sqrt(avg g^2) + eps)",
     .params = rmsprop_params,
     .state_vectors = 1,
     .lookahead = NULL,
