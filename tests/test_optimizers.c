@@ -221,7 +221,7 @@ static void test_amsgrad_steps(void **unused)
 {
     static const steps_case c = {
         "amsgrad",
-        {NAN, 0.641, 0.956, 0.019},
+        {NAN, 0.641, 0.956, 0.019, 1},
         {
             {0.06638015978695073, -0.07937725752508362, -0.06440540540540539},
             {0.21266283589937074, -0.027362233593884698, 0.011743445731160568},
@@ -239,17 +239,62 @@ static void test_amsgrad_steps(void **unused)
     assert_true(vmax[0] > v[0]);
 }
 
-/* adam's m, v, mhat, vhat;
- * x = x - lr/(math.sqrt(vhat) + eps)*(b1*mhat + (1 - b1)*g/(1 - b1**t))    (as adam above) */
+/* bias_correction = false, Reddi et al. (2018) Algorithm 2: m, v as adam; vmax = max(vmax, v);
+ * x = x - lr*m/(math.sqrt(vmax) + eps) */
+static void test_amsgrad_uncorrected_steps(void **unused)
+{
+    static const steps_case c = {
+        "amsgrad",
+        {NAN, 0.641, 0.956, 0.019, 0},
+        {
+            {0.09703451729502613, -0.11001294736822402, -0.07988358842496375},
+            {0.3838567732584053, -0.0081804709258744, 0.058309007891135536},
+            {0.48815533488562435, -0.009727011934807553, 0.22435507362677293},
+        },
+        {
+            {-0.6312227077570001, 0.008956100804, -0.81897684904},
+            {0.2918516800101763, 0.27600205068198425, 0.19769522826240016},
+            {0.3023845564960003, 0.27600205068198425, 0.19769522826240016},
+        },
+    };
+    block b;
+    check_steps(&c, &b);
+}
+
+/* Dozat (2016), Algorithm 2 with the momentum schedule (psi = hp[4]):
+ *   mu = lambda t: b1 if psi == 0 else b1*(1 - 0.5*0.96**(t*psi)); prod = prod*mu(t)
+ *   cg = (1 - mu(t))/(1 - prod); cm = mu(t + 1)/(1 - prod*mu(t + 1)); bc2 = 1 - b2**t
+ *   m = b1*m + (1 - b1)*g; v = b2*v + (1 - b2)*(g*g)
+ *   x = x - lr*(cg*g + cm*m)/(math.sqrt(v/bc2) + eps)
+ * psi = 0.37 moves mu_t a lot over three steps; psi = 0 is a constant mu_t = b1. */
 static void test_nadam_steps(void **unused)
 {
     static const steps_case c = {
         "nadam",
-        {NAN, 0.641, 0.956, 0.019},
+        {NAN, 0.641, 0.956, 0.019, 0.37},
         {
-            {0.09739184221038616, -0.11038707959866223, -0.09351027027027027},
-            {0.2930798756214842, 0.021977883502917128, 0.06309776637818569},
-            {0.31915315703516967, 0.00019523014269575908, 0.18955490056366187},
+            {0.07280184821098996, -0.08579856072051845, -0.0704322430091817},
+            {0.22825049370768613, 0.04680114227855628, 0.07790902072966562},
+            {0.23091282550785727, 0.01645650620507784, 0.2031113489094566},
+        },
+        {
+            {-0.6312227077570001, 0.008956100804, -0.81897684904},
+            {0.2918516800101763, 0.27600205068198425, 0.19769522826240016},
+        },
+    };
+    block b;
+    check_steps(&c, &b);
+}
+
+static void test_nadam_constant_momentum_steps(void **unused)
+{
+    static const steps_case c = {
+        "nadam",
+        {NAN, 0.641, 0.956, 0.019, 0},
+        {
+            {0.08527819904559511, -0.09827416311532043, -0.08214145955827858},
+            {0.26218972494566206, 0.027414271271539156, 0.06469228588003238},
+            {0.28444721833043757, 0.005687271579880845, 0.18515005729515926},
         },
         {
             {-0.6312227077570001, 0.008956100804, -0.81897684904},
@@ -444,6 +489,8 @@ int main(void)
         cmocka_unit_test(test_adamw_steps),
         cmocka_unit_test(test_amsgrad_steps),
         cmocka_unit_test(test_nadam_steps),
+        cmocka_unit_test(test_nadam_constant_momentum_steps),
+        cmocka_unit_test(test_amsgrad_uncorrected_steps),
         cmocka_unit_test(test_article_runs),
         cmocka_unit_test(test_registry_order),
         cmocka_unit_test(test_registry_walk),
