@@ -93,5 +93,5 @@ uint64_t gd_sweep_pair_runs(const gd_sweep *s, size_t p, size_t o)
 gd_rng_key gd_sweep_instance_key(const gd_sweep *s, const gd_run_desc *d)
 {
     const gd_problem_section *ps = &s->problems[d->problem];
-    return gd_rng_key_make(s->seed, ps->label, d->problem_params, ps->n_type_dims, d->repeat);
+    return gd_problem_data_key(s->seed, ps->label, ps->type, d->problem_params, d->repeat);
 }

@@ -292,3 +292,17 @@ double gd_store_io_seconds(const gd_store *st)
 {
     return st ? st->io_seconds : 0.0;
 }
+
+int gd_store_check_format(const char *path, double version, const char *action,
+                          gd_error *err)
+{
+    if (version == GD_FORMAT_VERSION)
+        return 0;
+    if (version == 1)
+        return gd_fail(err, "%s has file format 1 (gdsweep before common random numbers: its "
+                       "instances drew data with their model parameters, e.g. lambda or "
+                       "degree, in the random key), so runs made now would meet other data; "
+                       "cannot %s it: rerun its grid into a new output", path, action);
+    return gd_fail(err, "%s has file format %g, not this gdsweep's %d; cannot %s it: rerun "
+                   "its grid into a new output", path, version, GD_FORMAT_VERSION, action);
+}

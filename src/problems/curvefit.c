@@ -194,6 +194,7 @@ const gd_problem_type gd_problem_curvefit = {
     .params = curvefit_params,
     .metric_name = NULL,
     .stores_inputs = 1,
+    .model_params = 1u << CF_DEGREE,
     .check = curvefit_check,
     .dimension = curvefit_dimension,
     .cost = curvefit_cost,

@@ -364,6 +364,7 @@ const gd_problem_type gd_problem_denoise = {
     .params = denoise_params,
     .metric_name = "psnr",
     .stores_inputs = 1,
+    .model_params = 1u << DN_LAMBDA | 1u << DN_TV_EPS,
     .check = NULL,
     .dimension = denoise_dimension,
     .cost = denoise_cost,
