@@ -60,6 +60,11 @@ typedef struct gd_problem_type {
     /* Cross-parameter checks beyond each spec's range (x_min < x_max, ...). Message
      * without location; may be NULL. */
     int (*check)(const double *pp, gd_error *err);
+    /* 1 when an instance with these values draws something from its RNG key, so that its
+     * repeats differ; NULL: always. Repeats of an instance that draws nothing are
+     * identical runs, which gdsweep warns about; repeat_hint says how to make them draw. */
+    int (*draws)(const double *pp);
+    const char *repeat_hint;
     /* Dimension of x for these parameter values (used to validate before any run). */
     size_t (*dimension)(const double *pp);
     /* Relative cost of one iteration (~ floating-point work), for scheduling. */

@@ -97,6 +97,12 @@ void gd_problem_add_input(gd_problem *p, const char *name, size_t d0, size_t d1,
     a->data = data;
 }
 
+void gd_problem_spread_start(double *x0, size_t n, double spread, gd_rng_key key)
+{
+    for (size_t i = 0; spread > 0 && i < n; i++)
+        x0[i] = x0[i] + spread * gd_rng_normal(key, GD_START_STREAM, i);
+}
+
 double gd_linspace_at(double start, double stop, size_t num, size_t i)
 {
     if (num > 1 && i == num - 1)
