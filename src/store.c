@@ -91,6 +91,10 @@ static int write_root_attributes(gd_store *st, const char *command_line)
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
         if (gd_h5_attr_text(root, text[i][0], text[i][1]) < 0)
             return -1;
+    char modes[512];
+    gd_columns_metric_modes(&st->cols, modes, sizeof modes);
+    if (gd_h5_attr_text(root, "metric_modes", modes) < 0)
+        return -1;
     if (gd_h5_attr_u64(root, "seed", s->seed) < 0 ||
         gd_h5_attr_u64(root, "n_runs", s->n_runs) < 0 ||
         gd_h5_attr_u64(root, "n_instances", s->n_instances) < 0 ||

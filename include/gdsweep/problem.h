@@ -45,6 +45,7 @@ typedef struct gd_problem_type {
     const char *doc;
     const gd_param_spec *params;
     const char *metric_name;   /* e.g. "psnr"; NULL when the type has no metric */
+    const char *metric_mode;   /* "max" or "min": which way the metric is better */
     /* 1 when an instance holds data drawn from its RNG key (noisy image, samples, random
      * start): the store keeps its inputs under /instances, and the plan keeps an
      * instance's expensive runs on one rank (plan.h, "Instance affinity"). 0 when

@@ -368,6 +368,7 @@ const gd_problem_type gd_problem_denoise = {
            "lambda * sum sqrt(|grad u|^2 + tv_eps^2) (the article's example; n = size^2)",
     .params = denoise_params,
     .metric_name = "psnr",
+    .metric_mode = "max",
     .stores_inputs = 1,
     .model_params = 1u << DN_LAMBDA | 1u << DN_TV_EPS,
     .check = NULL,
