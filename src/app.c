@@ -144,7 +144,7 @@ static int run_job(const gd_cli *c, const gd_sweep *s, gd_store *st, const char 
                    out, (unsigned long long)sel.in_shard);
         return gd_par_rank() == 0 ? gd_store_close(st, 0, 1, err) : 0;
     }
-    if (gd_tally_init(&tally, s, err) != 0)
+    if (gd_tally_init(&tally, s, NULL, err) != 0)
         return -1;
     gd_interrupt_install(c->grace);
     int rc = gd_par_sweep(&sel, st, &tally, c->quiet, &stats, err);

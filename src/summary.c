@@ -1,4 +1,4 @@
-/* summary.c - `gdsweep summary OUT.h5 [--csv]` (see gdsweep/summary.h).
+/* summary.c - `gdsweep summary OUT.h5 [--csv] [--metric C] [--mode M] [--target T]` (summary.h).
  *
  * The file's own grid text is parsed again, so a row's problem and optimizer sections
  * and its swept values come from decoding its run id (row i is run i), and only the
@@ -8,18 +8,22 @@
  * what it allocated through one cleanup path. */
 #include "gdsweep/summary.h"
 
+#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gdsweep/selection.h"
 
-#define USAGE "usage: gdsweep summary OUT.h5 [--csv]"
+#define USAGE                                                                               \
+    "usage: gdsweep summary OUT.h5 [--csv] [--metric COLUMN] [--mode min|max] "            \
+    "[--target 1e-K]"
 
-/* The result columns read for every row, in block order. */
-enum { C_WRITTEN, C_STATUS, C_STEPS, C_LOSS, C_GAP, C_FIXED };
-static const char *const fixed_columns[C_FIXED] = {"written", "status_code", "steps",
-                                                   "loss_final", "gap"};
+/* The result columns read for every row, in block order; then the ranked column (when
+ * ranking by one), then each metric column. */
+enum { C_WRITTEN, C_STATUS, C_STEPS, C_LOSS, C_GAP, C_TARGET, C_FIXED };
+static const char *const fixed_columns[C_TARGET] = {"written", "status_code", "steps",
+                                                    "loss_final", "gap"};
 
 /* ---- the grid -------------------------------------------------------------------------- */
 
@@ -69,6 +73,7 @@ typedef struct stream {
     const gd_sweep *s;
     gd_tally *t;
     size_t n_cols;
+    size_t ranked;            /* the ranked column's index, or SIZE_MAX */
     const char **name;        /* the columns read */
     double *buf;              /* GD_READER_BLOCK rows of n_cols cells */
     size_t *metric_of;        /* [problem section] -> its metric column, or SIZE_MAX */
@@ -87,11 +92,18 @@ static const char *metric_column(const gd_tally *t, size_t p)
     return NULL;
 }
 
-/* Lists the columns to read: the fixed ones, then each distinct metric column. */
+/* Lists the columns to read: the fixed ones, the target's, the ranked column, then each
+ * distinct metric column. */
 static void plan_columns(stream *st)
 {
     memcpy(st->name, fixed_columns, sizeof fixed_columns);
+    st->name[C_TARGET] = gd_target_column_name(GD_TARGET_STEPS, st->t->ranking.target);
     st->n_cols = C_FIXED;
+    st->ranked = SIZE_MAX;
+    if (st->t->ranking.column[0]) {
+        st->ranked = st->n_cols;
+        st->name[st->n_cols++] = st->t->ranking.column;
+    }
     for (size_t p = 0; p < st->s->n_problems; p++) {
         const char *m = metric_column(st->t, p);
         size_t k = C_FIXED;
@@ -106,7 +118,7 @@ static void plan_columns(stream *st)
 static int stream_open(stream *st, gd_error *err)
 {
     size_t n = st->s->n_problems;
-    st->name = malloc((C_FIXED + n) * sizeof *st->name);
+    st->name = malloc((C_FIXED + 1 + n) * sizeof *st->name);
     st->metric_of = malloc(n * sizeof *st->metric_of);
     if (st->name && st->metric_of)
         plan_columns(st);
@@ -184,9 +196,12 @@ static int add_row(stream *st, uint64_t id, size_t i, int *used, gd_error *err)
     res.iterations = (long)steps;
     res.loss_final = cell(st, C_LOSS, i);
     res.gap = cell(st, C_GAP, i);
+    double to = cell(st, C_TARGET, i);
+    res.steps_to[st->t->ranking.target] = to >= 0 && to < 9e18 ? (long)to : -1;
     size_t m = st->metric_of[d->problem];
     res.metric = m == SIZE_MAX ? NAN : cell(st, m, i);
-    gd_tally_add(st->t, d, &res, NULL, 0);
+    gd_tally_add(st->t, d, &res, st->ranked == SIZE_MAX ? NAN : cell(st, st->ranked, i), NULL,
+                 0);
     return 0;
 }
 
@@ -226,8 +241,8 @@ static int whole_cell(gd_reader *r, const char *column, uint64_t id, uint64_t *v
 static int read_best_x(gd_reader *r, gd_tally_cell *c, gd_error *err)
 {
     uint64_t offset = 0, count = 0;
-    if (whole_cell(r, "final_count", c->best_id, &count, err) < 0 ||
-        whole_cell(r, "final_offset", c->best_id, &offset, err) < 0)
+    if (whole_cell(r, "final_count", c->best.id, &count, err) < 0 ||
+        whole_cell(r, "final_offset", c->best.id, &offset, err) < 0)
         return -1;
     if (count == 0 || count > GD_PATH_MAX_DIM)
         return 0;
@@ -246,7 +261,7 @@ int gd_summary_tally(gd_reader *r, const gd_sweep *s, gd_tally *t, uint64_t *com
     if (rc == 0)
         rc = stream_rows(&st, committed, err);
     stream_close(&st);
-    for (size_t i = 0; rc == 0 && i < s->n_problems * s->n_optimizers; i++)
+    for (size_t i = 0; rc == 0 && i < t->n_groups * s->n_optimizers; i++)
         if (t->cells[i].has_best)
             rc = read_best_x(r, &t->cells[i], err);
     return rc;
@@ -318,24 +333,87 @@ static int print_header(gd_reader *r, const gd_sweep *s, const gd_tally *t,
     return 0;
 }
 
-int gd_summary_write(const char *path, int csv, FILE *out, gd_error *err)
+/* ---- the ranking ---------------------------------------------------------------------- */
+
+/* The better direction of metric column `name` from the file's metric_modes attribute
+ * ("psnr:max,test_mse:min"): 1 for max, 0 for min or when the file does not say. */
+static int metric_maximized(gd_reader *r, const char *name)
+{
+    char *modes = NULL;
+    gd_error ignored;
+    int max = 0;
+    if (gd_reader_has_attr(r, "metric_modes") &&
+        gd_reader_attr_text(r, "metric_modes", &modes, &ignored) == 0) {
+        size_t n = strlen(name);
+        for (const char *at = strstr(modes, name); at; at = strstr(at + 1, name))
+            if ((at == modes || at[-1] == ',') && at[n] == ':')
+                max = strncmp(at + n + 1, "max", 3) == 0;
+    }
+    free(modes);
+    return max;
+}
+
+/* The target index of "1e-K" (K in 1..GD_TARGETS). */
+static int parse_target(const char *text, size_t *target, gd_error *err)
+{
+    for (size_t k = 0; k < GD_TARGETS; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "1e-%zu", k + 1);
+        if (strcmp(text, name) == 0) {
+            *target = k;
+            return 0;
+        }
+    }
+    return gd_fail(err, "--target %s: choose one of 1e-1, 1e-2, ..., 1e-%d (the fraction of "
+                   "the initial gap whose steps the table shows)", text, GD_TARGETS);
+}
+
+/* The ranking q asks for, checked against the file's columns. */
+static int resolve_ranking(gd_reader *r, const gd_summary_request *q, gd_ranking *k,
+                           gd_error *err)
+{
+    gd_ranking_default(k);
+    if (q->target && parse_target(q->target, &k->target, err) < 0)
+        return -1;
+    if (q->mode && strcmp(q->mode, "min") != 0 && strcmp(q->mode, "max") != 0)
+        return gd_fail(err, "--mode %s: choose min or max", q->mode);
+    if (!q->metric) {
+        if (q->mode)
+            return gd_fail(err, "--mode needs --metric COLUMN (the default ranking has its "
+                           "own directions)");
+        return 0;
+    }
+    if (!gd_reader_has_column(r, q->metric) || gd_reader_column_width(r, q->metric) != 0 ||
+        strlen(q->metric) >= sizeof k->column)
+        return gd_fail(err, "--metric %s: %s has no numeric column of that name (e.g. psnr, "
+                       "test_mse, gap, loss_final, steps, wall_seconds)", q->metric,
+                       gd_reader_path(r));
+    snprintf(k->column, sizeof k->column, "%s", q->metric);
+    k->maximize = q->mode ? strcmp(q->mode, "max") == 0 : metric_maximized(r, q->metric);
+    return 0;
+}
+
+int gd_summary_report(const gd_summary_request *q, FILE *out, gd_error *err)
 {
     gd_reader *r = NULL;
     gd_sweep s;
     gd_tally t;
+    gd_ranking ranking;
     uint64_t committed = 0;
-    int rc = gd_reader_open(&r, path, err);
+    int rc = gd_reader_open(&r, q->path, err);
     if (rc < 0)
         return -1;
-    rc = gd_summary_load_grid(r, &s, err);
+    rc = resolve_ranking(r, q, &ranking, err);
+    if (rc == 0)
+        rc = gd_summary_load_grid(r, &s, err);
     if (rc == 0) {
-        rc = gd_tally_init(&t, &s, err);
+        rc = gd_tally_init(&t, &s, &ranking, err);
         if (rc == 0)
             rc = gd_summary_tally(r, &s, &t, &committed, err);
-        if (rc == 0 && !csv)
+        if (rc == 0 && !q->csv)
             rc = print_header(r, &s, &t, committed, out, err);
         if (rc == 0)
-            (csv ? gd_tally_print_csv : gd_tally_print)(&t, out);
+            (q->csv ? gd_tally_print_csv : gd_tally_print)(&t, out);
         gd_tally_free(&t);
         gd_sweep_free(&s);
     }
@@ -343,49 +421,80 @@ int gd_summary_write(const char *path, int csv, FILE *out, gd_error *err)
     return rc;
 }
 
+int gd_summary_write(const char *path, int csv, FILE *out, gd_error *err)
+{
+    gd_summary_request q = {.path = path, .csv = csv};
+    return gd_summary_report(&q, out, err);
+}
+
 /* ---- the command ----------------------------------------------------------------------- */
 
-static int parse_args(int argc, char **argv, const char **path, int *csv, gd_error *err)
+enum { OPT_CSV = 1, OPT_METRIC, OPT_MODE, OPT_TARGET, OPT_HELP = 'h' };
+
+static const struct option summary_options[] = {
+    {"csv", no_argument, NULL, OPT_CSV},         {"metric", required_argument, NULL, OPT_METRIC},
+    {"mode", required_argument, NULL, OPT_MODE}, {"target", required_argument, NULL, OPT_TARGET},
+    {"help", no_argument, NULL, OPT_HELP},       {NULL, 0, NULL, 0},
+};
+
+/* One option into q; *help set for -h / --help; `arg` is the argument it came from
+ * (argv[optind - 1] after getopt_long: the option itself when it is in error). */
+static int take_option(int opt, const char *arg, gd_summary_request *q, int *help,
+                       gd_error *err)
 {
-    int options = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (options && strcmp(a, "--csv") == 0)
-            *csv = 1;
-        else if (options && strcmp(a, "--") == 0)
-            options = 0;
-        else if (options && a[0] == '-' && a[1])
-            return gd_fail(err, "unknown option '%s'; " USAGE, a);
-        else if (*path)
-            return gd_fail(err, "more than one file ('%s', '%s'); " USAGE, *path, a);
-        else
-            *path = a;
+    switch (opt) {
+    case OPT_CSV: q->csv = 1; return 0;
+    case OPT_METRIC: q->metric = optarg; return 0;
+    case OPT_MODE: q->mode = optarg; return 0;
+    case OPT_TARGET: q->target = optarg; return 0;
+    case OPT_HELP: *help = 1; return 0;
+    case ':': return gd_fail(err, "option '%s' needs a value; " USAGE, arg);
+    default: return gd_fail(err, "unknown option '%s'; " USAGE, arg);
     }
-    if (!*path)
+}
+
+/* Options in any order around the file (getopt_long permutes); after "--" only files. */
+static int parse_args(int argc, char **argv, gd_summary_request *q, int *help, gd_error *err)
+{
+    int opt;
+    optind = 0; /* a fresh scan (GNU getopt) */
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":h", summary_options, NULL)) != -1)
+        if (take_option(opt, argv[optind - 1], q, help, err) < 0)
+            return -1;
+    for (int i = optind; !*help && i < argc; i++) {
+        if (q->path)
+            return gd_fail(err, "more than one file ('%s', '%s'); " USAGE, q->path, argv[i]);
+        q->path = argv[i];
+    }
+    if (!q->path && !*help)
         return gd_fail(err, "no file given; " USAGE);
     return 0;
 }
 
-static int wants_help(int argc, char **argv)
+static void print_help(void)
 {
-    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return 1;
-    return 0;
+    printf("%s\n  the best run of every optimizer in every problem setting of a sweep's file\n"
+           "  --csv            the same table as CSV\n"
+           "  --metric COLUMN  rank by this numeric column of the runs table (psnr, "
+           "test_mse, gap, ...)\n"
+           "  --mode min|max   which way COLUMN is better (default: the metric's own, else "
+           "min)\n"
+           "  --target 1e-K    show the fewest steps to a gap of 1e-K of the initial gap "
+           "(default 1e-%d)\n", USAGE, GD_TALLY_TARGET + 1);
 }
 
 int gd_summary_main(int argc, char **argv)
 {
-    const char *path = NULL;
-    int csv = 0;
+    gd_summary_request q = {0};
+    int help = 0;
     gd_error err = {{0}, 0};
-    if (wants_help(argc, argv)) {
-        printf("%s\n  the best run of every (problem, optimizer) pair of a sweep's file;\n"
-               "  --csv: the same table as CSV\n", USAGE);
+    int parsed = parse_args(argc, argv, &q, &help, &err);
+    if (parsed == 0 && help) {
+        print_help();
         return GD_EXIT_OK;
     }
-    if (parse_args(argc, argv, &path, &csv, &err) == 0 &&
-        gd_summary_write(path, csv, stdout, &err) == 0) {
+    if (parsed == 0 && gd_summary_report(&q, stdout, &err) == 0) {
         if (fflush(stdout) == 0 && !ferror(stdout))
             return GD_EXIT_OK;
         gd_fail_runtime(&err, "cannot write the report to standard output");

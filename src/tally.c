@@ -1,7 +1,8 @@
-/* tally.c - per (problem, optimizer) counts and best run (see gdsweep/tally.h).
+/* tally.c - per (problem setting, optimizer) counts, best run and rank (see gdsweep/tally.h).
  *
- * The tally owns its cells, a column list and a row buffer (for tally_print.c); all are
- * allocated by gd_tally_init and freed by gd_tally_free. Adding runs never allocates. */
+ * The tally owns its cells, its group index, a column list and a row buffer (for
+ * tally_print.c); all are allocated by gd_tally_init and freed by gd_tally_free. Adding
+ * runs never allocates. */
 #include "gdsweep/tally.h"
 
 #include <float.h>
@@ -9,14 +10,118 @@
 #include <stdlib.h>
 #include <string.h>
 
-int gd_tally_init(gd_tally *t, const gd_sweep *s, gd_error *err)
+/* ---- the ranking ------------------------------------------------------------------------ */
+
+void gd_ranking_default(gd_ranking *r)
+{
+    memset(r, 0, sizeof *r);
+    r->target = GD_TALLY_TARGET;
+}
+
+void gd_ranking_describe(const gd_ranking *r, char *buf, size_t size)
+{
+    if (r->column[0])
+        snprintf(buf, size, "%s (%s)", r->column, r->maximize ? "max" : "min");
+    else
+        snprintf(buf, size, "converged first (fewest steps), then gap to the optimum (min), "
+                 "else final loss (min)");
+}
+
+/* Order of candidates under the default rule: converged, a known gap, a final loss, none. */
+static int default_class(const gd_ranked_run *a)
+{
+    if (a->status == GD_STATUS_CONVERGED)
+        return 0;
+    return !isnan(a->gap) ? 1 : !isnan(a->loss) ? 2 : 3;
+}
+
+/* What the default rule minimises within a class: steps (converged), the gap floored at
+ * rounding (DBL_EPSILON x max(1, |f_opt|), f_opt = loss - gap, so that gaps at rounding
+ * level tie and the fewest steps decide, as analysis/measure.py does), else the loss. */
+static double default_value(const gd_ranked_run *a, int cls)
+{
+    if (cls == 0)
+        return (double)a->steps;
+    if (cls == 1) {
+        double f_opt = a->loss - a->gap;
+        double floor = DBL_EPSILON * fmax(1.0, isfinite(f_opt) ? fabs(f_opt) : 0.0);
+        return a->gap > floor ? a->gap : floor;
+    }
+    return cls == 2 ? a->loss : 0.0;
+}
+
+/* Class and value of a under r: lower ranks first. */
+static void rank_key(const gd_ranking *r, const gd_ranked_run *a, int *cls, double *v)
+{
+    if (!r->column[0]) {
+        *cls = default_class(a);
+        *v = default_value(a, *cls);
+        return;
+    }
+    *cls = isnan(a->value);
+    *v = *cls ? 0.0 : r->maximize ? -a->value : a->value;
+}
+
+int gd_ranking_compare(const gd_ranking *r, const gd_ranked_run *a, const gd_ranked_run *b)
+{
+    int ca, cb;
+    double va, vb;
+    rank_key(r, a, &ca, &va);
+    rank_key(r, b, &cb, &vb);
+    if (ca != cb)
+        return ca < cb ? -1 : 1;
+    if (va != vb)
+        return va < vb ? -1 : 1;
+    if (a->steps != b->steps)
+        return a->steps < b->steps ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* ---- groups ---------------------------------------------------------------------------- */
+
+size_t gd_tally_section_groups(const gd_tally *t, size_t p)
+{
+    uint64_t combos = t->sweep->problems[p].type_combos;
+    return combos <= GD_TALLY_GROUPS_MAX ? (size_t)combos : 1;
+}
+
+size_t gd_tally_group_of(const gd_tally *t, const gd_run_desc *d)
+{
+    const gd_problem_section *ps = &t->sweep->problems[d->problem];
+    if (gd_tally_section_groups(t, d->problem) == 1)
+        return t->first_group[d->problem];
+    uint64_t setting = (d->instance - ps->first_instance) / t->sweep->repeats;
+    return t->first_group[d->problem] + (size_t)setting;
+}
+
+static int index_groups(gd_tally *t, gd_error *err)
+{
+    const gd_sweep *s = t->sweep;
+    t->first_group = malloc((s->n_problems + 1) * sizeof *t->first_group);
+    if (!t->first_group)
+        return gd_fail_runtime(err, "out of memory for the result tally");
+    for (size_t p = 0; p < s->n_problems; p++) {
+        t->first_group[p] = t->n_groups;
+        t->n_groups += gd_tally_section_groups(t, p);
+    }
+    t->cells = calloc(t->n_groups * s->n_optimizers + 1, sizeof *t->cells);
+    if (!t->cells)
+        return gd_fail_runtime(err, "out of memory for the result tally (%zu problem settings "
+                               "x %zu optimizers)", t->n_groups, s->n_optimizers);
+    for (size_t i = 0; i < t->n_groups * s->n_optimizers; i++)
+        t->cells[i].fewest_to = -1;
+    return 0;
+}
+
+int gd_tally_init(gd_tally *t, const gd_sweep *s, const gd_ranking *ranking, gd_error *err)
 {
     memset(t, 0, sizeof *t);
     t->sweep = s;
-    t->cells = calloc(s->n_problems * s->n_optimizers + 1, sizeof *t->cells);
-    if (!t->cells)
-        return gd_fail_runtime(err, "out of memory for the result tally");
-    if (gd_columns_build(&t->cols, err) < 0) {
+    if (ranking)
+        t->ranking = *ranking;
+    else
+        gd_ranking_default(&t->ranking);
+    if (index_groups(t, err) < 0 || gd_columns_build(&t->cols, err) < 0) {
         gd_tally_free(t);
         return -1;
     }
@@ -28,44 +133,26 @@ int gd_tally_init(gd_tally *t, const gd_sweep *s, gd_error *err)
     return 0;
 }
 
-gd_tally_cell *gd_tally_at(const gd_tally *t, size_t p, size_t o)
+gd_tally_cell *gd_tally_at(const gd_tally *t, size_t g, size_t o)
 {
-    return &t->cells[p * t->sweep->n_optimizers + o];
+    return &t->cells[g * t->sweep->n_optimizers + o];
 }
 
-/* Order of candidates for best: a known gap, else a final loss, else nothing. */
-static int rank_class(double gap, double loss)
+size_t gd_tally_rank(const gd_tally *t, size_t g, size_t o)
 {
-    return !isnan(gap) ? 0 : !isnan(loss) ? 1 : 2;
-}
-
-/* What the best run minimises: the gap, floored at rounding (DBL_EPSILON x max(1,
- * |f_opt|), f_opt = loss - gap) so that gaps at rounding level tie and the fewest steps
- * decide, as analysis/measure.py does; else the final loss. */
-static double rank_value(double gap, double loss)
-{
-    if (isnan(gap))
-        return isnan(loss) ? 0.0 : loss;
-    double f_opt = loss - gap;
-    double floor = DBL_EPSILON * fmax(1.0, isfinite(f_opt) ? fabs(f_opt) : 0.0);
-    return gap > floor ? gap : floor;
-}
-
-static int better(const gd_tally_cell *c, uint64_t id, const gd_run_result *r)
-{
+    const gd_tally_cell *c = gd_tally_at(t, g, o);
+    size_t rank = 1;
     if (!c->has_best)
-        return 1;
-    int mine = rank_class(r->gap, r->loss_final);
-    int theirs = rank_class(c->best_gap, c->best_loss);
-    if (mine != theirs)
-        return mine < theirs;
-    double v = rank_value(r->gap, r->loss_final), w = rank_value(c->best_gap, c->best_loss);
-    if (v != w)
-        return v < w;
-    if (r->iterations != c->best_steps)
-        return r->iterations < c->best_steps;
-    return id < c->best_id;
+        return 0;
+    for (size_t k = 0; k < t->sweep->n_optimizers; k++) {
+        const gd_tally_cell *other = gd_tally_at(t, g, k);
+        rank += k != o && other->has_best &&
+                gd_ranking_compare(&t->ranking, &other->best, &c->best) < 0;
+    }
+    return rank;
 }
+
+/* ---- adding runs ----------------------------------------------------------------------- */
 
 /* Counts the status; 0 when it is none of the three recorded ones. */
 static int count_status(gd_tally_cell *c, int status)
@@ -80,18 +167,30 @@ static int count_status(gd_tally_cell *c, int status)
     return 1;
 }
 
-void gd_tally_add(gd_tally *t, const gd_run_desc *d, const gd_run_result *r,
+/* The fewest steps to the target, ties to the lower id. */
+static void count_target(gd_tally_cell *c, uint64_t id, long steps)
+{
+    if (steps < 0)
+        return;
+    if (c->fewest_to < 0 || steps < c->fewest_to || (steps == c->fewest_to && id < c->fewest_to_id)) {
+        c->fewest_to = steps;
+        c->fewest_to_id = id;
+    }
+}
+
+void gd_tally_add(gd_tally *t, const gd_run_desc *d, const gd_run_result *r, double value,
                   const double *x_final, size_t n_final)
 {
-    gd_tally_cell *c = gd_tally_at(t, d->problem, d->optimizer);
-    if (!count_status(c, r->status) || r->status == GD_STATUS_DIVERGED ||
-        !better(c, d->id, r))
+    gd_tally_cell *c = gd_tally_at(t, gd_tally_group_of(t, d), d->optimizer);
+    if (!count_status(c, r->status))
+        return;
+    count_target(c, d->id, r->steps_to[t->ranking.target]);
+    gd_ranked_run run = {d->id, r->status, r->iterations, r->gap, r->loss_final, value};
+    if (r->status == GD_STATUS_DIVERGED ||
+        (c->has_best && gd_ranking_compare(&t->ranking, &run, &c->best) > 0))
         return;
     c->has_best = 1;
-    c->best_id = d->id;
-    c->best_steps = r->iterations;
-    c->best_loss = r->loss_final;
-    c->best_gap = r->gap;
+    c->best = run;
     c->best_metric = r->metric;
     c->best_dim = x_final && n_final <= GD_PATH_MAX_DIM ? n_final : 0;
     if (c->best_dim)
@@ -101,7 +200,7 @@ void gd_tally_add(gd_tally *t, const gd_run_desc *d, const gd_run_result *r,
 void gd_tally_add_batch(gd_tally *t, const gd_batch *b)
 {
     for (size_t i = 0; i < b->count; i++)
-        gd_tally_add(t, &b->desc[i], &b->result[i],
+        gd_tally_add(t, &b->desc[i], &b->result[i], NAN,
                      b->final_count[i] ? b->final + b->final_start[i] : NULL,
                      b->final_count[i]);
 }
@@ -109,7 +208,7 @@ void gd_tally_add_batch(gd_tally *t, const gd_batch *b)
 void gd_tally_status_totals(const gd_tally *t, uint64_t totals[3])
 {
     totals[0] = totals[1] = totals[2] = 0;
-    for (size_t i = 0; i < t->sweep->n_problems * t->sweep->n_optimizers; i++) {
+    for (size_t i = 0; i < t->n_groups * t->sweep->n_optimizers; i++) {
         totals[0] += t->cells[i].diverged;
         totals[1] += t->cells[i].max_iter;
         totals[2] += t->cells[i].converged;
@@ -119,8 +218,10 @@ void gd_tally_status_totals(const gd_tally *t, uint64_t totals[3])
 void gd_tally_free(gd_tally *t)
 {
     free(t->cells);
+    free(t->first_group);
     free(t->row);
     gd_columns_free(&t->cols);
     t->cells = NULL;
+    t->first_group = NULL;
     t->row = NULL;
 }

@@ -5,7 +5,9 @@
  * CSV fields need no quoting: labels are letters, digits, '_', '-' and '.', choices are
  * registry names, and lists inside a field are separated by blanks. The swept values of
  * a best run come from decoding its id and filling a runs-table row, so they are named
- * and written as in the file. Printing allocates nothing beyond the stack. */
+ * and written as in the file. Lines go setting by setting (the problem values that
+ * define it), each optimizer with its rank there. Printing allocates nothing beyond the
+ * stack. */
 #include "gdsweep/tally.h"
 
 #include <math.h>
@@ -13,26 +15,28 @@
 #include <string.h>
 
 #define FIELD_MAX 512
-/* problem .. gap, metrics, params, final x */
-#define FIXED_FIELDS 10
-#define MAX_FIELDS (FIXED_FIELDS + 16 + 2)
+/* problem .. gap, metrics, steps to target, params, final x */
+#define FIXED_FIELDS 13
+#define MAX_FIELDS (FIXED_FIELDS + 16 + 3)
 /* Significant digits on a terminal; 0: exact. */
 #define TERMINAL_DIGITS 6
 
 typedef struct table_line {
     size_t n;
     char field[MAX_FIELDS][FIELD_MAX];
+    char left[MAX_FIELDS];  /* 1: text, aligned left on a terminal */
 } table_line;
 
 typedef struct head {
-    const char *terminal, *csv;
+    const char *terminal, *csv; /* terminal NULL: a CSV-only field */
     int left;     /* text, aligned left */
 } head;
 
 static const head fixed_heads[FIXED_FIELDS] = {
-    {"problem", "problem", 1},   {"optimizer", "optimizer", 1}, {"runs", "runs", 0},
-    {"conv", "converged", 0},    {"budget", "max_iter", 0},     {"div", "diverged", 0},
-    {"best run", "best_run", 0}, {"steps", "steps", 0},         {"final loss", "loss_final", 0},
+    {"problem", "problem", 1},     {"settings", "settings", 1}, {"optimizer", "optimizer", 1},
+    {"rank", "rank", 0},           {NULL, "ranked_by", 1},      {"runs", "runs", 0},
+    {"conv", "converged", 0},      {"budget", "max_iter", 0},   {"div", "diverged", 0},
+    {"best run", "best_run", 0},   {"steps", "steps", 0},       {"final loss", "loss_final", 0},
     {"gap", "gap", 0},
 };
 static const head params_head = {"params", "params", 1}, x_head = {"final x", "final_x", 1};
@@ -78,7 +82,7 @@ static size_t named(const gd_columns *c, const char *name)
     return i < 0 ? SIZE_MAX : (size_t)i;
 }
 
-/* Columns of the keys d's problem section sweeps: type keys, control keys, repeat. */
+/* Columns of the problem keys d's problem section sweeps: its problem setting. */
 static void problem_swept(const gd_tally *t, const gd_run_desc *d, swept_list *l)
 {
     const gd_columns *c = &t->cols;
@@ -86,6 +90,13 @@ static void problem_swept(const gd_tally *t, const gd_run_desc *d, swept_list *l
     size_t ti = index_of((const void *const *)c->reg.problems, ps->type);
     for (size_t k = 0; ti != SIZE_MAX && k < ps->n_type_dims && k < GD_MAX_PARAMS; k++)
         push(l, c->problem_col[ti * GD_MAX_PARAMS + k], &ps->dims[k]);
+}
+
+/* Columns of the control keys d's problem section sweeps, and the repeat. */
+static void control_swept(const gd_tally *t, const gd_run_desc *d, swept_list *l)
+{
+    const gd_columns *c = &t->cols;
+    const gd_problem_section *ps = &t->sweep->problems[d->problem];
     for (size_t k = 0; k < GD_CONTROL_COUNT; k++)
         push(l, c->control_col[k], &ps->dims[ps->n_type_dims + k]);
     if (t->sweep->repeats > 1)
@@ -122,7 +133,8 @@ static void append(char *buf, size_t size, size_t *used, const char *text)
     *used += (size_t)n;
 }
 
-void gd_tally_swept(const gd_tally *t, uint64_t id, int digits, char *buf, size_t size)
+void gd_tally_swept(const gd_tally *t, uint64_t id, int problem, int digits, char *buf,
+                    size_t size)
 {
     gd_run_desc d;
     gd_run_result zero;
@@ -138,8 +150,12 @@ void gd_tally_swept(const gd_tally *t, uint64_t id, int digits, char *buf, size_
     memset(&nowhere, 0, sizeof nowhere);
     gd_sweep_decode(t->sweep, id, &d);
     gd_columns_fill_row(&t->cols, t->sweep, &d, &zero, &nowhere, t->row);
-    problem_swept(t, &d, &l);
-    optimizer_swept(t, &d, &l);
+    if (problem) {
+        problem_swept(t, &d, &l);
+    } else {
+        control_swept(t, &d, &l);
+        optimizer_swept(t, &d, &l);
+    }
     for (size_t i = 0; i < l.n && used + 1 < size; i++) {
         char value[FIELD_MAX];
         if (t->cols.col[l.col[i]].type == GD_COL_STR)
@@ -183,21 +199,22 @@ static int heads_metric(const gd_tally *t, size_t ti)
 
 /* ---- lines ------------------------------------------------------------------------- */
 
-static char *next_field(table_line *line)
+static char *next_field(table_line *line, int left)
 {
-    char *f = line->field[line->n < MAX_FIELDS ? line->n++ : MAX_FIELDS - 1];
-    f[0] = '\0';
-    return f;
+    size_t i = line->n < MAX_FIELDS ? line->n++ : MAX_FIELDS - 1;
+    line->left[i] = (char)left;
+    line->field[i][0] = '\0';
+    return line->field[i];
 }
 
 static void add_text(table_line *line, const char *text)
 {
-    snprintf(next_field(line), FIELD_MAX, "%s", text);
+    snprintf(next_field(line, 1), FIELD_MAX, "%s", text);
 }
 
 static void add_count(table_line *line, uint64_t v)
 {
-    snprintf(next_field(line), FIELD_MAX, "%llu", (unsigned long long)v);
+    snprintf(next_field(line, 0), FIELD_MAX, "%llu", (unsigned long long)v);
 }
 
 /* A count or id, or "-" (terminal) / "" (CSV) when there is none. */
@@ -206,27 +223,39 @@ static void add_whole(table_line *line, uint64_t v, int present, int csv)
     if (present)
         add_count(line, v);
     else
-        add_text(line, csv ? "" : "-");
+        snprintf(next_field(line, 0), FIELD_MAX, "%s", csv ? "" : "-");
 }
 
 /* A number, or "-" (terminal) / "" (CSV) when unknown or absent. */
 static void add_number(table_line *line, double v, int present, int csv)
 {
-    char *f = next_field(line);
+    char *f = next_field(line, 0);
     if (present && !isnan(v))
         format_number(v, csv ? 0 : TERMINAL_DIGITS, f, FIELD_MAX);
     else if (!csv)
         snprintf(f, FIELD_MAX, "-");
 }
 
+/* A column heading, aligned as its column. */
+static void add_head(table_line *line, const char *text, int left)
+{
+    snprintf(next_field(line, left), FIELD_MAX, "%s", text);
+}
+
 static void header_line(const gd_tally *t, int csv, table_line *line)
 {
+    char target[64];
     line->n = 0;
     for (size_t i = 0; i < FIXED_FIELDS; i++)
-        add_text(line, csv ? fixed_heads[i].csv : fixed_heads[i].terminal);
+        if (csv || fixed_heads[i].terminal)
+            add_head(line, csv ? fixed_heads[i].csv : fixed_heads[i].terminal,
+                     fixed_heads[i].left);
     for (size_t ti = 0; ti < t->cols.n_problem_types; ti++)
         if (heads_metric(t, ti))
-            add_text(line, used_metric(t, ti));
+            add_head(line, used_metric(t, ti), 0);
+    const char *column = gd_target_column_name(GD_TARGET_STEPS, t->ranking.target);
+    snprintf(target, sizeof target, "to 1e-%zu", t->ranking.target + 1);
+    add_head(line, csv ? column : target, 0);
     add_text(line, csv ? params_head.csv : params_head.terminal);
     add_text(line, csv ? x_head.csv : x_head.terminal);
 }
@@ -243,33 +272,69 @@ static void final_x(const gd_tally_cell *c, int csv, char *buf, size_t size)
     }
 }
 
-static void cell_line(const gd_tally *t, size_t p, size_t o, int csv, table_line *line)
+/* The first run id of group g of section p (its setting's first instance). */
+static uint64_t group_first_run(const gd_tally *t, size_t p, size_t g)
 {
-    const gd_tally_cell *c = gd_tally_at(t, p, o);
+    const gd_problem_section *ps = &t->sweep->problems[p];
+    uint64_t setting = g - t->first_group[p];
+    return ps->first_run + setting * t->sweep->repeats * gd_section_instance_runs(ps);
+}
+
+/* The problem setting of group g of section p: "lambda=0.5", "" when the section sweeps
+ * no problem key, "(all N settings)" when it has too many to tally apart. */
+static void settings_text(const gd_tally *t, size_t p, size_t g, int csv, char *buf)
+{
+    const gd_problem_section *ps = &t->sweep->problems[p];
+    if (gd_tally_section_groups(t, p) == 1 && ps->type_combos > 1)
+        snprintf(buf, FIELD_MAX, "(all %llu settings)", (unsigned long long)ps->type_combos);
+    else
+        gd_tally_swept(t, group_first_run(t, p, g), 1, csv ? 0 : TERMINAL_DIGITS, buf,
+                       FIELD_MAX);
+}
+
+static void add_metrics(const gd_tally *t, const gd_tally_cell *c, size_t p, int csv,
+                        table_line *line)
+{
     const gd_problem_type *pt = t->sweep->problems[p].type;
+    for (size_t ti = 0; ti < t->cols.n_problem_types; ti++)
+        if (heads_metric(t, ti))
+            add_number(line, c->best_metric,
+                       c->has_best && pt->metric_name &&
+                           strcmp(pt->metric_name, used_metric(t, ti)) == 0,
+                       csv);
+}
+
+static void cell_line(const gd_tally *t, size_t p, size_t g, size_t o, int csv,
+                      table_line *line)
+{
+    const gd_tally_cell *c = gd_tally_at(t, g, o);
     int best = c->has_best;
+    char ranked_by[256];
     line->n = 0;
     add_text(line, t->sweep->problems[p].label);
+    settings_text(t, p, g, csv, next_field(line, 1));
     add_text(line, t->sweep->optimizers[o].label);
+    add_whole(line, gd_tally_rank(t, g, o), best, csv);
+    if (csv) {
+        gd_ranking_describe(&t->ranking, ranked_by, sizeof ranked_by);
+        add_text(line, t->ranking.column[0] ? ranked_by : "default");
+    }
     add_count(line, c->runs);
     add_count(line, c->converged);
     add_count(line, c->max_iter);
     add_count(line, c->diverged);
-    add_whole(line, c->best_id, best, csv);
-    add_whole(line, (uint64_t)c->best_steps, best, csv);
-    add_number(line, c->best_loss, best, csv);
-    add_number(line, c->best_gap, best, csv);
-    for (size_t ti = 0; ti < t->cols.n_problem_types; ti++)
-        if (heads_metric(t, ti))
-            add_number(line, c->best_metric,
-                       best && pt->metric_name && strcmp(pt->metric_name, used_metric(t, ti)) == 0,
-                       csv);
-    char *params = next_field(line);
+    add_whole(line, c->best.id, best, csv);
+    add_whole(line, (uint64_t)c->best.steps, best, csv);
+    add_number(line, c->best.loss, best, csv);
+    add_number(line, c->best.gap, best, csv);
+    add_metrics(t, c, p, csv, line);
+    add_whole(line, (uint64_t)c->fewest_to, c->fewest_to >= 0, csv);
+    char *params = next_field(line, 1);
     if (best)
-        gd_tally_swept(t, c->best_id, csv ? 0 : TERMINAL_DIGITS, params, FIELD_MAX);
+        gd_tally_swept(t, c->best.id, 0, csv ? 0 : TERMINAL_DIGITS, params, FIELD_MAX);
     else if (!csv)
         snprintf(params, FIELD_MAX, "(all diverged)");
-    final_x(c, csv, next_field(line), FIELD_MAX);
+    final_x(c, csv, next_field(line, 1), FIELD_MAX);
 }
 
 /* ---- printing ------------------------------------------------------------------------ */
@@ -281,18 +346,13 @@ static void print_csv_line(FILE *out, const table_line *line)
     fputc('\n', out);
 }
 
-static int left_aligned(size_t i, size_t n)
-{
-    return i < FIXED_FIELDS ? fixed_heads[i].left : i + 2 >= n;
-}
-
 static void print_padded(FILE *out, const table_line *line, const size_t *width)
 {
     size_t last = line->n;
     while (last > 0 && line->field[last - 1][0] == '\0')
         last--;
     for (size_t i = 0; i < last; i++) {
-        int w = (int)width[i], left = left_aligned(i, line->n);
+        int w = (int)width[i], left = line->left[i];
         if (i + 1 == last && left)
             w = 0;
         fprintf(out, i ? "  %*s" : "%*s", left ? -w : w, line->field[i]);
@@ -311,12 +371,15 @@ static void widen(size_t *width, const table_line *line)
 typedef struct printer {
     FILE *out;
     int csv, measuring;
+    size_t lines, max_lines;  /* printed so far, and the most to print */
     size_t width[MAX_FIELDS];
     table_line line;
 } printer;
 
 static void emit(printer *pr)
 {
+    if (pr->lines++ >= pr->max_lines)
+        return;
     if (pr->measuring)
         widen(pr->width, &pr->line);
     else if (pr->csv)
@@ -325,23 +388,41 @@ static void emit(printer *pr)
         print_padded(pr->out, &pr->line, pr->width);
 }
 
-/* The header and a line per pair with runs; the terminal form first measures every line
- * for the column widths. Lines are built twice rather than kept: the table has one line
- * per pair, and this keeps it off the heap. */
+/* Every (setting, optimizer) line with runs, section by section, setting by setting. */
+static void emit_cells(const gd_tally *t, printer *pr)
+{
+    const gd_sweep *s = t->sweep;
+    for (size_t p = 0; p < s->n_problems; p++)
+        for (size_t g = t->first_group[p]; g < t->first_group[p] + gd_tally_section_groups(t, p);
+             g++)
+            for (size_t o = 0; o < s->n_optimizers; o++)
+                if (gd_tally_at(t, g, o)->runs) {
+                    cell_line(t, p, g, o, pr->csv, &pr->line);
+                    emit(pr);
+                }
+}
+
+/* The header and a line per cell with runs; the terminal form first measures every line
+ * for the column widths. Lines are built twice rather than kept: this keeps them off the
+ * heap whatever the number of settings. */
 static void print_table(const gd_tally *t, FILE *out, int csv)
 {
     printer pr = {.out = out, .csv = csv};
-    const gd_sweep *s = t->sweep;
+    char ranked_by[256];
+    gd_ranking_describe(&t->ranking, ranked_by, sizeof ranked_by);
+    pr.max_lines = csv ? SIZE_MAX : GD_TALLY_LINES_MAX + 1;
+    if (!csv)
+        fprintf(out, "best run per optimizer within each problem setting, ranked by %s; "
+                "ties: fewer steps, then lower run id\n", ranked_by);
     for (pr.measuring = !csv; pr.measuring >= 0; pr.measuring--) {
+        pr.lines = 0;
         header_line(t, csv, &pr.line);
         emit(&pr);
-        for (size_t p = 0; p < s->n_problems; p++)
-            for (size_t o = 0; o < s->n_optimizers; o++)
-                if (gd_tally_at(t, p, o)->runs) {
-                    cell_line(t, p, o, csv, &pr.line);
-                    emit(&pr);
-                }
+        emit_cells(t, &pr);
     }
+    if (pr.lines > pr.max_lines)
+        fprintf(out, "... %zu more lines: `gdsweep summary FILE --csv` lists them all\n",
+                pr.lines - pr.max_lines);
 }
 
 void gd_tally_print(const gd_tally *t, FILE *out)

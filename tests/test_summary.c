@@ -1,10 +1,12 @@
 /* test_summary.c - `gdsweep summary` on real sweep files (gdsweep/summary.h).
  *
  * Small grids are run for real (worker, batches, store) and every result is kept here;
- * the summary's CSV is then parsed and each count, best run, number and swept value is
- * checked against what this file works out from the kept results with its own loop (the
- * rule: non-diverged runs, lowest gap (floored at rounding) where the optimum is known,
- * else lowest final loss; ties to the fewest steps, then the lowest id). Also: the terminal form and its header lines, the same
+ * the summary's CSV is then parsed and each count, best run, rank, number, steps to target
+ * and swept value is checked against what this file works out from the kept results with
+ * its own loop (the rule, within each problem setting: non-diverged runs, converged first
+ * by fewest steps, then lowest gap (floored at rounding) where the optimum is known, else
+ * lowest final loss; ties to the fewest steps, then the lowest id). Also: ranking by a
+ * column (--metric psnr), the terminal form and its header lines, the same
  * table as the end of a sweep, a partial file, a grid where every run diverged, a
  * single run, and bad files and command lines (exit 2, one line on stderr). */
 #include <setjmp.h>
@@ -93,6 +95,14 @@ typedef struct sweep_file {
     char path[128];
 } sweep_file;
 
+/* The sweep whose runs are being checked (for the number of problem keys of a run). */
+static const gd_sweep *checked_sweep;
+
+static size_t sf_type_dims(const kept *k)
+{
+    return checked_sweep->problems[k->d.problem].n_type_dims;
+}
+
 static int keep_all(uint64_t id) { return 1; }
 static int keep_some(uint64_t id) { return id % 3 != 1; }
 
@@ -134,7 +144,7 @@ static void write_sweep(sweep_file *sf, const char *grid, const char *name,
         fail_msg("%s", err.msg);
     sf->runs = calloc(sf->s.n_runs, sizeof *sf->runs);
     assert_non_null(sf->runs);
-    assert_int_equal(gd_tally_init(&sf->tally, &sf->s, &err), 0);
+    assert_int_equal(gd_tally_init(&sf->tally, &sf->s, NULL, &err), 0);
     assert_int_equal(gd_store_create(&st, sf->path, &sf->s, "test_summary", &err), 0);
     gd_worker_init(&w, &sf->s, 0);
     for (uint64_t id = 0; id < sf->s.n_runs; id++) {
@@ -203,8 +213,12 @@ static char *summary_of(const char *path, int csv)
 /* ---- what the table should say, worked out here ---------------------------------------- */
 
 typedef struct expect {
+    size_t problem;
+    double setting[GD_MAX_PARAMS];   /* the problem values of the setting */
+    size_t optimizer;
     uint64_t runs, converged, max_iter, diverged;
     const kept *best;
+    long fewest_to;                  /* fewest steps to 1e-6 of the initial gap, -1: none */
 } expect;
 
 /* The documented measure: the gap floored at DBL_EPSILON x max(1, |f_opt|), else the loss. */
@@ -216,13 +230,25 @@ static double measure(const kept *k)
     return fmax(k->r.gap, DBL_EPSILON * fmax(1.0, fabs(f_opt)));
 }
 
-/* Is a better than b (both non-diverged, no NaN losses in these grids) by the rule? */
-static int beats(const kept *a, const kept *b)
+/* Is a better than b (both non-diverged, no NaN losses in these grids) by the rule? With
+ * by_psnr, the higher PSNR wins instead. */
+static int beats(const kept *a, const kept *b, int by_psnr)
 {
+    int ca = a->r.status == GD_STATUS_CONVERGED, cb = b->r.status == GD_STATUS_CONVERGED;
     int ga = !isnan(a->r.gap), gb = !isnan(b->r.gap);
+    double va = measure(a), vb = measure(b);
+    if (by_psnr) {
+        ca = cb = 0;
+        ga = gb = 1;
+        va = -a->r.metric;
+        vb = -b->r.metric;
+    }
+    if (ca != cb)
+        return ca;
+    if (ca)
+        va = (double)a->r.iterations, vb = (double)b->r.iterations;
     if (ga != gb)
         return ga;
-    double va = measure(a), vb = measure(b);
     if (va < vb || va > vb)
         return va < vb;
     if (a->r.iterations != b->r.iterations)
@@ -230,24 +256,61 @@ static int beats(const kept *a, const kept *b)
     return a->d.id < b->d.id;
 }
 
-static expect *expected_table(const sweep_file *sf)
+/* The line of k: same section, problem values and optimizer; appended when new. The
+ * grids' ids run setting by setting, so lines come in table order. */
+static expect *line_of(expect *e, size_t *n, const kept *k)
 {
-    size_t no = sf->s.n_optimizers;
-    expect *e = calloc(sf->s.n_problems * no, sizeof *e);
+    size_t np = sf_type_dims(k);
+    for (size_t i = 0; i < *n; i++)
+        if (e[i].problem == k->d.problem && e[i].optimizer == k->d.optimizer &&
+            memcmp(e[i].setting, k->d.problem_params, np * sizeof(double)) == 0)
+            return &e[i];
+    expect *x = &e[(*n)++];
+    x->problem = k->d.problem;
+    x->optimizer = k->d.optimizer;
+    memcpy(x->setting, k->d.problem_params, np * sizeof(double));
+    x->fewest_to = -1;
+    return x;
+}
+
+/* The expected lines, in the order the table prints them; *n receives their count. */
+static expect *expected_table(const sweep_file *sf, int by_psnr, size_t *n)
+{
+    expect *e = calloc(sf->s.n_runs + 1, sizeof *e);
     assert_non_null(e);
-    for (uint64_t id = 0; id < sf->s.n_runs; id++) {
-        const kept *k = &sf->runs[id];
-        if (!k->set)
-            continue;
-        expect *x = &e[k->d.problem * no + k->d.optimizer];
-        x->runs++;
-        x->converged += k->r.status == GD_STATUS_CONVERGED;
-        x->max_iter += k->r.status == GD_STATUS_MAX_ITER;
-        x->diverged += k->r.status == GD_STATUS_DIVERGED;
-        if (k->r.status != GD_STATUS_DIVERGED && (!x->best || beats(k, x->best)))
-            x->best = k;
-    }
+    *n = 0;
+    for (size_t p = 0; p < sf->s.n_problems; p++)
+        for (uint64_t id = 0; id < sf->s.n_runs; id++) {
+            const kept *k = &sf->runs[id];
+            if (!k->set || k->d.problem != p)
+                continue;
+            expect *x = line_of(e, n, k);
+            x->runs++;
+            x->converged += k->r.status == GD_STATUS_CONVERGED;
+            x->max_iter += k->r.status == GD_STATUS_MAX_ITER;
+            x->diverged += k->r.status == GD_STATUS_DIVERGED;
+            long to = k->r.steps_to[GD_TALLY_TARGET];
+            if (to >= 0 && (x->fewest_to < 0 || to < x->fewest_to))
+                x->fewest_to = to;
+            if (k->r.status != GD_STATUS_DIVERGED && (!x->best || beats(k, x->best, by_psnr)))
+                x->best = k;
+        }
     return e;
+}
+
+/* 1 + the lines of the same setting whose best beats x's best; 0 when x has none. */
+static uint64_t expected_rank(const sweep_file *sf, const expect *e, size_t n, const expect *x,
+                              int by_psnr)
+{
+    uint64_t rank = 1;
+    size_t np = sf->s.problems[x->problem].n_type_dims;
+    if (!x->best)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        rank += &e[i] != x && e[i].problem == x->problem && e[i].best &&
+                memcmp(e[i].setting, x->setting, np * sizeof(double)) == 0 &&
+                beats(e[i].best, x->best, by_psnr);
+    return rank;
 }
 
 static void totals(const sweep_file *sf, uint64_t *n, uint64_t *conv, uint64_t *budget,
@@ -293,8 +356,7 @@ static void expected_swept(const sweep_file *sf, const gd_run_desc *d, swept *w)
     w->n = 0;
     if (strcmp(sf->s.name, "summarytest") != 0)
         return;                                    /* the other grids sweep only lr */
-    if (strcmp(p, "q") == 0)
-        add_swept(w, "a", param(pt->params, d->problem_params, "a"), NULL);
+    (void)pt;
     if (strcmp(p, "img") == 0)
         add_swept(w, "iterations", (double)d->control.iterations, NULL);
     add_swept(w, "repeat", (double)d->repeat, NULL);
@@ -311,7 +373,7 @@ static void expected_swept(const sweep_file *sf, const gd_run_desc *d, swept *w)
 
 /* ---- checking the CSV ----------------------------------------------------------------- */
 
-#define MAX_CSV_FIELDS 16
+#define MAX_CSV_FIELDS 24
 
 /* Splits line (modified in place) at sep; returns the number of fields (0 for ""). */
 static size_t split(char *line, char sep, char **field, size_t max)
@@ -382,77 +444,105 @@ static void header_is(const sweep_file *sf, char *line)
     int denoise = 0;
     for (size_t p = 0; p < sf->s.n_problems; p++)
         denoise |= strcmp(sf->s.problems[p].type->name, "denoise") == 0;
-    assert_string_equal(line, denoise ? "problem,optimizer,runs,converged,max_iter,diverged,"
-                                        "best_run,steps,loss_final,gap,psnr,params,final_x"
-                                      : "problem,optimizer,runs,converged,max_iter,diverged,"
-                                        "best_run,steps,loss_final,gap,params,final_x");
+    assert_string_equal(line, denoise ? "problem,settings,optimizer,rank,ranked_by,runs,"
+                                        "converged,max_iter,diverged,best_run,steps,"
+                                        "loss_final,gap,psnr,steps_to_1e-6,params,final_x"
+                                      : "problem,settings,optimizer,rank,ranked_by,runs,"
+                                        "converged,max_iter,diverged,best_run,steps,"
+                                        "loss_final,gap,steps_to_1e-6,params,final_x");
 }
 
-static void row_is(const sweep_file *sf, size_t p, size_t o, const expect *x, char *line)
+static void settings_are(const sweep_file *sf, const expect *x, const char *text)
+{
+    char want[64] = "";
+    if (strcmp(sf->s.name, "summarytest") == 0 && x->problem == 0)
+        snprintf(want, sizeof want, "a=%.17g", x->setting[0]);  /* q sweeps a only */
+    assert_string_equal(text, want);
+}
+
+static void row_is(const sweep_file *sf, const expect *x, uint64_t rank, int by_psnr,
+                   char *line)
 {
     char *f[MAX_CSV_FIELDS];
+    size_t p = x->problem, o = x->optimizer;
     int denoise = strcmp(sf->s.problems[p].type->name, "denoise") == 0, has_psnr = 0;
     for (size_t i = 0; i < sf->s.n_problems; i++)
         has_psnr |= strcmp(sf->s.problems[i].type->name, "denoise") == 0;
     size_t n = split(line, ',', f, MAX_CSV_FIELDS);
-    assert_int_equal(n, has_psnr ? 13 : 12);
+    assert_int_equal(n, has_psnr ? 17 : 16);
     assert_string_equal(f[0], sf->s.problems[p].label);
-    assert_string_equal(f[1], sf->s.optimizers[o].label);
-    whole_is(f[2], x->runs);
-    whole_is(f[3], x->converged);
-    whole_is(f[4], x->max_iter);
-    whole_is(f[5], x->diverged);
+    settings_are(sf, x, f[1]);
+    assert_string_equal(f[2], sf->s.optimizers[o].label);
+    assert_string_equal(f[4], by_psnr ? "psnr (max)" : "default");
+    whole_is(f[5], x->runs);
+    whole_is(f[6], x->converged);
+    whole_is(f[7], x->max_iter);
+    whole_is(f[8], x->diverged);
+    if (x->fewest_to >= 0)
+        whole_is(f[n - 3], (uint64_t)x->fewest_to);
+    else
+        assert_string_equal(f[n - 3], "");
     if (!x->best) {
-        for (size_t i = 6; i < n; i++)
+        assert_string_equal(f[3], "");
+        for (size_t i = 9; i < n - 3; i++)
             assert_string_equal(f[i], "");
         return;
     }
-    whole_is(f[6], x->best->d.id);
-    whole_is(f[7], (uint64_t)x->best->r.iterations);
-    number_is(f[8], x->best->r.loss_final);
-    number_is(f[9], x->best->r.gap);
+    whole_is(f[3], rank);
+    whole_is(f[9], x->best->d.id);
+    whole_is(f[10], (uint64_t)x->best->r.iterations);
+    number_is(f[11], x->best->r.loss_final);
+    number_is(f[12], x->best->r.gap);
     if (has_psnr)
-        number_is(f[10], denoise ? x->best->r.metric : NAN);
+        number_is(f[13], denoise ? x->best->r.metric : NAN);
     params_are(sf, x->best, f[n - 2]);
     final_x_is(x->best, f[n - 1]);
 }
 
 /* Checks every line of the CSV against the kept results. */
-static void check_csv(const sweep_file *sf, char *csv)
+static void check_csv_ranked(const sweep_file *sf, char *csv, int by_psnr)
 {
-    expect *e = expected_table(sf);
+    size_t lines;
+    checked_sweep = &sf->s;
+    expect *e = expected_table(sf, by_psnr, &lines);
     char *line[64];
     size_t n = split(csv, '\n', line, 64);
     assert_true(n >= 2);
     assert_string_equal(line[n - 1], "");           /* ends with a newline */
     header_is(sf, line[0]);
-    size_t at = 1;
-    for (size_t p = 0; p < sf->s.n_problems; p++)
-        for (size_t o = 0; o < sf->s.n_optimizers; o++) {
-            const expect *x = &e[p * sf->s.n_optimizers + o];
-            if (!x->runs)
-                continue;
-            assert_true(at < n - 1);
-            row_is(sf, p, o, x, line[at++]);
-        }
-    assert_int_equal(at, n - 1);
+    assert_int_equal(n - 2, lines);
+    for (size_t i = 0; i < lines; i++)
+        row_is(sf, &e[i], expected_rank(sf, e, lines, &e[i], by_psnr), by_psnr, line[1 + i]);
     free(e);
+}
+
+static void check_csv(const sweep_file *sf, char *csv)
+{
+    check_csv_ranked(sf, csv, 0);
 }
 
 /* ---- tests --------------------------------------------------------------------------------- */
 
-/* 1 when some pair's best run (by gap) is not its run of lowest final loss. */
-static int gap_rule_matters(const sweep_file *sf)
+/* 1 when on q some optimizer's run of lowest final loss and its run of lowest gap are in
+ * different settings (a = 1 has the lower loss, a = 4 the lower gap): a table that mixed
+ * settings would pick by the wrong objective. */
+static int settings_matter(const sweep_file *sf)
 {
-    expect *e = expected_table(sf);
     int differs = 0;
-    for (uint64_t id = 0; id < sf->s.n_runs; id++) {
-        const kept *k = &sf->runs[id];
-        const expect *x = &e[k->d.problem * sf->s.n_optimizers + k->d.optimizer];
-        differs |= x->best && k->r.status != GD_STATUS_DIVERGED &&
-                   k->r.loss_final < x->best->r.loss_final;
+    for (size_t o = 0; o < sf->s.n_optimizers; o++) {
+        const kept *by_loss = NULL, *by_gap = NULL;
+        for (uint64_t id = 0; id < sf->s.n_runs; id++) {
+            const kept *k = &sf->runs[id];
+            if (!k->set || k->d.problem != 0 || k->d.optimizer != o ||
+                k->r.status == GD_STATUS_DIVERGED)
+                continue;
+            if (!by_loss || k->r.loss_final < by_loss->r.loss_final)
+                by_loss = k;
+            if (!by_gap || k->r.gap < by_gap->r.gap)
+                by_gap = k;
+        }
+        differs |= by_loss && by_loss->d.problem_params[0] != by_gap->d.problem_params[0];
     }
-    free(e);
     return differs;
 }
 
@@ -464,7 +554,7 @@ static void test_csv_matches_the_runs(void **state)
     totals(&sf, &n, &conv, &budget, &div);
     assert_int_equal(n, sf.s.n_runs);
     assert_true(conv + budget > 0 && div > 0);        /* the grid has both kinds */
-    assert_true(gap_rule_matters(&sf));   /* a = 1 has the lower loss, a = 4 the lower gap */
+    assert_true(settings_matter(&sf));   /* a = 1 has the lower loss, a = 4 the lower gap */
     char *csv = summary_of(sf.path, 1);
     check_csv(&sf, csv);
     free(csv);
@@ -556,7 +646,7 @@ static void test_every_run_diverged(void **state)
     for (uint64_t id = 0; id < sf.s.n_runs; id++)
         assert_int_equal(sf.runs[id].r.status, GD_STATUS_DIVERGED);
     char *csv = summary_of(sf.path, 1);
-    assert_non_null(strstr(csv, "\nq,gd,2,0,0,2,,,,,,\n"));
+    assert_non_null(strstr(csv, "\nq,,gd,,default,2,0,0,2,,,,,,,\n"));
     check_csv(&sf, csv);
     free(csv);
     char *text = summary_of(sf.path, 0);
@@ -572,7 +662,7 @@ static void test_single_run(void **state)
     write_sweep(&sf, single_grid, "single.h5", keep_all, 1);
     assert_int_equal(sf.s.n_runs, 1);
     char *csv = summary_of(sf.path, 1);
-    assert_non_null(strstr(csv, "\nq,gd,1,"));
+    assert_non_null(strstr(csv, "\nq,,gd,1,default,1,"));
     check_csv(&sf, csv);
     free(csv);
     sweep_file_free(&sf);

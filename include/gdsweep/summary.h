@@ -1,4 +1,5 @@
-/* summary.h - `gdsweep summary OUT.h5 [--csv]`: the best runs of a sweep's file.
+/* summary.h - `gdsweep summary OUT.h5 [--csv] [--metric C] [--mode M] [--target T]`: the
+ * best runs of a sweep's file, within each problem setting.
  *
  * Reads a file through the reader (gdsweep/store_read.h), parses the grid stored in it
  * (so sections, types and the run order are known), streams the committed rows of the
@@ -28,8 +29,20 @@ int gd_summary_load_grid(gd_reader *r, gd_sweep *s, gd_error *err);
 int gd_summary_tally(gd_reader *r, const gd_sweep *s, gd_tally *t, uint64_t *committed,
                      gd_error *err);
 
-/* The whole report of the file at path on out: header lines and table, or (csv) the
- * table as CSV. */
+/* What `gdsweep summary` is asked for. */
+typedef struct gd_summary_request {
+    const char *path;
+    int csv;
+    const char *metric;   /* rank by this numeric column; NULL: the default rule (tally.h) */
+    const char *mode;     /* "min" or "max"; NULL: the metric's own (metric_modes), else min */
+    const char *target;   /* "1e-K": the time-to-target column shown; NULL: 1e-6 */
+} gd_summary_request;
+
+/* The whole report of q->path on out: header lines and table, or (csv) the table as CSV.
+ * A metric the file lacks, a bad mode or target is a usage error. */
+int gd_summary_report(const gd_summary_request *q, FILE *out, gd_error *err);
+
+/* gd_summary_report with the default ranking. */
 int gd_summary_write(const char *path, int csv, FILE *out, gd_error *err);
 
 /* The subcommand: argv[0] is "summary", then OUT.h5 and optionally --csv (any order),
