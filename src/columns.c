@@ -16,7 +16,7 @@
 /* Layout groups, in row order. */
 enum group {
     G_RUN = 0, G_PROBLEM, G_CONTROL, G_OPTIMIZER, G_SCHEDULE, G_SCHEDULE_PARAMS,
-    G_RESULT, G_METRIC, G_RESULT_COUNTS, G_STORAGE
+    G_RESULT, G_METRIC, G_RESULT_COUNTS, G_TARGETS, G_STORAGE
 };
 
 typedef struct fixed_column {
@@ -46,6 +46,8 @@ static const fixed_column fixed_columns[] = {
     {"gap", GD_COL_F64, R_GAP, G_RESULT, "result"},
     {"loss_evals", GD_COL_I64, R_LOSS_EVALS, G_RESULT_COUNTS, "result"},
     {"grad_evals", GD_COL_I64, R_GRAD_EVALS, G_RESULT_COUNTS, "result"},
+    {"monitor_loss_evals", GD_COL_I64, R_MONITOR_LOSS_EVALS, G_RESULT_COUNTS, "result"},
+    {"monitor_grad_evals", GD_COL_I64, R_MONITOR_GRAD_EVALS, G_RESULT_COUNTS, "result"},
     {"wall_seconds", GD_COL_F64, R_WALL, G_RESULT_COUNTS, "result"},
     {"rank", GD_COL_I32, R_RANK, G_RESULT_COUNTS, "result"},
     {"threads", GD_COL_I32, R_THREADS, G_RESULT_COUNTS, "result"},
@@ -260,9 +262,36 @@ static int place_fixed(gd_columns *c, gd_error *err)
     return 0;
 }
 
+#define TARGET_NAMES(kind)                                                                   \
+    kind "_to_1e-1", kind "_to_1e-2", kind "_to_1e-3", kind "_to_1e-4", kind "_to_1e-5",     \
+        kind "_to_1e-6", kind "_to_1e-7", kind "_to_1e-8"
+
+static const char *const target_names[] = {TARGET_NAMES("steps"), TARGET_NAMES("grad_evals"),
+                                           TARGET_NAMES("seconds")};
+_Static_assert(sizeof target_names / sizeof *target_names == GD_TARGET_KINDS * GD_TARGETS,
+               "one name per target and kind: TARGET_NAMES must list GD_TARGETS targets");
+
+const char *gd_target_column_name(int kind, size_t k)
+{
+    return target_names[(size_t)kind * GD_TARGETS + k];
+}
+
+static int place_targets(gd_columns *c, gd_error *err)
+{
+    for (int kind = 0; kind < GD_TARGET_KINDS; kind++)
+        for (size_t k = 0; k < GD_TARGETS; k++) {
+            const char *name = gd_target_column_name(kind, k);
+            gd_col_type type = kind == GD_TARGET_SECONDS ? GD_COL_F64 : GD_COL_I64;
+            int role = R_TARGET_FIRST + kind * GD_TARGETS + (int)k;
+            if (push_column(c, name, type, 0, "result", role, G_TARGETS, err) < 0)
+                return -1;
+        }
+    return 0;
+}
+
 static int place_all(gd_columns *c, gd_error *err)
 {
-    if (place_fixed(c, err) < 0 || place_control(c, err) < 0)
+    if (place_fixed(c, err) < 0 || place_targets(c, err) < 0 || place_control(c, err) < 0)
         return -1;
     for (size_t t = 0; t < c->n_problem_types; t++)
         if (place_specs(c, c->reg.problems[t]->params, "problem", c->reg.problems[t]->name,

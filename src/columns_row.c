@@ -145,6 +145,17 @@ static double result_value(const gd_run_result *r, int role)
     }
 }
 
+/* Time-to-target cell `which` = kind * GD_TARGETS + target. */
+static void put_target(unsigned char *cell, const gd_run_result *r, int which)
+{
+    size_t k = (size_t)which % GD_TARGETS;
+    switch (which / GD_TARGETS) {
+    case GD_TARGET_STEPS: put_i64(cell, r->steps_to[k]); break;
+    case GD_TARGET_GRAD_EVALS: put_i64(cell, r->grad_evals_to[k]); break;
+    default: put_number(cell, GD_COL_F64, r->seconds_to[k]); break;
+    }
+}
+
 /* One fixed cell. */
 static void put_fixed(const gd_column *col, const gd_sweep *s, const gd_run_desc *d,
                       const gd_run_result *r, const gd_row_storage *st, unsigned char *row)
@@ -166,6 +177,8 @@ static void put_fixed(const gd_column *col, const gd_sweep *s, const gd_run_desc
     case R_STEPS: put_i64(cell, r->iterations); break;
     case R_LOSS_EVALS: put_i64(cell, r->loss_evals); break;
     case R_GRAD_EVALS: put_i64(cell, r->grad_evals); break;
+    case R_MONITOR_LOSS_EVALS: put_i64(cell, r->monitor_loss_evals); break;
+    case R_MONITOR_GRAD_EVALS: put_i64(cell, r->monitor_grad_evals); break;
     case R_RANK: put_number(cell, GD_COL_I32, r->rank); break;
     case R_THREADS: put_number(cell, GD_COL_I32, r->threads); break;
     case R_LOSS_INITIAL: case R_LOSS_FINAL: case R_LOSS_BEST: case R_GRAD_NORM_FINAL:
@@ -176,7 +189,10 @@ static void put_fixed(const gd_column *col, const gd_sweep *s, const gd_run_desc
     case R_PATH_DIM: case R_FINAL_OFFSET: case R_FINAL_COUNT:
         put_u64(cell, storage_value(st, col->role));
         break;
-    default: break; /* parameters, metrics and `written` are filled elsewhere */
+    default:
+        if (col->role >= R_TARGET_FIRST)
+            put_target(cell, r, col->role - R_TARGET_FIRST);
+        break; /* parameters, metrics and `written` are filled elsewhere */
     }
 }
 

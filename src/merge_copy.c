@@ -49,6 +49,14 @@ static void result_of(const gd_merge *m, const gd_run_desc *d, const double *row
     r->metric = metric == SIZE_MAX ? NAN : row[metric];
     r->loss_evals = (long)row[GD_MC_LOSS_EVALS];
     r->grad_evals = (long)row[GD_MC_GRAD_EVALS];
+    r->monitor_loss_evals = (long)row[GD_MC_MONITOR_LOSS_EVALS];
+    r->monitor_grad_evals = (long)row[GD_MC_MONITOR_GRAD_EVALS];
+    const double *to = row + GD_MC_TARGETS;
+    for (size_t k = 0; k < GD_TARGETS; k++) {
+        r->steps_to[k] = (long)to[GD_TARGET_STEPS * GD_TARGETS + k];
+        r->grad_evals_to[k] = (long)to[GD_TARGET_GRAD_EVALS * GD_TARGETS + k];
+        r->seconds_to[k] = to[GD_TARGET_SECONDS * GD_TARGETS + k];
+    }
     r->wall_seconds = row[GD_MC_WALL];
     r->rank = (int)row[GD_MC_RANK];
     r->threads = (int)row[GD_MC_THREADS];

@@ -17,11 +17,12 @@
 #include "gdsweep/summary.h"
 #include "gdsweep/text_diff.h"
 
-const char *const gd_merge_fixed_columns[GD_MC_FIXED] = {
+const char *const gd_merge_fixed_columns[GD_MC_TARGETS] = {
     "traj_offset", "traj_count",   "path_offset", "path_count",      "path_dim",
     "final_offset", "final_count", "status_code", "steps",           "loss_initial",
     "loss_final",  "loss_best",    "grad_norm_final", "gap",         "loss_evals",
-    "grad_evals",  "wall_seconds", "rank",        "threads"};
+    "grad_evals",  "monitor_loss_evals", "monitor_grad_evals", "wall_seconds", "rank",
+    "threads"};
 
 const char *const gd_merge_series[GD_MS_COUNT] = {"traj/iteration", "traj/loss",
                                                   "traj/grad_norm", "traj/lr", "path/x",
@@ -191,6 +192,9 @@ static int plan_columns(gd_merge *m, gd_error *err)
     if (!m->columns || !m->metric_of)
         return gd_fail_runtime(err, "out of memory");
     memcpy(m->columns, gd_merge_fixed_columns, sizeof gd_merge_fixed_columns);
+    for (int kind = 0; kind < GD_TARGET_KINDS; kind++)
+        for (size_t k = 0; k < GD_TARGETS; k++)
+            m->columns[GD_MC_TARGETS + kind * GD_TARGETS + k] = gd_target_column_name(kind, k);
     m->n_columns = GD_MC_FIXED;
     if (gd_columns_build(&c, err) < 0)
         return -1;

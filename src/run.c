@@ -106,38 +106,86 @@ typedef struct loop_ctx {
     const gd_optimizer_type *opt;
     gd_workspace *ws;
     gd_run_result *r;
+    long record_every;
+    double t0;                     /* the run's start, now_seconds() */
+    size_t next_target;            /* first target not reached yet */
+    double target_gap[GD_TARGETS]; /* gap levels of the targets */
 } loop_ctx;
 
-/* Gradient at `at` into ws->g; returns the loss at `at`. */
-static double loss_and_gradient(loop_ctx *c, const double *at)
+/* The loss at x_t and, when known, the gradient norm there. */
+typedef struct point {
+    double f, gn;
+    int gn_known;
+} point;
+
+/* Evaluation counters: the optimizer's own, or the monitoring ones. */
+typedef struct counters {
+    long *loss, *grad;
+} counters;
+
+static counters own_cost(const loop_ctx *c)
 {
-    const gd_run_control *k = &c->d->control;
-    c->r->grad_evals++;
-    if (k->numeric_gradient) {
-        c->r->loss_evals += 2 * (long)c->p->n + 1;
-        return gd_numeric_loss_grad(c->p, at, k->epsilon, c->ws->g, c->ws->work);
-    }
-    c->r->loss_evals++;
-    return c->p->type->loss_grad(c->p, at, c->ws->g);
+    return (counters){&c->r->loss_evals, &c->r->grad_evals};
 }
 
-/* Loss at x and the gradient the optimizer asks for (at its look-ahead point if any). */
-static double evaluate(loop_ctx *c, double *grad_norm)
+static counters monitoring(const loop_ctx *c)
+{
+    return (counters){&c->r->monitor_loss_evals, &c->r->monitor_grad_evals};
+}
+
+/* Gradient at `at` into g, counted in n; returns the loss at `at`. */
+static double loss_and_gradient(loop_ctx *c, const double *at, double *g, counters n)
+{
+    const gd_run_control *k = &c->d->control;
+    (*n.grad)++;
+    if (k->numeric_gradient) {
+        *n.loss += 2 * (long)c->p->n + 1;
+        return gd_numeric_loss_grad(c->p, at, k->epsilon, g, c->ws->work);
+    }
+    (*n.loss)++;
+    return c->p->type->loss_grad(c->p, at, g);
+}
+
+/* Whether iteration t needs the gradient norm at x_t: a record or a grad_tol test. */
+static int needs_grad_norm(const loop_ctx *c, long t)
+{
+    return c->d->control.grad_tol > 0 || t % c->record_every == 0;
+}
+
+/* Loss and gradient norm at x_t as a monitoring evaluation, for an optimizer whose own
+ * gradient is taken elsewhere: its gradient goes to ws->x_eval, which the look-ahead no
+ * longer needs once its gradient is in ws->g. */
+static void monitor_at_x(loop_ctx *c, point *at)
+{
+    gd_workspace *ws = c->ws;
+    at->f = loss_and_gradient(c, ws->x, ws->x_eval, monitoring(c));
+    at->gn = blocked_norm(ws->x_eval, c->p->n, ws->partial);
+    at->gn_known = 1;
+}
+
+/* x_t's loss (and gradient norm where iteration t needs it), and the gradient the
+ * optimizer asks for (at its look-ahead point if any) in ws->g. */
+static point evaluate(loop_ctx *c, long t)
 {
     gd_workspace *ws = c->ws;
     size_t n = c->p->n;
-    double f;
-    if (c->opt->lookahead) {
-        blocked_lookahead(c->opt, c->d->optimizer_params, n, ws->n_cap, ws->x, ws->state,
-                          ws->x_eval);
-        loss_and_gradient(c, ws->x_eval);
-        f = c->p->type->loss(c->p, ws->x);
-        c->r->loss_evals++;
-    } else {
-        f = loss_and_gradient(c, ws->x);
+    point at = {NAN, NAN, 1};
+    if (!c->opt->lookahead) {
+        at.f = loss_and_gradient(c, ws->x, ws->g, own_cost(c));
+        at.gn = blocked_norm(ws->g, n, ws->partial);
+        return at;
     }
-    *grad_norm = blocked_norm(ws->g, n, ws->partial);
-    return f;
+    blocked_lookahead(c->opt, c->d->optimizer_params, n, ws->n_cap, ws->x, ws->state,
+                      ws->x_eval);
+    loss_and_gradient(c, ws->x_eval, ws->g, own_cost(c));
+    if (needs_grad_norm(c, t)) {
+        monitor_at_x(c, &at);
+    } else {
+        at.f = c->p->type->loss(c->p, ws->x);
+        c->r->monitor_loss_evals++;
+        at.gn_known = 0;
+    }
+    return at;
 }
 
 /* Whether the problem steps and evaluates in one pass (its step_loss_grad): not for a
@@ -150,62 +198,92 @@ static int fused(const loop_ctx *c)
 
 /* The fused pass: the step (none when NULL, at the start point), then loss and gradient at
  * the new x. */
-static double fused_evaluate(loop_ctx *c, const gd_step_call *step, double *grad_norm)
+static point fused_evaluate(loop_ctx *c, const gd_step_call *step)
 {
     double sq;
     c->r->grad_evals++;
     c->r->loss_evals++;
     double f = c->p->type->step_loss_grad(c->p, step, c->ws->x, c->ws->g, &sq);
-    *grad_norm = sqrt(sq);
-    return f;
+    return (point){f, sqrt(sq), 1};
 }
 
 /* Loss and gradient at the start point. */
-static double first_evaluate(loop_ctx *c, double *grad_norm)
+static point first_evaluate(loop_ctx *c)
 {
-    return fused(c) ? fused_evaluate(c, NULL, grad_norm) : evaluate(c, grad_norm);
+    return fused(c) ? fused_evaluate(c, NULL) : evaluate(c, 0);
 }
 
-/* Steps to x_{t+1} with rate lr and evaluates there. */
-static double step_and_evaluate(loop_ctx *c, double lr, long t, double *grad_norm)
+/* Steps from x_t to x_{t+1} with rate lr and evaluates there. */
+static point step_and_evaluate(loop_ctx *c, double lr, long t)
 {
     gd_workspace *ws = c->ws;
     if (fused(c)) {
         gd_step_call call = {c->opt, c->d->optimizer_params, lr, t + 1, ws->n_cap, ws->state};
-        return fused_evaluate(c, &call, grad_norm);
+        return fused_evaluate(c, &call);
     }
     blocked_step(c->opt, c->d->optimizer_params, lr, t + 1, c->p->n, ws->n_cap, ws->x, ws->g,
                  ws->state);
-    return evaluate(c, grad_norm);
+    return evaluate(c, t + 1);
 }
 
-static void record(gd_history *h, const double *x, size_t n, long t, double f, double gn,
+static void record(gd_history *h, const double *x, size_t n, long t, const point *at,
                    double lr)
 {
     size_t i = h->count++;
     h->iteration[i] = t;
-    h->loss[i] = f;
-    h->grad_norm[i] = gn;
+    h->loss[i] = at->f;
+    h->grad_norm[i] = at->gn;
     h->lr[i] = lr;
     if (h->path_dim)
         memcpy(h->path + i * h->path_dim, x, n * sizeof *x);
 }
 
-/* The stop test: a gd_status when the run ends at this point, or 2 to go on. */
-static int stop_reason(const loop_ctx *c, long t, double f, double gn)
+/* The stop test: a gd_status when the run ends at x_t, or 2 to go on. The gradient norm
+ * is known whenever grad_tol is on. */
+static int stop_reason(const loop_ctx *c, long t, const point *at)
 {
     const gd_run_control *k = &c->d->control;
-    double f0 = c->r->loss_initial;
-    if (!isfinite(f) || !isfinite(gn) || f > f0 + k->divergence * (fabs(f0) + 1.0))
+    double f = at->f, f0 = c->r->loss_initial;
+    if (!isfinite(f) || (at->gn_known && !isfinite(at->gn)) ||
+        f > f0 + k->divergence * (fabs(f0) + 1.0))
         return GD_STATUS_DIVERGED;
     double progress = c->p->has_optimum ? f - c->p->f_opt : f;
-    if ((k->grad_tol > 0 && gn <= k->grad_tol) || progress <= k->loss_tol)
+    if ((k->grad_tol > 0 && at->gn <= k->grad_tol) || progress <= k->loss_tol)
         return GD_STATUS_CONVERGED;
     if (t >= k->iterations)
         return GD_STATUS_MAX_ITER;
     if (gd_interrupt_abandon())
         return GD_STATUS_ABANDONED;
     return 2;
+}
+
+/* The gap levels of the targets, from the gap at the start point; none when the optimum
+ * is unknown (every target stays unreached, -1). */
+static void targets_start(loop_ctx *c, double f0)
+{
+    gd_run_result *r = c->r;
+    double gap0 = f0 - c->p->f_opt;
+    for (size_t k = 0; k < GD_TARGETS; k++) {
+        r->steps_to[k] = r->grad_evals_to[k] = -1;
+        r->seconds_to[k] = NAN;
+        c->target_gap[k] = gd_target_fraction(k) * (gap0 > 0 ? gap0 : 0);
+    }
+    c->next_target = c->p->has_optimum && !isnan(gap0) ? 0 : GD_TARGETS;
+}
+
+/* Marks the targets x_t reaches (gap_t at or below their level) as reached at t. */
+static void targets_check(loop_ctx *c, long t, double f)
+{
+    gd_run_result *r = c->r;
+    double gap = f - c->p->f_opt, now = NAN;
+    for (size_t k = c->next_target; k < GD_TARGETS && gap <= c->target_gap[k]; k++) {
+        if (isnan(now))
+            now = now_seconds() - c->t0;
+        r->steps_to[k] = t;
+        r->grad_evals_to[k] = r->grad_evals;
+        r->seconds_to[k] = now;
+        c->next_target = k + 1;
+    }
 }
 
 static void start(loop_ctx *c, gd_history *h)
@@ -220,40 +298,54 @@ static void start(loop_ctx *c, gd_history *h)
     h->path_dim = n <= GD_PATH_MAX_DIM ? n : 0;
 }
 
-static void finish(loop_ctx *c, long t, int status, double f, double gn)
+static void finish(loop_ctx *c, long t, int status, const point *at)
 {
     gd_run_result *r = c->r;
     r->status = status;
     r->iterations = t;
-    r->loss_final = f;
-    r->grad_norm_final = gn;
-    r->gap = c->p->has_optimum ? f - c->p->f_opt : NAN;
+    r->loss_final = at->f;
+    r->grad_norm_final = at->gn;
+    r->gap = c->p->has_optimum ? at->f - c->p->f_opt : NAN;
     r->metric = c->p->type->metric ? c->p->type->metric(c->p, c->ws->x) : NAN;
     r->threads = omp_get_max_threads();
+}
+
+double gd_target_fraction(size_t k)
+{
+    static const double fraction[GD_TARGETS] = {1e-1, 1e-2, 1e-3, 1e-4,
+                                                1e-5, 1e-6, 1e-7, 1e-8};
+    return fraction[k];
 }
 
 void gd_run_execute(const gd_problem *p, const gd_optimizer_type *opt, const gd_run_desc *d,
                     long record_every, gd_workspace *ws, gd_history *h, gd_run_result *r)
 {
-    loop_ctx c = {p, d, opt, ws, r};
-    double t0 = now_seconds(), lr0 = d->optimizer_params[0];
+    loop_ctx c = {p, d, opt, ws, r, record_every, now_seconds(), 0, {0}};
+    double lr0 = d->optimizer_params[0];
     long T = d->control.iterations;
     start(&c, h);
-    double gn, f = first_evaluate(&c, &gn);
-    r->loss_initial = r->loss_best = f;
+    point at = first_evaluate(&c);
+    r->loss_initial = r->loss_best = at.f;
+    targets_start(&c, at.f);
     for (long t = 0;; t++) {
-        if (f < r->loss_best)
-            r->loss_best = f;
-        int status = stop_reason(&c, t, f, gn);
+        if (at.f < r->loss_best)
+            r->loss_best = at.f;
+        targets_check(&c, t, at.f);
+        int status = stop_reason(&c, t, &at);
         if (status != 2) {
-            record(h, ws->x, p->n, t, f, gn, NAN);
-            finish(&c, t, status, f, gn);
+            if (!at.gn_known) { /* the loss stays the one the stop test judged */
+                double f = at.f;
+                monitor_at_x(&c, &at);
+                at.f = f;
+            }
+            record(h, ws->x, p->n, t, &at, NAN);
+            finish(&c, t, status, &at);
             break;
         }
         double lr = d->schedule->rate(d->schedule_params, lr0, t, T);
         if (t % record_every == 0)
-            record(h, ws->x, p->n, t, f, gn, lr);
-        f = step_and_evaluate(&c, lr, t, &gn);
+            record(h, ws->x, p->n, t, &at, lr);
+        at = step_and_evaluate(&c, lr, t);
     }
-    r->wall_seconds = now_seconds() - t0;
+    r->wall_seconds = now_seconds() - c.t0;
 }

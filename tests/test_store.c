@@ -88,7 +88,14 @@ static void synthetic_result(uint64_t i, gd_run_result *r)
     r->metric = 1000.0 + (double)i;     /* must only show up for denoise runs */
     r->loss_evals = 3 * (long)i;
     r->grad_evals = 2 * (long)i;
+    r->monitor_loss_evals = 5 * (long)i;
+    r->monitor_grad_evals = 7 * (long)i;
     r->wall_seconds = 1e-3 * (double)i;
+    for (size_t k = 0; k < GD_TARGETS; k++) {
+        r->steps_to[k] = k < i % 5 ? (long)(i + k) : -1;
+        r->grad_evals_to[k] = k < i % 5 ? (long)(i + 2 * k) : -1;
+        r->seconds_to[k] = k < i % 5 ? 1e-4 * (double)(i + k) : NAN;
+    }
     r->rank = (int)(i % 4);
     r->threads = 1 + (int)(i % 2);
 }
@@ -222,6 +229,21 @@ static int control_cell(const gd_run_control *ctl, const char *key, cell *c)
     return 1;
 }
 
+/* A time-to-target column: its value in r. */
+static int target_cell(const gd_run_result *r, const char *key, cell *c)
+{
+    for (size_t k = 0; k < GD_TARGETS; k++) {
+        const double v[GD_TARGET_KINDS] = {(double)r->steps_to[k], (double)r->grad_evals_to[k],
+                                           r->seconds_to[k]};
+        for (int kind = 0; kind < GD_TARGET_KINDS; kind++)
+            if (strcmp(key, gd_target_column_name(kind, k)) == 0) {
+                set_num(c, v[kind]);
+                return 1;
+            }
+    }
+    return 0;
+}
+
 static int result_cell(const gd_run_result *r, const char *key, cell *c)
 {
     const struct { const char *name; double v; } nums[] = {
@@ -229,7 +251,9 @@ static int result_cell(const gd_run_result *r, const char *key, cell *c)
         {"loss_initial", r->loss_initial}, {"loss_final", r->loss_final},
         {"loss_best", r->loss_best}, {"grad_norm_final", r->grad_norm_final},
         {"gap", r->gap}, {"loss_evals", (double)r->loss_evals},
-        {"grad_evals", (double)r->grad_evals}, {"wall_seconds", r->wall_seconds},
+        {"grad_evals", (double)r->grad_evals},
+        {"monitor_loss_evals", (double)r->monitor_loss_evals},
+        {"monitor_grad_evals", (double)r->monitor_grad_evals}, {"wall_seconds", r->wall_seconds},
         {"rank", r->rank}, {"threads", r->threads}, {"written", 1},
     };
     if (strcmp(key, "status") == 0) {
@@ -241,7 +265,7 @@ static int result_cell(const gd_run_result *r, const char *key, cell *c)
             set_num(c, nums[i].v);
             return 1;
         }
-    return 0;
+    return target_cell(r, key, c);
 }
 
 static int identity_cell(const gd_sweep *s, const gd_run_desc *d, const char *key, cell *c)
@@ -881,8 +905,8 @@ static void test_batch_id_out_of_range(void **state)
 static const char *const fixed_names[] = {
     "run_id", "problem", "problem_type", "optimizer", "optimizer_type", "instance", "repeat",
     "schedule", "status", "status_code", "steps", "loss_initial", "loss_final", "loss_best",
-    "grad_norm_final", "gap", "loss_evals", "grad_evals", "wall_seconds", "rank", "threads",
-    "traj_offset", "traj_count", "path_offset", "path_count", "path_dim", "final_offset",
+    "grad_norm_final", "gap", "loss_evals", "grad_evals", "monitor_loss_evals",
+    "monitor_grad_evals", "wall_seconds", "rank", "threads", "traj_offset", "traj_count", "path_offset", "path_count", "path_dim", "final_offset",
     "final_count", "written", NULL};
 
 enum { CAT_FIXED, CAT_CONTROL, CAT_PROBLEM, CAT_OPTIMIZER, CAT_SCHEDULE, CAT_METRIC };
@@ -918,6 +942,9 @@ static void test_registry_keys_do_not_clash(void **state)
     size_t n = 0;
     for (size_t i = 0; fixed_names[i]; i++)
         see(seen, &n, fixed_names[i], CAT_FIXED);
+    for (int kind = 0; kind < GD_TARGET_KINDS; kind++)
+        for (size_t k = 0; k < GD_TARGETS; k++)
+            see(seen, &n, gd_target_column_name(kind, k), CAT_FIXED);
     see_specs(seen, &n, gd_control_params, CAT_CONTROL);
     for (size_t t = 0; gd_problems[t]; t++) {
         see_specs(seen, &n, gd_problems[t]->params, CAT_PROBLEM);

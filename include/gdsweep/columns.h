@@ -80,6 +80,13 @@ typedef struct gd_row_storage {
     uint64_t final_offset, final_count;
 } gd_row_storage;
 
+/* The time-to-target columns: for each kind, one column per target k < GD_TARGETS. */
+enum { GD_TARGET_STEPS, GD_TARGET_GRAD_EVALS, GD_TARGET_SECONDS, GD_TARGET_KINDS };
+
+/* "steps_to_1e-3" for (GD_TARGET_STEPS, 2): the name of target k's column of a kind
+ * (a static string). */
+const char *gd_target_column_name(int kind, size_t k);
+
 /* Builds the list from the global registries and gd_control_params. */
 int gd_columns_build(gd_columns *c, gd_error *err);
 int gd_columns_build_from(gd_columns *c, const gd_registries *reg, gd_error *err);

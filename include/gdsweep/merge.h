@@ -22,6 +22,7 @@
 
 #include "gdsweep/error.h"
 #include "gdsweep/grid.h"
+#include "gdsweep/columns.h"
 #include "gdsweep/store_read.h"
 
 /* How many missing id ranges, files and shards a message names before "...". */
@@ -33,9 +34,11 @@ enum {
     GD_MC_FINAL_OFFSET, GD_MC_FINAL_COUNT, GD_MC_STORAGE,
     GD_MC_STATUS = GD_MC_STORAGE, GD_MC_STEPS, GD_MC_LOSS_INITIAL, GD_MC_LOSS_FINAL,
     GD_MC_LOSS_BEST, GD_MC_GRAD_NORM, GD_MC_GAP, GD_MC_LOSS_EVALS, GD_MC_GRAD_EVALS,
-    GD_MC_WALL, GD_MC_RANK, GD_MC_THREADS, GD_MC_FIXED
+    GD_MC_MONITOR_LOSS_EVALS, GD_MC_MONITOR_GRAD_EVALS, GD_MC_WALL, GD_MC_RANK, GD_MC_THREADS,
+    GD_MC_TARGETS, /* GD_TARGET_KINDS * GD_TARGETS columns, in gd_target_column_name order */
+    GD_MC_FIXED = GD_MC_TARGETS + GD_TARGET_KINDS * GD_TARGETS
 };
-extern const char *const gd_merge_fixed_columns[GD_MC_FIXED];
+extern const char *const gd_merge_fixed_columns[GD_MC_TARGETS]; /* then the targets */
 
 /* The 1-D datasets a run's records live in, and which count column sizes them. */
 enum { GD_MS_ITERATION, GD_MS_LOSS, GD_MS_GRAD_NORM, GD_MS_LR, GD_MS_PATH, GD_MS_FINAL,

@@ -4,7 +4,13 @@
  * the history arrays, sized beforehand with gd_workspace_reserve / gd_history_reserve.
  * Iteration t = 0..T-1 evaluates loss and gradient at x_t, records every record_every-th
  * point, tests the stop conditions, then steps to x_{t+1}; x_T is evaluated and
- * recorded at the end. A run that blows up ends with status diverged, never a crash. */
+ * recorded at the end. A run that blows up ends with status diverged, never a crash.
+ *
+ * What is recorded and tested is always about x_t: the loss, the gradient norm and the
+ * stop tests. An optimizer that takes its gradient elsewhere (NAG's look-ahead) gets that
+ * gradient as its own cost (loss_evals, grad_evals); the loss at x_t, and the gradient at
+ * x_t where a record or a grad_tol test needs it, are monitoring evaluations, counted
+ * apart (monitor_loss_evals, monitor_grad_evals) so that costs compare fairly. */
 #ifndef GDSWEEP_RUN_H
 #define GDSWEEP_RUN_H
 
@@ -26,6 +32,12 @@ const char *gd_status_name(int status);
 /* Parameter paths are recorded for problems of at most this dimension. */
 #define GD_PATH_MAX_DIM 4
 
+/* Time to target: the relative targets 1e-1 .. 1e-GD_TARGETS of the initial gap. */
+#define GD_TARGETS 8
+
+/* Target k's fraction of the initial gap, 10^-(k+1) (k < GD_TARGETS). */
+double gd_target_fraction(size_t k);
+
 typedef struct gd_run_result {
     int status;              /* gd_status */
     long iterations;         /* steps taken */
@@ -33,8 +45,15 @@ typedef struct gd_run_result {
     double grad_norm_final;
     double gap;              /* loss_final - f_opt, NaN when the optimum is unknown */
     double metric;           /* problem metric (PSNR) of the final x, NaN when none */
-    long loss_evals, grad_evals;
+    long loss_evals, grad_evals;   /* the optimizer's own evaluations */
+    long monitor_loss_evals, monitor_grad_evals; /* made only to record or test x_t */
     double wall_seconds;
+    /* The first iteration t at which gap_t <= gd_target_fraction(k) * max(gap_0, 0), with
+     * the optimizer's gradient evaluations up to that point (the one at x_t included) and
+     * the wall seconds since the run started; -1 (NaN) when never reached or when the
+     * optimum is unknown. Exact: tested at every iteration, not only at records. */
+    long steps_to[GD_TARGETS], grad_evals_to[GD_TARGETS];
+    double seconds_to[GD_TARGETS];
     int rank, threads;       /* where it ran: recorded, not results */
 } gd_run_result;
 

@@ -91,7 +91,8 @@ def trajectory(f, runs, i, name="loss"):
 
 
 # Columns that say where or when a run ran, or where its data sit: not results.
-NOT_RESULTS = {"rank", "threads", "wall_seconds", "traj_offset", "path_offset", "final_offset"}
+NOT_RESULTS = {"rank", "threads", "wall_seconds", "traj_offset", "path_offset", "final_offset",
+               *(f"seconds_to_1e-{k}" for k in range(1, 9))}
 SERIES = [("traj/loss", "traj"), ("traj/grad_norm", "traj"), ("traj/lr", "traj"),
           ("traj/iteration", "traj"), ("path/x", "path"), ("final/x", "final")]
 
