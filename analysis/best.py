@@ -16,6 +16,7 @@ import pandas as pd
 from .columns import describe, group_keys, is_missing, varying
 from .palette import STATUS_CODES
 from .ranking import ranked, with_rank
+from .targets import LEVELS, run_times
 
 
 @dataclasses.dataclass
@@ -136,7 +137,9 @@ def table_row(sweep, group, optimizer, runs):
     entry = {"problem": row["problem"], "problem_settings": group.values or "-", "optimizer": optimizer,
              "ranked_by": sweep.rank(row["problem"]).text, "run_id": int(row["run_id"]),
              "hyperparameters": hyperparameters(sweep, row), "status": row["status"],
-             "steps": int(row["steps"]), "loss_final": row["loss_final"], "gap": row["gap"]}
+             "steps": int(row["steps"])}
+    entry.update({f"steps_to_1e-{k}": run_times(sweep, k).at[row["run_id"], "steps"] for k in LEVELS})
+    entry.update({"loss_final": row["loss_final"], "gap": row["gap"]})
     entry.update({m: row[m] for m in sweep.columns.metrics})
     entry.update(status_counts(runs))
     entry["runs"] = len(runs)

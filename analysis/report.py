@@ -14,7 +14,7 @@ import sys
 import pandas as pd
 
 from . import best, fig_convergence, fig_cost, fig_curvefit, fig_denoise, fig_profile
-from . import fig_sensitivity, fig_status, html
+from . import fig_sensitivity, fig_status, html, targets
 from .plotting import Skip, save
 from .reader import NotASweep
 from .sweep import Sweep
@@ -22,6 +22,7 @@ from .sweep import Sweep
 PROG = "analysis.report"
 FORMATS = ("png", "svg", "pdf")
 CSV = "best_configurations.csv"
+TIMES_CSV = "time_to_target.csv"
 FIGURES = [
     ("descent paths", fig_cost.make_paths),
     ("comparison of optimizers", fig_cost.make_comparison),
@@ -30,7 +31,8 @@ FIGURES = [
     ("convergence", fig_convergence.make),
     ("learning-rate sensitivity", fig_sensitivity.make),
     ("status maps", fig_status.make),
-    ("performance profile", fig_profile.make),
+    ("performance profile", fig_profile.make_performance),
+    ("data profile", fig_profile.make_data),
 ]
 RESULT_FIRST = "status_code"  # --metric takes a numeric result column from here on
 NOT_METRICS = {"rank", "threads", "written", "measure", "rank_class", "rank_value"}
@@ -139,10 +141,17 @@ def ranking_text(sweep):
 
 
 def report_tables(sweep):
-    """The best-configuration table."""
+    """The best-configuration table and the time-to-target table."""
+    levels = ", ".join(f"steps_to_1e-{k}" for k in targets.LEVELS)
     intro = (f"One row per problem settings group and optimizer: the best run, its configuration and "
-             f"results, and how the optimizer's runs in that group ended. {ranking_text(sweep)}")
-    return [Table("best", "Best configurations", intro, best.table(sweep), CSV)]
+             f"results, and how the optimizer's runs in that group ended. {ranking_text(sweep)} "
+             f"{levels}: the first iteration at which f − f_ref ≤ 10⁻ᵏ (f(x_0) − f_ref), f_ref the known "
+             f"optimum, else the lowest loss found on the instance (n/a: never).")
+    times = ("Per optimizer, over the units of the data profile (problem instance × control values, "
+             "counted once): units solved to each target by some setting, and the median steps and "
+             "gradient evaluations (fewest of its settings per unit) over the units it solved.")
+    return [Table("best", "Best configurations", intro, best.table(sweep), CSV),
+            Table("time_to_target", "Time to target", times, targets.time_table(sweep), TIMES_CSV)]
 
 
 def make_figures(sweep, directory, fmts, notes):

@@ -62,7 +62,7 @@ momentum = 0.9
 lr = 0.01, 0.1
 """
 FIGURES = ["cost_paths", "cost_comparison", "denoise", "curvefit", "convergence", "sensitivity",
-           "status_quad", "status_fit", "status_img", "performance_profile"]
+           "status_quad", "status_fit", "status_img", "performance_profile", "data_profile"]
 WORK = workdir()
 
 

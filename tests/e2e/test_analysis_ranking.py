@@ -345,6 +345,119 @@ def test_cost_paths_labels(R, h5):
         plt.close(made.fig)
 
 
+def profile_measures(R):
+    """{unit: {optimizer: best floored gap to the reference}} over units run by >= 2 optimizers."""
+    table = {}
+    for i in R.ids:
+        ref = R.reference(i)
+        initial = R["loss_initial"][i] - ref
+        floor = max(1e-10 * max(1.0, abs(ref)), 1e-8 * initial)
+        gap = R["loss_final"][i] - ref
+        m = np.inf if R["status"][i] == "diverged" or not np.isfinite(gap) else max(gap, floor)
+        cell = table.setdefault(R.unit(i), {})
+        cell[R["optimizer"][i]] = min(cell.get(R["optimizer"][i], np.inf), m)
+    return {u: v for u, v in table.items() if len(v) >= 2}
+
+
+def curve_at(line, x):
+    """The value of a post-step curve at x."""
+    xs, ys = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+    k = np.searchsorted(xs, x, side="right") - 1
+    return float(ys[max(k, 0)])
+
+
+def test_performance_profile(R, h5):
+    """Units counted once, gaps to the reference floored to ties, ratios by hand, axis at most 1e6."""
+    from analysis import fig_profile
+    from analysis.sweep import Sweep
+    table = profile_measures(R)
+    n_instances = len({(R["problem"][i], R["instance"][i]) for i in R.ids})
+    check(len(table) < n_instances, f"the grid has repeated identical instances ({len(table)} units, "
+                                    f"{n_instances} instance indices)")
+    maker = getattr(fig_profile, "make_performance", None) or fig_profile.make
+    with Sweep(h5) as s:
+        made = maker(s)[0]
+        ax = made.fig.axes[0]
+        m = re.search(r"over (\d+)", ax.get_title())
+        check(m and int(m.group(1)) == len(table), f"profile over {m and m.group(1)} units; by hand {len(table)}")
+        check(ax.get_xlim()[1] <= 1e6, f"profile axis ends at {ax.get_xlim()[1]:.3g} <= 1e6")
+        lines = {line.get_label().split(" (")[0]: line for line in ax.get_lines()}
+        for opt in dict.fromkeys(R["optimizer"][R.ids]):
+            ratios = np.array([v.get(opt, np.inf) / min(v.values()) for v in table.values()])
+            for tau in (1.0, 2.0, 100.0):
+                want = float(np.mean(ratios <= tau))
+                got = curve_at(lines[opt], tau) if opt in lines else -1
+                check(abs(got - want) < 1e-12, f"rho_{opt}({tau:g}) = {got:.4f}, by hand {want:.4f}")
+        plt.close(made.fig)
+
+
+def recorded_target(f, R, i, k):
+    """(steps, gradient evaluations) to 10^-k of the initial gap to f_ref, from run i's trajectory."""
+    o, n = int(R["traj_offset"][i]), int(R["traj_count"][i])
+    loss, it = f["traj/loss"][o:o + n], f["traj/iteration"][o:o + n]
+    ref = R.reference(i)
+    hit = np.flatnonzero(loss - ref <= 10.0 ** -k * (R["loss_initial"][i] - ref))
+    if not hit.size:
+        return np.inf, np.inf
+    t = float(it[hit[0]])
+    return t, (t + 1) * R["grad_evals"][i] / (R["steps"][i] + 1.0)
+
+
+def target_times(R, h5, k):
+    """{run: (steps, grad evals)} to target 10^-k: exact columns where the optimum is known, else recorded."""
+    out = {}
+    with h5py.File(h5, "r") as f:
+        for i in R.ids:
+            if np.isfinite(R["gap"][i]):
+                s, e = R[f"steps_to_1e-{k}"][i], R[f"grad_evals_to_1e-{k}"][i]
+                out[i] = (np.inf, np.inf) if s < 0 else (float(s), float(e))
+            else:
+                out[i] = recorded_target(f, R, i, k)
+    return out
+
+
+def unit_costs(R, times, which):
+    """{unit: {optimizer: fewest steps (0) or gradient evaluations (1) to the target}} over all units."""
+    table = {}
+    for i in R.ids:
+        cell = table.setdefault(R.unit(i), {})
+        opt = R["optimizer"][i]
+        cell[opt] = min(cell.get(opt, np.inf), times[i][which])
+    return table
+
+
+def test_data_profile(R, h5, out):
+    """Data profiles and the time-to-target table against costs computed here."""
+    from analysis import fig_profile, targets
+    from analysis.sweep import Sweep
+    check(R.c.get("steps_to_1e-3") is not None, "the binary writes the exact steps_to_1e-k columns")
+    with Sweep(h5) as s:
+        quad = s.of("quad")
+        steps, _ = targets.recorded_time(s, quad, 3)
+        exact = quad["steps_to_1e-3"].to_numpy(float)
+        check(np.array_equal(np.where(np.isnan(steps), -1, steps), exact),
+              "steps to 1e-3 from trajectories (record_every 1) = the exact in-loop columns")
+        made = fig_profile.make_data(s)[0]
+        times_csv = {r["optimizer"]: r for r in read_csv(os.path.join(out, "time_to_target.csv"))}
+        for ax, k in zip(made.fig.axes, LEVELS):
+            times = target_times(R, h5, k)
+            evals, steps = unit_costs(R, times, 1), unit_costs(R, times, 0)
+            lines = {line.get_label().split(" (")[0]: line for line in ax.get_lines()}
+            for opt in dict.fromkeys(R["optimizer"][R.ids]):
+                want = np.sort([max(v[opt], 1.0) for v in evals.values() if np.isfinite(v.get(opt, np.inf))])
+                x = np.asarray(lines[opt].get_xdata(), float)[1:1 + len(want)]
+                check(np.allclose(x, want, rtol=1e-12) and curve_at(lines[opt], 1e12) == len(want) / len(evals),
+                      f"data profile 1e-{k}, {opt}: {len(want)} of {len(evals)} units at {want[:4]}... by hand")
+                solved = [v[opt] for v in steps.values() if np.isfinite(v.get(opt, np.inf))]
+                row = times_csv.get(opt, {})
+                med = float(row.get(f"median_steps_to_1e-{k}") or "nan")
+                check(int(row.get(f"solved_1e-{k}", -1)) == len(solved) and
+                      (np.isclose(med, np.median(solved)) if solved else np.isnan(med)),
+                      f"time to target 1e-{k}, {opt}: solved {row.get(f'solved_1e-{k}')}, median steps {med}; "
+                      f"by hand {len(solved)}, {np.median(solved) if solved else 'n/a'}")
+        plt.close(made.fig)
+
+
 def test_convergence(R, h5):
     """Without a known optimum the panel shows f - best found; each optimizer has its own line style."""
     from analysis import fig_convergence
@@ -424,6 +537,8 @@ section(test_best_table, RUNS, OUT)
 section(test_denoise_shows_best_lambda, RUNS, OUT)
 section(test_labels_of_run_drawn, RUNS, H5)
 section(test_cost_paths_labels, RUNS, H5)
+section(test_performance_profile, RUNS, H5)
+section(test_data_profile, RUNS, H5, OUT)
 section(test_convergence, RUNS, H5)
 section(test_bulk_trajectories, RUNS, H5)
 section(test_metric_option)
