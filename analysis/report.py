@@ -13,7 +13,7 @@ import sys
 
 import pandas as pd
 
-from . import best, fig_convergence, fig_cost, fig_curvefit, fig_denoise, fig_profile
+from . import best, fig_convergence, fig_cost, fig_curvefit, fig_denoise, fig_parameter, fig_profile
 from . import fig_sensitivity, fig_status, html, targets
 from .plotting import Skip, save
 from .reader import NotASweep
@@ -31,6 +31,7 @@ FIGURES = [
     ("convergence", fig_convergence.make),
     ("learning-rate sensitivity", fig_sensitivity.make),
     ("status maps", fig_status.make),
+    ("problem parameters", fig_parameter.make),
     ("performance profile", fig_profile.make_performance),
     ("data profile", fig_profile.make_data),
 ]

@@ -480,6 +480,22 @@ def test_convergence(R, h5):
         plt.close(made.fig)
 
 
+def test_parameter_answer(R, out):
+    """The report states the best lambda by PSNR and the best degree by its metric, computed here."""
+    html = unescape(open(os.path.join(out, "index.html"), encoding="utf-8").read())
+    check(os.path.exists(os.path.join(out, "problem_parameters.png")), "problem_parameters.png written")
+    for problem, name in (("img", "lambda"), ("fit", "degree")):
+        group, groups = chosen_group(R, problem)
+        rank = choice_rank(R, problem)
+        setting = best_setting(R, groups[group], rank)
+        value = float(np.median(R[rank[0]][setting]))
+        best = R[name][groups[group][0]]
+        m = re.search(rf"{problem}: best {name} by {rank[0]} \({rank[1]}[^)]*\): (\S+) \(([-\d.e+]+)", html)
+        check(m is not None and m.group(1) == number_text(best) and np.isclose(float(m.group(2)), value, rtol=1e-3),
+              f"{problem}: report says {m.group(0) if m else 'nothing'!r}; by hand {name} {number_text(best)}, "
+              f"{rank[0]} {value:.4g}")
+
+
 def test_bulk_trajectories(R, h5):
     """reader.trajectories gives every run's records and path as stored."""
     from analysis import reader
@@ -540,6 +556,7 @@ section(test_cost_paths_labels, RUNS, H5)
 section(test_performance_profile, RUNS, H5)
 section(test_data_profile, RUNS, H5, OUT)
 section(test_convergence, RUNS, H5)
+section(test_parameter_answer, RUNS, OUT)
 section(test_bulk_trajectories, RUNS, H5)
 section(test_metric_option)
 finish()
