@@ -165,6 +165,8 @@ static int execute(const gd_cli *c, const gd_sweep *s, gd_error *err)
     char out[GD_PATH_MAX];
     gd_store *st = NULL;
     output_path(c, s, out, sizeof out);
+    if (gd_par_rank() == 0)
+        gd_print_repeat_warnings(stderr, s);
     if (c->dry_run) {
         if (gd_par_rank() == 0)
             gd_print_dry_run(stdout, s, out);

@@ -271,6 +271,21 @@ static const char *const target_names[] = {TARGET_NAMES("steps"), TARGET_NAMES("
 _Static_assert(sizeof target_names / sizeof *target_names == GD_TARGET_KINDS * GD_TARGETS,
                "one name per target and kind: TARGET_NAMES must list GD_TARGETS targets");
 
+void gd_columns_metric_modes(const gd_columns *c, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t t = 0; t < c->n_problem_types; t++) {
+        const gd_problem_type *pt = c->reg.problems[t];
+        size_t col = c->metric_col[t];
+        if (col == SIZE_MAX || strstr(buf, c->col[col].name) != NULL || used >= size)
+            continue;
+        int n = snprintf(buf + used, size - used, "%s%s:%s", used ? "," : "", c->col[col].name,
+                         pt->metric_mode ? pt->metric_mode : "min");
+        used += n > 0 ? (size_t)n : 0;
+    }
+}
+
 const char *gd_target_column_name(int kind, size_t k)
 {
     return target_names[(size_t)kind * GD_TARGETS + k];

@@ -46,6 +46,24 @@ static void print_size(FILE *out, double bytes)
     fprintf(out, "%.1f %s", bytes, unit[u]);
 }
 
+void gd_print_repeat_warnings(FILE *out, const gd_sweep *s)
+{
+    for (size_t p = 0; p < s->n_problems; p++) {
+        const gd_problem_section *ps = &s->problems[p];
+        uint64_t checked, identical = gd_section_identical_repeats(s, p, &checked);
+        if (identical == 0)
+            continue;
+        fprintf(out, "gdsweep: warning: repeats = %llu on [problem %s] repeats identical runs",
+                (unsigned long long)s->repeats, ps->label);
+        if (identical < checked)
+            fprintf(out, " in %llu of its %llu%s problem settings", (unsigned long long)identical,
+                    (unsigned long long)checked, checked < ps->type_combos ? " first" : "");
+        fprintf(out, " (an instance of %s draws nothing at random%s%s)\n", ps->type->name,
+                ps->type->repeat_hint ? "; " : "",
+                ps->type->repeat_hint ? ps->type->repeat_hint : "");
+    }
+}
+
 void gd_print_dry_run(FILE *out, const gd_sweep *s, const char *output)
 {
     double bytes = 0;

@@ -90,8 +90,24 @@ uint64_t gd_sweep_pair_runs(const gd_sweep *s, size_t p, size_t o)
     return ps->type_combos * s->repeats * ps->control_combos * s->optimizers[o].combos;
 }
 
+uint64_t gd_section_identical_repeats(const gd_sweep *s, size_t p, uint64_t *checked)
+{
+    const gd_problem_section *ps = &s->problems[p];
+    double values[GD_MAX_PARAMS];
+    uint64_t n = ps->type_combos < GD_REPEAT_CHECK_MAX ? ps->type_combos : GD_REPEAT_CHECK_MAX;
+    uint64_t identical = 0;
+    *checked = n;
+    if (s->repeats < 2 || !ps->type->draws)
+        return 0;
+    for (uint64_t c = 0; c < n; c++) {
+        gd_grid_dims_decode(ps->dims, ps->n_type_dims, c, values);
+        identical += !ps->type->draws(values);
+    }
+    return identical;
+}
+
 gd_rng_key gd_sweep_instance_key(const gd_sweep *s, const gd_run_desc *d)
 {
     const gd_problem_section *ps = &s->problems[d->problem];
-    return gd_rng_key_make(s->seed, ps->label, d->problem_params, ps->n_type_dims, d->repeat);
+    return gd_problem_data_key(s->seed, ps->label, ps->type, d->problem_params, d->repeat);
 }

@@ -14,6 +14,7 @@
 
 #include "gdsweep/columns.h"
 #include "gdsweep/selection.h"
+#include "gdsweep/store.h"
 #include "gdsweep/summary.h"
 #include "gdsweep/text_diff.h"
 
@@ -55,7 +56,10 @@ static int open_input(gd_merge *m, size_t i, const char *path, char **hash, gd_e
 {
     char *h = NULL;
     gd_merge_input *in = &m->in[i];
+    double version = NAN;
     if (gd_reader_open(&in->reader, path, err) < 0 ||
+        gd_reader_attr_number(in->reader, "format_version", &version, err) < 0 ||
+        gd_store_check_format(path, version, "merge", err) < 0 ||
         gd_reader_attr_text(in->reader, "grid_hash", &h, err) < 0)
         return -1;
     int same = !*hash || strcmp(h, *hash) == 0;

@@ -91,6 +91,10 @@ static int write_root_attributes(gd_store *st, const char *command_line)
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
         if (gd_h5_attr_text(root, text[i][0], text[i][1]) < 0)
             return -1;
+    char modes[512];
+    gd_columns_metric_modes(&st->cols, modes, sizeof modes);
+    if (gd_h5_attr_text(root, "metric_modes", modes) < 0)
+        return -1;
     if (gd_h5_attr_u64(root, "seed", s->seed) < 0 ||
         gd_h5_attr_u64(root, "n_runs", s->n_runs) < 0 ||
         gd_h5_attr_u64(root, "n_instances", s->n_instances) < 0 ||
@@ -291,4 +295,18 @@ uint64_t gd_store_committed(const gd_store *st)
 double gd_store_io_seconds(const gd_store *st)
 {
     return st ? st->io_seconds : 0.0;
+}
+
+int gd_store_check_format(const char *path, double version, const char *action,
+                          gd_error *err)
+{
+    if (version == GD_FORMAT_VERSION)
+        return 0;
+    if (version == 1)
+        return gd_fail(err, "%s has file format 1 (gdsweep before common random numbers: its "
+                       "instances drew data with their model parameters, e.g. lambda or "
+                       "degree, in the random key), so runs made now would meet other data; "
+                       "cannot %s it: rerun its grid into a new output", path, action);
+    return gd_fail(err, "%s has file format %g, not this gdsweep's %d; cannot %s it: rerun "
+                   "its grid into a new output", path, version, GD_FORMAT_VERSION, action);
 }

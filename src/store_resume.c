@@ -8,6 +8,7 @@
  * the file untouched: nothing is written before every check passed. */
 #include "store_internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,11 +27,25 @@ static char *attr_text(hid_t obj, const char *name)
     return text;
 }
 
+/* A numeric root attribute, or def when absent. */
+static double attr_number(hid_t obj, const char *name, double def)
+{
+    double v = def;
+    hid_t a = H5Aexists(obj, name) > 0 ? H5Aopen(obj, name, H5P_DEFAULT) : H5I_INVALID_HID;
+    if (a < 0 || H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0)
+        v = def;
+    gd_h5_close(&a);
+    return v;
+}
+
 static int check_identity(gd_store *st, gd_error *err)
 {
     if (H5Aexists(st->file, "format_version") <= 0 || H5Lexists(st->file, "runs", H5P_DEFAULT) <= 0)
         return gd_fail(err, "%s is not a gdsweep file (no format_version or runs table); "
                        "choose another output, or run without --resume", st->path);
+    if (gd_store_check_format(st->path, attr_number(st->file, "format_version", NAN), "resume",
+                              err) < 0)
+        return -1;
     char *hash = attr_text(st->file, "grid_hash");
     int same = hash && strcmp(hash, st->sweep->hash) == 0;
     free(hash);
@@ -112,17 +127,6 @@ static int open_instances(gd_store *st, gd_error *err)
                     &st->written_instances) < 0)
         return gd_h5_fail(st, err, "reading /instances");
     return 0;
-}
-
-/* A numeric root attribute, or def when absent. */
-static double attr_number(hid_t obj, const char *name, double def)
-{
-    double v = def;
-    hid_t a = H5Aexists(obj, name) > 0 ? H5Aopen(obj, name, H5P_DEFAULT) : H5I_INVALID_HID;
-    if (a < 0 || H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0)
-        v = def;
-    gd_h5_close(&a);
-    return v;
 }
 
 int gd_store_set_shard(gd_store *st, uint64_t shard, uint64_t shards, gd_error *err)

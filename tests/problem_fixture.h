@@ -27,7 +27,7 @@ static inline void fx_params(const gd_problem_type *t, double *pp, ...)
 
 static inline gd_rng_key fx_key(const gd_problem_type *t, const double *pp, uint64_t repeat)
 {
-    return gd_rng_key_make(42, t->name, pp, gd_param_count(t->params), repeat);
+    return gd_problem_data_key(42, t->name, t, pp, repeat);
 }
 
 /* Sets up an instance (asserting success) with seed 42 and the given repeat. */

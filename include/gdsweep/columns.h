@@ -92,6 +92,10 @@ int gd_columns_build(gd_columns *c, gd_error *err);
 int gd_columns_build_from(gd_columns *c, const gd_registries *reg, gd_error *err);
 void gd_columns_free(gd_columns *c);
 
+/* "psnr:max,test_mse:min": each metric column and which way it is better (the problem
+ * types' metric_mode), for the file's `metric_modes` attribute; "" when none. */
+void gd_columns_metric_modes(const gd_columns *c, char *buf, size_t size);
+
 /* Index of the column named name, or -1. */
 int gd_columns_find(const gd_columns *c, const char *name);
 

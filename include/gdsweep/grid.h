@@ -142,6 +142,15 @@ void gd_sweep_decode(const gd_sweep *s, uint64_t id, gd_run_desc *d);
 /* Number of runs of the (problem section p, optimizer section o) pair. */
 uint64_t gd_sweep_pair_runs(const gd_sweep *s, size_t p, size_t o);
 
+/* Problem settings (type-value combinations) looked at by gd_section_identical_repeats. */
+#define GD_REPEAT_CHECK_MAX 100000
+
+/* How many of section p's problem settings have instances that draw nothing at random
+ * (the type's `draws`), so that their repeats are identical runs; 0 when the sweep has
+ * one repeat. Looks at the first GD_REPEAT_CHECK_MAX settings at most; *checked receives
+ * how many it looked at. */
+uint64_t gd_section_identical_repeats(const gd_sweep *s, size_t p, uint64_t *checked);
+
 /* The RNG key of the instance of run d. */
 gd_rng_key gd_sweep_instance_key(const gd_sweep *s, const gd_run_desc *d);
 

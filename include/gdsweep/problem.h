@@ -10,6 +10,7 @@
 #define GDSWEEP_PROBLEM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gdsweep/error.h"
 #include "gdsweep/param.h"
@@ -44,16 +45,27 @@ typedef struct gd_problem_type {
     const char *doc;
     const gd_param_spec *params;
     const char *metric_name;   /* e.g. "psnr"; NULL when the type has no metric */
+    const char *metric_mode;   /* "max" or "min": which way the metric is better */
     /* 1 when an instance holds data drawn from its RNG key (noisy image, samples, random
      * start): the store keeps its inputs under /instances, and the plan keeps an
      * instance's expensive runs on one rank (plan.h, "Instance affinity"). 0 when
      * everything follows from the parameter values in the runs table (no group is
      * written). */
     int stores_inputs;
+    /* Bit k set: params[k] defines the model only (denoise's lambda, curvefit's degree) and
+     * generates no data; clear: it does (size, noise, points, start point). An instance's
+     * data are drawn from its data parameters alone (gd_problem_data_key), so every value
+     * of a model parameter meets the same data (common random numbers). */
+    unsigned model_params;
 
     /* Cross-parameter checks beyond each spec's range (x_min < x_max, ...). Message
      * without location; may be NULL. */
     int (*check)(const double *pp, gd_error *err);
+    /* 1 when an instance with these values draws something from its RNG key, so that its
+     * repeats differ; NULL: always. Repeats of an instance that draws nothing are
+     * identical runs, which gdsweep warns about; repeat_hint says how to make them draw. */
+    int (*draws)(const double *pp);
+    const char *repeat_hint;
     /* Dimension of x for these parameter values (used to validate before any run). */
     size_t (*dimension)(const double *pp);
     /* Relative cost of one iteration (~ floating-point work), for scheduling. */
@@ -92,6 +104,12 @@ extern const gd_problem_type gd_problem_quadratic, gd_problem_curvefit, gd_probl
  * work: n doubles of scratch. Returns f(x) (one extra evaluation). */
 double gd_numeric_loss_grad(const gd_problem *p, const double *x, double eps, double *g,
                             double *work);
+
+/* The RNG key of an instance: (seed, problem label, the values of t's data parameters in
+ * spec order, repeat); model parameters (spec.model) are left out, so instances that differ
+ * only in them draw the same data (common random numbers). pp: every parameter of t. */
+gd_rng_key gd_problem_data_key(uint64_t seed, const char *label, const gd_problem_type *t,
+                               const double *pp, uint64_t repeat);
 
 /* Frees what setup allocated and zeroes *p. Safe on a zeroed instance. */
 void gd_problem_destroy(gd_problem *p);

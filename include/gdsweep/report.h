@@ -12,4 +12,8 @@ void gd_print_list(FILE *out);
 /* Runs per (problem, optimizer), the total and the estimated output size. */
 void gd_print_dry_run(FILE *out, const gd_sweep *s, const char *output);
 
+/* One warning line per problem section whose repeats are identical runs (its instances
+ * draw nothing at random), on out: "gdsweep: warning: repeats = 10 on [problem rb] ...". */
+void gd_print_repeat_warnings(FILE *out, const gd_sweep *s);
+
 #endif

@@ -13,9 +13,16 @@
 #include "gdsweep/grid.h"
 #include "gdsweep/problem.h"
 
-#define GD_FORMAT_VERSION 1
+#define GD_FORMAT_VERSION 2
 
 typedef struct gd_store gd_store;
+
+/* Fails (usage error, one line) unless a file's format_version is GD_FORMAT_VERSION: runs
+ * of an older format cannot be continued (`action` "resume") or combined ("merge") with
+ * runs made now. Format 1 drew an instance's data with its model parameters in the RNG
+ * key, so its runs met other data than this gdsweep's would. */
+int gd_store_check_format(const char *path, double version, const char *action,
+                          gd_error *err);
 
 /* Fails (usage error, nothing touched) when the directory is missing or not writable,
  * or when path exists and overwrite is 0. */

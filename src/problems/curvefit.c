@@ -25,7 +25,7 @@ enum { CF_DEGREE, CF_POINTS, CF_NOISE, CF_X_MIN, CF_X_MAX, CF_C0, CF_C1, CF_C2, 
 
 typedef struct curvefit {
     size_t points, degree, n_blocks;
-    double *x, *y;
+    double *x, *y, *y_test; /* y_test: held-out targets of the metric */
     double *parts; /* n_blocks slots of degree + 2 partial sums: loss, then gradient */
 } curvefit;
 
@@ -103,26 +103,28 @@ sums_of(const double *x, const double *y, size_t lo, size_t hi, const double *th
 }
 
 /* The sums of block b, with the degree as a constant for the common degrees. */
-static void block_sums(const curvefit *c, const double *theta, size_t b, int grad,
-                       double *out)
+static void block_sums(const curvefit *c, const double *y, const double *theta, size_t b,
+                       int grad, double *out)
 {
     size_t lo = b * BLOCK, hi = lo + BLOCK < c->points ? lo + BLOCK : c->points;
     switch (c->degree) {
-    case 1: sums_of(c->x, c->y, lo, hi, theta, 1, grad, out); break;
-    case 2: sums_of(c->x, c->y, lo, hi, theta, 2, grad, out); break;
-    case 3: sums_of(c->x, c->y, lo, hi, theta, 3, grad, out); break;
-    default: sums_of(c->x, c->y, lo, hi, theta, c->degree, grad, out); break;
+    case 1: sums_of(c->x, y, lo, hi, theta, 1, grad, out); break;
+    case 2: sums_of(c->x, y, lo, hi, theta, 2, grad, out); break;
+    case 3: sums_of(c->x, y, lo, hi, theta, 3, grad, out); break;
+    default: sums_of(c->x, y, lo, hi, theta, c->degree, grad, out); break;
     }
 }
 
-static double evaluate(const gd_problem *p, const double *theta, double *g)
+/* Mean squared error of theta against targets y (c->y: the loss; c->y_test: the metric),
+ * and its gradient into g unless g is NULL. */
+static double evaluate(const gd_problem *p, const double *y, const double *theta, double *g)
 {
     const curvefit *c = p->data;
     size_t stride = c->degree + 2;
     int grad = g != NULL;
 #pragma omp parallel for schedule(static) if (c->points >= PARALLEL_MIN)
     for (size_t b = 0; b < c->n_blocks; b++)
-        block_sums(c, theta, b, grad, c->parts + b * stride);
+        block_sums(c, y, theta, b, grad, c->parts + b * stride);
     double m = (double)c->points;
     for (size_t k = 0; grad && k <= c->degree; k++)
         g[k] = gd_ordered_sum(c->parts + 1 + k, c->n_blocks, stride) / m;
@@ -131,12 +133,22 @@ static double evaluate(const gd_problem *p, const double *theta, double *g)
 
 static double curvefit_loss(const gd_problem *p, const double *theta)
 {
-    return evaluate(p, theta, NULL);
+    const curvefit *c = p->data;
+    return evaluate(p, c->y, theta, NULL);
 }
 
 static double curvefit_loss_grad(const gd_problem *p, const double *theta, double *g)
 {
-    return evaluate(p, theta, g);
+    const curvefit *c = p->data;
+    return evaluate(p, c->y, theta, g);
+}
+
+/* The metric test_mse: the mean squared error on held-out targets, the true polynomial
+ * at the same x plus fresh noise (stream 2): what a fitted degree predicts of new data. */
+static double curvefit_test_mse(const gd_problem *p, const double *theta)
+{
+    const curvefit *c = p->data;
+    return evaluate(p, c->y_test, theta, NULL);
 }
 
 static void make_data(curvefit *c, const double *pp, gd_rng_key key)
@@ -146,8 +158,10 @@ static void make_data(curvefit *c, const double *pp, gd_rng_key key)
 #pragma omp parallel for schedule(static) if (c->points >= PARALLEL_MIN)
     for (size_t i = 0; i < c->points; i++) {
         double x = gd_linspace_at(x_min, x_max, c->points, i);
+        double truth = c0 + c1 * x + c2 * x * x + c3 * x * x * x;
         c->x[i] = x;
-        c->y[i] = c0 + c1 * x + c2 * x * x + c3 * x * x * x + noise * gd_rng_normal(key, 0, i);
+        c->y[i] = truth + noise * gd_rng_normal(key, 0, i);
+        c->y_test[i] = truth + noise * gd_rng_normal(key, 2, i);
     }
 }
 
@@ -158,16 +172,17 @@ static int curvefit_setup(gd_problem *p, const double *pp, gd_rng_key key, gd_er
         return -1;
     size_t points = (size_t)pp[CF_POINTS], n = (size_t)pp[CF_DEGREE] + 1;
     size_t n_blocks = (points + BLOCK - 1) / BLOCK;
-    double *x, *y, *parts, *true_coef, *x_opt;
+    double *x, *y, *y_test, *parts, *true_coef, *x_opt;
     const gd_array_req reqs[] = {{&x, points},
                                  {&y, points},
+                                 {&y_test, points},
                                  {&parts, n_blocks * (n + 1)},
                                  {&true_coef, 4},
                                  {&x_opt, n}};
-    curvefit *c = gd_problem_alloc(p, &gd_problem_curvefit, n, sizeof *c, reqs, 5, err);
+    curvefit *c = gd_problem_alloc(p, &gd_problem_curvefit, n, sizeof *c, reqs, 6, err);
     if (!c)
         return -1;
-    *c = (curvefit){points, n - 1, n_blocks, x, y, parts};
+    *c = (curvefit){points, n - 1, n_blocks, x, y, y_test, parts};
     make_data(c, pp, key);
     for (size_t k = 0; k < n; k++)
         p->x0[k] = gd_rng_normal(key, 1, k);
@@ -181,6 +196,7 @@ static int curvefit_setup(gd_problem *p, const double *pp, gd_rng_key key, gd_er
     p->f_opt = curvefit_loss(p, x_opt);
     gd_problem_add_input(p, "x", points, 0, x);
     gd_problem_add_input(p, "y", points, 0, y);
+    gd_problem_add_input(p, "y_test", points, 0, y_test);
     gd_problem_add_input(p, "true_coef", 4, 0, true_coef);
     gd_problem_add_input(p, "x_opt", n, 0, x_opt);
     gd_problem_add_input(p, "x0", n, 0, p->x0);
@@ -192,14 +208,18 @@ const gd_problem_type gd_problem_curvefit = {
     .doc = "mean squared error of a polynomial fitted to noisy samples of c0 + c1 x + "
            "c2 x^2 + c3 x^3 (the article's curve fit; n = degree + 1)",
     .params = curvefit_params,
-    .metric_name = NULL,
+    .metric_name = "test_mse",
+    .metric_mode = "min",
     .stores_inputs = 1,
+    .model_params = 1u << CF_DEGREE,
     .check = curvefit_check,
+    .draws = NULL, /* the start point is random */
+    .repeat_hint = NULL,
     .dimension = curvefit_dimension,
     .cost = curvefit_cost,
     .setup = curvefit_setup,
     .destroy = gd_problem_release,
     .loss = curvefit_loss,
     .loss_grad = curvefit_loss_grad,
-    .metric = NULL,
+    .metric = curvefit_test_mse,
 };

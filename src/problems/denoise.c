@@ -59,6 +59,11 @@ static const gd_param_spec denoise_params[] = {
     {.key = NULL},
 };
 
+static int denoise_draws(const double *pp)
+{
+    return pp[DN_NOISE] > 0;
+}
+
 static size_t denoise_dimension(const double *pp)
 {
     return (size_t)pp[DN_SIZE] * (size_t)pp[DN_SIZE];
@@ -363,8 +368,12 @@ const gd_problem_type gd_problem_denoise = {
            "lambda * sum sqrt(|grad u|^2 + tv_eps^2) (the article's example; n = size^2)",
     .params = denoise_params,
     .metric_name = "psnr",
+    .metric_mode = "max",
     .stores_inputs = 1,
+    .model_params = 1u << DN_LAMBDA | 1u << DN_TV_EPS,
     .check = NULL,
+    .draws = denoise_draws,
+    .repeat_hint = "noise > 0 draws a noisy image per repeat",
     .dimension = denoise_dimension,
     .cost = denoise_cost,
     .setup = denoise_setup,

@@ -66,6 +66,17 @@ void gd_problem_release(gd_problem *p)
     p->n_inputs = 0;
 }
 
+gd_rng_key gd_problem_data_key(uint64_t seed, const char *label, const gd_problem_type *t,
+                               const double *pp, uint64_t repeat)
+{
+    double data[GD_MAX_PARAMS];
+    size_t n = 0;
+    for (size_t k = 0; t->params[k].key && k < GD_MAX_PARAMS; k++)
+        if (!(t->model_params >> k & 1u))
+            data[n++] = pp[k];
+    return gd_rng_key_make(seed, label, data, n, repeat);
+}
+
 void gd_problem_destroy(gd_problem *p)
 {
     if (p->type && p->type->destroy)
@@ -84,6 +95,12 @@ void gd_problem_add_input(gd_problem *p, const char *name, size_t d0, size_t d1,
     a->dims[0] = d0;
     a->dims[1] = d1;
     a->data = data;
+}
+
+void gd_problem_spread_start(double *x0, size_t n, double spread, gd_rng_key key)
+{
+    for (size_t i = 0; spread > 0 && i < n; i++)
+        x0[i] = x0[i] + spread * gd_rng_normal(key, GD_START_STREAM, i);
 }
 
 double gd_linspace_at(double start, double stop, size_t num, size_t i)

@@ -38,6 +38,15 @@ void gd_problem_release(gd_problem *p);
 void gd_problem_add_input(gd_problem *p, const char *name, size_t d0, size_t d1,
                           const double *data);
 
+/* The key of a start point's spread; a start point moved by it is x0 + spread * N(0, 1),
+ * coordinate i from element i of stream GD_START_STREAM. */
+#define GD_START_STREAM 7
+#define GD_START_SPREAD_DOC "standard deviation of a Gaussian move of the start point, " \
+                            "drawn per repeat (0: the start point itself)"
+
+/* Moves x0[0..n) by spread * N(0, 1) drawn from key (nothing when spread is 0). */
+void gd_problem_spread_start(double *x0, size_t n, double spread, gd_rng_key key);
+
 /* Element i of numpy.linspace(start, stop, num): i * step + start, the last one = stop. */
 double gd_linspace_at(double start, double stop, size_t num, size_t i);
 

@@ -4,7 +4,7 @@
  * article's Python `x**2 + 5*x + 10`. Minimum f_opt = c - b^2 / (4a) at x = -b / (2a). */
 #include "problem_impl.h"
 
-enum { Q_A, Q_B, Q_C, Q_X0 };
+enum { Q_A, Q_B, Q_C, Q_X0, Q_SPREAD };
 
 typedef struct quadratic {
     double a, b, c;
@@ -16,8 +16,15 @@ static const gd_param_spec quadratic_params[] = {
     [Q_B] = {.key = "b", .kind = GD_REAL, .def = 5, GD_SPEC_ANY_REAL, .doc = "coefficient of x"},
     [Q_C] = {.key = "c", .kind = GD_REAL, .def = 10, GD_SPEC_ANY_REAL, .doc = "constant term"},
     [Q_X0] = {.key = "x0", .kind = GD_REAL, .def = 5, GD_SPEC_ANY_REAL, .doc = "start point"},
+    [Q_SPREAD] = {.key = "start_spread", .kind = GD_REAL, .def = 0, GD_SPEC_NONNEG,
+                  .doc = GD_START_SPREAD_DOC},
     {.key = NULL},
 };
+
+static int quadratic_draws(const double *pp)
+{
+    return pp[Q_SPREAD] > 0;
+}
 
 static size_t quadratic_dimension(const double *pp)
 {
@@ -43,6 +50,7 @@ static int quadratic_setup(gd_problem *p, const double *pp, gd_rng_key key, gd_e
     q->c = pp[Q_C];
     x_opt[0] = -q->b / (2 * q->a);
     p->x0[0] = pp[Q_X0];
+    gd_problem_spread_start(p->x0, 1, pp[Q_SPREAD], key);
     p->has_optimum = 1;
     p->f_opt = q->c - q->b * q->b / (4 * q->a);
     gd_problem_add_input(p, "x_opt", 1, 0, x_opt);
@@ -69,6 +77,8 @@ const gd_problem_type gd_problem_quadratic = {
     .metric_name = NULL,
     .stores_inputs = 0,
     .check = NULL,
+    .draws = quadratic_draws,
+    .repeat_hint = "start_spread > 0 draws a start point per repeat",
     .dimension = quadratic_dimension,
     .cost = quadratic_cost,
     .setup = quadratic_setup,

@@ -4,7 +4,7 @@
  * f_opt = 0 at (a, a^2). */
 #include "problem_impl.h"
 
-enum { R_A, R_B, R_X0, R_Y0 };
+enum { R_A, R_B, R_X0, R_Y0, R_SPREAD };
 
 typedef struct rosenbrock {
     double a, b;
@@ -17,8 +17,15 @@ static const gd_param_spec rosenbrock_params[] = {
              .doc = "steepness of the valley walls"},
     [R_X0] = {.key = "x0", .kind = GD_REAL, .def = -1.2, GD_SPEC_ANY_REAL, .doc = "start x"},
     [R_Y0] = {.key = "y0", .kind = GD_REAL, .def = 1, GD_SPEC_ANY_REAL, .doc = "start y"},
+    [R_SPREAD] = {.key = "start_spread", .kind = GD_REAL, .def = 0, GD_SPEC_NONNEG,
+                  .doc = GD_START_SPREAD_DOC},
     {.key = NULL},
 };
+
+static int rosenbrock_draws(const double *pp)
+{
+    return pp[R_SPREAD] > 0;
+}
 
 static size_t rosenbrock_dimension(const double *pp)
 {
@@ -45,6 +52,7 @@ static int rosenbrock_setup(gd_problem *p, const double *pp, gd_rng_key key, gd_
     x_opt[1] = r->a * r->a;
     p->x0[0] = pp[R_X0];
     p->x0[1] = pp[R_Y0];
+    gd_problem_spread_start(p->x0, 2, pp[R_SPREAD], key);
     p->has_optimum = 1;
     p->f_opt = 0;
     gd_problem_add_input(p, "x_opt", 2, 0, x_opt);
@@ -74,6 +82,8 @@ const gd_problem_type gd_problem_rosenbrock = {
     .metric_name = NULL,
     .stores_inputs = 0,
     .check = NULL,
+    .draws = rosenbrock_draws,
+    .repeat_hint = "start_spread > 0 draws a start point per repeat",
     .dimension = rosenbrock_dimension,
     .cost = rosenbrock_cost,
     .setup = rosenbrock_setup,
