@@ -28,7 +28,7 @@ class Group:
 
     @property
     def title(self):
-        """` at lambda=0.5 (best of 4 by psnr (max))` for a figure title, "" when the problem sweeps nothing."""
+        """` at lambda=0.5 (best of 4 by psnr (max))` for a title; "" when the problem sweeps nothing."""
         if not self.values:
             return ""
         return f" at {self.values}" + (f" ({self.how})" if self.how else "")
@@ -92,7 +92,7 @@ def group_score(sweep, runs):
 
 
 def chosen_group(sweep, problem):
-    """The group a figure shows: the best one by the problem's choice rank (the only one if nothing varies)."""
+    """The group a figure shows: the best by the problem's choice rank (the only one if nothing varies)."""
     groups = settings_groups(sweep, problem)
     if len(groups) == 1:
         return groups[0]
@@ -151,6 +151,7 @@ def table(sweep):
     rows = []
     for problem in sweep.problems():
         for group in settings_groups(sweep, problem):
-            for optimizer in dict.fromkeys(group.runs["optimizer"]):
-                rows.append(table_row(sweep, group, optimizer, group.runs[group.runs["optimizer"] == optimizer]))
+            runs = group.runs
+            for optimizer in dict.fromkeys(runs["optimizer"]):
+                rows.append(table_row(sweep, group, optimizer, runs[runs["optimizer"] == optimizer]))
     return pd.DataFrame(rows)

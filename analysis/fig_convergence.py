@@ -75,7 +75,8 @@ def y_label(sweep, problem):
 def panel(sweep, ax, problem):
     group = chosen_group(sweep, problem)
     optimizers = list(dict.fromkeys(group.runs["optimizer"]))
-    drawn = [draw_optimizer(sweep, ax, group.runs, opt, k, len(optimizers)) for k, opt in enumerate(optimizers)]
+    drawn = [draw_optimizer(sweep, ax, group.runs, opt, k, len(optimizers))
+             for k, opt in enumerate(optimizers)]
     drawn = [m for m in drawn if m is not None]
     ptype = group.runs["problem_type"].iloc[0]
     name = problem if ptype == problem else f"{problem} ({ptype})"

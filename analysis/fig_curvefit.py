@@ -32,7 +32,8 @@ def fit_panel(sweep, ax, problem):
                 color=sweep.palette.colour(row["optimizer"]), label=f"{label}: {poly_text(coefs)}")
     gap = f", gap {row['gap']:.3g}" if np.isfinite(row["gap"]) else ""
     test = f", test MSE {row['test_mse']:.4g}" if np.isfinite(row.get("test_mse", np.nan)) else ""
-    ax.set_title(f"{problem}{group.title}\ndegree {int(row['degree'])}, MSE {row['loss_final']:.4g}{gap}{test}")
+    ax.set_title(f"{problem}{group.title}\n"
+                 f"degree {int(row['degree'])}, MSE {row['loss_final']:.4g}{gap}{test}")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     legend_below(ax, ncol=1)

@@ -69,7 +69,8 @@ def panel(sweep, ax, item):
     ax.set_xlabel(name)
     ax.set_ylabel(rank.name)
     held = [n for n in problem_names(sweep, problem) if n != name]
-    ax.set_title(f"{problem}: {rank.metric} against {name}" + (f"\n(others at {group.values})" if held else ""))
+    others = f"\n(others at {group.values})" if held else ""
+    ax.set_title(f"{problem}: {rank.metric} against {name}{others}")
     legend_below(ax, ncol=3)
     found.append(finding(problem, problem_names(sweep, problem), group, rank, best))
 

@@ -1,4 +1,4 @@
-"""palette.py - one colour, marker and dash pattern per optimizer label for every figure, and status colours."""
+"""palette.py - one colour, marker and dash pattern per optimizer label for all figures; status colours."""
 import matplotlib
 import matplotlib.colors as mcolors
 

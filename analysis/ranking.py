@@ -57,7 +57,9 @@ def default_rank(runs):
 
 def has_values(runs, metric):
     """True when runs has the numeric column `metric` with at least one finite value."""
-    return metric in runs and runs[metric].dtype.kind in "fiu" and bool(np.isfinite(metric_values(runs, metric)).any())
+    if metric not in runs or runs[metric].dtype.kind not in "fiu":
+        return False
+    return bool(np.isfinite(metric_values(runs, metric)).any())
 
 
 def chosen_rank(runs, metric, mode, modes):

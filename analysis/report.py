@@ -1,10 +1,10 @@
 """report.py - `python3 -m analysis.report OUT.h5 -o DIR`: figures and DIR/index.html for one sweep.
 
 Runs are ranked within problem settings groups by --metric/--mode (default: the gap to the
-optimum where it is known, else the final loss, converged runs first). Exit status: 0 report written (also for a partial sweep, a single run, or every run
-diverged: each noted on stderr and in index.html); 1 a figure failed (the rest is still
-written); 2 bad input (missing file, not gdsweep's, no committed run, bad option), one
-line on stderr.
+optimum where it is known, else the final loss, converged runs first). Exit status: 0
+report written (also for a partial sweep, a single run, or every run diverged: each noted
+on stderr and in index.html); 1 a figure failed (the rest is still written); 2 bad input
+(missing file, not gdsweep's, no committed run, bad option), one line on stderr.
 """
 import argparse
 import dataclasses

@@ -22,7 +22,8 @@ SOLVED_FRACTION = 1e-8  # ... and so do gaps below this fraction of the initial 
 
 
 def unit_keys(sweep, runs=None):
-    """One key per run (a Series, same index): its unit (problem, problem and control values, initial loss)."""
+    """One key per run (a Series, same index): its unit (problem, problem and control values,
+    initial loss)."""
     runs = sweep.runs if runs is None else runs
     names = ["problem"] + sweep.columns.problem + sweep.columns.control + ["loss_initial"]
     return group_keys(runs, [c for c in names if c in runs])

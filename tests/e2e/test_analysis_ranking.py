@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """test_analysis_ranking.py - the report answers the question asked (rankings, captions, profiles, targets).
 
-One sweep made here with the real binary (a quadratic whose repeats are identical, Rosenbrock,
-curve fits of two degrees, denoising at four lambdas) and its report. Every expected value is
-computed here from the file with h5py and numpy (the documented layout, docs/FORMAT.md), not
-through analysis/: the best run of every (problem settings group, optimizer); the settings a
-figure shows and the run it draws; the performance and data profiles over units counted once;
-steps to target; the best lambda by PSNR. Each section runs on its own, so one failure (or an
+One sweep made here with the real binary (a quadratic whose repeats are identical, Rosenbrock
+whose repeats start apart, curve fits of two degrees, denoising at four lambdas) and its
+report. Every expected value is computed here from the file with h5py and numpy (the
+documented layout, docs/FORMAT.md), not through analysis/: the best run of every (problem
+settings group, optimizer); the settings a figure shows and the run it draws; the
+performance and data profiles over units counted once; steps to target; the best lambda by
+PSNR. Each section runs on its own, so one failure (or an
 old analysis/ without a function) does not hide the others.
 """
 import csv
@@ -46,6 +47,7 @@ iterations = 200
 
 [problem rb]
 type = rosenbrock
+start_spread = 0.1
 iterations = 150
 
 [problem fit]
@@ -117,7 +119,8 @@ def report(h5, *extra):
     env = dict(os.environ, PYTHONPATH=SOURCE)
     p = subprocess.run(["/usr/bin/python3", "-m", "analysis.report", h5, "-o", out, *extra],
                        capture_output=True, text=True, env=env)
-    print(f"report {os.path.basename(h5)} {' '.join(extra)}: exit {p.returncode}; stderr: {p.stderr.strip()!r}")
+    print(f"report {os.path.basename(h5)} {' '.join(extra)}: exit {p.returncode}; "
+          f"stderr: {p.stderr.strip()!r}")
     return p, out
 
 
@@ -171,7 +174,8 @@ class Runs:
         return float(np.min(self.c["loss_best"][same]))
 
     def unit(self, i):
-        """Problem instance x control values, counted once: label, problem and control values, initial loss."""
+        """Problem instance x control values, counted once: label, problem and control values,
+        initial loss."""
         return self.group(i) + self.values(i, self.control_cols) + (self.c["loss_initial"][i],)
 
 
@@ -324,7 +328,8 @@ def test_labels_of_run_drawn(R, h5):
             label = f"{R['optimizer'][i]} (lr={number_text(R['lr'][i])})"
             texts = all_texts(made.fig)
             check(any(label in t for t in texts), f"{made.name}: the run drawn ({i}) is labelled {label!r}")
-            wrong = [t for t in texts if re.search(rf"{R['optimizer'][i]} \(lr=(?!{re.escape(number_text(R['lr'][i]))}\b)", t)]
+            other_lr = rf"{R['optimizer'][i]} \(lr=(?!{re.escape(number_text(R['lr'][i]))}\b)"
+            wrong = [t for t in texts if re.search(other_lr, t)]
             check(not wrong, f"{made.name}: no other learning rate is given for it ({wrong})")
             plt.close(made.fig)
 
@@ -379,7 +384,8 @@ def test_performance_profile(R, h5):
         made = maker(s)[0]
         ax = made.fig.axes[0]
         m = re.search(r"over (\d+)", ax.get_title())
-        check(m and int(m.group(1)) == len(table), f"profile over {m and m.group(1)} units; by hand {len(table)}")
+        check(m and int(m.group(1)) == len(table),
+              f"profile over {m and m.group(1)} units; by hand {len(table)}")
         check(ax.get_xlim()[1] <= 1e6, f"profile axis ends at {ax.get_xlim()[1]:.3g} <= 1e6")
         lines = {line.get_label().split(" (")[0]: line for line in ax.get_lines()}
         for opt in dict.fromkeys(R["optimizer"][R.ids]):
@@ -446,14 +452,17 @@ def test_data_profile(R, h5, out):
             for opt in dict.fromkeys(R["optimizer"][R.ids]):
                 want = np.sort([max(v[opt], 1.0) for v in evals.values() if np.isfinite(v.get(opt, np.inf))])
                 x = np.asarray(lines[opt].get_xdata(), float)[1:1 + len(want)]
-                check(np.allclose(x, want, rtol=1e-12) and curve_at(lines[opt], 1e12) == len(want) / len(evals),
-                      f"data profile 1e-{k}, {opt}: {len(want)} of {len(evals)} units at {want[:4]}... by hand")
+                share = curve_at(lines[opt], 1e12)
+                check(np.allclose(x, want, rtol=1e-12) and share == len(want) / len(evals),
+                      f"data profile 1e-{k}, {opt}: {len(want)} of {len(evals)} units at "
+                      f"{want[:4]}... by hand")
                 solved = [v[opt] for v in steps.values() if np.isfinite(v.get(opt, np.inf))]
                 row = times_csv.get(opt, {})
                 med = float(row.get(f"median_steps_to_1e-{k}") or "nan")
                 check(int(row.get(f"solved_1e-{k}", -1)) == len(solved) and
                       (np.isclose(med, np.median(solved)) if solved else np.isnan(med)),
-                      f"time to target 1e-{k}, {opt}: solved {row.get(f'solved_1e-{k}')}, median steps {med}; "
+                      f"time to target 1e-{k}, {opt}: solved {row.get(f'solved_1e-{k}')}, "
+                      f"median steps {med}; "
                       f"by hand {len(solved)}, {np.median(solved) if solved else 'n/a'}")
         plt.close(made.fig)
 
@@ -476,7 +485,8 @@ def test_convergence(R, h5):
             check("best" in ax.get_ylabel(), f"img panel's y axis names the reference: {ax.get_ylabel()!r}")
             starts = [float(ln.get_ydata()[0]) for ln in lines]
             check(all(min(initial) * (1 - 1e-9) <= y <= max(initial) * (1 + 1e-9) for y in starts),
-                  f"img curves start at f(x_0) - f_ref {starts}, by hand in [{min(initial):.6g}, {max(initial):.6g}]")
+                  f"img curves start at f(x_0) - f_ref {starts}, "
+                  f"by hand in [{min(initial):.6g}, {max(initial):.6g}]")
         plt.close(made.fig)
 
 
@@ -491,9 +501,10 @@ def test_parameter_answer(R, out):
         value = float(np.median(R[rank[0]][setting]))
         best = R[name][groups[group][0]]
         m = re.search(rf"{problem}: best {name} by {rank[0]} \({rank[1]}[^)]*\): (\S+) \(([-\d.e+]+)", html)
-        check(m is not None and m.group(1) == number_text(best) and np.isclose(float(m.group(2)), value, rtol=1e-3),
-              f"{problem}: report says {m.group(0) if m else 'nothing'!r}; by hand {name} {number_text(best)}, "
-              f"{rank[0]} {value:.4g}")
+        said = m is not None and m.group(1) == number_text(best)
+        said = said and np.isclose(float(m.group(2)), value, rtol=1e-3)
+        check(said, f"{problem}: report says {m.group(0) if m else 'nothing'!r}; "
+                    f"by hand {name} {number_text(best)}, {rank[0]} {value:.4g}")
 
 
 def test_bulk_trajectories(R, h5):
@@ -530,7 +541,8 @@ def test_metric_option():
         check(i == want and r["ranked_by"].startswith(f"{metric} ("),
               f"--metric psnr: {r['problem']} {r['problem_settings']} {r['optimizer']}: run {i} by "
               f"{r['ranked_by']!r}, by hand {want}")
-    for args, needle in ((["--metric", "nope"], "--metric nope"), (["--mode", "max"], "--mode needs --metric")):
+    bad = ((["--metric", "nope"], "--metric nope"), (["--mode", "max"], "--mode needs --metric"))
+    for args, needle in bad:
         p, _ = report(h5, *args)
         check(p.returncode == 2 and needle in p.stderr and "Traceback" not in p.stderr,
               f"{' '.join(args)}: exit 2 naming the problem ({p.stderr.strip()[-80:]!r})")
