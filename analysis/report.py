@@ -151,7 +151,8 @@ def report_tables(sweep):
     times = ("Per optimizer, over the units of the data profile (problem instance × control values, "
              "counted once): units solved to each target by some setting, and the median steps and "
              "gradient evaluations (fewest of its settings per unit) over the units it solved.")
-    return [Table("best", "Best configurations", intro, best.table(sweep), CSV),
+    title = "Best configurations (ranked within problem settings)"
+    return [Table("best", title, intro, best.table(sweep), CSV),
             Table("time_to_target", "Time to target", times, targets.time_table(sweep), TIMES_CSV)]
 
 

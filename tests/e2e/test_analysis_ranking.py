@@ -156,6 +156,11 @@ class Runs:
         """The run's problem settings group: problem label and every problem parameter value."""
         return (self.c["problem"][i],) + self.values(i, self.problem_cols)
 
+    def group_text(self, group):
+        """`quad x0=5 ...`: the label and the problem values the group's problem type has."""
+        values = [f"{c}={v:g}" for c, v in zip(self.problem_cols, group[1:]) if v != "nan"]
+        return " ".join([group[0]] + values)
+
     def groups(self, problem):
         """{group: run ids} of a problem."""
         out = {}
@@ -288,7 +293,7 @@ def test_best_table(R, out):
     check(len(rows) == len(want) == len(got), f"best table: one row per settings group x optimizer "
                                               f"({len(rows)} rows, {len(want)} expected)")
     for key, i in want.items():
-        check(got.get(key) == i, f"best of {key[0]} {key[1]}: run {got.get(key)}, by hand {i}")
+        check(got.get(key) == i, f"best of {R.group_text(key[0])}, {key[1]}: run {got.get(key)}, by hand {i}")
     by_gap = {r["problem"]: r["ranked_by"] for r in rows}
     check(by_gap["quad"].startswith("gap (min") and by_gap["img"].startswith("loss_final (min"),
           f"ranked_by names the measure: {by_gap['quad']!r}, {by_gap['img']!r}")
