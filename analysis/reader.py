@@ -138,6 +138,9 @@ class Records:
         self.count = np.asarray(counts, np.int64)
         self.start = np.concatenate([[0], np.cumsum(self.count)[:-1]]).astype(np.int64)
         self.path, self.path_dim = path, path_dim
+        if path is not None:
+            sizes = self.count * np.asarray(path_dim, np.int64)
+            self.path_start = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
 
     def __len__(self):
         return len(self.count)
@@ -152,7 +155,7 @@ class Records:
         out = {name: a[sl] for name, a in self.arrays.items()}
         dim = int(self.path_dim[k]) if self.path is not None else 0
         if dim:
-            start = int(np.sum(self.count[:k] * self.path_dim[:k]))
+            start = int(self.path_start[k])
             path = self.path[start:start + self.count[k] * dim].reshape(-1, dim)
             out.update({f"x_{j}": path[:, j] for j in range(dim)})
         return pd.DataFrame(out)
