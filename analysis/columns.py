@@ -2,9 +2,12 @@
 
 Identity (run_id .. repeat), problem parameters, run control (iterations ..), optimizer
 parameters (lr ..), schedule (schedule ..), results (status .. threads; metrics between
-gap and loss_evals), storage (traj_offset ..).
+gap and loss_evals; format 2: steps_to_1e-k, grad_evals_to_1e-k, seconds_to_1e-k before
+traj_offset), storage (traj_offset ..). Metric directions come from the root attribute
+metric_modes ("psnr:max,test_mse:min"), else psnr is better high and the rest low.
 """
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -28,11 +31,35 @@ class Columns:
         self.optimizer = _between(names, "lr", "schedule")
         self.schedule = _between(names, "schedule", "status")
         self.metrics = _between(names, "gap", "loss_evals", include_first=False)
+        self.target_levels = sorted({int(m.group(1)) for m in map(TARGET_COLUMN.match, names) if m})
+
+    def has_targets(self, k):
+        """True when the table has the exact in-loop steps/gradient evaluations to the 10^-k target."""
+        return k in self.target_levels
 
     @property
     def setting(self):
         """Columns that make an optimizer setting: control, optimizer and schedule values."""
         return self.control + self.optimizer + self.schedule
+
+
+TARGET_COLUMN = re.compile(r"^steps_to_1e-(\d+)$")
+DEFAULT_MODES = {"psnr": "max"}
+
+
+def target_column(kind, k):
+    """The name of the exact time-to-target column: kind steps, grad_evals or seconds; target 10^-k."""
+    return f"{kind}_to_1e-{k}"
+
+
+def metric_modes(text, metrics):
+    """{metric: "min" | "max"} from the metric_modes attribute text; defaults for metrics it omits."""
+    modes = {m: DEFAULT_MODES.get(m, "min") for m in metrics}
+    for item in (text or "").split(","):
+        name, _, mode = item.strip().partition(":")
+        if name and mode.strip() in ("min", "max"):
+            modes[name] = mode.strip()
+    return modes
 
 
 def is_missing(value):

@@ -1,14 +1,14 @@
-"""fig_sensitivity.py - final gap (or loss) against learning rate per optimizer, diverged runs marked.
+"""fig_sensitivity.py - the ranking metric (gap, else final loss) against learning rate per optimizer.
 
-Dots: every non-diverged run. Line: at each learning rate, the median over the runs of the
-best setting with that rate. Diverged runs: a cross in a band at the top of the panel.
+One panel per problem settings group (or only the chosen group when there are many). Dots:
+every non-diverged run. Line: at each learning rate, the median over the runs of the best
+setting with that rate. Diverged runs: a cross in a band at the top of the panel.
 """
 import matplotlib.patches as mpatches
 import numpy as np
 from matplotlib.lines import Line2D
 
-from .best import at_best_values, settings, value_groups
-from .measure import measure_name
+from .best import chosen_group, median_measure, settings, settings_groups
 from .plotting import Made, legend_below, log_limits, no_minor_labels, panel_figure, plural
 
 BAND = 0.86  # diverged runs are drawn above this fraction of the panel height
@@ -20,7 +20,7 @@ DODGE = 0.012  # decades between neighbouring optimizers' points at the same lea
 def best_median_per_lr(sweep, runs):
     """(lrs, best median measure at each lr) over the settings sharing that lr."""
     lrs = np.sort(runs["lr"].unique())
-    meds = [np.median(settings(sweep, runs[runs["lr"] == lr])[0][1]["measure"]) for lr in lrs]
+    meds = [median_measure(settings(sweep, runs[runs["lr"] == lr])[0][1]) for lr in lrs]
     return lrs, np.array(meds, dtype=float)
 
 
@@ -61,8 +61,8 @@ def diverged_band(ax, n_bad):
     return Line2D([], [], ls="", marker="x", color="black", label=f"diverged ({plural(n_bad, 'run')})")
 
 
-def panel(sweep, ax, problem, runs, values):
-    use_gap = sweep.has_gap(problem)
+def panel(sweep, ax, problem, group):
+    runs = group.runs
     optimizers = sweep.optimizers(problem)
     n_bad = sum(draw_optimizer(sweep, ax, runs[runs["optimizer"] == opt], opt, k,
                                10 ** (DODGE * (k - (len(optimizers) - 1) / 2)))
@@ -78,29 +78,28 @@ def panel(sweep, ax, problem, runs, values):
     if n_bad:
         handles.append(diverged_band(ax, n_bad))
     legend_below(ax, handles, ncol=3)
-    ax.set_title(f"{problem}" + (f" at {values}" if values else "") + f": {plural(len(runs), 'run')}")
+    ax.set_title(f"{problem}{group.title}: {plural(len(runs), 'run')}")
     ax.set_xlabel("learning rate lr (log)")
-    ax.set_ylabel(measure_name(use_gap) + " (log)")
+    ax.set_ylabel(sweep.rank(problem).name + " (log)")
 
 
 def panel_groups(sweep, problem):
-    """The problem's runs per combination of its own swept values; only the best run's when too many."""
-    groups = value_groups(sweep, problem)
-    if len(groups) <= MAX_VALUE_PANELS:
-        return groups
-    runs, values = at_best_values(sweep, problem)
-    return [(runs, f"{values} (best of {len(groups)} values)")]
+    """The problem's settings groups; only the chosen one when there are too many."""
+    groups = settings_groups(sweep, problem)
+    return groups if len(groups) <= MAX_VALUE_PANELS else [chosen_group(sweep, problem)]
 
 
 def make(sweep):
     """One panel per problem and combination of the problem's own swept values (at most MAX_PANELS)."""
-    todo = [(p, runs, values) for p in sweep.problems() for runs, values in panel_groups(sweep, p)]
+    todo = [(p, group) for p in sweep.problems() for group in panel_groups(sweep, p)]
     fig, more = panel_figure(todo, lambda ax, t: panel(sweep, ax, *t), "no committed runs", limit=MAX_PANELS)
     fig.suptitle("Sensitivity to the learning rate")
-    caption = ("Final gap to the optimum (else the final loss) of every run against its base learning "
-               "rate (dots); the line joins, at each rate, the median over the best setting's runs. "
+    caption = ("The ranking metric (final gap to the optimum, else the final loss, or the metric asked "
+               "for) of every run against its base learning rate (dots); the line joins, at each rate, "
+               "the median over the best setting's runs. "
                "Optimizers sharing a rate are nudged sideways by a few percent so that none hides "
                "another. Diverged runs are crosses in the shaded band at the top, not dropped. A problem "
                f"that sweeps its own values (x0, lambda, ...) gets one panel per combination, or, beyond "
-               f"{MAX_VALUE_PANELS}, one at the values of its best run (the status maps show all).{more}")
+               f"{MAX_VALUE_PANELS}, one for the settings chosen by its metric (the status maps show "
+               f"all).{more}")
     return [Made("sensitivity", "Sensitivity to the learning rate", fig, caption)]

@@ -1,4 +1,4 @@
-"""html.py - writes the report's index.html: sweep facts, notes, best-configuration table, figures, grid."""
+"""html.py - writes the report's index.html: sweep facts, notes, findings, tables, figures, grid."""
 import math
 from html import escape
 
@@ -45,8 +45,8 @@ def notes_block(notes):
     return f"<div class='notes'><h2>Notes</h2><ul>{items}</ul></div>"
 
 
-def best_table(table):
-    """The best-configuration table (id best) from best.table's DataFrame."""
+def data_table(table, table_id):
+    """A DataFrame as an HTML table (numbers right-aligned)."""
     head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
     body = []
     for _, row in table.iterrows():
@@ -57,7 +57,22 @@ def best_table(table):
             cls = "" if isinstance(v, str) else " class='num'"
             cells.append(f"<td{cls}>{number(v)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table id='best'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (f"<table id='{escape(table_id)}'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def table_block(table):
+    """A report table: heading, the text saying what it holds, a link to its CSV, the table."""
+    link = f" Full precision: <a href='{escape(table.csv)}'>{escape(table.csv)}</a>." if table.csv else ""
+    return (f"<h2>{escape(table.title)}</h2><p>{escape(table.intro)}{link}</p>"
+            f"{data_table(table.frame, table.id)}")
+
+
+def findings_block(findings):
+    if not findings:
+        return ""
+    items = "".join(f"<li>{escape(f)}</li>" for f in findings)
+    return f"<h2>Findings</h2><ul id='findings'>{items}</ul>"
 
 
 def figure_block(made, files):
@@ -67,19 +82,17 @@ def figure_block(made, files):
     also = f"<p>Also as {others}.</p>" if others else ""
     return (f"<section id='{escape(made.name)}'><h3>{escape(made.title)}</h3>"
             f"<a href='{png}'><img src='{png}' alt='{escape(made.title)}'></a>"
-            f"<p>{escape(made.caption)}</p>{also}</section>")
+            f"<p class='caption'>{escape(made.caption)}</p>{also}</section>")
 
 
-def page(info, notes, table, figures, csv_name):
-    """The whole index.html text. figures: [(Made, {format: file name})]."""
+def page(info, notes, tables, figures):
+    """The whole index.html text. tables: [report.Table]; figures: [(Made, {format: file name})]."""
     name = escape(str(info.get("name", "sweep")))
     toc = "".join(f"<li><a href='#{escape(m.name)}'>{escape(m.title)}</a></li>" for m, _ in figures)
     blocks = "".join(figure_block(m, files) for m, files in figures)
+    findings = [f for m, _ in figures for f in m.findings]
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>gdsweep report: {name}</title>"
             f"<style>{STYLE}</style></head><body><h1>gdsweep report: {name}</h1>{info_table(info)}"
-            f"{notes_block(notes)}<h2>Best configurations</h2>"
-            "<p>Per problem and optimizer: the best run (lowest gap to the optimum, else lowest final "
-            "loss; then fewest steps), its configuration and results, and how the optimizer's runs "
-            f"ended. Full precision: <a href='{escape(csv_name)}'>{escape(csv_name)}</a>.</p>"
-            f"{best_table(table)}<h2>Figures</h2><ul>{toc}</ul>{blocks}"
+            f"{notes_block(notes)}{findings_block(findings)}{''.join(table_block(t) for t in tables)}"
+            f"<h2>Figures</h2><ul>{toc}</ul>{blocks}"
             f"<h2>Grid</h2><pre>{escape(str(info.get('grid_text', '')))}</pre></body></html>\n")

@@ -1,10 +1,11 @@
-"""palette.py - one colour per optimizer label for every figure of a report, and the status colours."""
+"""palette.py - one colour, marker and dash pattern per optimizer label for all figures; status colours."""
 import matplotlib
 import matplotlib.colors as mcolors
 
 BASE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
         "#7f7f7f", "#bcbd22", "#17becf"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">", "h"]
+DASHES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (8, 2)), (0, (1, 3)), (0, (3, 1, 3, 4))]
 
 STATUS = {"converged": "#4575b4", "max_iter": "#fdd166", "diverged": "#d73027"}
 STATUS_CODES = {1: "converged", 0: "max_iter", -1: "diverged"}
@@ -21,16 +22,20 @@ def _extended(n):
 
 
 class Palette:
-    """Colour and marker of each optimizer label, fixed once for the whole report (in sweep order)."""
+    """Colour, marker and dash pattern of each optimizer label, fixed once for the report (in sweep order)."""
 
     def __init__(self, labels):
         labels = list(dict.fromkeys(labels))
         colours = _extended(len(labels))
         self.colours = {lab: colours[i] for i, lab in enumerate(labels)}
         self.markers = {lab: MARKERS[i % len(MARKERS)] for i, lab in enumerate(labels)}
+        self.dashes = {lab: DASHES[i % len(DASHES)] for i, lab in enumerate(labels)}
 
     def colour(self, label):
         return self.colours.get(label, "#000000")
 
     def marker(self, label):
         return self.markers.get(label, "o")
+
+    def dash(self, label):
+        return self.dashes.get(label, "-")

@@ -39,11 +39,13 @@ class Skip(Exception):
 
 @dataclasses.dataclass
 class Made:
-    """One figure of the report: file stem, title, the matplotlib figure, caption."""
+    """One figure of the report: file stem, title, the matplotlib figure, caption, and findings
+    (sentences that answer the sweep's question, listed at the top of the report)."""
     name: str
     title: str
     fig: object
     caption: str
+    findings: list = dataclasses.field(default_factory=list)
 
 
 def panels(n, ncols=3, size=(4.6, 3.6), **kw):

@@ -102,14 +102,78 @@ def trajectory(f, run_id):
     """Run run_id's records: iteration, loss, grad_norm, lr, and path columns x_0.. when recorded."""
     with opened(f) as h:
         row = _row(h, run_id)
-        o, n = int(row["traj_offset"]), int(row["traj_count"])
-        out = {k: h["traj"][k][o:o + n] for k in TRAJ_FIELDS}
-        dim = int(row["path_dim"])
-        if dim and int(row["path_count"]):
-            po = int(row["path_offset"])
-            path = h["path/x"][po:po + n * dim].reshape(n, dim)
+        rows = pd.DataFrame([{c: int(row[c]) for c in STORAGE_COLUMNS}])
+        return trajectories(h, rows, with_path=True).frame(0)
+
+
+STORAGE_COLUMNS = ("traj_offset", "traj_count", "path_offset", "path_count", "path_dim")
+MERGE_GAP = 1 << 16  # records between two runs' spans below which one read covers both
+
+
+def read_spans(dataset, offsets, counts):
+    """dataset[o:o+n] for every (o, n), concatenated in the given order, in few large reads."""
+    offsets, counts = np.asarray(offsets, np.int64), np.asarray(counts, np.int64)
+    out = np.empty(int(counts.sum()), dataset.dtype)
+    dest = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    order = np.argsort(offsets, kind="stable")
+    i = 0
+    while i < len(order):
+        j, end = i + 1, offsets[order[i]] + counts[order[i]]
+        while j < len(order) and offsets[order[j]] <= end + MERGE_GAP:
+            end = max(end, offsets[order[j]] + counts[order[j]])
+            j += 1
+        first = offsets[order[i]]
+        block = dataset[first:end]
+        for k in order[i:j]:
+            out[dest[k]:dest[k] + counts[k]] = block[offsets[k] - first:offsets[k] - first + counts[k]]
+        i = j
+    return out
+
+
+class Records:
+    """Trajectory records of many runs, concatenated: run k's are [start[k], start[k] + count[k])."""
+
+    def __init__(self, arrays, counts, path=None, path_dim=None):
+        self.arrays = arrays
+        self.count = np.asarray(counts, np.int64)
+        self.start = np.concatenate([[0], np.cumsum(self.count)[:-1]]).astype(np.int64)
+        self.path, self.path_dim = path, path_dim
+        if path is not None:
+            sizes = self.count * np.asarray(path_dim, np.int64)
+            self.path_start = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+
+    def __len__(self):
+        return len(self.count)
+
+    def owner(self):
+        """For every record, the position k of the run it belongs to."""
+        return np.repeat(np.arange(len(self.count)), self.count)
+
+    def frame(self, k):
+        """Run k's records as a DataFrame (iteration, loss, grad_norm, lr, and path columns x_0..)."""
+        sl = slice(self.start[k], self.start[k] + self.count[k])
+        out = {name: a[sl] for name, a in self.arrays.items()}
+        dim = int(self.path_dim[k]) if self.path is not None else 0
+        if dim:
+            start = int(self.path_start[k])
+            path = self.path[start:start + self.count[k] * dim].reshape(-1, dim)
             out.update({f"x_{j}": path[:, j] for j in range(dim)})
-    return pd.DataFrame(out)
+        return pd.DataFrame(out)
+
+
+def trajectories(f, rows, fields=TRAJ_FIELDS, with_path=False):
+    """The records of the runs in `rows` (a runs-table DataFrame: its storage columns), read in bulk.
+
+    Returns Records, run k being rows' k-th row."""
+    counts = rows["traj_count"].to_numpy(np.int64)
+    offsets = rows["traj_offset"].to_numpy(np.int64)
+    with opened(f) as h:
+        arrays = {k: read_spans(h["traj"][k], offsets, counts) for k in fields}
+        if not with_path:
+            return Records(arrays, counts)
+        dims = np.where(rows["path_count"].to_numpy(np.int64) > 0, rows["path_dim"].to_numpy(np.int64), 0)
+        path = read_spans(h["path/x"], rows["path_offset"].to_numpy(np.int64), counts * dims)
+    return Records(arrays, counts, path, dims)
 
 
 def final_params(f, run_id):

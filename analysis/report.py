@@ -1,16 +1,20 @@
 """report.py - `python3 -m analysis.report OUT.h5 -o DIR`: figures and DIR/index.html for one sweep.
 
-Exit status: 0 report written (also for a partial sweep, a single run, or every run
-diverged: each noted on stderr and in index.html); 1 a figure failed (the rest is still
-written); 2 bad input (missing file, not gdsweep's, no committed run, bad option), one
-line on stderr.
+Runs are ranked within problem settings groups by --metric/--mode (default: the gap to the
+optimum where it is known, else the final loss, converged runs first). Exit status: 0
+report written (also for a partial sweep, a single run, or every run diverged: each noted
+on stderr and in index.html); 1 a figure failed (the rest is still written); 2 bad input
+(missing file, not gdsweep's, no committed run, bad option), one line on stderr.
 """
 import argparse
+import dataclasses
 import os
 import sys
 
-from . import best, fig_convergence, fig_cost, fig_curvefit, fig_denoise, fig_profile
-from . import fig_sensitivity, fig_status, html
+import pandas as pd
+
+from . import best, fig_convergence, fig_cost, fig_curvefit, fig_denoise, fig_parameter, fig_profile
+from . import fig_sensitivity, fig_status, html, targets
 from .plotting import Skip, save
 from .reader import NotASweep
 from .sweep import Sweep
@@ -18,6 +22,7 @@ from .sweep import Sweep
 PROG = "analysis.report"
 FORMATS = ("png", "svg", "pdf")
 CSV = "best_configurations.csv"
+TIMES_CSV = "time_to_target.csv"
 FIGURES = [
     ("descent paths", fig_cost.make_paths),
     ("comparison of optimizers", fig_cost.make_comparison),
@@ -26,12 +31,26 @@ FIGURES = [
     ("convergence", fig_convergence.make),
     ("learning-rate sensitivity", fig_sensitivity.make),
     ("status maps", fig_status.make),
-    ("performance profile", fig_profile.make),
+    ("problem parameters", fig_parameter.make),
+    ("performance profile", fig_profile.make_performance),
+    ("data profile", fig_profile.make_data),
 ]
+RESULT_FIRST = "status_code"  # --metric takes a numeric result column from here on
+NOT_METRICS = {"rank", "threads", "written", "measure", "rank_class", "rank_value"}
 
 
 class BadInput(Exception):
     """Bad input: reported as one line, exit status 2."""
+
+
+@dataclasses.dataclass
+class Table:
+    """A table of the report: its HTML id, heading, text, the data, and its CSV file name."""
+    id: str
+    title: str
+    intro: str
+    frame: pd.DataFrame
+    csv: str
 
 
 def formats(text):
@@ -49,15 +68,40 @@ def parse(argv):
     p.add_argument("-o", "--output", help="report directory (default: FILE without .h5, plus -report)")
     p.add_argument("--formats", type=formats, default=["png"],
                    help="comma-separated figure formats besides PNG: svg, pdf (default png)")
+    p.add_argument("--metric", help="rank runs by this result column (gap, loss_final, psnr, test_mse, "
+                                    "steps_to_1e-6, wall_seconds, ...; default: gap where the optimum is "
+                                    "known, else loss_final)")
+    p.add_argument("--mode", choices=("min", "max"),
+                   help="whether lower or higher --metric is better (default: the file's metric_modes, "
+                        "else min)")
     args = p.parse_args(argv)
+    if args.mode and not args.metric:
+        p.error("--mode needs --metric")
     args.output = args.output or os.path.splitext(args.file)[0] + "-report"
     return args
 
 
-def open_sweep(path):
+def metric_choices(runs):
+    """The numeric result columns --metric may name."""
+    names = list(runs.columns)
+    results = names[names.index(RESULT_FIRST) + 1:] if RESULT_FIRST in names else names
+    return [c for c in results if runs[c].dtype.kind in "fiu" and c not in NOT_METRICS
+            and not c.endswith(("_offset", "_count", "_dim"))]
+
+
+def check_metric(sweep, metric):
+    """BadInput unless metric is a numeric result column with a value in some run."""
+    choices = metric_choices(sweep.runs)
+    if metric not in choices:
+        raise BadInput(f"--metric {metric}: no such result column (choose from {', '.join(choices)})")
+    if not sweep.runs[metric].notna().any():
+        raise BadInput(f"--metric {metric}: no run of this file has a value")
+
+
+def open_sweep(path, metric=None, mode=None):
     """The Sweep, or BadInput with a one-line reason."""
     try:
-        sweep = Sweep(path)
+        sweep = Sweep(path, metric, mode)
     except (FileNotFoundError, NotASweep) as e:
         raise BadInput(str(e)) from None
     except (OSError, KeyError, ValueError) as e:
@@ -65,6 +109,12 @@ def open_sweep(path):
     if sweep.runs.empty:
         sweep.close()
         raise BadInput(f"{path}: no committed run (0 of {sweep.n_total}): nothing to report")
+    if metric is not None:
+        try:
+            check_metric(sweep, metric)
+        except BadInput:
+            sweep.close()
+            raise
     return sweep
 
 
@@ -79,7 +129,31 @@ def sweep_notes(sweep):
         notes.append("the sweep has a single run: there is nothing to compare it with")
     if (sweep.runs["status_code"] == -1).all():
         notes.append(f"every run diverged ({len(sweep.runs)} runs): try smaller learning rates")
+    for problem in sweep.unranked_by_metric():
+        notes.append(f"{problem} has no {sweep.metric} value: ranked by {sweep.rank(problem).text} instead")
     return notes
+
+
+def ranking_text(sweep):
+    """What the best table ranked by, per problem."""
+    by = "; ".join(f"{p}: {sweep.rank(p).text}" for p in sweep.problems())
+    return (f"Runs are ranked only against runs of the same problem settings (problem label and every "
+            f"problem parameter value), by {by}; ties: fewer steps, then the lower run id.")
+
+
+def report_tables(sweep):
+    """The best-configuration table and the time-to-target table."""
+    levels = ", ".join(f"steps_to_1e-{k}" for k in targets.LEVELS)
+    intro = (f"One row per problem settings group and optimizer: the best run, its configuration and "
+             f"results, and how the optimizer's runs in that group ended. {ranking_text(sweep)} "
+             f"{levels}: the first iteration at which f − f_ref ≤ 10⁻ᵏ (f(x_0) − f_ref), f_ref the known "
+             f"optimum, else the lowest loss found on the instance (n/a: never).")
+    times = ("Per optimizer, over the units of the data profile (problem instance × control values, "
+             "counted once): units solved to each target by some setting, and the median steps and "
+             "gradient evaluations (fewest of its settings per unit) over the units it solved.")
+    title = "Best configurations (ranked within problem settings)"
+    return [Table("best", title, intro, best.table(sweep), CSV),
+            Table("time_to_target", "Time to target", times, targets.time_table(sweep), TIMES_CSV)]
 
 
 def make_figures(sweep, directory, fmts, notes):
@@ -102,20 +176,21 @@ def write_report(sweep, directory, fmts):
     notes = sweep_notes(sweep)
     for n in notes:
         print(f"{PROG}: {n}", file=sys.stderr)
-    table = best.table(sweep)
-    table.to_csv(os.path.join(directory, CSV), index=False, float_format="%.17g")
+    tables = report_tables(sweep)
+    for t in tables:
+        t.frame.to_csv(os.path.join(directory, t.csv), index=False, float_format="%.17g")
     figures, failed = make_figures(sweep, directory, fmts, notes)
     with open(os.path.join(directory, "index.html"), "w", encoding="utf-8") as out:
-        out.write(html.page(sweep.info, notes, table, figures, CSV))
+        out.write(html.page(sweep.info, notes, tables, figures))
     print(f"wrote {os.path.join(directory, 'index.html')}: {len(figures)} figures, "
-          f"{len(table)} best configurations")
+          f"{len(tables[0].frame)} best configurations")
     return 1 if failed else 0
 
 
 def main(argv=None):
     args = parse(argv)
     try:
-        sweep = open_sweep(args.file)
+        sweep = open_sweep(args.file, args.metric, args.mode)
         try:
             os.makedirs(args.output, exist_ok=True)
         except OSError as e:

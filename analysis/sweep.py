@@ -1,29 +1,38 @@
-"""sweep.py - one open sweep for the report: committed runs, column groups, palette, per-run arrays.
+"""sweep.py - one open sweep for the report: committed runs, column groups, rankings, palette, per-run arrays.
 
 Sweep owns the open h5py.File (close() or use it as a context manager). Problems and
-optimizers are listed in sweep order (first appearance in the runs table).
+optimizers are listed in sweep order (first appearance in the runs table). Every run
+carries the rank columns (ranking.py) of its problem's Rank: the user's metric and mode
+where the problem has that metric, else the default (gap, else final loss).
 """
+import functools
+
 import numpy as np
 
 from . import reader
-from .columns import Columns
-from .measure import measure, problem_has_gap
+from .columns import Columns, metric_modes
+from .measure import f_opt, problem_has_gap
 from .palette import Palette
+from .ranking import Rank, chosen_rank, has_values, rank_columns
 
 
 class Sweep:
-    """A gdsweep file opened for reporting."""
+    """A gdsweep file opened for reporting; metric/mode: the user's ranking (None: the default)."""
 
-    def __init__(self, path):
+    def __init__(self, path, metric=None, mode=None):
         self.file = reader.open_sweep(path)
         self.info = reader.sweep_info(self.file)
         self.runs = reader.load_runs(self.file)
         self.columns = Columns(self.runs.columns)
         self.palette = Palette(self.runs["optimizer"])
-        self.runs["measure"] = np.inf
-        for problem in self.problems():
+        self.modes = metric_modes(self.info.get("metric_modes"), self.columns.metrics)
+        self.metric = metric
+        self.ranks = {p: chosen_rank(self.of(p), metric, mode, self.modes) for p in self.problems()}
+        for name in ("measure", "rank_class", "rank_value"):
+            self.runs[name] = np.nan
+        for problem, rank in self.ranks.items():
             sel = self.runs["problem"] == problem
-            self.runs.loc[sel, "measure"] = measure(self.runs[sel])
+            self.runs.loc[sel, ["measure", "rank_class", "rank_value"]] = rank_columns(self.runs[sel], rank)
 
     def __enter__(self):
         return self
@@ -65,8 +74,44 @@ class Sweep:
     def has_gap(self, problem):
         return problem_has_gap(self.of(problem))
 
+    def rank(self, problem):
+        """The Rank the problem's runs carry."""
+        return self.ranks[problem]
+
+    def unranked_by_metric(self):
+        """Problems where the user's metric has no value (ranked by their default instead)."""
+        if self.metric is None:
+            return []
+        return [p for p, r in self.ranks.items() if r.metric != self.metric]
+
+    def choice_rank(self, problem):
+        """The Rank that picks a problem's settings group: the user's metric, else the problem's own
+        metric (psnr, test_mse: the question a sweep of lambda or degree asks), else its Rank."""
+        runs = self.of(problem)
+        if self.metric is not None and self.rank(problem).metric == self.metric:
+            return self.rank(problem)
+        for metric in self.columns.metrics:
+            if has_values(runs, metric):
+                return Rank(metric, self.modes.get(metric, "min"))
+        return self.rank(problem)
+
+    @functools.cached_property
+    def references(self):
+        """f_ref per run: the known optimum, else the lowest loss any run found on the run's instance."""
+        known = f_opt(self.runs)
+        found = self.runs.groupby("instance")["loss_best"].transform("min")
+        return known.where(np.isfinite(known), found)
+
+    @property
+    def record_every(self):
+        return int(self.info.get("record_every", 1))
+
+    def records(self, rows, fields=reader.TRAJ_FIELDS, with_path=False):
+        """The trajectory records of the runs in rows (runs-table rows), read in bulk (reader.Records)."""
+        return reader.trajectories(self.file, rows, fields, with_path)
+
     def trajectory(self, run_id):
-        return reader.trajectory(self.file, run_id)
+        return self.records(self.runs.loc[[run_id]], with_path=True).frame(0)
 
     def final(self, run_id):
         return reader.final_params(self.file, run_id)
