@@ -113,15 +113,40 @@ static int index_groups(gd_tally *t, gd_error *err)
     return 0;
 }
 
+/* Which sections the ranked column applies to: all, unless it is a metric column, which
+ * applies to the sections whose problem type has that metric. */
+static int mark_ranked_sections(gd_tally *t, gd_error *err)
+{
+    const gd_sweep *s = t->sweep;
+    int at = t->ranking.column[0] ? gd_columns_find(&t->cols, t->ranking.column) : -1;
+    int metric = at >= 0 && strcmp(t->cols.col[at].category, "metric") == 0;
+    t->by_column = calloc(s->n_problems + 1, 1);
+    if (!t->by_column)
+        return gd_fail_runtime(err, "out of memory for the result tally");
+    for (size_t p = 0; p < s->n_problems; p++) {
+        const char *own = s->problems[p].type->metric_name;
+        t->by_column[p] = t->ranking.column[0] &&
+                          (!metric || (own && strcmp(own, t->ranking.column) == 0));
+    }
+    return 0;
+}
+
+const gd_ranking *gd_tally_ranking_of(const gd_tally *t, size_t p)
+{
+    return t->by_column[p] ? &t->ranking : &t->fallback;
+}
+
 int gd_tally_init(gd_tally *t, const gd_sweep *s, const gd_ranking *ranking, gd_error *err)
 {
     memset(t, 0, sizeof *t);
     t->sweep = s;
+    gd_ranking_default(&t->ranking);
     if (ranking)
         t->ranking = *ranking;
-    else
-        gd_ranking_default(&t->ranking);
-    if (index_groups(t, err) < 0 || gd_columns_build(&t->cols, err) < 0) {
+    gd_ranking_default(&t->fallback);
+    t->fallback.target = t->ranking.target;
+    if (index_groups(t, err) < 0 || gd_columns_build(&t->cols, err) < 0 ||
+        mark_ranked_sections(t, err) < 0) {
         gd_tally_free(t);
         return -1;
     }
@@ -138,16 +163,25 @@ gd_tally_cell *gd_tally_at(const gd_tally *t, size_t g, size_t o)
     return &t->cells[g * t->sweep->n_optimizers + o];
 }
 
+/* The problem section of group g. */
+static size_t section_of_group(const gd_tally *t, size_t g)
+{
+    size_t p = 0;
+    while (p + 1 < t->sweep->n_problems && t->first_group[p + 1] <= g)
+        p++;
+    return p;
+}
+
 size_t gd_tally_rank(const gd_tally *t, size_t g, size_t o)
 {
     const gd_tally_cell *c = gd_tally_at(t, g, o);
+    const gd_ranking *rule = gd_tally_ranking_of(t, section_of_group(t, g));
     size_t rank = 1;
     if (!c->has_best)
         return 0;
     for (size_t k = 0; k < t->sweep->n_optimizers; k++) {
         const gd_tally_cell *other = gd_tally_at(t, g, k);
-        rank += k != o && other->has_best &&
-                gd_ranking_compare(&t->ranking, &other->best, &c->best) < 0;
+        rank += k != o && other->has_best && gd_ranking_compare(rule, &other->best, &c->best) < 0;
     }
     return rank;
 }
@@ -186,8 +220,9 @@ void gd_tally_add(gd_tally *t, const gd_run_desc *d, const gd_run_result *r, dou
         return;
     count_target(c, d->id, r->steps_to[t->ranking.target]);
     gd_ranked_run run = {d->id, r->status, r->iterations, r->gap, r->loss_final, value};
+    const gd_ranking *rule = gd_tally_ranking_of(t, d->problem);
     if (r->status == GD_STATUS_DIVERGED ||
-        (c->has_best && gd_ranking_compare(&t->ranking, &run, &c->best) > 0))
+        (c->has_best && gd_ranking_compare(rule, &run, &c->best) > 0))
         return;
     c->has_best = 1;
     c->best = run;
@@ -219,9 +254,11 @@ void gd_tally_free(gd_tally *t)
 {
     free(t->cells);
     free(t->first_group);
+    free(t->by_column);
     free(t->row);
     gd_columns_free(&t->cols);
     t->cells = NULL;
     t->first_group = NULL;
+    t->by_column = NULL;
     t->row = NULL;
 }

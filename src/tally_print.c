@@ -316,8 +316,9 @@ static void cell_line(const gd_tally *t, size_t p, size_t g, size_t o, int csv,
     add_text(line, t->sweep->optimizers[o].label);
     add_whole(line, gd_tally_rank(t, g, o), best, csv);
     if (csv) {
-        gd_ranking_describe(&t->ranking, ranked_by, sizeof ranked_by);
-        add_text(line, t->ranking.column[0] ? ranked_by : "default");
+        const gd_ranking *rule = gd_tally_ranking_of(t, p);
+        gd_ranking_describe(rule, ranked_by, sizeof ranked_by);
+        add_text(line, rule->column[0] ? ranked_by : "default");
     }
     add_count(line, c->runs);
     add_count(line, c->converged);
@@ -402,6 +403,14 @@ static void emit_cells(const gd_tally *t, printer *pr)
                 }
 }
 
+static int all_ranked_by_column(const gd_tally *t)
+{
+    for (size_t p = 0; p < t->sweep->n_problems; p++)
+        if (!t->by_column[p])
+            return 0;
+    return 1;
+}
+
 /* The header and a line per cell with runs; the terminal form first measures every line
  * for the column widths. Lines are built twice rather than kept: this keeps them off the
  * heap whatever the number of settings. */
@@ -412,8 +421,10 @@ static void print_table(const gd_tally *t, FILE *out, int csv)
     gd_ranking_describe(&t->ranking, ranked_by, sizeof ranked_by);
     pr.max_lines = csv ? SIZE_MAX : GD_TALLY_LINES_MAX + 1;
     if (!csv)
-        fprintf(out, "best run per optimizer within each problem setting, ranked by %s; "
-                "ties: fewer steps, then lower run id\n", ranked_by);
+        fprintf(out, "best run per optimizer within each problem setting, ranked by %s%s; "
+                "ties: fewer steps, then lower run id\n", ranked_by,
+                t->ranking.column[0] && !all_ranked_by_column(t)
+                    ? " (problems without that metric: the default rule)" : "");
     for (pr.measuring = !csv; pr.measuring >= 0; pr.measuring--) {
         pr.lines = 0;
         header_line(t, csv, &pr.line);

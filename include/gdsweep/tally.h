@@ -11,7 +11,8 @@
  * before any other, by fewest steps; then runs with a known optimum by their gap, gaps at
  * rounding level (DBL_EPSILON x max(1, |f_opt|)) counting as equal; then runs without one
  * by final loss; runs with neither come last. Ranked by a column instead (summary's
- * --metric NAME --mode min|max), runs compare by that column's value, NaN last. Ties go to
+ * --metric NAME --mode min|max), runs compare by that column's value, NaN last; a section
+ * whose problem type lacks that metric column keeps the default rule. Ties go to
  * the fewest steps, then to the lowest run id, so the table does not depend on the order
  * runs finish in. Diverged runs are counted but never best. The optimizers of one setting
  * are ranked by their best runs with the same rule.
@@ -73,6 +74,8 @@ typedef struct gd_tally_cell {
 typedef struct gd_tally {
     const gd_sweep *sweep;
     gd_ranking ranking;
+    gd_ranking fallback;                /* the default rule, for sections without the column */
+    unsigned char *by_column;           /* [problem section] 1: ranked by ranking.column */
     size_t n_groups;
     size_t *first_group;                /* [problem section] -> its first group */
     gd_tally_cell *cells;               /* [group * n_optimizers + optimizer] */
@@ -97,6 +100,10 @@ size_t gd_tally_group_of(const gd_tally *t, const gd_run_desc *d);
 
 /* Groups of section p: [first_group[p], that + gd_tally_section_groups). */
 size_t gd_tally_section_groups(const gd_tally *t, size_t p);
+
+/* The ranking section p's runs are compared by: t->ranking, or the default rule where
+ * p's problem type lacks the ranked metric. */
+const gd_ranking *gd_tally_ranking_of(const gd_tally *t, size_t p);
 
 /* The cell of (group g, optimizer section o). */
 gd_tally_cell *gd_tally_at(const gd_tally *t, size_t g, size_t o);
