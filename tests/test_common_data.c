@@ -16,20 +16,7 @@
 #include "gdsweep/batch.h"
 #include "gdsweep/grid.h"
 #include "gdsweep/worker.h"
-
-/* Runs every id of the grid text into b; the sweep is left in *s. */
-static void run_grid(const char *text, gd_sweep *s, gd_batch *b)
-{
-    gd_worker w;
-    gd_error err = {{0}, 0};
-    memset(b, 0, sizeof *b);
-    if (gd_sweep_parse(s, "common.ini", text, strlen(text), 0, &err) != 0)
-        fail_msg("%s", err.msg);
-    gd_worker_init(&w, s, 0);
-    for (uint64_t id = 0; id < s->n_runs; id++)
-        assert_int_equal(gd_worker_run(&w, id, b, &err), 0);
-    gd_worker_free(&w);
-}
+#include "test_run_grid.h"
 
 /* Input `name` of the batch's instance i: its values, *count of them. */
 static const double *input(const gd_batch *b, size_t i, const char *name, size_t *count)
@@ -77,8 +64,7 @@ static void test_lambda_sweep_meets_one_image(void **state)
     assert_false(same_input(&b, 0, 4, "noisy", 0)); /* noise is data: another draw */
     assert_true(same_input(&b, 0, 4, "clean", 0));
     assert_true(b.result[0].loss_initial != b.result[2].loss_initial); /* other objectives */
-    gd_batch_free(&b);
-    gd_sweep_free(&s);
+    free_grid_run(&s, &b);
 }
 
 /* Degrees 1..3 fit the same x and y; their random starts are one stream's first values. */
@@ -96,8 +82,7 @@ static void test_degree_sweep_meets_one_sample(void **state)
         assert_true(same_input(&b, same_repeat, i, "x0", 1));
         assert_false(same_input(&b, 1 - same_repeat, i, "y", 0)); /* repeats differ */
     }
-    gd_batch_free(&b);
-    gd_sweep_free(&s);
+    free_grid_run(&s, &b);
 }
 
 int main(void)

@@ -17,26 +17,7 @@
 #include "gdsweep/batch.h"
 #include "gdsweep/grid.h"
 #include "gdsweep/worker.h"
-
-/* Runs every id of the grid text into b; the sweep is left in *s. */
-static void run_grid(const char *text, gd_sweep *s, gd_batch *b)
-{
-    gd_worker w;
-    gd_error err = {{0}, 0};
-    memset(b, 0, sizeof *b);
-    if (gd_sweep_parse(s, "monitoring.ini", text, strlen(text), 0, &err) != 0)
-        fail_msg("%s", err.msg);
-    gd_worker_init(&w, s, 0);
-    for (uint64_t id = 0; id < s->n_runs; id++)
-        assert_int_equal(gd_worker_run(&w, id, b, &err), 0);
-    gd_worker_free(&w);
-}
-
-static void finish_grid(gd_sweep *s, gd_batch *b)
-{
-    gd_batch_free(b);
-    gd_sweep_free(s);
-}
+#include "test_run_grid.h"
 
 /* |f'(x)| of the default quadratic x^2 + 5x + 10. */
 static double slope(double x)
@@ -75,7 +56,7 @@ static void test_nag_records_and_stops_at_x(void **state)
     assert_int_equal(r->loss_evals, r->iterations + 1);
     assert_int_equal(r->monitor_grad_evals, r->iterations + 1);
     assert_int_equal(r->monitor_loss_evals, r->iterations + 1);
-    finish_grid(&s, &b);
+    free_grid_run(&s, &b);
 }
 
 /* Without grad_tol the gradient at x_t is taken only for records (every 10th iteration
@@ -101,7 +82,7 @@ static void test_monitoring_only_where_needed(void **state)
     assert_int_equal(gd->monitor_loss_evals, 0);
     assert_int_equal(gd->monitor_grad_evals, 0);
     assert_int_equal(gd->grad_evals, 96);
-    finish_grid(&s, &b);
+    free_grid_run(&s, &b);
 }
 
 /* GD on x^2 + 5x + 10 from 5 with lr 0.1: x_t + 2.5 = 7.5 * 0.8^t, so gap_t = gap_0 0.64^t
@@ -125,7 +106,7 @@ static void test_time_to_target_closed_form(void **state)
         assert_true(r->seconds_to[k] >= last_seconds && r->seconds_to[k] <= r->wall_seconds);
         last_seconds = r->seconds_to[k];
     }
-    finish_grid(&s, &b);
+    free_grid_run(&s, &b);
 }
 
 /* A run that never gets there leaves -1; a problem without a known optimum (denoise)
@@ -150,7 +131,7 @@ static void test_targets_unreached_and_unknown(void **state)
             assert_int_equal(nag->grad_evals_to[k], nag->steps_to[k] + 1);
     for (size_t k = 0; k < GD_TARGETS; k++)
         assert_int_equal(dn->steps_to[k], -1);
-    finish_grid(&s, &b);
+    free_grid_run(&s, &b);
 }
 
 int main(void)
