@@ -1,15 +1,17 @@
 /* grid_load.c - gd_sweep_load / gd_sweep_parse / gd_sweep_free: the grid module's entry.
  *
+ * The grid is read only from a regular file of at most GD_GRID_TEXT_MAX bytes (a FIFO,
+ * a device or a directory is refused before any read, so nothing blocks or grows).
  * The sweep owns a verbatim copy of the grid text (hashed with SHA-256), its sections,
  * their dims and value arrays. Loading is all-or-nothing: on any error the sweep is
  * freed and zeroed, and err holds one line naming PATH:LINE and the fix. */
 #include "grid_internal.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gdsweep/path_check.h"
 #include "gdsweep/sha256.h"
 
 void gd_sweep_free(gd_sweep *s)
@@ -41,6 +43,10 @@ int gd_sweep_parse(gd_sweep *s, const char *path, const char *text, size_t len,
     if (strlen(path) >= sizeof s->path)
         return gd_fail(err, "%.64s...: path too long; use a shorter path", path);
     snprintf(s->path, sizeof s->path, "%s", path);
+    if (len > GD_GRID_TEXT_MAX)
+        return gd_fail(err, "%s: the grid is larger than %d MiB; write a smaller grid (the "
+                       "run space is swept from the text, so no grid needs that much)", path,
+                       GD_GRID_TEXT_MAX >> 20);
     if (!(s->text = malloc(len + 1)))
         return gd_fail_runtime(err, "%s: out of memory for the grid text", path);
     memcpy(s->text, text, len);
@@ -61,42 +67,12 @@ int gd_sweep_parse(gd_sweep *s, const char *path, const char *text, size_t len,
     return rc;
 }
 
-/* Reads the whole file into a new buffer. */
-static int read_file(const char *path, char **text, size_t *len, gd_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return gd_fail(err, "%s: cannot open the grid file: %s; check the path", path,
-                       strerror(errno));
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap || ferror(f))
-            break;
-        char *bigger = realloc(buf, cap *= 2);
-        if (!bigger)
-            free(buf);
-        buf = bigger;
-    }
-    const char *why = !buf ? "out of memory" : ferror(f) ? strerror(errno) : NULL;
-    fclose(f);
-    if (why) {
-        free(buf);
-        return gd_fail(err, "%s: cannot read the grid file: %s; check that it is a readable "
-                       "file", path, why);
-    }
-    *text = buf;
-    *len = n;
-    return 0;
-}
-
 int gd_sweep_load(gd_sweep *s, const char *path, int allow_huge, gd_error *err)
 {
     char *text = NULL;
     size_t len = 0;
     memset(s, 0, sizeof *s);
-    if (read_file(path, &text, &len, err) < 0)
+    if (gd_path_read_regular(path, GD_GRID_TEXT_MAX, "grid file", &text, &len, err) < 0)
         return -1;
     int rc = gd_sweep_parse(s, path, text, len, allow_huge, err);
     free(text);

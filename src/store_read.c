@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gdsweep/path_check.h"
 #include "store_internal.h"
 
 #define READ_CACHE_BYTES (64u << 20)
@@ -52,8 +53,8 @@ static int check_path(const char *path, gd_error *err)
         return errno == ENOENT
                    ? gd_fail(err, "%s: no such file; name the .h5 file a sweep wrote", path)
                    : gd_fail(err, "%s: %s", path, strerror(errno));
-    if (S_ISDIR(sb.st_mode))
-        return gd_fail(err, "%s is a directory; name the .h5 file a sweep wrote", path);
+    if (gd_path_require_regular(path, &sb, "name the .h5 file a sweep wrote", err) < 0)
+        return -1;
     if (access(path, R_OK) != 0)
         return gd_fail(err, "%s: cannot read it (%s); check its permissions", path,
                        strerror(errno));

@@ -23,6 +23,8 @@
 
 #define GD_LABEL_MAX 64
 #define GD_PATH_MAX 4096
+/* The largest grid text read, in bytes (docs/GRID.md). */
+#define GD_GRID_TEXT_MAX (16 << 20)
 /* Grids larger than this need --allow-huge. */
 #define GD_HUGE_GRID 1000000000ULL
 

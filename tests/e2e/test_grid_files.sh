@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# test_grid_files.sh - grids and .h5 paths that are not regular files, or too big: one line,
+# exit 2, at once (a FIFO or /dev/zero used to hang or grow without bound).
+source "$(dirname "$0")/common.sh"
+printf '[sweep]\nname = ok\niterations = 5\n[problem quadratic]\n[optimizer gd]\n' >"$work/ok.ini"
+mkfifo "$work/fifo.ini"
+
+# expect_refusal NAME PATTERN -- command...: as expect_usage_error, but killed after 20 s
+# (a hang fails the test instead of blocking it) and memory capped at 1 GiB.
+expect_refusal() {
+  local name=$1 pattern=$2; shift 3
+  expect_usage_error "$name" "$pattern" -- timeout -s KILL 20 bash -c 'ulimit -v 1048576; exec "$@"' _ "$@"
+}
+
+expect_refusal "FIFO grid" "fifo.ini is a FIFO, not a regular file" -- "$GD_BINARY" "$work/fifo.ini" --dry-run
+expect_refusal "/dev/zero grid" "/dev/zero is a character device" -- "$GD_BINARY" /dev/zero --dry-run
+expect_refusal "directory grid" "is a directory, not a regular file" -- "$GD_BINARY" "$work" --dry-run
+head -c $((16 * 1024 * 1024 + 1)) /dev/zero | tr '\0' ';' >"$work/big.ini"
+expect_refusal "17 MiB grid" "big.ini: the grid file is larger than 16777216 bytes" -- "$GD_BINARY" "$work/big.ini" --dry-run
+
+for cmd in status summary; do
+  expect_refusal "$cmd FIFO" "fifo.ini is a FIFO" -- "$GD_BINARY" "$cmd" "$work/fifo.ini"
+  expect_refusal "$cmd /dev/zero" "/dev/zero is a character device" -- "$GD_BINARY" "$cmd" /dev/zero
+done
+"$GD_BINARY" "$work/ok.ini" -o "$work/ok.h5" --quiet >/dev/null || fail "the ok sweep failed"
+expect_refusal "merge FIFO" "fifo.ini is a FIFO" -- "$GD_BINARY" merge "$work/m.h5" "$work/ok.h5" "$work/fifo.ini"
+[ ! -e "$work/m.h5" ] || fail "merge FIFO: an output was created"
+finish
