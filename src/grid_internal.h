@@ -11,6 +11,9 @@
 
 #include "gdsweep/grid.h"
 
+/* Longest grid line in bytes, not counting its LF or CRLF ending: libinih's buffer in
+ * Debian's build (INI_MAX_LINE 200) less the LF and the NUL. */
+#define GD_GRID_LINE_MAX 198
 /* Largest number of values one key may list. */
 #define GD_GRID_LIST_MAX 10000000ULL
 /* Largest number of distinct keys in the union of every schedule's keys. */

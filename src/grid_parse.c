@@ -3,7 +3,9 @@
  * libinih (Debian's build: 200-byte lines, no line numbers in the handler, section
  * names cut at 49 bytes, no callback for a section without keys) is driven through
  * ini_parse_stream with our own reader. The reader counts lines, refuses a line longer
- * than inih's buffer (inih would silently read the rest as a new line), and reads the
+ * than GD_GRID_LINE_MAX bytes besides its ending (inih would silently read the rest as a
+ * new line), a NUL and a CR anywhere but right before the LF (inih would drop what
+ * follows it), hands inih each line with a plain LF ending, and reads the
  * section headers itself, so that headers carry line numbers, long labels survive and
  * an empty section ([optimizer adam] with all defaults) still exists. The handler only
  * records entries; indented continuation lines are joined to the key's value with a
@@ -169,6 +171,29 @@ static int read_line_start(parse_state *st, const char *line_end)
     return 0;
 }
 
+/* The checks on one line of len bytes (its LF included) before inih sees it: no NUL, no
+ * CR but one right before the LF, at most GD_GRID_LINE_MAX bytes besides its ending.
+ * Returns the length without the ending, or -1. */
+static long check_line(parse_state *st, const char *line, size_t len)
+{
+    size_t body = len > 0 && line[len - 1] == '\n' ? len - 1 : len;
+    if (body > 0 && line[body - 1] == '\r' && body < len)
+        body--;
+    if (memchr(line, '\0', len))
+        return fail(st, "NUL byte in the grid file; save it as plain text");
+    const char *cr = memchr(line, '\r', body);
+    if (cr)
+        return fail(st, "carriage return (CR) inside the line, at byte %zu; save the file "
+                        "with LF or CRLF line endings (a CR alone does not end a line)",
+                    (size_t)(cr - line) + 1);
+    if (body > GD_GRID_LINE_MAX)
+        return fail(st, "line is %zu bytes long, more than %d (not counting its line "
+                        "ending); split the value over indented continuation lines",
+                    body, GD_GRID_LINE_MAX);
+    return (long)body;
+}
+
+/* inih's line reader: hands over one line at a time, its ending always a plain LF. */
 static char *reader(char *str, int num, void *stream)
 {
     parse_state *st = stream;
@@ -178,19 +203,14 @@ static char *reader(char *str, int num, void *stream)
     size_t len = nl ? (size_t)(nl - st->pos) + 1 : (size_t)(st->end - st->pos);
     st->cur = st->pos;
     st->line++;
-    if (memchr(st->pos, '\0', len)) {
-        fail(st, "NUL byte in the grid file; save it as plain text");
-        return NULL;
-    }
-    if (len > (size_t)num - 1) {
-        fail(st, "line is longer than %d bytes; split the value over indented continuation "
-                 "lines", num - 2);
-        return NULL;
-    }
-    memcpy(str, st->pos, len);
-    str[len] = '\0';
+    long body = check_line(st, st->pos, len);
+    if (body < 0 || body + 2 > num)
+        return body < 0 ? NULL : (fail(st, "line too long for libinih"), NULL);
+    memcpy(str, st->pos, (size_t)body);
+    str[body] = '\n';
+    str[body + 1] = '\0';
     st->pos += len;
-    if (read_line_start(st, st->pos) < 0)
+    if (read_line_start(st, st->cur + body) < 0)
         return NULL;
     return str;
 }

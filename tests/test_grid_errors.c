@@ -21,6 +21,19 @@ static void test_ini_syntax(void **state)
     grid_bad_len(nul, sizeof nul - 1, "t.ini:7: ", "NUL byte");
 }
 
+static void test_stray_cr(void **state)
+{
+    /* A CR that is not part of a CRLF used to drop the rest of its line (lr = 50 ran
+     * as lr = 0.1); a CR-only file read as one line. */
+    grid_bad(PQ "[optimizer o]\rlr = 50\ntype = gd\n", "t.ini:3: ",
+             "carriage return (CR) inside the line, at byte 14");
+    grid_bad("[problem q]\rtype = quadratic\r[optimizer o]\rtype = gd\r", "t.ini:1: ",
+             "carriage return (CR)");
+    grid_bad(PQ OG "lr = 0.1\r\r\n", "t.ini:5: ", "carriage return (CR)");
+    grid_bad(PQ OG "lr = 0.1\r", "t.ini:5: ", "carriage return (CR)");
+    grid_bad(PQ OG "; a comment\r with a CR\n", "t.ini:5: ", "carriage return (CR)");
+}
+
 static void test_sections(void **state)
 {
     grid_bad(PQ "[optimiser o]\n", "t.ini:3: ", "unknown section kind 'optimiser'");
@@ -155,7 +168,7 @@ static void test_load_errors(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent/grid.ini: cannot open"));
     assert_int_equal(gd_sweep_load(&s, "/tmp", 0, &err), -1);
     assert_int_equal(err.exit_code, GD_EXIT_USAGE);
-    assert_non_null(strstr(err.msg, "/tmp: cannot read"));
+    assert_non_null(strstr(err.msg, "/tmp is a directory, not a regular file"));
     char dir[] = "/tmp/gdgridXXXXXX";
     const char *path = write_grid(dir, "bad.ini", PQ OG "lr = -2\n");
     assert_int_equal(gd_sweep_load(&s, path, 0, &err), -1);
@@ -184,6 +197,7 @@ int main(void)
         cmocka_unit_test(test_generators),      cmocka_unit_test(test_cross_section),
         cmocka_unit_test(test_sweep_keys),      cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_load_errors),     cmocka_unit_test(test_hash_of_text),
+        cmocka_unit_test(test_stray_cr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -172,23 +172,30 @@ static void test_ini_comments_and_continuations(void **state)
              "t.ini:5: ", "'0.1 # x' is not a number");
 }
 
+/* The grid with a last line "lr = 0.5" padded with blanks to `len` bytes, then `ending`. */
+static void long_line_grid(char *text, size_t size, size_t len, const char *ending)
+{
+    char line[256];
+    memset(line, ' ', len);
+    memcpy(line, "lr = 0.5", 8);
+    line[len] = '\0';
+    snprintf(text, size, "[problem q]\ntype = quadratic\n[optimizer o]\ntype = gd\n%s%s",
+             line, ending);
+}
+
 static void test_long_line_limit(void **state)
 {
-    /* inih's buffer: a line of 198 characters is read, a longer one is refused */
+    /* One rule for every ending: 198 bytes besides the LF, the CRLF or the end of file. */
+    static const char *const endings[] = {"\n", "\r\n", ""};
     char text[1024];
-    char value[256];
-    size_t n = 198 - strlen("lr = ");
-    memset(value, ' ', n);
-    memcpy(value, "0.5", 3);
-    value[n] = '\0';
-    snprintf(text, sizeof text, "[problem q]\ntype = quadratic\n[optimizer o]\ntype = gd\n"
-             "lr = %s\n", value);
-    gd_sweep s;
-    grid_ok(&s, text, 0);
-    gd_sweep_free(&s);
-    snprintf(text, sizeof text, "[problem q]\ntype = quadratic\n[optimizer o]\ntype = gd\n"
-             "lr = %s \n", value);
-    grid_bad(text, "t.ini:5: ", "longer than 198");
+    for (int e = 0; e < 3; e++) {
+        gd_sweep s;
+        long_line_grid(text, sizeof text, 198, endings[e]);
+        grid_ok(&s, text, 0);
+        gd_sweep_free(&s);
+        long_line_grid(text, sizeof text, 199, endings[e]);
+        grid_bad(text, "t.ini:5: ", "line is 199 bytes long, more than 198");
+    }
 }
 
 static void test_bom_and_crlf(void **state)
