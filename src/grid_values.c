@@ -190,7 +190,11 @@ static int generate_range(value_list *l, const double *a)
     if (a[2] == 0)
         return gd_fail(l->err, "%s: range(a, b, step) with step = 0; use a nonzero step",
                        l->spec->key);
-    double count = ceil((a[1] - a[0]) / a[2]);
+    /* Whole steps before b, b excluded: a quotient within 1e-9 (relative) of a whole
+     * number k counts as k, so float drift (0.3/0.1 = 2.9999999999999996) neither adds
+     * b (range(0.1, 0.4, 0.1) is 0.1, 0.2, 0.3) nor drops a value. */
+    double q = (a[1] - a[0]) / a[2], k = round(q);
+    double count = fabs(q - k) <= 1e-9 * fmax(1.0, fabs(k)) ? k : ceil(q);
     if (!(count >= 1))
         return gd_fail(l->err, "%s: range(%g, %g, %g) has no values; b must lie beyond a "
                                "in the direction of step", l->spec->key, a[0], a[1], a[2]);

@@ -80,6 +80,11 @@ static void test_range(void **state)
     expect_values("beta1", "range(0.9, 0.1, -0.3)", down, 3, 1e-15);
     const double quarter[] = {0, 0.25, 0.5, 0.75};
     expect_values("beta1", "range(0, 1, 0.25)", quarter, 4, 0);
+    /* b excluded whatever the float drift: (0.4 - 0.1) / 0.1 = 2.9999999999999996 */
+    const double drift[] = {0.1, 0.2, 0.30000000000000004};
+    expect_values("lr", "range(0.1, 0.4, 0.1)", drift, 3, 1e-15);
+    const double drift_up[] = {0.7, 0.8, 0.9};
+    expect_values("beta1", "range(0.7, 1.0, 0.1)", drift_up, 3, 1e-15);
 }
 
 static void test_mixed_list(void **state)
