@@ -1,18 +1,88 @@
-/* error.c - filling the gd_error record (see gdsweep/error.h). */
+/* error.c - filling the gd_error record (see gdsweep/error.h).
+ *
+ * The one place every message is made safe to print: control characters and bytes that
+ * are not UTF-8 are escaped (\r, \n, \t, \xHH; a backslash is left as it is, so escaping
+ * twice changes nothing), and a message longer than the record is shortened in its
+ * middle (" ... "), so its start (the file) and its end (the reason and the fix) stay. */
 #include "gdsweep/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at s (not a C1 control), or 0. */
+static size_t utf8_length(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+             : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if (n == 2 && s[0] == 0xC2 && s[1] < 0xA0)
+        return 0;
+    return n;
+}
+
+/* Writes s escaped into out (room for 4 * strlen(s) + 1). */
+static void escape(const char *s, char *out)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t n = utf8_length(p);
+        if (n == 1 && *p >= 0x20 && *p != 0x7F)
+            *out++ = (char)*p;
+        else if (n > 1)
+            memcpy(out, p, n), out += n;
+        else
+            out += sprintf(out, *p == '\r' ? "\\r" : *p == '\n' ? "\\n" : *p == '\t' ? "\\t"
+                                                                          : "\\x%02X", *p);
+        p += n ? n : 1;
+    }
+    *out = '\0';
+}
+
+/* Copies s into msg, cutting its middle when it is too long (not inside a UTF-8 char). */
+static void shorten_into(const char *s, char *msg, size_t size)
+{
+    size_t len = strlen(s);
+    if (len < size) {
+        memcpy(msg, s, len + 1);
+        return;
+    }
+    size_t head = size / 3, tail = size - head - 6;
+    while (head > 0 && ((unsigned char)s[head] & 0xC0) == 0x80)
+        head--;
+    const char *end = s + len - tail;
+    while (((unsigned char)*end & 0xC0) == 0x80)
+        end++;
+    snprintf(msg, size, "%.*s ... %s", (int)head, s, end);
+}
 
 static int fail_with(gd_error *err, int code, const char *fmt, va_list ap)
 {
-    if (err) {
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-        err->exit_code = code;
+    if (!err)
+        return -1;
+    va_list again;
+    va_copy(again, ap);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    char *raw = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    char *safe = raw ? malloc(4 * (size_t)len + 1) : NULL;
+    if (safe) {
+        vsnprintf(raw, (size_t)len + 1, fmt, again);
+        escape(raw, safe);
+        shorten_into(safe, err->msg, sizeof err->msg);
+    } else {
+        vsnprintf(err->msg, sizeof err->msg, fmt, again);
     }
+    va_end(again);
+    free(raw);
+    free(safe);
+    err->exit_code = code;
     return -1;
 }
-
 int gd_fail(gd_error *err, const char *fmt, ...)
 {
     va_list ap;

@@ -7,6 +7,7 @@
 #include "store_internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,11 @@ int gd_store_check_target(const char *path, int overwrite, gd_error *err)
     if (strlen(path) >= GD_PATH_MAX)
         return gd_fail(err, "output path is longer than %d bytes: %.64s...", GD_PATH_MAX - 1,
                        path);
+    const char *base = strrchr(path, '/');
+    if (strlen(base ? base + 1 : path) + strlen(".creating") > NAME_MAX)
+        return gd_fail(err, "%s: the file name is longer than %d bytes (with the .creating "
+                       "gdsweep writes first); use a shorter name", path,
+                       NAME_MAX - (int)strlen(".creating"));
     dir_of(path, dir, sizeof dir);
     if (stat(dir, &sb) != 0)
         return gd_fail(err, "%s: directory %s does not exist (%s); create it first", path,

@@ -25,4 +25,15 @@ done
 "$GD_BINARY" "$work/ok.ini" -o "$work/ok.h5" --quiet >/dev/null || fail "the ok sweep failed"
 expect_refusal "merge FIFO" "fifo.ini is a FIFO" -- "$GD_BINARY" merge "$work/m.h5" "$work/ok.h5" "$work/fifo.ini"
 [ ! -e "$work/m.h5" ] || fail "merge FIFO: an output was created"
+
+# Messages escape control bytes and non-UTF-8 from the grid, and keep their reason when
+# the path is longer than the message (a 4,090-byte -o gave exit 1 and no reason).
+printf '[sweep]\nname = e\n[problem quadratic]\n[optimizer gd]\nlr = \001\377\033[2J\n' >"$work/esc.ini"
+expect_usage_error "escaped grid text" "esc.ini:5: lr: '\\\\x01\\\\xFF\\\\x1B\\[2J' is not a number" -- "$GD_BINARY" "$work/esc.ini"
+long=$work; seg=$(printf 'd%.0s' $(seq 1 200))
+while [ ${#long} -lt 3800 ]; do long=$long/$seg; done
+mkdir -p "$long"
+name=$(printf 'c%.0s' $(seq 1 246)).h5
+expect_usage_error "long -o" " \\.\\.\\. .*cc\\.h5: the file name is longer than 246 bytes" -- "$GD_BINARY" "$work/ok.ini" -o "$long/$name"
+[ "$(wc -c <"$work/err.txt")" -lt 1100 ] || fail "long -o: message of $(wc -c <"$work/err.txt") bytes"
 finish
