@@ -5,17 +5,23 @@
  *   r = ((type_combo * repeats + repeat) * control_combos + control_combo)
  *       * optimizer_span + k,
  * and k walks the applicable optimizer sections in file order, each taking `combos`
- * consecutive values. Cost: O(sections + keys); no allocation, no I/O. */
+ * consecutive values. Cost: O(log sections + optimizer sections + keys); no allocation, no I/O. */
 #include "grid_internal.h"
 
 #include <string.h>
 
+/* Binary search on first_run (ascending): O(log sections) per decode. */
 size_t gd_sweep_section_of(const gd_sweep *s, uint64_t id)
 {
-    size_t p = 0;
-    while (p + 1 < s->n_problems && id >= s->problems[p + 1].first_run)
-        p++;
-    return p;
+    size_t lo = 0, hi = s->n_problems ? s->n_problems - 1 : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo + 1) / 2;
+        if (id >= s->problems[mid].first_run)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
 }
 
 /* Optimizer section of offset *k within the span of problem p; *k becomes its combo. */

@@ -27,6 +27,7 @@ typedef struct parse_state {
     const char *cur;        /* the line inih is working on */
     int line;               /* its number */
     int fail_line;          /* line of our first error, 0 when none */
+    size_t *slots, n_slots; /* hash table of the sections (section_slot) */
     gd_error *err;
 } parse_state;
 
@@ -92,16 +93,58 @@ static int check_header(parse_state *st, const char *kind, const char *label, co
     return k;
 }
 
+static size_t section_hash(int kind, const char *label)
+{
+    size_t h = 1469598103934665603ULL ^ (size_t)kind;
+    for (const unsigned char *p = (const unsigned char *)label; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return h;
+}
+
+/* Slot of (kind, label) in the open-addressing table of section indexes + 1 (0: empty). */
+static size_t *section_slot(const parse_state *st, int kind, const char *label)
+{
+    size_t mask = st->n_slots - 1, i = section_hash(kind, label) & mask;
+    for (;; i = (i + 1) & mask) {
+        size_t at = st->slots[i];
+        const gd_grid_section *s = at ? &st->raw->sections[at - 1] : NULL;
+        if (!s || ((int)s->kind == kind && strcmp(s->label, label) == 0))
+            return &st->slots[i];
+    }
+}
+
+/* Keeps the table at most half full, so that a lookup is O(1): parsing stays linear. */
+static int grow_slots(parse_state *st)
+{
+    if (2 * (st->raw->n_sections + 1) <= st->n_slots)
+        return 0;
+    size_t n = st->n_slots ? 2 * st->n_slots : 64;
+    size_t *old = st->slots, old_n = st->n_slots;
+    if (!(st->slots = calloc(n, sizeof *st->slots))) {
+        st->slots = old;
+        return out_of_memory(st);
+    }
+    st->n_slots = n;
+    for (size_t i = 0; i < old_n; i++)
+        if (old[i]) {
+            const gd_grid_section *s = &st->raw->sections[old[i] - 1];
+            *section_slot(st, (int)s->kind, s->label) = old[i];
+        }
+    free(old);
+    return 0;
+}
+
 static int check_unique(parse_state *st, int kind, const char *label)
 {
-    for (size_t i = 0; i < st->raw->n_sections; i++) {
-        const gd_grid_section *s = &st->raw->sections[i];
-        if ((int)s->kind == kind && strcmp(s->label, label) == 0)
-            return fail(st, "section [%s%s%s] appears twice (first at line %d); %s",
-                        kind_names[kind], *label ? " " : "", label, s->line,
-                        *label ? "give each section its own label" : "merge them");
-    }
-    return 0;
+    if (grow_slots(st) < 0)
+        return -1;
+    size_t at = *section_slot(st, kind, label);
+    if (!at)
+        return 0;
+    const gd_grid_section *s = &st->raw->sections[at - 1];
+    return fail(st, "section [%s%s%s] appears twice (first at line %d); %s", kind_names[kind],
+                *label ? " " : "", label, s->line,
+                *label ? "give each section its own label" : "merge them");
 }
 
 /* items with room for n + 1 elements of `size` bytes (doubling *cap), or NULL. */
@@ -128,6 +171,7 @@ static int add_section(parse_state *st, int kind, const char *label)
     s->kind = (gd_section_kind)kind;
     snprintf(s->label, sizeof s->label, "%s", label);
     s->line = st->line;
+    *section_slot(st, kind, s->label) = raw->n_sections;
     return 0;
 }
 
@@ -319,6 +363,7 @@ int gd_grid_read(gd_grid_raw *raw, const char *path, const char *text, size_t le
     memset(raw, 0, sizeof *raw);
     parse_state st = {.raw = raw, .path = path, .pos = text, .end = text + len, .err = err};
     int ret = ini_parse_stream(reader, &st, handler, &st);
+    free(st.slots);
     int rc = 0;
     if (st.fail_line && (ret <= 0 || ret >= st.fail_line))
         rc = -1;
