@@ -38,6 +38,8 @@ if [ "$target" = grid ]; then
   { printf '"[sweep]"\n"[problem "\n"[optimizer "\n"linspace("\n"logspace("\n"range("\n'
     printf '"type = "\n"problems = "\n"schedule = "\n"repeats"\n"seed"\n"name"\n"output"\n'
     printf '"record_every"\n"inf"\n"nan"\n"e308"\n"e-320"\n'
+    # The grammar's punctuation and line endings: CR, CRLF, BOM, continuation, comments.
+    printf '"\\x0D"\n"\\x0D\\x0A"\n"\\x0A  "\n"\\xEF\\xBB\\xBF"\n"; "\n"# "\n" = "\n", "\n"]"\n"("\n")"\n'
     ASAN_OPTIONS=detect_leaks=0 "$build/gdsweep" --list 2>/dev/null | awk '/^  [a-z_0-9]+ - /{print "\"" $1 "\""}
                                                /^    [a-z_0-9]+ /{print "\"" $1 "\""}' | sort -u
   } >"$build/$target.dict"
@@ -45,7 +47,10 @@ fi
 echo "fuzz: $target for ${seconds}s: $(ls "$seeds" | wc -l) seeds, $(ls "$corpus" | wc -l) corpus inputs"
 cd "$build"
 rc=0
-"$fuzzer" -max_total_time="$seconds" -max_len=8192 -timeout=30 -rss_limit_mb=4096 \
+# Tight limits, so that blow-ups are finds: 256 MB of memory (a grid of at most 8 KB
+# needs far less), 2 s per input (parsing and checking one is milliseconds).
+"$fuzzer" -max_total_time="$seconds" -max_len=8192 -timeout=2 -rss_limit_mb=256 \
+  -malloc_limit_mb=256 \
   -print_final_stats=1 -artifact_prefix="$build/" -dict="$build/$target.dict" \
   "$corpus" "$seeds" >"$build/fuzz-$target.log" 2>&1 || rc=$?
 grep -Ev '^#[0-9]+\s+(NEW|REDUCE|pulse)' "$build/fuzz-$target.log" | tail -60
