@@ -47,9 +47,10 @@ fi
 echo "fuzz: $target for ${seconds}s: $(ls "$seeds" | wc -l) seeds, $(ls "$corpus" | wc -l) corpus inputs"
 cd "$build"
 rc=0
-# Tight limits, so that blow-ups are finds: 256 MB of memory (a grid of at most 8 KB
-# needs far less), 2 s per input (parsing and checking one is milliseconds).
-"$fuzzer" -max_total_time="$seconds" -max_len=8192 -timeout=2 -rss_limit_mb=256 \
+# Tight limits, so that blow-ups are finds: 256 MB per allocation, 512 MB in all (ASan
+# and the corpus alone reach ~280 MB; 256 gave false finds that replay in 2 MB), 2 s per
+# input (parsing and checking one takes milliseconds).
+"$fuzzer" -max_total_time="$seconds" -max_len=8192 -timeout=2 -rss_limit_mb=512 \
   -malloc_limit_mb=256 \
   -print_final_stats=1 -artifact_prefix="$build/" -dict="$build/$target.dict" \
   "$corpus" "$seeds" >"$build/fuzz-$target.log" 2>&1 || rc=$?
