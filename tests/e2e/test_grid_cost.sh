@@ -51,4 +51,13 @@ expect_usage_error "the failing setting among 10^14" \
   "bad.ini:1: .*x_min = 99 must be less than x_max = 99" -- \
   timeout -s KILL 10 "$GD_BINARY" --allow-huge --dry-run "$work/bad.ini"
 
+# A [sweep] list of 6 million iterations inherited by 200 problem sections (1.2 * 10^9
+# runs): refused as too large with one line, memory for the list once (not 200 copies,
+# 9.6 GB before): a 1 GB address-space limit makes a copy per section fail.
+{ echo "[sweep]"; echo "iterations = range(1, 6000001, 1)"
+  for i in $(seq 200); do printf '[problem q%d]\ntype = quadratic\n' "$i"; done
+  echo "[optimizer gd]"; } >"$work/copies.ini"
+expect_usage_error "a [sweep] list in 200 sections" "copies.ini: the grid has 1200000000 runs" -- \
+  bash -c 'ulimit -v 1000000; exec timeout -s KILL 20 "$0" --dry-run "$1"' "$GD_BINARY" "$work/copies.ini"
+
 [ "$failures" -eq 0 ]
