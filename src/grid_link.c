@@ -110,6 +110,7 @@ static int count_runs(gd_sweep *s, int allow_huge, gd_error *err)
             return too_large(s, os->line, err);
     }
     uint64_t runs = 0, instances = 0;
+    int huge_line = 0; /* the problem section whose runs pass GD_HUGE_GRID */
     for (size_t p = 0; p < s->n_problems; p++) {
         gd_problem_section *ps = &s->problems[p];
         if (count_problem(s, p, err) < 0)
@@ -118,13 +119,16 @@ static int count_runs(gd_sweep *s, int allow_huge, gd_error *err)
         ps->first_instance = instances;
         if (gd_grid_add(runs, ps->n_runs, &runs) < 0)
             return too_large(s, ps->line, err);
+        if (runs > GD_HUGE_GRID && !huge_line)
+            huge_line = ps->line;
         instances += ps->type_combos * s->repeats; /* <= n_runs: cannot overflow */
     }
     s->n_runs = runs;
     s->n_instances = instances;
     if (runs > GD_HUGE_GRID && !allow_huge)
-        return gd_grid_fail_at(err, s->path, 0, "the grid has %llu runs, more than %llu; "
-                               "pass --allow-huge if you mean it", (unsigned long long)runs,
+        return gd_grid_fail_at(err, s->path, huge_line, "the grid has %llu runs, more than "
+                               "%llu (counted to this section); use fewer values or pass "
+                               "--allow-huge if you mean it", (unsigned long long)runs,
                                (unsigned long long)GD_HUGE_GRID);
     return 0;
 }
