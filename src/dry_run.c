@@ -2,7 +2,8 @@
  *
  * The size is an upper bound (no run stops early): per run a table row, its trajectory
  * records, path and final parameters; per instance its stored inputs are not counted. It
- * decodes one run per (instance, control) combination, up to a cap, and scales. */
+ * decodes one run per (instance, control) combination, up to SAMPLE_CAP per section, and
+ * scales. */
 #include "gdsweep/report.h"
 
 #include "gdsweep/run.h"
@@ -22,17 +23,19 @@ static double run_bytes(const gd_sweep *s, uint64_t id)
     return ROW_BYTES + records * 8.0 * (4.0 + path) + (d.control.save_final ? 8.0 * n : 0);
 }
 
-/* Estimated bytes of one problem section: average over sampled configurations. */
+/* Estimated bytes of one problem section: average over sampled configurations (problem
+ * values, repeat, control values), times the runs of each. A run's bytes do not depend
+ * on its optimizer, so one run per configuration stands for all optimizer_span of them:
+ * the cost is at most SAMPLE_CAP decodes per section, whatever the run count. */
 static double section_bytes(const gd_sweep *s, const gd_problem_section *ps)
 {
     uint64_t configs = ps->n_runs / ps->optimizer_span;
     uint64_t step = configs > SAMPLE_CAP ? configs / SAMPLE_CAP : 1;
     double sum = 0;
     uint64_t sampled = 0;
-    for (uint64_t c = 0; c < configs; c += step, sampled++)
-        for (uint64_t j = 0; j < ps->optimizer_span; j++)
-            sum += run_bytes(s, ps->first_run + c * ps->optimizer_span + j);
-    return sum / (double)sampled * (double)configs;
+    for (uint64_t c = 0; c < configs && sampled < SAMPLE_CAP; c += step, sampled++)
+        sum += run_bytes(s, ps->first_run + c * ps->optimizer_span);
+    return sum / (double)sampled * (double)ps->n_runs;
 }
 
 static void print_size(FILE *out, double bytes)

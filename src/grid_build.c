@@ -206,8 +206,7 @@ static int read_problem(build *b, const gd_grid_section *sec, gd_problem_section
     if (set_defaults(b, ps->dims, ps->type->params, ps->n_type_dims) < 0)
         return -1;
     for (size_t i = 0; i < GD_CONTROL_COUNT; i++)
-        if (gd_grid_dim_copy(&ps->dims[ps->n_type_dims + i], &b->control[i], b->err) < 0)
-            return -1;
+        gd_grid_dim_borrow(&ps->dims[ps->n_type_dims + i], &b->control[i]);
     return gd_grid_dims_fill(ps->dims, ps->n_dims, sec, problem_keys, b->s->path, b->err);
 }
 
@@ -333,6 +332,22 @@ static int read_sections(build *b)
     return 0;
 }
 
+/* Each [sweep] control list passes to the first problem section that borrowed it (the
+ * others keep borrowing); a list nobody borrowed is freed with the build. */
+static void hand_over_control(build *b)
+{
+    for (size_t i = 0; i < GD_CONTROL_COUNT; i++)
+        for (size_t p = 0; p < b->s->n_problems; p++) {
+            gd_problem_section *ps = &b->s->problems[p];
+            gd_dim *d = ps->dims ? &ps->dims[ps->n_type_dims + i] : NULL; /* NULL: failed */
+            if (d && d->borrowed && d->values == b->control[i].values) {
+                d->borrowed = 0;
+                b->control[i].values = NULL;
+                break;
+            }
+        }
+}
+
 int gd_grid_build(gd_sweep *s, const gd_grid_raw *raw, gd_error *err)
 {
     build b = {.s = s, .raw = raw, .err = err};
@@ -340,6 +355,7 @@ int gd_grid_build(gd_sweep *s, const gd_grid_raw *raw, gd_error *err)
     if (read_sweep(&b) == 0 && count_sections(&b) == 0 && schedule_union(&b) == 0 &&
         read_sections(&b) == 0)
         rc = 0;
+    hand_over_control(&b);
     gd_grid_dims_free(b.control, GD_CONTROL_COUNT);
     return rc;
 }

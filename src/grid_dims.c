@@ -1,7 +1,9 @@
 /* grid_dims.c - swept keys (gd_dim): defaults, filling from a section, mixed-radix
  * arithmetic, and PATH:LINE error messages.
  *
- * A dim owns its values array (one malloc, even for a single default value); every
+ * A dim owns its values array (one malloc, even for a single default value), except a
+ * borrowed one, which shares a [sweep] list (so memory follows the text, not the number
+ * of problem sections that inherit the list); every
  * function that fails leaves the dims it was given freeable with gd_grid_dims_free. */
 #include "grid_internal.h"
 
@@ -39,7 +41,9 @@ static int set_values(gd_dim *dim, const gd_param_spec *spec, const double *v, s
     if (!copy)
         return gd_fail_runtime(err, "%s: out of memory for %zu values", spec->key, n);
     memcpy(copy, v, n * sizeof *copy);
-    free(dim->values);
+    if (!dim->borrowed)
+        free(dim->values);
+    dim->borrowed = 0;
     dim->spec = spec;
     dim->values = copy;
     dim->count = n;
@@ -52,15 +56,17 @@ int gd_grid_dim_default(gd_dim *dim, const gd_param_spec *spec, gd_error *err)
     return set_values(dim, spec, &spec->def, 1, 0, err);
 }
 
-int gd_grid_dim_copy(gd_dim *dst, const gd_dim *src, gd_error *err)
+void gd_grid_dim_borrow(gd_dim *dst, const gd_dim *src)
 {
-    return set_values(dst, src->spec, src->values, src->count, src->line, err);
+    *dst = *src;
+    dst->borrowed = 1;
 }
 
 void gd_grid_dims_free(gd_dim *dims, size_t n)
 {
     for (size_t i = 0; dims && i < n; i++)
-        free(dims[i].values);
+        if (!dims[i].borrowed)
+            free(dims[i].values);
 }
 
 int gd_grid_dim_find(const gd_dim *dims, size_t n, const char *key)
@@ -113,6 +119,8 @@ int gd_grid_dims_fill(gd_dim *dims, size_t n, const gd_grid_section *sec,
         int k = gd_grid_dim_find(dims, n, e->key);
         if (k < 0)
             return unknown_key(dims, n, sec, special, e, path, err);
+        if (dims[k].borrowed) /* the section's own list replaces the [sweep] one */
+            dims[k] = (gd_dim){.spec = dims[k].spec};
         if (gd_grid_values(&dims[k], dims[k].spec, e->value, err) < 0)
             return gd_grid_locate(err, path, e->line);
         dims[k].line = e->line;

@@ -66,8 +66,8 @@ int gd_grid_fail_at(gd_error *err, const char *path, int line, const char *fmt, 
 int gd_grid_locate(gd_error *err, const char *path, int line);
 /* One value, spec's default. */
 int gd_grid_dim_default(gd_dim *dim, const gd_param_spec *spec, gd_error *err);
-/* dst = a copy of src. */
-int gd_grid_dim_copy(gd_dim *dst, const gd_dim *src, gd_error *err);
+/* dst = src's values without copying them; dst does not free them. */
+void gd_grid_dim_borrow(gd_dim *dst, const gd_dim *src);
 void gd_grid_dims_free(gd_dim *dims, size_t n);
 /* Index of the dim named key, or -1. */
 int gd_grid_dim_find(const gd_dim *dims, size_t n, const char *key);

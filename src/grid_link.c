@@ -3,13 +3,17 @@
  * Resolves `problems =` into the applies matrix, counts the runs of each problem
  * section in the documented order (grid.h), refuses counts past 2^64-1 and, without
  * allow_huge, past GD_HUGE_GRID, then runs the problem types' check() and the
- * numeric-gradient dimension limit on every combination of problem-type values (cost:
- * one cheap call per combination, never per run). */
+ * numeric-gradient dimension limit on the corners of the problem-type values (each key's
+ * smallest and largest), which stands for every combination (check_problem): the cost
+ * follows the grid's text, never its run count. */
 #include "grid_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Values per key that check_problem looks at: 2 for numbers, the choices for a choice. */
+#define CORNER_VALUES_MAX 64
 
 static int find_problem(const gd_sweep *s, const char *label)
 {
@@ -106,6 +110,7 @@ static int count_runs(gd_sweep *s, int allow_huge, gd_error *err)
             return too_large(s, os->line, err);
     }
     uint64_t runs = 0, instances = 0;
+    int huge_line = 0; /* the problem section whose runs pass GD_HUGE_GRID */
     for (size_t p = 0; p < s->n_problems; p++) {
         gd_problem_section *ps = &s->problems[p];
         if (count_problem(s, p, err) < 0)
@@ -114,13 +119,16 @@ static int count_runs(gd_sweep *s, int allow_huge, gd_error *err)
         ps->first_instance = instances;
         if (gd_grid_add(runs, ps->n_runs, &runs) < 0)
             return too_large(s, ps->line, err);
+        if (runs > GD_HUGE_GRID && !huge_line)
+            huge_line = ps->line;
         instances += ps->type_combos * s->repeats; /* <= n_runs: cannot overflow */
     }
     s->n_runs = runs;
     s->n_instances = instances;
     if (runs > GD_HUGE_GRID && !allow_huge)
-        return gd_grid_fail_at(err, s->path, 0, "the grid has %llu runs, more than %llu; "
-                               "pass --allow-huge if you mean it", (unsigned long long)runs,
+        return gd_grid_fail_at(err, s->path, huge_line, "the grid has %llu runs, more than "
+                               "%llu (counted to this section); use fewer values or pass "
+                               "--allow-huge if you mean it", (unsigned long long)runs,
                                (unsigned long long)GD_HUGE_GRID);
     return 0;
 }
@@ -177,27 +185,72 @@ static int uses_numeric(const gd_problem_section *ps)
     return 0;
 }
 
-/* Walks every combination of problem-type values like an odometer (last key fastest). */
+/* The values of one key that the checks look at. */
+typedef struct corner_values {
+    double v[CORNER_VALUES_MAX];
+    size_t n;
+} corner_values;
+
+static void add_corner_value(corner_values *c, double v)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->v[i] == v)
+            return;
+    if (c->n < CORNER_VALUES_MAX)
+        c->v[c->n++] = v;
+}
+
+/* A number key's smallest and largest values; a choice key's distinct choices (at most
+ * CORNER_VALUES_MAX: every choice list is shorter). One pass over the key's values. */
+static void corner_values_of(const gd_dim *dim, corner_values *c)
+{
+    double lo = dim->values[0], hi = dim->values[0];
+    c->n = 0;
+    for (size_t i = 0; i < dim->count; i++) {
+        double v = dim->values[i];
+        if (dim->spec->kind == GD_CHOICE)
+            add_corner_value(c, v);
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+    }
+    if (dim->spec->kind != GD_CHOICE) {
+        add_corner_value(c, lo);
+        add_corner_value(c, hi);
+    }
+}
+
+/* Checks the corners of the section's values: every combination of each number key's
+ * smallest and largest value (and each choice key's choices), like an odometer (last key
+ * fastest). A check accepts an interval of each key's values when the others are fixed
+ * (the contract in problem.h, which the dimension limit meets too: dimensions grow with
+ * their keys), so a combination that fails implies a corner that fails, and checking
+ * the corners checks all type_combos combinations. Cost: one pass over the values plus
+ * at most 2^GD_MAX_PARAMS cheap calls, whatever the run count. */
 static int check_problem(const gd_sweep *s, const gd_problem_section *ps, gd_error *err)
 {
     int numeric = uses_numeric(ps);
     if (!ps->type->check && !(numeric && ps->type->dimension))
         return 0;
+    corner_values corners[GD_MAX_PARAMS];
     size_t digit[GD_MAX_PARAMS] = {0};
     double pp[GD_MAX_PARAMS] = {0};
-    for (size_t i = 0; i < ps->n_type_dims; i++)
-        pp[i] = ps->dims[i].values[0];
-    for (uint64_t c = 0; c < ps->type_combos; c++) {
+    for (size_t i = 0; i < ps->n_type_dims; i++) {
+        corner_values_of(&ps->dims[i], &corners[i]);
+        pp[i] = corners[i].v[0];
+    }
+    for (;;) {
         if (check_combo(s, ps, pp, numeric, err) < 0)
             return -1;
-        for (size_t i = ps->n_type_dims; i-- > 0;) {
-            digit[i] = digit[i] + 1 == ps->dims[i].count ? 0 : digit[i] + 1;
-            pp[i] = ps->dims[i].values[digit[i]];
+        size_t i = ps->n_type_dims;
+        while (i-- > 0) {
+            digit[i] = digit[i] + 1 == corners[i].n ? 0 : digit[i] + 1;
+            pp[i] = corners[i].v[digit[i]];
             if (digit[i] != 0)
                 break;
         }
+        if (i == (size_t)-1)
+            return 0;
     }
-    return 0;
 }
 
 int gd_grid_link(gd_sweep *s, const gd_grid_raw *raw, int allow_huge, gd_error *err)

@@ -319,7 +319,7 @@ static void test_overflow_and_huge(void **state)
              "eps = linspace(1, 2, 100000)\n", "t.ini:3: ", "grid too large");
     const char *huge = "[sweep]\nrepeats = 500000001\n[problem q]\ntype = quadratic\n"
                        "[optimizer gd]\nlr = 0.1, 0.2\n";
-    grid_bad(huge, "t.ini: ", "pass --allow-huge if you mean it");
+    grid_bad(huge, "t.ini:3: ", "pass --allow-huge if you mean it");
     gd_sweep s;
     grid_ok(&s, huge, 1);
     assert_int_equal(s.n_runs, 1000000002ULL);

@@ -107,6 +107,12 @@ static void test_cross_section(void **state)
              "t.ini:2: ", "use gradient = analytic");
     grid_bad("[problem d]\ntype = denoise\nsize = 9\ngradient = analytic, numeric\n" OG,
              "t.ini:4: ", "dimension 81 is more than 64");
+    /* Setups that would fail at run time for certain (every run and every resume): the
+     * fit's x^degree or data overflow a double. Refused at load, at the section. */
+    grid_bad("[problem c]\ntype = curvefit\nx_min = -1e300\nx_max = 1e300\n" OG, "t.ini:1: ",
+             "overflow a double in the least-squares fit");
+    grid_bad("[problem c]\ntype = curvefit\nx_max = 10, 1e30\ndegree = 12\n" OG, "t.ini:1: ",
+             "x_max = 1e+30: the data or x^degree (degree = 12) overflow");
 }
 
 static void test_sweep_keys(void **state)

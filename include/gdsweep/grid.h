@@ -57,6 +57,7 @@ typedef struct gd_dim {
     double *values;
     size_t count;
     int line;            /* grid line that set it (0: default) */
+    int borrowed;        /* values belong to another dim (a [sweep] list): not freed here */
 } gd_dim;
 
 typedef struct gd_problem_section {

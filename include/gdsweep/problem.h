@@ -58,15 +58,20 @@ typedef struct gd_problem_type {
      * of a model parameter meets the same data (common random numbers). */
     unsigned model_params;
 
-    /* Cross-parameter checks beyond each spec's range (x_min < x_max, ...). Message
-     * without location; may be NULL. */
+    /* Cross-parameter checks beyond each spec's range (x_min < x_max, ...), and every
+     * value whose setup would fail for certain (a sweep that starts must be able to
+     * finish). Message without location; may be NULL. With the other keys fixed, the
+     * values of each number key it accepts must form an interval (every condition of the
+     * form g(key) <= h(other keys) with g monotone does): the grid then checks only each
+     * key's smallest and largest values, which stands for every combination. */
     int (*check)(const double *pp, gd_error *err);
     /* 1 when an instance with these values draws something from its RNG key, so that its
      * repeats differ; NULL: always. Repeats of an instance that draws nothing are
      * identical runs, which gdsweep warns about; repeat_hint says how to make them draw. */
     int (*draws)(const double *pp);
     const char *repeat_hint;
-    /* Dimension of x for these parameter values (used to validate before any run). */
+    /* Dimension of x for these parameter values (used to validate before any run);
+     * never decreasing in any number key, so the grid's corners bound it. */
     size_t (*dimension)(const double *pp);
     /* Relative cost of one iteration (~ floating-point work), for scheduling. */
     double (*cost)(const double *pp);

@@ -15,6 +15,8 @@
 #include "lstsq.h"
 #include "problem_impl.h"
 
+#include <float.h>
+#include <math.h>
 #include <string.h>
 
 #define BLOCK 4096
@@ -51,8 +53,27 @@ static const gd_param_spec curvefit_params[] = {
     {.key = NULL},
 };
 
+/* Natural log of the largest magnitude the fit meets: x^degree, and the data y (the true
+ * polynomial at most 4 times its largest term, plus 10 noise standard deviations). */
+static double log_largest(const double *pp)
+{
+    double lx = log(fmax(fabs(pp[CF_X_MIN]), fabs(pp[CF_X_MAX])));
+    double ly = log(10 * pp[CF_NOISE]);
+    for (int k = 0; k <= 3; k++)
+        ly = fmax(ly, log(4 * fabs(pp[CF_C0 + k])) + k * lx);
+    return fmax(pp[CF_DEGREE] * lx, ly);
+}
+
 static int curvefit_check(const double *pp, gd_error *err)
 {
+    /* The fit sums `points` squares of those magnitudes: keep them 16 times below
+     * DBL_MAX, else the setup fails for certain (every run, every resume). Accepts an
+     * interval of each key (problem.h): the bound grows with |x|, |c|, noise, degree. */
+    if (!(log(pp[CF_POINTS]) + 2 * log_largest(pp) < log(DBL_MAX / 16)))
+        return gd_fail(err, "x_min = %.17g, x_max = %.17g: the data or x^degree (degree = "
+                       "%.0f) overflow a double in the least-squares fit; use a smaller "
+                       "x range, coefficients or noise", pp[CF_X_MIN], pp[CF_X_MAX],
+                       pp[CF_DEGREE]);
     if (!(pp[CF_X_MIN] < pp[CF_X_MAX]))
         return gd_fail(err, "x_min = %.17g must be less than x_max = %.17g", pp[CF_X_MIN],
                        pp[CF_X_MAX]);

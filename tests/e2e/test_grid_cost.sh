@@ -1,0 +1,63 @@
+# test_grid_cost.sh - validation and --dry-run cost follows the grid's text, not its run
+# count: 10^14-run grids (10^14 combinations of problem-type values with a cross-key
+# check; 10^14 optimizer combinations) finish --allow-huge --dry-run in seconds (a
+# SIGKILL at 10 s makes a hang fail, not block), and a failing combination hidden among
+# 10^14 is still found (only the corners of each key's values are checked).
+source "$(dirname "$0")/common.sh"
+
+# dry_run_fast NAME GRID: --allow-huge --dry-run exits 0 within 10 s and counts 10^14 runs.
+dry_run_fast() {
+  local name=$1 rc=0
+  timeout -s KILL 10 "$GD_BINARY" --allow-huge --dry-run "$2" >"$work/out.txt" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ]; then fail "$name: exit $rc (137: killed after 10 s)"
+  elif ! grep -q "total  *100000000000000$" "$work/out.txt"; then fail "$name: $(cat "$work/out.txt")"
+  else echo "ok: $name"; fi
+}
+
+hundred='range(0, 100, 1)'
+cat >"$work/types.ini" <<INI
+[problem c]
+type = curvefit
+noise = $hundred
+x_min = $hundred
+x_max = range(100, 200, 1)
+c0 = $hundred
+c1 = $hundred
+c2 = $hundred
+c3 = $hundred
+[optimizer gd]
+INI
+dry_run_fast "10^14 problem settings" "$work/types.ini"
+
+cat >"$work/optimizers.ini" <<INI
+[problem q]
+type = quadratic
+[optimizer a]
+type = adamw
+lr = range(1, 101, 1)
+beta1 = linspace(0, 0.9, 100)
+beta2 = linspace(0, 0.9, 100)
+eps = range(1, 101, 1)
+weight_decay = $hundred
+schedule = exponential
+gamma = linspace(0.01, 1, 100)
+decay_steps = range(1, 101, 1)
+INI
+dry_run_fast "10^14 optimizer combinations" "$work/optimizers.ini"
+
+# x_max's smallest value 99 meets x_min's largest 99 in one of the 10^14 settings.
+sed 's/^x_max = .*/x_max = range(99, 199, 1)/' "$work/types.ini" >"$work/bad.ini"
+expect_usage_error "the failing setting among 10^14" \
+  "bad.ini:1: .*x_min = 99 must be less than x_max = 99" -- \
+  timeout -s KILL 10 "$GD_BINARY" --allow-huge --dry-run "$work/bad.ini"
+
+# A [sweep] list of 6 million iterations inherited by 200 problem sections (1.2 * 10^9
+# runs): refused as too large with one line, memory for the list once (not 200 copies,
+# 9.6 GB before): a 1 GB address-space limit makes a copy per section fail.
+{ echo "[sweep]"; echo "iterations = range(1, 6000001, 1)"
+  for i in $(seq 200); do printf '[problem q%d]\ntype = quadratic\n' "$i"; done
+  echo "[optimizer gd]"; } >"$work/copies.ini"
+expect_usage_error "a [sweep] list in 200 sections" "copies.ini:[0-9]+: the grid has 1200000000 runs" -- \
+  bash -c 'ulimit -v 1000000; exec timeout -s KILL 20 "$0" --dry-run "$1"' "$GD_BINARY" "$work/copies.ini"
+
+[ "$failures" -eq 0 ]
