@@ -2,8 +2,10 @@
  *
  * Every rank runs this. Order of a sweep: parse the command line, rank 0 loads and
  * validates the whole grid and checks the output target, the other ranks parse the same
- * text; only then does rank 0 create the file. So any bad input exits 2 with one line on
- * stderr (from rank 0) and leaves no output file created or touched. */
+ * text; only then does rank 0 take OUT's lock (gdsweep/out_lock.h), check again and create
+ * the file, or reopen it read-only with --resume and check it all before it writes. So
+ * any bad input exits 2 with one line on stderr (from rank 0) and leaves every file as
+ * it was. The lock goes when the process ends, however it ends but SIGKILL. */
 #include "gdsweep/app.h"
 
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include "gdsweep/grid.h"
 #include "gdsweep/interrupt.h"
 #include "gdsweep/merge.h"
+#include "gdsweep/out_lock.h"
 #include "gdsweep/selection.h"
 #include "gdsweep/status.h"
 #include "gdsweep/summary.h"
@@ -71,30 +74,63 @@ static void output_path(const gd_cli *c, const gd_sweep *s, char *out, size_t si
              base + stem);
 }
 
-/* Rank 0 opens the output (reopening it with --resume, else creating it); every rank
- * learns the outcome. */
+static int check_resumed_shard(const gd_cli *c, gd_store *st, const char *out, gd_error *err)
+{
+    uint64_t k, n, shard = c->shards ? c->shard - 1 : 0, shards = c->shards ? c->shards : 1;
+    gd_store_shard(st, &k, &n);
+    if (k == shard && n == shards)
+        return 0;
+    return gd_fail(err, "%s holds shard %llu/%llu of the grid; resume it with --shard "
+                   "%llu/%llu", out, (unsigned long long)k + 1, (unsigned long long)n,
+                   (unsigned long long)k + 1, (unsigned long long)n);
+}
+
+/* What may be written at all, before OUT's lock is taken (so that no lock file is made
+ * beside a device or the grid): not the grid itself, not a device, FIFO or directory. */
+static int check_output_path(const gd_cli *c, const char *out, gd_error *err)
+{
+    if (gd_store_same_file(out, c->grid))
+        return gd_fail(err, "%s is the grid file %s; write the output under another name",
+                       out, c->grid);
+    return c->resume ? 0 : gd_store_check_target(out, c->overwrite, err);
+}
+
+/* Rank 0, holding OUT's lock: reopens OUT with --resume (read-only until every check
+ * passed: see run_job), else checks the target again (another writer may have made it
+ * before we held the lock) and creates it. */
+static int open_locked(const gd_cli *c, const gd_sweep *s, const char *out, gd_store **st,
+                       gd_error *err)
+{
+    uint64_t shard = c->shards ? c->shard - 1 : 0, shards = c->shards ? c->shards : 1;
+    if (c->resume)
+        return gd_store_reopen(st, out, s, err) == 0 ? check_resumed_shard(c, *st, out, err)
+                                                    : -1;
+    int rc = gd_store_check_target(out, c->overwrite, err);
+    if (rc == 0)
+        rc = gd_store_create(st, out, s, c->command_line, err);
+    if (rc == 0 && shards > 1)
+        rc = gd_store_set_shard(*st, shard, shards, err);
+    return rc;
+}
+
+/* Rank 0 takes OUT's lock and opens the output; every rank learns the outcome. On a
+ * failure nothing of OUT was written, and the lock goes when the process ends. */
 static int open_store(const gd_cli *c, const gd_sweep *s, const char *out, gd_store **st,
                       gd_error *err)
 {
     int rc = 0;
-    uint64_t shard = c->shards ? c->shard - 1 : 0, shards = c->shards ? c->shards : 1;
-    if (gd_par_rank() == 0 && c->resume) {
-        uint64_t k, n;
-        rc = gd_store_reopen(st, out, s, c->command_line, err);
-        if (rc == 0 && (gd_store_shard(*st, &k, &n), k != shard || n != shards))
-            rc = gd_fail(err, "%s holds shard %llu/%llu of the grid; resume it with "
-                         "--shard %llu/%llu", out, (unsigned long long)k + 1,
-                         (unsigned long long)n, (unsigned long long)k + 1,
-                         (unsigned long long)n);
-    } else if (gd_par_rank() == 0) {
-        rc = gd_store_check_target(out, c->overwrite, err);
+    char note[GD_PATH_MAX + 160];
+    if (gd_par_rank() == 0) {
+        rc = check_output_path(c, out, err);
         if (rc == 0)
-            rc = gd_store_create(st, out, s, c->command_line, err);
-        if (rc == 0 && shards > 1)
-            rc = gd_store_set_shard(*st, shard, shards, err);
+            rc = gd_out_lock_take(out, c->command_line, note, sizeof note, err);
+        if (rc == 0 && note[0])
+            fprintf(stderr, "gdsweep: %s\n", note);
+        if (rc == 0)
+            rc = open_locked(c, s, out, st, err);
     }
     if (rc != 0 && *st) {
-        gd_store_close(*st, 0, 0, NULL);
+        gd_store_abandon(*st);
         *st = NULL;
     }
     gd_par_agree(&rc, err);
@@ -142,12 +178,18 @@ static int run_job(const gd_cli *c, const gd_sweep *s, gd_store *st, const char 
         if (gd_par_rank() == 0)
             printf("%s: the sweep is already complete (%llu runs committed); nothing to do\n",
                    out, (unsigned long long)sel.in_shard);
-        return gd_par_rank() == 0 ? gd_store_close(st, 0, 1, err) : 0;
+        return gd_par_rank() == 0 ? gd_store_end_complete(st, err) : 0;
+    }
+    int rc = gd_par_rank() == 0 && c->resume ? gd_store_begin_resume(st, c->command_line, err) : 0;
+    gd_par_agree(&rc, err);
+    if (rc != 0) {
+        gd_store_abandon(st);
+        return -1;
     }
     if (gd_tally_init(&tally, s, NULL, err) != 0)
         return -1;
     gd_interrupt_install(c->grace);
-    int rc = gd_par_sweep(&sel, st, &tally, c->quiet, &stats, err);
+    rc = gd_par_sweep(&sel, st, &tally, c->quiet, &stats, err);
     if (gd_par_rank() == 0)
         rc = finish(c, &sel, st, out, &tally, &stats, rc, err);
     else if (rc == GD_SWEEP_INTERRUPTED)
@@ -236,6 +278,7 @@ int gd_main(int argc, char **argv)
         return GD_EXIT_RUNTIME;
     }
     code = dispatch(argc, argv);
+    gd_out_lock_release();
     gd_par_finalize();
     return code;
 }

@@ -1,7 +1,8 @@
 /* merge.c - `gdsweep merge OUT.h5 SHARD.h5... [--overwrite]` (see gdsweep/merge.h).
  *
  * The command line, the checks on OUT (not one of the inputs; not overwritten without
- * --overwrite), the three phases, and what the user reads: one line on stderr for bad
+ * --overwrite; its writer's lock held from before the last check to the end), the three
+ * phases, and what the user reads: one line on stderr for bad
  * input (exit 2, OUT untouched), a line per outcome otherwise. Reads files, writes OUT;
  * no MPI. */
 #include "gdsweep/merge.h"
@@ -9,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "gdsweep/out_lock.h"
 #include "gdsweep/store.h"
 
 #define USAGE "usage: gdsweep merge OUT.h5 SHARD.h5... [--overwrite]"
@@ -59,19 +60,10 @@ static int parse_args(merge_args *a, int argc, char **argv, gd_error *err)
     return 0;
 }
 
-static int same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    if (!strcmp(a, b))
-        return 1;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
-}
-
 static int check_output(const merge_args *a, gd_error *err)
 {
     for (size_t i = 0; i < a->n; i++)
-        if (same_file(a->out, a->inputs[i]))
+        if (gd_store_same_file(a->out, a->inputs[i]))
             return gd_fail(err, "%s is also one of the files to merge; write the merged file "
                            "under a new name", a->out);
     return gd_store_check_target(a->out, a->overwrite, err);
@@ -156,10 +148,23 @@ static int report_complete(const gd_merge *m, const char *out)
 
 /* ---- the subcommand ---------------------------------------------------------------------- */
 
+/* OUT's lock, taken between two checks of OUT: the first spares an obvious refusal the
+ * lock file, the second sees what another writer did before we held it. */
+static int lock_output(const merge_args *a, gd_error *err)
+{
+    char note[GD_PATH_MAX + 160];
+    if (check_output(a, err) < 0 ||
+        gd_out_lock_take(a->out, a->command_line, note, sizeof note, err) < 0)
+        return -1;
+    if (note[0])
+        fprintf(stderr, "gdsweep: %s\n", note);
+    return check_output(a, err);
+}
+
 static int run_merge(const merge_args *a, gd_error *err)
 {
     gd_merge m;
-    if (check_output(a, err) < 0 || gd_merge_open(&m, a->inputs, a->n, err) < 0)
+    if (lock_output(a, err) < 0 || gd_merge_open(&m, a->inputs, a->n, err) < 0)
         return -1;
     int rc = gd_merge_scan(&m, err);
     if (rc == 0)
@@ -179,6 +184,7 @@ int gd_merge_main(int argc, char **argv)
         puts(USAGE);
     else if (rc == 0)
         rc = run_merge(&a, &err);
+    gd_out_lock_release();
     free(a.inputs);
     if (rc >= 0)
         return rc;

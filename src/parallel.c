@@ -7,6 +7,8 @@
 
 #include <mpi.h>
 
+#include "gdsweep/out_lock.h"
+
 /* Launched by mpirun or srun: their environment names the rank. */
 static int launched_by_a_launcher(void)
 {
@@ -92,6 +94,7 @@ _Noreturn void gd_par_abort(const gd_error *err)
 {
     fprintf(stderr, "gdsweep: rank %d: %s\n", gd_par_rank(), err->msg);
     fflush(stderr);
+    gd_out_lock_release(); /* MPI_Abort ends this process without atexit handlers */
     MPI_Abort(MPI_COMM_WORLD, err->exit_code ? err->exit_code : GD_EXIT_RUNTIME);
     exit(GD_EXIT_RUNTIME);
 }

@@ -1,4 +1,5 @@
-/* status.c - `gdsweep status OUT.h5` (see gdsweep/status.h). Reads only. */
+/* status.c - `gdsweep status OUT.h5` (see gdsweep/status.h). Reads only: it never takes
+ * the writer's lock, it only says who holds it. */
 #include "gdsweep/status.h"
 
 #include <stdio.h>
@@ -6,6 +7,7 @@
 #include <string.h>
 
 #include "gdsweep/error.h"
+#include "gdsweep/out_lock.h"
 #include "gdsweep/selection.h"
 #include "gdsweep/store_read.h"
 
@@ -60,7 +62,7 @@ static double number_or(gd_reader *r, const char *name, double def)
 }
 
 static void print_status(gd_reader *r, const char *path, const counts *c, uint64_t shard,
-                         uint64_t shards)
+                         uint64_t shards, int locked)
 {
     char *name = NULL, *hash = NULL, *grid = NULL;
     gd_error ignored;
@@ -79,6 +81,8 @@ static void print_status(gd_reader *r, const char *path, const counts *c, uint64
            (unsigned long long)c->diverged);
     if (c->committed == c->in_shard)
         printf("state: complete\n");
+    else if (locked)
+        printf("state: being written (resume it only if its writer dies)\n");
     else
         printf("state: resumable: gdsweep %s --resume -o %s%s\n", grid ? grid : "GRID.ini",
                path, shards > 1 ? " --shard K/N (as above)" : "");
@@ -96,10 +100,16 @@ int gd_status_main(int argc, char **argv)
         fprintf(stderr, "gdsweep: usage: gdsweep status OUT.h5\n");
         return GD_EXIT_USAGE;
     }
+    char writer[GD_ERROR_MAX / 2];
+    int locked = gd_out_lock_holder(argv[1], writer, sizeof writer);
     if (gd_reader_open(&r, argv[1], &err) != 0) {
-        fprintf(stderr, "gdsweep: %s\n", err.msg);
+        fprintf(stderr, "gdsweep: %s%s%s\n", err.msg, locked ? "; its writer is " : "",
+                locked ? writer : "");
         return err.exit_code ? err.exit_code : GD_EXIT_USAGE;
     }
+    if (locked)
+        printf("writer: %s holds %s.lock: a sweep or merge is writing the file now, the "
+               "counts below are a snapshot\n", writer, argv[1]);
     double k = number_or(r, "shard_index", 0), n = number_or(r, "shard_count", 1);
     uint64_t shard = gd_shard_attrs_ok(k, n) ? (uint64_t)k : 0;
     uint64_t shards = gd_shard_attrs_ok(k, n) ? (uint64_t)n : 0;
@@ -107,7 +117,7 @@ int gd_status_main(int argc, char **argv)
                     : gd_fail(&err, "%s: shard_index %g of shard_count %g is impossible "
                               "(corrupt file?)", argv[1], k, n);
     if (rc == 0)
-        print_status(r, argv[1], &c, shard, shards);
+        print_status(r, argv[1], &c, shard, shards, locked);
     gd_reader_close(r);
     if (rc != 0) {
         fprintf(stderr, "gdsweep: %s\n", err.msg);

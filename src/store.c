@@ -1,5 +1,6 @@
 /* store.c - the sweep's HDF5 file: checking the target, creating it with its metadata,
  * recording completion and closing (see gdsweep/store.h, layout in docs/FORMAT.md).
+ * The caller of gd_store_create holds OUT's lock (gdsweep/out_lock.h).
  *
  * The store owns its HDF5 ids, its column list and its buffers; it borrows the sweep,
  * which must outlive it. A failed create closes what it opened, removes the partial file
@@ -36,6 +37,24 @@ static void dir_of(const char *path, char *dir, size_t size)
         snprintf(dir, size, "%.*s", (int)(slash - path), path);
 }
 
+static const char *file_kind(mode_t mode)
+{
+    return S_ISCHR(mode)    ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISFIFO(mode) ? "a FIFO"
+           : S_ISSOCK(mode) ? "a socket"
+                            : "a special file";
+}
+
+int gd_store_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (!strcmp(a, b))
+        return 1;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
 int gd_store_check_target(const char *path, int overwrite, gd_error *err)
 {
     char dir[GD_PATH_MAX];
@@ -63,6 +82,10 @@ int gd_store_check_target(const char *path, int overwrite, gd_error *err)
         return errno == ENOENT ? 0 : gd_fail(err, "%s: %s", path, strerror(errno));
     if (S_ISDIR(sb.st_mode))
         return gd_fail(err, "%s is a directory; name the output file", path);
+    if (!S_ISREG(sb.st_mode))
+        return gd_fail(err, "%s is %s, not a regular file; gdsweep writes its output to a "
+                       "regular file (--overwrite does not change that): name one", path,
+                       file_kind(sb.st_mode));
     if (!overwrite)
         return gd_fail(err, "%s already exists; pass --overwrite to replace it, or choose "
                        "another output", path);
@@ -160,13 +183,14 @@ int gd_store_create_series(gd_store *st)
  * (a kill during creation leaves no OUT.h5, and --overwrite replaces the old file only
  * then). */
 static int lay_out_file(gd_store *st, const char *command_line, const char *tmp,
-                        gd_error *err)
+                        int *created, gd_error *err)
 {
     hid_t fapl = gd_h5_file_access();
-    st->file = fapl >= 0 ? H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl) : -1;
+    st->file = fapl >= 0 ? H5Fcreate(tmp, H5F_ACC_EXCL, H5P_DEFAULT, fapl) : -1;
     gd_h5_close(&fapl);
     if (st->file < 0)
         return gd_h5_fail(st, err, "cannot create the file");
+    *created = 1;
     if (write_root_attributes(st, command_line) < 0)
         return gd_h5_fail(st, err, "writing the sweep attributes");
     st->row_type = gd_h5_row_type(&st->cols);
@@ -243,9 +267,12 @@ int gd_store_create(gd_store **out, const char *path, const gd_sweep *s,
     char tmp[GD_PATH_MAX + 32];
     snprintf(tmp, sizeof tmp, "%s.creating", path);
     double t0 = gd_store_clock();
-    if (lay_out_file(st, command_line ? command_line : "", tmp, err) < 0) {
+    int created = 0;
+    unlink(tmp); /* a dead writer's leftover: the caller holds OUT's lock */
+    if (lay_out_file(st, command_line ? command_line : "", tmp, &created, err) < 0) {
         gd_store_close_ids(st);
-        unlink(tmp);
+        if (created)
+            unlink(tmp);
         gd_store_free(st);
         return -1;
     }

@@ -4,13 +4,18 @@
  * A batch marks its rows written only after its data were flushed, so those rows are
  * complete whatever instant a crash hit. Rows without the mark are redone; their old
  * data (if any) are overwritten, and arrays appended after the last flush are appended
- * again past the flushed length. Usage errors (no file, not ours, another grid) leave
- * the file untouched: nothing is written before every check passed. */
+ * again past the flushed length. The file is first opened read-only and every check is
+ * made (there, regular, writable, ours, this grid, its shard, what is committed); only
+ * gd_store_begin_resume opens it for writing, so a refused resume changes no byte and
+ * no mtime. The caller holds OUT's lock (gdsweep/out_lock.h) throughout. */
 #include "store_internal.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gdsweep/selection.h"
@@ -146,15 +151,21 @@ void gd_store_shard(const gd_store *st, uint64_t *shard, uint64_t *shards)
     *shards = st->shards;
 }
 
-static int note_resume(gd_store *st, const char *command_line, gd_error *err)
+/* The file's shard attributes, checked (a resume continues the file's own shard). */
+static int read_shard(gd_store *st, gd_error *err)
 {
-    double resumed = attr_number(st->file, "resumed", 0);
     double k = attr_number(st->file, "shard_index", 0), n = attr_number(st->file, "shard_count", 1);
     if (!gd_shard_attrs_ok(k, n))
         return gd_fail(err, "%s: shard_index %g of shard_count %g is impossible (corrupt "
                        "file?); write a new output", st->path, k, n);
     st->shard = (uint64_t)k;
     st->shards = (uint64_t)n;
+    return 0;
+}
+
+static int note_resume(gd_store *st, const char *command_line, gd_error *err)
+{
+    double resumed = attr_number(st->file, "resumed", 0);
     if (gd_h5_attr_i64(st->file, "resumed", (int64_t)resumed + 1) < 0 ||
         gd_h5_attr_text(st->file, "resume_command_line", command_line) < 0 ||
         gd_h5_attr_i64(st->file, "complete", 0) < 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
@@ -162,28 +173,85 @@ static int note_resume(gd_store *st, const char *command_line, gd_error *err)
     return 0;
 }
 
-static int open_all(gd_store *st, const char *command_line, gd_error *err)
+/* What the file is, before HDF5 opens it: there, regular, writable, HDF5. Opening it
+ * for writing here and closing it at once changes nothing (not even its mtime). */
+static int check_file(const gd_store *st, gd_error *err)
 {
-    if (access(st->path, F_OK) != 0)
-        return gd_fail(err, "%s does not exist: nothing to resume; run without --resume to "
-                       "start the sweep", st->path);
+    struct stat sb;
+    if (stat(st->path, &sb) != 0)
+        return errno == ENOENT ? gd_fail(err, "%s does not exist: nothing to resume; run "
+                                         "without --resume to start the sweep", st->path)
+                               : gd_fail(err, "%s: %s", st->path, strerror(errno));
+    if (!S_ISREG(sb.st_mode))
+        return gd_fail(err, "%s is not a regular file: nothing to resume; name the .h5 file "
+                       "the sweep wrote", st->path);
+    int fd = open(st->path, O_RDWR);
+    if (fd < 0)
+        return gd_fail(err, "%s cannot be written: %s%s", st->path, strerror(errno),
+                       errno == EROFS ? "; copy it to a writable file system and resume the "
+                                        "copy there" : "; give yourself write permission");
+    close(fd);
+    if (sb.st_size == 0)
+        return gd_fail(err, "%s is empty (0 bytes), not a gdsweep file; remove it and run "
+                       "without --resume", st->path);
+    if (H5Fis_hdf5(st->path) <= 0)
+        return gd_fail(err, "%s is not an HDF5 file, so not a gdsweep file; choose another "
+                       "output, or run without --resume", st->path);
+    return 0;
+}
+
+enum { CAUSE_UNKNOWN, CAUSE_TRUNCATED, CAUSE_LOCKED };
+
+static herr_t find_cause(unsigned n, const H5E_error2_t *e, void *data)
+{
+    int *cause = data;
+    (void)n;
+    if (e->desc && strstr(e->desc, "lock"))
+        *cause = CAUSE_LOCKED;
+    else if (e->desc && strstr(e->desc, "truncated") && *cause == CAUSE_UNKNOWN)
+        *cause = CAUSE_TRUNCATED;
+    return 0;
+}
+
+/* Why H5Fopen failed on an HDF5 file: HDF5's own lock, a cut file, or other damage. */
+static int open_failed(const gd_store *st, gd_error *err)
+{
+    int cause = CAUSE_UNKNOWN;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, find_cause, &cause);
+    H5Eclear2(H5E_DEFAULT);
+    if (cause == CAUSE_LOCKED)
+        return gd_fail(err, "%s is locked through HDF5's file locking by a program that has "
+                       "it open (a gdsweep writing it, h5py?); wait until it closes the file",
+                       st->path);
+    return gd_fail(err, "%s is %s: HDF5 cannot open it, so it cannot be resumed (`gdsweep "
+                   "status %s` says the same); rerun the sweep into a new output or with "
+                   "--overwrite", st->path, cause == CAUSE_TRUNCATED
+                       ? "truncated (shorter than its HDF5 superblock says: a copy or a "
+                         "write cut short?)"
+                       : "damaged", st->path);
+}
+
+/* Opens the file (H5F_ACC_RDONLY to check and read it, H5F_ACC_RDWR to write) and
+ * everything a resume continues; reads what is committed. */
+static int open_all(gd_store *st, unsigned mode, gd_error *err)
+{
+    if (check_file(st, err) < 0)
+        return -1;
     hid_t fapl = gd_h5_file_access();
-    st->file = fapl >= 0 ? H5Fopen(st->path, H5F_ACC_RDWR, fapl) : -1;
+    st->file = fapl >= 0 ? H5Fopen(st->path, mode, fapl) : -1;
     gd_h5_close(&fapl);
     if (st->file < 0)
-        return gd_fail(err, "%s cannot be opened as an HDF5 file: it is not a gdsweep file "
-                       "(or was damaged); choose another output", st->path);
+        return open_failed(st, err);
     if (check_identity(st, err) < 0 || open_runs(st, err) < 0)
         return -1;
     if (gd_store_open_series(st) < 0)
         return gd_h5_fail(st, err, "opening the trajectory datasets");
     if (open_instances(st, err) < 0 || load_committed(st, err) < 0)
         return -1;
-    return note_resume(st, command_line, err);
+    return read_shard(st, err);
 }
 
-int gd_store_reopen(gd_store **out, const char *path, const gd_sweep *s,
-                    const char *command_line, gd_error *err)
+int gd_store_reopen(gd_store **out, const char *path, const gd_sweep *s, gd_error *err)
 {
     *out = NULL;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -191,12 +259,43 @@ int gd_store_reopen(gd_store **out, const char *path, const gd_sweep *s,
     if (!st)
         return gd_fail_runtime(err, "%s: out of memory opening the store", path);
     if (gd_columns_build(&st->cols, err) < 0 || gd_store_alloc_committed(st, err) < 0 ||
-        open_all(st, command_line ? command_line : "", err) < 0) {
-        gd_store_close_ids(st);
-        gd_store_free(st);
+        open_all(st, H5F_ACC_RDONLY, err) < 0) {
+        gd_store_abandon(st);
         return -1;
     }
     st->runs_written = 0;
     *out = st;
     return 0;
+}
+
+int gd_store_begin_resume(gd_store *st, const char *command_line, gd_error *err)
+{
+    gd_store_close_ids(st);
+    if (open_all(st, H5F_ACC_RDWR, err) < 0)
+        return -1;
+    st->runs_written = 0;
+    return note_resume(st, command_line ? command_line : "", err);
+}
+
+int gd_store_end_complete(gd_store *st, gd_error *err)
+{
+    if (attr_number(st->file, "complete", 0) == 1) {
+        gd_store_abandon(st);
+        return 0;
+    }
+    double wall = attr_number(st->file, "wall_seconds", 0);
+    gd_store_close_ids(st);
+    if (open_all(st, H5F_ACC_RDWR, err) < 0) {
+        gd_store_abandon(st);
+        return -1;
+    }
+    return gd_store_close(st, wall, 1, err);
+}
+
+void gd_store_abandon(gd_store *st)
+{
+    if (!st)
+        return;
+    gd_store_close_ids(st);
+    gd_store_free(st);
 }

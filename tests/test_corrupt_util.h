@@ -388,9 +388,13 @@ static inline int corrupt_resume(corrupt_fixture *fx, const char *path)
 {
     gd_store *st = NULL;
     gd_error err = {{0}, 0};
-    int rc = gd_store_reopen(&st, path, &fx->sweep, "test --resume", &err);
-    if (rc == 0)
+    int rc = gd_store_reopen(&st, path, &fx->sweep, &err);
+    if (rc == 0 && gd_store_begin_resume(st, "test --resume", &err) != 0) {
+        gd_store_abandon(st);
+        rc = -1;
+    } else if (rc == 0) {
         rc = gd_store_close(st, 0.0, 0, &err);
+    }
     return corrupt_refused(fx, "resume", path, rc, &err) ? -1 : 0;
 }
 

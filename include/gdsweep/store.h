@@ -25,10 +25,13 @@ int gd_store_check_format(const char *path, double version, const char *action,
                           gd_error *err);
 
 /* Fails (usage error, nothing touched) when the directory is missing or not writable,
- * or when path exists and overwrite is 0. */
+ * when path exists and is not a regular file (a device, FIFO, directory: with overwrite
+ * too), or when path exists and overwrite is 0. */
 int gd_store_check_target(const char *path, int overwrite, gd_error *err);
 
-/* Creates (truncates) the file and writes the sweep's metadata. */
+/* Creates the file under OUT.creating, writes the sweep's metadata and renames it to
+ * path. The caller holds OUT's lock: a leftover OUT.creating (of a writer that died) is
+ * removed, never written through (it may be a link). */
 int gd_store_create(gd_store **out, const char *path, const gd_sweep *s,
                     const char *command_line, gd_error *err);
 
@@ -37,13 +40,28 @@ int gd_store_create(gd_store **out, const char *path, const gd_sweep *s,
  * run ids) and flushes the file. */
 int gd_store_write_batch(gd_store *st, const gd_batch *b, gd_error *err);
 
-/* Opens an existing sweep file of the same grid to continue it (--resume): checks the
- * stored grid hash against s (on a mismatch the message says what differs), reads which
- * runs are committed (rows marked written: the last record of a two-step commit, so a
- * crash at any instant leaves only complete rows marked), the instances already stored,
- * and the lengths of the appended datasets; later batches append after them. */
-int gd_store_reopen(gd_store **out, const char *path, const gd_sweep *s,
-                    const char *command_line, gd_error *err);
+/* Opens an existing sweep file of the same grid to continue it (--resume), read-only:
+ * checks that it is a writable regular file, the stored grid hash against s (on a
+ * mismatch the message says what differs), reads which runs are committed (rows marked
+ * written: the last record of a two-step commit, so a crash at any instant leaves only
+ * complete rows marked), the instances already stored, the file's shard, and the lengths
+ * of the appended datasets. Writes nothing: a refusal after it (another --shard, say)
+ * leaves the file as it was; close it with gd_store_abandon or gd_store_end_complete. */
+int gd_store_reopen(gd_store **out, const char *path, const gd_sweep *s, gd_error *err);
+
+/* Reopens a gd_store_reopen'ed file for writing and records the resume (resumed + 1,
+ * resume_command_line, complete 0); later batches append after the stored data. */
+int gd_store_begin_resume(gd_store *st, const char *command_line, gd_error *err);
+
+/* Closes a reopened file in which every run of its shard is committed: untouched when it
+ * says complete already, else reopened to record complete = 1. Frees st. */
+int gd_store_end_complete(gd_store *st, gd_error *err);
+
+/* Closes and frees st writing nothing (after a refusal or a failure). */
+void gd_store_abandon(gd_store *st);
+
+/* 1 when a and b name the same file (one inode: through a link or another path too). */
+int gd_store_same_file(const char *a, const char *b);
 
 /* The file's shard (0-based index and count; 0 of 1 when it holds the whole grid). */
 int gd_store_set_shard(gd_store *st, uint64_t shard, uint64_t shards, gd_error *err);
