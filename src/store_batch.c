@@ -158,7 +158,8 @@ int gd_store_write_batch(gd_store *st, const gd_batch *b, gd_error *err)
         return 0;
     if (st->abandoned)
         return gd_fail_runtime(err, "%s: not written after an earlier write failed", st->path);
-    if (check_ids(st, b, err) < 0 || reserve_rows(st, b->count, err) < 0)
+    if (check_ids(st, b, err) < 0 || gd_store_check_instances(st, b, err) < 0 ||
+        reserve_rows(st, b->count, err) < 0)
         return -1;
     fill_rows(st, b);
     double t0 = gd_store_clock();

@@ -131,6 +131,10 @@ int gd_h5_series_append(gd_h5_series *s, hid_t mtype, const void *data, size_t n
  * failure's cause survives the closing of what the failed step opened. */
 void gd_h5_close(hid_t *id);
 
+/* Fails (runtime error, nothing written) when one of b's instances names a run that is
+ * not one of its runs (store_instances.c). */
+int gd_store_check_instances(const gd_store *st, const gd_batch *b, gd_error *err);
+
 /* Writes the groups of b's instances not written yet (store_instances.c). */
 int gd_store_write_instances(gd_store *st, const gd_batch *b, gd_error *err);
 
