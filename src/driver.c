@@ -1,7 +1,8 @@
 /* driver.c - one process runs the selected runs in id order and writes them in batches.
  *
  * A stop request (a signal) ends the loop before the next run; an abandoned run (grace
- * period over) is not recorded. What was computed is committed before returning. */
+ * period over) is not recorded. What was computed is committed before returning. A batch
+ * the disk cannot take ends the loop; the message says how to resume. */
 #include "gdsweep/driver.h"
 
 #include <stdlib.h>
@@ -27,8 +28,10 @@ static int flush(gd_store *st, gd_tally *tally, gd_batch *b, gd_error *err)
 {
     if (b->count == 0)
         return 0;
-    if (gd_store_write_batch(st, b, err) != 0)
+    if (gd_store_write_batch(st, b, err) != 0) {
+        gd_store_explain_failure(st, err);
         return -1;
+    }
     gd_tally_add_batch(tally, b);
     gd_batch_clear(b);
     return 0;

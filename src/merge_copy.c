@@ -10,9 +10,12 @@
  * pure function of the grid and the run), never copied. */
 #include "merge_internal.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gdsweep/batch.h"
 #include "gdsweep/driver.h"
@@ -215,23 +218,45 @@ static void copier_free(copier *c)
     free(c->cells);
 }
 
+/* Copies every held run into a new store at path. */
+static int copy_into(gd_merge *m, copier *c, const char *path, const char *command_line,
+                     gd_error *err)
+{
+    int rc = gd_store_create(&c->st, path, &m->sweep, command_line, err);
+    if (rc == 0)
+        rc = gd_merge_segments(m, copy_segment, c, err);
+    if (rc == 0)
+        rc = flush(c, err);
+    if (c->st && gd_store_close(c->st, m->wall_seconds, rc == 0 && m->missing == 0,
+                                rc == 0 ? err : NULL) < 0)
+        rc = -1;
+    c->st = NULL;
+    return rc;
+}
+
+/* The merged file is written as OUT.merging and renamed to OUT once closed, so OUT never
+ * exists half-written (a full disk, a kill): a failed merge removes OUT.merging and
+ * leaves any old OUT as it was; the inputs are untouched, so merging again redoes it. */
 int gd_merge_write(gd_merge *m, const char *out, const char *command_line, gd_error *err)
 {
     copier c;
+    char tmp[GD_PATH_MAX + 16];
     copier_init(&c);
     m->copied = 0;
     memset(m->by_status, 0, sizeof m->by_status);
+    snprintf(tmp, sizeof tmp, "%s.merging", out);
     c.cells = malloc((size_t)GD_READER_BLOCK * m->n_columns * sizeof *c.cells);
-    int rc = c.cells ? 0 : gd_fail_runtime(err, "out of memory for a block of rows");
-    if (rc == 0)
-        rc = gd_store_create(&c.st, out, &m->sweep, command_line, err);
-    if (rc == 0)
-        rc = gd_merge_segments(m, copy_segment, &c, err);
-    if (rc == 0)
-        rc = flush(&c, err);
-    if (c.st && gd_store_close(c.st, m->wall_seconds, rc == 0 && m->missing == 0,
-                               rc == 0 ? err : NULL) < 0)
-        rc = -1;
+    int rc = c.cells ? copy_into(m, &c, tmp, command_line, err)
+                     : gd_fail_runtime(err, "out of memory for a block of rows");
+    if (rc == 0 && rename(tmp, out) != 0)
+        rc = gd_fail_runtime(err, "%s: cannot move %s into place: %s", out, tmp,
+                             strerror(errno));
+    if (rc != 0 && unlink(tmp) == 0) {
+        size_t used = strlen(err->msg);
+        snprintf(err->msg + used, sizeof err->msg - used, "; %s was not written (its partial "
+                 "copy %s was removed); merge again once that is fixed (a full disk: free space)",
+                 out, tmp);
+    }
     copier_free(&c);
     return rc;
 }

@@ -243,8 +243,10 @@ static int commit(coordinator *c, int force, gd_error *err)
     if (b->count == 0 ||
         !(force || gd_batch_is_full(b) || now - c->last_commit >= c->commit_every))
         return 0;
-    if (gd_store_write_batch(c->st, b, err) != 0)
+    if (gd_store_write_batch(c->st, b, err) != 0) {
+        gd_store_explain_failure(c->st, err);
         return -1;
+    }
     gd_tally_add_batch(c->tally, b);
     c->runs_done += b->count;
     gd_batch_clear(b);

@@ -283,17 +283,27 @@ int gd_store_create(gd_store **out, const char *path, const gd_sweep *s,
 
 /* ---- closing ----------------------------------------------------------------------- */
 
+/* The completion record needs room too: without it, the store is abandoned (the file
+ * stays as the last batch left it, resumable). A file HDF5 failed to close is abandoned
+ * as well, so that HDF5's exit-time close does not try again. */
 int gd_store_close(gd_store *st, double wall_seconds, int complete, gd_error *err)
 {
     if (!st)
         return 0;
-    int rc = 0;
-    if (gd_h5_attr_i64(st->file, "complete", complete != 0) < 0 ||
-        gd_h5_attr_u64(st->file, "runs_written", st->committed) < 0 ||
-        gd_h5_attr_f64(st->file, "wall_seconds", wall_seconds) < 0)
+    int rc = st->abandoned ? gd_fail_runtime(err, "%s: abandoned after a write failed",
+                                             st->path)
+                           : gd_store_reserve(st, GD_STORE_METADATA_BYTES,
+                                              "recording completion", err);
+    if (rc == 0 && (gd_h5_attr_i64(st->file, "complete", complete != 0) < 0 ||
+                    gd_h5_attr_u64(st->file, "runs_written", st->committed) < 0 ||
+                    gd_h5_attr_f64(st->file, "wall_seconds", wall_seconds) < 0))
         rc = gd_h5_fail(st, err, "recording completion");
-    if (gd_store_close_ids(st) < 0 && rc == 0)
+    if (rc == 0 && gd_store_close_ids(st) < 0)
         rc = gd_h5_fail(st, err, "closing the file");
+    if (rc == 0)
+        gd_store_release_reserve(st->path, st->reserved_to);
+    else
+        gd_store_abandon(st);
     gd_store_free(st);
     return rc;
 }

@@ -139,17 +139,31 @@ static int commit(gd_store *st, const gd_batch *b, gd_error *err)
     return flush(st, err);
 }
 
+/* Room on the disk first; any failure past that point abandons the store. */
+static int write_batch(gd_store *st, const gd_batch *b, gd_error *err)
+{
+    int rc = gd_store_reserve(st, gd_store_batch_growth(st, b), "the next batch", err);
+    if (rc == 0)
+        rc = gd_store_write_instances(st, b, err);
+    if (rc == 0)
+        rc = b->count ? commit(st, b, err) : flush(st, err);
+    if (rc != 0)
+        gd_store_abandon(st);
+    return rc;
+}
+
 int gd_store_write_batch(gd_store *st, const gd_batch *b, gd_error *err)
 {
     if (b->count == 0 && b->n_instances == 0)
         return 0;
-    if (check_ids(st, b, err) < 0 || reserve_rows(st, b->count, err) < 0)
+    if (st->abandoned)
+        return gd_fail_runtime(err, "%s: not written after an earlier write failed", st->path);
+    if (check_ids(st, b, err) < 0 || gd_store_check_instances(st, b, err) < 0 ||
+        reserve_rows(st, b->count, err) < 0)
         return -1;
     fill_rows(st, b);
     double t0 = gd_store_clock();
-    int rc = gd_store_write_instances(st, b, err);
-    if (rc == 0)
-        rc = b->count ? commit(st, b, err) : flush(st, err);
+    int rc = write_batch(st, b, err);
     st->io_seconds += gd_store_clock() - t0;
     if (rc == 0) {
         st->runs_written += b->count;

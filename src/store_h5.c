@@ -5,17 +5,15 @@
  * place; the caller turns it into a gd_error with gd_h5_fail. */
 #include "store_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* Chunk of the appendable datasets, in values. Writes bypass the chunk cache (it is
- * disabled and chunks are never pre-filled), so an append goes from the caller's buffer
- * straight to the file. */
-#ifndef SERIES_CHUNK
-#define SERIES_CHUNK 65536
-#endif
+/* Appendable datasets have chunks of SERIES_CHUNK values. Writes bypass the chunk cache
+ * (it is disabled and chunks are never pre-filled), so an append goes from the caller's
+ * buffer straight to the file. */
 
 double gd_store_clock(void)
 {
@@ -24,42 +22,74 @@ double gd_store_clock(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-typedef struct innermost {
+/* What the error stack says: its innermost message, and the errno of a failed system
+ * call (HDF5's drivers write "errno = N" into theirs). */
+typedef struct stack_cause {
     char msg[512];
-} innermost;
+    int sys_errno;
+} stack_cause;
 
-static herr_t keep_innermost(unsigned n, const H5E_error2_t *e, void *data)
+static herr_t read_cause(unsigned n, const H5E_error2_t *e, void *data)
 {
-    innermost *w = data;
-    if (!w->msg[0] && e->desc && e->desc[0])
-        snprintf(w->msg, sizeof w->msg, "%s", e->desc);
+    (void)n;
+    stack_cause *c = data;
+    const char *at = e->desc ? strstr(e->desc, "errno = ") : NULL;
+    if (!c->msg[0] && e->desc && e->desc[0])
+        snprintf(c->msg, sizeof c->msg, "%s", e->desc);
+    if (at && !c->sys_errno)
+        c->sys_errno = atoi(at + 8);
     return 0;
+}
+
+const char *gd_errno_name(int e)
+{
+    switch (e) {
+    case ENOSPC: return "ENOSPC";
+    case EDQUOT: return "EDQUOT";
+    case EIO: return "EIO";
+    case EFBIG: return "EFBIG";
+    case EROFS: return "EROFS";
+    default: return "";
+    }
 }
 
 int gd_h5_fail(const gd_store *st, gd_error *err, const char *what)
 {
-    innermost w = {{0}};
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, &w);
+    stack_cause c = {{0}, 0};
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, read_cause, &c);
     H5Eclear2(H5E_DEFAULT);
-    if (w.msg[0])
-        return gd_fail_runtime(err, "%s: %s: %s", st->path, what, w.msg);
+    if (c.sys_errno)
+        return gd_fail_runtime(err, "%s: %s: %s%s%s%s", st->path, what, strerror(c.sys_errno),
+                               gd_errno_name(c.sys_errno)[0] ? " (" : "",
+                               gd_errno_name(c.sys_errno),
+                               gd_errno_name(c.sys_errno)[0] ? ")" : "");
+    if (c.msg[0])
+        return gd_fail_runtime(err, "%s: %s: %s", st->path, what, c.msg);
     return gd_fail_runtime(err, "%s: %s failed", st->path, what);
+}
+
+static void close_id(hid_t id)
+{
+    switch (H5Iget_type(id)) {
+    case H5I_FILE: H5Fclose(id); break;
+    case H5I_GROUP: H5Gclose(id); break;
+    case H5I_DATATYPE: H5Tclose(id); break;
+    case H5I_DATASPACE: H5Sclose(id); break;
+    case H5I_DATASET: H5Dclose(id); break;
+    case H5I_ATTR: H5Aclose(id); break;
+    case H5I_GENPROP_LST: H5Pclose(id); break;
+    default: break;
+    }
 }
 
 void gd_h5_close(hid_t *id)
 {
     if (*id < 0)
         return;
-    switch (H5Iget_type(*id)) {
-    case H5I_FILE: H5Fclose(*id); break;
-    case H5I_GROUP: H5Gclose(*id); break;
-    case H5I_DATATYPE: H5Tclose(*id); break;
-    case H5I_DATASPACE: H5Sclose(*id); break;
-    case H5I_DATASET: H5Dclose(*id); break;
-    case H5I_ATTR: H5Aclose(*id); break;
-    case H5I_GENPROP_LST: H5Pclose(*id); break;
-    default: break;
-    }
+    hid_t stack = H5Eget_current_stack(); /* each call below would clear it */
+    close_id(*id);
+    if (stack >= 0)
+        H5Eset_current_stack(stack);
     *id = H5I_INVALID_HID;
 }
 

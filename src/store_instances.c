@@ -84,6 +84,15 @@ static int instance_run(const gd_store *st, const gd_batch_instance *in, gd_run_
                            in->run_id);
 }
 
+int gd_store_check_instances(const gd_store *st, const gd_batch *b, gd_error *err)
+{
+    gd_run_desc d;
+    for (size_t i = 0; i < b->n_instances; i++)
+        if (instance_run(st, &b->instances[i], &d, err) < 0)
+            return -1;
+    return 0;
+}
+
 static int write_instance(gd_store *st, const gd_batch_instance *in, const double *values,
                           gd_error *err)
 {

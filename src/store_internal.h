@@ -43,6 +43,9 @@ struct gd_store {
     uint8_t *committed_bits;      /* one bit per run: its row is marked written */
     uint64_t committed;           /* runs committed in the file, this session's included */
     uint64_t shard, shards;       /* the file's shard (0 of 1: the whole grid) */
+    uint64_t reserved_to;         /* bytes [0, reserved_to) of the file are allocated */
+    uint64_t runs_chunk_rows;     /* rows per chunk of /runs (0 until first needed) */
+    int abandoned;                /* a write failed: HDF5 is not called on it again */
 };
 
 /* Marks run id committed in the bitmap (counting it once). */
@@ -61,14 +64,38 @@ gd_store *gd_store_new(const char *path, const gd_sweep *s);
 void gd_store_free(gd_store *st);
 int gd_store_close_ids(gd_store *st);
 
+/* Makes sure the disk can take `bytes` more of the file before HDF5 writes them
+ * (store_space.c): allocates them past the end of the file (and any hole in it), or
+ * where the file system cannot, checks its free space. Fails (runtime error naming the
+ * cause: ENOSPC, EDQUOT, EIO) without touching the file. */
+int gd_store_reserve(gd_store *st, uint64_t bytes, const char *what, gd_error *err);
+
+/* Bytes the file may grow by when b is written: new chunks, instances, metadata. */
+uint64_t gd_store_batch_growth(gd_store *st, const gd_batch *b);
+
+/* Room for metadata alone (attributes, a flush). */
+#define GD_STORE_METADATA_BYTES (1u << 20)
+
+/* After a failed write: HDF5's cache can no longer be trusted, so nothing flushes or
+ * closes the file again (the process ends without HDF5's exit-time close); the file keeps
+ * its last flushed state, like after a kill. Releases the space reserved past its end. */
+void gd_store_abandon(gd_store *st);
+
+/* Gives back the space reserved past the end of a closed file. */
+void gd_store_release_reserve(const char *path, uint64_t reserved_to);
+
 /* Names of the series datasets, in traj[] order. */
 extern const char *const gd_traj_names[GD_TRAJ_COUNT];
 
 /* Monotonic clock in seconds. */
 double gd_store_clock(void);
 
-/* Fills err with "<path>: <what>: <HDF5's message>", clears HDF5's stack, returns -1. */
+/* Fills err with "<path>: <what>: <cause>", clears HDF5's stack, returns -1. The cause is
+ * the system error of a failed read or write (as "No space left on device (ENOSPC)") when
+ * HDF5 reports one, else HDF5's innermost message. */
 int gd_h5_fail(const gd_store *st, gd_error *err, const char *what);
+/* "ENOSPC", "EDQUOT", "EIO", "EFBIG", "EROFS", or "" for another errno. */
+const char *gd_errno_name(int e);
 
 /* Scalar attributes on obj, created or overwritten. Strings are variable-length UTF-8. */
 int gd_h5_attr_text(hid_t obj, const char *name, const char *value);
@@ -91,12 +118,22 @@ hid_t gd_h5_written_type(const gd_columns *c);
 /* Creates an empty extendible 1-D dataset of `type` at name (under loc). */
 int gd_h5_series_create(gd_h5_series *s, hid_t loc, const char *name, hid_t type);
 
+/* Values per chunk of the appendable datasets. */
+#ifndef SERIES_CHUNK
+#define SERIES_CHUNK 65536
+#endif
+
 /* Appends n values of memory type mtype with one write. */
 int gd_h5_series_append(gd_h5_series *s, hid_t mtype, const void *data, size_t n);
 
 /* Closes any HDF5 id (file, group, dataset, type, space, attribute, property list)
- * and sets it to H5I_INVALID_HID; ignores invalid ids. */
+ * and sets it to H5I_INVALID_HID; ignores invalid ids. HDF5's error stack is kept, so a
+ * failure's cause survives the closing of what the failed step opened. */
 void gd_h5_close(hid_t *id);
+
+/* Fails (runtime error, nothing written) when one of b's instances names a run that is
+ * not one of its runs (store_instances.c). */
+int gd_store_check_instances(const gd_store *st, const gd_batch *b, gd_error *err);
 
 /* Writes the groups of b's instances not written yet (store_instances.c). */
 int gd_store_write_instances(gd_store *st, const gd_batch *b, gd_error *err);

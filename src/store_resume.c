@@ -246,7 +246,8 @@ static int open_all(gd_store *st, unsigned mode, gd_error *err)
         return -1;
     if (gd_store_open_series(st) < 0)
         return gd_h5_fail(st, err, "opening the trajectory datasets");
-    if (open_instances(st, err) < 0 || load_committed(st, err) < 0)
+    if (open_instances(st, err) < 0 || load_committed(st, err) < 0 ||
+        gd_store_reserve(st, GD_STORE_METADATA_BYTES, "resuming", err) < 0)
         return -1;
     return read_shard(st, err);
 }

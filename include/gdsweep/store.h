@@ -37,7 +37,11 @@ int gd_store_create(gd_store **out, const char *path, const gd_sweep *s,
 
 /* Writes the groups of the batch's instances that are not in the file yet (copies from
  * several batches or ranks are skipped), then appends the batch's runs (rows at their
- * run ids) and flushes the file. */
+ * run ids) and flushes the file. First makes sure the disk has room for it: when not
+ * (ENOSPC, EDQUOT), or when a write fails anyway (EIO), the store is abandoned: the file
+ * keeps its last flushed state (every batch before is committed and readable), later
+ * calls fail, gd_store_close only frees, and the process ends without HDF5's exit-time
+ * close (status GD_EXIT_RUNTIME). */
 int gd_store_write_batch(gd_store *st, const gd_batch *b, gd_error *err);
 
 /* Opens an existing sweep file of the same grid to continue it (--resume), read-only:
@@ -71,6 +75,10 @@ void gd_store_shard(const gd_store *st, uint64_t *shard, uint64_t *shards);
 int gd_store_is_committed(const gd_store *st, uint64_t id);
 /* Runs committed in the file. */
 uint64_t gd_store_committed(const gd_store *st);
+
+/* After gd_store_write_batch failed on the disk (full, over quota, I/O error), appends to
+ * err what to do: the committed runs are safe; free space and resume. Nothing otherwise. */
+void gd_store_explain_failure(const gd_store *st, gd_error *err);
 
 /* Records the state (complete: every run of this job is committed; runs committed, wall
  * time) and closes. Frees st in all cases. */
