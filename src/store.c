@@ -303,7 +303,7 @@ int gd_store_close(gd_store *st, double wall_seconds, int complete, gd_error *er
     if (rc == 0)
         gd_store_release_reserve(st->path, st->reserved_to);
     else
-        gd_store_abandon(st);
+        gd_store_give_up_writing(st);
     gd_store_free(st);
     return rc;
 }

@@ -148,7 +148,7 @@ static int write_batch(gd_store *st, const gd_batch *b, gd_error *err)
     if (rc == 0)
         rc = b->count ? commit(st, b, err) : flush(st, err);
     if (rc != 0)
-        gd_store_abandon(st);
+        gd_store_give_up_writing(st);
     return rc;
 }
 

@@ -79,7 +79,7 @@ uint64_t gd_store_batch_growth(gd_store *st, const gd_batch *b);
 /* After a failed write: HDF5's cache can no longer be trusted, so nothing flushes or
  * closes the file again (the process ends without HDF5's exit-time close); the file keeps
  * its last flushed state, like after a kill. Releases the space reserved past its end. */
-void gd_store_abandon(gd_store *st);
+void gd_store_give_up_writing(gd_store *st);
 
 /* Gives back the space reserved past the end of a closed file. */
 void gd_store_release_reserve(const char *path, uint64_t reserved_to);

@@ -14,6 +14,8 @@
 #define _GNU_SOURCE
 #include "store_internal.h"
 
+#include "gdsweep/out_lock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -176,11 +178,12 @@ void gd_store_release_reserve(const char *path, uint64_t reserved_to)
  * ends the process without it. Only a runtime failure abandons a store. */
 static void exit_without_hdf5(void)
 {
+    gd_out_lock_release();
     fflush(NULL);
     _exit(GD_EXIT_RUNTIME);
 }
 
-void gd_store_abandon(gd_store *st)
+void gd_store_give_up_writing(gd_store *st)
 {
     if (st->abandoned)
         return;
