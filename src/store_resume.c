@@ -246,8 +246,7 @@ static int open_all(gd_store *st, unsigned mode, gd_error *err)
         return -1;
     if (gd_store_open_series(st) < 0)
         return gd_h5_fail(st, err, "opening the trajectory datasets");
-    if (open_instances(st, err) < 0 || load_committed(st, err) < 0 ||
-        gd_store_reserve(st, GD_STORE_METADATA_BYTES, "resuming", err) < 0)
+    if (open_instances(st, err) < 0 || load_committed(st, err) < 0)
         return -1;
     return read_shard(st, err);
 }
@@ -272,7 +271,8 @@ int gd_store_reopen(gd_store **out, const char *path, const gd_sweep *s, gd_erro
 int gd_store_begin_resume(gd_store *st, const char *command_line, gd_error *err)
 {
     gd_store_close_ids(st);
-    if (open_all(st, H5F_ACC_RDWR, err) < 0)
+    if (open_all(st, H5F_ACC_RDWR, err) < 0 ||
+        gd_store_reserve(st, GD_STORE_METADATA_BYTES, "resuming", err) < 0)
         return -1;
     st->runs_written = 0;
     return note_resume(st, command_line ? command_line : "", err);
