@@ -11,9 +11,6 @@
 
 #include "gdsweep/grid.h"
 
-/* Longest grid line in bytes, not counting its LF or CRLF ending: libinih's buffer in
- * Debian's build (INI_MAX_LINE 200) less the LF and the NUL. */
-#define GD_GRID_LINE_MAX 198
 /* Largest number of values one key may list. */
 #define GD_GRID_LIST_MAX 10000000ULL
 /* Largest number of distinct keys in the union of every schedule's keys. */
@@ -46,8 +43,25 @@ typedef struct gd_grid_raw {
 int gd_grid_read(gd_grid_raw *raw, const char *path, const char *text, size_t len,
                  gd_error *err);
 void gd_grid_raw_free(gd_grid_raw *raw);
-/* The entry of key in sec, or NULL. */
+/* The entry of key in sec, or NULL (a scan: for the few known keys of a built section). */
 const gd_grid_entry *gd_grid_entry_find(const gd_grid_section *sec, const char *key);
+
+/* grid_names.c: the parse's O(1) index of section names and of each section's keys. */
+typedef struct gd_grid_names {
+    struct gd_grid_name_slot *slots;
+    size_t n_slots, n_used;
+} gd_grid_names;
+/* Index + 1 of the section (kind, label) in raw, or 0. */
+size_t gd_grid_names_section(const gd_grid_names *names, const gd_grid_raw *raw, int kind,
+                             const char *label);
+/* Index + 1 of the entry named key in raw's section `section`, or 0. */
+size_t gd_grid_names_entry(const gd_grid_names *names, const gd_grid_raw *raw, size_t section,
+                           const char *key);
+/* Indexes raw's section `section` (entry_plus1 0) or its entry entry_plus1 - 1, which
+ * must already be in raw and not yet indexed. -1 when out of memory. */
+int gd_grid_names_add(gd_grid_names *names, const gd_grid_raw *raw, size_t section,
+                      size_t entry_plus1);
+void gd_grid_names_free(gd_grid_names *names);
 
 /* grid_values.c: value lists. Messages carry no location. */
 /* Calls item(text, len, ctx) for each comma-separated item (commas inside parentheses do

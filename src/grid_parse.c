@@ -2,10 +2,10 @@
  *
  * libinih (Debian's build: 200-byte lines, no line numbers in the handler, section
  * names cut at 49 bytes, no callback for a section without keys) is driven through
- * ini_parse_stream with our own reader. The reader counts lines, refuses a line longer
- * than GD_GRID_LINE_MAX bytes besides its ending (inih would silently read the rest as a
- * new line), a NUL and a CR anywhere but right before the LF (inih would drop what
- * follows it), hands inih each line with a plain LF ending, and reads the
+ * ini_parse_stream with our own reader. The reader counts lines, refuses a NUL and a CR
+ * anywhere but right before the LF (inih would drop what follows it), hands inih each
+ * line with a plain LF ending (a line too long for inih's buffer with its value held
+ * aside: shorten_long_line, so lines have no length limit), and reads the
  * section headers itself, so that headers carry line numbers, long labels survive and
  * an empty section ([optimizer adam] with all defaults) still exists. The handler only
  * records entries; indented continuation lines are joined to the key's value with a
@@ -27,7 +27,8 @@ typedef struct parse_state {
     const char *cur;        /* the line inih is working on */
     int line;               /* its number */
     int fail_line;          /* line of our first error, 0 when none */
-    size_t *slots, n_slots; /* hash table of the sections (section_slot) */
+    gd_grid_names names;    /* index of the section names and keys */
+    char *long_value;       /* the value of a line too long for inih (shorten_long_line) */
     gd_error *err;
 } parse_state;
 
@@ -93,52 +94,9 @@ static int check_header(parse_state *st, const char *kind, const char *label, co
     return k;
 }
 
-static size_t section_hash(int kind, const char *label)
-{
-    size_t h = 1469598103934665603ULL ^ (size_t)kind;
-    for (const unsigned char *p = (const unsigned char *)label; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    return h;
-}
-
-/* Slot of (kind, label) in the open-addressing table of section indexes + 1 (0: empty). */
-static size_t *section_slot(const parse_state *st, int kind, const char *label)
-{
-    size_t mask = st->n_slots - 1, i = section_hash(kind, label) & mask;
-    for (;; i = (i + 1) & mask) {
-        size_t at = st->slots[i];
-        const gd_grid_section *s = at ? &st->raw->sections[at - 1] : NULL;
-        if (!s || ((int)s->kind == kind && strcmp(s->label, label) == 0))
-            return &st->slots[i];
-    }
-}
-
-/* Keeps the table at most half full, so that a lookup is O(1): parsing stays linear. */
-static int grow_slots(parse_state *st)
-{
-    if (2 * (st->raw->n_sections + 1) <= st->n_slots)
-        return 0;
-    size_t n = st->n_slots ? 2 * st->n_slots : 64;
-    size_t *old = st->slots, old_n = st->n_slots;
-    if (!(st->slots = calloc(n, sizeof *st->slots))) {
-        st->slots = old;
-        return out_of_memory(st);
-    }
-    st->n_slots = n;
-    for (size_t i = 0; i < old_n; i++)
-        if (old[i]) {
-            const gd_grid_section *s = &st->raw->sections[old[i] - 1];
-            *section_slot(st, (int)s->kind, s->label) = old[i];
-        }
-    free(old);
-    return 0;
-}
-
 static int check_unique(parse_state *st, int kind, const char *label)
 {
-    if (grow_slots(st) < 0)
-        return -1;
-    size_t at = *section_slot(st, kind, label);
+    size_t at = gd_grid_names_section(&st->names, st->raw, kind, label);
     if (!at)
         return 0;
     const gd_grid_section *s = &st->raw->sections[at - 1];
@@ -171,7 +129,8 @@ static int add_section(parse_state *st, int kind, const char *label)
     s->kind = (gd_section_kind)kind;
     snprintf(s->label, sizeof s->label, "%s", label);
     s->line = st->line;
-    *section_slot(st, kind, s->label) = raw->n_sections;
+    if (gd_grid_names_add(&st->names, raw, raw->n_sections - 1, 0) < 0)
+        return out_of_memory(st);
     return 0;
 }
 
@@ -216,8 +175,7 @@ static int read_line_start(parse_state *st, const char *line_end)
 }
 
 /* The checks on one line of len bytes (its LF included) before inih sees it: no NUL, no
- * CR but one right before the LF, at most GD_GRID_LINE_MAX bytes besides its ending.
- * Returns the length without the ending, or -1. */
+ * CR but one right before the LF. Returns the length without the ending, or -1. */
 static long check_line(parse_state *st, const char *line, size_t len)
 {
     size_t body = len > 0 && line[len - 1] == '\n' ? len - 1 : len;
@@ -230,11 +188,74 @@ static long check_line(parse_state *st, const char *line, size_t len)
         return fail(st, "carriage return (CR) inside the line, at byte %zu; save the file "
                         "with LF or CRLF line endings (a CR alone does not end a line)",
                     (size_t)(cr - line) + 1);
-    if (body > GD_GRID_LINE_MAX)
-        return fail(st, "line is %zu bytes long, more than %d (not counting its line "
-                        "ending); split the value over indented continuation lines",
-                    body, GD_GRID_LINE_MAX);
     return (long)body;
+}
+
+/* inih's scan: the first of `stops` in [p, end), or an inline ';' comment after a blank;
+ * end when neither. */
+static const char *scan_to(const char *p, const char *end, const char *stops)
+{
+    for (int was_blank = 0; p < end; p++) {
+        if ((stops && strchr(stops, *p)) || (was_blank && *p == ';'))
+            return p;
+        was_blank = isspace((unsigned char)*p);
+    }
+    return end;
+}
+
+/* Keeps [p, end) less its inline comment and surrounding blanks as st->long_value. */
+static int keep_long_value(parse_state *st, const char *p, const char *end)
+{
+    end = scan_to(p, end, NULL);
+    while (p < end && isspace((unsigned char)*p))
+        p++;
+    while (end > p && isspace((unsigned char)end[-1]))
+        end--;
+    free(st->long_value);
+    if (!(st->long_value = strndup(p, (size_t)(end - p))))
+        return out_of_memory(st);
+    return 0;
+}
+
+/* A line longer than inih's buffer (INI_MAX_LINE, 200 bytes in Debian's build, no
+ * realloc): parsed here the way inih parses it, and handed over with its value replaced
+ * by LONG_VALUE, which the handler swaps back for st->long_value. So a line has no length
+ * limit but the file's (GD_GRID_TEXT_MAX). Writes the short line into str. */
+#define LONG_VALUE "\x01"
+static int shorten_long_line(parse_state *st, const char *line, size_t body, char *str, int num)
+{
+    const char *end = line + body, *start = line;
+    if (st->line == 1 && body >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3))
+        start += 3;
+    while (start < end && isspace((unsigned char)*start))
+        start++;
+    const gd_grid_raw *raw = st->raw;
+    int after_key = raw->n_sections && raw->sections[raw->n_sections - 1].n_entries;
+    if (start == end)
+        snprintf(str, (size_t)num, "\n");
+    else if (strchr(";#", *start))
+        snprintf(str, (size_t)num, ";\n");
+    else if (*start == '[')
+        snprintf(str, (size_t)num, "[long]\n"); /* read_header reads the real one */
+    else if (start > line && after_key) {
+        snprintf(str, (size_t)num, " " LONG_VALUE "\n");
+        return keep_long_value(st, start, end);
+    } else {
+        const char *eq = scan_to(start, end, "=:"), *key_end = eq;
+        while (key_end > start && isspace((unsigned char)key_end[-1]))
+            key_end--;
+        if (eq == end || *eq == ';')
+            snprintf(str, (size_t)num, LONG_VALUE "\n"); /* inih's syntax error */
+        else if (key_end - start > num - 8)
+            return fail(st, "key '%.40s...' is %zu bytes long; keys are short names",
+                        start, (size_t)(key_end - start));
+        else {
+            snprintf(str, (size_t)num, "%.*s=" LONG_VALUE "\n", (int)(key_end - start),
+                     start);
+            return keep_long_value(st, eq + 1, end);
+        }
+    }
+    return 0;
 }
 
 /* inih's line reader: hands over one line at a time, its ending always a plain LF. */
@@ -247,12 +268,17 @@ static char *reader(char *str, int num, void *stream)
     size_t len = nl ? (size_t)(nl - st->pos) + 1 : (size_t)(st->end - st->pos);
     st->cur = st->pos;
     st->line++;
+    free(st->long_value);
+    st->long_value = NULL;
     long body = check_line(st, st->pos, len);
-    if (body < 0 || body + 2 > num)
-        return body < 0 ? NULL : (fail(st, "line too long for libinih"), NULL);
-    memcpy(str, st->pos, (size_t)body);
-    str[body] = '\n';
-    str[body + 1] = '\0';
+    if (body < 0)
+        return NULL;
+    if (body + 2 <= num) {
+        memcpy(str, st->pos, (size_t)body);
+        str[body] = '\n';
+        str[body + 1] = '\0';
+    } else if (shorten_long_line(st, st->pos, (size_t)body, str, num) < 0)
+        return NULL;
     st->pos += len;
     if (read_line_start(st, st->cur + body) < 0)
         return NULL;
@@ -276,6 +302,8 @@ static int append_entry(parse_state *st, gd_grid_section *sec, const char *key,
         return out_of_memory(st);
     }
     sec->n_entries++;
+    if (gd_grid_names_add(&st->names, st->raw, st->raw->n_sections - 1, sec->n_entries) < 0)
+        return out_of_memory(st);
     return 0;
 }
 
@@ -303,6 +331,8 @@ static int handler(void *user, const char *section, const char *key, const char 
         return 1;
     if (!value)
         value = "";
+    if (st->long_value && strcmp(value, LONG_VALUE) == 0)
+        value = st->long_value;
     gd_grid_raw *raw = st->raw;
     if (raw->n_sections == 0)
         return fail(st, "'%s' is outside any section; put it under [sweep], [problem LABEL] "
@@ -312,10 +342,10 @@ static int handler(void *user, const char *section, const char *key, const char 
     int indented = st->cur[0] == ' ' || st->cur[0] == '\t';
     if (indented && last && last->line < st->line && strcmp(last->key, key) == 0)
         return continue_entry(st, last, value) == 0;
-    const gd_grid_entry *seen = gd_grid_entry_find(sec, key);
+    size_t seen = gd_grid_names_entry(&st->names, raw, raw->n_sections - 1, key);
     if (seen)
         return fail(st, "'%s' is given twice in this section (first at line %d); give it "
-                        "once, with a list of values", key, seen->line) == 0;
+                        "once, with a list of values", key, sec->entries[seen - 1].line) == 0;
     return append_entry(st, sec, key, value) == 0;
 }
 
@@ -363,7 +393,8 @@ int gd_grid_read(gd_grid_raw *raw, const char *path, const char *text, size_t le
     memset(raw, 0, sizeof *raw);
     parse_state st = {.raw = raw, .path = path, .pos = text, .end = text + len, .err = err};
     int ret = ini_parse_stream(reader, &st, handler, &st);
-    free(st.slots);
+    gd_grid_names_free(&st.names);
+    free(st.long_value);
     int rc = 0;
     if (st.fail_line && (ret <= 0 || ret >= st.fail_line))
         rc = -1;

@@ -177,30 +177,103 @@ static void test_ini_comments_and_continuations(void **state)
              "t.ini:5: ", "'0.1 # x' is not a number");
 }
 
-/* The grid with a last line "lr = 0.5" padded with blanks to `len` bytes, then `ending`. */
-static void long_line_grid(char *text, size_t size, size_t len, const char *ending)
+/* "[problem q] ... [optimizer o]\ntype = gd\n" then `lines`, each ended by `ending` (""
+ * ends the last one with the end of the file, the others with LF). */
+static char *grid_with_lines(const char *const *lines, size_t n, const char *ending)
 {
-    char line[256];
-    memset(line, ' ', len);
-    memcpy(line, "lr = 0.5", 8);
-    line[len] = '\0';
-    snprintf(text, size, "[problem q]\ntype = quadratic\n[optimizer o]\ntype = gd\n%s%s",
-             line, ending);
+    const char *eol = *ending ? ending : "\n";
+    size_t size = 128;
+    for (size_t i = 0; i < n; i++)
+        size += strlen(lines[i]) + 2;
+    char *text = malloc(size);
+    assert_non_null(text);
+    int at = snprintf(text, size, "[problem q]%stype = quadratic%s[optimizer o]%stype = gd%s",
+                      eol, eol, eol, eol);
+    for (size_t i = 0; i < n; i++)
+        at += snprintf(text + at, size - (size_t)at, "%s%s", lines[i], i + 1 < n ? eol : ending);
+    return text;
 }
 
-static void test_long_line_limit(void **state)
+/* "lr = 0.0001, 0.0002, ..." with n values, padded with `pad` blanks, then `tail`. */
+static char *long_lr_line(size_t n, size_t pad, const char *tail)
 {
-    /* One rule for every ending: 198 bytes besides the LF, the CRLF or the end of file. */
+    char *line = malloc(16 * n + pad + strlen(tail) + 8);
+    assert_non_null(line);
+    int at = sprintf(line, "lr = ");
+    for (size_t i = 1; i <= n; i++)
+        at += sprintf(line + at, "%s%.4f", i > 1 ? ", " : "", 1e-4 * (double)i);
+    memset(line + at, ' ', pad);
+    strcpy(line + at + pad, tail);
+    return line;
+}
+
+static void expect_long_lr(const char *const *lines, size_t n_lines, size_t n_values,
+                           const char *ending)
+{
+    char *text = grid_with_lines(lines, n_lines, ending);
+    gd_sweep s;
+    grid_ok(&s, text, 0);
+    const gd_dim *d = grid_dim(s.optimizers[0].dims, s.optimizers[0].n_dims, "lr");
+    assert_non_null(d);
+    assert_int_equal(d->count, n_values);
+    for (size_t i = 0; i < n_values; i++)
+        assert_true(fabs(d->values[i] - 1e-4 * (double)(i + 1)) < 1e-12);
+    assert_int_equal(d->line, 5);
+    gd_sweep_free(&s);
+    free(text);
+}
+
+static void test_long_lines(void **state)
+{
+    /* No length limit on any line ending (inih's buffer is 200 bytes): a 3,000-value list
+     * on one line reads as on continuation lines; so do inline comments with commas, long
+     * comment lines, a long continuation line and padding past the buffer. */
     static const char *const endings[] = {"\n", "\r\n", ""};
-    char text[1024];
+    char *list = long_lr_line(3000, 0, "");
+    char *commented = long_lr_line(3000, 3, "; a comment, with, commas");
+    char *padded = long_lr_line(1, 300, "; after the padding, 9");
+    char *continued = long_lr_line(2, 0, ",");
+    char *more = long_lr_line(3000, 0, "");
+    char comment[600];
+    memset(comment, 'c', sizeof comment - 1);
+    comment[0] = ';';
+    comment[sizeof comment - 1] = '\0';
     for (int e = 0; e < 3; e++) {
+        expect_long_lr((const char *[]){list}, 1, 3000, endings[e]);
+        expect_long_lr((const char *[]){commented, comment}, 2, 3000, endings[e]);
+        expect_long_lr((const char *[]){padded}, 1, 1, endings[e]);
+        more[0] = more[1] = ' '; /* "     0.0001, ..." continues "lr = 0.0001, 0.0002," */
+        memcpy(more + 2, "  ", 2);
+        char *cont = grid_with_lines((const char *[]){continued, more}, 2, endings[e]);
         gd_sweep s;
-        long_line_grid(text, sizeof text, 198, endings[e]);
-        grid_ok(&s, text, 0);
+        grid_ok(&s, cont, 0);
+        const gd_dim *d = grid_dim(s.optimizers[0].dims, s.optimizers[0].n_dims, "lr");
+        assert_int_equal(d->count, 2 + 3000);
         gd_sweep_free(&s);
-        long_line_grid(text, sizeof text, 199, endings[e]);
-        grid_bad(text, "t.ini:5: ", "line is 199 bytes long, more than 198");
+        free(cont);
+        memcpy(more, "lr = ", 5);
     }
+    free(list);
+    free(commented);
+    free(padded);
+    free(continued);
+    free(more);
+}
+
+static void test_long_line_errors(void **state)
+{
+    char key[400], text[1200];
+    memset(key, 'k', sizeof key - 1);
+    key[sizeof key - 1] = '\0';
+    snprintf(text, sizeof text, "[problem q]\ntype = quadratic\n[optimizer o]\ntype = gd\n"
+             "%s = 1\n", key);
+    grid_bad(text, "t.ini:5: ", "is 399 bytes long; keys are short names");
+    snprintf(text, sizeof text, "[problem q]\ntype = quadratic\n[optimizer o]\ntype = gd\n"
+             "%s\n", key);
+    grid_bad(text, "t.ini:5: ", "cannot read 'kkkk");
+    snprintf(text, sizeof text, "[problem q]\ntype = quadratic\n[optimizer o]\ntype = gd\n"
+             "lr = 0.5 %s\n", key);
+    grid_bad(text, "t.ini:5: ", "is not a number");
 }
 
 static void test_bom_and_crlf(void **state)
@@ -225,7 +298,8 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_sweep_section),
         cmocka_unit_test(test_ini_comments_and_continuations),
-        cmocka_unit_test(test_long_line_limit),
+        cmocka_unit_test(test_long_lines),
+        cmocka_unit_test(test_long_line_errors),
         cmocka_unit_test(test_bom_and_crlf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
