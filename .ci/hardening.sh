@@ -68,7 +68,7 @@ asan() {
   # Not under ASan: the kill test (minutes of SIGKILLs, covered by the plain build) and
   # the rank-failure test (it limits the address space with ulimit -v, which ASan's
   # shadow memory cannot live with).
-  (cd build-asan && GD_CORRUPT_STRIDE=199 ctest --output-on-failure -j 2 --timeout 900 \
+  (cd build-asan && GD_CORRUPT_STRIDE=199 GD_TEST_SLOWDOWN=4 ctest --output-on-failure -j 2 --timeout 900 \
      -E 'e2e_test_kill_resume|e2e_test_rank_failure')
   local tmp; tmp=$(mktemp -d)
   build-asan/gdsweep experiments/seed.ini -o "$tmp/one.h5" --quiet

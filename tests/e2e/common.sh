@@ -10,6 +10,22 @@ failures=0
 
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
+# seconds S: a time limit of S seconds for the plain build, GD_TEST_SLOWDOWN times more
+# for a slower one (.ci/hardening.sh sets 4 for the ASan build).
+seconds() { echo $(($1 * ${GD_TEST_SLOWDOWN:-1})); }
+
+# cap_memory KB command...: runs command with its memory capped at KB KiB: ulimit -v for
+# a plain build; under ASan (whose shadow memory cannot live under ulimit -v) its own
+# hard_rss_limit_mb, which ends the process with a report that fails CI.
+cap_memory() {
+  local kb=$1; shift
+  if [ -n "${ASAN_OPTIONS:-}" ]; then
+    ASAN_OPTIONS="$ASAN_OPTIONS:hard_rss_limit_mb=$((kb / 1024))" "$@"
+  else
+    (ulimit -v "$kb"; exec "$@")
+  fi
+}
+
 # expect_usage_error NAME PATTERN -- command...: exit 2, one stderr line matching PATTERN.
 expect_usage_error() {
   local name=$1 pattern=$2; shift 3

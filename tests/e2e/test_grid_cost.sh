@@ -8,7 +8,7 @@ source "$(dirname "$0")/common.sh"
 # dry_run_fast NAME GRID: --allow-huge --dry-run exits 0 within 10 s and counts 10^14 runs.
 dry_run_fast() {
   local name=$1 rc=0
-  timeout -s KILL 10 "$GD_BINARY" --allow-huge --dry-run "$2" >"$work/out.txt" 2>&1 || rc=$?
+  timeout -s KILL "$(seconds 10)" "$GD_BINARY" --allow-huge --dry-run "$2" >"$work/out.txt" 2>&1 || rc=$?
   if [ "$rc" -ne 0 ]; then fail "$name: exit $rc (137: killed after 10 s)"
   elif ! grep -q "total  *100000000000000$" "$work/out.txt"; then fail "$name: $(cat "$work/out.txt")"
   else echo "ok: $name"; fi
@@ -49,7 +49,7 @@ dry_run_fast "10^14 optimizer combinations" "$work/optimizers.ini"
 sed 's/^x_max = .*/x_max = range(99, 199, 1)/' "$work/types.ini" >"$work/bad.ini"
 expect_usage_error "the failing setting among 10^14" \
   "bad.ini:1: .*x_min = 99 must be less than x_max = 99" -- \
-  timeout -s KILL 10 "$GD_BINARY" --allow-huge --dry-run "$work/bad.ini"
+  timeout -s KILL "$(seconds 10)" "$GD_BINARY" --allow-huge --dry-run "$work/bad.ini"
 
 # A [sweep] list of 6 million iterations inherited by 200 problem sections (1.2 * 10^9
 # runs): refused as too large with one line, memory for the list once (not 200 copies,
@@ -58,6 +58,6 @@ expect_usage_error "the failing setting among 10^14" \
   for i in $(seq 200); do printf '[problem q%d]\ntype = quadratic\n' "$i"; done
   echo "[optimizer gd]"; } >"$work/copies.ini"
 expect_usage_error "a [sweep] list in 200 sections" "copies.ini:[0-9]+: the grid has 1200000000 runs" -- \
-  bash -c 'ulimit -v 1000000; exec timeout -s KILL 20 "$0" --dry-run "$1"' "$GD_BINARY" "$work/copies.ini"
+  cap_memory 1000000 timeout -s KILL "$(seconds 20)" "$GD_BINARY" --dry-run "$work/copies.ini"
 
 [ "$failures" -eq 0 ]

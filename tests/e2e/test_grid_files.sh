@@ -9,7 +9,7 @@ mkfifo "$work/fifo.ini"
 # (a hang fails the test instead of blocking it) and memory capped at 1 GiB.
 expect_refusal() {
   local name=$1 pattern=$2; shift 3
-  expect_usage_error "$name" "$pattern" -- timeout -s KILL 20 bash -c 'ulimit -v 1048576; exec "$@"' _ "$@"
+  expect_usage_error "$name" "$pattern" -- cap_memory 1048576 timeout -s KILL "$(seconds 20)" "$@"
 }
 
 expect_refusal "FIFO grid" "fifo.ini is a FIFO, not a regular file" -- "$GD_BINARY" "$work/fifo.ini" --dry-run
@@ -34,11 +34,24 @@ sys.stdout.write("[sweep]\nname = big\niterations = 1\n[optimizer gd]\n" +
                  "".join("[problem p%d]\ntype = quadratic\n" % i for i in range(n)))' "$1"; }
 sections 200000 >"$work/s200k.ini"
 start=$(date +%s)
-timeout -s KILL 30 "$GD_BINARY" "$work/s200k.ini" --dry-run >/dev/null || fail "200k sections: exit $?"
-[ $(($(date +%s) - start)) -le 15 ] || fail "200k sections: $(($(date +%s) - start)) s"
+timeout -s KILL "$(seconds 30)" "$GD_BINARY" "$work/s200k.ini" --dry-run >/dev/null || fail "200k sections: exit $?"
+[ $(($(date +%s) - start)) -le "$(seconds 15)" ] || fail "200k sections: $(($(date +%s) - start)) s"
 sections 1000000 >"$work/s1m.ini"
 expect_refusal "1M sections" "s1m.ini: the grid file is larger than 16777216 bytes" -- "$GD_BINARY" "$work/s1m.ini" --dry-run
 rm -f "$work/s200k.ini" "$work/s1m.ini"
+
+# A million sections or a million keys in one section within the size cap (16 MB, 12 MB):
+# read whole in seconds, then refused at the first bad section or the repeated last key
+# (keys were checked against every earlier key: 40k keys took 3 s, 1M did not finish).
+/usr/bin/python3 -c 'import numpy as np, sys
+labels = np.char.mod("%x", np.arange(10**6))
+sys.stdout.write("[sweep]\nname = big\n[optimizer gd]\n" + "".join("[problem %s]\n" % l for l in labels))' >"$work/s1m.ini"
+expect_refusal "1M sections in 16 MB" "s1m.ini:4: unknown problem type '0'" -- "$GD_BINARY" "$work/s1m.ini" --dry-run
+/usr/bin/python3 -c 'import sys
+keys = ["k%d = 1" % i for i in range(10**6)] + ["k5 = 2"]
+sys.stdout.write("[problem quadratic]\n[optimizer gd]\n" + "\n".join(keys) + "\n")' >"$work/k1m.ini"
+expect_refusal "1M keys in one section" "k1m.ini:1000003: 'k5' is given twice in this section \\(first at line 8\\)" -- "$GD_BINARY" "$work/k1m.ini" --dry-run
+rm -f "$work/s1m.ini" "$work/k1m.ini"
 
 # Messages escape control bytes and non-UTF-8 from the grid, and keep their reason when
 # the path is longer than the message (a 4,090-byte -o gave exit 1 and no reason).
