@@ -13,6 +13,9 @@
 
 /* Largest number of values one key may list. */
 #define GD_GRID_LIST_MAX 10000000ULL
+/* Largest number of values all the grid's lists hold together (128 MiB of doubles), so
+ * that a few bytes of linspace() in many sections cannot take the machine's memory. */
+#define GD_GRID_VALUES_MAX (1ULL << 24)
 /* Largest number of distinct keys in the union of every schedule's keys. */
 #define GD_GRID_SCHEDULE_KEYS_MAX 64
 /* Largest number of dims of an optimizer section (params, schedule, schedule keys). */
@@ -69,8 +72,11 @@ void gd_grid_names_free(gd_grid_names *names);
  * parentheses. `what` (the key) starts each message. */
 int gd_grid_split(const char *text, const char *what,
                   int (*item)(const char *, size_t, void *), void *ctx, gd_error *err);
-/* Parses text as the values of spec into dim (replacing its values). */
-int gd_grid_values(gd_dim *dim, const gd_param_spec *spec, const char *text, gd_error *err);
+/* Parses text as the values of spec into dim (replacing its values), counting them
+ * against *values_left (the grid's budget, GD_GRID_VALUES_MAX at the start), before
+ * anything is allocated. */
+int gd_grid_values(gd_dim *dim, const gd_param_spec *spec, const char *text,
+                   uint64_t *values_left, gd_error *err);
 
 /* grid_dims.c: dims and located errors. */
 /* Formats "PATH:LINE: msg" (or "PATH: msg" when line is 0) as a usage error. */
@@ -89,7 +95,8 @@ int gd_grid_dim_find(const gd_dim *dims, size_t n, const char *key);
  * `special` (NULL-terminated) are left to the caller; any other key is an error that
  * lists the known keys. `what` names the section in messages. */
 int gd_grid_dims_fill(gd_dim *dims, size_t n, const gd_grid_section *sec,
-                      const char *const *special, const char *path, gd_error *err);
+                      const char *const *special, const char *path, uint64_t *values_left,
+                      gd_error *err);
 /* Product of the dims' counts; -1 on overflow past 2^64-1. */
 int gd_grid_combos(const gd_dim *dims, size_t n, uint64_t *out);
 /* Checked a * b and a + b on uint64; return -1 on overflow. */

@@ -278,11 +278,18 @@ static int parse_item(const char *s, size_t len, void *ctx)
     return fill <= 0 ? fill : push(l, v);
 }
 
-int gd_grid_values(gd_dim *dim, const gd_param_spec *spec, const char *text, gd_error *err)
+int gd_grid_values(gd_dim *dim, const gd_param_spec *spec, const char *text,
+                   uint64_t *values_left, gd_error *err)
 {
     value_list l = {.spec = spec, .err = err};
     if (gd_grid_split(text, spec->key, parse_item, &l, err) < 0)
         return -1;
+    if (l.n > *values_left)
+        return gd_fail(err, "%s: the grid's value lists would hold more than %llu values in "
+                       "all (%llu MiB); use fewer values or fewer sections", spec->key,
+                       (unsigned long long)GD_GRID_VALUES_MAX,
+                       (unsigned long long)(GD_GRID_VALUES_MAX * sizeof(double) >> 20));
+    *values_left -= l.n;
     if (!(l.v = malloc(l.n * sizeof *l.v)))
         return gd_fail_runtime(err, "%s: out of memory for %zu values", spec->key, l.n);
     l.n = 0;

@@ -41,8 +41,21 @@ static void test_grid_of_1e20_runs(void **state)
     parse_bad_huge("[sweep]\nrepeats = 1000000000000000000\n" PQ OG
                    "lr = linspace(0.1, 1, 100)\n", "grid too large");
     /* The product overflows in the middle of a section's keys, not only at the end. */
-    parse_bad_huge(PQ "x0 = linspace(0, 1, 10000000)\na = linspace(1, 2, 10000000)\n"
-                   "b = linspace(1, 2, 10000000)\n" OG, "grid too large");
+    parse_bad_huge(PQ "x0 = linspace(0, 1, 4000000)\na = linspace(1, 2, 4000000)\n"
+                   "b = linspace(1, 2, 4000000)\n" OG, "grid too large");
+}
+
+static void test_values_budget(void **state)
+{
+    /* A few bytes of linspace() in many sections took 3.9 GB (50 sections of 10^7); all
+     * the lists together hold at most 2^24 values, refused before they are made. */
+    parse_bad_huge(PQ OG "lr = linspace(0.1, 1, 10000000)\n[optimizer o2]\ntype = gd\n"
+                   "lr = linspace(0.1, 1, 10000000)\n",
+                   "t.ini:7: lr: the grid's value lists would hold more than 16777216 values");
+    gd_sweep s;
+    grid_ok(&s, PQ OG "lr = linspace(0.1, 1, 10000000)\n[optimizer o2]\ntype = gd\n"
+                "lr = linspace(0.1, 1, 6777216)\n", 1);
+    gd_sweep_free(&s);
 }
 
 static void test_grid_of_1e19_runs(void **state)
@@ -265,6 +278,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grid_of_1e20_runs),
+        cmocka_unit_test(test_values_budget),
         cmocka_unit_test(test_grid_of_1e19_runs),
         cmocka_unit_test(test_nan_and_inf_spellings),
         cmocka_unit_test(test_denormal_and_underflow),
