@@ -3,13 +3,15 @@
  * The size is an upper bound (no run stops early): per run a table row, its trajectory
  * records, path and final parameters; per instance its stored inputs are not counted. It
  * decodes one run per (instance, control) combination, up to SAMPLE_CAP per section, and
- * scales. */
+ * scales. The table lists the first DRY_RUN_ROWS (problem, optimizer) pairs. */
 #include "gdsweep/report.h"
 
 #include "gdsweep/run.h"
 
 #define ROW_BYTES 600.0
 #define SAMPLE_CAP 4096
+/* Rows of the (problem, optimizer) table; the rest are summed in one line. */
+#define DRY_RUN_ROWS 1000
 
 /* Bytes written for run id, assuming it uses its whole budget. */
 static double run_bytes(const gd_sweep *s, uint64_t id)
@@ -70,15 +72,25 @@ void gd_print_repeat_warnings(FILE *out, const gd_sweep *s)
 void gd_print_dry_run(FILE *out, const gd_sweep *s, const char *output)
 {
     double bytes = 0;
+    uint64_t rows = 0, more_runs = 0;
     fprintf(out, "sweep %s (grid %s)\n%-16s %-16s %14s\n", s->name, s->path, "problem",
             "optimizer", "runs");
     for (size_t p = 0; p < s->n_problems; p++) {
-        for (size_t o = 0; o < s->n_optimizers; o++)
-            if (s->applies[p * s->n_optimizers + o])
+        for (size_t o = 0; o < s->n_optimizers; o++) {
+            uint64_t runs = gd_sweep_pair_runs(s, p, o);
+            if (runs && rows++ < DRY_RUN_ROWS)
                 fprintf(out, "%-16s %-16s %14llu\n", s->problems[p].label,
-                        s->optimizers[o].label,
-                        (unsigned long long)gd_sweep_pair_runs(s, p, o));
+                        s->optimizers[o].label, (unsigned long long)runs);
+            else
+                more_runs += runs;
+        }
         bytes += section_bytes(s, &s->problems[p]);
+    }
+    if (rows > DRY_RUN_ROWS) {
+        char more[64];
+        snprintf(more, sizeof more, "... %llu more pairs",
+                 (unsigned long long)(rows - DRY_RUN_ROWS));
+        fprintf(out, "%-33s %14llu\n", more, (unsigned long long)more_runs);
     }
     fprintf(out, "%-33s %14llu\nestimated output: at most ", "total",
             (unsigned long long)s->n_runs);

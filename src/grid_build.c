@@ -299,6 +299,23 @@ static int schedule_union(build *b)
     return 0;
 }
 
+/* Refuses np x no sections, naming the first section where the product passes the cap. */
+static int too_many_pairs(const build *b, size_t np, size_t no)
+{
+    uint64_t seen_p = 0, seen_o = 0;
+    int line = 0;
+    for (size_t i = 0; i < b->raw->n_sections && !line; i++) {
+        seen_p += b->raw->sections[i].kind == GD_SECTION_PROBLEM;
+        seen_o += b->raw->sections[i].kind == GD_SECTION_OPTIMIZER;
+        if (seen_p * seen_o > GD_GRID_PAIRS_MAX)
+            line = b->raw->sections[i].line;
+    }
+    return gd_grid_fail_at(b->err, b->s->path, line, "%zu problem sections x %zu optimizer "
+                           "sections make more than %llu pairs; use fewer sections (one "
+                           "section sweeps lists of values)", np, no,
+                           (unsigned long long)GD_GRID_PAIRS_MAX);
+}
+
 static int count_sections(build *b)
 {
     gd_sweep *s = b->s;
@@ -313,6 +330,8 @@ static int count_sections(build *b)
     if (no == 0)
         return gd_grid_fail_at(b->err, s->path, 0, "no [optimizer LABEL] section; add one, "
                                "e.g. [optimizer gd] with lr = 0.1");
+    if ((uint64_t)np * no > GD_GRID_PAIRS_MAX)
+        return too_many_pairs(b, np, no);
     s->problems = calloc(np, sizeof *s->problems);
     s->optimizers = calloc(no, sizeof *s->optimizers);
     if (!s->problems || !s->optimizers)

@@ -16,6 +16,9 @@
 /* Largest number of values all the grid's lists hold together (128 MiB of doubles), so
  * that a few bytes of linspace() in many sections cannot take the machine's memory. */
 #define GD_GRID_VALUES_MAX (1ULL << 24)
+/* Largest number of (problem section, optimizer section) pairs: the applies matrix takes
+ * a byte each, so that a grid of 10^5 x 10^5 short sections cannot take 10 GB. */
+#define GD_GRID_PAIRS_MAX (1ULL << 24)
 /* Largest number of distinct keys in the union of every schedule's keys. */
 #define GD_GRID_SCHEDULE_KEYS_MAX 64
 /* Largest number of dims of an optimizer section (params, schedule, schedule keys). */

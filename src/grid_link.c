@@ -15,12 +15,33 @@
 /* Values per key that check_problem looks at: 2 for numbers, the choices for a choice. */
 #define CORNER_VALUES_MAX 64
 
-static int find_problem(const gd_sweep *s, const char *label)
+/* Problem labels sorted, so that each `problems =` label is found in log time (a linear
+ * search per label was quadratic in the grid's text). */
+typedef struct labelled {
+    const char *label;
+    size_t problem;
+} labelled;
+
+static int by_label(const void *a, const void *b)
 {
-    for (size_t p = 0; p < s->n_problems; p++)
-        if (strcmp(s->problems[p].label, label) == 0)
-            return (int)p;
-    return -1;
+    return strcmp(((const labelled *)a)->label, ((const labelled *)b)->label);
+}
+
+static labelled *sorted_problems(const gd_sweep *s)
+{
+    labelled *all = malloc(s->n_problems * sizeof *all);
+    for (size_t p = 0; all && p < s->n_problems; p++)
+        all[p] = (labelled){s->problems[p].label, p};
+    if (all)
+        qsort(all, s->n_problems, sizeof *all, by_label);
+    return all;
+}
+
+static int find_problem(const gd_sweep *s, const labelled *sorted, const char *label)
+{
+    labelled key = {label, 0};
+    const labelled *hit = bsearch(&key, sorted, s->n_problems, sizeof key, by_label);
+    return hit ? (int)hit->problem : -1;
 }
 
 static int unknown_label(const gd_sweep *s, int line, const char *label, gd_error *err)
@@ -36,7 +57,8 @@ static int unknown_label(const gd_sweep *s, int line, const char *label, gd_erro
 }
 
 /* Sets row o of the applies matrix from the optimizer's `problems =`. */
-static int resolve_optimizer(gd_sweep *s, size_t o, const gd_grid_section *sec, gd_error *err)
+static int resolve_optimizer(gd_sweep *s, size_t o, const gd_grid_section *sec,
+                             const labelled *sorted, gd_error *err)
 {
     const gd_optimizer_section *os = &s->optimizers[o];
     int any = 0;
@@ -46,7 +68,7 @@ static int resolve_optimizer(gd_sweep *s, size_t o, const gd_grid_section *sec, 
             any = 1;
         }
     for (size_t i = 0; i < os->n_problems; i++) {
-        int p = find_problem(s, os->problems[i]);
+        int p = find_problem(s, sorted, os->problems[i]);
         if (p < 0)
             return unknown_label(s, gd_grid_entry_find(sec, "problems")->line,
                                  os->problems[i], err);
@@ -61,13 +83,19 @@ static int resolve_optimizer(gd_sweep *s, size_t o, const gd_grid_section *sec, 
 
 static int resolve_applies(gd_sweep *s, const gd_grid_raw *raw, gd_error *err)
 {
-    if (!(s->applies = calloc(s->n_problems * s->n_optimizers, 1)))
+    labelled *sorted = sorted_problems(s);
+    if (!sorted || !(s->applies = calloc(s->n_problems * s->n_optimizers, 1))) {
+        free(sorted);
         return gd_fail_runtime(err, "out of memory");
+    }
     size_t o = 0;
-    for (size_t i = 0; i < raw->n_sections; i++)
-        if (raw->sections[i].kind == GD_SECTION_OPTIMIZER &&
-            resolve_optimizer(s, o++, &raw->sections[i], err) < 0)
-            return -1;
+    int rc = 0;
+    for (size_t i = 0; i < raw->n_sections && rc == 0; i++)
+        if (raw->sections[i].kind == GD_SECTION_OPTIMIZER)
+            rc = resolve_optimizer(s, o++, &raw->sections[i], sorted, err);
+    free(sorted);
+    if (rc < 0)
+        return -1;
     for (size_t p = 0; p < s->n_problems; p++) {
         const unsigned char *row = s->applies + p * s->n_optimizers;
         if (!memchr(row, 1, s->n_optimizers))

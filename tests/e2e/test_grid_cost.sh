@@ -60,4 +60,30 @@ expect_usage_error "the failing setting among 10^14" \
 expect_usage_error "a [sweep] list in 200 sections" "copies.ini:[0-9]+: the grid has 1200000000 runs" -- \
   cap_memory 1000000 timeout -s KILL "$(seconds 20)" "$GD_BINARY" --dry-run "$work/copies.ini"
 
+# Memory and time follow the text, not what it expands to:
+# - 50 sections of lr = linspace(.., 10^7) (3 KB) took 3.9 GB and 33 s: all the lists
+#   together hold at most 2^24 values, counted before they are made;
+{ echo "[problem quadratic]"
+  for i in $(seq 50); do printf '[optimizer o%d]\ntype = gd\nlr = linspace(0.001, 1, 10000000)\n' "$i"; done; } >"$work/lists.ini"
+expect_usage_error "50 lists of 10^7 values" "lists.ini:7: lr: the grid's value lists would hold more than 16777216 values" -- \
+  cap_memory 1000000 timeout -s KILL "$(seconds 20)" "$GD_BINARY" --dry-run "$work/lists.ini"
+# - 20,000 problem x 20,000 optimizer sections (1.1 MB) made a 400 MB applies table and a
+#   dry run of 4 * 10^8 lines (killed after 120 s): at most 2^24 pairs;
+/usr/bin/python3 -c 'n = 20000
+print("[sweep]\niterations = 1\n" + "".join("[problem p%x]\ntype=quadratic\n" % i for i in range(n)) +
+      "".join("[optimizer o%x]\ntype=gd\n" % i for i in range(n)))' >"$work/pairs.ini"
+expect_usage_error "20k x 20k sections" "pairs.ini:[0-9]+: 20000 problem sections x 20000 optimizer sections make more than 16777216 pairs" -- \
+  cap_memory 1000000 timeout -s KILL "$(seconds 20)" "$GD_BINARY" --dry-run "$work/pairs.ini"
+# - a problems = list of 600,000 labels over 300,000 sections (14 MB, on one line) was
+#   searched label by label (quadratic): sorted labels, seconds;
+/usr/bin/python3 -c 'n = 300000
+print("[sweep]\niterations = 1\n" + "".join("[problem p%x]\ntype=quadratic\n" % i for i in range(n)) +
+      "[optimizer gd]\nproblems = " + ", ".join("p%x" % (i % n) for i in range(2 * n)))' >"$work/labels.ini"
+timeout -s KILL "$(seconds 30)" "$GD_BINARY" --dry-run "$work/labels.ini" >"$work/out.txt" 2>&1 || fail "600k labels: exit $?"
+grep -q "^total  *300000$" "$work/out.txt" && echo "ok: 600k labels" || fail "600k labels: $(tail -3 "$work/out.txt")"
+# - and the dry run lists the first 1000 pairs, then the rest in one line.
+grep -q "^\.\.\. 299000 more pairs  *299000$" "$work/out.txt" && echo "ok: dry-run rows" || fail "dry-run rows: $(tail -3 "$work/out.txt")"
+[ "$(wc -l <"$work/out.txt")" -eq 1005 ] || fail "dry-run rows: $(wc -l <"$work/out.txt") lines"
+rm -f "$work/pairs.ini" "$work/labels.ini"
+
 [ "$failures" -eq 0 ]
