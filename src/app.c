@@ -115,13 +115,23 @@ static int open_locked(const gd_cli *c, const gd_sweep *s, const char *out, gd_s
 
 /* Rank 0 takes OUT's lock and opens the output; every rank learns the outcome. On a
  * failure nothing of OUT was written, and the lock goes when the process ends. */
+/* A signal came while the grid was read or checked: nothing is written. */
+static int stopped_before_start(const char *out, gd_error *err)
+{
+    gd_fail(err, "interrupted before the sweep started; %s was not touched", out);
+    err->exit_code = GD_EXIT_INTERRUPTED;
+    return -1;
+}
+
 static int open_store(const gd_cli *c, const gd_sweep *s, const char *out, gd_store **st,
                       gd_error *err)
 {
     int rc = 0;
     char note[GD_PATH_MAX + 160];
     if (gd_par_rank() == 0) {
-        rc = check_output_path(c, out, err);
+        rc = gd_interrupt_stop() ? stopped_before_start(out, err) : 0;
+        if (rc == 0)
+            rc = check_output_path(c, out, err);
         if (rc == 0)
             rc = gd_out_lock_take(out, c->command_line, note, sizeof note, err);
         if (rc == 0 && note[0])

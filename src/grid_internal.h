@@ -45,6 +45,12 @@ typedef struct gd_grid_raw {
     size_t n_sections, cap;
 } gd_grid_raw;
 
+/* grid_load.c: -1 with err "PATH: interrupted ..." (exit 3) once SIGINT or SIGTERM came
+ * (gdsweep/interrupt.h); 0 otherwise. Reading checks it between phases and every
+ * GD_GRID_STOP_LINES lines, so that a signal stops even a 16 MiB grid within moments. */
+#define GD_GRID_STOP_LINES 4096
+int gd_grid_check_stop(const char *path, gd_error *err);
+
 /* grid_parse.c: text -> raw sections. On error raw is left freed. */
 int gd_grid_read(gd_grid_raw *raw, const char *path, const char *text, size_t len,
                  gd_error *err);

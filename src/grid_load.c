@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gdsweep/interrupt.h"
 #include "gdsweep/path_check.h"
 #include "gdsweep/sha256.h"
 
@@ -36,6 +37,15 @@ void gd_sweep_free(gd_sweep *s)
     memset(s, 0, sizeof *s);
 }
 
+int gd_grid_check_stop(const char *path, gd_error *err)
+{
+    if (!gd_interrupt_stop())
+        return 0;
+    gd_fail(err, "%s: interrupted while reading the grid; nothing was written", path);
+    err->exit_code = GD_EXIT_INTERRUPTED;
+    return -1;
+}
+
 int gd_sweep_parse(gd_sweep *s, const char *path, const char *text, size_t len,
                    int allow_huge, gd_error *err)
 {
@@ -58,9 +68,15 @@ int gd_sweep_parse(gd_sweep *s, const char *path, const char *text, size_t len,
         gd_sweep_free(s);
         return -1;
     }
-    int rc = gd_grid_build(s, &raw, err);
+    int rc = gd_grid_check_stop(path, err);
+    if (rc == 0)
+        rc = gd_grid_build(s, &raw, err);
+    if (rc == 0)
+        rc = gd_grid_check_stop(path, err);
     if (rc == 0)
         rc = gd_grid_link(s, &raw, allow_huge, err);
+    if (rc == 0)
+        rc = gd_grid_check_stop(path, err);
     gd_grid_raw_free(&raw);
     if (rc < 0)
         gd_sweep_free(s);

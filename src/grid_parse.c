@@ -268,6 +268,10 @@ static char *reader(char *str, int num, void *stream)
     size_t len = nl ? (size_t)(nl - st->pos) + 1 : (size_t)(st->end - st->pos);
     st->cur = st->pos;
     st->line++;
+    if (st->line % GD_GRID_STOP_LINES == 0 && gd_grid_check_stop(st->path, st->err) < 0) {
+        st->fail_line = st->line;
+        return NULL;
+    }
     free(st->long_value);
     st->long_value = NULL;
     long body = check_line(st, st->pos, len);

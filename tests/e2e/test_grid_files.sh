@@ -53,6 +53,25 @@ sys.stdout.write("[problem quadratic]\n[optimizer gd]\n" + "\n".join(keys) + "\n
 expect_refusal "1M keys in one section" "k1m.ini:1000003: 'k5' is given twice in this section \\(first at line 8\\)" -- "$GD_BINARY" "$work/k1m.ini" --dry-run
 rm -f "$work/s1m.ini" "$work/k1m.ini"
 
+# SIGTERM while a large grid (350k sections, 12 MB: seconds to read) is read: exit 3 at
+# once, nothing created (it used to read on, then create the file and stop there).
+/usr/bin/python3 -c 'import sys
+sys.stdout.write("[sweep]\niterations = 1\n[optimizer gd]\n" +
+                 "".join("[problem p%x]\ntype = quadratic\n" % i for i in range(350000)))' >"$work/big.ini"
+for mode in sweep --dry-run; do
+  args=(-o "$work/big.h5" --quiet); [ "$mode" = sweep ] || args+=("$mode")
+  "$GD_BINARY" "$work/big.ini" "${args[@]}" >"$work/out.txt" 2>"$work/err.txt" & pid=$!
+  sleep 0.5; start=$(date +%s%N); kill -TERM "$pid"; rc=0; wait "$pid" || rc=$?
+  ms=$((($(date +%s%N) - start) / 1000000))
+  if [ "$rc" -ne 3 ]; then fail "SIGTERM while reading ($mode): exit $rc, $(cat "$work/err.txt")"
+  elif ! grep -q "big.ini: interrupted while reading the grid; nothing was written" "$work/err.txt"; then
+    fail "SIGTERM while reading ($mode): $(cat "$work/err.txt")"
+  elif [ "$ms" -gt "$(seconds 2000)" ]; then fail "SIGTERM while reading ($mode): exit after $ms ms"
+  elif ls "$work"/big.h5* >/dev/null 2>&1; then fail "SIGTERM while reading ($mode): $(ls "$work"/big.h5*)"
+  else echo "ok: SIGTERM while reading ($mode): exit 3 after $ms ms"; fi
+done
+rm -f "$work/big.ini"
+
 # Messages escape control bytes and non-UTF-8 from the grid, and keep their reason when
 # the path is longer than the message (a 4,090-byte -o gave exit 1 and no reason).
 printf '[sweep]\nname = e\n[problem quadratic]\n[optimizer gd]\nlr = \001\377\033[2J\n' >"$work/esc.ini"
