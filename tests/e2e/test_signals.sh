@@ -46,7 +46,7 @@ echo "$out" | grep -q "already complete" || fail "resuming a finished sweep: $ou
 # Long runs: a second signal cuts the grace period short; without it, --grace ends it.
 # The limits leave the exit itself time (the ASan build took up to 3.5 s to exit on
 # a loaded machine): stopped by the second signal means well before the grace would end.
-grace=10
+grace=$(( ${GD_TEST_SLOWDOWN:-1} > 1 ? 20 : 10 ))
 printf '[sweep]\nname = long\n[problem denoise]\nsize = 600\niterations = 100000\n[optimizer gd]\nlr = 0.01\n' >"$work/long.ini"
 for mode in second grace; do
   "$GD_BINARY" "$work/long.ini" -o "$work/long-$mode.h5" --quiet --threads 1 --grace $grace \
@@ -55,7 +55,7 @@ for mode in second grace; do
   start=$(date +%s%N); kill -TERM $pid
   if [ $mode = second ]; then sleep 0.3; kill -TERM $pid; fi
   rc=0; wait $pid || rc=$?; ms=$(( ($(date +%s%N) - start) / 1000000 ))
-  if [ $mode = second ]; then low=0 high=$(( grace * 1000 - 1000 )); else low=$(( grace * 1000 )) high=$(( grace * 1000 + 4000 )); fi
+  if [ $mode = second ]; then low=0 high=$(( grace * 1000 - 1000 )); else low=$(( grace * 1000 )) high=$(( grace * 1000 + $(seconds 4) * 1000 )); fi
   [ "$rc" -eq 3 ] && [ "$ms" -ge "$low" ] && [ "$ms" -lt "$high" ] ||
     fail "long run, $mode: exit $rc after ${ms} ms, expected $low..$high ms"
   grep -q "interrupted: 0 of 1 runs committed" "$work/err.txt" || fail "long run, $mode: $(cat "$work/err.txt")"
