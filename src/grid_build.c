@@ -355,14 +355,16 @@ static int read_sections(build *b)
 }
 
 /* Each [sweep] control list passes to the first problem section that borrowed it (the
- * others keep borrowing); a list nobody borrowed is freed with the build. */
+ * others keep borrowing); a list nobody borrowed is freed with the build, and a default
+ * (itself borrowed from its spec) stays borrowed everywhere. */
 static void hand_over_control(build *b)
 {
     for (size_t i = 0; i < GD_CONTROL_COUNT; i++)
         for (size_t p = 0; p < b->s->n_problems; p++) {
             gd_problem_section *ps = &b->s->problems[p];
             gd_dim *d = ps->dims ? &ps->dims[ps->n_type_dims + i] : NULL; /* NULL: failed */
-            if (d && d->borrowed && d->values == b->control[i].values) {
+            if (d && d->borrowed && !b->control[i].borrowed &&
+                d->values == b->control[i].values) {
                 d->borrowed = 0;
                 b->control[i].values = NULL;
                 break;

@@ -1,9 +1,9 @@
 /* grid_dims.c - swept keys (gd_dim): defaults, filling from a section, mixed-radix
  * arithmetic, and PATH:LINE error messages.
  *
- * A dim owns its values array (one malloc, even for a single default value), except a
- * borrowed one, which shares a [sweep] list (so memory follows the text, not the number
- * of problem sections that inherit the list); every
+ * A dim owns its values array, except a borrowed one: a default points at its spec's
+ * default value (never written), and a [sweep] list is shared by the problem sections
+ * that inherit it (so memory follows the text, not the number of sections); every
  * function that fails leaves the dims it was given freeable with gd_grid_dims_free. */
 #include "grid_internal.h"
 
@@ -34,26 +34,13 @@ int gd_grid_locate(gd_error *err, const char *path, int line)
     return -1;
 }
 
-static int set_values(gd_dim *dim, const gd_param_spec *spec, const double *v, size_t n,
-                      int line, gd_error *err)
-{
-    double *copy = malloc((n ? n : 1) * sizeof *copy);
-    if (!copy)
-        return gd_fail_runtime(err, "%s: out of memory for %zu values", spec->key, n);
-    memcpy(copy, v, n * sizeof *copy);
-    if (!dim->borrowed)
-        free(dim->values);
-    dim->borrowed = 0;
-    dim->spec = spec;
-    dim->values = copy;
-    dim->count = n;
-    dim->line = line;
-    return 0;
-}
-
 int gd_grid_dim_default(gd_dim *dim, const gd_param_spec *spec, gd_error *err)
 {
-    return set_values(dim, spec, &spec->def, 1, 0, err);
+    (void)err;
+    if (!dim->borrowed)
+        free((void *)dim->values);
+    *dim = (gd_dim){.spec = spec, .values = &spec->def, .count = 1, .borrowed = 1};
+    return 0;
 }
 
 void gd_grid_dim_borrow(gd_dim *dst, const gd_dim *src)
@@ -66,7 +53,7 @@ void gd_grid_dims_free(gd_dim *dims, size_t n)
 {
     for (size_t i = 0; dims && i < n; i++)
         if (!dims[i].borrowed)
-            free(dims[i].values);
+            free((void *)dims[i].values);
 }
 
 int gd_grid_dim_find(const gd_dim *dims, size_t n, const char *key)

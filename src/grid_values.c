@@ -297,7 +297,9 @@ int gd_grid_values(gd_dim *dim, const gd_param_spec *spec, const char *text,
         free(l.v);
         return -1;
     }
-    free(dim->values);
+    if (!dim->borrowed)
+        free((void *)dim->values);
+    dim->borrowed = 0;
     dim->spec = spec;
     dim->values = l.v;
     dim->count = l.n;

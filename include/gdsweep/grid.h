@@ -54,10 +54,11 @@ void gd_control_from_values(gd_run_control *c, const double *values);
 /* One swept key: its spec and the list of values it takes. */
 typedef struct gd_dim {
     const gd_param_spec *spec;
-    double *values;
+    const double *values; /* never written once set */
     size_t count;
     int line;            /* grid line that set it (0: default) */
-    int borrowed;        /* values belong to another dim (a [sweep] list): not freed here */
+    int borrowed;        /* values belong to another dim (a [sweep] list) or to the spec
+                            (a default): not freed here */
 } gd_dim;
 
 typedef struct gd_problem_section {

@@ -75,11 +75,12 @@ print("[sweep]\niterations = 1\n" + "".join("[problem p%x]\ntype=quadratic\n" % 
 expect_usage_error "20k x 20k sections" "pairs.ini:[0-9]+: 20000 problem sections x 20000 optimizer sections make more than 16777216 pairs" -- \
   cap_memory 1000000 timeout -s KILL "$(seconds 20)" "$GD_BINARY" --dry-run "$work/pairs.ini"
 # - a problems = list of 600,000 labels over 300,000 sections (14 MB, on one line) was
-#   searched label by label (quadratic): sorted labels, seconds;
+#   searched label by label (quadratic, minutes): sorted labels, 2-3 s alone (the bound is
+#   wide because CI runs this beside other memory-hungry tests on a slow-to-fault VM);
 /usr/bin/python3 -c 'n = 300000
 print("[sweep]\niterations = 1\n" + "".join("[problem p%x]\ntype=quadratic\n" % i for i in range(n)) +
       "[optimizer gd]\nproblems = " + ", ".join("p%x" % (i % n) for i in range(2 * n)))' >"$work/labels.ini"
-timeout -s KILL "$(seconds 30)" "$GD_BINARY" --dry-run "$work/labels.ini" >"$work/out.txt" 2>&1 || fail "600k labels: exit $?"
+timeout -s KILL "$(seconds 90)" "$GD_BINARY" --dry-run "$work/labels.ini" >"$work/out.txt" 2>&1 || fail "600k labels: exit $?"
 grep -q "^total  *300000$" "$work/out.txt" && echo "ok: 600k labels" || fail "600k labels: $(tail -3 "$work/out.txt")"
 # - and the dry run lists the first 1000 pairs, then the rest in one line.
 grep -q "^\.\.\. 299000 more pairs  *299000$" "$work/out.txt" && echo "ok: dry-run rows" || fail "dry-run rows: $(tail -3 "$work/out.txt")"
