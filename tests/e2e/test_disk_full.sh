@@ -39,13 +39,14 @@ sweep_quiet "$grid" -o "$ref"
 # A fresh file system of SIZE for the next case.
 remount() { rm -rf "${mnt:?}"/*; mount -o "remount,size=$1" "$mnt"; }
 
-# expect_full NAME PATTERN -- command...: exit 1 (not a crash), and stderr's first line
-# matches PATTERN (an MPI job adds Open MPI's MPI_ABORT notice after it).
+# expect_full NAME PATTERN -- command...: exit 1 (not a crash), and gdsweep's first line on
+# stderr matches PATTERN (an MPI job adds Open MPI's MPI_ABORT notice, which mpirun may
+# print before or after the rank's line).
 expect_full() {
   local name=$1 pattern=$2; shift 3
   local rc=0
   "$@" >"$work/out.txt" 2>"$work/err.txt" || rc=$?
-  local first; first=$(grep -m1 -v '^\[' "$work/err.txt" || true)
+  local first; first=$(grep -m1 -E '^(gdsweep|rank [0-9]+):' "$work/err.txt" || true)
   if [ "$rc" -ne 1 ]; then fail "$name: exit $rc, expected 1 ($(head -c 600 "$work/err.txt"))"
   elif ! grep -Eq -- "$pattern" <<<"$first"; then fail "$name: '$first' lacks /$pattern/"
   else echo "ok: $name: $first"; fi
