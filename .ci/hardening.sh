@@ -39,7 +39,7 @@ sanitizer_env() {
   export ASAN_OPTIONS="fast_unwind_on_malloc=0:allocator_may_return_null=1:detect_leaks=1:log_path=$logs/asan"
   export LSAN_OPTIONS="suppressions=$root/.ci/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan"
-  # gdsweep's singleton start picks PMIx's native security plugin alone (src/parallel.c);
+  # gdsweep's singleton start picks PMIx's native security plugin alone (src/parallel/parallel.c);
   # with it, LeakSanitizer's end-of-process tracer dies on a bogus dynamic-TLS entry
   # ("Tracer caught signal 11", GCC 12's LSan with glibc 2.36) before checking anything.
   # Open MPI's default order (munge, then native) does not trip it, so keep that here.
