@@ -212,20 +212,23 @@ static int read_problem(build *b, const gd_grid_section *sec, gd_problem_section
                              &b->values_left, b->err);
 }
 
-/* Collects the labels of `problems =`. */
+/* Collects the labels of `problems =` into an array sized by a first, counting pass. */
 typedef struct label_list {
     gd_optimizer_section *os;
+    size_t count;
     gd_error *err;
 } label_list;
+
+static int count_label(const char *text, size_t len, void *ctx)
+{
+    ((label_list *)ctx)->count++;
+    return 0;
+}
 
 static int add_label(const char *text, size_t len, void *ctx)
 {
     label_list *l = ctx;
-    char **p = realloc(l->os->problems, (l->os->n_problems + 1) * sizeof *p);
-    if (!p)
-        return gd_fail_runtime(l->err, "out of memory");
-    l->os->problems = p;
-    if (!(p[l->os->n_problems] = strndup(text, len)))
+    if (!(l->os->problems[l->os->n_problems] = strndup(text, len)))
         return gd_fail_runtime(l->err, "out of memory");
     l->os->n_problems++;
     return 0;
@@ -234,8 +237,14 @@ static int add_label(const char *text, size_t len, void *ctx)
 static int read_problem_labels(build *b, const gd_grid_section *sec, gd_optimizer_section *os)
 {
     const gd_grid_entry *e = gd_grid_entry_find(sec, "problems");
-    label_list l = {os, b->err};
-    if (e && gd_grid_split(e->value, "problems", add_label, &l, b->err) < 0)
+    label_list l = {os, 0, b->err};
+    if (!e)
+        return 0;
+    if (gd_grid_split(e->value, "problems", count_label, &l, b->err) < 0)
+        return gd_grid_locate(b->err, b->s->path, e->line);
+    if (!(os->problems = calloc(l.count ? l.count : 1, sizeof *os->problems)))
+        return gd_fail_runtime(b->err, "out of memory for %zu problem labels", l.count);
+    if (gd_grid_split(e->value, "problems", add_label, &l, b->err) < 0)
         return gd_grid_locate(b->err, b->s->path, e->line);
     return 0;
 }

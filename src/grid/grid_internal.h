@@ -29,6 +29,7 @@ typedef enum { GD_SECTION_SWEEP, GD_SECTION_PROBLEM, GD_SECTION_OPTIMIZER } gd_s
 typedef struct gd_grid_entry {
     char *key;
     char *value;     /* continuation lines already joined */
+    size_t len, cap; /* strlen(value) and the bytes allocated (joining doubles them) */
     int line;        /* line of the key */
 } gd_grid_entry;
 

@@ -299,6 +299,8 @@ static int append_entry(parse_state *st, gd_grid_section *sec, const char *key,
     gd_grid_entry *e = &sec->entries[sec->n_entries];
     e->key = strdup(key);
     e->value = strdup(value);
+    e->len = strlen(value);
+    e->cap = e->len + 1;
     e->line = st->line;
     if (!e->key || !e->value) {
         free(e->key);
@@ -317,14 +319,21 @@ static int continue_entry(parse_state *st, gd_grid_entry *e, const char *more)
     if (strchr(more, '='))
         return fail(st, "indented line is read as a continuation of '%s'; remove the "
                         "indentation of '%s'", e->key, more);
-    size_t old = strlen(e->value);
-    int comma = old > 0 && e->value[old - 1] != ',' && more[0] != ',';
-    char *v = realloc(e->value, old + strlen(more) + 2);
-    if (!v)
-        return out_of_memory(st);
-    strcpy(v + old, comma ? "," : "");
-    strcat(v, more);
-    e->value = v;
+    size_t more_len = strlen(more);
+    int comma = e->len > 0 && e->value[e->len - 1] != ',' && more[0] != ',';
+    size_t need = e->len + (size_t)comma + more_len + 1;
+    if (need > e->cap) { /* doubling: a list over a million lines joins in linear time */
+        size_t cap = need > 2 * e->cap ? need : 2 * e->cap;
+        char *v = realloc(e->value, cap);
+        if (!v)
+            return out_of_memory(st);
+        e->value = v;
+        e->cap = cap;
+    }
+    if (comma)
+        e->value[e->len++] = ',';
+    memcpy(e->value + e->len, more, more_len + 1);
+    e->len += more_len;
     return 0;
 }
 

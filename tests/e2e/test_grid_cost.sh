@@ -82,9 +82,16 @@ print("[sweep]\niterations = 1\n" + "".join("[problem p%x]\ntype=quadratic\n" % 
       "[optimizer gd]\nproblems = " + ", ".join("p%x" % (i % n) for i in range(2 * n)))' >"$work/labels.ini"
 timeout -s KILL "$(seconds 90)" "$GD_BINARY" --dry-run "$work/labels.ini" >"$work/out.txt" 2>&1 || fail "600k labels: exit $?"
 grep -q "^total  *300000$" "$work/out.txt" && echo "ok: 600k labels" || fail "600k labels: $(tail -3 "$work/out.txt")"
+# - the same list as 1.5 million indented continuation lines (11 MB) was joined with a
+#   strlen and a realloc per line (quadratic: over 2 minutes); now doubling, seconds;
+/usr/bin/python3 -c 'n = 10000
+print("[sweep]\niterations = 1\n" + "".join("[problem p%x]\ntype=quadratic\n" % i for i in range(n)) +
+      "[optimizer gd]\nproblems = p0\n" + "".join("  p%x\n" % (i % n) for i in range(1500000)))' >"$work/cont.ini"
+timeout -s KILL "$(seconds 30)" "$GD_BINARY" --dry-run "$work/cont.ini" >"$work/cont.txt" 2>&1 || fail "1.5M continuation lines: exit $?"
+grep -q "^total  *10000$" "$work/cont.txt" && echo "ok: 1.5M continuation lines" || fail "1.5M continuation lines: $(tail -3 "$work/cont.txt")"
 # - and the dry run lists the first 1000 pairs, then the rest in one line.
 grep -q "^\.\.\. 299000 more pairs  *299000$" "$work/out.txt" && echo "ok: dry-run rows" || fail "dry-run rows: $(tail -3 "$work/out.txt")"
 [ "$(wc -l <"$work/out.txt")" -eq 1005 ] || fail "dry-run rows: $(wc -l <"$work/out.txt") lines"
-rm -f "$work/pairs.ini" "$work/labels.ini"
+rm -f "$work/pairs.ini" "$work/labels.ini" "$work/cont.ini"
 
 [ "$failures" -eq 0 ]
