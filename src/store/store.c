@@ -270,9 +270,11 @@ int gd_store_create(gd_store **out, const char *path, const gd_sweep *s,
     int created = 0;
     unlink(tmp); /* a dead writer's leftover: the caller holds OUT's lock */
     if (lay_out_file(st, command_line ? command_line : "", tmp, &created, err) < 0) {
-        gd_store_close_ids(st);
-        if (created)
-            unlink(tmp);
+        if (created) /* a write failed: HDF5 must not close it (at exit neither) */
+            gd_store_give_up_writing(st);
+        else
+            gd_store_close_ids(st);
+        unlink(tmp); /* ours, also when HDF5 made it but failed to write it */
         gd_store_free(st);
         return -1;
     }

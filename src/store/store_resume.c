@@ -231,6 +231,29 @@ static int open_failed(const gd_store *st, gd_error *err)
                        : "damaged", st->path);
 }
 
+/* The datasets a resume appends to, and the commit map. */
+static int open_contents(gd_store *st, gd_error *err)
+{
+    if (open_runs(st, err) < 0)
+        return -1;
+    if (gd_store_open_series(st) < 0)
+        return gd_h5_fail(st, err, "opening the trajectory datasets");
+    return open_instances(st, err) < 0 || load_committed(st, err) < 0 ? -1 : 0;
+}
+
+/* HDF5 could not read a file of this grid: its index is damaged, as a write that failed,
+ * or a kill, in the middle of HDF5's first flush of a batch can leave it. */
+static int explain_damage(gd_error *err)
+{
+    if (err->exit_code != GD_EXIT_RUNTIME)
+        return -1;
+    size_t used = strlen(err->msg);
+    snprintf(err->msg + used, sizeof err->msg - used, "; the file is damaged (a write failed "
+             "or its writer was killed while HDF5 wrote it) and cannot be resumed: rerun with "
+             "--overwrite or into a new output");
+    return -1;
+}
+
 /* Opens the file (H5F_ACC_RDONLY to check and read it, H5F_ACC_RDWR to write) and
  * everything a resume continues; reads what is committed. */
 static int open_all(gd_store *st, unsigned mode, gd_error *err)
@@ -242,12 +265,10 @@ static int open_all(gd_store *st, unsigned mode, gd_error *err)
     gd_h5_close(&fapl);
     if (st->file < 0)
         return open_failed(st, err);
-    if (check_identity(st, err) < 0 || open_runs(st, err) < 0)
+    if (check_identity(st, err) < 0)
         return -1;
-    if (gd_store_open_series(st) < 0)
-        return gd_h5_fail(st, err, "opening the trajectory datasets");
-    if (open_instances(st, err) < 0 || load_committed(st, err) < 0)
-        return -1;
+    if (open_contents(st, err) < 0)
+        return explain_damage(err);
     return read_shard(st, err);
 }
 

@@ -204,7 +204,8 @@ void gd_store_explain_failure(const gd_store *st, gd_error *err)
                  (unsigned long long)st->shards);
     size_t used = strlen(err->msg);
     snprintf(err->msg + used, sizeof err->msg - used, "; the %llu runs committed are safe: "
-             "free space (or raise the quota or size limit), then continue with: gdsweep %s "
+             "fix the cause (free space, raise the quota or size limit, or check the disk if it "
+             "failed), then continue with: gdsweep %s "
              "--resume -o %s%s",
              (unsigned long long)st->committed, st->sweep->path, st->path, shard);
 }

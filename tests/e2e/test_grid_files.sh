@@ -54,7 +54,8 @@ expect_refusal "1M keys in one section" "k1m.ini:1000003: 'k5' is given twice in
 rm -f "$work/s1m.ini" "$work/k1m.ini"
 
 # SIGTERM while a large grid (350k sections, 12 MB: seconds to read) is read: exit 3 at
-# once, nothing created (it used to read on, then create the file and stop there).
+# once (about 0.5 s alone; 10 s allowed on a loaded machine), nothing created (it used to
+# read on for 517 s, then create the file and stop there).
 /usr/bin/python3 -c 'import sys
 sys.stdout.write("[sweep]\niterations = 1\n[optimizer gd]\n" +
                  "".join("[problem p%x]\ntype = quadratic\n" % i for i in range(350000)))' >"$work/big.ini"
@@ -66,7 +67,7 @@ for mode in sweep --dry-run; do
   if [ "$rc" -ne 3 ]; then fail "SIGTERM while reading ($mode): exit $rc, $(cat "$work/err.txt")"
   elif ! grep -q "big.ini: interrupted while reading the grid; nothing was written" "$work/err.txt"; then
     fail "SIGTERM while reading ($mode): $(cat "$work/err.txt")"
-  elif [ "$ms" -gt "$(seconds 2000)" ]; then fail "SIGTERM while reading ($mode): exit after $ms ms"
+  elif [ "$ms" -gt "$(seconds 10000)" ]; then fail "SIGTERM while reading ($mode): exit after $ms ms"
   elif ls "$work"/big.h5* >/dev/null 2>&1; then fail "SIGTERM while reading ($mode): $(ls "$work"/big.h5*)"
   else echo "ok: SIGTERM while reading ($mode): exit 3 after $ms ms"; fi
 done

@@ -1,0 +1,74 @@
+/* eio_after.c - an LD_PRELOAD library that makes one file's writes fail like a dying disk:
+ * after GD_EIO_AFTER successful write calls to the file named GD_EIO_FILE, every later
+ * write and pwrite on it fails with EIO (the test of a write failure inside HDF5's
+ * own flush, which reserving space ahead cannot prevent). Other files are untouched.
+ *
+ * The file is recognised by what /proc/self/fd/N links to, so it follows renames made
+ * before the write (OUT.h5.creating -> OUT.h5 is matched by GD_EIO_FILE's prefix). */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+static long writes_seen;
+
+/* 1 when fd is the file under test (its path starts with GD_EIO_FILE). */
+static int is_target(int fd)
+{
+    const char *want = getenv("GD_EIO_FILE");
+    if (!want || !*want)
+        return 0;
+    char link[64], path[4096];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, path, sizeof path - 1);
+    if (n < 0)
+        return 0;
+    path[n] = '\0';
+    return strncmp(path, want, strlen(want)) == 0;
+}
+
+/* 1 when this call on fd must fail: the target file, past its allowance of writes. */
+static int must_fail(int fd)
+{
+    if (!is_target(fd))
+        return 0;
+    const char *after = getenv("GD_EIO_AFTER");
+    long allowed = after ? atol(after) : 0;
+    if (writes_seen < allowed) {
+        writes_seen++;
+        return 0;
+    }
+    errno = EIO;
+    return 1;
+}
+
+/* The real function after this library (POSIX's way to turn dlsym's pointer into one). */
+#define REAL(var, name) (*(void **)(&(var)) = dlsym(RTLD_NEXT, name))
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+    ssize_t (*real)(int, const void *, size_t);
+    if (must_fail(fd) || !REAL(real, "write"))
+        return -1;
+    return real(fd, buf, n);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t n, off_t at)
+{
+    ssize_t (*real)(int, const void *, size_t, off_t);
+    if (must_fail(fd) || !REAL(real, "pwrite"))
+        return -1;
+    return real(fd, buf, n, at);
+}
+
+ssize_t pwrite64(int fd, const void *buf, size_t n, off_t at)
+{
+    ssize_t (*real)(int, const void *, size_t, off_t);
+    if (must_fail(fd) || !REAL(real, "pwrite64"))
+        return -1;
+    return real(fd, buf, n, at);
+}
