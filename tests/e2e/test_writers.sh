@@ -50,6 +50,18 @@ for locking in FALSE unset; do
   identical "$work/ref.h5" "$out" >/dev/null || fail "locking $locking: writer's file differs"
 done
 
+# Under mpirun, rank 0 holds the lock (held stopped mid-write, as above): a second sweep
+# is refused naming it, and the job finishes its file and removes the lock.
+out=$work/mpi.h5; rm -f "$out"*
+mpirun -n 2 "$GD_BINARY" "$g" -o "$out" --quiet --threads 1 >/dev/null 2>&1 & job=$!
+until [ -s "$out.lock" ] && [ -e "$out" ]; do sleep 0.02; done
+holder=$(awk '$1 == "pid" {print $2}' "$out.lock"); kill -STOP "$holder"
+expect_usage_error "sweep while an MPI job writes" "is being written by pid $holder" \
+  -- "$GD_BINARY" "$g" -o "$out" --overwrite --quiet --threads 1
+kill -CONT "$holder"; rc=0; wait $job || rc=$?; [ $rc -eq 0 ] || fail "MPI writer exit $rc"
+identical "$work/ref.h5" "$out" >/dev/null || fail "the MPI job's file differs"
+[ ! -e "$out.lock" ] || fail "the MPI job left its lock"
+
 # A stale lock after SIGKILL is taken over, with a line saying so.
 out=$work/killed.h5
 "$GD_BINARY" "$g" -o "$out" --quiet --threads 1 >/dev/null 2>&1 & pid=$!
