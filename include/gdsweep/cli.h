@@ -38,8 +38,8 @@ typedef struct gd_cli {
 
 /* Fills c from argv (getopt_long: "--opt value" and "--opt=value", short forms, options
  * anywhere, "--" ends them; abbreviations are refused). On a usage error returns -1 with a
- * one-line message naming the flag, and the closest real flag for a mistyped one. May
- * reorder argv (GNU getopt). */
+ * one-line message naming the flag, and the closest real flag for a mistyped one. Leaves
+ * argv as it was (operands are taken in order, not permuted). */
 int gd_cli_parse(gd_cli *c, int argc, char **argv, gd_error *err);
 
 /* Refuses, with a line that suggests `gdsweep status` / `gdsweep summary`, a grid path that

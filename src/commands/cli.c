@@ -108,14 +108,16 @@ static size_t edit_distance(const char *a, size_t na, const char *b, size_t nb)
     return row[nb];
 }
 
-/* The option whose name is closest to name[0..n), if close enough to be a typo, or NULL. */
+/* The option whose name is closest to name[0..n) (a prefix of it counts as one edit), if
+ * close enough to be a typo, or NULL. */
 static const cli_option *closest_option(const char *name, size_t n)
 {
     const cli_option *best = NULL;
     size_t best_distance = 1 + n / 4 < 3 ? 1 + n / 4 : 3;
     for (size_t i = 0; n < NAME_MAX_LEN && i < N_OPTIONS; i++) {
         size_t len = strlen(options[i].name);
-        size_t d = len < NAME_MAX_LEN ? edit_distance(name, n, options[i].name, len) : n;
+        size_t d = n > 0 && n < len && !strncmp(options[i].name, name, n) ? 1 /* a prefix */
+                 : len < NAME_MAX_LEN ? edit_distance(name, n, options[i].name, len) : n;
         if (d <= best_distance && (!best || d < best_distance))
             best = &options[i], best_distance = d;
     }
