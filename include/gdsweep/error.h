@@ -4,8 +4,8 @@
  * (via gd_fail) on failure, with a one-line message that names the file:line
  * or the flag involved and what to do about it. A caller that knows more (the file, the
  * line) adds it with gd_error_prefix or gd_error_append, never by writing into msg.
- * Only gd_error_print writes an error to stderr (gd_par_abort, on another rank than 0,
- * says its rank the same way). */
+ * Only gd_error_print writes an error to stderr: every command's, and gd_par_abort's
+ * with its rank put before the message by gd_error_prefix. */
 #ifndef GDSWEEP_ERROR_H
 #define GDSWEEP_ERROR_H
 
