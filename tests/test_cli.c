@@ -74,6 +74,9 @@ static void test_short_flags_and_switches(void **state)
     assert_string_equal(c.output, "o.h5");
     assert_string_equal(c.command_line, "gdsweep -qo o.h5 g.ini --dry-run --overwrite "
                                         "--allow-huge");
+    const char *dashed[] = {"gdsweep", "g.ini", "-qo", "--odd.h5"}; /* a value, not a flag */
+    parses(ARGC(dashed), dashed, &c);
+    assert_string_equal(c.output, "--odd.h5");
     const char *list[] = {"gdsweep", "--list"}, *help[] = {"gdsweep", "-h"};
     parses(ARGC(list), list, &c);
     assert_int_equal(c.command, GD_CMD_LIST);

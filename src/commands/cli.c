@@ -89,7 +89,7 @@ void gd_cli_usage(FILE *out, const gd_cli_command *commands)
 
 /* ---- checking long flags whole -------------------------------------------------------- */
 
-/* Levenshtein distance between a[0..na) and b[0..nb), both shorter than NAME_MAX_LEN. */
+/* Levenshtein distance between a[0..na) and b[0..nb), nb at most NAME_MAX_LEN. */
 static size_t edit_distance(const char *a, size_t na, const char *b, size_t nb)
 {
     size_t row[NAME_MAX_LEN + 1];
@@ -113,13 +113,13 @@ static size_t edit_distance(const char *a, size_t na, const char *b, size_t nb)
 static const cli_option *closest_option(const char *name, size_t n)
 {
     const cli_option *best = NULL;
-    size_t best_distance = 1 + n / 4 < 3 ? 1 + n / 4 : 3;
+    size_t beyond = (1 + n / 4 < 3 ? 1 + n / 4 : 3) + 1; /* the first distance too far */
     for (size_t i = 0; n < NAME_MAX_LEN && i < N_OPTIONS; i++) {
         size_t len = strlen(options[i].name);
-        size_t d = n > 0 && n < len && !strncmp(options[i].name, name, n) ? 1 /* a prefix */
-                 : len < NAME_MAX_LEN ? edit_distance(name, n, options[i].name, len) : n;
-        if (d <= best_distance && (!best || d < best_distance))
-            best = &options[i], best_distance = d;
+        size_t d = n > 0 && n < len && !strncmp(options[i].name, name, n)
+                       ? 1 : edit_distance(name, n, options[i].name, len);
+        if (d < beyond)
+            best = &options[i], beyond = d;
     }
     return best;
 }
@@ -130,6 +130,17 @@ static const cli_option *find_option(const char *name, size_t n)
         if (strlen(options[i].name) == n && !strncmp(options[i].name, name, n))
             return &options[i];
     return NULL;
+}
+
+/* Whether the short flags in letters end with one that takes its value from the next
+ * argument (its value is the rest of the letters otherwise). */
+static int short_flags_take_next(const char *letters)
+{
+    for (; *letters; letters++)
+        for (size_t i = 0; i < N_OPTIONS; i++)
+            if (options[i].key == (unsigned char)*letters && options[i].value)
+                return letters[1] == '\0';
+    return 0;
 }
 
 static int unknown_option(const char *arg, gd_error *err)
@@ -150,9 +161,8 @@ static int check_long_flags(int argc, char **argv, gd_error *err)
         const char *a = argv[i];
         if (a[0] != '-' || a[1] == '\0')
             continue;
-        if (a[1] != '-') { /* short flags: an -o that ends them takes the next argument */
-            const char *o = strchr(a, 'o');
-            i += o && o[1] == '\0';
+        if (a[1] != '-') {
+            i += short_flags_take_next(a + 1);
             continue;
         }
         const char *eq = strchr(a, '=');
