@@ -1,4 +1,4 @@
-/* app.c - the gdsweep command: dispatch, the sweep itself, errors and exit codes.
+/* app.c - the gdsweep command: the table of commands, the sweep itself, its exit codes.
  *
  * Every rank runs this. Order of a sweep: parse the command line, rank 0 loads and
  * validates the whole grid and checks the output target, the other ranks parse the same
@@ -27,10 +27,23 @@
 #include "gdsweep/tally.h"
 #include "gdsweep/threads.h"
 
+static int sweep_main(int argc, char **argv);
+
+/* Every command, the sweep last (Lua linit.c style): the usage is made from it too. */
+static const gd_cli_command commands[] = {
+    {"status", gd_status_main, "status OUT.h5"},
+    {"summary", gd_summary_main,
+     "summary OUT.h5 [--csv] [--metric COLUMN] [--mode min|max] [--target 1e-K]"},
+    {"merge", gd_merge_main, "merge OUT.h5 SHARD.h5... [--overwrite]"},
+    {NULL, sweep_main, "GRID.ini [-o OUT.h5] [--dry-run] [--overwrite] [--threads N]\n"
+                       "[--quiet] [--allow-huge] [--resume] [--grace S] [--shard K/N]"},
+};
+
+/* Rank 0 prints err; every rank returns its exit status. */
 static int report_error(const gd_error *err)
 {
     if (gd_par_rank() == 0)
-        fprintf(stderr, "gdsweep: %s\n", err->msg);
+        return gd_error_print(err, NULL);
     return err->exit_code ? err->exit_code : GD_EXIT_RUNTIME;
 }
 
@@ -56,7 +69,7 @@ static void configure_threads(const gd_cli *c)
     char warning[256];
     omp_set_num_threads(threads);
     if (gd_par_rank() == 0 && gd_threads_warning(threads, local, warning, sizeof warning))
-        fprintf(stderr, "gdsweep: warning: %s\n", warning);
+        gd_note_print("warning: %s", warning);
 }
 
 /* The output of this job: -o, else the grid's; a shard's gets "-shard-K-of-N" before
@@ -135,7 +148,7 @@ static int open_store(const gd_cli *c, const gd_sweep *s, const char *out, gd_st
         if (rc == 0)
             rc = gd_out_lock_take(out, c->command_line, note, sizeof note, err);
         if (rc == 0 && note[0])
-            fprintf(stderr, "gdsweep: %s\n", note);
+            gd_note_print("%s", note);
         if (rc == 0)
             rc = open_locked(c, s, out, st, err);
     }
@@ -234,7 +247,9 @@ static int sweep(const gd_cli *c, gd_error *err)
 {
     gd_sweep s;
     memset(&s, 0, sizeof s);
-    int rc = gd_par_rank() == 0 ? gd_sweep_load(&s, c->grid, c->allow_huge, err) : 0;
+    int rc = gd_par_rank() == 0 ? gd_cli_refuse_hdf5_grid(c->grid, err) : 0;
+    if (rc == 0 && gd_par_rank() == 0)
+        rc = gd_sweep_load(&s, c->grid, c->allow_huge, err);
     if (gd_par_share_sweep(&s, c->grid, c->allow_huge, rc, err) != 0)
         return -1;
     rc = execute(c, &s, err);
@@ -250,7 +265,7 @@ static int dispatch(int argc, char **argv)
     if (gd_cli_parse(&c, argc, argv, &err) != 0)
         return report_error(&err);
     switch (c.command) {
-    case GD_CMD_HELP: if (root) gd_cli_usage(stdout); return GD_EXIT_OK;
+    case GD_CMD_HELP: if (root) gd_cli_usage(stdout, commands); return GD_EXIT_OK;
     case GD_CMD_VERSION:
         if (root) printf("gdsweep %s (HDF5 file format %d)\n", GD_VERSION, GD_FORMAT_VERSION);
         return GD_EXIT_OK;
@@ -261,34 +276,23 @@ static int dispatch(int argc, char **argv)
     return code >= 0 ? code : report_error(&err);
 }
 
-/* Subcommands that read files only: no MPI. Returns -1 when argv names none. */
-static int subcommand(int argc, char **argv)
+/* The sweep: MPI on every rank, then the command line and the grid. */
+static int sweep_main(int argc, char **argv)
 {
-    if (argc < 2)
-        return -1;
-    if (!strcmp(argv[1], "status"))
-        return gd_status_main(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "summary"))
-        return gd_summary_main(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "merge"))
-        return gd_merge_main(argc - 1, argv + 1);
-    return -1;
-}
-
-int gd_main(int argc, char **argv)
-{
-    int code = subcommand(argc, argv);
-    if (code >= 0)
-        return code;
     /* At once, so that a signal during start-up (MPI, the grid, the file) is a clean
      * interrupt too; run_job sets the grace period of --grace. */
     gd_interrupt_install(30);
-    if (gd_par_init(&argc, &argv) != 0) {
-        fputs("gdsweep: cannot start MPI\n", stderr);
-        return GD_EXIT_RUNTIME;
-    }
-    code = dispatch(argc, argv);
+    if (gd_par_init(&argc, &argv) != 0)
+        return gd_error_print(&(gd_error){"cannot start MPI", GD_EXIT_RUNTIME}, NULL);
+    int code = dispatch(argc, argv);
     gd_out_lock_release();
     gd_par_finalize();
     return code;
+}
+
+/* status, summary and merge read files only (no MPI) and get argv from their name on. */
+int gd_main(int argc, char **argv)
+{
+    const gd_cli_command *k = gd_cli_find_command(commands, argc, argv);
+    return k->name ? k->run(argc - 1, argv + 1) : k->run(argc, argv);
 }

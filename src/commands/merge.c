@@ -157,7 +157,7 @@ static int lock_output(const merge_args *a, gd_error *err)
         gd_out_lock_take(a->out, a->command_line, note, sizeof note, err) < 0)
         return -1;
     if (note[0])
-        fprintf(stderr, "gdsweep: %s\n", note);
+        gd_note_print("%s", note);
     return check_output(a, err);
 }
 
@@ -186,8 +186,5 @@ int gd_merge_main(int argc, char **argv)
         rc = run_merge(&a, &err);
     gd_out_lock_release();
     free(a.inputs);
-    if (rc >= 0)
-        return rc;
-    fprintf(stderr, "gdsweep: %s\n", err.msg);
-    return err.exit_code ? err.exit_code : GD_EXIT_RUNTIME;
+    return rc >= 0 ? rc : gd_error_print(&err, NULL);
 }

@@ -251,12 +251,9 @@ int gd_merge_write(gd_merge *m, const char *out, const char *command_line, gd_er
     if (rc == 0 && rename(tmp, out) != 0)
         rc = gd_fail_runtime(err, "%s: cannot move %s into place: %s", out, tmp,
                              strerror(errno));
-    if (rc != 0 && unlink(tmp) == 0) {
-        size_t used = strlen(err->msg);
-        snprintf(err->msg + used, sizeof err->msg - used, "; %s was not written (its partial "
-                 "copy %s was removed); merge again once that is fixed (a full disk: free space)",
-                 out, tmp);
-    }
+    if (rc != 0 && unlink(tmp) == 0)
+        gd_error_append(err, "%s was not written (its partial copy %s was removed); merge "
+                        "again once that is fixed (a full disk: free space)", out, tmp);
     copier_free(&c);
     return rc;
 }

@@ -96,16 +96,14 @@ int gd_status_main(int argc, char **argv)
     gd_error err = {.exit_code = GD_EXIT_USAGE};
     gd_reader *r = NULL;
     counts c = {0};
-    if (argc != 2) {
-        fprintf(stderr, "gdsweep: usage: gdsweep status OUT.h5\n");
-        return GD_EXIT_USAGE;
-    }
+    if (argc != 2)
+        return gd_error_print(&(gd_error){"usage: gdsweep status OUT.h5", GD_EXIT_USAGE}, NULL);
     char writer[GD_ERROR_MAX / 2];
     int locked = gd_out_lock_holder(argv[1], writer, sizeof writer);
     if (gd_reader_open(&r, argv[1], &err) != 0) {
-        fprintf(stderr, "gdsweep: %s%s%s\n", err.msg, locked ? "; its writer is " : "",
-                locked ? writer : "");
-        return err.exit_code ? err.exit_code : GD_EXIT_USAGE;
+        if (locked)
+            gd_error_append(&err, "its writer is %s", writer);
+        return gd_error_print(&err, NULL);
     }
     if (locked)
         printf("writer: %s holds %s.lock: a sweep or merge is writing the file now, the "
@@ -119,9 +117,7 @@ int gd_status_main(int argc, char **argv)
     if (rc == 0)
         print_status(r, argv[1], &c, shard, shards, locked);
     gd_reader_close(r);
-    if (rc != 0) {
-        fprintf(stderr, "gdsweep: %s\n", err.msg);
-        return err.exit_code ? err.exit_code : GD_EXIT_RUNTIME;
-    }
+    if (rc != 0)
+        return gd_error_print(&err, NULL);
     return c.committed == c.in_shard ? GD_EXIT_OK : GD_EXIT_INTERRUPTED;
 }

@@ -499,6 +499,5 @@ int gd_summary_main(int argc, char **argv)
             return GD_EXIT_OK;
         gd_fail_runtime(&err, "cannot write the report to standard output");
     }
-    fprintf(stderr, "gdsweep summary: %s\n", err.msg);
-    return err.exit_code ? err.exit_code : GD_EXIT_RUNTIME;
+    return gd_error_print(&err, "summary");
 }

@@ -26,12 +26,9 @@ int gd_grid_fail_at(gd_error *err, const char *path, int line, const char *fmt, 
 
 int gd_grid_locate(gd_error *err, const char *path, int line)
 {
-    char msg[GD_ERROR_MAX];
-    int code = err->exit_code;
-    snprintf(msg, sizeof msg, "%s", err->msg);
-    gd_grid_fail_at(err, path, line, "%s", msg);
-    err->exit_code = code;
-    return -1;
+    if (line > 0)
+        return gd_error_prefix(err, "%s:%d", path, line);
+    return gd_error_prefix(err, "%s", path);
 }
 
 int gd_grid_dim_default(gd_dim *dim, const gd_param_spec *spec, gd_error *err)

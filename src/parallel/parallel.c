@@ -92,8 +92,9 @@ int gd_par_share_sweep(gd_sweep *s, const char *path, int allow_huge, int rc, gd
 
 _Noreturn void gd_par_abort(const gd_error *err)
 {
-    fprintf(stderr, "gdsweep: rank %d: %s\n", gd_par_rank(), err->msg);
-    fflush(stderr);
+    gd_error line = *err;
+    gd_error_prefix(&line, "rank %d", gd_par_rank());
+    gd_error_print(&line, NULL);
     gd_out_lock_release(); /* MPI_Abort ends this process without atexit handlers */
     MPI_Abort(MPI_COMM_WORLD, err->exit_code ? err->exit_code : GD_EXIT_RUNTIME);
     exit(GD_EXIT_RUNTIME);

@@ -247,10 +247,9 @@ static int explain_damage(gd_error *err)
 {
     if (err->exit_code != GD_EXIT_RUNTIME)
         return -1;
-    size_t used = strlen(err->msg);
-    snprintf(err->msg + used, sizeof err->msg - used, "; the file is damaged (a write failed "
-             "or its writer was killed while HDF5 wrote it) and cannot be resumed: rerun with "
-             "--overwrite or into a new output");
+    gd_error_append(err, "the file is damaged (a write failed or its writer was killed while "
+                    "HDF5 wrote it) and cannot be resumed: rerun with --overwrite or into a "
+                    "new output");
     return -1;
 }
 

@@ -202,10 +202,8 @@ void gd_store_explain_failure(const gd_store *st, gd_error *err)
     if (st->shards > 1)
         snprintf(shard, sizeof shard, " --shard %llu/%llu", (unsigned long long)st->shard + 1,
                  (unsigned long long)st->shards);
-    size_t used = strlen(err->msg);
-    snprintf(err->msg + used, sizeof err->msg - used, "; the %llu runs committed are safe: "
-             "fix the cause (free space, raise the quota or size limit, or check the disk if it "
-             "failed), then continue with: gdsweep %s "
-             "--resume -o %s%s",
-             (unsigned long long)st->committed, st->sweep->path, st->path, shard);
+    gd_error_append(err, "the %llu runs committed are safe: fix the cause (free space, raise "
+                    "the quota or size limit, or check the disk if it failed), then continue "
+                    "with: gdsweep %s --resume -o %s%s",
+                    (unsigned long long)st->committed, st->sweep->path, st->path, shard);
 }

@@ -1,4 +1,4 @@
-/* error.c - filling the gd_error record (see gdsweep/error.h).
+/* error.c - filling, extending and printing the gd_error record (see gdsweep/error.h).
  *
  * The one place every message is made safe to print: control characters and bytes that
  * are not UTF-8 are escaped (\r, \n, \t, \xHH; a backslash is left as it is, so escaping
@@ -83,6 +83,67 @@ static int fail_with(gd_error *err, int code, const char *fmt, va_list ap)
     err->exit_code = code;
     return -1;
 }
+
+/* fail_with's arguments as a list, for the functions below. */
+static int set_message(gd_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int set_message(gd_error *err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fail_with(err, code, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Puts the formatted context before (": ") or after ("; ") err's message. */
+static int add_context(gd_error *err, int before, const char *fmt, va_list ap)
+{
+    if (!err)
+        return -1;
+    char old[GD_ERROR_MAX], context[GD_ERROR_MAX];
+    snprintf(old, sizeof old, "%s", err->msg);
+    vsnprintf(context, sizeof context, fmt, ap);
+    if (before)
+        return set_message(err, err->exit_code, "%s: %s", context, old);
+    return set_message(err, err->exit_code, "%s; %s", old, context);
+}
+
+int gd_error_prefix(gd_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_context(err, 1, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int gd_error_append(gd_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_context(err, 0, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int gd_error_print(const gd_error *err, const char *command)
+{
+    fprintf(stderr, "gdsweep%s%s: %s\n", command ? " " : "", command ? command : "", err->msg);
+    fflush(stderr);
+    return err->exit_code ? err->exit_code : GD_EXIT_RUNTIME;
+}
+
+void gd_note_print(const char *fmt, ...)
+{
+    gd_error note = {{0}, 0};
+    va_list ap;
+    va_start(ap, fmt);
+    fail_with(&note, GD_EXIT_OK, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "gdsweep: %s\n", note.msg);
+}
+
 int gd_fail(gd_error *err, const char *fmt, ...)
 {
     va_list ap;

@@ -37,6 +37,41 @@ expect_usage_error "bad lr" "bad.ini:5: .*lr" -- "$GD_BINARY" "$work/bad.ini" -o
 grep -Eq "total +1$" "$work/dry.txt" || fail "dry-run total: $(cat "$work/dry.txt")"
 [ ! -e "$work/dry.h5" ] || fail "dry-run created the output"
 
+# getopt_long: --opt=value as well as --opt value, and -- ends the options.
+"$GD_BINARY" "$grid" --output="$work/eq.h5" --threads=1 --quiet >/dev/null || fail "--output=: exit $?"
+[ -e "$work/eq.h5" ] || fail "--output=x.h5 wrote no $work/eq.h5"
+cp "$grid" "$work/-q.ini"
+(cd "$work" && "$GD_BINARY" --quiet --threads 1 -o dash.h5 -- -q.ini >/dev/null) || fail "-- -q.ini failed"
+[ -e "$work/dash.h5" ] || fail "-- did not make -q.ini the grid"
+expect_usage_error "after --" "one grid file only .*'--quiet'" -- "$GD_BINARY" "$grid" -- --quiet
+
+# A mistyped long flag gets the closest real one; an abbreviation is not guessed.
+expect_usage_error "--dryrun" "unknown option '--dryrun'; did you mean '--dry-run'\?" -- "$GD_BINARY" "$grid" --dryrun
+expect_usage_error "--overwrit" "unknown option '--overwrit'; did you mean '--overwrite'\?" -- "$GD_BINARY" "$grid" --overwrit
+expect_usage_error "--threds=2" "did you mean '--threads'\?" -- "$GD_BINARY" "$grid" --threds=2
+expect_usage_error "--quiet=1" "--quiet takes no value" -- "$GD_BINARY" "$grid" --quiet=1
+expect_usage_error "--output=" "--output needs a file name" -- "$GD_BINARY" "$grid" --output=
+
+# An HDF5 file given as the grid (signature at 0, or after a 512-byte user block) is
+# refused before any INI error, with the commands that read it.
+for h5 in "$work/eq.h5" "$work/userblock.h5"; do
+  [ "$h5" = "$work/eq.h5" ] || { head -c 512 /dev/zero; cat "$work/eq.h5"; } >"$h5"
+  expect_usage_error "HDF5 as grid ($(basename "$h5"))" \
+    "is an HDF5 file.*gdsweep status $h5.*gdsweep summary $h5" -- "$GD_BINARY" "$h5"
+done
+
+# Every command's errors go through one printer: "gdsweep[ COMMAND]: " and one line.
+expect_usage_error "status usage" "^gdsweep: usage: gdsweep status OUT.h5$" -- "$GD_BINARY" status
+expect_usage_error "summary no file" "^gdsweep summary: .*no such file" -- "$GD_BINARY" summary "$work/none.h5"
+expect_usage_error "merge no shard" "^gdsweep: merge needs the output file" -- "$GD_BINARY" merge "$work/m.h5"
+
+# --help is made from the table of commands and options.
+"$GD_BINARY" --help >"$work/help.txt" || fail "--help exited non-zero"
+for line in "usage: gdsweep GRID.ini" "gdsweep status OUT.h5" "gdsweep summary OUT.h5" \
+            "gdsweep merge OUT.h5 SHARD.h5" "-o, --output OUT.h5" "--threads=2" "-- ends the options"; do
+  grep -qF -- "$line" "$work/help.txt" || fail "--help lacks '$line'"
+done
+
 "$GD_BINARY" --list >"$work/list.txt" || fail "--list exited non-zero"
 for name in gd momentum nag adagrad rmsprop adam adamw amsgrad nadam inverse_time cosine \
             quadratic curvefit denoise rosenbrock grad_tol; do
