@@ -25,9 +25,6 @@ const char *const gd_merge_fixed_columns[GD_MC_TARGETS] = {
     "grad_evals",  "monitor_loss_evals", "monitor_grad_evals", "wall_seconds", "rank",
     "threads"};
 
-const char *const gd_merge_series[GD_MS_COUNT] = {"traj/iteration", "traj/loss",
-                                                  "traj/grad_norm", "traj/lr", "path/x",
-                                                  "final/x"};
 
 static const char *name_of(const gd_merge_input *in)
 {
@@ -230,8 +227,9 @@ static int check_contents(gd_merge *m, gd_merge_input *in, gd_error *err)
     for (size_t k = 0; k < m->n_columns; k++)
         if (has_number_column(in, m->columns[k], err) < 0)
             return -1;
-    for (int s = 0; s < GD_MS_COUNT; s++)
-        if (gd_reader_series_length(in->reader, gd_merge_series[s], &in->len[s], err) < 0)
+    for (int s = 0; s < GD_SERIES_COUNT; s++)
+        if (gd_reader_series_length(in->reader, gd_series_table[s].name, &in->len[s],
+                                    err) < 0)
             return -1;
     double wall = 0;
     gd_error ignored;

@@ -72,15 +72,15 @@ static int row_ok(const gd_merge *m, const gd_merge_input *in, uint64_t id, cons
     const gd_problem_type *t = m->sweep.problems[d.problem].type;
     double records = (double)gd_history_records(d.control.iterations, m->sweep.record_every);
     double dim = d.control.save_final ? (double)t->dimension(d.problem_params) : 0;
-    uint64_t traj = in->len[GD_MS_ITERATION];
-    for (int s = GD_MS_LOSS; s <= GD_MS_LR; s++)
+    uint64_t traj = UINT64_MAX;
+    for (int s = 0; s < GD_RECORD_SERIES_COUNT; s++)
         traj = in->len[s] < traj ? in->len[s] : traj;
     return inside(c[GD_MC_TRAJ_OFFSET], c[GD_MC_TRAJ_COUNT], traj) &&
            c[GD_MC_TRAJ_COUNT] <= records && c[GD_MC_PATH_DIM] <= GD_PATH_MAX_DIM &&
            c[GD_MC_PATH_COUNT] == c[GD_MC_TRAJ_COUNT] * c[GD_MC_PATH_DIM] &&
-           inside(c[GD_MC_PATH_OFFSET], c[GD_MC_PATH_COUNT], in->len[GD_MS_PATH]) &&
+           inside(c[GD_MC_PATH_OFFSET], c[GD_MC_PATH_COUNT], in->len[GD_SERIES_path]) &&
            c[GD_MC_FINAL_COUNT] == dim &&
-           inside(c[GD_MC_FINAL_OFFSET], c[GD_MC_FINAL_COUNT], in->len[GD_MS_FINAL]);
+           inside(c[GD_MC_FINAL_OFFSET], c[GD_MC_FINAL_COUNT], in->len[GD_SERIES_final]);
 }
 
 static int check_held(gd_merge *m, gd_merge_input *in, double *cells, uint64_t first,

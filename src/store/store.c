@@ -162,19 +162,14 @@ static int create_runs(gd_store *st)
     return st->runs >= 0 ? 0 : -1;
 }
 
-const char *const gd_traj_names[GD_TRAJ_COUNT] = {"traj/iteration", "traj/loss",
-                                                  "traj/grad_norm", "traj/lr"};
-
 int gd_store_create_series(gd_store *st)
 {
-    for (int i = 0; i < GD_TRAJ_COUNT; i++)
-        if (gd_h5_series_create(&st->traj[i], st->file, gd_traj_names[i],
-                                i == GD_TRAJ_ITERATION ? H5T_NATIVE_INT64
-                                                       : H5T_NATIVE_DOUBLE) < 0)
+    for (int i = 0; i < GD_SERIES_COUNT; i++) {
+        const gd_series *s = &gd_series_table[i];
+        if (gd_h5_series_create(&st->series[i], st->file, s->name,
+                                gd_h5_series_file_type(s)) < 0)
             return -1;
-    if (gd_h5_series_create(&st->path_x, st->file, "path/x", H5T_NATIVE_DOUBLE) < 0 ||
-        gd_h5_series_create(&st->final_x, st->file, "final/x", H5T_NATIVE_DOUBLE) < 0)
-        return -1;
+    }
     return 0;
 }
 
@@ -218,9 +213,8 @@ gd_store *gd_store_new(const char *path, const gd_sweep *s)
     snprintf(st->path, sizeof st->path, "%s", path);
     st->sweep = s;
     st->file = st->runs = st->row_type = st->written_type = st->instances = H5I_INVALID_HID;
-    for (int i = 0; i < GD_TRAJ_COUNT; i++)
-        st->traj[i].id = H5I_INVALID_HID;
-    st->path_x.id = st->final_x.id = H5I_INVALID_HID;
+    for (int i = 0; i < GD_SERIES_COUNT; i++)
+        st->series[i].id = H5I_INVALID_HID;
     st->shards = 1;
     return st;
 }
@@ -228,10 +222,8 @@ gd_store *gd_store_new(const char *path, const gd_sweep *s)
 /* Closes every id, the file last; returns -1 if closing the file failed. */
 int gd_store_close_ids(gd_store *st)
 {
-    for (int i = 0; i < GD_TRAJ_COUNT; i++)
-        gd_h5_close(&st->traj[i].id);
-    gd_h5_close(&st->path_x.id);
-    gd_h5_close(&st->final_x.id);
+    for (int i = 0; i < GD_SERIES_COUNT; i++)
+        gd_h5_close(&st->series[i].id);
     gd_h5_close(&st->runs);
     gd_h5_close(&st->instances);
     gd_h5_close(&st->row_type);
