@@ -20,7 +20,7 @@ static int find_owners(gd_merge *m, uint64_t first, uint64_t n, long *owner,
     for (uint64_t i = 0; i < n; i++)
         owner[i] = -1;
     for (size_t f = 0; f < m->n; f++) {
-        if (gd_reader_column_f64(m->in[f].reader, "written", first, n, written, err) < 0)
+        if (gd_reader_column_f64(m->in[f].reader, GD_COL_WRITTEN, first, n, written, err) < 0)
             return -1;
         for (uint64_t i = 0; i < n; i++) {
             if (written[i] != 1)

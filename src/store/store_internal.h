@@ -83,6 +83,15 @@ void gd_store_give_up_writing(gd_store *st);
 /* Gives back the space reserved past the end of a closed file. */
 void gd_store_release_reserve(const char *path, uint64_t reserved_to);
 
+/* A numeric attribute of obj as a double; def when absent or not a number. */
+double gd_h5_attr_number(hid_t obj, const char *name, double def);
+
+/* The file's shard (0-based index, count) from its attributes (store_shard.c): absent
+ * ones read as 0 of 1. Fails (usage error "PATH: shard_index K of shard_count N is
+ * impossible (corrupt file?)" + advice) on values no gdsweep writes. */
+int gd_h5_read_shard(hid_t file, const char *path, const char *advice, uint64_t *shard,
+                     uint64_t *shards, gd_error *err);
+
 /* Monotonic clock in seconds. */
 double gd_store_clock(void);
 
