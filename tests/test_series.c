@@ -111,7 +111,7 @@ static void check_batch(const gd_batch *b, size_t run)
                             [GD_SERIES_PER_FINAL_VALUE] = b->final_start[run]};
     for (int k = 0; k < GD_SERIES_COUNT; k++) {
         const gd_series *s = &gd_series_table[k];
-        const void *a = *gd_series_batch_array(s, (void *)b);
+        const void *a = gd_series_batch_values(s, b);
         for (size_t i = 0; i < count_of(k); i++)
             assert_true(element(s, a, start[s->extent] + i) == value_of(k, i));
     }

@@ -68,4 +68,9 @@ size_t gd_series_record_bytes(void);
 void **gd_series_batch_array(const gd_series *s, void *batch);
 void **gd_series_history_array(const gd_series *s, void *history);
 
+/* The array itself (the pointer's value), to read or fill its values; history: NULL when
+ * s has none there. */
+void *gd_series_batch_values(const gd_series *s, const void *batch);
+void *gd_series_history_values(const gd_series *s, const void *history);
+
 #endif

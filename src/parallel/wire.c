@@ -50,7 +50,7 @@ static void batch_arrays(const gd_batch *b, wire_array a[A_COUNT])
     a[A_FINAL_COUNT] = (wire_array){b->final_count, sizeof *b->final_count, K_RUNS};
     for (int i = 0; i < GD_SERIES_COUNT; i++) {
         const gd_series *s = &gd_series_table[i];
-        a[A_SERIES + i] = (wire_array){*gd_series_batch_array(s, (void *)b), s->elem_size,
+        a[A_SERIES + i] = (wire_array){gd_series_batch_values(s, b), s->elem_size,
                                        series_kind[s->extent]};
     }
     a[A_INSTANCE] = (wire_array){b->instances, sizeof *b->instances, K_INSTANCES};

@@ -83,8 +83,8 @@ static void copy_records(gd_batch *b, const gd_history *h, size_t records)
 {
     for (int i = 0; i < GD_RECORD_SERIES_COUNT; i++) {
         const gd_series *s = &gd_series_table[i];
-        unsigned char *to = *gd_series_batch_array(s, b);
-        const void *from = *gd_series_history_array(s, (void *)h);
+        unsigned char *to = gd_series_batch_values(s, b);
+        const void *from = gd_series_history_values(s, h);
         memcpy(to + b->traj_len * s->elem_size, from, records * s->elem_size);
     }
 }

@@ -30,6 +30,18 @@ void **gd_series_batch_array(const gd_series *s, void *batch)
     return (void **)((char *)batch + s->batch_offset);
 }
 
+void *gd_series_batch_values(const gd_series *s, const void *batch)
+{
+    return *(void *const *)((const char *)batch + s->batch_offset);
+}
+
+void *gd_series_history_values(const gd_series *s, const void *history)
+{
+    if (s->history_offset == GD_SERIES_ABSENT)
+        return NULL;
+    return *(void *const *)((const char *)history + s->history_offset);
+}
+
 void **gd_series_history_array(const gd_series *s, void *history)
 {
     if (s->history_offset == GD_SERIES_ABSENT)

@@ -111,7 +111,7 @@ static int append_arrays(gd_store *st, const gd_batch *b)
     for (int i = 0; i < GD_SERIES_COUNT; i++) {
         const gd_series *s = &gd_series_table[i];
         if (gd_h5_series_append(&st->series[i], gd_h5_series_memory_type(s),
-                                *gd_series_batch_array(s, (void *)b),
+                                gd_series_batch_values(s, b),
                                 gd_store_batch_series_len(b, s)) < 0)
             return -1;
     }
