@@ -328,6 +328,60 @@ static void test_attributes(void **state)
     gd_reader_close(r);
 }
 
+/* Sets the file's shard attributes (a NULL text leaves that attribute out). */
+static void set_shard(const char *path, const double *index, const char *count_text,
+                      const double *count)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(f >= 0);
+    if (index)
+        test_h5_set_attr(f, GD_ATTR_SHARD_INDEX, H5T_NATIVE_DOUBLE, index);
+    if (count)
+        test_h5_set_attr(f, GD_ATTR_SHARD_COUNT, H5T_NATIVE_DOUBLE, count);
+    if (count_text)
+        test_h5_set_text(f, GD_ATTR_SHARD_COUNT, count_text);
+    H5Fclose(f);
+}
+
+/* gd_reader_shard on the file: its rc, and *shard, *shards. */
+static int shard_of(const char *path, uint64_t *shard, uint64_t *shards, gd_error *err)
+{
+    gd_reader *r = open_ok(path);
+    *shard = *shards = 99;
+    int rc = gd_reader_shard(r, shard, shards, err);
+    gd_reader_close(r);
+    return rc;
+}
+
+/* The one parser of the shard attributes: absent = 0 of 1, text = absent, a real shard
+ * read back, and impossible values refused with both in the message. */
+static void test_shard_attributes(void **state)
+{
+    char path[128];
+    uint64_t k, n;
+    gd_error err = {{0}, 0};
+    test_path(path, sizeof path, "shard.h5");
+    make_good_file(path);
+    assert_int_equal(shard_of(path, &k, &n, &err), 0);
+    assert_true(k == 0 && n == 1);
+    set_shard(path, &(double){2}, NULL, &(double){5});
+    assert_int_equal(shard_of(path, &k, &n, &err), 0);
+    assert_true(k == 2 && n == 5);
+    set_shard(path, &(double){0}, "two", NULL);
+    assert_int_equal(shard_of(path, &k, &n, &err), 0);
+    assert_true(k == 0 && n == 1);
+    static const double bad[][2] = {{5, 2}, {0, 0}, {-1, 3}, {0.5, 2}, {0, 1e300}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        set_shard(path, &bad[i][0], NULL, &bad[i][1]);
+        memset(&err, 0, sizeof err);
+        assert_int_equal(shard_of(path, &k, &n, &err), -1);
+        assert_true(k == 99 && n == 99);
+        assert_non_null(strstr(err.msg, "shard_index"));
+        assert_non_null(strstr(err.msg, "is impossible (corrupt file?)"));
+        assert_int_equal(err.exit_code, GD_EXIT_USAGE);
+    }
+}
+
 static void test_columns_as_numbers(void **state)
 {
     char path[128];
@@ -569,6 +623,7 @@ int main(void)
         cmocka_unit_test(test_open_not_gdsweep),
         cmocka_unit_test(test_truncated_file),
         cmocka_unit_test(test_attributes),
+        cmocka_unit_test(test_shard_attributes),
         cmocka_unit_test(test_columns_as_numbers),
         cmocka_unit_test(test_several_columns_at_once),
         cmocka_unit_test(test_columns_as_text),

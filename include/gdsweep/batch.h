@@ -49,8 +49,7 @@ typedef struct gd_batch {
     size_t *final_start, *final_count; /* per run, values in final[] */
 
     size_t traj_len, traj_cap;
-    long *iteration;
-    double *loss, *grad_norm, *lr;
+    GD_RECORD_SERIES(GD_SERIES_MEMBER)   /* the per-record series (gdsweep/series.h) */
     size_t path_len, path_cap;
     double *path;
     size_t final_len, final_cap;

@@ -23,6 +23,7 @@
 #include "gdsweep/error.h"
 #include "gdsweep/grid.h"
 #include "gdsweep/columns.h"
+#include "gdsweep/series.h"
 #include "gdsweep/store_read.h"
 
 /* How many missing id ranges, files and shards a message names before "...". */
@@ -40,15 +41,10 @@ enum {
 };
 extern const char *const gd_merge_fixed_columns[GD_MC_TARGETS]; /* then the targets */
 
-/* The 1-D datasets a run's records live in, and which count column sizes them. */
-enum { GD_MS_ITERATION, GD_MS_LOSS, GD_MS_GRAD_NORM, GD_MS_LR, GD_MS_PATH, GD_MS_FINAL,
-       GD_MS_COUNT };
-extern const char *const gd_merge_series[GD_MS_COUNT];
-
 typedef struct gd_merge_input {
     gd_reader *reader;
     uint64_t shard, shards;      /* 0-based index and count; 0 of 1: a whole-grid file */
-    uint64_t len[GD_MS_COUNT];   /* lengths of its series */
+    uint64_t len[GD_SERIES_COUNT]; /* lengths of its series (gd_series_table order) */
     int incomplete;              /* a run of its shard is written in no file */
 } gd_merge_input;
 

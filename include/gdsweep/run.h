@@ -19,6 +19,7 @@
 #include "gdsweep/grid.h"
 #include "gdsweep/optimizer.h"
 #include "gdsweep/problem.h"
+#include "gdsweep/series.h"
 
 typedef enum {
     GD_STATUS_ABANDONED = -2, /* cut short by an interrupt: never recorded */
@@ -60,8 +61,7 @@ typedef struct gd_run_result {
 /* Recorded trajectory of one run, in arrays the driver preallocated. */
 typedef struct gd_history {
     size_t capacity, count;
-    long *iteration;
-    double *loss, *grad_norm, *lr;
+    GD_RECORD_SERIES(GD_SERIES_MEMBER)   /* one array per per-record series */
     size_t path_dim;         /* 0: no path recorded */
     double *path;            /* count * path_dim values */
 } gd_history;

@@ -10,10 +10,9 @@
 #define GDSWEEP_STORE_H
 
 #include "gdsweep/batch.h"
+#include "gdsweep/format.h"
 #include "gdsweep/grid.h"
 #include "gdsweep/problem.h"
-
-#define GD_FORMAT_VERSION 2
 
 typedef struct gd_store gd_store;
 

@@ -42,6 +42,11 @@ int gd_reader_attr_text(gd_reader *r, const char *name, char **out, gd_error *er
 /* Root attribute `name` as a double: a scalar integer or float attribute. */
 int gd_reader_attr_number(gd_reader *r, const char *name, double *out, gd_error *err);
 
+/* The file's shard: 0-based index and count, 0 of 1 for a file of the whole grid (no shard
+ * attributes). Fails (usage error naming the file and both values) on a shard gdsweep
+ * does not write. The one parser of the shard attributes (src/store/store_shard.c). */
+int gd_reader_shard(gd_reader *r, uint64_t *shard, uint64_t *shards, gd_error *err);
+
 /* Rows of the runs table. */
 uint64_t gd_reader_rows(const gd_reader *r);
 

@@ -1,7 +1,7 @@
 /* dry_run.c - `gdsweep --dry-run`: run counts per (problem, optimizer) and output size.
  *
  * The size is an upper bound (no run stops early): per run a table row, its trajectory
- * records, path and final parameters; per instance its stored inputs are not counted. It
+ * records (8 bytes per value of each per-record series of gdsweep/series.h), path and final parameters; per instance its stored inputs are not counted. It
  * decodes one run per (instance, control) combination, up to SAMPLE_CAP per section, and
  * scales. The table lists the first DRY_RUN_ROWS (problem, optimizer) pairs. */
 #include "gdsweep/report.h"
@@ -22,7 +22,8 @@ static double run_bytes(const gd_sweep *s, uint64_t id)
     double n = (double)type->dimension(d.problem_params);
     double records = (double)gd_history_records(d.control.iterations, s->record_every);
     double path = n <= GD_PATH_MAX_DIM ? n : 0;
-    return ROW_BYTES + records * 8.0 * (4.0 + path) + (d.control.save_final ? 8.0 * n : 0);
+    return ROW_BYTES + records * 8.0 * (GD_RECORD_SERIES_COUNT + path) +
+           (d.control.save_final ? 8.0 * n : 0);
 }
 
 /* Estimated bytes of one problem section: average over sampled configurations (problem

@@ -21,7 +21,8 @@
 #include "gdsweep/driver.h"
 #include "gdsweep/store.h"
 
-/* Values (records of four series, path and final values) read for one slice of runs. */
+/* Values (records of every per-record series, path and final values) read for one slice
+ * of runs. */
 #define SLICE_VALUES (1u << 21)
 
 typedef struct copier {
@@ -29,8 +30,8 @@ typedef struct copier {
     gd_batch batch;
     double *cells;                 /* a block of rows, m->n_columns cells each */
     gd_merge_fetch traj, path, final;
-    long *iteration;               /* one run's iterations, as the history wants them */
-    size_t iteration_cap;
+    void *ints[GD_RECORD_SERIES_COUNT]; /* one run's integer series, as the history wants */
+    size_t ints_cap;
     gd_problem instance;           /* the last instance regenerated */
     uint64_t instance_id;
     int has_instance;
@@ -65,27 +66,51 @@ static void result_of(const gd_merge *m, const gd_run_desc *d, const double *row
     r->threads = (int)row[GD_MC_THREADS];
 }
 
+/* Room for n values in each integer series' buffer. */
+static int reserve_ints(copier *c, size_t n, gd_error *err)
+{
+    if (n <= c->ints_cap)
+        return 0;
+    for (int k = 0; k < GD_RECORD_SERIES_COUNT; k++) {
+        const gd_series *s = &gd_series_table[k];
+        if (s->elem != GD_SERIES_INT64)
+            continue;
+        void *q = realloc(c->ints[k], n * s->elem_size);
+        if (!q)
+            return gd_fail_runtime(err, "out of memory for a trajectory of %zu records", n);
+        c->ints[k] = q;
+    }
+    c->ints_cap = n;
+    return 0;
+}
+
+/* Record series k of a run, n values read as doubles at v, into the history h: a view of
+ * the fetch buffer, or its values converted to long in c->ints[k]. */
+static void series_view(copier *c, int k, const double *v, size_t n, gd_history *h)
+{
+    const gd_series *s = &gd_series_table[k];
+    void **to = gd_series_history_array(s, h);
+    if (s->elem == GD_SERIES_FLOAT64) {
+        *to = (void *)v;
+        return;
+    }
+    long *ints = c->ints[k];
+    for (size_t i = 0; i < n; i++)
+        ints[i] = (long)v[i];
+    *to = ints;
+}
+
 /* Run k of the slice: its records in the fetch buffers, as a history view. */
 static int history_of(copier *c, const double *row, size_t k, gd_history *h, gd_error *err)
 {
     size_t n = (size_t)row[GD_MC_TRAJ_COUNT], at = c->traj.pos[k];
-    if (n > c->iteration_cap) {
-        long *it = realloc(c->iteration, n * sizeof *it);
-        if (!it)
-            return gd_fail_runtime(err, "out of memory for a trajectory of %zu records", n);
-        c->iteration = it;
-        c->iteration_cap = n;
-    }
+    if (reserve_ints(c, n, err) < 0)
+        return -1;
     *h = (gd_history){.capacity = n, .count = n, .path_dim = (size_t)row[GD_MC_PATH_DIM]};
     if (n == 0)
         return 0;
-    double *const *traj = c->traj.buf;
-    for (size_t i = 0; i < n; i++)
-        c->iteration[i] = (long)traj[GD_MS_ITERATION][at + i];
-    h->iteration = c->iteration;
-    h->loss = traj[GD_MS_LOSS] + at;
-    h->grad_norm = traj[GD_MS_GRAD_NORM] + at;
-    h->lr = traj[GD_MS_LR] + at;
+    for (int s = 0; s < GD_RECORD_SERIES_COUNT; s++)
+        series_view(c, s, c->traj.buf[s] + at, n, h);
     if (row[GD_MC_PATH_COUNT] > 0)
         h->path = c->path.buf[0] + c->path.pos[k];
     return 0;
@@ -146,7 +171,8 @@ static int add_run(gd_merge *m, copier *c, uint64_t id, const double *row, size_
 
 static double values_of(const double *row)
 {
-    return 4 * row[GD_MC_TRAJ_COUNT] + row[GD_MC_PATH_COUNT] + row[GD_MC_FINAL_COUNT];
+    return GD_RECORD_SERIES_COUNT * row[GD_MC_TRAJ_COUNT] + row[GD_MC_PATH_COUNT] +
+           row[GD_MC_FINAL_COUNT];
 }
 
 /* End of the slice that starts at row i: at least one run, else SLICE_VALUES values. */
@@ -199,12 +225,12 @@ static int copy_segment(gd_merge *m, void *ctx, long owner, uint64_t first, uint
 static void copier_init(copier *c)
 {
     memset(c, 0, sizeof *c);
-    c->traj.n_series = 4;
-    for (int k = 0; k < 4; k++)
-        c->traj.names[k] = gd_merge_series[GD_MS_ITERATION + k];
+    c->traj.n_series = GD_RECORD_SERIES_COUNT;
+    for (int k = 0; k < GD_RECORD_SERIES_COUNT; k++)
+        c->traj.names[k] = gd_series_table[k].name;
     c->path.n_series = c->final.n_series = 1;
-    c->path.names[0] = gd_merge_series[GD_MS_PATH];
-    c->final.names[0] = gd_merge_series[GD_MS_FINAL];
+    c->path.names[0] = gd_series_table[GD_SERIES_path].name;
+    c->final.names[0] = gd_series_table[GD_SERIES_final].name;
 }
 
 static void copier_free(copier *c)
@@ -214,7 +240,8 @@ static void copier_free(copier *c)
     gd_merge_fetch_free(&c->path);
     gd_merge_fetch_free(&c->final);
     gd_problem_destroy(&c->instance);
-    free(c->iteration);
+    for (int k = 0; k < GD_RECORD_SERIES_COUNT; k++)
+        free(c->ints[k]);
     free(c->cells);
 }
 

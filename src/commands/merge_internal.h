@@ -2,7 +2,9 @@
 #ifndef GDSWEEP_MERGE_INTERNAL_H
 #define GDSWEEP_MERGE_INTERNAL_H
 
+#include "gdsweep/format.h"
 #include "gdsweep/merge.h"
+#include "gdsweep/series.h"
 
 /* Called for each maximal stretch [first, first + count) of run ids held by one file
  * (owner: its index in m->in) or by none (owner -1). */
@@ -23,11 +25,11 @@ typedef struct gd_merge_span {
     size_t run;
 } gd_merge_span;
 
-#define GD_MERGE_FETCH_MAX 4
+#define GD_MERGE_FETCH_MAX GD_RECORD_SERIES_COUNT
 
 /* The records of a set of runs in up to GD_MERGE_FETCH_MAX series that share their
- * offsets (the four of /traj), read in few large reads: the runs' spans are sorted by
- * offset and joined into extents across short gaps (the bytes read beyond those wanted
+ * offsets (the per-record series of gdsweep/series.h), read in few large reads: the runs'
+ * spans are sorted by offset and joined into extents across short gaps (the bytes read beyond those wanted
  * stay below the bytes wanted, plus a little). Owns its buffers; reuse it for the next
  * set, free it with gd_merge_fetch_free. */
 typedef struct gd_merge_fetch {

@@ -25,9 +25,6 @@ const char *const gd_merge_fixed_columns[GD_MC_TARGETS] = {
     "grad_evals",  "monitor_loss_evals", "monitor_grad_evals", "wall_seconds", "rank",
     "threads"};
 
-const char *const gd_merge_series[GD_MS_COUNT] = {"traj/iteration", "traj/loss",
-                                                  "traj/grad_norm", "traj/lr", "path/x",
-                                                  "final/x"};
 
 static const char *name_of(const gd_merge_input *in)
 {
@@ -41,8 +38,8 @@ static int different_grids(gd_merge_input *a, gd_merge_input *b, gd_error *err)
 {
     char *ta = NULL, *tb = NULL, diff[512];
     gd_error ignored;
-    gd_reader_attr_text(a->reader, "grid_text", &ta, &ignored);
-    gd_reader_attr_text(b->reader, "grid_text", &tb, &ignored);
+    gd_reader_attr_text(a->reader, GD_ATTR_GRID_TEXT, &ta, &ignored);
+    gd_reader_attr_text(b->reader, GD_ATTR_GRID_TEXT, &tb, &ignored);
     gd_text_first_difference(ta ? ta : "", name_of(a), tb ? tb : "", name_of(b), diff,
                              sizeof diff);
     free(ta);
@@ -58,9 +55,9 @@ static int open_input(gd_merge *m, size_t i, const char *path, char **hash, gd_e
     gd_merge_input *in = &m->in[i];
     double version = NAN;
     if (gd_reader_open(&in->reader, path, err) < 0 ||
-        gd_reader_attr_number(in->reader, "format_version", &version, err) < 0 ||
+        gd_reader_attr_number(in->reader, GD_ATTR_FORMAT_VERSION, &version, err) < 0 ||
         gd_store_check_format(path, version, "merge", err) < 0 ||
-        gd_reader_attr_text(in->reader, "grid_hash", &h, err) < 0)
+        gd_reader_attr_text(in->reader, GD_ATTR_GRID_HASH, &h, err) < 0)
         return -1;
     int same = !*hash || strcmp(h, *hash) == 0;
     if (!*hash)
@@ -86,35 +83,14 @@ static int load_grid(gd_merge *m, gd_error *err)
     gd_reader *r = m->in[0].reader;
     if (gd_summary_load_grid(r, &m->sweep, err) < 0)
         return -1;
-    return gd_reader_attr_text(r, "grid_path", &m->grid_path, err);
+    return gd_reader_attr_text(r, GD_ATTR_GRID_PATH, &m->grid_path, err);
 }
 
 /* ---- one split ----------------------------------------------------------------------- */
 
-/* A whole-number root attribute, def when absent. */
-static int whole_attr(gd_reader *r, const char *name, double def, double *v, gd_error *err)
-{
-    *v = def;
-    if (gd_reader_has_attr(r, name) && gd_reader_attr_number(r, name, v, err) < 0)
-        return -1;
-    return *v >= 0 && *v == floor(*v) && *v < 1e18
-               ? 0
-               : gd_fail(err, "%s: attribute %s is %g, not a count (corrupt file?)",
-                         gd_reader_path(r), name, *v);
-}
-
 static int read_split(gd_merge_input *in, gd_error *err)
 {
-    double k, n;
-    if (whole_attr(in->reader, "shard_index", 0, &k, err) < 0 ||
-        whole_attr(in->reader, "shard_count", 1, &n, err) < 0)
-        return -1;
-    if (n < 1 || k >= n)
-        return gd_fail(err, "%s: shard_index %.0f of shard_count %.0f is impossible "
-                       "(corrupt file?)", name_of(in), k, n);
-    in->shard = (uint64_t)k;
-    in->shards = (uint64_t)n;
-    return 0;
+    return gd_reader_shard(in->reader, &in->shard, &in->shards, err);
 }
 
 static int by_shard(const void *a, const void *b)
@@ -225,17 +201,18 @@ static int check_contents(gd_merge *m, gd_merge_input *in, gd_error *err)
         return gd_fail(err, "%s: the runs table has %llu rows but its grid has %llu runs "
                        "(corrupt file?)", name_of(in), (unsigned long long)rows,
                        (unsigned long long)m->sweep.n_runs);
-    if (has_number_column(in, "written", err) < 0)
+    if (has_number_column(in, GD_COL_WRITTEN, err) < 0)
         return -1;
     for (size_t k = 0; k < m->n_columns; k++)
         if (has_number_column(in, m->columns[k], err) < 0)
             return -1;
-    for (int s = 0; s < GD_MS_COUNT; s++)
-        if (gd_reader_series_length(in->reader, gd_merge_series[s], &in->len[s], err) < 0)
+    for (int s = 0; s < GD_SERIES_COUNT; s++)
+        if (gd_reader_series_length(in->reader, gd_series_table[s].name, &in->len[s],
+                                    err) < 0)
             return -1;
     double wall = 0;
     gd_error ignored;
-    if (gd_reader_attr_number(in->reader, "wall_seconds", &wall, &ignored) == 0 &&
+    if (gd_reader_attr_number(in->reader, GD_ATTR_WALL_SECONDS, &wall, &ignored) == 0 &&
         wall > m->wall_seconds)
         m->wall_seconds = wall;
     return 0;

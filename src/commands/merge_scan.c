@@ -20,7 +20,7 @@ static int find_owners(gd_merge *m, uint64_t first, uint64_t n, long *owner,
     for (uint64_t i = 0; i < n; i++)
         owner[i] = -1;
     for (size_t f = 0; f < m->n; f++) {
-        if (gd_reader_column_f64(m->in[f].reader, "written", first, n, written, err) < 0)
+        if (gd_reader_column_f64(m->in[f].reader, GD_COL_WRITTEN, first, n, written, err) < 0)
             return -1;
         for (uint64_t i = 0; i < n; i++) {
             if (written[i] != 1)
@@ -72,15 +72,15 @@ static int row_ok(const gd_merge *m, const gd_merge_input *in, uint64_t id, cons
     const gd_problem_type *t = m->sweep.problems[d.problem].type;
     double records = (double)gd_history_records(d.control.iterations, m->sweep.record_every);
     double dim = d.control.save_final ? (double)t->dimension(d.problem_params) : 0;
-    uint64_t traj = in->len[GD_MS_ITERATION];
-    for (int s = GD_MS_LOSS; s <= GD_MS_LR; s++)
+    uint64_t traj = UINT64_MAX;
+    for (int s = 0; s < GD_RECORD_SERIES_COUNT; s++)
         traj = in->len[s] < traj ? in->len[s] : traj;
     return inside(c[GD_MC_TRAJ_OFFSET], c[GD_MC_TRAJ_COUNT], traj) &&
            c[GD_MC_TRAJ_COUNT] <= records && c[GD_MC_PATH_DIM] <= GD_PATH_MAX_DIM &&
            c[GD_MC_PATH_COUNT] == c[GD_MC_TRAJ_COUNT] * c[GD_MC_PATH_DIM] &&
-           inside(c[GD_MC_PATH_OFFSET], c[GD_MC_PATH_COUNT], in->len[GD_MS_PATH]) &&
+           inside(c[GD_MC_PATH_OFFSET], c[GD_MC_PATH_COUNT], in->len[GD_SERIES_path]) &&
            c[GD_MC_FINAL_COUNT] == dim &&
-           inside(c[GD_MC_FINAL_OFFSET], c[GD_MC_FINAL_COUNT], in->len[GD_MS_FINAL]);
+           inside(c[GD_MC_FINAL_OFFSET], c[GD_MC_FINAL_COUNT], in->len[GD_SERIES_final]);
 }
 
 static int check_held(gd_merge *m, gd_merge_input *in, double *cells, uint64_t first,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gdsweep/error.h"
+#include "gdsweep/format.h"
 #include "gdsweep/out_lock.h"
 #include "gdsweep/selection.h"
 #include "gdsweep/store_read.h"
@@ -43,7 +44,7 @@ static int count_runs(gd_reader *r, uint64_t shard, uint64_t shards, counts *c, 
     int rc = written && status ? 0 : gd_fail_runtime(err, "out of memory");
     for (uint64_t first = 0; rc == 0 && first < rows; first += BLOCK) {
         uint64_t n = rows - first < BLOCK ? rows - first : BLOCK;
-        rc = gd_reader_column_f64(r, "written", first, n, written, err);
+        rc = gd_reader_column_f64(r, GD_COL_WRITTEN, first, n, written, err);
         if (rc == 0)
             rc = gd_reader_column_text(r, "status", first, n, status, STATUS_WIDTH, err);
         if (rc == 0)
@@ -54,21 +55,14 @@ static int count_runs(gd_reader *r, uint64_t shard, uint64_t shards, counts *c, 
     return rc;
 }
 
-static double number_or(gd_reader *r, const char *name, double def)
-{
-    double v;
-    gd_error ignored;
-    return gd_reader_attr_number(r, name, &v, &ignored) == 0 ? v : def;
-}
-
 static void print_status(gd_reader *r, const char *path, const counts *c, uint64_t shard,
                          uint64_t shards, int locked)
 {
     char *name = NULL, *hash = NULL, *grid = NULL;
     gd_error ignored;
-    gd_reader_attr_text(r, "name", &name, &ignored);
-    gd_reader_attr_text(r, "grid_hash", &hash, &ignored);
-    gd_reader_attr_text(r, "grid_path", &grid, &ignored);
+    gd_reader_attr_text(r, GD_ATTR_NAME, &name, &ignored);
+    gd_reader_attr_text(r, GD_ATTR_GRID_HASH, &hash, &ignored);
+    gd_reader_attr_text(r, GD_ATTR_GRID_PATH, &grid, &ignored);
     printf("%s: sweep %s, grid %s (sha256 %.16s)\n", path, name ? name : "?",
            grid ? grid : "?", hash ? hash : "?");
     if (shards > 1)
@@ -108,12 +102,10 @@ int gd_status_main(int argc, char **argv)
     if (locked)
         printf("writer: %s holds %s.lock: a sweep or merge is writing the file now, the "
                "counts below are a snapshot\n", writer, argv[1]);
-    double k = number_or(r, "shard_index", 0), n = number_or(r, "shard_count", 1);
-    uint64_t shard = gd_shard_attrs_ok(k, n) ? (uint64_t)k : 0;
-    uint64_t shards = gd_shard_attrs_ok(k, n) ? (uint64_t)n : 0;
-    int rc = shards ? count_runs(r, shard, shards, &c, &err)
-                    : gd_fail(&err, "%s: shard_index %g of shard_count %g is impossible "
-                              "(corrupt file?)", argv[1], k, n);
+    uint64_t shard = 0, shards = 1;
+    int rc = gd_reader_shard(r, &shard, &shards, &err);
+    if (rc == 0)
+        rc = count_runs(r, shard, shards, &c, &err);
     if (rc == 0)
         print_status(r, argv[1], &c, shard, shards, locked);
     gd_reader_close(r);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gdsweep/format.h"
 #include "gdsweep/selection.h"
 
 #define USAGE                                                                               \
@@ -22,7 +23,7 @@
 /* The result columns read for every row, in block order; then the ranked column (when
  * ranking by one), then each metric column. */
 enum { C_WRITTEN, C_STATUS, C_STEPS, C_LOSS, C_GAP, C_TARGET, C_FIXED };
-static const char *const fixed_columns[C_TARGET] = {"written", "status_code", "steps",
+static const char *const fixed_columns[C_TARGET] = {GD_COL_WRITTEN, "status_code", "steps",
                                                     "loss_final", "gap"};
 
 /* ---- the grid -------------------------------------------------------------------------- */
@@ -46,9 +47,9 @@ int gd_summary_load_grid(gd_reader *r, gd_sweep *s, gd_error *err)
     gd_error parse_err;
     int rc = -1;
     memset(s, 0, sizeof *s);
-    if (gd_reader_attr_text(r, "grid_text", &text, err) < 0 ||
-        gd_reader_attr_text(r, "grid_hash", &hash, err) < 0 ||
-        gd_reader_attr_text(r, "grid_path", &grid_path, err) < 0)
+    if (gd_reader_attr_text(r, GD_ATTR_GRID_TEXT, &text, err) < 0 ||
+        gd_reader_attr_text(r, GD_ATTR_GRID_HASH, &hash, err) < 0 ||
+        gd_reader_attr_text(r, GD_ATTR_GRID_PATH, &grid_path, err) < 0)
         goto done;
     if (gd_sweep_parse(s, grid_path, text, strlen(text), 1, &parse_err) < 0) {
         gd_fail(err, "%s: its stored grid does not load in this gdsweep (%s)",
@@ -184,7 +185,7 @@ static int add_row(stream *st, uint64_t id, size_t i, int *used, gd_error *err)
     if (written == 0)
         return 0;
     if (written != 1)
-        return bad_cell(st, id, "written", written, err);
+        return bad_cell(st, id, GD_COL_WRITTEN, written, err);
     if (status != GD_STATUS_CONVERGED && status != GD_STATUS_MAX_ITER &&
         status != GD_STATUS_DIVERGED)
         return bad_cell(st, id, "status_code", status, err);
@@ -279,22 +280,6 @@ static char *attr_or_unknown(gd_reader *r, const char *name)
     return v;
 }
 
-/* The file's shard (0-based index, count): 0 of 1 when it holds the whole grid. */
-static int read_shard(gd_reader *r, uint64_t *shard, uint64_t *shards, gd_error *err)
-{
-    double k = 0, n = 1;
-    if (gd_reader_has_attr(r, "shard_count") &&
-        (gd_reader_attr_number(r, "shard_index", &k, err) < 0 ||
-         gd_reader_attr_number(r, "shard_count", &n, err) < 0))
-        return -1;
-    if (!(n >= 1 && n < 9e18 && k >= 0 && k < n && k == floor(k) && n == floor(n)))
-        return gd_fail(err, "%s: shard %g of %g is not a shard gdsweep writes (corrupt file?)",
-                       gd_reader_path(r), k, n);
-    *shard = (uint64_t)k;
-    *shards = (uint64_t)n;
-    return 0;
-}
-
 static int print_header(gd_reader *r, const gd_sweep *s, const gd_tally *t,
                         uint64_t committed, FILE *out, gd_error *err)
 {
@@ -302,15 +287,15 @@ static int print_header(gd_reader *r, const gd_sweep *s, const gd_tally *t,
     uint64_t by[3], shard = 0, shards = 1;
     gd_selection sel;
     char shard_text[64] = "";
-    if (gd_reader_attr_number(r, "complete", &complete, err) < 0 ||
-        read_shard(r, &shard, &shards, err) < 0)
+    if (gd_reader_attr_number(r, GD_ATTR_COMPLETE, &complete, err) < 0 ||
+        gd_reader_shard(r, &shard, &shards, err) < 0)
         return -1;
     gd_selection_init(&sel, s, NULL, shard, shards);
     if (shards > 1)
         snprintf(shard_text, sizeof shard_text, " --shard %llu/%llu",
                  (unsigned long long)shard + 1, (unsigned long long)shards);
-    char *created = attr_or_unknown(r, "created");
-    char *version = attr_or_unknown(r, "gdsweep_version");
+    char *created = attr_or_unknown(r, GD_ATTR_CREATED);
+    char *version = attr_or_unknown(r, GD_ATTR_GDSWEEP_VERSION);
     gd_tally_status_totals(t, by);
     fprintf(out, "sweep:  %s\n", s->name);
     fprintf(out, "file:   %s (created %s by gdsweep %s)\n", gd_reader_path(r),
@@ -342,8 +327,8 @@ static int metric_maximized(gd_reader *r, const char *name)
     char *modes = NULL;
     gd_error ignored;
     int max = 0;
-    if (gd_reader_has_attr(r, "metric_modes") &&
-        gd_reader_attr_text(r, "metric_modes", &modes, &ignored) == 0) {
+    if (gd_reader_has_attr(r, GD_ATTR_METRIC_MODES) &&
+        gd_reader_attr_text(r, GD_ATTR_METRIC_MODES, &modes, &ignored) == 0) {
         size_t n = strlen(name);
         for (const char *at = strstr(modes, name); at; at = strstr(at + 1, name))
             if ((at == modes || at[-1] == ',') && at[n] == ':')

@@ -1,7 +1,7 @@
 /* wire.c - packing a result batch into bytes and back (see gdsweep/wire.h).
  *
- * Layout: header | run ids (uint64) | then the arrays of batch_arrays below, in that
- * order, each copied as it is in the batch. All access to the buffer goes through
+ * Layout: header | run ids (uint64) | then the arrays of batch_arrays below (the series
+ * from the table of gdsweep/series.h), in that order, each copied as it is in the batch. All access to the buffer goes through
  * memcpy, so it may have any alignment. Unpacking first locates every array against len
  * and checks every count, offset and id, then reserves room in the batch, then copies:
  * on any failure the batch is untouched. */
@@ -16,10 +16,11 @@
 /* What each array is counted in. */
 enum { K_RUNS, K_RECORDS, K_PATH, K_FINAL, K_INSTANCES, K_VALUES, K_COUNT };
 
-/* The arrays after the run ids, in wire order. */
+/* The arrays after the run ids, in wire order: the series of gdsweep/series.h in their
+ * table's order, from A_SERIES. */
 enum {
-    A_RESULT, A_TRAJ_COUNT, A_PATH_COUNT, A_FINAL_COUNT, A_ITERATION, A_LOSS, A_GRAD_NORM,
-    A_LR, A_PATH, A_FINAL, A_INSTANCE, A_VALUES, A_COUNT
+    A_RESULT, A_TRAJ_COUNT, A_PATH_COUNT, A_FINAL_COUNT, A_SERIES,
+    A_INSTANCE = A_SERIES + GD_SERIES_COUNT, A_VALUES, A_COUNT
 };
 
 typedef struct wire_header {
@@ -35,6 +36,11 @@ typedef struct wire_array {
     int kind;
 } wire_array;
 
+/* What a series' extent is counted in. */
+static const int series_kind[] = {[GD_SERIES_PER_RECORD] = K_RECORDS,
+                                  [GD_SERIES_PER_PATH_VALUE] = K_PATH,
+                                  [GD_SERIES_PER_FINAL_VALUE] = K_FINAL};
+
 /* The batch's arrays, in wire order. */
 static void batch_arrays(const gd_batch *b, wire_array a[A_COUNT])
 {
@@ -42,12 +48,11 @@ static void batch_arrays(const gd_batch *b, wire_array a[A_COUNT])
     a[A_TRAJ_COUNT] = (wire_array){b->traj_count, sizeof *b->traj_count, K_RUNS};
     a[A_PATH_COUNT] = (wire_array){b->path_count, sizeof *b->path_count, K_RUNS};
     a[A_FINAL_COUNT] = (wire_array){b->final_count, sizeof *b->final_count, K_RUNS};
-    a[A_ITERATION] = (wire_array){b->iteration, sizeof *b->iteration, K_RECORDS};
-    a[A_LOSS] = (wire_array){b->loss, sizeof *b->loss, K_RECORDS};
-    a[A_GRAD_NORM] = (wire_array){b->grad_norm, sizeof *b->grad_norm, K_RECORDS};
-    a[A_LR] = (wire_array){b->lr, sizeof *b->lr, K_RECORDS};
-    a[A_PATH] = (wire_array){b->path, sizeof *b->path, K_PATH};
-    a[A_FINAL] = (wire_array){b->final, sizeof *b->final, K_FINAL};
+    for (int i = 0; i < GD_SERIES_COUNT; i++) {
+        const gd_series *s = &gd_series_table[i];
+        a[A_SERIES + i] = (wire_array){gd_series_batch_values(s, b), s->elem_size,
+                                       series_kind[s->extent]};
+    }
     a[A_INSTANCE] = (wire_array){b->instances, sizeof *b->instances, K_INSTANCES};
     a[A_VALUES] = (wire_array){b->values, sizeof *b->values, K_VALUES};
 }

@@ -1,8 +1,8 @@
 /* batch.c - results of many runs packed in flat arrays (see gdsweep/batch.h).
  *
  * The batch owns every array, the instances' input values included (copied, so the
- * batch outlives the instance). Arrays that share a length (the per-run arrays, the four
- * trajectory arrays) grow together, geometrically, so n adds cost O(n) copies. When a
+ * batch outlives the instance). Arrays that share a length (the per-run arrays, the
+ * per-record series of gdsweep/series.h) grow together, geometrically, so n adds cost O(n) copies. When a
  * grow fails the batch is left as it was (any array already moved is merely larger). */
 #include "gdsweep/batch.h"
 
@@ -41,13 +41,16 @@ static int reserve_runs(gd_batch *b, size_t need, gd_error *err)
     return reserve(arrays, sizes, sizeof sizes / sizeof sizes[0], &b->capacity, need, 64, err);
 }
 
+/* The arrays of the per-record series (gdsweep/series.h) grow together. */
 static int reserve_traj(gd_batch *b, size_t need, gd_error *err)
 {
-    void **arrays[] = {(void **)&b->iteration, (void **)&b->loss, (void **)&b->grad_norm,
-                       (void **)&b->lr};
-    const size_t sizes[] = {sizeof *b->iteration, sizeof *b->loss, sizeof *b->grad_norm,
-                            sizeof *b->lr};
-    return reserve(arrays, sizes, 4, &b->traj_cap, need, 1024, err);
+    void **arrays[GD_RECORD_SERIES_COUNT];
+    size_t sizes[GD_RECORD_SERIES_COUNT];
+    for (int i = 0; i < GD_RECORD_SERIES_COUNT; i++) {
+        arrays[i] = gd_series_batch_array(&gd_series_table[i], b);
+        sizes[i] = gd_series_table[i].elem_size;
+    }
+    return reserve(arrays, sizes, GD_RECORD_SERIES_COUNT, &b->traj_cap, need, 1024, err);
 }
 
 /* One array of elements of `size` bytes. */
@@ -75,6 +78,17 @@ int gd_batch_reserve(gd_batch *b, const gd_batch_sizes *more, gd_error *err)
     return 0;
 }
 
+/* The records of history h appended to each per-record series (room reserved). */
+static void copy_records(gd_batch *b, const gd_history *h, size_t records)
+{
+    for (int i = 0; i < GD_RECORD_SERIES_COUNT; i++) {
+        const gd_series *s = &gd_series_table[i];
+        unsigned char *to = gd_series_batch_values(s, b);
+        const void *from = gd_series_history_values(s, h);
+        memcpy(to + b->traj_len * s->elem_size, from, records * s->elem_size);
+    }
+}
+
 int gd_batch_add(gd_batch *b, const gd_run_desc *d, const gd_run_result *r,
                  const gd_history *h, const double *x_final, size_t n_final, gd_error *err)
 {
@@ -93,10 +107,7 @@ int gd_batch_add(gd_batch *b, const gd_run_desc *d, const gd_run_result *r,
     b->final_start[i] = b->final_len;
     b->final_count[i] = n_final;
     if (records) {
-        memcpy(b->iteration + b->traj_len, h->iteration, records * sizeof *b->iteration);
-        memcpy(b->loss + b->traj_len, h->loss, records * sizeof *b->loss);
-        memcpy(b->grad_norm + b->traj_len, h->grad_norm, records * sizeof *b->grad_norm);
-        memcpy(b->lr + b->traj_len, h->lr, records * sizeof *b->lr);
+        copy_records(b, h, records);
         b->traj_len += records;
     }
     if (path) {
@@ -159,7 +170,7 @@ int gd_batch_add_instance(gd_batch *b, const gd_run_desc *d, const gd_problem *p
 size_t gd_batch_bytes(const gd_batch *b)
 {
     size_t per_run = sizeof *b->desc + sizeof *b->result + 6 * sizeof(size_t);
-    size_t per_record = sizeof *b->iteration + 3 * sizeof(double);
+    size_t per_record = gd_series_record_bytes();
     return b->count * per_run + b->traj_len * per_record +
            (b->path_len + b->final_len + b->values_len) * sizeof(double) +
            b->n_instances * sizeof *b->instances;
@@ -185,12 +196,8 @@ void gd_batch_free(gd_batch *b)
     free(b->path_count);
     free(b->final_start);
     free(b->final_count);
-    free(b->iteration);
-    free(b->loss);
-    free(b->grad_norm);
-    free(b->lr);
-    free(b->path);
-    free(b->final);
+    for (int i = 0; i < GD_SERIES_COUNT; i++)
+        free(*gd_series_batch_array(&gd_series_table[i], b));
     free(b->instances);
     free(b->values);
     memset(b, 0, sizeof *b);

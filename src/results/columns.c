@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "columns_internal.h"
+#include "gdsweep/format.h"
 
 /* Layout groups, in row order. */
 enum group {
@@ -58,7 +59,7 @@ static const fixed_column fixed_columns[] = {
     {"path_dim", GD_COL_U64, R_PATH_DIM, G_STORAGE, "storage"},
     {"final_offset", GD_COL_U64, R_FINAL_OFFSET, G_STORAGE, "storage"},
     {"final_count", GD_COL_U64, R_FINAL_COUNT, G_STORAGE, "storage"},
-    {"written", GD_COL_U8, R_WRITTEN, G_STORAGE, "storage"},
+    {GD_COL_WRITTEN, GD_COL_U8, R_WRITTEN, G_STORAGE, "storage"},
 };
 
 static size_t type_size(gd_col_type t)

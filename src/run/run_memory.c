@@ -24,19 +24,30 @@ static int grow(double **p, size_t count, gd_error *err)
     return 0;
 }
 
+/* Grows every per-record series of h to `records` values (gdsweep/series.h). */
+static int grow_records(gd_history *h, size_t records, gd_error *err)
+{
+    for (int i = 0; i < GD_RECORD_SERIES_COUNT; i++) {
+        const gd_series *s = &gd_series_table[i];
+        void **a = gd_series_history_array(s, h);
+        void *q = realloc(*a, records * s->elem_size);
+        if (!q)
+            return gd_fail_runtime(err, "out of memory for %zu history records (%.3g GB); "
+                                   "record fewer: raise record_every (a record every "
+                                   "record_every iterations)", records,
+                                   (double)records *
+                                       (double)(gd_series_record_bytes() +
+                                                GD_PATH_MAX_DIM * sizeof(double)) / 1e9);
+        *a = q;
+    }
+    return 0;
+}
+
 int gd_history_reserve(gd_history *h, size_t records, size_t path_dim, gd_error *err)
 {
     h->path_dim = path_dim;
     if (records > h->capacity) {
-        long *it = realloc(h->iteration, records * sizeof *it);
-        if (!it)
-            return gd_fail_runtime(err, "out of memory for %zu history records (%.3g GB); "
-                                   "record fewer: raise record_every (a record every "
-                                   "record_every iterations)", records,
-                                   (double)records * (4 + GD_PATH_MAX_DIM) * 8 / 1e9);
-        h->iteration = it;
-        if (grow(&h->loss, records, err) || grow(&h->grad_norm, records, err) ||
-            grow(&h->lr, records, err))
+        if (grow_records(h, records, err) < 0)
             return -1;
         h->capacity = records;
         free(h->path);
@@ -47,11 +58,11 @@ int gd_history_reserve(gd_history *h, size_t records, size_t path_dim, gd_error 
 
 void gd_history_free(gd_history *h)
 {
-    free(h->iteration);
-    free(h->loss);
-    free(h->grad_norm);
-    free(h->lr);
-    free(h->path);
+    for (int i = 0; i < GD_SERIES_COUNT; i++) {
+        void **a = gd_series_history_array(&gd_series_table[i], h);
+        if (a)
+            free(*a);
+    }
     memset(h, 0, sizeof *h);
 }
 

@@ -110,25 +110,27 @@ static int write_root_attributes(gd_store *st, const char *command_line)
     char created[32];
     utc_now(created, sizeof created);
     const char *text[][2] = {
-        {"gdsweep_version", GD_VERSION}, {"name", s->name},   {"grid_text", s->text},
-        {"grid_hash", s->hash},          {"grid_path", s->path}, {"command_line", command_line},
-        {"created", created},
+        {GD_ATTR_GDSWEEP_VERSION, GD_VERSION}, {GD_ATTR_NAME, s->name},
+        {GD_ATTR_GRID_TEXT, s->text},          {GD_ATTR_GRID_HASH, s->hash},
+        {GD_ATTR_GRID_PATH, s->path},          {GD_ATTR_COMMAND_LINE, command_line},
+        {GD_ATTR_CREATED, created},
     };
     hid_t root = st->file;
-    if (gd_h5_attr_i64(root, "format_version", GD_FORMAT_VERSION) < 0)
+    if (gd_h5_attr_i64(root, GD_ATTR_FORMAT_VERSION, GD_FORMAT_VERSION) < 0)
         return -1;
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
         if (gd_h5_attr_text(root, text[i][0], text[i][1]) < 0)
             return -1;
     char modes[512];
     gd_columns_metric_modes(&st->cols, modes, sizeof modes);
-    if (gd_h5_attr_text(root, "metric_modes", modes) < 0)
+    if (gd_h5_attr_text(root, GD_ATTR_METRIC_MODES, modes) < 0)
         return -1;
-    if (gd_h5_attr_u64(root, "seed", s->seed) < 0 ||
-        gd_h5_attr_u64(root, "n_runs", s->n_runs) < 0 ||
-        gd_h5_attr_u64(root, "n_instances", s->n_instances) < 0 ||
-        gd_h5_attr_i64(root, "record_every", s->record_every) < 0 ||
-        gd_h5_attr_i64(root, "complete", 0) < 0 || gd_h5_attr_u64(root, "runs_written", 0) < 0)
+    if (gd_h5_attr_u64(root, GD_ATTR_SEED, s->seed) < 0 ||
+        gd_h5_attr_u64(root, GD_ATTR_N_RUNS, s->n_runs) < 0 ||
+        gd_h5_attr_u64(root, GD_ATTR_N_INSTANCES, s->n_instances) < 0 ||
+        gd_h5_attr_i64(root, GD_ATTR_RECORD_EVERY, s->record_every) < 0 ||
+        gd_h5_attr_i64(root, GD_ATTR_COMPLETE, 0) < 0 ||
+        gd_h5_attr_u64(root, GD_ATTR_RUNS_WRITTEN, 0) < 0)
         return -1;
     return 0;
 }
@@ -155,26 +157,21 @@ static int create_runs(gd_store *st)
     if (space >= 0 && dcpl >= 0 && dapl >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0 &&
         H5Pset_fill_value(dcpl, st->row_type, st->cols.blank) >= 0 &&
         H5Pset_chunk_cache(dapl, RUNS_CACHE_SLOTS, RUNS_CACHE_BYTES, 1.0) >= 0)
-        st->runs = H5Dcreate2(st->file, "runs", st->row_type, space, H5P_DEFAULT, dcpl, dapl);
+        st->runs = H5Dcreate2(st->file, GD_H5_RUNS, st->row_type, space, H5P_DEFAULT, dcpl, dapl);
     gd_h5_close(&dapl);
     gd_h5_close(&dcpl);
     gd_h5_close(&space);
     return st->runs >= 0 ? 0 : -1;
 }
 
-const char *const gd_traj_names[GD_TRAJ_COUNT] = {"traj/iteration", "traj/loss",
-                                                  "traj/grad_norm", "traj/lr"};
-
 int gd_store_create_series(gd_store *st)
 {
-    for (int i = 0; i < GD_TRAJ_COUNT; i++)
-        if (gd_h5_series_create(&st->traj[i], st->file, gd_traj_names[i],
-                                i == GD_TRAJ_ITERATION ? H5T_NATIVE_INT64
-                                                       : H5T_NATIVE_DOUBLE) < 0)
+    for (int i = 0; i < GD_SERIES_COUNT; i++) {
+        const gd_series *s = &gd_series_table[i];
+        if (gd_h5_series_create(&st->series[i], st->file, s->name,
+                                gd_h5_series_file_type(s)) < 0)
             return -1;
-    if (gd_h5_series_create(&st->path_x, st->file, "path/x", H5T_NATIVE_DOUBLE) < 0 ||
-        gd_h5_series_create(&st->final_x, st->file, "final/x", H5T_NATIVE_DOUBLE) < 0)
-        return -1;
+    }
     return 0;
 }
 
@@ -199,7 +196,7 @@ static int lay_out_file(gd_store *st, const char *command_line, const char *tmp,
         return gd_h5_fail(st, err, "creating the runs table");
     if (gd_store_create_series(st) < 0)
         return gd_h5_fail(st, err, "creating the trajectory datasets");
-    st->instances = H5Gcreate2(st->file, "instances", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    st->instances = H5Gcreate2(st->file, GD_H5_INSTANCES, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (st->instances < 0)
         return gd_h5_fail(st, err, "creating /instances");
     if (H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
@@ -218,9 +215,8 @@ gd_store *gd_store_new(const char *path, const gd_sweep *s)
     snprintf(st->path, sizeof st->path, "%s", path);
     st->sweep = s;
     st->file = st->runs = st->row_type = st->written_type = st->instances = H5I_INVALID_HID;
-    for (int i = 0; i < GD_TRAJ_COUNT; i++)
-        st->traj[i].id = H5I_INVALID_HID;
-    st->path_x.id = st->final_x.id = H5I_INVALID_HID;
+    for (int i = 0; i < GD_SERIES_COUNT; i++)
+        st->series[i].id = H5I_INVALID_HID;
     st->shards = 1;
     return st;
 }
@@ -228,10 +224,8 @@ gd_store *gd_store_new(const char *path, const gd_sweep *s)
 /* Closes every id, the file last; returns -1 if closing the file failed. */
 int gd_store_close_ids(gd_store *st)
 {
-    for (int i = 0; i < GD_TRAJ_COUNT; i++)
-        gd_h5_close(&st->traj[i].id);
-    gd_h5_close(&st->path_x.id);
-    gd_h5_close(&st->final_x.id);
+    for (int i = 0; i < GD_SERIES_COUNT; i++)
+        gd_h5_close(&st->series[i].id);
     gd_h5_close(&st->runs);
     gd_h5_close(&st->instances);
     gd_h5_close(&st->row_type);
@@ -296,9 +290,9 @@ int gd_store_close(gd_store *st, double wall_seconds, int complete, gd_error *er
                                              st->path)
                            : gd_store_reserve(st, GD_STORE_METADATA_BYTES,
                                               "recording completion", err);
-    if (rc == 0 && (gd_h5_attr_i64(st->file, "complete", complete != 0) < 0 ||
-                    gd_h5_attr_u64(st->file, "runs_written", st->committed) < 0 ||
-                    gd_h5_attr_f64(st->file, "wall_seconds", wall_seconds) < 0))
+    if (rc == 0 && (gd_h5_attr_i64(st->file, GD_ATTR_COMPLETE, complete != 0) < 0 ||
+                    gd_h5_attr_u64(st->file, GD_ATTR_RUNS_WRITTEN, st->committed) < 0 ||
+                    gd_h5_attr_f64(st->file, GD_ATTR_WALL_SECONDS, wall_seconds) < 0))
         rc = gd_h5_fail(st, err, "recording completion");
     if (rc == 0 && gd_store_close_ids(st) < 0)
         rc = gd_h5_fail(st, err, "closing the file");

@@ -51,12 +51,12 @@ static void fill_rows(gd_store *st, const gd_batch *b)
 {
     for (size_t i = 0; i < b->count; i++) {
         gd_row_storage where = {
-            .traj_offset = st->traj[0].len + b->traj_start[i],
+            .traj_offset = st->series[GD_SERIES_iteration].len + b->traj_start[i],
             .traj_count = b->traj_count[i],
-            .path_offset = st->path_x.len + b->path_start[i],
+            .path_offset = st->series[GD_SERIES_path].len + b->path_start[i],
             .path_count = b->path_count[i],
             .path_dim = b->traj_count[i] ? b->path_count[i] / b->traj_count[i] : 0,
-            .final_offset = st->final_x.len + b->final_start[i],
+            .final_offset = st->series[GD_SERIES_final].len + b->final_start[i],
             .final_count = b->final_count[i],
         };
         gd_columns_fill_row(&st->cols, st->sweep, &b->desc[i], &b->result[i], &where,
@@ -92,17 +92,29 @@ static hid_t select_rows(gd_store *st, const gd_batch *b)
     return space;
 }
 
+size_t gd_store_batch_series_len(const gd_batch *b, const gd_series *s)
+{
+    switch (s->extent) {
+    case GD_SERIES_PER_RECORD:
+        return b->traj_len;
+    case GD_SERIES_PER_PATH_VALUE:
+        return b->path_len;
+    case GD_SERIES_PER_FINAL_VALUE:
+        return b->final_len;
+    }
+    return 0;
+}
+
+/* One write per series (gdsweep/series.h), in the table's order. */
 static int append_arrays(gd_store *st, const gd_batch *b)
 {
-    const void *traj[GD_TRAJ_COUNT] = {b->iteration, b->loss, b->grad_norm, b->lr};
-    for (int i = 0; i < GD_TRAJ_COUNT; i++)
-        if (gd_h5_series_append(&st->traj[i],
-                                i == GD_TRAJ_ITERATION ? H5T_NATIVE_LONG : H5T_NATIVE_DOUBLE,
-                                traj[i], b->traj_len) < 0)
+    for (int i = 0; i < GD_SERIES_COUNT; i++) {
+        const gd_series *s = &gd_series_table[i];
+        if (gd_h5_series_append(&st->series[i], gd_h5_series_memory_type(s),
+                                gd_series_batch_values(s, b),
+                                gd_store_batch_series_len(b, s)) < 0)
             return -1;
-    if (gd_h5_series_append(&st->path_x, H5T_NATIVE_DOUBLE, b->path, b->path_len) < 0 ||
-        gd_h5_series_append(&st->final_x, H5T_NATIVE_DOUBLE, b->final, b->final_len) < 0)
-        return -1;
+    }
     return 0;
 }
 

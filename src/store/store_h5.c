@@ -313,23 +313,31 @@ static int series_open(gd_h5_series *s, hid_t loc, const char *name, H5T_class_t
     return ok ? 0 : -1;
 }
 
-/* A crash between the appends of one batch can leave the four /traj arrays of unequal
+/* A crash between the appends of one batch can leave the per-record series of unequal
  * length; committed runs lie below the shortest (their batch was flushed whole), so
- * appending resumes there for all four. */
+ * appending resumes there for all of them. */
 int gd_store_open_series(gd_store *st)
 {
     uint64_t shortest = UINT64_MAX;
-    for (int i = 0; i < GD_TRAJ_COUNT; i++) {
-        if (series_open(&st->traj[i], st->file, gd_traj_names[i],
-                        i == GD_TRAJ_ITERATION ? H5T_INTEGER : H5T_FLOAT) < 0)
+    for (int i = 0; i < GD_SERIES_COUNT; i++) {
+        const gd_series *s = &gd_series_table[i];
+        if (series_open(&st->series[i], st->file, s->name,
+                        s->elem == GD_SERIES_INT64 ? H5T_INTEGER : H5T_FLOAT) < 0)
             return -1;
-        if (st->traj[i].len < shortest)
-            shortest = st->traj[i].len;
+        if (s->extent == GD_SERIES_PER_RECORD && st->series[i].len < shortest)
+            shortest = st->series[i].len;
     }
-    for (int i = 0; i < GD_TRAJ_COUNT; i++)
-        st->traj[i].len = shortest;
-    if (series_open(&st->path_x, st->file, "path/x", H5T_FLOAT) < 0 ||
-        series_open(&st->final_x, st->file, "final/x", H5T_FLOAT) < 0)
-        return -1;
+    for (int i = 0; i < GD_RECORD_SERIES_COUNT; i++)
+        st->series[i].len = shortest;
     return 0;
+}
+
+hid_t gd_h5_series_memory_type(const gd_series *s)
+{
+    return s->elem == GD_SERIES_INT64 ? H5T_NATIVE_LONG : H5T_NATIVE_DOUBLE;
+}
+
+hid_t gd_h5_series_file_type(const gd_series *s)
+{
+    return s->elem == GD_SERIES_INT64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
 }

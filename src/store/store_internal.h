@@ -10,10 +10,9 @@
 #include <stdint.h>
 
 #include "gdsweep/columns.h"
+#include "gdsweep/format.h"
+#include "gdsweep/series.h"
 #include "gdsweep/store.h"
-
-/* The four trajectory datasets under /traj, in gd_batch order. */
-enum { GD_TRAJ_ITERATION = 0, GD_TRAJ_LOSS, GD_TRAJ_GRAD_NORM, GD_TRAJ_LR, GD_TRAJ_COUNT };
 
 /* A 1-D dataset that grows by appending; len is its current length. */
 typedef struct gd_h5_series {
@@ -32,7 +31,7 @@ struct gd_store {
     const gd_sweep *sweep;        /* borrowed: must outlive the store */
     gd_columns cols;
     hid_t file, runs, row_type, written_type, instances;
-    gd_h5_series traj[GD_TRAJ_COUNT], path_x, final_x;
+    gd_h5_series series[GD_SERIES_COUNT]; /* indexed as gd_series_table */
     uint64_t runs_written;
     double io_seconds;
     unsigned char *rows;          /* row buffer, rows_cap rows */
@@ -54,8 +53,8 @@ void gd_store_mark_committed(gd_store *st, uint64_t id);
 /* Allocates the zeroed bitmap for the sweep's runs. */
 int gd_store_alloc_committed(gd_store *st, gd_error *err);
 
-/* Creates the series datasets (traj, path/x, final/x) of a fresh file; opens them and
- * reads their lengths: existing file (store.c, store_resume.c). */
+/* Creates the series datasets (gd_series_table) of a fresh file; opens them and reads
+ * their lengths: existing file (store.c, store_h5.c). */
 int gd_store_create_series(gd_store *st);
 int gd_store_open_series(gd_store *st);
 
@@ -84,8 +83,14 @@ void gd_store_give_up_writing(gd_store *st);
 /* Gives back the space reserved past the end of a closed file. */
 void gd_store_release_reserve(const char *path, uint64_t reserved_to);
 
-/* Names of the series datasets, in traj[] order. */
-extern const char *const gd_traj_names[GD_TRAJ_COUNT];
+/* A numeric attribute of obj as a double; def when absent or not a number. */
+double gd_h5_attr_number(hid_t obj, const char *name, double def);
+
+/* The file's shard (0-based index, count) from its attributes (store_shard.c): absent
+ * ones read as 0 of 1. Fails (usage error "PATH: shard_index K of shard_count N is
+ * impossible (corrupt file?)" + advice) on values no gdsweep writes. */
+int gd_h5_read_shard(hid_t file, const char *path, const char *advice, uint64_t *shard,
+                     uint64_t *shards, gd_error *err);
 
 /* Monotonic clock in seconds. */
 double gd_store_clock(void);
@@ -114,6 +119,14 @@ hid_t gd_h5_column_type(const gd_column *col);
 /* Compound type of a whole row (packed, column offsets), and one of `written` alone. */
 hid_t gd_h5_row_type(const gd_columns *c);
 hid_t gd_h5_written_type(const gd_columns *c);
+
+/* HDF5 types of a series' values: in memory (NATIVE_LONG or NATIVE_DOUBLE), in the file
+ * (NATIVE_INT64 or NATIVE_DOUBLE). Predefined types: not to be closed. */
+hid_t gd_h5_series_memory_type(const gd_series *s);
+hid_t gd_h5_series_file_type(const gd_series *s);
+
+/* Length of series s in the file before a batch, and the batch's values of it. */
+size_t gd_store_batch_series_len(const gd_batch *b, const gd_series *s);
 
 /* Creates an empty extendible 1-D dataset of `type` at name (under loc). */
 int gd_h5_series_create(gd_h5_series *s, hid_t loc, const char *name, hid_t type);

@@ -39,6 +39,11 @@ struct gd_reader {
     size_t n_cols;
 };
 
+int gd_reader_shard(gd_reader *r, uint64_t *shard, uint64_t *shards, gd_error *err)
+{
+    return gd_h5_read_shard(r->file, r->path, "", shard, shards, err);
+}
+
 /* ---- opening --------------------------------------------------------------------- */
 
 static int check_path(const char *path, gd_error *err)
@@ -140,7 +145,7 @@ static int check_format(gd_reader *r, gd_error *err)
 {
     int missing;
     double v = NAN;
-    hid_t attr = open_attr(r->file, "format_version", H5T_INTEGER, &missing);
+    hid_t attr = open_attr(r->file, GD_ATTR_FORMAT_VERSION, H5T_INTEGER, &missing);
     herr_t rc = attr >= 0 ? H5Aread(attr, H5T_NATIVE_DOUBLE, &v) : -1;
     gd_h5_close(&attr);
     if (rc < 0)
@@ -252,8 +257,8 @@ static int open_runs(gd_reader *r, gd_error *err)
         gd_h5_close(&dapl);
         return gd_fail_runtime(err, "%s: cannot set up HDF5 to read it", r->path);
     }
-    if (H5Lexists(r->file, "runs", H5P_DEFAULT) > 0)
-        r->runs = H5Dopen2(r->file, "runs", dapl);
+    if (H5Lexists(r->file, GD_H5_RUNS, H5P_DEFAULT) > 0)
+        r->runs = H5Dopen2(r->file, GD_H5_RUNS, dapl);
     gd_h5_close(&dapl);
     if (r->runs < 0)
         return gd_fail(err, "%s is not a gdsweep file (no runs table)", r->path);

@@ -32,31 +32,21 @@ static char *attr_text(hid_t obj, const char *name)
     return text;
 }
 
-/* A numeric root attribute, or def when absent. */
-static double attr_number(hid_t obj, const char *name, double def)
-{
-    double v = def;
-    hid_t a = H5Aexists(obj, name) > 0 ? H5Aopen(obj, name, H5P_DEFAULT) : H5I_INVALID_HID;
-    if (a < 0 || H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0)
-        v = def;
-    gd_h5_close(&a);
-    return v;
-}
-
 static int check_identity(gd_store *st, gd_error *err)
 {
-    if (H5Aexists(st->file, "format_version") <= 0 || H5Lexists(st->file, "runs", H5P_DEFAULT) <= 0)
+    if (H5Aexists(st->file, GD_ATTR_FORMAT_VERSION) <= 0 ||
+        H5Lexists(st->file, GD_H5_RUNS, H5P_DEFAULT) <= 0)
         return gd_fail(err, "%s is not a gdsweep file (no format_version or runs table); "
                        "choose another output, or run without --resume", st->path);
-    if (gd_store_check_format(st->path, attr_number(st->file, "format_version", NAN), "resume",
-                              err) < 0)
+    double version = gd_h5_attr_number(st->file, GD_ATTR_FORMAT_VERSION, NAN);
+    if (gd_store_check_format(st->path, version, "resume", err) < 0)
         return -1;
-    char *hash = attr_text(st->file, "grid_hash");
+    char *hash = attr_text(st->file, GD_ATTR_GRID_HASH);
     int same = hash && strcmp(hash, st->sweep->hash) == 0;
     free(hash);
     if (same)
         return 0;
-    char *text = attr_text(st->file, "grid_text"), diff[512];
+    char *text = attr_text(st->file, GD_ATTR_GRID_TEXT), diff[512];
     gd_text_first_difference(text ? text : "", st->path, st->sweep->text, st->sweep->path,
                              diff, sizeof diff);
     free(text);
@@ -72,7 +62,7 @@ static int open_runs(gd_store *st, gd_error *err)
     st->written_type = gd_h5_written_type(&st->cols);
     if (st->row_type < 0 || st->written_type < 0)
         return gd_h5_fail(st, err, "runs types");
-    st->runs = H5Dopen2(st->file, "runs", H5P_DEFAULT);
+    st->runs = H5Dopen2(st->file, GD_H5_RUNS, H5P_DEFAULT);
     hid_t type = st->runs >= 0 ? H5Dget_type(st->runs) : H5I_INVALID_HID;
     hid_t space = st->runs >= 0 ? H5Dget_space(st->runs) : H5I_INVALID_HID;
     hsize_t dims = 0;
@@ -126,7 +116,7 @@ static herr_t add_instance(hid_t group, const char *name, const H5L_info_t *info
 
 static int open_instances(gd_store *st, gd_error *err)
 {
-    st->instances = H5Gopen2(st->file, "instances", H5P_DEFAULT);
+    st->instances = H5Gopen2(st->file, GD_H5_INSTANCES, H5P_DEFAULT);
     if (st->instances < 0 ||
         H5Literate(st->instances, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, add_instance,
                     &st->written_instances) < 0)
@@ -138,8 +128,8 @@ int gd_store_set_shard(gd_store *st, uint64_t shard, uint64_t shards, gd_error *
 {
     st->shard = shard;
     st->shards = shards;
-    if (gd_h5_attr_u64(st->file, "shard_index", shard) < 0 ||
-        gd_h5_attr_u64(st->file, "shard_count", shards) < 0 ||
+    if (gd_h5_attr_u64(st->file, GD_ATTR_SHARD_INDEX, shard) < 0 ||
+        gd_h5_attr_u64(st->file, GD_ATTR_SHARD_COUNT, shards) < 0 ||
         H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
         return gd_h5_fail(st, err, "recording the shard");
     return 0;
@@ -154,21 +144,17 @@ void gd_store_shard(const gd_store *st, uint64_t *shard, uint64_t *shards)
 /* The file's shard attributes, checked (a resume continues the file's own shard). */
 static int read_shard(gd_store *st, gd_error *err)
 {
-    double k = attr_number(st->file, "shard_index", 0), n = attr_number(st->file, "shard_count", 1);
-    if (!gd_shard_attrs_ok(k, n))
-        return gd_fail(err, "%s: shard_index %g of shard_count %g is impossible (corrupt "
-                       "file?); write a new output", st->path, k, n);
-    st->shard = (uint64_t)k;
-    st->shards = (uint64_t)n;
-    return 0;
+    return gd_h5_read_shard(st->file, st->path, "; write a new output", &st->shard,
+                            &st->shards, err);
 }
 
 static int note_resume(gd_store *st, const char *command_line, gd_error *err)
 {
-    double resumed = attr_number(st->file, "resumed", 0);
-    if (gd_h5_attr_i64(st->file, "resumed", (int64_t)resumed + 1) < 0 ||
-        gd_h5_attr_text(st->file, "resume_command_line", command_line) < 0 ||
-        gd_h5_attr_i64(st->file, "complete", 0) < 0 || H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
+    double resumed = gd_h5_attr_number(st->file, GD_ATTR_RESUMED, 0);
+    if (gd_h5_attr_i64(st->file, GD_ATTR_RESUMED, (int64_t)resumed + 1) < 0 ||
+        gd_h5_attr_text(st->file, GD_ATTR_RESUME_COMMAND_LINE, command_line) < 0 ||
+        gd_h5_attr_i64(st->file, GD_ATTR_COMPLETE, 0) < 0 ||
+        H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
         return gd_h5_fail(st, err, "recording the resume");
     return 0;
 }
@@ -300,11 +286,11 @@ int gd_store_begin_resume(gd_store *st, const char *command_line, gd_error *err)
 
 int gd_store_end_complete(gd_store *st, gd_error *err)
 {
-    if (attr_number(st->file, "complete", 0) == 1) {
+    if (gd_h5_attr_number(st->file, GD_ATTR_COMPLETE, 0) == 1) {
         gd_store_abandon(st);
         return 0;
     }
-    double wall = attr_number(st->file, "wall_seconds", 0);
+    double wall = gd_h5_attr_number(st->file, GD_ATTR_WALL_SECONDS, 0);
     gd_store_close_ids(st);
     if (open_all(st, H5F_ACC_RDWR, err) < 0) {
         gd_store_abandon(st);

@@ -1,0 +1,46 @@
+/* format.h - the names of the output file's datasets and attributes, and its version.
+ *
+ * docs/FORMAT.md describes the layout; every C file that writes or reads a gdsweep file
+ * (src/store/, merge, status, summary) takes the names from here, and the series' names
+ * from gdsweep/series.h (built from GD_H5_TRAJ_PREFIX). analysis/reader.py mirrors these
+ * names in Python: change both together, and raise GD_FORMAT_VERSION when a change
+ * would mislead an older reader. Plain constants: nothing to own, nothing fails. */
+#ifndef GDSWEEP_FORMAT_H
+#define GDSWEEP_FORMAT_H
+
+/* The layout's version, in the root attribute GD_ATTR_FORMAT_VERSION. */
+#define GD_FORMAT_VERSION 2
+
+/* Datasets and groups. */
+#define GD_H5_RUNS "runs"                 /* one row per run, row = run id */
+#define GD_H5_INSTANCES "instances"       /* one group per stored problem instance */
+#define GD_H5_TRAJ_PREFIX "traj/"         /* per-record series: traj/<member> */
+#define GD_H5_PATH "path/x"               /* parameter paths, concatenated */
+#define GD_H5_FINAL "final/x"             /* final parameters, concatenated */
+
+/* The runs table's column that marks a committed row (1), 0 before. */
+#define GD_COL_WRITTEN "written"
+
+/* Root attributes. */
+#define GD_ATTR_FORMAT_VERSION "format_version"
+#define GD_ATTR_GDSWEEP_VERSION "gdsweep_version"
+#define GD_ATTR_NAME "name"
+#define GD_ATTR_GRID_TEXT "grid_text"
+#define GD_ATTR_GRID_HASH "grid_hash"
+#define GD_ATTR_GRID_PATH "grid_path"
+#define GD_ATTR_COMMAND_LINE "command_line"
+#define GD_ATTR_CREATED "created"
+#define GD_ATTR_METRIC_MODES "metric_modes"
+#define GD_ATTR_SEED "seed"
+#define GD_ATTR_N_RUNS "n_runs"
+#define GD_ATTR_N_INSTANCES "n_instances"
+#define GD_ATTR_RECORD_EVERY "record_every"
+#define GD_ATTR_COMPLETE "complete"
+#define GD_ATTR_RUNS_WRITTEN "runs_written"
+#define GD_ATTR_WALL_SECONDS "wall_seconds"
+#define GD_ATTR_RESUMED "resumed"
+#define GD_ATTR_RESUME_COMMAND_LINE "resume_command_line"
+#define GD_ATTR_SHARD_INDEX "shard_index"   /* 0-based; absent: 0 */
+#define GD_ATTR_SHARD_COUNT "shard_count"   /* absent: 1, the whole grid */
+
+#endif
