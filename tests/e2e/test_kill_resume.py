@@ -61,9 +61,18 @@ def children(pid):
     return [int(p) for p in out.split()]
 
 
+def command_of(pid):
+    """The command line of pid, or "" when it has already ended (a race with the job)."""
+    try:
+        with open(f"/proc/{pid}/cmdline") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
 def kill(mode, proc):
     if mode == "rank":
-        ranks = [c for c in children(proc.pid) if "gdsweep" in open(f"/proc/{c}/cmdline").read()]
+        ranks = [c for c in children(proc.pid) if "gdsweep" in command_of(c)]
         if ranks:
             os.kill(random.choice(ranks), signal.SIGKILL)
             try:
