@@ -254,9 +254,9 @@ static void test_instances_are_consecutive(void **state)
     }
     assert_int_equal(changes + 1, s.n_instances);
     assert_int_equal(prev.instance, s.n_instances - 1);
-    /* gd_sweep_instance_end: the first id of the next instance (or n_runs) */
+    /* gd_space_group_end (instance): the first id of the next instance (or n_runs) */
     for (uint64_t id = 0; id < s.n_runs; id++) {
-        uint64_t end = gd_sweep_instance_end(&s, id);
+        uint64_t end = gd_space_group_end(&s, id, GD_SPACE_INSTANCE);
         gd_sweep_decode(&s, id, &prev);
         gd_sweep_decode(&s, end - 1, &d);
         assert_true(end > id && end <= s.n_runs);

@@ -131,31 +131,7 @@ int gd_sweep_parse(gd_sweep *s, const char *path, const char *text, size_t len,
 
 void gd_sweep_free(gd_sweep *s);
 
-/* The problem section of run id (< s->n_runs). */
-size_t gd_sweep_section_of(const gd_sweep *s, uint64_t id);
-
-/* Runs per instance of section ps: its instances are that many consecutive ids each. */
-uint64_t gd_section_instance_runs(const gd_problem_section *ps);
-
-/* One past the last run id of the instance of run id (< s->n_runs). */
-uint64_t gd_sweep_instance_end(const gd_sweep *s, uint64_t id);
-
-/* Decodes run id (< s->n_runs) into *d. Pure; no allocation. */
-void gd_sweep_decode(const gd_sweep *s, uint64_t id, gd_run_desc *d);
-
-/* Number of runs of the (problem section p, optimizer section o) pair. */
-uint64_t gd_sweep_pair_runs(const gd_sweep *s, size_t p, size_t o);
-
-/* Problem settings (type-value combinations) looked at by gd_section_identical_repeats. */
-#define GD_REPEAT_CHECK_MAX 100000
-
-/* How many of section p's problem settings have instances that draw nothing at random
- * (the type's `draws`), so that their repeats are identical runs; 0 when the sweep has
- * one repeat. Looks at the first GD_REPEAT_CHECK_MAX settings at most; *checked receives
- * how many it looked at. */
-uint64_t gd_section_identical_repeats(const gd_sweep *s, size_t p, uint64_t *checked);
-
-/* The RNG key of the instance of run d. */
-gd_rng_key gd_sweep_instance_key(const gd_sweep *s, const gd_run_desc *d);
+/* The run space (decode run i, counts, groups of runs, swept keys) is run_space.h. */
+#include "gdsweep/run_space.h"
 
 #endif

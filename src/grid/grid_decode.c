@@ -59,7 +59,7 @@ void gd_sweep_decode(const gd_sweep *s, uint64_t id, gd_run_desc *d)
     size_t p = gd_sweep_section_of(s, id);
     const gd_problem_section *ps = &s->problems[p];
     uint64_t r = id - ps->first_run;
-    uint64_t per_instance = gd_section_instance_runs(ps);
+    uint64_t per_instance = ps->control_combos * ps->optimizer_span;
     uint64_t local = r / per_instance, k = r % per_instance;
     double control[GD_CONTROL_COUNT];
     d->id = id;
@@ -74,26 +74,6 @@ void gd_sweep_decode(const gd_sweep *s, uint64_t id, gd_run_desc *d)
     size_t o = find_optimizer(s, p, &k);
     d->optimizer = (uint32_t)o;
     decode_optimizer(s, o, k, d);
-}
-
-uint64_t gd_section_instance_runs(const gd_problem_section *ps)
-{
-    return ps->control_combos * ps->optimizer_span;
-}
-
-uint64_t gd_sweep_instance_end(const gd_sweep *s, uint64_t id)
-{
-    const gd_problem_section *ps = &s->problems[gd_sweep_section_of(s, id)];
-    uint64_t per_instance = gd_section_instance_runs(ps);
-    return ps->first_run + ((id - ps->first_run) / per_instance + 1) * per_instance;
-}
-
-uint64_t gd_sweep_pair_runs(const gd_sweep *s, size_t p, size_t o)
-{
-    const gd_problem_section *ps = &s->problems[p];
-    if (!s->applies[p * s->n_optimizers + o])
-        return 0;
-    return ps->type_combos * s->repeats * ps->control_combos * s->optimizers[o].combos;
 }
 
 uint64_t gd_section_identical_repeats(const gd_sweep *s, size_t p, uint64_t *checked)
