@@ -51,37 +51,24 @@ enum {
 /* Fills *c from values in gd_control_params order. */
 void gd_control_from_values(gd_run_control *c, const double *values);
 
-/* One swept key: its spec and the list of values it takes. */
-typedef struct gd_dim {
-    const gd_param_spec *spec;
-    const double *values; /* never written once set */
-    size_t count;
-    int line;            /* grid line that set it (0: default) */
-    int borrowed;        /* values belong to another dim (a [sweep] list) or to the spec
-                            (a default): not freed here */
-} gd_dim;
+/* The layout of the run space (swept values, combination counts, where each section's
+ * runs start) is private to src/grid/ (grid_internal.h): ask run_space.h. */
+struct gd_problem_layout;
+struct gd_optimizer_layout;
+struct gd_sweep_layout;
 
 typedef struct gd_problem_section {
     char label[GD_LABEL_MAX];
     const gd_problem_type *type;
     int line;
-    gd_dim *dims;            /* type params (spec order), then control keys */
-    size_t n_type_dims, n_dims;
-    uint64_t type_combos;    /* product of type-param counts */
-    uint64_t control_combos; /* product of control-key counts */
-    uint64_t optimizer_span; /* runs per (instance, control combo): sum of applicable optimizer combos */
-    uint64_t first_run;      /* global index of this section's first run */
-    uint64_t n_runs;
-    uint64_t first_instance; /* global index of this section's first instance */
+    struct gd_problem_layout *layout; /* private to src/grid/ */
 } gd_problem_section;
 
 typedef struct gd_optimizer_section {
     char label[GD_LABEL_MAX];
     const gd_optimizer_type *type;
     int line;
-    gd_dim *dims;            /* optimizer params, "schedule", then every schedule key */
-    size_t n_opt_dims, n_dims;
-    uint64_t combos;
+    struct gd_optimizer_layout *layout; /* private to src/grid/ */
     char **problems;         /* labels from `problems =`, or NULL: all */
     size_t n_problems;
 } gd_optimizer_section;
@@ -99,13 +86,8 @@ typedef struct gd_sweep {
     size_t n_problems;
     gd_optimizer_section *optimizers;
     size_t n_optimizers;
-    unsigned char *applies;  /* [problem * n_optimizers + optimizer] */
-    uint64_t n_runs, n_instances;
-    /* Schedule k's j-th key is union key schedule_keys[k * GD_MAX_PARAMS + j], i.e. the
-     * optimizer dim n_opt_dims + 1 + that (the union of every schedule's keys follows
-     * "schedule" in every optimizer section). Lets decoding skip key lookups. */
-    unsigned char *schedule_keys;
-    size_t n_schedule_keys;
+    uint64_t n_runs, n_instances; /* gd_space_runs, gd_space_instances */
+    struct gd_sweep_layout *layout; /* private to src/grid/: sections' layouts, applies */
 } gd_sweep;
 
 /* Everything one run needs, decoded from its index. */

@@ -64,7 +64,7 @@ static int resolve_optimizer(gd_sweep *s, size_t o, const gd_grid_section *sec,
     int any = 0;
     for (size_t p = 0; p < s->n_problems; p++)
         if (!os->problems) {
-            s->applies[p * s->n_optimizers + o] = 1;
+            s->layout->applies[p * s->n_optimizers + o] = 1;
             any = 1;
         }
     for (size_t i = 0; i < os->n_problems; i++) {
@@ -72,7 +72,7 @@ static int resolve_optimizer(gd_sweep *s, size_t o, const gd_grid_section *sec,
         if (p < 0)
             return unknown_label(s, gd_grid_entry_find(sec, "problems")->line,
                                  os->problems[i], err);
-        s->applies[(size_t)p * s->n_optimizers + o] = 1;
+        s->layout->applies[(size_t)p * s->n_optimizers + o] = 1;
         any = 1;
     }
     if (!any)
@@ -84,7 +84,7 @@ static int resolve_optimizer(gd_sweep *s, size_t o, const gd_grid_section *sec,
 static int resolve_applies(gd_sweep *s, const gd_grid_raw *raw, gd_error *err)
 {
     labelled *sorted = sorted_problems(s);
-    if (!sorted || !(s->applies = calloc(s->n_problems * s->n_optimizers, 1))) {
+    if (!sorted || !(s->layout->applies = calloc(s->n_problems * s->n_optimizers, 1))) {
         free(sorted);
         return gd_fail_runtime(err, "out of memory");
     }
@@ -97,7 +97,7 @@ static int resolve_applies(gd_sweep *s, const gd_grid_raw *raw, gd_error *err)
     if (rc < 0)
         return -1;
     for (size_t p = 0; p < s->n_problems; p++) {
-        const unsigned char *row = s->applies + p * s->n_optimizers;
+        const unsigned char *row = s->layout->applies + p * s->n_optimizers;
         if (!memchr(row, 1, s->n_optimizers))
             return gd_grid_fail_at(err, s->path, s->problems[p].line, "no optimizer applies "
                                    "to [problem %s]; list it in some optimizer's problems =",
@@ -118,14 +118,14 @@ static int count_problem(const gd_sweep *s, size_t p, gd_error *err)
     gd_problem_section *ps = &s->problems[p];
     uint64_t span = 0, n;
     for (size_t o = 0; o < s->n_optimizers; o++)
-        if (s->applies[p * s->n_optimizers + o] &&
-            gd_grid_add(span, s->optimizers[o].combos, &span) < 0)
+        if (s->layout->applies[p * s->n_optimizers + o] &&
+            gd_grid_add(span, s->optimizers[o].layout->combos, &span) < 0)
             return too_large(s, ps->line, err);
-    ps->optimizer_span = span;
-    if (gd_grid_combos(ps->dims, ps->n_type_dims, &ps->type_combos) < 0 ||
-        gd_grid_combos(ps->dims + ps->n_type_dims, GD_CONTROL_COUNT, &ps->control_combos) < 0 ||
-        gd_grid_mul(ps->type_combos, s->repeats, &n) < 0 ||
-        gd_grid_mul(n, ps->control_combos, &n) < 0 || gd_grid_mul(n, span, &ps->n_runs) < 0)
+    ps->layout->optimizer_span = span;
+    if (gd_grid_combos(ps->layout->dims, ps->layout->n_type_dims, &ps->layout->type_combos) < 0 ||
+        gd_grid_combos(ps->layout->dims + ps->layout->n_type_dims, GD_CONTROL_COUNT, &ps->layout->control_combos) < 0 ||
+        gd_grid_mul(ps->layout->type_combos, s->repeats, &n) < 0 ||
+        gd_grid_mul(n, ps->layout->control_combos, &n) < 0 || gd_grid_mul(n, span, &ps->layout->n_runs) < 0)
         return too_large(s, ps->line, err);
     return 0;
 }
@@ -134,7 +134,7 @@ static int count_runs(gd_sweep *s, int allow_huge, gd_error *err)
 {
     for (size_t o = 0; o < s->n_optimizers; o++) {
         gd_optimizer_section *os = &s->optimizers[o];
-        if (gd_grid_combos(os->dims, os->n_dims, &os->combos) < 0)
+        if (gd_grid_combos(os->layout->dims, os->layout->n_dims, &os->layout->combos) < 0)
             return too_large(s, os->line, err);
     }
     uint64_t runs = 0, instances = 0;
@@ -143,13 +143,13 @@ static int count_runs(gd_sweep *s, int allow_huge, gd_error *err)
         gd_problem_section *ps = &s->problems[p];
         if (count_problem(s, p, err) < 0)
             return -1;
-        ps->first_run = runs;
-        ps->first_instance = instances;
-        if (gd_grid_add(runs, ps->n_runs, &runs) < 0)
+        ps->layout->first_run = runs;
+        ps->layout->first_instance = instances;
+        if (gd_grid_add(runs, ps->layout->n_runs, &runs) < 0)
             return too_large(s, ps->line, err);
         if (runs > GD_HUGE_GRID && !huge_line)
             huge_line = ps->line;
-        instances += ps->type_combos * s->repeats; /* <= n_runs: cannot overflow */
+        instances += ps->layout->type_combos * s->repeats; /* <= n_runs: cannot overflow */
     }
     s->n_runs = runs;
     s->n_instances = instances;
@@ -166,8 +166,8 @@ static void values_text(const gd_problem_section *ps, const double *pp, char *bu
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < ps->n_type_dims && used < size; i++) {
-        const gd_param_spec *spec = ps->dims[i].spec;
+    for (size_t i = 0; i < ps->layout->n_type_dims && used < size; i++) {
+        const gd_param_spec *spec = ps->layout->dims[i].spec;
         const char *sep = i ? ", " : "";
         if (spec->kind == GD_CHOICE)
             used += (size_t)snprintf(buf + used, size - used, "%s%s = %s", sep, spec->key,
@@ -194,7 +194,7 @@ static int check_combo(const gd_sweep *s, const gd_problem_section *ps, const do
     }
     size_t n = numeric && t->dimension ? t->dimension(pp) : 0;
     if (n > GD_NUMERIC_GRAD_MAX_DIM) {
-        const gd_dim *grad = &ps->dims[ps->n_type_dims + GD_CONTROL_GRADIENT];
+        const gd_dim *grad = &ps->layout->dims[ps->layout->n_type_dims + GD_CONTROL_GRADIENT];
         values_text(ps, pp, values, sizeof values);
         return gd_grid_fail_at(err, s->path, grad->line ? grad->line : ps->line,
                                "[problem %s]: dimension %zu is more than %d with gradient = "
@@ -206,7 +206,7 @@ static int check_combo(const gd_sweep *s, const gd_problem_section *ps, const do
 
 static int uses_numeric(const gd_problem_section *ps)
 {
-    const gd_dim *grad = &ps->dims[ps->n_type_dims + GD_CONTROL_GRADIENT];
+    const gd_dim *grad = &ps->layout->dims[ps->layout->n_type_dims + GD_CONTROL_GRADIENT];
     for (size_t i = 0; i < grad->count; i++)
         if (grad->values[i] == 1)
             return 1;
@@ -262,14 +262,14 @@ static int check_problem(const gd_sweep *s, const gd_problem_section *ps, gd_err
     corner_values corners[GD_MAX_PARAMS];
     size_t digit[GD_MAX_PARAMS] = {0};
     double pp[GD_MAX_PARAMS] = {0};
-    for (size_t i = 0; i < ps->n_type_dims; i++) {
-        corner_values_of(&ps->dims[i], &corners[i]);
+    for (size_t i = 0; i < ps->layout->n_type_dims; i++) {
+        corner_values_of(&ps->layout->dims[i], &corners[i]);
         pp[i] = corners[i].v[0];
     }
     for (;;) {
         if (check_combo(s, ps, pp, numeric, err) < 0)
             return -1;
-        size_t i = ps->n_type_dims;
+        size_t i = ps->layout->n_type_dims;
         while (i-- > 0) {
             digit[i] = digit[i] + 1 == corners[i].n ? 0 : digit[i] + 1;
             pp[i] = corners[i].v[digit[i]];

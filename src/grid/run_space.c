@@ -11,12 +11,12 @@
 /* Runs in one group of `level` of section ps (not GD_SPACE_PAIR). */
 static uint64_t group_size(const gd_sweep *s, const gd_problem_section *ps, gd_space_level level)
 {
-    uint64_t size = ps->optimizer_span;
+    uint64_t size = ps->layout->optimizer_span;
     if (level <= GD_SPACE_INSTANCE)
-        size *= ps->control_combos;
+        size *= ps->layout->control_combos;
     if (level <= GD_SPACE_SETTING)
         size *= s->repeats;
-    return level == GD_SPACE_SECTION ? ps->n_runs : size;
+    return level == GD_SPACE_SECTION ? ps->layout->n_runs : size;
 }
 
 uint64_t gd_space_runs(const gd_sweep *s)
@@ -31,15 +31,15 @@ uint64_t gd_space_instances(const gd_sweep *s)
 
 uint64_t gd_space_section_runs(const gd_sweep *s, size_t p)
 {
-    return s->problems[p].n_runs;
+    return s->problems[p].layout->n_runs;
 }
 
 uint64_t gd_sweep_pair_runs(const gd_sweep *s, size_t p, size_t o)
 {
     const gd_problem_section *ps = &s->problems[p];
-    if (!s->applies[p * s->n_optimizers + o])
+    if (!s->layout->applies[p * s->n_optimizers + o])
         return 0;
-    return ps->type_combos * s->repeats * ps->control_combos * s->optimizers[o].combos;
+    return ps->layout->type_combos * s->repeats * ps->layout->control_combos * s->optimizers[o].layout->combos;
 }
 
 uint64_t gd_space_groups(const gd_sweep *s, size_t p, gd_space_level level)
@@ -47,24 +47,24 @@ uint64_t gd_space_groups(const gd_sweep *s, size_t p, gd_space_level level)
     const gd_problem_section *ps = &s->problems[p];
     if (level == GD_SPACE_PAIR)
         return 0;
-    return level == GD_SPACE_SECTION ? 1 : ps->n_runs / group_size(s, ps, level);
+    return level == GD_SPACE_SECTION ? 1 : ps->layout->n_runs / group_size(s, ps, level);
 }
 
 uint64_t gd_space_group_first(const gd_sweep *s, size_t p, gd_space_level level, uint64_t g)
 {
     const gd_problem_section *ps = &s->problems[p];
-    return ps->first_run + g * group_size(s, ps, level);
+    return ps->layout->first_run + g * group_size(s, ps, level);
 }
 
 uint64_t gd_space_group_index(const gd_sweep *s, uint64_t id, gd_space_level level)
 {
     const gd_problem_section *ps = &s->problems[gd_sweep_section_of(s, id)];
-    return (id - ps->first_run) / group_size(s, ps, level);
+    return (id - ps->layout->first_run) / group_size(s, ps, level);
 }
 
 uint64_t gd_space_instance_setting(const gd_sweep *s, size_t p, uint64_t instance)
 {
-    return (instance - s->problems[p].first_instance) / s->repeats;
+    return (instance - s->problems[p].layout->first_instance) / s->repeats;
 }
 
 /* One past the stretch of consecutive ids of run id's optimizer section within its
@@ -72,11 +72,11 @@ uint64_t gd_space_instance_setting(const gd_sweep *s, size_t p, uint64_t instanc
 static uint64_t pair_end(const gd_sweep *s, size_t p, uint64_t id)
 {
     const gd_problem_section *ps = &s->problems[p];
-    const unsigned char *row = s->applies + p * s->n_optimizers;
-    uint64_t k = (id - ps->first_run) % ps->optimizer_span, end = 0;
+    const unsigned char *row = s->layout->applies + p * s->n_optimizers;
+    uint64_t k = (id - ps->layout->first_run) % ps->layout->optimizer_span, end = 0;
     for (size_t o = 0; o < s->n_optimizers && end <= k; o++)
         if (row[o])
-            end += s->optimizers[o].combos;
+            end += s->optimizers[o].layout->combos;
     return id + (end - k);
 }
 
@@ -87,7 +87,7 @@ uint64_t gd_space_group_end(const gd_sweep *s, uint64_t id, gd_space_level level
     if (level == GD_SPACE_PAIR)
         return pair_end(s, p, id);
     uint64_t size = group_size(s, ps, level);
-    return ps->first_run + ((id - ps->first_run) / size + 1) * size;
+    return ps->layout->first_run + ((id - ps->layout->first_run) / size + 1) * size;
 }
 
 /* Index of schedule in gd_schedules (0 when absent: the default). */
@@ -107,18 +107,18 @@ static const gd_dim *key_dim(const gd_sweep *s, const gd_run_desc *d, gd_space_k
     const gd_optimizer_section *os = &s->optimizers[d->optimizer];
     switch (keys) {
     case GD_KEYS_PROBLEM:
-        return j < ps->n_type_dims ? &ps->dims[j] : NULL;
+        return j < ps->layout->n_type_dims ? &ps->layout->dims[j] : NULL;
     case GD_KEYS_CONTROL:
-        return j < GD_CONTROL_COUNT ? &ps->dims[ps->n_type_dims + j] : NULL;
+        return j < GD_CONTROL_COUNT ? &ps->layout->dims[ps->layout->n_type_dims + j] : NULL;
     case GD_KEYS_OPTIMIZER:
-        return j < os->n_opt_dims ? &os->dims[j] : NULL;
+        return j < os->layout->n_opt_dims ? &os->layout->dims[j] : NULL;
     case GD_KEYS_SCHEDULE:
-        return &os->dims[os->n_opt_dims];
+        return &os->layout->dims[os->layout->n_opt_dims];
     case GD_KEYS_SCHEDULE_PARAM:
         if (!d->schedule || j >= gd_param_count(d->schedule->params))
             return NULL;
-        return &os->dims[os->n_opt_dims + 1 +
-                         s->schedule_keys[schedule_index(d->schedule) * GD_MAX_PARAMS + j]];
+        return &os->layout->dims[os->layout->n_opt_dims + 1 +
+                         s->layout->schedule_keys[schedule_index(d->schedule) * GD_MAX_PARAMS + j]];
     }
     return NULL;
 }
