@@ -55,6 +55,7 @@ void gd_print_repeat_warnings(FILE *out, const gd_sweep *s)
 {
     for (size_t p = 0; p < s->n_problems; p++) {
         const gd_problem_section *ps = &s->problems[p];
+        uint64_t settings = gd_space_groups(s, p, GD_SPACE_SETTING);
         uint64_t checked, identical = gd_section_identical_repeats(s, p, &checked);
         if (identical == 0)
             continue;
@@ -62,7 +63,7 @@ void gd_print_repeat_warnings(FILE *out, const gd_sweep *s)
                 (unsigned long long)s->repeats, ps->label);
         if (identical < checked)
             fprintf(out, " in %llu of its %llu%s problem settings", (unsigned long long)identical,
-                    (unsigned long long)checked, checked < gd_space_groups(s, p, GD_SPACE_SETTING) ? " first" : "");
+                    (unsigned long long)checked, checked < settings ? " first" : "");
         fprintf(out, " (an instance of %s draws nothing at random%s%s)\n", ps->type->name,
                 ps->type->repeat_hint ? "; " : "",
                 ps->type->repeat_hint ? ps->type->repeat_hint : "");

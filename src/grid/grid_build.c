@@ -196,19 +196,20 @@ static int alloc_dims(const build *b, gd_dim **dims, size_t n_params, size_t n)
 
 static int read_problem(build *b, const gd_grid_section *sec, gd_problem_section *ps)
 {
+    gd_problem_layout *pl = ps->layout;
     int t = section_type(b, sec, "problem", problem_name_at, ps->label, &ps->line);
     if (t < 0)
         return -1;
     ps->type = gd_problems[t];
-    ps->layout->n_type_dims = gd_param_count(ps->type->params);
-    ps->layout->n_dims = ps->layout->n_type_dims + GD_CONTROL_COUNT;
-    if (alloc_dims(b, &ps->layout->dims, ps->layout->n_type_dims, ps->layout->n_dims) < 0)
+    pl->n_type_dims = gd_param_count(ps->type->params);
+    pl->n_dims = pl->n_type_dims + GD_CONTROL_COUNT;
+    if (alloc_dims(b, &pl->dims, pl->n_type_dims, pl->n_dims) < 0)
         return -1;
-    if (set_defaults(b, ps->layout->dims, ps->type->params, ps->layout->n_type_dims) < 0)
+    if (set_defaults(b, pl->dims, ps->type->params, pl->n_type_dims) < 0)
         return -1;
     for (size_t i = 0; i < GD_CONTROL_COUNT; i++)
-        gd_grid_dim_borrow(&ps->layout->dims[ps->layout->n_type_dims + i], &b->control[i]);
-    return gd_grid_dims_fill(ps->layout->dims, ps->layout->n_dims, sec, problem_keys, b->s->path,
+        gd_grid_dim_borrow(&pl->dims[pl->n_type_dims + i], &b->control[i]);
+    return gd_grid_dims_fill(pl->dims, pl->n_dims, sec, problem_keys, b->s->path,
                              &b->values_left, b->err);
 }
 
@@ -251,28 +252,30 @@ static int read_problem_labels(build *b, const gd_grid_section *sec, gd_optimize
 
 static int optimizer_defaults(build *b, gd_optimizer_section *os)
 {
-    gd_dim *d = os->layout->dims;
-    if (set_defaults(b, d, os->type->params, os->layout->n_opt_dims) < 0)
+    gd_optimizer_layout *ol = os->layout;
+    gd_dim *d = ol->dims;
+    if (set_defaults(b, d, os->type->params, ol->n_opt_dims) < 0)
         return -1;
-    if (gd_grid_dim_default(&d[os->layout->n_opt_dims], &gd_schedule_spec, b->err) < 0)
+    if (gd_grid_dim_default(&d[ol->n_opt_dims], &gd_schedule_spec, b->err) < 0)
         return -1;
     for (size_t i = 0; i < b->s->layout->n_schedule_keys; i++)
-        if (gd_grid_dim_default(&d[os->layout->n_opt_dims + 1 + i], b->schedule_keys[i], b->err) < 0)
+        if (gd_grid_dim_default(&d[ol->n_opt_dims + 1 + i], b->schedule_keys[i], b->err) < 0)
             return -1;
     return 0;
 }
 
 static int read_optimizer(build *b, const gd_grid_section *sec, gd_optimizer_section *os)
 {
+    gd_optimizer_layout *ol = os->layout;
     int t = section_type(b, sec, "optimizer", optimizer_name_at, os->label, &os->line);
     if (t < 0)
         return -1;
     os->type = gd_optimizers[t];
-    os->layout->n_opt_dims = gd_param_count(os->type->params);
-    os->layout->n_dims = os->layout->n_opt_dims + 1 + b->s->layout->n_schedule_keys;
-    if (alloc_dims(b, &os->layout->dims, os->layout->n_opt_dims, os->layout->n_dims) < 0 ||
+    ol->n_opt_dims = gd_param_count(os->type->params);
+    ol->n_dims = ol->n_opt_dims + 1 + b->s->layout->n_schedule_keys;
+    if (alloc_dims(b, &ol->dims, ol->n_opt_dims, ol->n_dims) < 0 ||
         optimizer_defaults(b, os) < 0 ||
-        gd_grid_dims_fill(os->layout->dims, os->layout->n_dims, sec, optimizer_keys, b->s->path,
+        gd_grid_dims_fill(ol->dims, ol->n_dims, sec, optimizer_keys, b->s->path,
                           &b->values_left, b->err) < 0)
         return -1;
     return read_problem_labels(b, sec, os);
@@ -389,7 +392,8 @@ static void hand_over_control(build *b)
     for (size_t i = 0; i < GD_CONTROL_COUNT; i++)
         for (size_t p = 0; p < b->s->n_problems; p++) {
             gd_problem_section *ps = &b->s->problems[p];
-            gd_dim *d = ps->layout->dims ? &ps->layout->dims[ps->layout->n_type_dims + i] : NULL; /* NULL: failed */
+            gd_problem_layout *pl = ps->layout;
+            gd_dim *d = pl->dims ? &pl->dims[pl->n_type_dims + i] : NULL; /* NULL: failed */
             if (d && d->borrowed && !b->control[i].borrowed &&
                 d->values == b->control[i].values) {
                 d->borrowed = 0;

@@ -42,11 +42,12 @@ static size_t find_optimizer(const gd_sweep *s, size_t p, uint64_t *k)
 static void decode_optimizer(const gd_sweep *s, size_t o, uint64_t combo, gd_run_desc *d)
 {
     const gd_optimizer_section *os = &s->optimizers[o];
+    const gd_optimizer_layout *ol = os->layout;
     double v[GD_GRID_OPT_DIMS_MAX];
-    gd_grid_dims_decode(os->layout->dims, os->layout->n_dims, combo, v);
-    memcpy(d->optimizer_params, v, os->layout->n_opt_dims * sizeof v[0]);
-    size_t k = (size_t)v[os->layout->n_opt_dims];
-    const double *keys = v + os->layout->n_opt_dims + 1;
+    gd_grid_dims_decode(ol->dims, ol->n_dims, combo, v);
+    memcpy(d->optimizer_params, v, ol->n_opt_dims * sizeof v[0]);
+    size_t k = (size_t)v[ol->n_opt_dims];
+    const double *keys = v + ol->n_opt_dims + 1;
     const unsigned char *where = s->layout->schedule_keys + k * GD_MAX_PARAMS;
     d->schedule = gd_schedules[k];
     for (size_t j = 0; d->schedule->params && d->schedule->params[j].key; j++)
@@ -58,19 +59,20 @@ void gd_sweep_decode(const gd_sweep *s, uint64_t id, gd_run_desc *d)
     memset(d, 0, sizeof *d);
     size_t p = gd_sweep_section_of(s, id);
     const gd_problem_section *ps = &s->problems[p];
-    uint64_t r = id - ps->layout->first_run;
-    uint64_t per_instance = ps->layout->control_combos * ps->layout->optimizer_span;
+    const gd_problem_layout *pl = ps->layout;
+    uint64_t r = id - pl->first_run;
+    uint64_t per_instance = pl->control_combos * pl->optimizer_span;
     uint64_t local = r / per_instance, k = r % per_instance;
     double control[GD_CONTROL_COUNT];
     d->id = id;
     d->problem = (uint32_t)p;
-    d->instance = ps->layout->first_instance + local;
+    d->instance = pl->first_instance + local;
     d->repeat = local % s->repeats;
-    gd_grid_dims_decode(ps->layout->dims, ps->layout->n_type_dims, local / s->repeats, d->problem_params);
-    gd_grid_dims_decode(ps->layout->dims + ps->layout->n_type_dims, GD_CONTROL_COUNT, k / ps->layout->optimizer_span,
+    gd_grid_dims_decode(pl->dims, pl->n_type_dims, local / s->repeats, d->problem_params);
+    gd_grid_dims_decode(pl->dims + pl->n_type_dims, GD_CONTROL_COUNT, k / pl->optimizer_span,
                         control);
     gd_control_from_values(&d->control, control);
-    k %= ps->layout->optimizer_span;
+    k %= pl->optimizer_span;
     size_t o = find_optimizer(s, p, &k);
     d->optimizer = (uint32_t)o;
     decode_optimizer(s, o, k, d);
@@ -79,14 +81,15 @@ void gd_sweep_decode(const gd_sweep *s, uint64_t id, gd_run_desc *d)
 uint64_t gd_section_identical_repeats(const gd_sweep *s, size_t p, uint64_t *checked)
 {
     const gd_problem_section *ps = &s->problems[p];
+    const gd_problem_layout *pl = ps->layout;
     double values[GD_MAX_PARAMS];
-    uint64_t n = ps->layout->type_combos < GD_REPEAT_CHECK_MAX ? ps->layout->type_combos : GD_REPEAT_CHECK_MAX;
+    uint64_t n = pl->type_combos < GD_REPEAT_CHECK_MAX ? pl->type_combos : GD_REPEAT_CHECK_MAX;
     uint64_t identical = 0;
     *checked = n;
     if (s->repeats < 2 || !ps->type->draws)
         return 0;
     for (uint64_t c = 0; c < n; c++) {
-        gd_grid_dims_decode(ps->layout->dims, ps->layout->n_type_dims, c, values);
+        gd_grid_dims_decode(pl->dims, pl->n_type_dims, c, values);
         identical += !ps->type->draws(values);
     }
     return identical;

@@ -44,7 +44,8 @@ typedef struct gd_problem_layout {
     size_t n_type_dims, n_dims;
     uint64_t type_combos;    /* product of type-param counts */
     uint64_t control_combos; /* product of control-key counts */
-    uint64_t optimizer_span; /* runs per (instance, control combo): sum of applicable optimizer combos */
+    uint64_t optimizer_span; /* runs per (instance, control combo): the applicable
+                                optimizer sections' combos, summed */
     uint64_t first_run;      /* global index of this section's first run */
     uint64_t n_runs;
     uint64_t first_instance; /* global index of this section's first instance */

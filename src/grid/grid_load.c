@@ -24,8 +24,9 @@ void gd_sweep_free(gd_sweep *s)
     }
     for (size_t o = 0; s->optimizers && o < s->n_optimizers; o++) {
         gd_optimizer_section *os = &s->optimizers[o];
-        gd_grid_dims_free(os->layout->dims, os->layout->n_dims);
-        free(os->layout->dims);
+        gd_optimizer_layout *ol = os->layout;
+        gd_grid_dims_free(ol->dims, ol->n_dims);
+        free(ol->dims);
         for (size_t i = 0; i < os->n_problems; i++)
             free(os->problems[i]);
         free(os->problems);

@@ -9,14 +9,16 @@
 #include "grid_internal.h"
 
 /* Runs in one group of `level` of section ps (not GD_SPACE_PAIR). */
-static uint64_t group_size(const gd_sweep *s, const gd_problem_section *ps, gd_space_level level)
+static uint64_t group_size(const gd_sweep *s, const gd_problem_section *ps,
+                           gd_space_level level)
 {
-    uint64_t size = ps->layout->optimizer_span;
+    const gd_problem_layout *pl = ps->layout;
+    uint64_t size = pl->optimizer_span;
     if (level <= GD_SPACE_INSTANCE)
-        size *= ps->layout->control_combos;
+        size *= pl->control_combos;
     if (level <= GD_SPACE_SETTING)
         size *= s->repeats;
-    return level == GD_SPACE_SECTION ? ps->layout->n_runs : size;
+    return level == GD_SPACE_SECTION ? pl->n_runs : size;
 }
 
 uint64_t gd_space_runs(const gd_sweep *s)
@@ -37,9 +39,10 @@ uint64_t gd_space_section_runs(const gd_sweep *s, size_t p)
 uint64_t gd_sweep_pair_runs(const gd_sweep *s, size_t p, size_t o)
 {
     const gd_problem_section *ps = &s->problems[p];
+    const gd_problem_layout *pl = ps->layout;
     if (!s->layout->applies[p * s->n_optimizers + o])
         return 0;
-    return ps->layout->type_combos * s->repeats * ps->layout->control_combos * s->optimizers[o].layout->combos;
+    return pl->type_combos * s->repeats * pl->control_combos * s->optimizers[o].layout->combos;
 }
 
 uint64_t gd_space_groups(const gd_sweep *s, size_t p, gd_space_level level)
@@ -72,8 +75,9 @@ uint64_t gd_space_instance_setting(const gd_sweep *s, size_t p, uint64_t instanc
 static uint64_t pair_end(const gd_sweep *s, size_t p, uint64_t id)
 {
     const gd_problem_section *ps = &s->problems[p];
+    const gd_problem_layout *pl = ps->layout;
     const unsigned char *row = s->layout->applies + p * s->n_optimizers;
-    uint64_t k = (id - ps->layout->first_run) % ps->layout->optimizer_span, end = 0;
+    uint64_t k = (id - pl->first_run) % pl->optimizer_span, end = 0;
     for (size_t o = 0; o < s->n_optimizers && end <= k; o++)
         if (row[o])
             end += s->optimizers[o].layout->combos;
@@ -84,10 +88,11 @@ uint64_t gd_space_group_end(const gd_sweep *s, uint64_t id, gd_space_level level
 {
     size_t p = gd_sweep_section_of(s, id);
     const gd_problem_section *ps = &s->problems[p];
+    const gd_problem_layout *pl = ps->layout;
     if (level == GD_SPACE_PAIR)
         return pair_end(s, p, id);
     uint64_t size = group_size(s, ps, level);
-    return ps->layout->first_run + ((id - ps->layout->first_run) / size + 1) * size;
+    return pl->first_run + ((id - pl->first_run) / size + 1) * size;
 }
 
 /* Index of schedule in gd_schedules (0 when absent: the default). */
@@ -99,26 +104,34 @@ static size_t schedule_index(const gd_schedule_type *schedule)
     return 0;
 }
 
+/* Union key (grid_internal.h) of key j of schedule, among the optimizer dims after
+ * "schedule". */
+static size_t schedule_key(const gd_sweep *s, const gd_schedule_type *schedule, size_t j)
+{
+    return s->layout->schedule_keys[schedule_index(schedule) * GD_MAX_PARAMS + j];
+}
+
 /* The dim of key j of `keys` for run d, or NULL when j is out of range. */
 static const gd_dim *key_dim(const gd_sweep *s, const gd_run_desc *d, gd_space_keys keys,
                              size_t j)
 {
     const gd_problem_section *ps = &s->problems[d->problem];
+    const gd_problem_layout *pl = ps->layout;
     const gd_optimizer_section *os = &s->optimizers[d->optimizer];
+    const gd_optimizer_layout *ol = os->layout;
     switch (keys) {
     case GD_KEYS_PROBLEM:
-        return j < ps->layout->n_type_dims ? &ps->layout->dims[j] : NULL;
+        return j < pl->n_type_dims ? &pl->dims[j] : NULL;
     case GD_KEYS_CONTROL:
-        return j < GD_CONTROL_COUNT ? &ps->layout->dims[ps->layout->n_type_dims + j] : NULL;
+        return j < GD_CONTROL_COUNT ? &pl->dims[pl->n_type_dims + j] : NULL;
     case GD_KEYS_OPTIMIZER:
-        return j < os->layout->n_opt_dims ? &os->layout->dims[j] : NULL;
+        return j < ol->n_opt_dims ? &ol->dims[j] : NULL;
     case GD_KEYS_SCHEDULE:
-        return &os->layout->dims[os->layout->n_opt_dims];
+        return &ol->dims[ol->n_opt_dims];
     case GD_KEYS_SCHEDULE_PARAM:
         if (!d->schedule || j >= gd_param_count(d->schedule->params))
             return NULL;
-        return &os->layout->dims[os->layout->n_opt_dims + 1 +
-                         s->layout->schedule_keys[schedule_index(d->schedule) * GD_MAX_PARAMS + j]];
+        return &ol->dims[ol->n_opt_dims + 1 + schedule_key(s, d->schedule, j)];
     }
     return NULL;
 }

@@ -107,8 +107,9 @@ static int group_blocks(section_walk *w, block_list *b, uint64_t tc)
     uint64_t end = gd_space_group_first(w->s, w->p, GD_SPACE_SETTING, tc + 1);
     if (n == 1)
         return emit(w, b, first, end, w->cost[0]);
-    uint64_t i0 = gd_space_group_index(w->s, w->lo > first ? w->lo : first, GD_SPACE_INSTANCE);
-    uint64_t i1 = gd_space_group_index(w->s, (w->hi < end ? w->hi : end) - 1, GD_SPACE_INSTANCE);
+    uint64_t lo = w->lo > first ? w->lo : first, hi = w->hi < end ? w->hi : end;
+    uint64_t i0 = gd_space_group_index(w->s, lo, GD_SPACE_INSTANCE);
+    uint64_t i1 = gd_space_group_index(w->s, hi - 1, GD_SPACE_INSTANCE);
     for (uint64_t i = i0; i <= i1; i++) {
         uint64_t config = i * w->controls; /* the instance's first configuration */
         for (size_t j = 0; j < n; j++) {

@@ -3,7 +3,8 @@
  * Cost does not depend on the repeat or the optimizer, so a section's costs factor into
  * per-type-combination factors (work of one iteration, 2n + 1) and per-control-combination
  * values (iterations, gradient kind). Each is read by decoding one run id of that
- * combination (the first run of a setting or configuration, run_space.h). Allocation happens only in gd_plan_controls_make. */
+ * combination: the first run of a setting or configuration (run_space.h). Allocation
+ * happens only in gd_plan_controls_make. */
 #include "plan_internal.h"
 
 #include <stdlib.h>

@@ -86,7 +86,8 @@ static size_t named(const gd_columns *c, const char *name)
 static void problem_swept(const gd_tally *t, const gd_run_desc *d, swept_list *l)
 {
     const gd_columns *c = &t->cols;
-    size_t ti = index_of((const void *const *)c->reg.problems, t->sweep->problems[d->problem].type);
+    const gd_problem_type *type = t->sweep->problems[d->problem].type;
+    size_t ti = index_of((const void *const *)c->reg.problems, type);
     for (size_t k = 0; ti != SIZE_MAX && k < GD_MAX_PARAMS; k++)
         push(l, c->problem_col[ti * GD_MAX_PARAMS + k],
              gd_space_key_swept(t->sweep, d, GD_KEYS_PROBLEM, k));
@@ -107,7 +108,8 @@ static void optimizer_swept(const gd_tally *t, const gd_run_desc *d, swept_list 
 {
     const gd_columns *c = &t->cols;
     const gd_sweep *s = t->sweep;
-    size_t ti = index_of((const void *const *)c->reg.optimizers, s->optimizers[d->optimizer].type);
+    const gd_optimizer_type *type = s->optimizers[d->optimizer].type;
+    size_t ti = index_of((const void *const *)c->reg.optimizers, type);
     for (size_t k = 0; ti != SIZE_MAX && k < GD_MAX_PARAMS; k++)
         push(l, c->optimizer_col[ti * GD_MAX_PARAMS + k],
              gd_space_key_swept(s, d, GD_KEYS_OPTIMIZER, k));

@@ -43,17 +43,21 @@ static void check_run(const gd_sweep *s, uint64_t id)
     gd_sweep_decode(s, id, &d);
     gd_fuzz_assert_true(d.id == id && d.problem < s->n_problems, "decoded problem section");
     const gd_problem_section *ps = &s->problems[d.problem];
-    gd_fuzz_assert_true(id >= ps->layout->first_run && id - ps->layout->first_run < ps->layout->n_runs, "run in its section");
+    const gd_problem_layout *pl = ps->layout;
+    gd_fuzz_assert_true(id >= pl->first_run && id - pl->first_run < pl->n_runs,
+                        "run in its section");
     gd_fuzz_assert_true(d.optimizer < s->n_optimizers, "decoded optimizer section");
-    gd_fuzz_assert_true(s->layout->applies[d.problem * s->n_optimizers + d.optimizer], "optimizer applies");
+    gd_fuzz_assert_true(s->layout->applies[d.problem * s->n_optimizers + d.optimizer],
+                        "optimizer applies");
     gd_fuzz_assert_true(d.repeat < s->repeats, "repeat in range");
-    gd_fuzz_assert_true(d.instance >= ps->layout->first_instance && d.instance < s->n_instances &&
-                    d.instance - ps->layout->first_instance < ps->layout->type_combos * s->repeats,
+    gd_fuzz_assert_true(d.instance >= pl->first_instance && d.instance < s->n_instances &&
+                    d.instance - pl->first_instance < pl->type_combos * s->repeats,
                  "instance in its section");
     gd_fuzz_assert_true(d.schedule != NULL, "a schedule");
-    check_values(ps->layout->dims, ps->layout->n_type_dims, d.problem_params, "problem value from the grid");
+    check_values(pl->dims, pl->n_type_dims, d.problem_params, "problem value from the grid");
     const gd_optimizer_section *os = &s->optimizers[d.optimizer];
-    check_values(os->layout->dims, os->layout->n_opt_dims, d.optimizer_params, "optimizer value from the grid");
+    const gd_optimizer_layout *ol = os->layout;
+    check_values(ol->dims, ol->n_opt_dims, d.optimizer_params, "optimizer value from the grid");
     gd_fuzz_assert_true(d.control.iterations >= 1, "iterations >= 1");
     gd_rng_key a = gd_sweep_instance_key(s, &d), b = gd_sweep_instance_key(s, &d);
     gd_fuzz_assert_true(memcmp(&a, &b, sizeof a) == 0, "instance key is deterministic");
@@ -65,7 +69,8 @@ static void check_counts(const gd_sweep *s)
     uint64_t runs = 0, instances = 0;
     for (size_t p = 0; p < s->n_problems; p++) {
         const gd_problem_section *ps = &s->problems[p];
-        gd_fuzz_assert_true(ps->layout->first_run == runs && ps->layout->first_instance == instances,
+        const gd_problem_layout *pl = ps->layout;
+        gd_fuzz_assert_true(pl->first_run == runs && pl->first_instance == instances,
                         "sections are consecutive");
         uint64_t pair_sum = 0;
         for (size_t o = 0; o < s->n_optimizers; o++) {
@@ -73,10 +78,10 @@ static void check_counts(const gd_sweep *s)
            gd_fuzz_assert_true(pair_sum + n >= pair_sum, "pair runs do not overflow");
             pair_sum += n;
         }
-        gd_fuzz_assert_true(pair_sum == ps->layout->n_runs && ps->layout->n_runs > 0, "pair runs add up");
-        gd_fuzz_assert_true(runs + ps->layout->n_runs >= runs, "section runs do not overflow");
-        runs += ps->layout->n_runs;
-        instances += ps->layout->type_combos * s->repeats;
+        gd_fuzz_assert_true(pair_sum == pl->n_runs && pl->n_runs > 0, "pair runs add up");
+        gd_fuzz_assert_true(runs + pl->n_runs >= runs, "section runs do not overflow");
+        runs += pl->n_runs;
+        instances += pl->type_combos * s->repeats;
     }
     gd_fuzz_assert_true(runs == s->n_runs && instances == s->n_instances, "sections add up");
 }
