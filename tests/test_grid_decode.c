@@ -40,16 +40,17 @@ static void test_counts(void **state)
     grid_ok(&s, order_grid, 0);
     assert_int_equal(s.n_problems, 2);
     assert_int_equal(s.n_optimizers, 3);
-    /* optimizer combos: g 2 lr * 2 schedules * 2 decay_steps; m 2; a 2 */
-    assert_int_equal(s.optimizers[0].combos, 8);
-    assert_int_equal(s.optimizers[1].combos, 2);
-    assert_int_equal(s.optimizers[2].combos, 2);
+    /* optimizer combos: g 2 lr * 2 schedules * 2 decay_steps; m 2; a 2; each meets the
+     * 2 * 3 * 2 * 2 configurations (settings, repeats, iterations) of q */
+    assert_int_equal(gd_sweep_pair_runs(&s, 0, 0), 24 * 8);
+    assert_int_equal(gd_sweep_pair_runs(&s, 0, 1), 24 * 2);
+    assert_int_equal(gd_sweep_pair_runs(&s, 0, 2), 24 * 2);
     /* q: 2 a * 3 x0 = 6 instances per repeat, 2 iterations, span 8 + 2 + 2 */
     const uint64_t q = 2 * 3 * 2 * 2 * (8 + 2 + 2);
     /* r: 2 b, 2 gradient, span 8 + 2 (m does not apply) */
     const uint64_t r = 2 * 2 * 2 * (8 + 2);
-    assert_int_equal(s.problems[0].n_runs, q);
-    assert_int_equal(s.problems[1].n_runs, r);
+    assert_int_equal(gd_space_section_runs(&s, 0), q);
+    assert_int_equal(gd_space_section_runs(&s, 1), r);
     assert_int_equal(s.n_runs, q + r);
     assert_int_equal(s.n_instances, 2 * 3 * 2 + 2 * 2);
     assert_int_equal(gd_sweep_pair_runs(&s, 0, 0), 2 * 3 * 2 * 2 * 8);
@@ -254,9 +255,9 @@ static void test_instances_are_consecutive(void **state)
     }
     assert_int_equal(changes + 1, s.n_instances);
     assert_int_equal(prev.instance, s.n_instances - 1);
-    /* gd_sweep_instance_end: the first id of the next instance (or n_runs) */
+    /* gd_space_group_end (instance): the first id of the next instance (or n_runs) */
     for (uint64_t id = 0; id < s.n_runs; id++) {
-        uint64_t end = gd_sweep_instance_end(&s, id);
+        uint64_t end = gd_space_group_end(&s, id, GD_SPACE_INSTANCE);
         gd_sweep_decode(&s, id, &prev);
         gd_sweep_decode(&s, end - 1, &d);
         assert_true(end > id && end <= s.n_runs);

@@ -51,13 +51,4 @@ static inline void grid_bad(const char *text, const char *where, const char *wha
     grid_bad_len(text, strlen(text), where, what);
 }
 
-/* The dim named key among dims[0..n), or NULL. */
-static inline const gd_dim *grid_dim(const gd_dim *dims, size_t n, const char *key)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(dims[i].spec->key, key) == 0)
-            return &dims[i];
-    return NULL;
-}
-
 #endif

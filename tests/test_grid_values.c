@@ -1,9 +1,32 @@
 /* test_grid_values.c - value syntax of grid keys: numbers, lists, linspace, logspace,
- * range, choices, continuation lines and inline comments (as libinih reads them). */
+ * range, choices, continuation lines and inline comments (as libinih reads them).
+ * White-box: reads the dims of src/grid/grid_internal.h. */
 #include "test_grid_util.h"
 
 #include <math.h>
 #include <stdlib.h>
+
+#include "../src/grid/grid_internal.h" /* white-box: the dims a key's values land in */
+
+/* The dim named key among dims[0..n), or NULL. */
+static inline const gd_dim *grid_dim(const gd_dim *dims, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(dims[i].spec->key, key) == 0)
+            return &dims[i];
+    return NULL;
+}
+
+/* The dim of key in the first optimizer (problem) section of s, or NULL. */
+static const gd_dim *optimizer_dim(const gd_sweep *s, const char *key)
+{
+    return grid_dim(s->optimizers[0].layout->dims, s->optimizers[0].layout->n_dims, key);
+}
+
+static const gd_dim *problem_dim(const gd_sweep *s, const char *key)
+{
+    return grid_dim(s->problems[0].layout->dims, s->problems[0].layout->n_dims, key);
+}
 
 /* Parses a one-problem, one-optimizer grid with `key = value` in the optimizer section
  * and returns the values of that key (caller frees the sweep). */
@@ -13,7 +36,7 @@ static const gd_dim *optimizer_values(gd_sweep *s, const char *key, const char *
     snprintf(text, sizeof text, "[problem q]\ntype = quadratic\n[optimizer o]\ntype = adam\n"
              "%s = %s\n", key, value);
     grid_ok(s, text, 0);
-    const gd_dim *d = grid_dim(s->optimizers[0].dims, s->optimizers[0].n_dims, key);
+    const gd_dim *d = optimizer_dim(s, key);
     assert_non_null(d);
     return d;
 }
@@ -101,13 +124,15 @@ static void test_choices(void **state)
                 "save_final = false\n[optimizer o]\ntype = gd\n"
                 "schedule = cosine, constant, inverse_time\n", 0);
     const gd_problem_section *ps = &s.problems[0];
-    const gd_dim *g = grid_dim(ps->dims, ps->n_dims, "gradient");
+    const gd_problem_layout *pl = ps->layout;
+    const gd_dim *g = grid_dim(pl->dims, pl->n_dims, "gradient");
     assert_int_equal(g->count, 2);
     assert_true(g->values[0] == 1 && g->values[1] == 0);
-    const gd_dim *f = grid_dim(ps->dims, ps->n_dims, "save_final");
+    const gd_dim *f = grid_dim(pl->dims, pl->n_dims, "save_final");
     assert_true(f->count == 1 && f->values[0] == 0);
     const gd_optimizer_section *os = &s.optimizers[0];
-    const gd_dim *sch = grid_dim(os->dims, os->n_dims, "schedule");
+    const gd_optimizer_layout *ol = os->layout;
+    const gd_dim *sch = grid_dim(ol->dims, ol->n_dims, "schedule");
     assert_int_equal(sch->count, 3);
     assert_string_equal(gd_schedules[(size_t)sch->values[0]]->name, "cosine");
     assert_string_equal(gd_schedules[(size_t)sch->values[1]]->name, "constant");
@@ -120,14 +145,15 @@ static void test_defaults(void **state)
     gd_sweep s;
     grid_ok(&s, "[problem q]\ntype = quadratic\n[optimizer gd]\n", 0);
     const gd_problem_section *ps = &s.problems[0];
-    assert_int_equal(ps->n_dims, gd_param_count(gd_problem_quadratic.params) + 7);
-    for (size_t i = 0; i < ps->n_dims; i++) {
-        assert_int_equal(ps->dims[i].count, 1);
-        assert_int_equal(ps->dims[i].line, 0);
-        assert_true(ps->dims[i].values[0] == ps->dims[i].spec->def ||
-                    (isinf(ps->dims[i].spec->def) && isinf(ps->dims[i].values[0])));
+    const gd_problem_layout *pl = ps->layout;
+    assert_int_equal(pl->n_dims, gd_param_count(gd_problem_quadratic.params) + 7);
+    for (size_t i = 0; i < pl->n_dims; i++) {
+        assert_int_equal(pl->dims[i].count, 1);
+        assert_int_equal(pl->dims[i].line, 0);
+        assert_true(pl->dims[i].values[0] == pl->dims[i].spec->def ||
+                    (isinf(pl->dims[i].spec->def) && isinf(pl->dims[i].values[0])));
     }
-    const gd_dim *it = grid_dim(ps->dims, ps->n_dims, "iterations");
+    const gd_dim *it = grid_dim(pl->dims, pl->n_dims, "iterations");
     assert_true(it->values[0] == 100);
     assert_true(s.seed == 0 && s.repeats == 1 && s.record_every == 1);
     assert_string_equal(s.name, "t");
@@ -146,13 +172,13 @@ static void test_sweep_section(void **state)
     assert_string_equal(s.output, "seed-comparison.h5");
     assert_true(s.seed == UINT64_MAX);
     assert_true(s.repeats == 3 && s.record_every == 7);
-    const gd_dim *it = grid_dim(s.problems[0].dims, s.problems[0].n_dims, "iterations");
+    const gd_dim *it = problem_dim(&s, "iterations");
     assert_true(it->count == 2 && it->values[1] == 20 && it->line == 9);
     gd_sweep_free(&s);
     grid_ok(&s, "[sweep]\noutput = out/x.h5\niterations = 10, 20\n[problem q]\ntype = quadratic\n"
                 "iterations = 5\n[optimizer gd]\n", 0);
     assert_string_equal(s.output, "out/x.h5");
-    it = grid_dim(s.problems[0].dims, s.problems[0].n_dims, "iterations");
+    it = problem_dim(&s, "iterations");
     assert_true(it->count == 1 && it->values[0] == 5); /* section overrides [sweep] */
     gd_sweep_free(&s);
 }
@@ -169,7 +195,7 @@ static void test_ini_comments_and_continuations(void **state)
     gd_sweep s;
     grid_ok(&s, "# hash comment\n; semicolon comment\n[problem q] ; trailing\ntype = quadratic\n"
                 "[optimizer o]\n  type = gd\nlr: 0.5\n", 0);
-    assert_true(s.optimizers[0].dims[0].values[0] == 0.5);
+    assert_true(s.optimizers[0].layout->dims[0].values[0] == 0.5);
     gd_sweep_free(&s);
     grid_bad("[problem q]\ntype = quadratic\n[optimizer o]\ntype = gd\nlr = 0.1;0.2\n",
              "t.ini:5: ", "'0.1;0.2' is not a number");
@@ -213,7 +239,7 @@ static void expect_long_lr(const char *const *lines, size_t n_lines, size_t n_va
     char *text = grid_with_lines(lines, n_lines, ending);
     gd_sweep s;
     grid_ok(&s, text, 0);
-    const gd_dim *d = grid_dim(s.optimizers[0].dims, s.optimizers[0].n_dims, "lr");
+    const gd_dim *d = optimizer_dim(&s, "lr");
     assert_non_null(d);
     assert_int_equal(d->count, n_values);
     for (size_t i = 0; i < n_values; i++)
@@ -247,7 +273,7 @@ static void test_long_lines(void **state)
         char *cont = grid_with_lines((const char *[]){continued, more}, 2, endings[e]);
         gd_sweep s;
         grid_ok(&s, cont, 0);
-        const gd_dim *d = grid_dim(s.optimizers[0].dims, s.optimizers[0].n_dims, "lr");
+        const gd_dim *d = optimizer_dim(&s, "lr");
         assert_int_equal(d->count, 2 + 3000);
         gd_sweep_free(&s);
         free(cont);
@@ -281,8 +307,8 @@ static void test_bom_and_crlf(void **state)
     gd_sweep s;
     grid_ok(&s, "\xEF\xBB\xBF[problem q]\r\ntype = quadratic\r\n[optimizer o]\r\ntype = gd\r\n"
                 "lr = 0.1, 0.2\r\n", 0);
-    assert_int_equal(s.optimizers[0].dims[0].count, 2);
-    assert_int_equal(s.optimizers[0].dims[0].line, 5);
+    assert_int_equal(s.optimizers[0].layout->dims[0].count, 2);
+    assert_int_equal(s.optimizers[0].layout->dims[0].line, 5);
     gd_sweep_free(&s);
 }
 

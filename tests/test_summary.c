@@ -100,7 +100,7 @@ static const gd_sweep *checked_sweep;
 
 static size_t sf_type_dims(const kept *k)
 {
-    return checked_sweep->problems[k->d.problem].n_type_dims;
+    return gd_param_count(checked_sweep->problems[k->d.problem].type->params);
 }
 
 static int keep_all(uint64_t id) { return 1; }
@@ -303,7 +303,7 @@ static uint64_t expected_rank(const sweep_file *sf, const expect *e, size_t n, c
                               int by_psnr)
 {
     uint64_t rank = 1;
-    size_t np = sf->s.problems[x->problem].n_type_dims;
+    size_t np = gd_param_count(sf->s.problems[x->problem].type->params);
     if (!x->best)
         return 0;
     for (size_t i = 0; i < n; i++)

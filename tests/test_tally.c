@@ -61,14 +61,15 @@ static int teardown(void **state)
 static void add_valued(gd_tally *t, uint32_t p, uint32_t o, uint64_t id, int status,
                        double gap, double loss, long steps, double value)
 {
-    gd_run_desc d;
+    gd_run_desc d, first;
     gd_run_result r;
+    gd_sweep_decode(t->sweep, gd_space_group_first(t->sweep, p, GD_SPACE_SECTION, 0), &first);
     memset(&d, 0, sizeof d);
     memset(&r, 0, sizeof r);
     d.id = id;
     d.problem = p;
     d.optimizer = o;
-    d.instance = t->sweep->problems[p].first_instance;
+    d.instance = first.instance;
     r.status = status;
     r.gap = gap;
     r.loss_final = loss;

@@ -51,37 +51,24 @@ enum {
 /* Fills *c from values in gd_control_params order. */
 void gd_control_from_values(gd_run_control *c, const double *values);
 
-/* One swept key: its spec and the list of values it takes. */
-typedef struct gd_dim {
-    const gd_param_spec *spec;
-    const double *values; /* never written once set */
-    size_t count;
-    int line;            /* grid line that set it (0: default) */
-    int borrowed;        /* values belong to another dim (a [sweep] list) or to the spec
-                            (a default): not freed here */
-} gd_dim;
+/* The layout of the run space (swept values, combination counts, where each section's
+ * runs start) is private to src/grid/ (grid_internal.h): ask run_space.h. */
+struct gd_problem_layout;
+struct gd_optimizer_layout;
+struct gd_sweep_layout;
 
 typedef struct gd_problem_section {
     char label[GD_LABEL_MAX];
     const gd_problem_type *type;
     int line;
-    gd_dim *dims;            /* type params (spec order), then control keys */
-    size_t n_type_dims, n_dims;
-    uint64_t type_combos;    /* product of type-param counts */
-    uint64_t control_combos; /* product of control-key counts */
-    uint64_t optimizer_span; /* runs per (instance, control combo): sum of applicable optimizer combos */
-    uint64_t first_run;      /* global index of this section's first run */
-    uint64_t n_runs;
-    uint64_t first_instance; /* global index of this section's first instance */
+    struct gd_problem_layout *layout; /* private to src/grid/ */
 } gd_problem_section;
 
 typedef struct gd_optimizer_section {
     char label[GD_LABEL_MAX];
     const gd_optimizer_type *type;
     int line;
-    gd_dim *dims;            /* optimizer params, "schedule", then every schedule key */
-    size_t n_opt_dims, n_dims;
-    uint64_t combos;
+    struct gd_optimizer_layout *layout; /* private to src/grid/ */
     char **problems;         /* labels from `problems =`, or NULL: all */
     size_t n_problems;
 } gd_optimizer_section;
@@ -99,13 +86,8 @@ typedef struct gd_sweep {
     size_t n_problems;
     gd_optimizer_section *optimizers;
     size_t n_optimizers;
-    unsigned char *applies;  /* [problem * n_optimizers + optimizer] */
-    uint64_t n_runs, n_instances;
-    /* Schedule k's j-th key is union key schedule_keys[k * GD_MAX_PARAMS + j], i.e. the
-     * optimizer dim n_opt_dims + 1 + that (the union of every schedule's keys follows
-     * "schedule" in every optimizer section). Lets decoding skip key lookups. */
-    unsigned char *schedule_keys;
-    size_t n_schedule_keys;
+    uint64_t n_runs, n_instances; /* gd_space_runs, gd_space_instances */
+    struct gd_sweep_layout *layout; /* private to src/grid/: sections' layouts, applies */
 } gd_sweep;
 
 /* Everything one run needs, decoded from its index. */
@@ -131,31 +113,7 @@ int gd_sweep_parse(gd_sweep *s, const char *path, const char *text, size_t len,
 
 void gd_sweep_free(gd_sweep *s);
 
-/* The problem section of run id (< s->n_runs). */
-size_t gd_sweep_section_of(const gd_sweep *s, uint64_t id);
-
-/* Runs per instance of section ps: its instances are that many consecutive ids each. */
-uint64_t gd_section_instance_runs(const gd_problem_section *ps);
-
-/* One past the last run id of the instance of run id (< s->n_runs). */
-uint64_t gd_sweep_instance_end(const gd_sweep *s, uint64_t id);
-
-/* Decodes run id (< s->n_runs) into *d. Pure; no allocation. */
-void gd_sweep_decode(const gd_sweep *s, uint64_t id, gd_run_desc *d);
-
-/* Number of runs of the (problem section p, optimizer section o) pair. */
-uint64_t gd_sweep_pair_runs(const gd_sweep *s, size_t p, size_t o);
-
-/* Problem settings (type-value combinations) looked at by gd_section_identical_repeats. */
-#define GD_REPEAT_CHECK_MAX 100000
-
-/* How many of section p's problem settings have instances that draw nothing at random
- * (the type's `draws`), so that their repeats are identical runs; 0 when the sweep has
- * one repeat. Looks at the first GD_REPEAT_CHECK_MAX settings at most; *checked receives
- * how many it looked at. */
-uint64_t gd_section_identical_repeats(const gd_sweep *s, size_t p, uint64_t *checked);
-
-/* The RNG key of the instance of run d. */
-gd_rng_key gd_sweep_instance_key(const gd_sweep *s, const gd_run_desc *d);
+/* The run space (decode run i, counts, groups of runs, swept keys) is run_space.h. */
+#include "gdsweep/run_space.h"
 
 #endif

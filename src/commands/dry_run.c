@@ -28,17 +28,17 @@ static double run_bytes(const gd_sweep *s, uint64_t id)
 
 /* Estimated bytes of one problem section: average over sampled configurations (problem
  * values, repeat, control values), times the runs of each. A run's bytes do not depend
- * on its optimizer, so one run per configuration stands for all optimizer_span of them:
+ * on its optimizer, so one run per configuration stands for all the runs of it:
  * the cost is at most SAMPLE_CAP decodes per section, whatever the run count. */
-static double section_bytes(const gd_sweep *s, const gd_problem_section *ps)
+static double section_bytes(const gd_sweep *s, size_t p)
 {
-    uint64_t configs = ps->n_runs / ps->optimizer_span;
+    uint64_t configs = gd_space_groups(s, p, GD_SPACE_CONFIG);
     uint64_t step = configs > SAMPLE_CAP ? configs / SAMPLE_CAP : 1;
     double sum = 0;
     uint64_t sampled = 0;
     for (uint64_t c = 0; c < configs && sampled < SAMPLE_CAP; c += step, sampled++)
-        sum += run_bytes(s, ps->first_run + c * ps->optimizer_span);
-    return sum / (double)sampled * (double)ps->n_runs;
+        sum += run_bytes(s, gd_space_group_first(s, p, GD_SPACE_CONFIG, c));
+    return sum / (double)sampled * (double)gd_space_section_runs(s, p);
 }
 
 static void print_size(FILE *out, double bytes)
@@ -56,6 +56,7 @@ void gd_print_repeat_warnings(FILE *out, const gd_sweep *s)
 {
     for (size_t p = 0; p < s->n_problems; p++) {
         const gd_problem_section *ps = &s->problems[p];
+        uint64_t settings = gd_space_groups(s, p, GD_SPACE_SETTING);
         uint64_t checked, identical = gd_section_identical_repeats(s, p, &checked);
         if (identical == 0)
             continue;
@@ -63,7 +64,7 @@ void gd_print_repeat_warnings(FILE *out, const gd_sweep *s)
                 (unsigned long long)s->repeats, ps->label);
         if (identical < checked)
             fprintf(out, " in %llu of its %llu%s problem settings", (unsigned long long)identical,
-                    (unsigned long long)checked, checked < ps->type_combos ? " first" : "");
+                    (unsigned long long)checked, checked < settings ? " first" : "");
         fprintf(out, " (an instance of %s draws nothing at random%s%s)\n", ps->type->name,
                 ps->type->repeat_hint ? "; " : "",
                 ps->type->repeat_hint ? ps->type->repeat_hint : "");
@@ -85,7 +86,7 @@ void gd_print_dry_run(FILE *out, const gd_sweep *s, const char *output)
             else
                 more_runs += runs;
         }
-        bytes += section_bytes(s, &s->problems[p]);
+        bytes += section_bytes(s, p);
     }
     if (rows > DRY_RUN_ROWS) {
         char more[64];

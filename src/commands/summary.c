@@ -151,25 +151,12 @@ static int bad_cell(const stream *st, uint64_t id, const char *column, double v,
                    gd_reader_path(st->r), (unsigned long long)id, column, v);
 }
 
-/* First id after the stretch of consecutive ids of d's (problem, optimizer) pair: within
- * a problem section, each instance and control combination walks the applicable
- * optimizer sections in file order, each taking `combos` consecutive ids (grid.h). */
-static uint64_t stretch_end(const gd_sweep *s, const gd_run_desc *d)
-{
-    const gd_problem_section *ps = &s->problems[d->problem];
-    uint64_t k = (d->id - ps->first_run) % ps->optimizer_span, end = 0;
-    for (size_t o = 0; o <= d->optimizer; o++)
-        if (s->applies[d->problem * s->n_optimizers + o])
-            end += s->optimizers[o].combos;
-    return d->id + (end - k);
-}
-
 /* The pair of run id, decoding only at the start of each stretch. */
 static const gd_run_desc *pair_of(stream *st, uint64_t id)
 {
     if (id >= st->pair_end || id < st->pair.id) {
         gd_sweep_decode(st->s, id, &st->pair);
-        st->pair_end = stretch_end(st->s, &st->pair);
+        st->pair_end = gd_space_group_end(st->s, id, GD_SPACE_PAIR);
     }
     st->pair.id = id;
     return &st->pair;

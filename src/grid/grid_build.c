@@ -196,19 +196,20 @@ static int alloc_dims(const build *b, gd_dim **dims, size_t n_params, size_t n)
 
 static int read_problem(build *b, const gd_grid_section *sec, gd_problem_section *ps)
 {
+    gd_problem_layout *pl = ps->layout;
     int t = section_type(b, sec, "problem", problem_name_at, ps->label, &ps->line);
     if (t < 0)
         return -1;
     ps->type = gd_problems[t];
-    ps->n_type_dims = gd_param_count(ps->type->params);
-    ps->n_dims = ps->n_type_dims + GD_CONTROL_COUNT;
-    if (alloc_dims(b, &ps->dims, ps->n_type_dims, ps->n_dims) < 0)
+    pl->n_type_dims = gd_param_count(ps->type->params);
+    pl->n_dims = pl->n_type_dims + GD_CONTROL_COUNT;
+    if (alloc_dims(b, &pl->dims, pl->n_type_dims, pl->n_dims) < 0)
         return -1;
-    if (set_defaults(b, ps->dims, ps->type->params, ps->n_type_dims) < 0)
+    if (set_defaults(b, pl->dims, ps->type->params, pl->n_type_dims) < 0)
         return -1;
     for (size_t i = 0; i < GD_CONTROL_COUNT; i++)
-        gd_grid_dim_borrow(&ps->dims[ps->n_type_dims + i], &b->control[i]);
-    return gd_grid_dims_fill(ps->dims, ps->n_dims, sec, problem_keys, b->s->path,
+        gd_grid_dim_borrow(&pl->dims[pl->n_type_dims + i], &b->control[i]);
+    return gd_grid_dims_fill(pl->dims, pl->n_dims, sec, problem_keys, b->s->path,
                              &b->values_left, b->err);
 }
 
@@ -251,28 +252,30 @@ static int read_problem_labels(build *b, const gd_grid_section *sec, gd_optimize
 
 static int optimizer_defaults(build *b, gd_optimizer_section *os)
 {
-    gd_dim *d = os->dims;
-    if (set_defaults(b, d, os->type->params, os->n_opt_dims) < 0)
+    gd_optimizer_layout *ol = os->layout;
+    gd_dim *d = ol->dims;
+    if (set_defaults(b, d, os->type->params, ol->n_opt_dims) < 0)
         return -1;
-    if (gd_grid_dim_default(&d[os->n_opt_dims], &gd_schedule_spec, b->err) < 0)
+    if (gd_grid_dim_default(&d[ol->n_opt_dims], &gd_schedule_spec, b->err) < 0)
         return -1;
-    for (size_t i = 0; i < b->s->n_schedule_keys; i++)
-        if (gd_grid_dim_default(&d[os->n_opt_dims + 1 + i], b->schedule_keys[i], b->err) < 0)
+    for (size_t i = 0; i < b->s->layout->n_schedule_keys; i++)
+        if (gd_grid_dim_default(&d[ol->n_opt_dims + 1 + i], b->schedule_keys[i], b->err) < 0)
             return -1;
     return 0;
 }
 
 static int read_optimizer(build *b, const gd_grid_section *sec, gd_optimizer_section *os)
 {
+    gd_optimizer_layout *ol = os->layout;
     int t = section_type(b, sec, "optimizer", optimizer_name_at, os->label, &os->line);
     if (t < 0)
         return -1;
     os->type = gd_optimizers[t];
-    os->n_opt_dims = gd_param_count(os->type->params);
-    os->n_dims = os->n_opt_dims + 1 + b->s->n_schedule_keys;
-    if (alloc_dims(b, &os->dims, os->n_opt_dims, os->n_dims) < 0 ||
+    ol->n_opt_dims = gd_param_count(os->type->params);
+    ol->n_dims = ol->n_opt_dims + 1 + b->s->layout->n_schedule_keys;
+    if (alloc_dims(b, &ol->dims, ol->n_opt_dims, ol->n_dims) < 0 ||
         optimizer_defaults(b, os) < 0 ||
-        gd_grid_dims_fill(os->dims, os->n_dims, sec, optimizer_keys, b->s->path,
+        gd_grid_dims_fill(ol->dims, ol->n_dims, sec, optimizer_keys, b->s->path,
                           &b->values_left, b->err) < 0)
         return -1;
     return read_problem_labels(b, sec, os);
@@ -286,7 +289,7 @@ static int schedule_union(build *b)
     size_t n_schedules = 0;
     while (gd_schedules[n_schedules])
         n_schedules++;
-    if (!(s->schedule_keys = calloc(n_schedules * GD_MAX_PARAMS, 1)))
+    if (!(s->layout->schedule_keys = calloc(n_schedules * GD_MAX_PARAMS, 1)))
         return gd_fail_runtime(b->err, "out of memory");
     for (size_t k = 0; k < n_schedules; k++) {
         const gd_param_spec *p = gd_schedules[k]->params;
@@ -295,14 +298,14 @@ static int schedule_union(build *b)
                                    gd_schedules[k]->name, GD_MAX_PARAMS);
         for (size_t j = 0; p && p[j].key; j++) {
             size_t u = 0;
-            while (u < s->n_schedule_keys && strcmp(b->schedule_keys[u]->key, p[j].key))
+            while (u < s->layout->n_schedule_keys && strcmp(b->schedule_keys[u]->key, p[j].key))
                 u++;
-            if (u == s->n_schedule_keys && u == GD_GRID_SCHEDULE_KEYS_MAX)
+            if (u == s->layout->n_schedule_keys && u == GD_GRID_SCHEDULE_KEYS_MAX)
                 return gd_fail_runtime(b->err, "too many schedule keys (max %d)",
                                        GD_GRID_SCHEDULE_KEYS_MAX);
-            if (u == s->n_schedule_keys)
-                b->schedule_keys[s->n_schedule_keys++] = &p[j];
-            s->schedule_keys[k * GD_MAX_PARAMS + j] = (unsigned char)u;
+            if (u == s->layout->n_schedule_keys)
+                b->schedule_keys[s->layout->n_schedule_keys++] = &p[j];
+            s->layout->schedule_keys[k * GD_MAX_PARAMS + j] = (unsigned char)u;
         }
     }
     return 0;
@@ -325,6 +328,26 @@ static int too_many_pairs(const build *b, size_t np, size_t no)
                            (unsigned long long)GD_GRID_PAIRS_MAX);
 }
 
+/* The np problem and no optimizer sections, each pointing at its layout in s->layout.
+ * -1 when out of memory (gd_sweep_free frees what was allocated). */
+static int alloc_sections(gd_sweep *s, size_t np, size_t no)
+{
+    s->problems = calloc(np, sizeof *s->problems);
+    s->optimizers = calloc(no, sizeof *s->optimizers);
+    s->layout = calloc(1, sizeof *s->layout);
+    if (!s->problems || !s->optimizers || !s->layout)
+        return -1;
+    s->layout->problems = calloc(np, sizeof *s->layout->problems);
+    s->layout->optimizers = calloc(no, sizeof *s->layout->optimizers);
+    if (!s->layout->problems || !s->layout->optimizers)
+        return -1;
+    for (size_t p = 0; p < np; p++)
+        s->problems[p].layout = &s->layout->problems[p];
+    for (size_t o = 0; o < no; o++)
+        s->optimizers[o].layout = &s->layout->optimizers[o];
+    return 0;
+}
+
 static int count_sections(build *b)
 {
     gd_sweep *s = b->s;
@@ -341,9 +364,7 @@ static int count_sections(build *b)
                                "e.g. [optimizer gd] with lr = 0.1");
     if ((uint64_t)np * no > GD_GRID_PAIRS_MAX)
         return too_many_pairs(b, np, no);
-    s->problems = calloc(np, sizeof *s->problems);
-    s->optimizers = calloc(no, sizeof *s->optimizers);
-    if (!s->problems || !s->optimizers)
+    if (alloc_sections(s, np, no) < 0)
         return gd_fail_runtime(b->err, "out of memory");
     return 0;
 }
@@ -371,7 +392,8 @@ static void hand_over_control(build *b)
     for (size_t i = 0; i < GD_CONTROL_COUNT; i++)
         for (size_t p = 0; p < b->s->n_problems; p++) {
             gd_problem_section *ps = &b->s->problems[p];
-            gd_dim *d = ps->dims ? &ps->dims[ps->n_type_dims + i] : NULL; /* NULL: failed */
+            gd_problem_layout *pl = ps->layout;
+            gd_dim *d = pl->dims ? &pl->dims[pl->n_type_dims + i] : NULL; /* NULL: failed */
             if (d && d->borrowed && !b->control[i].borrowed &&
                 d->values == b->control[i].values) {
                 d->borrowed = 0;

@@ -16,7 +16,7 @@ size_t gd_sweep_section_of(const gd_sweep *s, uint64_t id)
     size_t lo = 0, hi = s->n_problems ? s->n_problems - 1 : 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo + 1) / 2;
-        if (id >= s->problems[mid].first_run)
+        if (id >= s->problems[mid].layout->first_run)
             lo = mid;
         else
             hi = mid - 1;
@@ -27,14 +27,14 @@ size_t gd_sweep_section_of(const gd_sweep *s, uint64_t id)
 /* Optimizer section of offset *k within the span of problem p; *k becomes its combo. */
 static size_t find_optimizer(const gd_sweep *s, size_t p, uint64_t *k)
 {
-    const unsigned char *row = s->applies + p * s->n_optimizers;
+    const unsigned char *row = s->layout->applies + p * s->n_optimizers;
     size_t o = 0;
     for (; o + 1 < s->n_optimizers; o++) {
         if (!row[o])
             continue;
-        if (*k < s->optimizers[o].combos)
+        if (*k < s->optimizers[o].layout->combos)
             break;
-        *k -= s->optimizers[o].combos;
+        *k -= s->optimizers[o].layout->combos;
     }
     return o;
 }
@@ -42,12 +42,13 @@ static size_t find_optimizer(const gd_sweep *s, size_t p, uint64_t *k)
 static void decode_optimizer(const gd_sweep *s, size_t o, uint64_t combo, gd_run_desc *d)
 {
     const gd_optimizer_section *os = &s->optimizers[o];
+    const gd_optimizer_layout *ol = os->layout;
     double v[GD_GRID_OPT_DIMS_MAX];
-    gd_grid_dims_decode(os->dims, os->n_dims, combo, v);
-    memcpy(d->optimizer_params, v, os->n_opt_dims * sizeof v[0]);
-    size_t k = (size_t)v[os->n_opt_dims];
-    const double *keys = v + os->n_opt_dims + 1;
-    const unsigned char *where = s->schedule_keys + k * GD_MAX_PARAMS;
+    gd_grid_dims_decode(ol->dims, ol->n_dims, combo, v);
+    memcpy(d->optimizer_params, v, ol->n_opt_dims * sizeof v[0]);
+    size_t k = (size_t)v[ol->n_opt_dims];
+    const double *keys = v + ol->n_opt_dims + 1;
+    const unsigned char *where = s->layout->schedule_keys + k * GD_MAX_PARAMS;
     d->schedule = gd_schedules[k];
     for (size_t j = 0; d->schedule->params && d->schedule->params[j].key; j++)
         d->schedule_params[j] = keys[where[j]];
@@ -58,55 +59,37 @@ void gd_sweep_decode(const gd_sweep *s, uint64_t id, gd_run_desc *d)
     memset(d, 0, sizeof *d);
     size_t p = gd_sweep_section_of(s, id);
     const gd_problem_section *ps = &s->problems[p];
-    uint64_t r = id - ps->first_run;
-    uint64_t per_instance = gd_section_instance_runs(ps);
+    const gd_problem_layout *pl = ps->layout;
+    uint64_t r = id - pl->first_run;
+    uint64_t per_instance = pl->control_combos * pl->optimizer_span;
     uint64_t local = r / per_instance, k = r % per_instance;
     double control[GD_CONTROL_COUNT];
     d->id = id;
     d->problem = (uint32_t)p;
-    d->instance = ps->first_instance + local;
+    d->instance = pl->first_instance + local;
     d->repeat = local % s->repeats;
-    gd_grid_dims_decode(ps->dims, ps->n_type_dims, local / s->repeats, d->problem_params);
-    gd_grid_dims_decode(ps->dims + ps->n_type_dims, GD_CONTROL_COUNT, k / ps->optimizer_span,
+    gd_grid_dims_decode(pl->dims, pl->n_type_dims, local / s->repeats, d->problem_params);
+    gd_grid_dims_decode(pl->dims + pl->n_type_dims, GD_CONTROL_COUNT, k / pl->optimizer_span,
                         control);
     gd_control_from_values(&d->control, control);
-    k %= ps->optimizer_span;
+    k %= pl->optimizer_span;
     size_t o = find_optimizer(s, p, &k);
     d->optimizer = (uint32_t)o;
     decode_optimizer(s, o, k, d);
 }
 
-uint64_t gd_section_instance_runs(const gd_problem_section *ps)
-{
-    return ps->control_combos * ps->optimizer_span;
-}
-
-uint64_t gd_sweep_instance_end(const gd_sweep *s, uint64_t id)
-{
-    const gd_problem_section *ps = &s->problems[gd_sweep_section_of(s, id)];
-    uint64_t per_instance = gd_section_instance_runs(ps);
-    return ps->first_run + ((id - ps->first_run) / per_instance + 1) * per_instance;
-}
-
-uint64_t gd_sweep_pair_runs(const gd_sweep *s, size_t p, size_t o)
-{
-    const gd_problem_section *ps = &s->problems[p];
-    if (!s->applies[p * s->n_optimizers + o])
-        return 0;
-    return ps->type_combos * s->repeats * ps->control_combos * s->optimizers[o].combos;
-}
-
 uint64_t gd_section_identical_repeats(const gd_sweep *s, size_t p, uint64_t *checked)
 {
     const gd_problem_section *ps = &s->problems[p];
+    const gd_problem_layout *pl = ps->layout;
     double values[GD_MAX_PARAMS];
-    uint64_t n = ps->type_combos < GD_REPEAT_CHECK_MAX ? ps->type_combos : GD_REPEAT_CHECK_MAX;
+    uint64_t n = pl->type_combos < GD_REPEAT_CHECK_MAX ? pl->type_combos : GD_REPEAT_CHECK_MAX;
     uint64_t identical = 0;
     *checked = n;
     if (s->repeats < 2 || !ps->type->draws)
         return 0;
     for (uint64_t c = 0; c < n; c++) {
-        gd_grid_dims_decode(ps->dims, ps->n_type_dims, c, values);
+        gd_grid_dims_decode(pl->dims, pl->n_type_dims, c, values);
         identical += !ps->type->draws(values);
     }
     return identical;

@@ -1,6 +1,8 @@
-/* grid_internal.h - what the grid_*.c files share: raw INI entries and build helpers.
+/* grid_internal.h - what src/grid/ shares: the run-space layout, raw INI entries, helpers.
  *
- * Not a public header: only src/grid_*.c include it. The grid is read in two steps:
+ * Not a public header: only the files of src/grid/ (and white-box grid tests) include it.
+ * The layout structs below are what run_space.h's queries read; nobody outside src/grid/
+ * sees them (grid.h holds only opaque pointers). The grid is read in two steps:
  * grid_parse.c turns the text into raw sections and (key, value, line) entries through
  * libinih, then grid_build.c validates them into a gd_sweep. Every helper here reports
  * failure as -1 with err filled; messages carry PATH:LINE where a line applies. */
@@ -23,6 +25,50 @@
 #define GD_GRID_SCHEDULE_KEYS_MAX 64
 /* Largest number of dims of an optimizer section (params, schedule, schedule keys). */
 #define GD_GRID_OPT_DIMS_MAX (GD_MAX_PARAMS + 1 + GD_GRID_SCHEDULE_KEYS_MAX)
+
+/* ---- the layout of the full grid (what run_space.h's queries read) ------------------ */
+
+/* One swept key: its spec and the list of values it takes. */
+typedef struct gd_dim {
+    const gd_param_spec *spec;
+    const double *values; /* never written once set */
+    size_t count;
+    int line;            /* grid line that set it (0: default) */
+    int borrowed;        /* values belong to another dim (a [sweep] list) or to the spec
+                            (a default): not freed here */
+} gd_dim;
+
+/* A problem section's dims and where its runs lie (gd_problem_section.layout). */
+typedef struct gd_problem_layout {
+    gd_dim *dims;            /* type params (spec order), then control keys */
+    size_t n_type_dims, n_dims;
+    uint64_t type_combos;    /* product of type-param counts */
+    uint64_t control_combos; /* product of control-key counts */
+    uint64_t optimizer_span; /* runs per (instance, control combo): the applicable
+                                optimizer sections' combos, summed */
+    uint64_t first_run;      /* global index of this section's first run */
+    uint64_t n_runs;
+    uint64_t first_instance; /* global index of this section's first instance */
+} gd_problem_layout;
+
+/* An optimizer section's dims (gd_optimizer_section.layout). */
+typedef struct gd_optimizer_layout {
+    gd_dim *dims;            /* optimizer params, "schedule", then every schedule key */
+    size_t n_opt_dims, n_dims;
+    uint64_t combos;
+} gd_optimizer_layout;
+
+/* The sweep's layout (gd_sweep.layout): owns the sections' layouts. */
+typedef struct gd_sweep_layout {
+    gd_problem_layout *problems;     /* [n_problems] */
+    gd_optimizer_layout *optimizers; /* [n_optimizers] */
+    unsigned char *applies;  /* [problem * n_optimizers + optimizer] */
+    /* Schedule k's j-th key is union key schedule_keys[k * GD_MAX_PARAMS + j], i.e. the
+     * optimizer dim n_opt_dims + 1 + that (the union of every schedule's keys follows
+     * "schedule" in every optimizer section). Lets decoding skip key lookups. */
+    unsigned char *schedule_keys;
+    size_t n_schedule_keys;
+} gd_sweep_layout;
 
 typedef enum { GD_SECTION_SWEEP, GD_SECTION_PROBLEM, GD_SECTION_OPTIMIZER } gd_section_kind;
 

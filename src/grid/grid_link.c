@@ -64,7 +64,7 @@ static int resolve_optimizer(gd_sweep *s, size_t o, const gd_grid_section *sec,
     int any = 0;
     for (size_t p = 0; p < s->n_problems; p++)
         if (!os->problems) {
-            s->applies[p * s->n_optimizers + o] = 1;
+            s->layout->applies[p * s->n_optimizers + o] = 1;
             any = 1;
         }
     for (size_t i = 0; i < os->n_problems; i++) {
@@ -72,7 +72,7 @@ static int resolve_optimizer(gd_sweep *s, size_t o, const gd_grid_section *sec,
         if (p < 0)
             return unknown_label(s, gd_grid_entry_find(sec, "problems")->line,
                                  os->problems[i], err);
-        s->applies[(size_t)p * s->n_optimizers + o] = 1;
+        s->layout->applies[(size_t)p * s->n_optimizers + o] = 1;
         any = 1;
     }
     if (!any)
@@ -84,7 +84,7 @@ static int resolve_optimizer(gd_sweep *s, size_t o, const gd_grid_section *sec,
 static int resolve_applies(gd_sweep *s, const gd_grid_raw *raw, gd_error *err)
 {
     labelled *sorted = sorted_problems(s);
-    if (!sorted || !(s->applies = calloc(s->n_problems * s->n_optimizers, 1))) {
+    if (!sorted || !(s->layout->applies = calloc(s->n_problems * s->n_optimizers, 1))) {
         free(sorted);
         return gd_fail_runtime(err, "out of memory");
     }
@@ -97,7 +97,7 @@ static int resolve_applies(gd_sweep *s, const gd_grid_raw *raw, gd_error *err)
     if (rc < 0)
         return -1;
     for (size_t p = 0; p < s->n_problems; p++) {
-        const unsigned char *row = s->applies + p * s->n_optimizers;
+        const unsigned char *row = s->layout->applies + p * s->n_optimizers;
         if (!memchr(row, 1, s->n_optimizers))
             return gd_grid_fail_at(err, s->path, s->problems[p].line, "no optimizer applies "
                                    "to [problem %s]; list it in some optimizer's problems =",
@@ -116,16 +116,17 @@ static int too_large(const gd_sweep *s, int line, gd_error *err)
 static int count_problem(const gd_sweep *s, size_t p, gd_error *err)
 {
     gd_problem_section *ps = &s->problems[p];
+    gd_problem_layout *pl = ps->layout;
     uint64_t span = 0, n;
     for (size_t o = 0; o < s->n_optimizers; o++)
-        if (s->applies[p * s->n_optimizers + o] &&
-            gd_grid_add(span, s->optimizers[o].combos, &span) < 0)
+        if (s->layout->applies[p * s->n_optimizers + o] &&
+            gd_grid_add(span, s->optimizers[o].layout->combos, &span) < 0)
             return too_large(s, ps->line, err);
-    ps->optimizer_span = span;
-    if (gd_grid_combos(ps->dims, ps->n_type_dims, &ps->type_combos) < 0 ||
-        gd_grid_combos(ps->dims + ps->n_type_dims, GD_CONTROL_COUNT, &ps->control_combos) < 0 ||
-        gd_grid_mul(ps->type_combos, s->repeats, &n) < 0 ||
-        gd_grid_mul(n, ps->control_combos, &n) < 0 || gd_grid_mul(n, span, &ps->n_runs) < 0)
+    pl->optimizer_span = span;
+    if (gd_grid_combos(pl->dims, pl->n_type_dims, &pl->type_combos) < 0 ||
+        gd_grid_combos(pl->dims + pl->n_type_dims, GD_CONTROL_COUNT, &pl->control_combos) < 0 ||
+        gd_grid_mul(pl->type_combos, s->repeats, &n) < 0 ||
+        gd_grid_mul(n, pl->control_combos, &n) < 0 || gd_grid_mul(n, span, &pl->n_runs) < 0)
         return too_large(s, ps->line, err);
     return 0;
 }
@@ -134,22 +135,24 @@ static int count_runs(gd_sweep *s, int allow_huge, gd_error *err)
 {
     for (size_t o = 0; o < s->n_optimizers; o++) {
         gd_optimizer_section *os = &s->optimizers[o];
-        if (gd_grid_combos(os->dims, os->n_dims, &os->combos) < 0)
+        gd_optimizer_layout *ol = os->layout;
+        if (gd_grid_combos(ol->dims, ol->n_dims, &ol->combos) < 0)
             return too_large(s, os->line, err);
     }
     uint64_t runs = 0, instances = 0;
     int huge_line = 0; /* the problem section whose runs pass GD_HUGE_GRID */
     for (size_t p = 0; p < s->n_problems; p++) {
         gd_problem_section *ps = &s->problems[p];
+        gd_problem_layout *pl = ps->layout;
         if (count_problem(s, p, err) < 0)
             return -1;
-        ps->first_run = runs;
-        ps->first_instance = instances;
-        if (gd_grid_add(runs, ps->n_runs, &runs) < 0)
+        pl->first_run = runs;
+        pl->first_instance = instances;
+        if (gd_grid_add(runs, pl->n_runs, &runs) < 0)
             return too_large(s, ps->line, err);
         if (runs > GD_HUGE_GRID && !huge_line)
             huge_line = ps->line;
-        instances += ps->type_combos * s->repeats; /* <= n_runs: cannot overflow */
+        instances += pl->type_combos * s->repeats; /* <= n_runs: cannot overflow */
     }
     s->n_runs = runs;
     s->n_instances = instances;
@@ -164,10 +167,11 @@ static int count_runs(gd_sweep *s, int allow_huge, gd_error *err)
 /* "key = value, ..." for one combination of problem-type values. */
 static void values_text(const gd_problem_section *ps, const double *pp, char *buf, size_t size)
 {
+    const gd_problem_layout *pl = ps->layout;
     size_t used = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < ps->n_type_dims && used < size; i++) {
-        const gd_param_spec *spec = ps->dims[i].spec;
+    for (size_t i = 0; i < pl->n_type_dims && used < size; i++) {
+        const gd_param_spec *spec = pl->dims[i].spec;
         const char *sep = i ? ", " : "";
         if (spec->kind == GD_CHOICE)
             used += (size_t)snprintf(buf + used, size - used, "%s%s = %s", sep, spec->key,
@@ -194,7 +198,7 @@ static int check_combo(const gd_sweep *s, const gd_problem_section *ps, const do
     }
     size_t n = numeric && t->dimension ? t->dimension(pp) : 0;
     if (n > GD_NUMERIC_GRAD_MAX_DIM) {
-        const gd_dim *grad = &ps->dims[ps->n_type_dims + GD_CONTROL_GRADIENT];
+        const gd_dim *grad = &ps->layout->dims[ps->layout->n_type_dims + GD_CONTROL_GRADIENT];
         values_text(ps, pp, values, sizeof values);
         return gd_grid_fail_at(err, s->path, grad->line ? grad->line : ps->line,
                                "[problem %s]: dimension %zu is more than %d with gradient = "
@@ -206,7 +210,8 @@ static int check_combo(const gd_sweep *s, const gd_problem_section *ps, const do
 
 static int uses_numeric(const gd_problem_section *ps)
 {
-    const gd_dim *grad = &ps->dims[ps->n_type_dims + GD_CONTROL_GRADIENT];
+    const gd_problem_layout *pl = ps->layout;
+    const gd_dim *grad = &pl->dims[pl->n_type_dims + GD_CONTROL_GRADIENT];
     for (size_t i = 0; i < grad->count; i++)
         if (grad->values[i] == 1)
             return 1;
@@ -256,20 +261,21 @@ static void corner_values_of(const gd_dim *dim, corner_values *c)
  * at most 2^GD_MAX_PARAMS cheap calls, whatever the run count. */
 static int check_problem(const gd_sweep *s, const gd_problem_section *ps, gd_error *err)
 {
+    const gd_problem_layout *pl = ps->layout;
     int numeric = uses_numeric(ps);
     if (!ps->type->check && !(numeric && ps->type->dimension))
         return 0;
     corner_values corners[GD_MAX_PARAMS];
     size_t digit[GD_MAX_PARAMS] = {0};
     double pp[GD_MAX_PARAMS] = {0};
-    for (size_t i = 0; i < ps->n_type_dims; i++) {
-        corner_values_of(&ps->dims[i], &corners[i]);
+    for (size_t i = 0; i < pl->n_type_dims; i++) {
+        corner_values_of(&pl->dims[i], &corners[i]);
         pp[i] = corners[i].v[0];
     }
     for (;;) {
         if (check_combo(s, ps, pp, numeric, err) < 0)
             return -1;
-        size_t i = ps->n_type_dims;
+        size_t i = pl->n_type_dims;
         while (i-- > 0) {
             digit[i] = digit[i] + 1 == corners[i].n ? 0 : digit[i] + 1;
             pp[i] = corners[i].v[digit[i]];

@@ -18,21 +18,28 @@
 void gd_sweep_free(gd_sweep *s)
 {
     for (size_t p = 0; s->problems && p < s->n_problems; p++) {
-        gd_grid_dims_free(s->problems[p].dims, s->problems[p].n_dims);
-        free(s->problems[p].dims);
+        gd_problem_layout *pl = s->problems[p].layout;
+        gd_grid_dims_free(pl->dims, pl->n_dims);
+        free(pl->dims);
     }
     for (size_t o = 0; s->optimizers && o < s->n_optimizers; o++) {
         gd_optimizer_section *os = &s->optimizers[o];
-        gd_grid_dims_free(os->dims, os->n_dims);
-        free(os->dims);
+        gd_optimizer_layout *ol = os->layout;
+        gd_grid_dims_free(ol->dims, ol->n_dims);
+        free(ol->dims);
         for (size_t i = 0; i < os->n_problems; i++)
             free(os->problems[i]);
         free(os->problems);
     }
+    if (s->layout) {
+        free(s->layout->problems);
+        free(s->layout->optimizers);
+        free(s->layout->applies);
+        free(s->layout->schedule_keys);
+        free(s->layout);
+    }
     free(s->problems);
     free(s->optimizers);
-    free(s->applies);
-    free(s->schedule_keys);
     free(s->text);
     memset(s, 0, sizeof *s);
 }

@@ -23,8 +23,8 @@ typedef struct section_walk {
     const gd_sweep *s;
     size_t p;
     uint64_t lo, hi;                   /* planned ids inside this section */
-    uint64_t base, span, rep_runs, type_runs;
-    uint64_t tc_lo, tc_hi;             /* touched type combos */
+    uint64_t controls;                 /* configurations per instance */
+    uint64_t tc_lo, tc_hi;             /* touched type combos (problem settings) */
     gd_plan_controls ctl;
     double *cost;                      /* group level: cost of each run of equal controls */
     size_t *start;                     /* its first control combo (start[n] = all) */
@@ -61,14 +61,13 @@ static int emit(const section_walk *w, block_list *b, uint64_t first, uint64_t e
 
 static void walk_init(section_walk *w, const gd_sweep *s, size_t p, uint64_t lo, uint64_t hi)
 {
-    const gd_problem_section *ps = &s->problems[p];
-    *w = (section_walk){.s = s, .p = p, .base = ps->first_run, .span = ps->optimizer_span};
-    w->lo = lo > ps->first_run ? lo : ps->first_run;
-    w->hi = hi < ps->first_run + ps->n_runs ? hi : ps->first_run + ps->n_runs;
-    w->rep_runs = gd_section_instance_runs(ps);
-    w->type_runs = s->repeats * w->rep_runs;
-    w->tc_lo = (w->lo - w->base) / w->type_runs;
-    w->tc_hi = (w->hi - 1 - w->base) / w->type_runs + 1;
+    uint64_t first = gd_space_group_first(s, p, GD_SPACE_SECTION, 0);
+    uint64_t end = gd_space_group_first(s, p, GD_SPACE_SECTION, 1);
+    *w = (section_walk){.s = s, .p = p, .controls = gd_plan_controls_per_instance(s, p)};
+    w->lo = lo > first ? lo : first;
+    w->hi = hi < end ? hi : end;
+    w->tc_lo = gd_space_group_index(s, w->lo, GD_SPACE_SETTING);
+    w->tc_hi = gd_space_group_index(s, w->hi - 1, GD_SPACE_SETTING) + 1;
 }
 
 /* The finest level this section allows (plan.h: bounded work per section). */
@@ -96,19 +95,26 @@ static size_t control_runs(section_walk *w, gd_plan_type t)
     return n;
 }
 
+static uint64_t config_first(const section_walk *w, uint64_t config)
+{
+    return gd_space_group_first(w->s, w->p, GD_SPACE_CONFIG, config);
+}
+
 static int group_blocks(section_walk *w, block_list *b, uint64_t tc)
 {
     size_t n = control_runs(w, gd_plan_type_at(w->s, w->p, tc));
-    uint64_t first = w->base + tc * w->type_runs, end = first + w->type_runs;
+    uint64_t first = gd_space_group_first(w->s, w->p, GD_SPACE_SETTING, tc);
+    uint64_t end = gd_space_group_first(w->s, w->p, GD_SPACE_SETTING, tc + 1);
     if (n == 1)
         return emit(w, b, first, end, w->cost[0]);
-    uint64_t r0 = ((w->lo > first ? w->lo : first) - first) / w->rep_runs;
-    uint64_t r1 = ((w->hi < end ? w->hi : end) - 1 - first) / w->rep_runs;
-    for (uint64_t r = r0; r <= r1; r++) {
-        uint64_t at = first + r * w->rep_runs;
+    uint64_t lo = w->lo > first ? w->lo : first, hi = w->hi < end ? w->hi : end;
+    uint64_t i0 = gd_space_group_index(w->s, lo, GD_SPACE_INSTANCE);
+    uint64_t i1 = gd_space_group_index(w->s, hi - 1, GD_SPACE_INSTANCE);
+    for (uint64_t i = i0; i <= i1; i++) {
+        uint64_t config = i * w->controls; /* the instance's first configuration */
         for (size_t j = 0; j < n; j++) {
-            int rc = emit(w, b, at + w->start[j] * w->span, at + w->start[j + 1] * w->span,
-                          w->cost[j]);
+            int rc = emit(w, b, config_first(w, config + w->start[j]),
+                          config_first(w, config + w->start[j + 1]), w->cost[j]);
             if (rc != PUSH_OK)
                 return rc;
         }
@@ -118,9 +124,9 @@ static int group_blocks(section_walk *w, block_list *b, uint64_t tc)
 
 static int type_block(section_walk *w, block_list *b, uint64_t tc)
 {
-    uint64_t first = w->base + tc * w->type_runs;
     double cost = gd_plan_type_mean(&w->ctl, gd_plan_type_at(w->s, w->p, tc));
-    return emit(w, b, first, first + w->type_runs, cost);
+    return emit(w, b, gd_space_group_first(w->s, w->p, GD_SPACE_SETTING, tc),
+                gd_space_group_first(w->s, w->p, GD_SPACE_SETTING, tc + 1), cost);
 }
 
 static int section_block(section_walk *w, block_list *b)
@@ -178,8 +184,8 @@ static int level_blocks(const gd_sweep *s, uint64_t lo, uint64_t hi, int level, 
     b->limit = level == LEVEL_SECTION ? SIZE_MAX : GD_PLAN_MAX_BLOCKS;
     int rc = PUSH_OK;
     for (size_t p = 0; p < s->n_problems && rc == PUSH_OK; p++) {
-        const gd_problem_section *ps = &s->problems[p];
-        if (ps->first_run < hi && lo < ps->first_run + ps->n_runs)
+        if (gd_space_group_first(s, p, GD_SPACE_SECTION, 0) < hi &&
+            lo < gd_space_group_first(s, p, GD_SPACE_SECTION, 1))
             rc = section_blocks(s, p, lo, hi, level, b, err);
     }
     return rc;

@@ -58,7 +58,7 @@ int gd_plan_claim_at_cursor(gd_plan *p, int w)
     uint64_t at = b->first + p->pos;
     if (!p->sweep->problems[gd_sweep_section_of(p->sweep, at)].type->stores_inputs)
         return 0; /* instances built from parameters only: nothing to keep together */
-    uint64_t end = gd_sweep_instance_end(p->sweep, at);
+    uint64_t end = gd_space_group_end(p->sweep, at, GD_SPACE_INSTANCE);
     if (end > b->first + b->count)
         end = b->first + b->count;
     p->claims[w] = (gd_plan_claim){at, end, b->run_cost};

@@ -3,7 +3,8 @@
  * Cost does not depend on the repeat or the optimizer, so a section's costs factor into
  * per-type-combination factors (work of one iteration, 2n + 1) and per-control-combination
  * values (iterations, gradient kind). Each is read by decoding one run id of that
- * combination with gd_sweep_decode. Allocation happens only in gd_plan_controls_make. */
+ * combination: the first run of a setting or configuration (run_space.h). Allocation
+ * happens only in gd_plan_controls_make. */
 #include "plan_internal.h"
 
 #include <stdlib.h>
@@ -31,9 +32,8 @@ double gd_plan_run_cost(const gd_sweep *s, uint64_t id)
 
 gd_plan_type gd_plan_type_at(const gd_sweep *s, size_t p, uint64_t tc)
 {
-    const gd_problem_section *ps = &s->problems[p];
     gd_run_desc d;
-    gd_sweep_decode(s, ps->first_run + tc * s->repeats * gd_section_instance_runs(ps), &d);
+    gd_sweep_decode(s, gd_space_group_first(s, p, GD_SPACE_SETTING, tc), &d);
     return type_of(s, &d);
 }
 
@@ -41,6 +41,11 @@ double gd_plan_type_mean(const gd_plan_controls *c, gd_plan_type t)
 {
     double work = t.work * (c->sum_analytic + t.numeric * c->sum_numeric);
     return work / (double)c->n + GD_PLAN_RUN_OVERHEAD;
+}
+
+uint64_t gd_plan_controls_per_instance(const gd_sweep *s, size_t p)
+{
+    return gd_space_groups(s, p, GD_SPACE_CONFIG) / gd_space_groups(s, p, GD_SPACE_INSTANCE);
 }
 
 void gd_plan_controls_free(gd_plan_controls *c)
@@ -54,8 +59,7 @@ void gd_plan_controls_free(gd_plan_controls *c)
 
 int gd_plan_controls_make(gd_plan_controls *c, const gd_sweep *s, size_t p, gd_error *err)
 {
-    const gd_problem_section *ps = &s->problems[p];
-    uint64_t all = ps->control_combos;
+    uint64_t all = gd_plan_controls_per_instance(s, p);
     c->complete = all <= GD_PLAN_MAX_COMBOS;
     c->n = c->complete ? (size_t)all : GD_PLAN_SAMPLE;
     uint64_t step = c->complete ? 1 : all / c->n;
@@ -69,7 +73,7 @@ int gd_plan_controls_make(gd_plan_controls *c, const gd_sweep *s, size_t p, gd_e
     }
     for (size_t i = 0; i < c->n; i++) {
         gd_run_desc d;
-        gd_sweep_decode(s, ps->first_run + (uint64_t)i * step * ps->optimizer_span, &d);
+        gd_sweep_decode(s, gd_space_group_first(s, p, GD_SPACE_CONFIG, (uint64_t)i * step), &d);
         c->iterations[i] = (double)d.control.iterations;
         c->numeric[i] = (unsigned char)(d.control.numeric_gradient != 0);
         *(c->numeric[i] ? &c->sum_numeric : &c->sum_analytic) += c->iterations[i];

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "gdsweep/plan.h"
+#include "gdsweep/run_space.h"
 
 /* The cost factors of one problem-type combination. */
 typedef struct gd_plan_type {
@@ -33,6 +34,9 @@ double gd_plan_combo_cost(gd_plan_type t, double iterations, int numeric);
 
 /* Factors of type combination tc of problem section p. */
 gd_plan_type gd_plan_type_at(const gd_sweep *s, size_t p, uint64_t tc);
+
+/* Control combinations per instance of section p: configurations of one instance. */
+uint64_t gd_plan_controls_per_instance(const gd_sweep *s, size_t p);
 
 /* Mean run cost of type factors t over the control combos c. */
 double gd_plan_type_mean(const gd_plan_controls *c, gd_plan_type t);

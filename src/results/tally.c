@@ -81,16 +81,15 @@ int gd_ranking_compare(const gd_ranking *r, const gd_ranked_run *a, const gd_ran
 
 size_t gd_tally_section_groups(const gd_tally *t, size_t p)
 {
-    uint64_t combos = t->sweep->problems[p].type_combos;
+    uint64_t combos = gd_space_groups(t->sweep, p, GD_SPACE_SETTING);
     return combos <= GD_TALLY_GROUPS_MAX ? (size_t)combos : 1;
 }
 
 size_t gd_tally_group_of(const gd_tally *t, const gd_run_desc *d)
 {
-    const gd_problem_section *ps = &t->sweep->problems[d->problem];
     if (gd_tally_section_groups(t, d->problem) == 1)
         return t->first_group[d->problem];
-    uint64_t setting = (d->instance - ps->first_instance) / t->sweep->repeats;
+    uint64_t setting = gd_space_instance_setting(t->sweep, d->problem, d->instance);
     return t->first_group[d->problem] + (size_t)setting;
 }
 

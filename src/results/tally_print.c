@@ -70,9 +70,9 @@ typedef struct swept_list {
     size_t col[3 * GD_MAX_PARAMS + GD_CONTROL_COUNT + 2];
 } swept_list;
 
-static void push(swept_list *l, size_t col, const gd_dim *dim)
+static void push(swept_list *l, size_t col, int swept)
 {
-    if (col != SIZE_MAX && (!dim || dim->count > 1) && l->n < sizeof l->col / sizeof l->col[0])
+    if (col != SIZE_MAX && swept && l->n < sizeof l->col / sizeof l->col[0])
         l->col[l->n++] = col;
 }
 
@@ -86,21 +86,20 @@ static size_t named(const gd_columns *c, const char *name)
 static void problem_swept(const gd_tally *t, const gd_run_desc *d, swept_list *l)
 {
     const gd_columns *c = &t->cols;
-    const gd_problem_section *ps = &t->sweep->problems[d->problem];
-    size_t ti = index_of((const void *const *)c->reg.problems, ps->type);
-    for (size_t k = 0; ti != SIZE_MAX && k < ps->n_type_dims && k < GD_MAX_PARAMS; k++)
-        push(l, c->problem_col[ti * GD_MAX_PARAMS + k], &ps->dims[k]);
+    const gd_problem_type *type = t->sweep->problems[d->problem].type;
+    size_t ti = index_of((const void *const *)c->reg.problems, type);
+    for (size_t k = 0; ti != SIZE_MAX && k < GD_MAX_PARAMS; k++)
+        push(l, c->problem_col[ti * GD_MAX_PARAMS + k],
+             gd_space_key_swept(t->sweep, d, GD_KEYS_PROBLEM, k));
 }
 
 /* Columns of the control keys d's problem section sweeps, and the repeat. */
 static void control_swept(const gd_tally *t, const gd_run_desc *d, swept_list *l)
 {
     const gd_columns *c = &t->cols;
-    const gd_problem_section *ps = &t->sweep->problems[d->problem];
     for (size_t k = 0; k < GD_CONTROL_COUNT; k++)
-        push(l, c->control_col[k], &ps->dims[ps->n_type_dims + k]);
-    if (t->sweep->repeats > 1)
-        push(l, named(c, "repeat"), NULL);
+        push(l, c->control_col[k], gd_space_key_swept(t->sweep, d, GD_KEYS_CONTROL, k));
+    push(l, named(c, "repeat"), t->sweep->repeats > 1);
 }
 
 /* Columns of the keys d's optimizer section sweeps: its keys, the schedule, and the keys
@@ -108,17 +107,17 @@ static void control_swept(const gd_tally *t, const gd_run_desc *d, swept_list *l
 static void optimizer_swept(const gd_tally *t, const gd_run_desc *d, swept_list *l)
 {
     const gd_columns *c = &t->cols;
-    const gd_optimizer_section *os = &t->sweep->optimizers[d->optimizer];
-    size_t ti = index_of((const void *const *)c->reg.optimizers, os->type);
-    for (size_t k = 0; ti != SIZE_MAX && k < os->n_opt_dims && k < GD_MAX_PARAMS; k++)
-        push(l, c->optimizer_col[ti * GD_MAX_PARAMS + k], &os->dims[k]);
-    push(l, named(c, "schedule"), &os->dims[os->n_opt_dims]);
+    const gd_sweep *s = t->sweep;
+    const gd_optimizer_type *type = s->optimizers[d->optimizer].type;
+    size_t ti = index_of((const void *const *)c->reg.optimizers, type);
+    for (size_t k = 0; ti != SIZE_MAX && k < GD_MAX_PARAMS; k++)
+        push(l, c->optimizer_col[ti * GD_MAX_PARAMS + k],
+             gd_space_key_swept(s, d, GD_KEYS_OPTIMIZER, k));
+    push(l, named(c, "schedule"), gd_space_key_swept(s, d, GD_KEYS_SCHEDULE, 0));
     size_t si = index_of((const void *const *)c->reg.schedules, d->schedule);
-    const gd_param_spec *keys = d->schedule ? d->schedule->params : NULL;
-    for (size_t j = 0; si != SIZE_MAX && keys && keys[j].key && j < GD_MAX_PARAMS; j++) {
-        size_t u = t->sweep->schedule_keys[si * GD_MAX_PARAMS + j];
-        push(l, c->schedule_col[si * GD_MAX_PARAMS + j], &os->dims[os->n_opt_dims + 1 + u]);
-    }
+    for (size_t j = 0; si != SIZE_MAX && j < GD_MAX_PARAMS; j++)
+        push(l, c->schedule_col[si * GD_MAX_PARAMS + j],
+             gd_space_key_swept(s, d, GD_KEYS_SCHEDULE_PARAM, j));
 }
 
 static void append(char *buf, size_t size, size_t *used, const char *text)
@@ -275,18 +274,16 @@ static void final_x(const gd_tally_cell *c, int csv, char *buf, size_t size)
 /* The first run id of group g of section p (its setting's first instance). */
 static uint64_t group_first_run(const gd_tally *t, size_t p, size_t g)
 {
-    const gd_problem_section *ps = &t->sweep->problems[p];
-    uint64_t setting = g - t->first_group[p];
-    return ps->first_run + setting * t->sweep->repeats * gd_section_instance_runs(ps);
+    return gd_space_group_first(t->sweep, p, GD_SPACE_SETTING, g - t->first_group[p]);
 }
 
 /* The problem setting of group g of section p: "lambda=0.5", "" when the section sweeps
  * no problem key, "(all N settings)" when it has too many to tally apart. */
 static void settings_text(const gd_tally *t, size_t p, size_t g, int csv, char *buf)
 {
-    const gd_problem_section *ps = &t->sweep->problems[p];
-    if (gd_tally_section_groups(t, p) == 1 && ps->type_combos > 1)
-        snprintf(buf, FIELD_MAX, "(all %llu settings)", (unsigned long long)ps->type_combos);
+    uint64_t settings = gd_space_groups(t->sweep, p, GD_SPACE_SETTING);
+    if (gd_tally_section_groups(t, p) == 1 && settings > 1)
+        snprintf(buf, FIELD_MAX, "(all %llu settings)", (unsigned long long)settings);
     else
         gd_tally_swept(t, group_first_run(t, p, g), 1, csv ? 0 : TERMINAL_DIGITS, buf,
                        FIELD_MAX);

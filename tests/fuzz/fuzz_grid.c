@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gdsweep/grid.h"
+#include "../../src/grid/grid_internal.h" /* white-box: the layout's invariants */
 
 #define FUZZ_PATH "fuzz.ini"
 #define FUZZ_HASHED_IDS 16
@@ -42,17 +43,21 @@ static void check_run(const gd_sweep *s, uint64_t id)
     gd_sweep_decode(s, id, &d);
     gd_fuzz_assert_true(d.id == id && d.problem < s->n_problems, "decoded problem section");
     const gd_problem_section *ps = &s->problems[d.problem];
-    gd_fuzz_assert_true(id >= ps->first_run && id - ps->first_run < ps->n_runs, "run in its section");
+    const gd_problem_layout *pl = ps->layout;
+    gd_fuzz_assert_true(id >= pl->first_run && id - pl->first_run < pl->n_runs,
+                        "run in its section");
     gd_fuzz_assert_true(d.optimizer < s->n_optimizers, "decoded optimizer section");
-    gd_fuzz_assert_true(s->applies[d.problem * s->n_optimizers + d.optimizer], "optimizer applies");
+    gd_fuzz_assert_true(s->layout->applies[d.problem * s->n_optimizers + d.optimizer],
+                        "optimizer applies");
     gd_fuzz_assert_true(d.repeat < s->repeats, "repeat in range");
-    gd_fuzz_assert_true(d.instance >= ps->first_instance && d.instance < s->n_instances &&
-                    d.instance - ps->first_instance < ps->type_combos * s->repeats,
+    gd_fuzz_assert_true(d.instance >= pl->first_instance && d.instance < s->n_instances &&
+                    d.instance - pl->first_instance < pl->type_combos * s->repeats,
                  "instance in its section");
     gd_fuzz_assert_true(d.schedule != NULL, "a schedule");
-    check_values(ps->dims, ps->n_type_dims, d.problem_params, "problem value from the grid");
+    check_values(pl->dims, pl->n_type_dims, d.problem_params, "problem value from the grid");
     const gd_optimizer_section *os = &s->optimizers[d.optimizer];
-    check_values(os->dims, os->n_opt_dims, d.optimizer_params, "optimizer value from the grid");
+    const gd_optimizer_layout *ol = os->layout;
+    check_values(ol->dims, ol->n_opt_dims, d.optimizer_params, "optimizer value from the grid");
     gd_fuzz_assert_true(d.control.iterations >= 1, "iterations >= 1");
     gd_rng_key a = gd_sweep_instance_key(s, &d), b = gd_sweep_instance_key(s, &d);
     gd_fuzz_assert_true(memcmp(&a, &b, sizeof a) == 0, "instance key is deterministic");
@@ -64,7 +69,8 @@ static void check_counts(const gd_sweep *s)
     uint64_t runs = 0, instances = 0;
     for (size_t p = 0; p < s->n_problems; p++) {
         const gd_problem_section *ps = &s->problems[p];
-        gd_fuzz_assert_true(ps->first_run == runs && ps->first_instance == instances,
+        const gd_problem_layout *pl = ps->layout;
+        gd_fuzz_assert_true(pl->first_run == runs && pl->first_instance == instances,
                         "sections are consecutive");
         uint64_t pair_sum = 0;
         for (size_t o = 0; o < s->n_optimizers; o++) {
@@ -72,10 +78,10 @@ static void check_counts(const gd_sweep *s)
            gd_fuzz_assert_true(pair_sum + n >= pair_sum, "pair runs do not overflow");
             pair_sum += n;
         }
-        gd_fuzz_assert_true(pair_sum == ps->n_runs && ps->n_runs > 0, "pair runs add up");
-        gd_fuzz_assert_true(runs + ps->n_runs >= runs, "section runs do not overflow");
-        runs += ps->n_runs;
-        instances += ps->type_combos * s->repeats;
+        gd_fuzz_assert_true(pair_sum == pl->n_runs && pl->n_runs > 0, "pair runs add up");
+        gd_fuzz_assert_true(runs + pl->n_runs >= runs, "section runs do not overflow");
+        runs += pl->n_runs;
+        instances += pl->type_combos * s->repeats;
     }
     gd_fuzz_assert_true(runs == s->n_runs && instances == s->n_instances, "sections add up");
 }
@@ -97,8 +103,8 @@ static void check_sweep(const gd_sweep *s, const uint8_t *data, size_t size)
     check_run(s, 0);
     check_run(s, s->n_runs - 1);
     for (size_t p = 0; p < s->n_problems && p < 64; p++) {
-        check_run(s, s->problems[p].first_run);
-        check_run(s, s->problems[p].first_run + s->problems[p].n_runs - 1);
+        check_run(s, s->problems[p].layout->first_run);
+        check_run(s, s->problems[p].layout->first_run + s->problems[p].layout->n_runs - 1);
     }
     uint64_t h = fnv1a(data, size);
     for (int i = 0; i < FUZZ_HASHED_IDS; i++) {
