@@ -180,14 +180,14 @@ int gd_store_create_series(gd_store *st)
  * (a kill during creation leaves no OUT.h5, and --overwrite replaces the old file only
  * then). */
 static int lay_out_file(gd_store *st, const char *command_line, const char *tmp,
-                        int *created, gd_error *err)
+                        int *unflushed, gd_error *err)
 {
     hid_t fapl = gd_h5_file_access();
     st->file = fapl >= 0 ? H5Fcreate(tmp, H5F_ACC_EXCL, H5P_DEFAULT, fapl) : -1;
     gd_h5_close(&fapl);
     if (st->file < 0)
         return gd_h5_fail(st, err, "cannot create the file");
-    *created = 1;
+    *unflushed = 1; /* made, not yet flushed whole */
     if (write_root_attributes(st, command_line) < 0)
         return gd_h5_fail(st, err, "writing the sweep attributes");
     st->row_type = gd_h5_row_type(&st->cols);
@@ -201,6 +201,7 @@ static int lay_out_file(gd_store *st, const char *command_line, const char *tmp,
         return gd_h5_fail(st, err, "creating /instances");
     if (H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
         return gd_h5_fail(st, err, "flushing the new file");
+    *unflushed = 0; /* flushed: a failure from here on may close it as usual */
     if (rename(tmp, st->path) != 0)
         return gd_fail_runtime(err, "%s: cannot move %s into place: %s", st->path, tmp,
                                strerror(errno));
@@ -261,10 +262,10 @@ int gd_store_create(gd_store **out, const char *path, const gd_sweep *s,
     char tmp[GD_PATH_MAX + 32];
     snprintf(tmp, sizeof tmp, "%s.creating", path);
     double t0 = gd_store_clock();
-    int created = 0;
+    int unflushed = 0;
     unlink(tmp); /* a dead writer's leftover: the caller holds OUT's lock */
-    if (lay_out_file(st, command_line ? command_line : "", tmp, &created, err) < 0) {
-        if (created) /* a write failed: HDF5 must not close it (at exit neither) */
+    if (lay_out_file(st, command_line ? command_line : "", tmp, &unflushed, err) < 0) {
+        if (unflushed) /* a write into it failed: HDF5 must not close it (at exit neither) */
             gd_store_give_up_writing(st);
         else
             gd_store_close_ids(st);
