@@ -47,7 +47,7 @@ static void test_image_is_the_articles(void **state)
             assert_true(noisy->data[k] == clean->data[k] + 0.5 * gd_rng_normal(key, 0, k));
             assert_true(p.x0[k] == noisy->data[k]);
         }
-    assert_true(dn->cost(pp) == 5.5 * 81 + 50); /* ns per iteration, ~ pixels */
+    assert_true(dn->cost(GD_NO_FILES, pp) == 5.5 * 81 + 50); /* ns per iteration, ~ pixels */
     gd_problem_destroy(&p);
 }
 

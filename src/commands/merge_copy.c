@@ -31,6 +31,7 @@ typedef struct copier {
     gd_merge_fetch traj, path, final;
     long *iteration;               /* one run's iterations, as the history wants them */
     size_t iteration_cap;
+    gd_problem_files_cache files;  /* what the instances read, read once */
     gd_problem instance;           /* the last instance regenerated */
     uint64_t instance_id;
     int has_instance;
@@ -102,7 +103,7 @@ static int regenerate_instance(const gd_merge *m, copier *c, const gd_run_desc *
     gd_problem_destroy(&c->instance);
     c->has_instance = 0;
     gd_error why;
-    if (sec->type->setup(&c->instance, d->problem_params,
+    if (gd_problem_setup(&c->instance, &c->files, sec->type, NULL, d->problem_params,
                          gd_sweep_instance_key(&m->sweep, d), &why) != 0 ||
         gd_batch_add_instance(&c->batch, d, &c->instance, &why) != 0)
         return gd_fail_runtime(err, "regenerating instance %llu (problem %s) of run %llu: %s",
@@ -214,6 +215,7 @@ static void copier_free(copier *c)
     gd_merge_fetch_free(&c->path);
     gd_merge_fetch_free(&c->final);
     gd_problem_destroy(&c->instance);
+    gd_problem_files_cache_free(&c->files);
     free(c->iteration);
     free(c->cells);
 }
