@@ -227,8 +227,10 @@ static double three_steps(const gd_problem *p, const gd_optimizer_type *opt, int
     memcpy(u, p->x0, p->n * sizeof *u);
     memset(st, 0, 3 * p->n * sizeof *st);
     double f = fused ? dn->step_loss_grad(p, NULL, u, g, sq) : dn->loss_grad(p, u, g);
+    gd_step_consts consts = {0};
     for (long t = 1; t <= 3; t++) {
-        gd_step_call call = {opt, hp, 0.05 / (double)t, t, p->n, st};
+        gd_optimizer_prepare(opt, hp, t, &consts);
+        gd_step_call call = {opt, hp, 0.05 / (double)t, t, p->n, st, &consts};
         if (fused) {
             f = dn->step_loss_grad(p, &call, u, g, sq);
             continue;
