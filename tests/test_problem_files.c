@@ -228,6 +228,10 @@ static void test_missing_file_fails_with_its_name(void **unused)
     assert_int_equal(gd_problem_setup(&p, &c, &target, NULL, (double[]){1.0}, (gd_rng_key){0},
                                       &err), -1);
     assert_non_null(strstr(err.msg, "no file given for data"));
+    const char *no_path[] = {NULL};
+    assert_int_equal(gd_problem_setup(&p, &c, &target, no_path, (double[]){1.0},
+                                      (gd_rng_key){0}, &err), -1);
+    assert_non_null(strstr(err.msg, "target: no file given for data"));
     gd_problem_files_cache_free(&c);
 }
 

@@ -135,8 +135,9 @@ int gd_problem_files_get(gd_problem_files_cache *c, const gd_problem_type *t,
     *out = GD_NO_FILES;
     if (n == 0)
         return 0;
-    if (!paths)
-        return gd_fail(err, "%s: no file given for %s", t->name, t->file_keys[0]);
+    for (size_t k = 0; k < n; k++)
+        if (!paths || !paths[k])
+            return gd_fail(err, "%s: no file given for %s", t->name, t->file_keys[k]);
     for (size_t i = 0; i < c->count; i++)
         if (c->sets[i]->type == t && same_paths(c->sets[i], paths)) {
             *out = c->sets[i];
