@@ -5,8 +5,9 @@
  * shared, GD_NO_FILES for a type without file keys), parameter values and an RNG key (all
  * drawn data comes from the key, never from the rank or the order of execution) and owns
  * everything it allocates until `destroy` (the files stay the cache's). Loss and
- * gradient never allocate: the driver calls them inside the iteration loop. Large kernels (denoise, curvefit) use OpenMP with
- * reductions summed in fixed blocks, so results are bit-identical for any thread count. */
+ * gradient never allocate: the driver calls them inside the iteration loop. Large kernels
+ * (denoise, curvefit) use OpenMP with reductions summed in fixed blocks, so results are
+ * bit-identical for any thread count. */
 #ifndef GDSWEEP_PROBLEM_H
 #define GDSWEEP_PROBLEM_H
 
