@@ -128,7 +128,7 @@ static int setup(bench *b, gd_error *err)
     pp[gd_param_find(type->params, "size")] = (double)b->o->size;
     gd_rng_key key = gd_rng_key_make(0, "denoise", pp, gd_param_count(type->params), 0);
     long t_max = BASE_ITERATIONS + b->o->iterations;
-    if (type->setup(&b->p, pp, key, err) < 0 ||
+    if (type->setup(&b->p, GD_NO_FILES, pp, key, err) < 0 ||
         gd_workspace_reserve(&b->ws, b->p.n, 2, err) < 0 ||
         gd_history_reserve(&b->h, gd_history_records(t_max, 1), 0, err) < 0)
         return -1;

@@ -35,7 +35,7 @@ static inline void fx_setup(gd_problem *p, const gd_problem_type *t, const doubl
                             uint64_t repeat)
 {
     gd_error err = {{0}, 0};
-    int rc = t->setup(p, pp, fx_key(t, pp, repeat), &err);
+    int rc = t->setup(p, GD_NO_FILES, pp, fx_key(t, pp, repeat), &err);
     if (rc != 0)
         fail_msg("%s setup failed: %s", t->name, err.msg);
     assert_ptr_equal(p->type, t);

@@ -24,7 +24,7 @@ static void test_check_rejects_bad_ranges(void **state)
     assert_int_equal(cf->check(pp, &err), -1);
     assert_non_null(strstr(err.msg, "x_min"));
     memset(&p, 0xff, sizeof p);
-    assert_int_equal(cf->setup(&p, pp, fx_key(cf, pp, 0), &err), -1);
+    assert_int_equal(cf->setup(&p, GD_NO_FILES, pp, fx_key(cf, pp, 0), &err), -1);
     assert_null(p.type); /* a failed setup leaves the instance zeroed */
     assert_null(p.data);
     gd_problem_destroy(&p);
@@ -63,7 +63,8 @@ static void test_data_follow_the_article(void **state)
     const double expect_true[4] = {0.25, 2, -5, 3};
     assert_memory_equal(fx_input(&p, "true_coef")->data, expect_true, sizeof expect_true);
     assert_memory_equal(fx_input(&p, "x0")->data, p.x0, 3 * sizeof(double));
-    assert_true(cf->cost(pp) == 0.6 * 300 + 50); /* ns per iteration, ~ points x terms */
+    /* ns per iteration, ~ points x terms */
+    assert_true(cf->cost(GD_NO_FILES, pp) == 0.6 * 300 + 50);
     gd_problem_destroy(&p);
 }
 

@@ -47,7 +47,7 @@ static void test_image_is_the_articles(void **state)
             assert_true(noisy->data[k] == clean->data[k] + 0.5 * gd_rng_normal(key, 0, k));
             assert_true(p.x0[k] == noisy->data[k]);
         }
-    assert_true(dn->cost(pp) == 5.5 * 81 + 50); /* ns per iteration, ~ pixels */
+    assert_true(dn->cost(GD_NO_FILES, pp) == 5.5 * 81 + 50); /* ns per iteration, ~ pixels */
     gd_problem_destroy(&p);
 }
 
@@ -227,8 +227,10 @@ static double three_steps(const gd_problem *p, const gd_optimizer_type *opt, int
     memcpy(u, p->x0, p->n * sizeof *u);
     memset(st, 0, 3 * p->n * sizeof *st);
     double f = fused ? dn->step_loss_grad(p, NULL, u, g, sq) : dn->loss_grad(p, u, g);
+    gd_step_consts consts = {0};
     for (long t = 1; t <= 3; t++) {
-        gd_step_call call = {opt, hp, 0.05 / (double)t, t, p->n, st};
+        gd_optimizer_prepare(opt, hp, t, &consts);
+        gd_step_call call = {opt, hp, 0.05 / (double)t, t, p->n, st, &consts};
         if (fused) {
             f = dn->step_loss_grad(p, &call, u, g, sq);
             continue;

@@ -44,7 +44,7 @@ static double per_iter(const char *type, const char *k1, double v1, const char *
         pp[gd_param_find(t->params, k1)] = v1;
     if (k2)
         pp[gd_param_find(t->params, k2)] = v2;
-    return t->cost(pp);
+    return t->cost(GD_NO_FILES, pp);
 }
 
 static double now(void)

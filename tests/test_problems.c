@@ -63,7 +63,7 @@ static void test_specs_and_defaults(void **state)
         }
         if (t->check)
             assert_int_equal(t->check(pp, &err), 0);
-        assert_true(t->cost(pp) > 0);
+        assert_true(t->cost(GD_NO_FILES, pp) > 0);
     }
 }
 
@@ -76,7 +76,7 @@ static void test_default_instances(void **state)
         gd_problem p;
         fx_params(t, pp, NULL);
         fx_setup(&p, t, pp, 0);
-        assert_int_equal(p.n, t->dimension(pp));
+        assert_int_equal(p.n, t->dimension(GD_NO_FILES, pp));
         for (size_t k = 0; k < p.n; k++)
             assert_true(isfinite(p.x0[k]));
         for (size_t k = 0; k < p.n_inputs; k++) {

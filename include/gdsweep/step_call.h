@@ -17,13 +17,19 @@ typedef struct gd_step_call {
     long t;                 /* 1-based step number */
     size_t stride;          /* distance between the state vectors */
     double *state;          /* state vector 0 (of the whole x) */
+    const gd_step_consts *consts; /* prepared for step t (gd_optimizer_prepare); NULL:
+                                   * each call computes its own (opt->step) */
 } gd_step_call;
 
 /* Steps coordinates [off, off + len) of x with the gradient g (of the whole x). */
 static inline void gd_step_apply(const gd_step_call *s, double *x, const double *g,
                                  size_t off, size_t len)
 {
-    s->opt->step(s->hp, s->lr, s->t, len, s->stride, x + off, g + off, s->state + off);
+    if (s->consts && s->opt->step_prepared)
+        s->opt->step_prepared(s->hp, s->consts, s->lr, len, s->stride, x + off, g + off,
+                              s->state + off);
+    else
+        s->opt->step(s->hp, s->lr, s->t, len, s->stride, x + off, g + off, s->state + off);
 }
 
 #endif

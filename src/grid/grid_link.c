@@ -196,7 +196,7 @@ static int check_combo(const gd_sweep *s, const gd_problem_section *ps, const do
         return gd_grid_fail_at(err, s->path, ps->line, "[problem %s]: %s (with %s); change "
                                "these values", ps->label, msg, values);
     }
-    size_t n = numeric && t->dimension ? t->dimension(pp) : 0;
+    size_t n = numeric && t->dimension ? t->dimension(GD_NO_FILES, pp) : 0;
     if (n > GD_NUMERIC_GRAD_MAX_DIM) {
         const gd_dim *grad = &ps->layout->dims[ps->layout->n_type_dims + GD_CONTROL_GRADIENT];
         values_text(ps, pp, values, sizeof values);

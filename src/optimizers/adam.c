@@ -6,16 +6,18 @@
 static const gd_param_spec adam_params[] = {ADAM_PARAMS, {0}};
 
 __attribute__((target_clones("avx2", "default")))
-static void adam_step(const double *hp, double lr, long t, size_t n, size_t stride, double *x,
-                      const double *g, double *state)
+static void adam_step_prepared(const double *hp, const gd_step_consts *k, double lr, size_t n,
+                               size_t stride, double *x, const double *g, double *state)
 {
-    const adam_coef c = adam_coef_at(hp, t);
+    const adam_coef c = adam_coef_of(hp, k);
     double *m = state, *v = state + stride;
     for (size_t i = 0; i < n; i++) {
         const adam_hat hat = adam_moments(&c, g[i], &m[i], &v[i]);
         x[i] = x[i] - lr * hat.m / (sqrt(hat.v) + c.eps);
     }
 }
+
+GD_STEP_FROM_PREPARED(adam_step, adam_prepare, adam_step_prepared)
 
 const gd_optimizer_type gd_optimizer_adam = {
     .name = "adam",
@@ -24,4 +26,6 @@ const gd_optimizer_type gd_optimizer_adam = {
     .state_vectors = 2,
     .lookahead = NULL,
     .step = adam_step,
+    .prepare_step = adam_prepare,
+    .step_prepared = adam_step_prepared,
 };

@@ -1,7 +1,8 @@
 /* adam_family.h - what adam.c, adamw.c, amsgrad.c and nadam.c share (private to this folder).
  *
  * Their hyperparameters start with ADAM_PARAMS (lr, beta1, beta2, eps), so hp[1..3] mean
- * the same in each, and their state vectors start with m (0) and v (1). */
+ * the same in each, their state vectors start with m (0) and v (1), and their per-step
+ * constants (optimizer.h, prepare_step) start with the bias corrections (adam_prepare). */
 #ifndef GDSWEEP_ADAM_FAMILY_H
 #define GDSWEEP_ADAM_FAMILY_H
 
@@ -20,21 +21,21 @@ typedef struct adam_coef {
     double bc1, bc2; /* bias corrections 1 - b1^t and 1 - b2^t */
 } adam_coef;
 
-/* The coefficients of step t (1-based): none per element, and two pow() only when (beta1,
- * beta2, t) changed since this thread's last call: a fused kernel (denoise) steps x in
- * tiles of a hundred coordinates, thousands of calls per step, where the pow() calls cost
- * more than the step itself. The values are pow()'s own, so the bits do not change. */
-static inline adam_coef adam_coef_at(const double *hp, long t)
+/* Where the family keeps its per-step constants in a gd_step_consts. */
+enum { ADAM_BC1, ADAM_BC2, ADAM_CONSTS };
+
+/* The prepare_step of the family: the bias corrections of step t (1-based), two pow() per
+ * step (pow()'s own values, so the bits are those of computing them per call). */
+static inline void adam_prepare(const double *hp, long t, gd_step_consts *k)
 {
-    static _Thread_local double last_b1 = NAN, last_b2 = NAN, last_bc1, last_bc2;
-    static _Thread_local long last_t = -1;
-    const double b1 = hp[1], b2 = hp[2];
-    if (b1 != last_b1 || b2 != last_b2 || t != last_t) {
-        last_b1 = b1, last_b2 = b2, last_t = t;
-        last_bc1 = 1 - pow(b1, (double)t);
-        last_bc2 = 1 - pow(b2, (double)t);
-    }
-    return (adam_coef){b1, b2, hp[3], last_bc1, last_bc2};
+    k->v[ADAM_BC1] = 1 - pow(hp[1], (double)t);
+    k->v[ADAM_BC2] = 1 - pow(hp[2], (double)t);
+}
+
+/* The coefficients of a step prepared by adam_prepare: none per element. */
+static inline adam_coef adam_coef_of(const double *hp, const gd_step_consts *k)
+{
+    return (adam_coef){hp[1], hp[2], hp[3], k->v[ADAM_BC1], k->v[ADAM_BC2]};
 }
 
 /* Bias-corrected moments of one coordinate: mhat = m/(1-b1^t), vhat = v/(1-b2^t). */

@@ -19,10 +19,11 @@ static const gd_param_spec amsgrad_params[] = {
 };
 
 __attribute__((target_clones("avx2", "default")))
-static void amsgrad_step(const double *hp, double lr, long t, size_t n, size_t stride,
-                         double *x, const double *g, double *state)
+static void amsgrad_step_prepared(const double *hp, const gd_step_consts *k, double lr,
+                                  size_t n, size_t stride, double *x, const double *g,
+                                  double *state)
 {
-    adam_coef c = adam_coef_at(hp, t);
+    adam_coef c = adam_coef_of(hp, k);
     if (hp[4] == 0)
         c.bc1 = c.bc2 = 1;
     double *m = state, *v = state + stride, *vmax = state + 2 * stride;
@@ -33,6 +34,8 @@ static void amsgrad_step(const double *hp, double lr, long t, size_t n, size_t s
     }
 }
 
+GD_STEP_FROM_PREPARED(amsgrad_step, adam_prepare, amsgrad_step_prepared)
+
 const gd_optimizer_type gd_optimizer_amsgrad = {
     .name = "amsgrad",
     .doc = "AMSGrad (Reddi, Kale & Kumar 2018): Adam with the running maximum of v in the "
@@ -41,4 +44,6 @@ const gd_optimizer_type gd_optimizer_amsgrad = {
     .state_vectors = 3,
     .lookahead = NULL,
     .step = amsgrad_step,
+    .prepare_step = adam_prepare,
+    .step_prepared = amsgrad_step_prepared,
 };

@@ -17,50 +17,51 @@ static const gd_param_spec nadam_params[] = {
     {0},
 };
 
-/* The per-step coefficients of g and m in the update. */
-typedef struct nadam_coef {
-    double of_g, of_m;
-} nadam_coef;
+/* NAdam's per-step constants after Adam's (ADAM_BC1, ADAM_BC2): the coefficients of g and
+ * m in the update, prod_{i<=t} mu_i, and the (beta1, psi) that product was made with. */
+enum { NADAM_OF_G = ADAM_CONSTS, NADAM_OF_M, NADAM_PROD, NADAM_B1, NADAM_PSI };
 
 static double momentum_at(double beta1, double psi, long t)
 {
     return psi == 0 ? beta1 : beta1 * (1 - 0.5 * pow(0.96, (double)t * psi));
 }
 
-/* The coefficients of step t. prod_{i<=t} mu_i is multiplied in order i = 1..t; this
- * thread's last product is extended when t follows it (a run steps t = 1, 2, ...), else
- * recomputed from i = 1: the same multiplications in the same order either way, so the
- * bits do not depend on what the thread ran before. A fused kernel (denoise) calls the step
- * thousands of times per t, so the last coefficients are kept too (as adam_coef_at does). */
-static nadam_coef nadam_coef_at(const double *hp, long t)
+/* The prepare_step: Adam's constants, then NAdam's of step t. prod_{i<=t} mu_i is
+ * multiplied in order i = 1..t: extended from the product k holds when its step k->t is
+ * not after t and its (beta1, psi) are these (a run prepares t = 1, 2, ...), else made
+ * from i = 1: the same multiplications in the same order either way. */
+static void nadam_prepare(const double *hp, long t, gd_step_consts *k)
 {
-    static _Thread_local double last_b1 = NAN, last_psi = NAN, prod = 1;
-    static _Thread_local long prod_t = 0;
-    static _Thread_local nadam_coef last;
     const double b1 = hp[1], psi = hp[4];
-    if (b1 == last_b1 && psi == last_psi && t == prod_t)
-        return last;
-    if (b1 != last_b1 || psi != last_psi || t < prod_t)
-        last_b1 = b1, last_psi = psi, prod_t = 0, prod = 1;
-    for (; prod_t < t; prod_t++)
-        prod *= momentum_at(b1, psi, prod_t + 1);
+    long held = k->t;
+    double prod = k->v[NADAM_PROD];
+    if (held < 1 || held > t || k->v[NADAM_B1] != b1 || k->v[NADAM_PSI] != psi)
+        held = 0, prod = 1;
+    for (; held < t; held++)
+        prod *= momentum_at(b1, psi, held + 1);
+    adam_prepare(hp, t, k);
     const double mu = momentum_at(b1, psi, t), mu_next = momentum_at(b1, psi, t + 1);
-    last = (nadam_coef){(1 - mu) / (1 - prod), mu_next / (1 - prod * mu_next)};
-    return last;
+    k->v[NADAM_OF_G] = (1 - mu) / (1 - prod);
+    k->v[NADAM_OF_M] = mu_next / (1 - prod * mu_next);
+    k->v[NADAM_PROD] = prod;
+    k->v[NADAM_B1] = b1;
+    k->v[NADAM_PSI] = psi;
 }
 
 __attribute__((target_clones("avx2", "default")))
-static void nadam_step(const double *hp, double lr, long t, size_t n, size_t stride, double *x,
-                       const double *g, double *state)
+static void nadam_step_prepared(const double *hp, const gd_step_consts *k, double lr, size_t n,
+                                size_t stride, double *x, const double *g, double *state)
 {
-    const adam_coef c = adam_coef_at(hp, t);
-    const nadam_coef k = nadam_coef_at(hp, t);
+    const adam_coef c = adam_coef_of(hp, k);
+    const double of_g = k->v[NADAM_OF_G], of_m = k->v[NADAM_OF_M];
     double *m = state, *v = state + stride;
     for (size_t i = 0; i < n; i++) {
         const adam_hat hat = adam_moments(&c, g[i], &m[i], &v[i]);
-        x[i] = x[i] - lr * (k.of_g * g[i] + k.of_m * m[i]) / (sqrt(hat.v) + c.eps);
+        x[i] = x[i] - lr * (of_g * g[i] + of_m * m[i]) / (sqrt(hat.v) + c.eps);
     }
 }
+
+GD_STEP_FROM_PREPARED(nadam_step, nadam_prepare, nadam_step_prepared)
 
 const gd_optimizer_type gd_optimizer_nadam = {
     .name = "nadam",
@@ -70,4 +71,6 @@ const gd_optimizer_type gd_optimizer_nadam = {
     .state_vectors = 2,
     .lookahead = NULL,
     .step = nadam_step,
+    .prepare_step = nadam_prepare,
+    .step_prepared = nadam_step_prepared,
 };

@@ -17,8 +17,9 @@ double gd_plan_combo_cost(gd_plan_type t, double iterations, int numeric)
 static gd_plan_type type_of(const gd_sweep *s, const gd_run_desc *d)
 {
     const gd_problem_type *type = s->problems[d->problem].type;
-    gd_plan_type t = {type->cost(d->problem_params),
-                      2.0 * (double)type->dimension(d->problem_params) + 1.0};
+    const double *pp = d->problem_params;
+    gd_plan_type t = {type->cost(GD_NO_FILES, pp),
+                      2.0 * (double)type->dimension(GD_NO_FILES, pp) + 1.0};
     return t;
 }
 

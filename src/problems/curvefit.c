@@ -83,14 +83,14 @@ static int curvefit_check(const double *pp, gd_error *err)
     return 0;
 }
 
-static size_t curvefit_dimension(const double *pp)
+static size_t curvefit_dimension(const gd_problem_files *files, const double *pp)
 {
     return (size_t)pp[CF_DEGREE] + 1;
 }
 
 /* Nanoseconds per iteration (loss, gradient and a typical optimizer step), measured on
  * the development machine with gd and adam; the scheduler only needs the ratios. */
-static double curvefit_cost(const double *pp)
+static double curvefit_cost(const gd_problem_files *files, const double *pp)
 {
     return 0.6 * pp[CF_POINTS] * (pp[CF_DEGREE] + 1) + 50;
 }
@@ -186,7 +186,8 @@ static void make_data(curvefit *c, const double *pp, gd_rng_key key)
     }
 }
 
-static int curvefit_setup(gd_problem *p, const double *pp, gd_rng_key key, gd_error *err)
+static int curvefit_setup(gd_problem *p, const gd_problem_files *files, const double *pp,
+                          gd_rng_key key, gd_error *err)
 {
     memset(p, 0, sizeof *p); /* a failed setup leaves *p zeroed */
     if (curvefit_check(pp, err) < 0)

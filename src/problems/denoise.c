@@ -64,14 +64,14 @@ static int denoise_draws(const double *pp)
     return pp[DN_NOISE] > 0;
 }
 
-static size_t denoise_dimension(const double *pp)
+static size_t denoise_dimension(const gd_problem_files *files, const double *pp)
 {
     return (size_t)pp[DN_SIZE] * (size_t)pp[DN_SIZE];
 }
 
 /* Nanoseconds per iteration (loss, gradient and a typical optimizer step), measured on
  * the development machine with gd and adam; the scheduler only needs the ratios. */
-static double denoise_cost(const double *pp)
+static double denoise_cost(const gd_problem_files *files, const double *pp)
 {
     return 5.5 * pp[DN_SIZE] * pp[DN_SIZE] + 50;
 }
@@ -342,7 +342,8 @@ static double peak_to_peak(const double *v, size_t n)
     return hi - lo;
 }
 
-static int denoise_setup(gd_problem *p, const double *pp, gd_rng_key key, gd_error *err)
+static int denoise_setup(gd_problem *p, const gd_problem_files *files, const double *pp,
+                         gd_rng_key key, gd_error *err)
 {
     size_t m = (size_t)pp[DN_SIZE], nb = (m + ROWS - 1) / ROWS;
     double *clean, *noisy, *rows, *grad_sq, *scratch;

@@ -26,19 +26,20 @@ static int quadratic_draws(const double *pp)
     return pp[Q_SPREAD] > 0;
 }
 
-static size_t quadratic_dimension(const double *pp)
+static size_t quadratic_dimension(const gd_problem_files *files, const double *pp)
 {
     return 1;
 }
 
 /* Nanoseconds per iteration (loss, gradient and a typical optimizer step), measured on
  * the development machine with gd and adam; the scheduler only needs the ratios. */
-static double quadratic_cost(const double *pp)
+static double quadratic_cost(const gd_problem_files *files, const double *pp)
 {
     return 50;
 }
 
-static int quadratic_setup(gd_problem *p, const double *pp, gd_rng_key key, gd_error *err)
+static int quadratic_setup(gd_problem *p, const gd_problem_files *files, const double *pp,
+                           gd_rng_key key, gd_error *err)
 {
     double *x_opt;
     const gd_array_req reqs[] = {{&x_opt, 1}};

@@ -27,19 +27,20 @@ static int rosenbrock_draws(const double *pp)
     return pp[R_SPREAD] > 0;
 }
 
-static size_t rosenbrock_dimension(const double *pp)
+static size_t rosenbrock_dimension(const gd_problem_files *files, const double *pp)
 {
     return 2;
 }
 
 /* Nanoseconds per iteration (loss, gradient and a typical optimizer step), measured on
  * the development machine with gd and adam; the scheduler only needs the ratios. */
-static double rosenbrock_cost(const double *pp)
+static double rosenbrock_cost(const gd_problem_files *files, const double *pp)
 {
     return 55;
 }
 
-static int rosenbrock_setup(gd_problem *p, const double *pp, gd_rng_key key, gd_error *err)
+static int rosenbrock_setup(gd_problem *p, const gd_problem_files *files, const double *pp,
+                            gd_rng_key key, gd_error *err)
 {
     double *x_opt;
     const gd_array_req reqs[] = {{&x_opt, 2}};

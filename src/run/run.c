@@ -69,19 +69,17 @@ static double blocked_norm(const double *g, size_t n, double *partial)
     return sqrt(s);
 }
 
-static void blocked_step(const gd_optimizer_type *o, const double *hp, double lr, long t,
-                         size_t n, size_t stride, double *x, const double *g, double *state)
+/* Applies the step s to x[0, n), in fixed blocks over threads when n is large. */
+static void blocked_step(const gd_step_call *s, size_t n, double *x, const double *g)
 {
     if (n < GD_PARALLEL_MIN) {
-        o->step(hp, lr, t, n, stride, x, g, state);
+        gd_step_apply(s, x, g, 0, n);
         return;
     }
     size_t nb = block_count(n);
 #pragma omp parallel for schedule(static)
-    for (size_t b = 0; b < nb; b++) {
-        size_t off = b * GD_BLOCK;
-        o->step(hp, lr, t, block_len(n, b), stride, x + off, g + off, state + off);
-    }
+    for (size_t b = 0; b < nb; b++)
+        gd_step_apply(s, x, g, b * GD_BLOCK, block_len(n, b));
 }
 
 static void blocked_lookahead(const gd_optimizer_type *o, const double *hp, size_t n,
@@ -110,6 +108,7 @@ typedef struct loop_ctx {
     double t0;                     /* the run's start, now_seconds() */
     size_t next_target;            /* first target not reached yet */
     double target_gap[GD_TARGETS]; /* gap levels of the targets */
+    gd_step_consts consts;         /* the optimizer's constants of the last step */
 } loop_ctx;
 
 /* The loss at x_t and, when known, the gradient norm there. */
@@ -217,12 +216,12 @@ static point first_evaluate(loop_ctx *c)
 static point step_and_evaluate(loop_ctx *c, double lr, long t)
 {
     gd_workspace *ws = c->ws;
-    if (fused(c)) {
-        gd_step_call call = {c->opt, c->d->optimizer_params, lr, t + 1, ws->n_cap, ws->state};
+    const double *hp = c->d->optimizer_params;
+    gd_optimizer_prepare(c->opt, hp, t + 1, &c->consts);
+    gd_step_call call = {c->opt, hp, lr, t + 1, ws->n_cap, ws->state, &c->consts};
+    if (fused(c))
         return fused_evaluate(c, &call);
-    }
-    blocked_step(c->opt, c->d->optimizer_params, lr, t + 1, c->p->n, ws->n_cap, ws->x, ws->g,
-                 ws->state);
+    blocked_step(&call, c->p->n, ws->x, ws->g);
     return evaluate(c, t + 1);
 }
 
@@ -320,7 +319,7 @@ double gd_target_fraction(size_t k)
 void gd_run_execute(const gd_problem *p, const gd_optimizer_type *opt, const gd_run_desc *d,
                     long record_every, gd_workspace *ws, gd_history *h, gd_run_result *r)
 {
-    loop_ctx c = {p, d, opt, ws, r, record_every, now_seconds(), 0, {0}};
+    loop_ctx c = {p, d, opt, ws, r, record_every, now_seconds(), 0, {0}, {0}};
     double lr0 = d->optimizer_params[0];
     long T = d->control.iterations;
     start(&c, h);
