@@ -24,6 +24,7 @@
 
 #include <mpi.h>
 
+#include "gdsweep/inject.h"
 #include "gdsweep/interrupt.h"
 #include "gdsweep/local_worker.h"
 #include "gdsweep/plan.h"
@@ -364,14 +365,16 @@ static int coordinate_loop(coordinator *c, gd_error *err)
 
 static int coordinate(coordinator *c, const gd_selection *sel, int quiet, gd_error *err)
 {
-    if (gd_plan_create(&c->plan, c->s, 0, c->s->n_runs, gd_par_size(), err) != 0)
+    if (gd_inject_failure("plan", err) ||
+        gd_plan_create(&c->plan, c->s, 0, c->s->n_runs, gd_par_size(), err) != 0)
         return -1;
     gd_plan_skip_done(c->plan, gd_selection_skip, (void *)sel);
     gd_progress_init(&c->progress, sel->todo, quiet);
     c->remote_active = gd_par_size() - 1;
     c->last_commit = gd_now_seconds();
     c->commit_every = gd_commit_seconds();
-    if (gd_local_worker_start(&c->local, c->s, 0, err) != 0)
+    if (gd_inject_failure("local_worker", err) ||
+        gd_local_worker_start(&c->local, c->s, 0, err) != 0)
         return -1;
     double t0 = gd_now_seconds();
     int rc = coordinate_loop(c, err);
