@@ -36,6 +36,11 @@ int gd_par_share_sweep(gd_sweep *s, const char *path, int allow_huge, int rc, gd
 /* Prints "gdsweep: rank R: message" and ends every process of the job with code. */
 _Noreturn void gd_par_abort(const gd_error *err);
 
+/* A failure on any rank once the ranks work together: with several ranks it ends the job
+ * through gd_par_abort (the others would wait for this rank forever); alone it returns -1
+ * for the caller to print. */
+int gd_par_fail(const gd_error *err);
+
 /* Runs the selected runs over all ranks (sel matters on rank 0; the others need only
  * sel->sweep); rank 0 writes st and fills tally/stats. Returns 0, GD_SWEEP_INTERRUPTED
  * (a signal on any rank stopped the sweep; stats->abandoned_ranks were still running

@@ -199,7 +199,7 @@ static int run_job(const gd_cli *c, const gd_sweep *s, gd_store *st, const char 
     }
     if ((gd_par_rank() == 1 && gd_inject_failure("tally_rank1", err)) ||
         gd_tally_init(&tally, s, NULL, err) != 0)
-        return -1;
+        return gd_par_fail(err);
     gd_interrupt_install(c->grace);
     rc = gd_par_sweep(&sel, st, &tally, c->quiet, &stats, err);
     if (gd_par_rank() == 0)

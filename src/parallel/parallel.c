@@ -98,3 +98,10 @@ _Noreturn void gd_par_abort(const gd_error *err)
     MPI_Abort(MPI_COMM_WORLD, err->exit_code ? err->exit_code : GD_EXIT_RUNTIME);
     exit(GD_EXIT_RUNTIME);
 }
+
+int gd_par_fail(const gd_error *err)
+{
+    if (gd_par_size() > 1)
+        gd_par_abort(err);
+    return -1;
+}
