@@ -1,7 +1,7 @@
 /* parallel_sweep.c - the distributed sweep: the other ranks compute chunks and send result
  * batches back; rank 0 runs the coordinator (coordinator.c) on the MPI transport below.
  *
- * Messages (MPI_COMM_WORLD, all to or from rank 0):
+ * Messages (through parallel.c's verbs, all to or from rank 0):
  *   TAG_REQUEST  worker -> 0  one byte: "give me a chunk"; 1 when sent ahead (the worker
  *                             prefetches one chunk while it computes), 0 when idle
  *   TAG_WORK     0 -> worker  uint64 {first, count}; count 0: no more work, or (first =
@@ -10,7 +10,7 @@
  *   TAG_DONE     worker -> 0  empty: every result of this rank has been sent
  *   TAG_STOP     worker -> 0  empty: this rank was signalled; stop handing out work
  * Messages between two ranks arrive in order, so TAG_DONE follows the rank's last result.
- * Rank 0's main thread polls with MPI_Iprobe and naps when idle (longer the longer it stays
+ * Rank 0's main thread probes for messages and naps when idle (longer the longer it stays
  * idle), so it costs little CPU beside its compute thread. Chunks come from the
  * coordinator's plan (plan.h): expensive runs first, an instance's expensive runs kept on
  * one rank, tiny runs in chunks. */
@@ -21,8 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <mpi.h>
 
 #include "gdsweep/inject.h"
 #include "gdsweep/coordinator.h"
@@ -50,10 +48,9 @@ static void idle(void)
 }
 
 /* Waits for req without spinning a core (Open MPI's blocking wait busy-polls). */
-static void wait_quietly(MPI_Request *req)
+static void wait_quietly(gd_par_request *req)
 {
-    int done = 0;
-    for (MPI_Test(req, &done, MPI_STATUS_IGNORE); !done; MPI_Test(req, &done, MPI_STATUS_IGNORE))
+    while (!gd_par_test(req))
         idle();
 }
 
@@ -91,7 +88,7 @@ static void profile_print(const rank_profile *p)
 
 /* A worker rank: its worker, the batch it fills and the send buffer. Results go with a
  * blocking MPI_Send: a non-blocking one would not progress while this rank computes
- * (Open MPI has no progress thread here), and rank 0 would sit in MPI_Recv waiting for
+ * (Open MPI has no progress thread here), and rank 0 would sit in its receive waiting for
  * the data of a large message until this rank next enters MPI, stalling every rank. */
 typedef struct remote {
     rank_profile profile;
@@ -114,7 +111,7 @@ static void send_batch(remote *r)
         gd_par_abort(&err);
     double t0 = gd_now_seconds();
     gd_batch_pack(&r->batch, r->buf);
-    MPI_Send(r->buf, (int)size, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+    gd_par_send_bytes(0, TAG_RESULT, r->buf, size);
     r->profile.sending += gd_now_seconds() - t0;
     gd_batch_clear(&r->batch);
 }
@@ -135,10 +132,10 @@ static int run_chunk(remote *r, uint64_t first, uint64_t count)
     return rc;
 }
 
-static void ask_for_chunk(uint64_t chunk[2], MPI_Request *req, unsigned char ahead)
+static void ask_for_chunk(uint64_t chunk[2], gd_par_request *req, unsigned char ahead)
 {
-    MPI_Send(&ahead, 1, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD);
-    MPI_Irecv(chunk, 2, MPI_UINT64_T, 0, TAG_WORK, MPI_COMM_WORLD, req);
+    gd_par_send_bytes(0, TAG_REQUEST, &ahead, 1);
+    gd_par_irecv_u64(0, TAG_WORK, chunk, 2, req);
 }
 
 /* Computes chunks until rank 0 says there are no more, or a signal stops this rank: then
@@ -148,7 +145,7 @@ static int work_for_rank0(const gd_sweep *s)
 {
     remote r = {0};
     uint64_t chunk[2];
-    MPI_Request req;
+    gd_par_request req;
     int stopped = 0;
     gd_worker_init(&r.worker, s, gd_par_rank());
     r.profile.start = gd_now_seconds();
@@ -171,10 +168,10 @@ static int work_for_rank0(const gd_sweep *s)
         ask_for_chunk(chunk, &req, 1); /* prefetch: the next chunk arrives while we compute */
         if (run_chunk(&r, first, count) != 0 && !stopped) {
             stopped = 1;
-            MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_STOP, MPI_COMM_WORLD);
+            gd_par_send_bytes(0, TAG_STOP, NULL, 0);
         }
     }
-    MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_DONE, MPI_COMM_WORLD);
+    gd_par_send_bytes(0, TAG_DONE, NULL, 0);
     profile_print(&r.profile);
     gd_worker_free(&r.worker);
     gd_batch_free(&r.batch);
@@ -208,35 +205,30 @@ static int unpack_result(mpi_side *m, gd_batch *into, size_t size, gd_message *m
     return 1;
 }
 
-static int receive_result(mpi_side *m, gd_batch *into, const MPI_Status *probe,
+static int receive_result(mpi_side *m, gd_batch *into, int source, size_t size,
                           gd_message *msg, gd_error *err)
 {
-    int size;
-    MPI_Get_count(probe, MPI_BYTE, &size);
-    if (reserve(&m->buf, &m->buf_cap, (size_t)size, err) != 0)
+    if (reserve(&m->buf, &m->buf_cap, size, err) != 0)
         return -1;
-    MPI_Recv(m->buf, size, MPI_BYTE, probe->MPI_SOURCE, TAG_RESULT, MPI_COMM_WORLD,
-             MPI_STATUS_IGNORE);
-    return unpack_result(m, into, (size_t)size, msg, err);
+    gd_par_recv_bytes(source, TAG_RESULT, m->buf, size);
+    return unpack_result(m, into, size, msg, err);
 }
 
 /* One message from another rank, if any: 1, 0 or -1. */
 static int receive_remote(mpi_side *m, gd_batch *into, gd_message *msg, gd_error *err)
 {
-    int flag;
-    MPI_Status st;
-    MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
-    if (!flag)
+    int source, tag;
+    size_t size;
+    if (!gd_par_probe(&source, &tag, &size))
         return 0;
-    msg->worker = st.MPI_SOURCE;
-    if (st.MPI_TAG == TAG_RESULT)
-        return receive_result(m, into, &st, msg, err);
+    msg->worker = source;
+    if (tag == TAG_RESULT)
+        return receive_result(m, into, source, size, msg, err);
     unsigned char ahead = 0;
-    MPI_Recv(&ahead, st.MPI_TAG == TAG_REQUEST, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG,
-             MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    msg->kind = st.MPI_TAG == TAG_DONE   ? GD_MSG_DONE
-                : st.MPI_TAG == TAG_STOP ? GD_MSG_STOP
-                                         : GD_MSG_REQUEST;
+    gd_par_recv_bytes(source, tag, &ahead, tag == TAG_REQUEST);
+    msg->kind = tag == TAG_DONE   ? GD_MSG_DONE
+                : tag == TAG_STOP ? GD_MSG_STOP
+                                  : GD_MSG_REQUEST;
     msg->ahead = ahead;
     return 1;
 }
@@ -288,7 +280,7 @@ static void mpi_send_chunk(void *ctx, int worker, uint64_t first, uint64_t count
     if (worker == 0)
         gd_local_worker_give_chunk(&m->local, first, count);
     else
-        MPI_Send(chunk, 2, MPI_UINT64_T, worker, TAG_WORK, MPI_COMM_WORLD);
+        gd_par_send_u64(worker, TAG_WORK, chunk, 2);
 }
 
 /* Its own compute thread wakes it at once (gd_local_worker_nap). */
