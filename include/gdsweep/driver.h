@@ -1,8 +1,11 @@
-/* driver.h - executes every run of a sweep into the store, batch by batch (one process).
+/* driver.h - executes every run of a sweep into the store, batch by batch (one process),
+ * and the sizes and cadence that the one commit policy (committer.h) uses everywhere.
  *
- * The driver owns the worker, the batch and the flush policy: a batch is written when it
- * holds GD_BATCH_RUNS runs or GD_BATCH_BYTES bytes, so memory stays bounded whatever the
- * grid size. Results also feed the tally for the end-of-sweep table. */
+ * The serial sweep is the coordinator (coordinator.h) on an in-process transport: the
+ * driver owns the worker; the coordinator's committer owns the batch, written when it
+ * holds GD_BATCH_RUNS runs or GD_BATCH_BYTES bytes (memory stays bounded whatever the grid
+ * size) or GD_COMMIT_SECONDS after the last commit. Results also feed the tally for the
+ * end-of-sweep table. */
 #ifndef GDSWEEP_DRIVER_H
 #define GDSWEEP_DRIVER_H
 

@@ -1,5 +1,6 @@
 /* parallel.h - everything MPI: process setup, agreement on rank 0's decisions, the
- * distributed sweep. Only src/parallel*.c include <mpi.h>.
+ * the point-to-point verbs of the distributed sweep. Only src/parallel/parallel.c includes
+ * <mpi.h>; each wrapper is one MPI verb with a one-line doc (CoMD's parallel.c).
  *
  * One process (plain `gdsweep grid.ini`, a singleton) or many (`mpirun -n N`, `srun
  * --mpi=pmix`) run the same code. Rank 0 reads the grid and owns the HDF5 file; it also
@@ -10,6 +11,7 @@
 #define GDSWEEP_PARALLEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gdsweep/driver.h"
 #include "gdsweep/grid.h"
@@ -26,6 +28,28 @@ int gd_par_size(void);
 /* Ranks on this node (shared-memory domain). */
 int gd_par_local_size(void);
 
+/* ---- point-to-point messages in MPI_COMM_WORLD (the sweep's transport; tags are the
+ * caller's). Failures are fatal (MPI_ERRORS_ARE_FATAL): these never return an error. */
+
+/* A receive in flight: room for one MPI_Request (checked at compile time in parallel.c),
+ * so that no MPI type leaks out of parallel.c. */
+typedef struct gd_par_request {
+    _Alignas(8) unsigned char room[16];
+} gd_par_request;
+
+/* Sends `bytes` bytes (at most INT_MAX) to dest; returns when buf may be reused. */
+void gd_par_send_bytes(int dest, int tag, const void *buf, size_t bytes);
+/* Sends n uint64 values to dest; returns when v may be reused. */
+void gd_par_send_u64(int dest, int tag, const uint64_t *v, int n);
+/* 1 when a message from any rank waits (its source, tag and size in bytes), else 0. */
+int gd_par_probe(int *source, int *tag, size_t *bytes);
+/* Receives the waiting message (source, tag) of `bytes` bytes into buf. */
+void gd_par_recv_bytes(int source, int tag, void *buf, size_t bytes);
+/* Starts receiving n uint64 values from source into v; gd_par_test says when done. */
+void gd_par_irecv_u64(int source, int tag, uint64_t *v, int n, gd_par_request *req);
+/* 1 when the receive req has completed (v is filled), 0 while it is in flight. */
+int gd_par_test(gd_par_request *req);
+
 /* Every rank gets rank 0's value of *rc (and of its error record). */
 void gd_par_agree(int *rc, gd_error *err);
 
@@ -35,6 +59,11 @@ int gd_par_share_sweep(gd_sweep *s, const char *path, int allow_huge, int rc, gd
 
 /* Prints "gdsweep: rank R: message" and ends every process of the job with code. */
 _Noreturn void gd_par_abort(const gd_error *err);
+
+/* A failure on any rank once the ranks work together: with several ranks it ends the job
+ * through gd_par_abort (the others would wait for this rank forever); alone it returns -1
+ * for the caller to print. */
+int gd_par_fail(const gd_error *err);
 
 /* Runs the selected runs over all ranks (sel matters on rank 0; the others need only
  * sel->sweep); rank 0 writes st and fills tally/stats. Returns 0, GD_SWEEP_INTERRUPTED

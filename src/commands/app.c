@@ -15,6 +15,7 @@
 
 #include "gdsweep/cli.h"
 #include "gdsweep/grid.h"
+#include "gdsweep/inject.h"
 #include "gdsweep/interrupt.h"
 #include "gdsweep/merge.h"
 #include "gdsweep/out_lock.h"
@@ -209,8 +210,9 @@ static int run_job(const gd_cli *c, const gd_sweep *s, gd_store *st, const char 
         gd_store_abandon(st);
         return -1;
     }
-    if (gd_tally_init(&tally, s, NULL, err) != 0)
-        return -1;
+    if ((gd_par_rank() == 1 && gd_inject_failure("tally_rank1", err)) ||
+        gd_tally_init(&tally, s, NULL, err) != 0)
+        return gd_par_fail(err);
     gd_interrupt_install(c->grace);
     rc = gd_par_sweep(&sel, st, &tally, c->quiet, &stats, err);
     if (gd_par_rank() == 0)

@@ -3,8 +3,8 @@
  * Each stretch of ids held by one file is read as one block of columns; a run's
  * description comes from decoding its id (as in the job that ran it), its result from
  * the columns, its records from the datasets (gd_merge_fetch, a slice of runs at a
- * time so memory stays bounded). Runs go into a gd_batch written whenever
- * gd_batch_is_full, exactly as a sweep writes them; so the file is the store's own,
+ * time so memory stays bounded). Runs go into the pending batch of a gd_committer, the
+ * sweep's own commit policy (committer.h); so the file is the store's own,
  * resumable like any other. The inputs of each problem instance that stores them are
  * regenerated from the grid the first time one of its runs is met (instances are a
  * pure function of the grid and the run), never copied. */
@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "gdsweep/batch.h"
-#include "gdsweep/driver.h"
+#include "gdsweep/committer.h"
 #include "gdsweep/store.h"
 
 /* Values (records of every per-record series, path and final values) read for one slice
@@ -26,8 +26,7 @@
 #define SLICE_VALUES (1u << 21)
 
 typedef struct copier {
-    gd_store *st;
-    gd_batch batch;
+    gd_committer commit;           /* the store and the pending batch */
     double *cells;                 /* a block of rows, m->n_columns cells each */
     gd_merge_fetch traj, path, final;
     void *ints[GD_RECORD_SERIES_COUNT]; /* one run's integer series, as the history wants */
@@ -130,22 +129,13 @@ static int regenerate_instance(const gd_merge *m, copier *c, const gd_run_desc *
     gd_error why;
     if (gd_problem_setup(&c->instance, &c->files, sec->type, NULL, d->problem_params,
                          gd_sweep_instance_key(&m->sweep, d), &why) != 0 ||
-        gd_batch_add_instance(&c->batch, d, &c->instance, &why) != 0)
+        gd_batch_add_instance(&c->commit.pending, d, &c->instance, &why) != 0)
         return gd_fail_runtime(err, "regenerating instance %llu (problem %s) of run %llu: %s",
                                (unsigned long long)d->instance, sec->label,
                                (unsigned long long)d->id, why.msg);
     c->instance_id = d->instance;
     c->has_instance = 1;
     return 0;
-}
-
-static int flush(copier *c, gd_error *err)
-{
-    if (c->batch.count == 0)
-        return 0;
-    int rc = gd_store_write_batch(c->st, &c->batch, err);
-    gd_batch_clear(&c->batch);
-    return rc;
 }
 
 static int add_run(gd_merge *m, copier *c, uint64_t id, const double *row, size_t k,
@@ -160,12 +150,12 @@ static int add_run(gd_merge *m, copier *c, uint64_t id, const double *row, size_
         return -1;
     size_t n_final = (size_t)row[GD_MC_FINAL_COUNT];
     const double *x = n_final ? c->final.buf[0] + c->final.pos[k] : NULL;
-    if (gd_batch_add(&c->batch, &d, &r, &h, x, n_final, err) < 0)
+    if (gd_batch_add(&c->commit.pending, &d, &r, &h, x, n_final, err) < 0)
         return -1;
     m->copied++;
     if (r.status >= -1 && r.status <= 1)
         m->by_status[r.status + 1]++;
-    return gd_batch_is_full(&c->batch) ? flush(c, err) : 0;
+    return gd_committer_tick(&c->commit, 0, err);
 }
 
 /* ---- a stretch of runs held by one file ------------------------------------------------ */
@@ -236,7 +226,7 @@ static void copier_init(copier *c)
 
 static void copier_free(copier *c)
 {
-    gd_batch_free(&c->batch);
+    gd_committer_free(&c->commit);
     gd_merge_fetch_free(&c->traj);
     gd_merge_fetch_free(&c->path);
     gd_merge_fetch_free(&c->final);
@@ -251,15 +241,17 @@ static void copier_free(copier *c)
 static int copy_into(gd_merge *m, copier *c, const char *path, const char *command_line,
                      gd_error *err)
 {
-    int rc = gd_store_create(&c->st, path, &m->sweep, command_line, err);
+    gd_store *st = NULL;
+    int rc = gd_store_create(&st, path, &m->sweep, command_line, err);
+    gd_committer_init(&c->commit, st, NULL);
     if (rc == 0)
         rc = gd_merge_segments(m, copy_segment, c, err);
     if (rc == 0)
-        rc = flush(c, err);
-    if (c->st && gd_store_close(c->st, m->wall_seconds, rc == 0 && m->missing == 0,
-                                rc == 0 ? err : NULL) < 0)
+        rc = gd_committer_tick(&c->commit, 1, err);
+    if (st && gd_store_close(st, m->wall_seconds, rc == 0 && m->missing == 0,
+                             rc == 0 ? err : NULL) < 0)
         rc = -1;
-    c->st = NULL;
+    c->commit.st = NULL;
     return rc;
 }
 

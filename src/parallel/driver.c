@@ -1,4 +1,6 @@
-/* driver.c - one process runs the selected runs in id order and writes them in batches.
+/* driver.c - the serial sweep: the coordinator on an in-process transport, whose one
+ * worker runs the selected runs in id order on the caller's thread, straight into the
+ * coordinator's pending batch (no copy, no thread).
  *
  * A stop request (a signal) ends the loop before the next run; an abandoned run (grace
  * period over) is not recorded. What was computed is committed before returning. A batch
@@ -8,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gdsweep/coordinator.h"
 #include "gdsweep/interrupt.h"
-#include "gdsweep/progress.h"
 #include "gdsweep/worker.h"
 
 double gd_commit_seconds(void)
@@ -24,60 +26,68 @@ int gd_batch_is_full(const gd_batch *b)
     return b->count >= GD_BATCH_RUNS || gd_batch_bytes(b) >= GD_BATCH_BYTES;
 }
 
-static int flush(gd_store *st, gd_tally *tally, gd_batch *b, gd_error *err)
+/* The one in-process worker: its chunk and where it stands. */
+typedef struct in_process {
+    gd_worker worker;
+    uint64_t next, end;        /* the chunk still to run: [next, end) */
+    int asked;                 /* a REQUEST is unanswered */
+    int finished;              /* a count-0 chunk came, or it stopped */
+    int done_sent;
+} in_process;
+
+/* The worker's next message: a request when it has no chunk, else the result of one run
+ * (a signal or an abandoned run makes it a STOP), then DONE once finished. */
+static int in_process_receive(void *ctx, gd_batch *into, gd_message *msg, gd_error *err)
 {
-    if (b->count == 0)
-        return 0;
-    if (gd_store_write_batch(st, b, err) != 0) {
-        gd_store_explain_failure(st, err);
-        return -1;
+    in_process *p = ctx;
+    msg->worker = 0;
+    if (p->finished || p->next == p->end) {
+        if (p->finished ? p->done_sent : p->asked)
+            return 0;
+        msg->kind = p->finished ? GD_MSG_DONE : GD_MSG_REQUEST;
+        p->done_sent |= p->finished;
+        p->asked = !p->finished;
+        return 1;
     }
-    gd_tally_add_batch(tally, b);
-    gd_batch_clear(b);
-    return 0;
+    int rc = gd_interrupt_stop() ? 1 : gd_worker_run(&p->worker, p->next, into, err);
+    if (rc < 0)
+        return -1;
+    p->next++;
+    p->finished = rc > 0;
+    msg->kind = rc > 0 ? GD_MSG_STOP : GD_MSG_RESULT;
+    msg->runs = 1;
+    return 1;
 }
 
-/* Runs the selection; returns 0 when done, 1 when interrupted, -1 on failure. */
-static int run_all(const gd_selection *sel, gd_worker *w, gd_batch *b, gd_store *st,
-                   gd_tally *tally, gd_progress *pg, gd_error *err)
+static void in_process_send_chunk(void *ctx, int worker, uint64_t first, uint64_t count)
 {
-    double last_flush = pg->start, every = gd_commit_seconds();
-    for (uint64_t id = 0; id < sel->sweep->n_runs; id++) {
-        if (gd_selection_skip((void *)sel, id))
-            continue;
-        if (gd_interrupt_stop())
-            return 1;
-        int rc = gd_worker_run(w, id, b, err);
-        if (rc != 0)
-            return rc;
-        gd_progress_add(pg, 1);
-        if (gd_batch_is_full(b) || pg->last_update - last_flush >= every) {
-            if (flush(st, tally, b, err) != 0)
-                return -1;
-            last_flush = pg->last_update;
-        }
-    }
-    return 0;
+    in_process *p = ctx;
+    (void)worker;
+    p->asked = 0;
+    p->finished = count == 0;
+    p->next = first;
+    p->end = first + count;
 }
+
+/* Never idle for long: the worker runs when asked. */
+static void in_process_nap(void *ctx, long nanoseconds) { (void)ctx, (void)nanoseconds; }
+
+/* One process: the caller prints the error and exits. */
+static void in_process_abort(void *ctx, const gd_error *err) { (void)ctx, (void)err; }
+
+static const gd_transport_ops in_process_ops = {
+    in_process_receive, in_process_send_chunk, in_process_nap, in_process_abort};
 
 int gd_drive_serial(const gd_selection *sel, gd_store *st, gd_tally *tally, int quiet,
                     gd_drive_stats *stats, gd_error *err)
 {
-    gd_worker w;
-    gd_batch b;
-    gd_progress pg;
-    memset(&b, 0, sizeof b);
+    in_process p;
+    memset(&p, 0, sizeof p);
     memset(stats, 0, sizeof *stats);
-    gd_worker_init(&w, sel->sweep, 0);
-    gd_progress_init(&pg, sel->todo, quiet);
-    int rc = run_all(sel, &w, &b, st, tally, &pg, err);
-    if (rc >= 0 && flush(st, tally, &b, err) != 0)
-        rc = -1;
-    gd_progress_finish(&pg);
-    stats->runs_done = pg.done;
-    stats->wall_seconds = gd_now_seconds() - pg.start;
-    stats->io_seconds = gd_store_io_seconds(st);
-    gd_worker_free(&w);
-    gd_batch_free(&b);
+    gd_worker_init(&p.worker, sel->sweep, 0);
+    gd_transport t = {&in_process_ops, &p, 1};
+    gd_coordination job = {sel, st, tally, quiet, 0};
+    int rc = gd_coordinate(&job, &t, stats, err);
+    gd_worker_free(&p.worker);
     return rc;
 }

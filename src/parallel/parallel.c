@@ -1,4 +1,5 @@
-/* parallel.c - MPI process setup and agreement on rank 0's decisions (see parallel.h). */
+/* parallel.c - the only MPI code: process setup, agreement on rank 0's decisions, the
+ * point-to-point verbs of the sweep's transport, the abort (see parallel.h). */
 #include "gdsweep/parallel.h"
 
 #include <stdio.h>
@@ -59,6 +60,55 @@ int gd_par_local_size(void)
     return n;
 }
 
+_Static_assert(sizeof(MPI_Request) <= sizeof(gd_par_request),
+               "gd_par_request has no room for an MPI_Request");
+
+void gd_par_send_bytes(int dest, int tag, const void *buf, size_t bytes)
+{
+    MPI_Send(buf, (int)bytes, MPI_BYTE, dest, tag, MPI_COMM_WORLD);
+}
+
+void gd_par_send_u64(int dest, int tag, const uint64_t *v, int n)
+{
+    MPI_Send(v, n, MPI_UINT64_T, dest, tag, MPI_COMM_WORLD);
+}
+
+int gd_par_probe(int *source, int *tag, size_t *bytes)
+{
+    int flag, count;
+    MPI_Status st;
+    MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
+    if (!flag)
+        return 0;
+    MPI_Get_count(&st, MPI_BYTE, &count);
+    *source = st.MPI_SOURCE;
+    *tag = st.MPI_TAG;
+    *bytes = (size_t)count;
+    return 1;
+}
+
+void gd_par_recv_bytes(int source, int tag, void *buf, size_t bytes)
+{
+    MPI_Recv(buf, (int)bytes, MPI_BYTE, source, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+}
+
+void gd_par_irecv_u64(int source, int tag, uint64_t *v, int n, gd_par_request *req)
+{
+    MPI_Request r;
+    MPI_Irecv(v, n, MPI_UINT64_T, source, tag, MPI_COMM_WORLD, &r);
+    memcpy(req->room, &r, sizeof r);
+}
+
+int gd_par_test(gd_par_request *req)
+{
+    MPI_Request r;
+    int done = 0;
+    memcpy(&r, req->room, sizeof r);
+    MPI_Test(&r, &done, MPI_STATUS_IGNORE);
+    memcpy(req->room, &r, sizeof r);
+    return done;
+}
+
 void gd_par_agree(int *rc, gd_error *err)
 {
     int status[2] = {*rc, err ? err->exit_code : 0};
@@ -98,4 +148,11 @@ _Noreturn void gd_par_abort(const gd_error *err)
     gd_out_lock_release(); /* MPI_Abort ends this process without atexit handlers */
     MPI_Abort(MPI_COMM_WORLD, err->exit_code ? err->exit_code : GD_EXIT_RUNTIME);
     exit(GD_EXIT_RUNTIME);
+}
+
+int gd_par_fail(const gd_error *err)
+{
+    if (gd_par_size() > 1)
+        gd_par_abort(err);
+    return -1;
 }

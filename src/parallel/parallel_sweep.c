@@ -1,7 +1,7 @@
-/* parallel_sweep.c - the distributed sweep: rank 0 coordinates, writes and computes;
- * the other ranks compute chunks and send result batches back.
+/* parallel_sweep.c - the distributed sweep: the other ranks compute chunks and send result
+ * batches back; rank 0 runs the coordinator (coordinator.c) on the MPI transport below.
  *
- * Messages (MPI_COMM_WORLD, all to or from rank 0):
+ * Messages (through parallel.c's verbs, all to or from rank 0):
  *   TAG_REQUEST  worker -> 0  one byte: "give me a chunk"; 1 when sent ahead (the worker
  *                             prefetches one chunk while it computes), 0 when idle
  *   TAG_WORK     0 -> worker  uint64 {first, count}; count 0: no more work, or (first =
@@ -10,10 +10,10 @@
  *   TAG_DONE     worker -> 0  empty: every result of this rank has been sent
  *   TAG_STOP     worker -> 0  empty: this rank was signalled; stop handing out work
  * Messages between two ranks arrive in order, so TAG_DONE follows the rank's last result.
- * Rank 0's main thread polls with MPI_Iprobe and naps when idle (longer the longer it stays
- * idle), so it costs little CPU beside its compute thread. Chunks come from the plan
- * (plan.h): expensive runs first, an instance's expensive runs kept on one rank, tiny runs
- * in chunks. */
+ * Rank 0's main thread probes for messages and naps when idle (longer the longer it stays
+ * idle), so it costs little CPU beside its compute thread. Chunks come from the
+ * coordinator's plan (plan.h): expensive runs first, an instance's expensive runs kept on
+ * one rank, tiny runs in chunks. */
 #include "gdsweep/parallel.h"
 
 #include <limits.h>
@@ -22,35 +22,19 @@
 #include <string.h>
 #include <time.h>
 
-#include <mpi.h>
-
+#include "gdsweep/inject.h"
+#include "gdsweep/coordinator.h"
 #include "gdsweep/interrupt.h"
 #include "gdsweep/local_worker.h"
-#include "gdsweep/plan.h"
 #include "gdsweep/progress.h"
 #include "gdsweep/wire.h"
 #include "gdsweep/worker.h"
 
 enum { TAG_REQUEST = 1, TAG_WORK, TAG_RESULT, TAG_DONE, TAG_STOP };
 
-/* First ids of TAG_WORK chunks of count 0: "stopped: the sweep was interrupted", and
- * "nothing for an ahead request now (only stealing would give work): ask when idle". */
-#define GD_CHUNK_INTERRUPTED UINT64_MAX
-#define GD_CHUNK_LATER (UINT64_MAX - 1)
-
-/* After the grace period, how long rank 0 still waits for the results of runs that ended
- * before it (signalled ranks abandon their runs at once and report). */
-#define GD_ABANDON_WAIT_SECONDS 2.0
-
-/* Idle sleeps. A worker waiting for its chunk has nothing else to do on its core: short
- * naps. Rank 0's coordinator shares its core with its compute thread, so each wake-up
- * costs that thread time (10,000 a second cost ~3% of the mixed benchmark): its naps start
- * short after any work (a rank may ask again at once) and double while nothing happens,
- * up to 0.5 ms, since a rank sending results waits in MPI_Send until the coordinator looks
- * (2 ms made ranks wait 0.05-0.07 s of a 1.08 s showcase sweep, 0.5 ms 0.02-0.03 s). Its
- * own compute thread wakes it at once (gd_local_worker_nap). */
+/* A worker waiting for its chunk has nothing else to do on its core: short naps (rank
+ * 0's coordinator naps as coordinator.c says). */
 #define IDLE_NANOSECONDS 100000L
-#define COORDINATOR_NAP_MAX 500000L
 
 static void nap(long nanoseconds)
 {
@@ -64,10 +48,9 @@ static void idle(void)
 }
 
 /* Waits for req without spinning a core (Open MPI's blocking wait busy-polls). */
-static void wait_quietly(MPI_Request *req)
+static void wait_quietly(gd_par_request *req)
 {
-    int done = 0;
-    for (MPI_Test(req, &done, MPI_STATUS_IGNORE); !done; MPI_Test(req, &done, MPI_STATUS_IGNORE))
+    while (!gd_par_test(req))
         idle();
 }
 
@@ -105,7 +88,7 @@ static void profile_print(const rank_profile *p)
 
 /* A worker rank: its worker, the batch it fills and the send buffer. Results go with a
  * blocking MPI_Send: a non-blocking one would not progress while this rank computes
- * (Open MPI has no progress thread here), and rank 0 would sit in MPI_Recv waiting for
+ * (Open MPI has no progress thread here), and rank 0 would sit in its receive waiting for
  * the data of a large message until this rank next enters MPI, stalling every rank. */
 typedef struct remote {
     rank_profile profile;
@@ -128,7 +111,7 @@ static void send_batch(remote *r)
         gd_par_abort(&err);
     double t0 = gd_now_seconds();
     gd_batch_pack(&r->batch, r->buf);
-    MPI_Send(r->buf, (int)size, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+    gd_par_send_bytes(0, TAG_RESULT, r->buf, size);
     r->profile.sending += gd_now_seconds() - t0;
     gd_batch_clear(&r->batch);
 }
@@ -149,10 +132,10 @@ static int run_chunk(remote *r, uint64_t first, uint64_t count)
     return rc;
 }
 
-static void ask_for_chunk(uint64_t chunk[2], MPI_Request *req, unsigned char ahead)
+static void ask_for_chunk(uint64_t chunk[2], gd_par_request *req, unsigned char ahead)
 {
-    MPI_Send(&ahead, 1, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD);
-    MPI_Irecv(chunk, 2, MPI_UINT64_T, 0, TAG_WORK, MPI_COMM_WORLD, req);
+    gd_par_send_bytes(0, TAG_REQUEST, &ahead, 1);
+    gd_par_irecv_u64(0, TAG_WORK, chunk, 2, req);
 }
 
 /* Computes chunks until rank 0 says there are no more, or a signal stops this rank: then
@@ -162,7 +145,7 @@ static int work_for_rank0(const gd_sweep *s)
 {
     remote r = {0};
     uint64_t chunk[2];
-    MPI_Request req;
+    gd_par_request req;
     int stopped = 0;
     gd_worker_init(&r.worker, s, gd_par_rank());
     r.profile.start = gd_now_seconds();
@@ -185,10 +168,10 @@ static int work_for_rank0(const gd_sweep *s)
         ask_for_chunk(chunk, &req, 1); /* prefetch: the next chunk arrives while we compute */
         if (run_chunk(&r, first, count) != 0 && !stopped) {
             stopped = 1;
-            MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_STOP, MPI_COMM_WORLD);
+            gd_par_send_bytes(0, TAG_STOP, NULL, 0);
         }
     }
-    MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_DONE, MPI_COMM_WORLD);
+    gd_par_send_bytes(0, TAG_DONE, NULL, 0);
     profile_print(&r.profile);
     gd_worker_free(&r.worker);
     gd_batch_free(&r.batch);
@@ -196,199 +179,153 @@ static int work_for_rank0(const gd_sweep *s)
     return stopped ? GD_SWEEP_INTERRUPTED : 0;
 }
 
-/* ---- rank 0 ------------------------------------------------------------------------ */
+/* ---- rank 0: the MPI transport of the coordinator --------------------------------- */
 
-/* Rank 0's main thread. Results from every rank (its own compute thread included) are
- * appended to `pending`, which is committed to the file when full or GD_COMMIT_SECONDS
- * after the last commit: expensive runs come one per chunk, and a commit per run would
- * cost two file flushes each. */
-typedef struct coordinator {
+/* Rank 0's side of the messages: worker 0 is its compute thread (a mailbox), workers
+ * 1 .. size - 1 are the other ranks. Results arrive packed (the wire format, the one way
+ * batches merge, rank 0's own included) and are unpacked into the coordinator's batch. */
+typedef struct mpi_side {
     const gd_sweep *s;
-    gd_store *st;
-    gd_tally *tally;
-    gd_plan *plan;
-    gd_progress progress;
     gd_local_worker local;
-    gd_batch pending;
-    double last_commit, commit_every;
+    int local_done_sent;
+    int local_first;           /* which source receive looks at first (alternates) */
     unsigned char *buf;
     size_t buf_cap;
-    int remote_active;
-    int stopping;              /* a rank was signalled: hand out no more work */
-    uint64_t runs_done;
-} coordinator;
+} mpi_side;
 
-/* The next chunk for worker rank `worker` (0: rank 0's compute thread); ahead: the
- * request was sent before the worker finished its current chunk. */
-static void next_chunk(coordinator *c, int worker, int ahead, uint64_t chunk[2])
+/* Unpacks the size bytes in m->buf into the coordinator's batch: a RESULT message. */
+static int unpack_result(mpi_side *m, gd_batch *into, size_t size, gd_message *msg,
+                         gd_error *err)
 {
-    int got;
-    if (!c->stopping && gd_interrupt_stop()) /* rank 0 itself was signalled */
-        c->stopping = 1;
-    if (c->stopping) {
-        chunk[0] = GD_CHUNK_INTERRUPTED;
-        chunk[1] = 0;
-    } else if ((got = gd_plan_next(c->plan, worker, ahead, &chunk[0], &chunk[1])) !=
-               GD_PLAN_CHUNK) {
-        chunk[0] = got == GD_PLAN_LATER ? GD_CHUNK_LATER : 0;
-        chunk[1] = 0;
-    }
-}
-
-/* Writes the pending results when due (or when forced). */
-static int commit(coordinator *c, int force, gd_error *err)
-{
-    gd_batch *b = &c->pending;
-    double now = gd_now_seconds();
-    if (b->count == 0 ||
-        !(force || gd_batch_is_full(b) || now - c->last_commit >= c->commit_every))
-        return 0;
-    if (gd_store_write_batch(c->st, b, err) != 0) {
-        gd_store_explain_failure(c->st, err);
+    size_t before = into->count;
+    if (gd_batch_unpack(into, m->buf, size, m->s, err) != 0)
         return -1;
-    }
-    gd_tally_add_batch(c->tally, b);
-    c->runs_done += b->count;
-    gd_batch_clear(b);
-    c->last_commit = now;
-    return 0;
-}
-
-/* Appends a packed batch of `size` bytes in c->buf to the pending results. */
-static int absorb(coordinator *c, size_t size, gd_error *err)
-{
-    size_t before = c->pending.count;
-    if (gd_batch_unpack(&c->pending, c->buf, size, c->s, err) != 0)
-        return -1;
-    gd_progress_add(&c->progress, c->pending.count - before);
-    return commit(c, 0, err);
-}
-
-static int receive_result(coordinator *c, const MPI_Status *probe, gd_error *err)
-{
-    int size;
-    MPI_Get_count(probe, MPI_BYTE, &size);
-    if (reserve(&c->buf, &c->buf_cap, (size_t)size, err) != 0)
-        return -1;
-    MPI_Recv(c->buf, size, MPI_BYTE, probe->MPI_SOURCE, TAG_RESULT, MPI_COMM_WORLD,
-             MPI_STATUS_IGNORE);
-    return absorb(c, (size_t)size, err);
-}
-
-/* Serves one pending message; returns 1 if there was one, 0 if none, -1 on failure. */
-static int serve_message(coordinator *c, gd_error *err)
-{
-    int flag;
-    MPI_Status st;
-    MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
-    if (!flag)
-        return 0;
-    if (st.MPI_TAG == TAG_RESULT)
-        return receive_result(c, &st, err) == 0 ? 1 : -1;
-    unsigned char ahead = 0;
-    MPI_Recv(&ahead, st.MPI_TAG == TAG_REQUEST, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG,
-             MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    if (st.MPI_TAG == TAG_DONE) {
-        c->remote_active--;
-        return 1;
-    }
-    if (st.MPI_TAG == TAG_STOP) { /* stop here too: the compute thread and the plan */
-        c->stopping = 1;
-        gd_interrupt_request();
-        return 1;
-    }
-    uint64_t chunk[2];
-    next_chunk(c, st.MPI_SOURCE, ahead, chunk);
-    MPI_Send(chunk, 2, MPI_UINT64_T, st.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
+    msg->kind = GD_MSG_RESULT;
+    msg->runs = into->count - before;
     return 1;
 }
 
-/* Takes the compute thread's batch into the pending results (through the wire format,
- * the one way batches merge). */
-static int take_local_batch(coordinator *c, gd_batch *b, gd_error *err)
+static int receive_result(mpi_side *m, gd_batch *into, int source, size_t size,
+                          gd_message *msg, gd_error *err)
 {
-    size_t size = gd_batch_wire_size(b);
-    if (reserve(&c->buf, &c->buf_cap, size, err) != 0)
+    if (reserve(&m->buf, &m->buf_cap, size, err) != 0)
         return -1;
-    gd_batch_pack(b, c->buf);
-    gd_local_worker_release_batch(&c->local);
-    return absorb(c, size, err);
+    gd_par_recv_bytes(source, TAG_RESULT, m->buf, size);
+    return unpack_result(m, into, size, msg, err);
 }
 
-/* Feeds the local compute thread and collects what it produced. */
-static int serve_local(coordinator *c, gd_error *err)
+/* One message from another rank, if any: 1, 0 or -1. */
+static int receive_remote(mpi_side *m, gd_batch *into, gd_message *msg, gd_error *err)
 {
-    int busy = 0;
-    if (gd_local_worker_failed(&c->local, err))
+    int source, tag;
+    size_t size;
+    if (!gd_par_probe(&source, &tag, &size))
+        return 0;
+    msg->worker = source;
+    if (tag == TAG_RESULT)
+        return receive_result(m, into, source, size, msg, err);
+    unsigned char ahead = 0;
+    gd_par_recv_bytes(source, tag, &ahead, tag == TAG_REQUEST);
+    msg->kind = tag == TAG_DONE   ? GD_MSG_DONE
+                : tag == TAG_STOP ? GD_MSG_STOP
+                                  : GD_MSG_REQUEST;
+    msg->ahead = ahead;
+    return 1;
+}
+
+/* One event of the compute thread, if any: a request, a batch, its end; -1 when it
+ * failed. */
+static int receive_local(mpi_side *m, gd_batch *into, gd_message *msg, gd_error *err)
+{
+    msg->worker = 0;
+    if (gd_local_worker_failed(&m->local, err))
         return -1;
-    if (gd_local_worker_wants_chunk(&c->local)) {
-        uint64_t chunk[2];
-        next_chunk(c, 0, 0, chunk);
-        gd_local_worker_give_chunk(&c->local, chunk[0], chunk[1]);
-        busy = 1;
+    if (gd_local_worker_wants_chunk(&m->local)) {
+        msg->kind = GD_MSG_REQUEST;
+        return 1;
     }
-    gd_batch *b = gd_local_worker_take_batch(&c->local);
+    gd_batch *b = gd_local_worker_take_batch(&m->local);
     if (b) {
-        if (take_local_batch(c, b, err) != 0)
+        size_t size = gd_batch_wire_size(b);
+        if (reserve(&m->buf, &m->buf_cap, size, err) != 0)
             return -1;
-        busy = 1;
+        gd_batch_pack(b, m->buf);
+        gd_local_worker_release_batch(&m->local);
+        return unpack_result(m, into, size, msg, err);
     }
-    return busy;
+    if (m->local_done_sent || !gd_local_worker_exited(&m->local))
+        return 0;
+    m->local_done_sent = 1;
+    msg->kind = GD_MSG_DONE;
+    return 1;
 }
 
-/* Serves until every rank is done, or until the grace period after a stop is over
- * (then the ranks still running are abandoned: the caller ends the job). */
-static int coordinate_loop(coordinator *c, gd_error *err)
+/* The ranks and the compute thread in turn, so that neither waits on the other. */
+static int mpi_receive(void *ctx, gd_batch *into, gd_message *msg, gd_error *err)
 {
-    double abandoned_at = 0;
-    long sleep_ns = IDLE_NANOSECONDS;
-    while (c->remote_active > 0 || !gd_local_worker_exited(&c->local)) {
-        if (gd_interrupt_abandon() && abandoned_at == 0)
-            abandoned_at = gd_now_seconds();
-        if (abandoned_at > 0 && gd_now_seconds() - abandoned_at > GD_ABANDON_WAIT_SECONDS)
-            break;
-        int a = serve_message(c, err), b = a < 0 ? 0 : serve_local(c, err);
-        if (a < 0 || b < 0)
-            return -1;
-        if (a || b) {
-            sleep_ns = IDLE_NANOSECONDS;
-            continue;
-        }
-        if (commit(c, 0, err) != 0)
-            return -1;
-        gd_local_worker_nap(&c->local, sleep_ns);
-        sleep_ns = sleep_ns * 2 < COORDINATOR_NAP_MAX ? sleep_ns * 2 : COORDINATOR_NAP_MAX;
-    }
-    return commit(c, 1, err);
+    mpi_side *m = ctx;
+    m->local_first = !m->local_first;
+    int got = m->local_first ? receive_local(m, into, msg, err)
+                             : receive_remote(m, into, msg, err);
+    if (got != 0)
+        return got;
+    return m->local_first ? receive_remote(m, into, msg, err)
+                          : receive_local(m, into, msg, err);
 }
 
-static int coordinate(coordinator *c, const gd_selection *sel, int quiet, gd_error *err)
+static void mpi_send_chunk(void *ctx, int worker, uint64_t first, uint64_t count)
 {
-    if (gd_plan_create(&c->plan, c->s, 0, c->s->n_runs, gd_par_size(), err) != 0)
-        return -1;
-    gd_plan_skip_done(c->plan, gd_selection_skip, (void *)sel);
-    gd_progress_init(&c->progress, sel->todo, quiet);
-    c->remote_active = gd_par_size() - 1;
-    c->last_commit = gd_now_seconds();
-    c->commit_every = gd_commit_seconds();
-    if (gd_local_worker_start(&c->local, c->s, 0, err) != 0)
-        return -1;
-    double t0 = gd_now_seconds();
-    int rc = coordinate_loop(c, err);
-    if (rc != 0) /* the file keeps what was committed; the others are stopped */
-        gd_par_abort(err);
-    rank_profile local = {t0, c->local.waiting, 0, c->local.runs, c->local.chunks};
+    mpi_side *m = ctx;
+    uint64_t chunk[2] = {first, count};
+    if (worker == 0)
+        gd_local_worker_give_chunk(&m->local, first, count);
+    else
+        gd_par_send_u64(worker, TAG_WORK, chunk, 2);
+}
+
+/* Its own compute thread wakes it at once (gd_local_worker_nap). */
+static void mpi_nap(void *ctx, long nanoseconds)
+{
+    mpi_side *m = ctx;
+    gd_local_worker_nap(&m->local, nanoseconds);
+}
+
+static void mpi_abort(void *ctx, const gd_error *err)
+{
+    (void)ctx;
+    gd_par_abort(err);
+}
+
+static const gd_transport_ops mpi_ops = {mpi_receive, mpi_send_chunk, mpi_nap, mpi_abort};
+
+static void profile_rank0(const mpi_side *m, double start, gd_store *st)
+{
+    rank_profile local = {start, m->local.waiting, 0, m->local.runs, m->local.chunks};
     profile_print(&local);
     if (getenv("GD_PROFILE"))
         fprintf(stderr, "gdsweep: profile rank 0 writer: %.3f s in HDF5\n",
-                gd_store_io_seconds(c->st));
-    rc = gd_local_worker_join(&c->local, err);
-    gd_progress_finish(&c->progress);
-    gd_plan_free(c->plan);
-    gd_batch_free(&c->pending);
-    free(c->buf);
-    if (rc == 0 && (c->stopping || gd_interrupt_stop()))
-        rc = GD_SWEEP_INTERRUPTED;
+                gd_store_io_seconds(st));
+}
+
+/* Rank 0: starts its compute thread, then coordinates every rank. A failure once the
+ * other ranks are started ends the job through gd_par_abort (they would wait forever). */
+static int coordinate_ranks(const gd_selection *sel, gd_store *st, gd_tally *tally, int quiet,
+                            gd_drive_stats *stats, gd_error *err)
+{
+    mpi_side m;
+    memset(&m, 0, sizeof m);
+    m.s = sel->sweep;
+    if (gd_inject_failure("local_worker", err) ||
+        gd_local_worker_start(&m.local, m.s, 0, err) != 0)
+        gd_par_abort(err);
+    gd_transport t = {&mpi_ops, &m, gd_par_size()};
+    gd_coordination job = {sel, st, tally, quiet, 1};
+    double t0 = gd_now_seconds();
+    int rc = gd_coordinate(&job, &t, stats, err);
+    profile_rank0(&m, t0, st);
+    if (gd_local_worker_join(&m.local, err) != 0)
+        gd_par_abort(err);
+    free(m.buf);
     return rc;
 }
 
@@ -399,16 +336,5 @@ int gd_par_sweep(const gd_selection *sel, gd_store *st, gd_tally *tally, int qui
         return gd_drive_serial(sel, st, tally, quiet, stats, err);
     if (gd_par_rank() != 0)
         return work_for_rank0(sel->sweep);
-    coordinator c;
-    memset(&c, 0, sizeof c);
-    c.s = sel->sweep;
-    c.st = st;
-    c.tally = tally;
-    double t0 = gd_now_seconds();
-    int rc = coordinate(&c, sel, quiet, err);
-    stats->runs_done = c.runs_done;
-    stats->wall_seconds = gd_now_seconds() - t0;
-    stats->io_seconds = gd_store_io_seconds(st);
-    stats->abandoned_ranks = c.remote_active;
-    return rc;
+    return coordinate_ranks(sel, st, tally, quiet, stats, err);
 }

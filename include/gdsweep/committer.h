@@ -1,0 +1,36 @@
+/* committer.h - the one commit policy: when result batches are written to the store.
+ *
+ * Results are appended to `pending` (gd_batch_add, gd_batch_unpack or a worker writing
+ * into it); gd_committer_tick writes them when they are due: at the end (force), when the
+ * batch is full (gd_batch_is_full: bounded memory), or gd_commit_seconds() after the last
+ * commit (a kill loses at most that much work, and expensive runs arriving one at a time do
+ * not cost two file flushes each). The coordinator (serial and MPI sweeps) and merge use
+ * it. The committer owns `pending`; the store and the tally stay the caller's. */
+#ifndef GDSWEEP_COMMITTER_H
+#define GDSWEEP_COMMITTER_H
+
+#include <stdint.h>
+
+#include "gdsweep/batch.h"
+#include "gdsweep/store.h"
+#include "gdsweep/tally.h"
+
+typedef struct gd_committer {
+    gd_store *st;
+    gd_tally *tally;          /* fed with every committed batch, or NULL */
+    gd_batch pending;         /* results not yet committed */
+    double last_commit, every;
+    uint64_t committed;       /* runs committed through this committer */
+} gd_committer;
+
+/* Starts the clock of the cadence; tally may be NULL. */
+void gd_committer_init(gd_committer *c, gd_store *st, gd_tally *tally);
+
+/* Commits the pending results when due (or when force and any are pending). Returns 0, or
+ * -1 with the store's error in err (the pending results are kept; the caller ends). */
+int gd_committer_tick(gd_committer *c, int force, gd_error *err);
+
+/* Frees the pending batch (uncommitted results are dropped). */
+void gd_committer_free(gd_committer *c);
+
+#endif

@@ -1,0 +1,39 @@
+/* committer.c - the one commit policy (see gdsweep/committer.h). */
+#include "gdsweep/committer.h"
+
+#include <string.h>
+
+#include "gdsweep/driver.h"
+#include "gdsweep/progress.h"
+
+void gd_committer_init(gd_committer *c, gd_store *st, gd_tally *tally)
+{
+    memset(c, 0, sizeof *c);
+    c->st = st;
+    c->tally = tally;
+    c->every = gd_commit_seconds();
+    c->last_commit = gd_now_seconds();
+}
+
+int gd_committer_tick(gd_committer *c, int force, gd_error *err)
+{
+    gd_batch *b = &c->pending;
+    if (b->count == 0)
+        return 0;
+    double now = gd_now_seconds();
+    if (!(force || gd_batch_is_full(b) || now - c->last_commit >= c->every))
+        return 0;
+    if (gd_store_write_batch(c->st, b, err) != 0)
+        return -1;
+    if (c->tally)
+        gd_tally_add_batch(c->tally, b);
+    c->committed += b->count;
+    gd_batch_clear(b);
+    c->last_commit = now;
+    return 0;
+}
+
+void gd_committer_free(gd_committer *c)
+{
+    gd_batch_free(&c->pending);
+}
