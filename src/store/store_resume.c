@@ -218,17 +218,69 @@ static int open_failed(const gd_store *st, gd_error *err)
 }
 
 /* The datasets a resume appends to, and the commit map. */
+static herr_t object_read(hid_t obj, const char *name, const H5O_info_t *info, void *data)
+{
+    (void)obj, (void)name, (void)info, (void)data;
+    return 0;
+}
+
+/* Every object's header is read (and its checksum checked) once: a file that a failed
+ * write or a kill tore in the middle of HDF5's flush is refused here, not resumed into a
+ * file that reads as complete but cannot be opened. */
+static int read_every_object(gd_store *st, gd_error *err)
+{
+    if (H5Ovisit2(st->file, H5_INDEX_NAME, H5_ITER_NATIVE, object_read, NULL,
+                  H5O_INFO_BASIC) < 0)
+        return gd_h5_fail(st, err, "reading its objects");
+    return 0;
+}
+
+/* Reads the value at `at` of a 1-D dataset (as a double, whatever its type). */
+static int read_one(hid_t dset, hsize_t at)
+{
+    double value;
+    hsize_t one = 1;
+    hid_t file_space = H5Dget_space(dset), memory_space = H5Screate_simple(1, &one, NULL);
+    int ok = file_space >= 0 && memory_space >= 0 &&
+             H5Sselect_hyperslab(file_space, H5S_SELECT_SET, &at, NULL, &one, NULL) >= 0 &&
+             H5Dread(dset, H5T_NATIVE_DOUBLE, memory_space, file_space, H5P_DEFAULT,
+                     &value) >= 0;
+    gd_h5_close(&memory_space);
+    gd_h5_close(&file_space);
+    return ok ? 0 : -1;
+}
+
+/* The chunks a resume appends into (each series' last committed value and its last
+ * value on disk) must read: a torn flush can leave their index pointing past the file. */
+static int read_series_ends(gd_store *st, gd_error *err)
+{
+    for (int i = 0; i < GD_SERIES_COUNT; i++) {
+        hid_t space = H5Dget_space(st->series[i].id);
+        hsize_t extent = 0;
+        int ok = space >= 0 && H5Sget_simple_extent_dims(space, &extent, NULL) == 1;
+        gd_h5_close(&space);
+        uint64_t len = st->series[i].len;
+        if (!ok || (len > 0 && read_one(st->series[i].id, len - 1) < 0) ||
+            (extent > 0 && read_one(st->series[i].id, extent - 1) < 0))
+            return gd_h5_fail(st, err, "reading the ends of its trajectories");
+    }
+    return 0;
+}
+
 static int open_contents(gd_store *st, gd_error *err)
 {
-    if (open_runs(st, err) < 0)
+    if (read_every_object(st, err) < 0 || open_runs(st, err) < 0)
         return -1;
     if (gd_store_open_series(st) < 0)
         return gd_h5_fail(st, err, "opening the trajectory datasets");
-    return open_instances(st, err) < 0 || load_committed(st, err) < 0 ? -1 : 0;
+    return read_series_ends(st, err) < 0 || open_instances(st, err) < 0 ||
+                   load_committed(st, err) < 0
+               ? -1
+               : 0;
 }
 
-/* HDF5 could not read a file of this grid: its index is damaged, as a write that failed,
- * or a kill, in the middle of HDF5's first flush of a batch can leave it. */
+/* HDF5 could not read a file of this grid: its metadata is damaged, as a write that
+ * failed, or a kill, in the middle of HDF5's flush can leave it. */
 static int explain_damage(gd_error *err)
 {
     if (err->exit_code != GD_EXIT_RUNTIME)

@@ -70,6 +70,21 @@ def command_of(pid):
         return ""
 
 
+def state_of(pid):
+    """The state letter of pid ("Z": a zombie), or "Z" when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"
+
+
+def alive_in_group(pgid):
+    """True while a process other than a zombie is left in process group pgid."""
+    out = subprocess.run(["pgrep", "-g", str(pgid)], capture_output=True, text=True).stdout
+    return any(state_of(int(p)) != "Z" for p in out.split())
+
+
 def kill(mode, proc):
     if mode == "rank":
         ranks = [c for c in children(proc.pid) if "gdsweep" in command_of(c)]
@@ -80,15 +95,20 @@ def kill(mode, proc):
                 return
             except subprocess.TimeoutExpired:
                 pass
-    victims = [proc.pid] + children(proc.pid)  # the process, or mpirun and every rank
-    for pid in victims:
+    # The process, or mpirun and every rank: the whole session (a rank that mpirun forked
+    # after a listing of its children would live on and keep writing), then any listed
+    # child that left it.
+    victims = [proc.pid] + children(proc.pid)
+    for kill_one in [lambda: os.killpg(proc.pid, signal.SIGKILL)] + \
+                    [lambda pid=pid: os.kill(pid, signal.SIGKILL) for pid in victims]:
         try:
-            os.kill(pid, signal.SIGKILL)
+            kill_one()
         except ProcessLookupError:
             pass
     proc.wait()
-    while any(os.path.exists(f"/proc/{pid}") and open(f"/proc/{pid}/stat").read().split()[2] != "Z"
-              for pid in victims[1:]):
+    deadline = time.time() + 30
+    while time.time() < deadline and (alive_in_group(proc.pid) or any(
+            os.path.exists(f"/proc/{pid}") and "Z" not in state_of(pid) for pid in victims[1:])):
         time.sleep(0.05)
 
 
