@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gdsweep/out_lock.h"
@@ -153,6 +154,45 @@ static void test_stale_lock_taken_over(void **state)
     assert_int_equal(lock_pid(f->lock), (long)getpid());
 }
 
+static void test_zombie_holder_is_stale(void **state)
+{
+    /* A writer killed while nobody reaps it (its parent gone, a container whose init does
+     * not reap) stays a zombie: its pid and start time live on, but it holds no file. */
+    lock_files *f = *state;
+    int ready[2];
+    assert_int_equal(pipe(ready), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        char note[256];
+        gd_error err;
+        int ok = take(f->out, note, &err) == 0;
+        (void)!write(ready[1], &ok, sizeof ok);
+        _exit(0); /* no release: the lock stays, and no waitpid yet: a zombie */
+    }
+    int ok = 0;
+    assert_int_equal(read(ready[0], &ok, sizeof ok), (ssize_t)sizeof ok);
+    assert_true(ok);
+    char path[64], stat_text[256] = "";
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)child);
+    for (int tries = 0; tries < 400 && !strstr(stat_text, ") Z "); tries++) {
+        nanosleep(&(struct timespec){0, 5000000}, NULL);
+        FILE *fp = fopen(path, "r");
+        assert_non_null(fp);
+        stat_text[fread(stat_text, 1, sizeof stat_text - 1, fp)] = '\0';
+        fclose(fp);
+    }
+    assert_non_null(strstr(stat_text, ") Z ")); /* the holder is a zombie now */
+    char note[256];
+    gd_error err;
+    assert_int_equal(take(f->out, note, &err), 0);
+    assert_non_null(strstr(note, "took over the stale lock"));
+    assert_int_equal(lock_pid(f->lock), (long)getpid());
+    waitpid(child, NULL, 0);
+    close(ready[0]);
+    close(ready[1]);
+}
+
 static void test_reused_pid_is_stale(void **state)
 {
     /* This host, a live pid (ours), but another start time: the pid was reused. */
@@ -263,6 +303,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_take_and_release, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_writer_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_lock_taken_over, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zombie_holder_is_stale, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reused_pid_is_stale, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_host_never_taken, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_lock_refused, setup, teardown),

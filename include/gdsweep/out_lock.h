@@ -10,7 +10,8 @@
  * link(2), which fails when OUT.lock exists: exactly one process holds it, on any POSIX
  * file system. A lock left by a process that is gone (SIGKILL, a crashed node) is stale
  * when it names this host and its pid is not running, or runs with another start time
- * (field 22 of /proc/PID/stat: the pid was reused). A stale lock is taken over: the
+ * (field 22 of /proc/PID/stat: the pid was reused), or is a zombie (ended, not yet
+ * reaped: a container whose init does not reap orphans keeps one). A stale lock is taken over: the
  * taker first claims the dead lock's inode with a hard link named after it (one claimer
  * wins), checks that the claim is still that lock, removes it and links its own. A lock
  * naming another host is never taken over: the message says how to remove it.

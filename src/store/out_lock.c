@@ -42,8 +42,9 @@ static struct {
 
 /* ---- who we are, who holds it -------------------------------------------------------- */
 
-/* Field 22 of /proc/PID/stat, after the command name (which may hold ") "); 0 if none. */
-static unsigned long long process_start(long pid)
+/* Field 3 (state) and field 22 (start time) of /proc/PID/stat, read after the command
+ * name (which may hold ") "); start 0 and state '?' if unreadable. */
+static unsigned long long process_start(long pid, char *state)
 {
     char name[64], buf[1024];
     snprintf(name, sizeof name, "/proc/%ld/stat", pid);
@@ -53,6 +54,7 @@ static unsigned long long process_start(long pid)
         fclose(f);
     buf[n] = '\0';
     char *p = strrchr(buf, ')');
+    *state = p && p[1] == ' ' && p[2] ? p[2] : '?';
     for (int field = 2; p && field < 22; field++) {
         p = strchr(p + 1, ' ');
     }
@@ -73,7 +75,8 @@ static void describe_self(holder *h, const char *command_line)
     memset(h, 0, sizeof *h);
     this_host(h->host, sizeof h->host);
     h->pid = (long)getpid();
-    h->start = process_start(h->pid);
+    char state;
+    h->start = process_start(h->pid, &state);
     if (!gmtime_r(&now, &tm) || !strftime(h->since, sizeof h->since, "%Y-%m-%dT%H:%M:%SZ", &tm))
         snprintf(h->since, sizeof h->since, "unknown");
     snprintf(h->command, sizeof h->command, "%s", command_line ? command_line : "");
@@ -90,7 +93,10 @@ static lock_state judge(const holder *h)
         return LOCK_REMOTE;
     if (h->pid <= 0 || (kill((pid_t)h->pid, 0) != 0 && errno == ESRCH))
         return LOCK_STALE;
-    unsigned long long now = process_start(h->pid);
+    char state;
+    unsigned long long now = process_start(h->pid, &state);
+    if (state == 'Z' || state == 'X') /* ended, only not reaped: it holds no file */
+        return LOCK_STALE;
     return h->start && now && now != h->start ? LOCK_STALE : LOCK_LIVE;
 }
 

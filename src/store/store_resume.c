@@ -309,6 +309,62 @@ static int open_all(gd_store *st, unsigned mode, gd_error *err)
     return read_shard(st, err);
 }
 
+/* A kill or a failed write in the middle of HDF5's flush can leave new objects and the
+ * links to them on disk while the superblock still records the older end of the file
+ * (its EOA): HDF5 then refuses to read past it ("address of object past end of
+ * allocation"). Those bytes were written, so the end is moved to the file's real end; the
+ * checks that follow (every object header with its checksum, each trajectory's end chunk,
+ * the commit column) then decide whether the file is whole. */
+static int end_is_behind(const gd_store *st)
+{
+    haddr_t eoa;
+    struct stat sb;
+    return st->file >= 0 && H5Fget_eoa(st->file, &eoa) >= 0 && stat(st->path, &sb) == 0 &&
+           (haddr_t)sb.st_size > eoa;
+}
+
+static int move_end_to_eof(const char *path)
+{
+    hid_t fapl = gd_h5_file_access();
+    hid_t file = fapl >= 0 ? H5Fopen(path, H5F_ACC_RDWR, fapl) : -1;
+    gd_h5_close(&fapl);
+    int ok = file >= 0 && H5Fincrement_filesize(file, 0) >= 0;
+    if (file >= 0 && H5Fclose(file) < 0)
+        ok = 0;
+    H5Eclear2(H5E_DEFAULT);
+    return ok ? 0 : -1;
+}
+
+/* Closes the store's ids and anything a failed check left open in its file, so that the
+ * file is closed for real (HDF5 keeps it open while any object in it is). */
+static void close_everything(gd_store *st)
+{
+    unsigned types = H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR |
+                     H5F_OBJ_LOCAL;
+    ssize_t n = st->file >= 0 ? H5Fget_obj_count(st->file, types) : 0;
+    hid_t *ids = n > 0 ? malloc((size_t)n * sizeof *ids) : NULL;
+    ssize_t got = ids ? H5Fget_obj_ids(st->file, types, (size_t)n, ids) : 0;
+    for (ssize_t i = 0; i < got; i++)
+        gd_h5_close(&ids[i]);
+    free(ids);
+    gd_store_close_ids(st);
+}
+
+/* Opens read-only for the checks; a file of this grid whose recorded end is behind its
+ * data has its end moved (the one change made before the checks end) and is checked again. */
+static int open_for_checks(gd_store *st, gd_error *err)
+{
+    if (open_all(st, H5F_ACC_RDONLY, err) == 0)
+        return 0;
+    gd_error scratch = {{0}, 0};
+    if (st->file < 0 || check_identity(st, &scratch) < 0 || !end_is_behind(st))
+        return -1;
+    close_everything(st);
+    if (move_end_to_eof(st->path) < 0)
+        return -1;
+    return open_all(st, H5F_ACC_RDONLY, err);
+}
+
 int gd_store_reopen(gd_store **out, const char *path, const gd_sweep *s, gd_error *err)
 {
     *out = NULL;
@@ -317,7 +373,7 @@ int gd_store_reopen(gd_store **out, const char *path, const gd_sweep *s, gd_erro
     if (!st)
         return gd_fail_runtime(err, "%s: out of memory opening the store", path);
     if (gd_columns_build(&st->cols, err) < 0 || gd_store_alloc_committed(st, err) < 0 ||
-        open_all(st, H5F_ACC_RDONLY, err) < 0) {
+        open_for_checks(st, err) < 0) {
         gd_store_abandon(st);
         return -1;
     }

@@ -79,13 +79,19 @@ def state_of(pid):
         return "Z"
 
 
+def writers_of(out):
+    """The processes whose command line names out (the sweep's ranks), not this one."""
+    found = subprocess.run(["pgrep", "-f", out], capture_output=True, text=True).stdout
+    return [int(p) for p in found.split() if int(p) != os.getpid()]
+
+
 def alive_in_group(pgid):
     """True while a process other than a zombie is left in process group pgid."""
     out = subprocess.run(["pgrep", "-g", str(pgid)], capture_output=True, text=True).stdout
     return any(state_of(int(p)) != "Z" for p in out.split())
 
 
-def kill(mode, proc):
+def kill(mode, proc, out):
     if mode == "rank":
         ranks = [c for c in children(proc.pid) if "gdsweep" in command_of(c)]
         if ranks:
@@ -106,9 +112,18 @@ def kill(mode, proc):
         except ProcessLookupError:
             pass
     proc.wait()
+    # A rank that mpirun started in a process group of its own after the listing above
+    # would live on, keep the file open and hold the lock: end whatever still names OUT.
     deadline = time.time() + 30
-    while time.time() < deadline and (alive_in_group(proc.pid) or any(
-            os.path.exists(f"/proc/{pid}") and "Z" not in state_of(pid) for pid in victims[1:])):
+    while time.time() < deadline:
+        left = [p for p in writers_of(out) if state_of(p) != "Z"]
+        if not left and not alive_in_group(proc.pid):
+            break
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         time.sleep(0.05)
 
 
@@ -128,7 +143,7 @@ for trial in range(TRIALS):
     out = os.path.join(d, f"k{trial}.h5")
     proc = start(grid, out, *ONE_THREAD, mpi_ranks=None if mode == "process" else 2)
     time.sleep(random.uniform(0.2, 0.4 + (full if mode == "process" else full / 2)))
-    kill(mode, proc)
+    kill(mode, proc, out)
     before = committed(out)
     t0 = time.time()
     resumed = 0
