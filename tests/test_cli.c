@@ -115,6 +115,18 @@ static void test_typos_get_the_closest_flag(void **state)
     refused(ARGC(bogus), bogus, "unknown option '--bogus'; see gdsweep --help");
 }
 
+static void test_long_flag_with_one_dash(void **state)
+{
+    /* getopt reads "-overwrite" as -o verwrite: the sweep wrote ./verwrite, exit 0 */
+    (void)state;
+    const char *overwrite[] = {"gdsweep", "g.ini", "-overwrite"};
+    const char *output[] = {"gdsweep", "g.ini", "-output=x.h5"};
+    refused(ARGC(overwrite), overwrite,
+            "unknown option '-overwrite'; did you mean '--overwrite'? (see gdsweep --help)");
+    refused(ARGC(output), output,
+            "unknown option '-output'; did you mean '--output'? (see gdsweep --help)");
+}
+
 static void test_bad_values(void **state)
 {
     (void)state;
@@ -226,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_short_flags_and_switches),
         cmocka_unit_test(test_double_dash_ends_options),
         cmocka_unit_test(test_typos_get_the_closest_flag),
+        cmocka_unit_test(test_long_flag_with_one_dash),
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_hdf5_file_as_grid),
         cmocka_unit_test(test_command_table_and_usage),

@@ -161,7 +161,11 @@ static int check_long_flags(int argc, char **argv, gd_error *err)
         const char *a = argv[i];
         if (a[0] != '-' || a[1] == '\0')
             continue;
-        if (a[1] != '-') {
+        if (a[1] != '-') { /* "-overwrite" would be read as -o verwrite */
+            const cli_option *o = a[2] ? find_option(a + 1, strcspn(a + 1, "=")) : NULL;
+            if (o)
+                return gd_fail(err, "unknown option '%.*s'; did you mean '--%s'? (see gdsweep "
+                               "--help)", (int)strcspn(a, "="), a, o->name);
             i += short_flags_take_next(a + 1);
             continue;
         }
