@@ -353,7 +353,7 @@ static int shard_of(const char *path, uint64_t *shard, uint64_t *shards, gd_erro
     return rc;
 }
 
-/* The one parser of the shard attributes: absent = 0 of 1, text = absent, a real shard
+/* The one parser of the shard attributes: absent = 0 of 1, text or an array refused, a real shard
  * read back, and impossible values refused with both in the message. */
 static void test_shard_attributes(void **state)
 {
@@ -367,9 +367,26 @@ static void test_shard_attributes(void **state)
     set_shard(path, &(double){2}, NULL, &(double){5});
     assert_int_equal(shard_of(path, &k, &n, &err), 0);
     assert_true(k == 2 && n == 5);
-    set_shard(path, &(double){0}, "two", NULL);
-    assert_int_equal(shard_of(path, &k, &n, &err), 0);
-    assert_true(k == 0 && n == 1);
+    set_shard(path, &(double){0}, "two", NULL); /* not the whole grid: refused */
+    memset(&err, 0, sizeof err);
+    assert_int_equal(shard_of(path, &k, &n, &err), -1);
+    assert_non_null(strstr(err.msg, "attribute 'shard_count' is not a number (corrupt file?)"));
+    assert_int_equal(err.exit_code, GD_EXIT_USAGE);
+    static const double eight[8] = {0};
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT); /* an array: was a stack overflow */
+    hsize_t len = 8;
+    hid_t space = H5Screate_simple(1, &len, NULL);
+    H5Adelete(f, GD_ATTR_SHARD_INDEX);
+    hid_t a = H5Acreate2(f, GD_ATTR_SHARD_INDEX, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT,
+                         H5P_DEFAULT);
+    assert_true(a >= 0 && H5Awrite(a, H5T_NATIVE_DOUBLE, eight) >= 0);
+    H5Aclose(a);
+    H5Sclose(space);
+    H5Fclose(f);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(shard_of(path, &k, &n, &err), -1);
+    assert_non_null(strstr(err.msg, "attribute 'shard_index' is not a number"));
+    set_shard(path, &(double){0}, NULL, &(double){1});
     static const double bad[][2] = {{5, 2}, {0, 0}, {-1, 3}, {0.5, 2}, {0, 1e300}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         set_shard(path, &bad[i][0], NULL, &bad[i][1]);

@@ -341,3 +341,26 @@ hid_t gd_h5_series_file_type(const gd_series *s)
 {
     return s->elem == GD_SERIES_INT64 ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
 }
+
+/* A scalar (one-element) attribute of the given class, opened; or an invalid id. */
+hid_t gd_h5_open_scalar_attr(hid_t obj, const char *name, H5T_class_t want, int *missing)
+{
+    hid_t attr = H5I_INVALID_HID, space = H5I_INVALID_HID, type = H5I_INVALID_HID;
+    htri_t exists = H5Aexists(obj, name);
+    *missing = exists == 0;
+    if (exists <= 0)
+        return H5I_INVALID_HID;
+    attr = H5Aopen(obj, name, H5P_DEFAULT);
+    if (attr >= 0)
+        space = H5Aget_space(attr);
+    if (attr >= 0)
+        type = H5Aget_type(attr);
+    H5T_class_t cls = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
+    int number = cls == H5T_INTEGER || cls == H5T_FLOAT;
+    if (space < 0 || H5Sget_simple_extent_npoints(space) != 1 ||
+        !(cls == want || (want == H5T_FLOAT && number)))
+        gd_h5_close(&attr);
+    gd_h5_close(&type);
+    gd_h5_close(&space);
+    return attr;
+}

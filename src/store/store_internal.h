@@ -84,6 +84,12 @@ void gd_store_give_up_writing(gd_store *st);
 void gd_store_release_reserve(const char *path, uint64_t reserved_to);
 
 /* A numeric attribute of obj as a double; def when absent or not a number. */
+/* A one-element attribute of class want (H5T_FLOAT: any number), opened; an invalid id
+ * when it is absent (*missing = 1) or of another shape or class (*missing = 0). */
+hid_t gd_h5_open_scalar_attr(hid_t obj, const char *name, H5T_class_t want, int *missing);
+/* A one-number attribute read into *out: 1; 0 when absent; -1 when it is there but not
+ * one number (an array, text: a damaged file). */
+int gd_h5_attr_scalar(hid_t obj, const char *name, double *out);
 double gd_h5_attr_number(hid_t obj, const char *name, double def);
 
 /* The file's shard (0-based index, count) from its attributes (store_shard.c): absent

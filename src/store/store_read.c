@@ -86,29 +86,6 @@ static int open_failed(const char *path, gd_error *err)
     return gd_fail(err, "%s: HDF5 cannot open it (truncated or corrupt?)", path);
 }
 
-/* A scalar (one-element) attribute of the given class, opened; or an invalid id. */
-static hid_t open_attr(hid_t obj, const char *name, H5T_class_t want, int *missing)
-{
-    hid_t attr = H5I_INVALID_HID, space = H5I_INVALID_HID, type = H5I_INVALID_HID;
-    htri_t exists = H5Aexists(obj, name);
-    *missing = exists == 0;
-    if (exists <= 0)
-        return H5I_INVALID_HID;
-    attr = H5Aopen(obj, name, H5P_DEFAULT);
-    if (attr >= 0)
-        space = H5Aget_space(attr);
-    if (attr >= 0)
-        type = H5Aget_type(attr);
-    H5T_class_t cls = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
-    int number = cls == H5T_INTEGER || cls == H5T_FLOAT;
-    if (space < 0 || H5Sget_simple_extent_npoints(space) != 1 ||
-        !(cls == want || (want == H5T_FLOAT && number)))
-        gd_h5_close(&attr);
-    gd_h5_close(&type);
-    gd_h5_close(&space);
-    return attr;
-}
-
 static int attr_problem(const gd_reader *r, const char *name, int missing, const char *kind,
                         gd_error *err)
 {
@@ -126,7 +103,7 @@ int gd_reader_has_attr(gd_reader *r, const char *name)
 int gd_reader_attr_number(gd_reader *r, const char *name, double *out, gd_error *err)
 {
     int missing;
-    hid_t attr = open_attr(r->file, name, H5T_FLOAT, &missing);
+    hid_t attr = gd_h5_open_scalar_attr(r->file, name, H5T_FLOAT, &missing);
     herr_t rc = attr >= 0 ? H5Aread(attr, H5T_NATIVE_DOUBLE, out) : -1;
     gd_h5_close(&attr);
     return rc < 0 ? attr_problem(r, name, missing, "a number", err) : 0;
@@ -135,7 +112,7 @@ int gd_reader_attr_number(gd_reader *r, const char *name, double *out, gd_error 
 int gd_reader_attr_text(gd_reader *r, const char *name, char **out, gd_error *err)
 {
     int missing;
-    hid_t attr = open_attr(r->file, name, H5T_STRING, &missing);
+    hid_t attr = gd_h5_open_scalar_attr(r->file, name, H5T_STRING, &missing);
     *out = attr >= 0 ? gd_h5_read_text(attr) : NULL;
     gd_h5_close(&attr);
     return *out ? 0 : attr_problem(r, name, missing, "readable text", err);
@@ -145,7 +122,7 @@ static int check_format(gd_reader *r, gd_error *err)
 {
     int missing;
     double v = NAN;
-    hid_t attr = open_attr(r->file, GD_ATTR_FORMAT_VERSION, H5T_INTEGER, &missing);
+    hid_t attr = gd_h5_open_scalar_attr(r->file, GD_ATTR_FORMAT_VERSION, H5T_INTEGER, &missing);
     herr_t rc = attr >= 0 ? H5Aread(attr, H5T_NATIVE_DOUBLE, &v) : -1;
     gd_h5_close(&attr);
     if (rc < 0)
