@@ -217,7 +217,6 @@ static int open_failed(const gd_store *st, gd_error *err)
                        : "damaged", st->path);
 }
 
-/* The datasets a resume appends to, and the commit map. */
 static herr_t object_read(hid_t obj, const char *name, const H5O_info_t *info, void *data)
 {
     (void)obj, (void)name, (void)info, (void)data;
@@ -261,51 +260,55 @@ static int read_series_ends(gd_store *st, gd_error *err)
         gd_h5_close(&space);
         uint64_t len = st->series[i].len;
         if (!ok || (len > 0 && read_one(st->series[i].id, len - 1) < 0) ||
-            (extent > 0 && read_one(st->series[i].id, extent - 1) < 0))
+            (extent > len && read_one(st->series[i].id, extent - 1) < 0))
             return gd_h5_fail(st, err, "reading the ends of its trajectories");
     }
     return 0;
 }
 
-static int open_contents(gd_store *st, gd_error *err)
+/* The datasets a resume appends to, and the commit map; with scan, first and last the
+ * checks that the file is whole (run once, by the read-only pass that decides). */
+static int open_contents(gd_store *st, int scan, gd_error *err)
 {
-    if (read_every_object(st, err) < 0 || open_runs(st, err) < 0)
+    if ((scan && read_every_object(st, err) < 0) || open_runs(st, err) < 0)
         return -1;
     if (gd_store_open_series(st) < 0)
         return gd_h5_fail(st, err, "opening the trajectory datasets");
-    return read_series_ends(st, err) < 0 || open_instances(st, err) < 0 ||
+    return (scan && read_series_ends(st, err) < 0) || open_instances(st, err) < 0 ||
                    load_committed(st, err) < 0
                ? -1
                : 0;
 }
 
 /* HDF5 could not read a file of this grid: its metadata is damaged, as a write that
- * failed, or a kill, in the middle of HDF5's flush can leave it. */
+ * failed, or a kill, in the middle of HDF5's flush can leave it (or a read failed once:
+ * the advice says to try again first, since --overwrite discards every committed run). */
 static int explain_damage(gd_error *err)
 {
-    if (err->exit_code != GD_EXIT_RUNTIME)
-        return -1;
     gd_error_append(err, "the file is damaged (a write failed or its writer was killed while "
-                    "HDF5 wrote it) and cannot be resumed: rerun with --overwrite or into a "
-                    "new output");
+                    "HDF5 wrote it) or could not be read; if it fails the same way again, it "
+                    "cannot be resumed: rerun with --overwrite or into a new output");
     return -1;
 }
 
+enum { OPENED = 0, REFUSED = -1, DAMAGED = -2 };
+
 /* Opens the file (H5F_ACC_RDONLY to check and read it, H5F_ACC_RDWR to write) and
- * everything a resume continues; reads what is committed. */
-static int open_all(gd_store *st, unsigned mode, gd_error *err)
+ * everything a resume continues; reads what is committed. DAMAGED: a file of this grid
+ * that HDF5 fails to read (err says so). */
+static int open_all(gd_store *st, unsigned mode, int scan, gd_error *err)
 {
     if (check_file(st, err) < 0)
-        return -1;
+        return REFUSED;
     hid_t fapl = gd_h5_file_access();
     st->file = fapl >= 0 ? H5Fopen(st->path, mode, fapl) : -1;
     gd_h5_close(&fapl);
     if (st->file < 0)
         return open_failed(st, err);
     if (check_identity(st, err) < 0)
-        return -1;
-    if (open_contents(st, err) < 0)
-        return explain_damage(err);
+        return REFUSED;
+    if (open_contents(st, scan, err) < 0)
+        return err->exit_code == GD_EXIT_RUNTIME ? (explain_damage(err), DAMAGED) : REFUSED;
     return read_shard(st, err);
 }
 
@@ -335,8 +338,8 @@ static int move_end_to_eof(const char *path)
     return ok ? 0 : -1;
 }
 
-/* Closes the store's ids and anything a failed check left open in its file, so that the
- * file is closed for real (HDF5 keeps it open while any object in it is). */
+/* Closes the store's ids, then anything a failed check left open in its file, so that
+ * the file is closed for real (HDF5 keeps it open while any object in it is). */
 static void close_everything(gd_store *st)
 {
     unsigned types = H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR |
@@ -344,25 +347,25 @@ static void close_everything(gd_store *st)
     ssize_t n = st->file >= 0 ? H5Fget_obj_count(st->file, types) : 0;
     hid_t *ids = n > 0 ? malloc((size_t)n * sizeof *ids) : NULL;
     ssize_t got = ids ? H5Fget_obj_ids(st->file, types, (size_t)n, ids) : 0;
-    for (ssize_t i = 0; i < got; i++)
-        gd_h5_close(&ids[i]);
-    free(ids);
     gd_store_close_ids(st);
+    for (ssize_t i = 0; i < got; i++)
+        if (H5Iis_valid(ids[i]) > 0)
+            gd_h5_close(&ids[i]);
+    free(ids);
 }
 
-/* Opens read-only for the checks; a file of this grid whose recorded end is behind its
- * data has its end moved (the one change made before the checks end) and is checked again. */
+/* Opens read-only for the checks; a file of this grid that HDF5 fails to read and whose
+ * recorded end is behind its data has its end moved (the one change a resume makes before
+ * its checks end, and only to a damaged file) and is checked again. */
 static int open_for_checks(gd_store *st, gd_error *err)
 {
-    if (open_all(st, H5F_ACC_RDONLY, err) == 0)
-        return 0;
-    gd_error scratch = {{0}, 0};
-    if (st->file < 0 || check_identity(st, &scratch) < 0 || !end_is_behind(st))
-        return -1;
+    int rc = open_all(st, H5F_ACC_RDONLY, 1, err);
+    if (rc != DAMAGED || !end_is_behind(st))
+        return rc == OPENED ? 0 : -1;
     close_everything(st);
     if (move_end_to_eof(st->path) < 0)
         return -1;
-    return open_all(st, H5F_ACC_RDONLY, err);
+    return open_all(st, H5F_ACC_RDONLY, 1, err) == OPENED ? 0 : -1;
 }
 
 int gd_store_reopen(gd_store **out, const char *path, const gd_sweep *s, gd_error *err)
@@ -385,7 +388,7 @@ int gd_store_reopen(gd_store **out, const char *path, const gd_sweep *s, gd_erro
 int gd_store_begin_resume(gd_store *st, const char *command_line, gd_error *err)
 {
     gd_store_close_ids(st);
-    if (open_all(st, H5F_ACC_RDWR, err) < 0 ||
+    if (open_all(st, H5F_ACC_RDWR, 0, err) != OPENED ||
         gd_store_reserve(st, GD_STORE_METADATA_BYTES, "resuming", err) < 0)
         return -1;
     st->runs_written = 0;
@@ -400,7 +403,7 @@ int gd_store_end_complete(gd_store *st, gd_error *err)
     }
     double wall = gd_h5_attr_number(st->file, GD_ATTR_WALL_SECONDS, 0);
     gd_store_close_ids(st);
-    if (open_all(st, H5F_ACC_RDWR, err) < 0) {
+    if (open_all(st, H5F_ACC_RDWR, 0, err) != OPENED) {
         gd_store_abandon(st);
         return -1;
     }

@@ -75,12 +75,19 @@ echo "ok: stale lock after SIGKILL taken over, resumed identical"
 
 # Refusals change nothing: every file's bytes and mtime.
 "$GD_BINARY" "$g" -o "$work/s1.h5" --quiet --threads 1 --shard 1/2 >/dev/null
+# A corrupt shard attribute and bytes past HDF5's recorded end (as a torn flush leaves):
+# the refused resume must not repair the end (it moved it, then refused).
+cp "$work/s1.h5" "$work/badshard.h5"
+/usr/bin/python3 -c 'import h5py, sys; f = h5py.File(sys.argv[1], "r+"); f.attrs["shard_index"] = 5.0' "$work/badshard.h5"
+head -c 65536 /dev/zero >>"$work/badshard.h5"
 sed 's/name = writers/name = other/' "$g" >"$work/other.ini"
 printf 'stale-writer' >"$work/held.h5"
 printf 'gdsweep lock\nhost elsewhere\npid 1\nstart 1\nsince x\ncommand c\n' >"$work/held.h5.lock"
 before=$(snapshot); sleep 1.1
 expect_usage_error "resume, wrong shard" "resume it with --shard 1/2" -- \
   "$GD_BINARY" "$g" -o "$work/s1.h5" --resume
+expect_usage_error "resume, impossible shard" "shard_index 5 of shard_count 2 is impossible" -- \
+  "$GD_BINARY" "$g" -o "$work/badshard.h5" --resume
 expect_usage_error "resume, wrong grid" "another grid" -- \
   "$GD_BINARY" "$work/other.ini" -o "$work/ref.h5" --resume
 expect_usage_error "sweep without --overwrite" "already exists" -- "$GD_BINARY" "$g" -o "$work/ref.h5"
