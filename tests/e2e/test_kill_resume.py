@@ -125,6 +125,8 @@ def kill(mode, proc, out):
             except ProcessLookupError:
                 pass
         time.sleep(0.05)
+    else:
+        check(False, f"processes writing {out} still alive 30 s after SIGKILL")
 
 
 def committed(out):

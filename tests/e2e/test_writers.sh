@@ -54,7 +54,11 @@ done
 # is refused naming it, and the job finishes its file and removes the lock.
 out=$work/mpi.h5; rm -f "$out"*
 mpirun -n 2 "$GD_BINARY" "$g" -o "$out" --quiet --threads 1 >/dev/null 2>&1 & job=$!
-until [ -s "$out.lock" ] && [ -e "$out" ]; do sleep 0.02; done
+tries=0
+until [ -s "$out.lock" ] && [ -e "$out" ]; do
+  kill -0 $job 2>/dev/null && [ $tries -lt 3000 ] || { fail "the MPI job never held $out.lock"; break; }
+  tries=$((tries + 1)); sleep 0.02
+done
 holder=$(awk '$1 == "pid" {print $2}' "$out.lock"); kill -STOP "$holder"
 expect_usage_error "sweep while an MPI job writes" "is being written by pid $holder" \
   -- "$GD_BINARY" "$g" -o "$out" --overwrite --quiet --threads 1

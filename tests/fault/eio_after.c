@@ -3,8 +3,8 @@
  * write and pwrite on it fails with EIO (the test of a write failure inside HDF5's
  * own flush, which reserving space ahead cannot prevent). Other files are untouched.
  *
- * The file is recognised by what /proc/self/fd/N links to, so it follows renames made
- * before the write (OUT.h5.creating -> OUT.h5 is matched by GD_EIO_FILE's prefix). */
+ * The file is recognised by what /proc/self/fd/N links to: GD_EIO_FILE itself, or its
+ * ".creating" name while it is made (OUT.lock and other files beside it are not). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -16,7 +16,7 @@
 
 static long writes_seen;
 
-/* 1 when fd is the file under test (its path starts with GD_EIO_FILE). */
+/* 1 when fd is the file under test (GD_EIO_FILE or GD_EIO_FILE.creating). */
 static int is_target(int fd)
 {
     const char *want = getenv("GD_EIO_FILE");
@@ -28,7 +28,8 @@ static int is_target(int fd)
     if (n < 0)
         return 0;
     path[n] = '\0';
-    return strncmp(path, want, strlen(want)) == 0;
+    size_t len = strlen(want);
+    return strncmp(path, want, len) == 0 && (!path[len] || !strcmp(path + len, ".creating"));
 }
 
 /* 1 when this call on fd must fail: the target file, past its allowance of writes. */
