@@ -2,10 +2,11 @@
  *
  * Results are appended to `pending` (gd_batch_add, gd_batch_unpack or a worker writing
  * into it); gd_committer_tick writes them when they are due: at the end (force), when the
- * batch is full (gd_batch_is_full: bounded memory), or gd_commit_seconds() after the last
- * commit (a kill loses at most that much work, and expensive runs arriving one at a time do
- * not cost two file flushes each). The coordinator (serial and MPI sweeps) and merge use
- * it. The committer owns `pending`; the store and the tally stay the caller's. */
+ * batch is full (gd_batch_is_full: bounded memory), or `every` seconds after the last
+ * commit (a sweep: gd_commit_seconds(), so that a kill loses at most that much work and
+ * expensive runs arriving one at a time do not cost two file flushes each; merge: never,
+ * its output is redone whole if it fails). The coordinator (serial and MPI sweeps) and
+ * merge use it. The committer owns `pending`; the store and the tally stay the caller's. */
 #ifndef GDSWEEP_COMMITTER_H
 #define GDSWEEP_COMMITTER_H
 
@@ -15,6 +16,18 @@
 #include "gdsweep/store.h"
 #include "gdsweep/tally.h"
 
+#define GD_BATCH_RUNS 4096
+#define GD_BATCH_BYTES (64u << 20)
+/* 1 when the batch should be written (or sent) now: GD_BATCH_RUNS runs or GD_BATCH_BYTES
+ * bytes, so memory stays bounded whatever the grid size. */
+int gd_batch_is_full(const gd_batch *b);
+
+/* A sweep's results are committed to the file at least this often (seconds) while they
+ * arrive; the environment variable GD_COMMIT_SECONDS overrides it (the kill tests commit
+ * often). */
+#define GD_COMMIT_SECONDS 1.0
+double gd_commit_seconds(void);
+
 typedef struct gd_committer {
     gd_store *st;
     gd_tally *tally;          /* fed with every committed batch, or NULL */
@@ -23,8 +36,9 @@ typedef struct gd_committer {
     uint64_t committed;       /* runs committed through this committer */
 } gd_committer;
 
-/* Starts the clock of the cadence; tally may be NULL. */
-void gd_committer_init(gd_committer *c, gd_store *st, gd_tally *tally);
+/* Starts the clock of the cadence (every <= 0: commit only when full or forced); tally
+ * may be NULL. */
+void gd_committer_init(gd_committer *c, gd_store *st, gd_tally *tally, double every);
 
 /* Commits the pending results when due (or when force and any are pending). Returns 0, or
  * -1 with the store's error in err (the pending results are kept; the caller ends). */

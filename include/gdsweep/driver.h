@@ -1,11 +1,8 @@
-/* driver.h - executes every run of a sweep into the store, batch by batch (one process),
- * and the sizes and cadence that the one commit policy (committer.h) uses everywhere.
+/* driver.h - executes every run of a sweep into the store, batch by batch (one process).
  *
  * The serial sweep is the coordinator (coordinator.h) on an in-process transport: the
- * driver owns the worker; the coordinator's committer owns the batch, written when it
- * holds GD_BATCH_RUNS runs or GD_BATCH_BYTES bytes (memory stays bounded whatever the grid
- * size) or GD_COMMIT_SECONDS after the last commit. Results also feed the tally for the
- * end-of-sweep table. */
+ * driver owns the worker; the coordinator's committer (committer.h: the one commit policy)
+ * owns the batch. Results also feed the tally for the end-of-sweep table. */
 #ifndef GDSWEEP_DRIVER_H
 #define GDSWEEP_DRIVER_H
 
@@ -16,22 +13,12 @@
 #include "gdsweep/store.h"
 #include "gdsweep/tally.h"
 
-#define GD_BATCH_RUNS 4096
-#define GD_BATCH_BYTES (64u << 20)
-/* Results are committed to the file at least this often (seconds) while they arrive;
- * the environment variable GD_COMMIT_SECONDS overrides it (the kill tests commit often). */
-#define GD_COMMIT_SECONDS 1.0
-double gd_commit_seconds(void);
-
 typedef struct gd_drive_stats {
     uint64_t runs_done;
     double wall_seconds;
     double io_seconds;
     int abandoned_ranks;     /* ranks still computing when an interrupt's grace ended */
 } gd_drive_stats;
-
-/* 1 when the batch should be written (or sent) now. */
-int gd_batch_is_full(const gd_batch *b);
 
 /* What the drivers return besides 0 (every selected run done) and -1 (failure). */
 #define GD_SWEEP_INTERRUPTED 1

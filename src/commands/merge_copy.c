@@ -243,7 +243,7 @@ static int copy_into(gd_merge *m, copier *c, const char *path, const char *comma
 {
     gd_store *st = NULL;
     int rc = gd_store_create(&st, path, &m->sweep, command_line, err);
-    gd_committer_init(&c->commit, st, NULL);
+    gd_committer_init(&c->commit, st, NULL, 0); /* only when full: OUT.merging is redone whole */
     if (rc == 0)
         rc = gd_merge_segments(m, copy_segment, c, err);
     if (rc == 0)
@@ -251,7 +251,6 @@ static int copy_into(gd_merge *m, copier *c, const char *path, const char *comma
     if (st && gd_store_close(st, m->wall_seconds, rc == 0 && m->missing == 0,
                              rc == 0 ? err : NULL) < 0)
         rc = -1;
-    c->commit.st = NULL;
     return rc;
 }
 

@@ -144,7 +144,7 @@ int gd_coordinate(const gd_coordination *job, gd_transport *t, gd_drive_stats *s
 {
     coordinator c = {.job = job, .t = t, .active = t->workers, .local_active = 1};
     double t0 = gd_now_seconds();
-    gd_committer_init(&c.commit, job->st, job->tally);
+    gd_committer_init(&c.commit, job->st, job->tally, gd_commit_seconds());
     gd_progress_init(&c.progress, job->sel->todo, job->quiet);
     int rc = make_plan(&c, err) == 0 ? serve_all(&c, err) : -1;
     if (rc != 0) /* the one failure path: the file keeps what was committed */

@@ -14,18 +14,6 @@
 #include "gdsweep/interrupt.h"
 #include "gdsweep/worker.h"
 
-double gd_commit_seconds(void)
-{
-    const char *env = getenv("GD_COMMIT_SECONDS");
-    double v = env ? strtod(env, NULL) : 0;
-    return v > 0 ? v : GD_COMMIT_SECONDS;
-}
-
-int gd_batch_is_full(const gd_batch *b)
-{
-    return b->count >= GD_BATCH_RUNS || gd_batch_bytes(b) >= GD_BATCH_BYTES;
-}
-
 /* The one in-process worker: its chunk and where it stands. */
 typedef struct in_process {
     gd_worker worker;

@@ -6,7 +6,7 @@
 
 #include <omp.h>
 
-#include "gdsweep/driver.h"
+#include "gdsweep/committer.h"
 #include "gdsweep/interrupt.h"
 #include "gdsweep/progress.h"
 

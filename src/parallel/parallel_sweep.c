@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "gdsweep/inject.h"
+#include "gdsweep/committer.h"
 #include "gdsweep/coordinator.h"
 #include "gdsweep/interrupt.h"
 #include "gdsweep/local_worker.h"

@@ -50,6 +50,27 @@ wait_until_writing() {
   done
 }
 
+# write_busy_grid FILE ITERATIONS: the write-heavy grid of the disk tests (1540 runs,
+# every iteration recorded, quadratic and denoise, gd and adam).
+write_busy_grid() {
+  cat >"$1" <<INI
+[sweep]
+name = busy
+seed = 5
+iterations = $2
+record_every = 1
+[problem quadratic]
+x0 = linspace(-5, 5, 300)
+[problem denoise]
+size = 64
+lambda = linspace(0.5, 4, 8)
+[optimizer gd]
+lr = 0.001, 0.01, 0.3
+[optimizer adam]
+lr = 0.01, 0.1
+INI
+}
+
 # sweep_quiet ARGS...: gdsweep ARGS --quiet --threads 1, its stdout discarded.
 sweep_quiet() { "$GD_BINARY" "$@" --quiet --threads 1 >/dev/null; }
 

@@ -17,22 +17,7 @@ export GD_COMMIT_SECONDS=0.02 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CO
 export OMPI_MCA_btl_vader_single_copy_mechanism=none
 
 grid=$work/full.ini
-cat >"$grid" <<'EOF'
-[sweep]
-name = full
-seed = 5
-iterations = 400
-record_every = 1
-[problem quadratic]
-x0 = linspace(-5, 5, 300)
-[problem denoise]
-size = 64
-lambda = linspace(0.5, 4, 8)
-[optimizer gd]
-lr = 0.001, 0.01, 0.3
-[optimizer adam]
-lr = 0.01, 0.1
-EOF
+write_busy_grid "$grid" 400
 ref=$work/ref.h5
 sweep_quiet "$grid" -o "$ref"
 

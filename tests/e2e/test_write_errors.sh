@@ -17,22 +17,7 @@ source "$(dirname "$0")/common.sh" || exit 1
 export GD_COMMIT_SECONDS=0.02
 
 grid=$work/eio.ini
-cat >"$grid" <<'INI'
-[sweep]
-name = eio
-seed = 5
-iterations = 200
-record_every = 1
-[problem quadratic]
-x0 = linspace(-5, 5, 300)
-[problem denoise]
-size = 64
-lambda = linspace(0.5, 4, 8)
-[optimizer gd]
-lr = 0.001, 0.01, 0.3
-[optimizer adam]
-lr = 0.01, 0.1
-INI
+write_busy_grid "$grid" 200
 sweep_quiet "$grid" -o "$work/ref.h5"
 out=$work/x.h5
 resumed=0 refused=0

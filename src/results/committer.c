@@ -1,17 +1,29 @@
 /* committer.c - the one commit policy (see gdsweep/committer.h). */
 #include "gdsweep/committer.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-#include "gdsweep/driver.h"
 #include "gdsweep/progress.h"
 
-void gd_committer_init(gd_committer *c, gd_store *st, gd_tally *tally)
+double gd_commit_seconds(void)
+{
+    const char *env = getenv("GD_COMMIT_SECONDS");
+    double v = env ? strtod(env, NULL) : 0;
+    return v > 0 ? v : GD_COMMIT_SECONDS;
+}
+
+int gd_batch_is_full(const gd_batch *b)
+{
+    return b->count >= GD_BATCH_RUNS || gd_batch_bytes(b) >= GD_BATCH_BYTES;
+}
+
+void gd_committer_init(gd_committer *c, gd_store *st, gd_tally *tally, double every)
 {
     memset(c, 0, sizeof *c);
     c->st = st;
     c->tally = tally;
-    c->every = gd_commit_seconds();
+    c->every = every;
     c->last_commit = gd_now_seconds();
 }
 
@@ -21,7 +33,8 @@ int gd_committer_tick(gd_committer *c, int force, gd_error *err)
     if (b->count == 0)
         return 0;
     double now = gd_now_seconds();
-    if (!(force || gd_batch_is_full(b) || now - c->last_commit >= c->every))
+    int due = c->every > 0 && now - c->last_commit >= c->every;
+    if (!(force || due || gd_batch_is_full(b)))
         return 0;
     if (gd_store_write_batch(c->st, b, err) != 0)
         return -1;
