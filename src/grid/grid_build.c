@@ -98,12 +98,10 @@ static int sweep_scalars(build *b, const gd_grid_section *sec)
 }
 
 /* dims[i] = the default of specs[i], for i < n. */
-static int set_defaults(const build *b, gd_dim *dims, const gd_param_spec *specs, size_t n)
+static void set_defaults(gd_dim *dims, const gd_param_spec *specs, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (gd_grid_dim_default(&dims[i], &specs[i], b->err) < 0)
-            return -1;
-    return 0;
+        gd_grid_dim_default(&dims[i], &specs[i]);
 }
 
 static int read_sweep(build *b)
@@ -112,8 +110,7 @@ static int read_sweep(build *b)
     default_name(s);
     s->repeats = 1;
     s->record_every = 1;
-    if (set_defaults(b, b->control, gd_control_params, GD_CONTROL_COUNT) < 0)
-        return -1;
+    set_defaults(b->control, gd_control_params, GD_CONTROL_COUNT);
     for (size_t i = 0; i < b->raw->n_sections; i++) {
         const gd_grid_section *sec = &b->raw->sections[i];
         if (sec->kind != GD_SECTION_SWEEP)
@@ -205,8 +202,7 @@ static int read_problem(build *b, const gd_grid_section *sec, gd_problem_section
     pl->n_dims = pl->n_type_dims + GD_CONTROL_COUNT;
     if (alloc_dims(b, &pl->dims, pl->n_type_dims, pl->n_dims) < 0)
         return -1;
-    if (set_defaults(b, pl->dims, ps->type->params, pl->n_type_dims) < 0)
-        return -1;
+    set_defaults(pl->dims, ps->type->params, pl->n_type_dims);
     for (size_t i = 0; i < GD_CONTROL_COUNT; i++)
         gd_grid_dim_borrow(&pl->dims[pl->n_type_dims + i], &b->control[i]);
     return gd_grid_dims_fill(pl->dims, pl->n_dims, sec, problem_keys, b->s->path,
@@ -250,18 +246,14 @@ static int read_problem_labels(build *b, const gd_grid_section *sec, gd_optimize
     return 0;
 }
 
-static int optimizer_defaults(build *b, gd_optimizer_section *os)
+static void optimizer_defaults(const build *b, gd_optimizer_section *os)
 {
     gd_optimizer_layout *ol = os->layout;
     gd_dim *d = ol->dims;
-    if (set_defaults(b, d, os->type->params, ol->n_opt_dims) < 0)
-        return -1;
-    if (gd_grid_dim_default(&d[ol->n_opt_dims], &gd_schedule_spec, b->err) < 0)
-        return -1;
+    set_defaults(d, os->type->params, ol->n_opt_dims);
+    gd_grid_dim_default(&d[ol->n_opt_dims], &gd_schedule_spec);
     for (size_t i = 0; i < b->s->layout->n_schedule_keys; i++)
-        if (gd_grid_dim_default(&d[ol->n_opt_dims + 1 + i], b->schedule_keys[i], b->err) < 0)
-            return -1;
-    return 0;
+        gd_grid_dim_default(&d[ol->n_opt_dims + 1 + i], b->schedule_keys[i]);
 }
 
 static int read_optimizer(build *b, const gd_grid_section *sec, gd_optimizer_section *os)
@@ -273,9 +265,10 @@ static int read_optimizer(build *b, const gd_grid_section *sec, gd_optimizer_sec
     os->type = gd_optimizers[t];
     ol->n_opt_dims = gd_param_count(os->type->params);
     ol->n_dims = ol->n_opt_dims + 1 + b->s->layout->n_schedule_keys;
-    if (alloc_dims(b, &ol->dims, ol->n_opt_dims, ol->n_dims) < 0 ||
-        optimizer_defaults(b, os) < 0 ||
-        gd_grid_dims_fill(ol->dims, ol->n_dims, sec, optimizer_keys, b->s->path,
+    if (alloc_dims(b, &ol->dims, ol->n_opt_dims, ol->n_dims) < 0)
+        return -1;
+    optimizer_defaults(b, os);
+    if (gd_grid_dims_fill(ol->dims, ol->n_dims, sec, optimizer_keys, b->s->path,
                           &b->values_left, b->err) < 0)
         return -1;
     return read_problem_labels(b, sec, os);

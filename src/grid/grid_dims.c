@@ -31,13 +31,11 @@ int gd_grid_locate(gd_error *err, const char *path, int line)
     return gd_error_prefix(err, "%s", path);
 }
 
-int gd_grid_dim_default(gd_dim *dim, const gd_param_spec *spec, gd_error *err)
+void gd_grid_dim_default(gd_dim *dim, const gd_param_spec *spec)
 {
-    (void)err;
     if (!dim->borrowed)
         free((void *)dim->values);
     *dim = (gd_dim){.spec = spec, .values = &spec->def, .count = 1, .borrowed = 1};
-    return 0;
 }
 
 void gd_grid_dim_borrow(gd_dim *dst, const gd_dim *src)

@@ -140,8 +140,8 @@ int gd_grid_fail_at(gd_error *err, const char *path, int line, const char *fmt, 
     __attribute__((format(printf, 4, 5)));
 /* Prefixes the message already in err with "PATH:LINE: ". Returns -1. */
 int gd_grid_locate(gd_error *err, const char *path, int line);
-/* One value, spec's default. */
-int gd_grid_dim_default(gd_dim *dim, const gd_param_spec *spec, gd_error *err);
+/* One value, spec's default (borrowed from the spec: nothing to allocate, cannot fail). */
+void gd_grid_dim_default(gd_dim *dim, const gd_param_spec *spec);
 /* dst = src's values without copying them; dst does not free them. */
 void gd_grid_dim_borrow(gd_dim *dst, const gd_dim *src);
 void gd_grid_dims_free(gd_dim *dims, size_t n);
