@@ -18,8 +18,9 @@ static const gd_param_spec nadam_params[] = {
 };
 
 /* NAdam's per-step constants after Adam's (ADAM_BC1, ADAM_BC2): the coefficients of g and
- * m in the update, prod_{i<=t} mu_i, and the (beta1, psi) that product was made with. */
-enum { NADAM_OF_G = ADAM_CONSTS, NADAM_OF_M, NADAM_PROD, NADAM_B1, NADAM_PSI };
+ * m in the update, prod_{i<=t} mu_i, mu_{t+1}, and the (beta1, psi) they were made with. */
+enum { NADAM_OF_G = ADAM_CONSTS, NADAM_OF_M, NADAM_PROD, NADAM_MU_NEXT, NADAM_B1, NADAM_PSI };
+_Static_assert(NADAM_PSI < GD_STEP_CONSTS, "NAdam's constants fit gd_step_consts");
 
 static double momentum_at(double beta1, double psi, long t)
 {
@@ -29,21 +30,29 @@ static double momentum_at(double beta1, double psi, long t)
 /* The prepare_step: Adam's constants, then NAdam's of step t. prod_{i<=t} mu_i is
  * multiplied in order i = 1..t: extended from the product k holds when its step k->t is
  * not after t and its (beta1, psi) are these (a run prepares t = 1, 2, ...), else made
- * from i = 1: the same multiplications in the same order either way. */
+ * from i = 1: the same multiplications in the same order either way. mu_t is the previous
+ * step's mu_{t+1} when k holds step t - 1 (the same formula: the same bits), so a run
+ * computes one power per step. */
 static void nadam_prepare(const double *hp, long t, gd_step_consts *k)
 {
     const double b1 = hp[1], psi = hp[4];
-    long held = k->t;
-    double prod = k->v[NADAM_PROD];
-    if (held < 1 || held > t || k->v[NADAM_B1] != b1 || k->v[NADAM_PSI] != psi)
-        held = 0, prod = 1;
-    for (; held < t; held++)
-        prod *= momentum_at(b1, psi, held + 1);
+    const int same = k->t >= 1 && k->t <= t && k->v[NADAM_B1] == b1 && k->v[NADAM_PSI] == psi;
+    long held = same ? k->t : 0;
+    double prod = same ? k->v[NADAM_PROD] : 1, mu;
+    if (same && held == t - 1) { /* the next step of a run: mu_t is known */
+        mu = k->v[NADAM_MU_NEXT];
+        prod *= mu;
+    } else {
+        for (; held < t; held++)
+            prod *= momentum_at(b1, psi, held + 1);
+        mu = momentum_at(b1, psi, t);
+    }
     adam_prepare(hp, t, k);
-    const double mu = momentum_at(b1, psi, t), mu_next = momentum_at(b1, psi, t + 1);
+    const double mu_next = momentum_at(b1, psi, t + 1);
     k->v[NADAM_OF_G] = (1 - mu) / (1 - prod);
     k->v[NADAM_OF_M] = mu_next / (1 - prod * mu_next);
     k->v[NADAM_PROD] = prod;
+    k->v[NADAM_MU_NEXT] = mu_next;
     k->v[NADAM_B1] = b1;
     k->v[NADAM_PSI] = psi;
 }
