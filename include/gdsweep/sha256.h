@@ -22,6 +22,9 @@ void gd_sha256_init(gd_sha256 *c);
 void gd_sha256_update(gd_sha256 *c, const void *data, size_t len);
 void gd_sha256_final(gd_sha256 *c, unsigned char digest[GD_SHA256_BYTES]);
 
+/* final, as the lower-case hex digest. */
+void gd_sha256_final_hex(gd_sha256 *c, char hex[GD_SHA256_HEX]);
+
 /* One call: the lower-case hex digest of data[0..len). */
 void gd_sha256_hex(const void *data, size_t len, char hex[GD_SHA256_HEX]);
 

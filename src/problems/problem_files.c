@@ -198,7 +198,6 @@ void gd_problem_files_identity(const char grid_hash[GD_SHA256_HEX],
         return;
     }
     gd_sha256 h;
-    unsigned char digest[GD_SHA256_BYTES];
     gd_sha256_init(&h);
     hash_text(&h, "gdsweep-identity 1\n");
     hash_text(&h, grid_hash);
@@ -210,7 +209,5 @@ void gd_problem_files_identity(const char grid_hash[GD_SHA256_HEX],
             hash_text(&h, line);
         }
     hash_text(&h, "\n");
-    gd_sha256_final(&h, digest);
-    for (size_t b = 0; b < GD_SHA256_BYTES; b++)
-        snprintf(identity + 2 * b, 3, "%02x", digest[b]);
+    gd_sha256_final_hex(&h, identity);
 }
