@@ -73,4 +73,8 @@ void **gd_series_history_array(const gd_series *s, void *history);
 void *gd_series_batch_values(const gd_series *s, const void *batch);
 void *gd_series_history_values(const gd_series *s, const void *history);
 
+/* How many values of series s a gd_batch holds (its traj_len, path_len or final_len, by
+ * what the series' extent counts). */
+size_t gd_series_batch_len(const gd_series *s, const void *batch);
+
 #endif

@@ -48,3 +48,17 @@ void **gd_series_history_array(const gd_series *s, void *history)
         return NULL;
     return (void **)((char *)history + s->history_offset);
 }
+
+size_t gd_series_batch_len(const gd_series *s, const void *batch)
+{
+    const gd_batch *b = batch;
+    switch (s->extent) {
+    case GD_SERIES_PER_RECORD:
+        return b->traj_len;
+    case GD_SERIES_PER_PATH_VALUE:
+        return b->path_len;
+    case GD_SERIES_PER_FINAL_VALUE:
+        return b->final_len;
+    }
+    return 0;
+}

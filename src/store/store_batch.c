@@ -92,19 +92,6 @@ static hid_t select_rows(gd_store *st, const gd_batch *b)
     return space;
 }
 
-size_t gd_store_batch_series_len(const gd_batch *b, const gd_series *s)
-{
-    switch (s->extent) {
-    case GD_SERIES_PER_RECORD:
-        return b->traj_len;
-    case GD_SERIES_PER_PATH_VALUE:
-        return b->path_len;
-    case GD_SERIES_PER_FINAL_VALUE:
-        return b->final_len;
-    }
-    return 0;
-}
-
 /* One write per series (gdsweep/series.h), in the table's order. */
 static int append_arrays(gd_store *st, const gd_batch *b)
 {
@@ -112,7 +99,7 @@ static int append_arrays(gd_store *st, const gd_batch *b)
         const gd_series *s = &gd_series_table[i];
         if (gd_h5_series_append(&st->series[i], gd_h5_series_memory_type(s),
                                 gd_series_batch_values(s, b),
-                                gd_store_batch_series_len(b, s)) < 0)
+                                gd_series_batch_len(s, b)) < 0)
             return -1;
     }
     return 0;

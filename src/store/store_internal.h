@@ -131,8 +131,6 @@ hid_t gd_h5_written_type(const gd_columns *c);
 hid_t gd_h5_series_memory_type(const gd_series *s);
 hid_t gd_h5_series_file_type(const gd_series *s);
 
-/* Length of series s in the file before a batch, and the batch's values of it. */
-size_t gd_store_batch_series_len(const gd_batch *b, const gd_series *s);
 
 /* Creates an empty extendible 1-D dataset of `type` at name (under loc). */
 int gd_h5_series_create(gd_h5_series *s, hid_t loc, const char *name, hid_t type);
