@@ -13,7 +13,7 @@ mnt=$work/mnt
 mkdir "$mnt"
 mount -t tmpfs -o size=10m tmpfs "$mnt" || { echo "FAIL: cannot mount a tmpfs (run as root)"; exit 1; }
 trap 'umount "$mnt" 2>/dev/null; rm -rf "$work"' EXIT
-export GD_COMMIT_SECONDS=0.02 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export GD_COMMIT_SECONDS=0.005 OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_btl_vader_single_copy_mechanism=none
 
 grid=$work/full.ini
