@@ -66,6 +66,16 @@ void gd_store_abandon(gd_store *st);
 /* 1 when a and b name the same file (one inode: through a link or another path too). */
 int gd_store_same_file(const char *a, const char *b);
 
+/* The rollback journal beside a file that gdsweep writes: FILE + GD_JOURNAL_SUFFIX. */
+#define GD_JOURNAL_SUFFIX ".journal"
+
+/* Renames the finished file tmp to path, then removes the journal of the file that was
+ * at path (it would not match the new file). 0 / -1 with errno. */
+int gd_store_move_into_place(const char *tmp, const char *path);
+
+/* Removes an unfinished file and its journal: 0 when the file was there and is gone. */
+int gd_store_remove_unfinished(const char *tmp);
+
 /* The file's shard (0-based index and count; 0 of 1 when it holds the whole grid). */
 int gd_store_set_shard(gd_store *st, uint64_t shard, uint64_t shards, gd_error *err);
 void gd_store_shard(const gd_store *st, uint64_t *shard, uint64_t *shards);

@@ -268,10 +268,10 @@ int gd_merge_write(gd_merge *m, const char *out, const char *command_line, gd_er
     c.cells = malloc((size_t)GD_READER_BLOCK * m->n_columns * sizeof *c.cells);
     int rc = c.cells ? copy_into(m, &c, tmp, command_line, err)
                      : gd_fail_runtime(err, "out of memory for a block of rows");
-    if (rc == 0 && rename(tmp, out) != 0)
+    if (rc == 0 && gd_store_move_into_place(tmp, out) != 0)
         rc = gd_fail_runtime(err, "%s: cannot move %s into place: %s", out, tmp,
                              strerror(errno));
-    if (rc != 0 && unlink(tmp) == 0)
+    if (rc != 0 && gd_store_remove_unfinished(tmp) == 0)
         gd_error_append(err, "%s was not written (its partial copy %s was removed); merge "
                         "again once that is fixed (a full disk: free space)", out, tmp);
     copier_free(&c);

@@ -55,6 +55,30 @@ int gd_store_same_file(const char *a, const char *b)
            sa.st_ino == sb.st_ino;
 }
 
+/* path + GD_JOURNAL_SUFFIX, for unlinking (a name too long has no journal either). */
+static void unlink_journal(const char *path)
+{
+    char journal[GD_PATH_MAX + 16];
+    if (snprintf(journal, sizeof journal, "%s%s", path, GD_JOURNAL_SUFFIX) < (int)sizeof journal)
+        unlink(journal);
+}
+
+/* The old file's journal goes after the rename (it names the old file's inode, so the
+ * new file ignores it meanwhile): no moment leaves the old file without its journal. */
+int gd_store_move_into_place(const char *tmp, const char *path)
+{
+    if (rename(tmp, path) != 0)
+        return -1;
+    unlink_journal(path);
+    return 0;
+}
+
+int gd_store_remove_unfinished(const char *tmp)
+{
+    unlink_journal(tmp);
+    return unlink(tmp);
+}
+
 int gd_store_check_target(const char *path, int overwrite, gd_error *err)
 {
     char dir[GD_PATH_MAX];
@@ -182,7 +206,9 @@ int gd_store_create_series(gd_store *st)
 static int lay_out_file(gd_store *st, const char *command_line, const char *tmp,
                         int *unflushed, gd_error *err)
 {
-    hid_t fapl = gd_h5_file_access();
+    char journal[GD_PATH_MAX + 16]; /* named after OUT: the file is renamed while open */
+    snprintf(journal, sizeof journal, "%s%s", st->path, GD_JOURNAL_SUFFIX);
+    hid_t fapl = gd_h5_file_access(journal);
     st->file = fapl >= 0 ? H5Fcreate(tmp, H5F_ACC_EXCL, H5P_DEFAULT, fapl) : -1;
     gd_h5_close(&fapl);
     if (st->file < 0)
@@ -202,10 +228,14 @@ static int lay_out_file(gd_store *st, const char *command_line, const char *tmp,
     if (H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
         return gd_h5_fail(st, err, "flushing the new file");
     *unflushed = 0; /* flushed: a failure from here on may close it as usual */
-    if (rename(tmp, st->path) != 0)
+    if (gd_store_move_into_place(tmp, st->path) != 0)
         return gd_fail_runtime(err, "%s: cannot move %s into place: %s", st->path, tmp,
                                strerror(errno));
-    return 0;
+    /* In place: from now on a torn commit is rolled back, not discarded (journal_vfd.c). */
+    return gd_h5_start_journal(st->file) < 0
+               ? gd_fail_runtime(err, "%s: cannot make the new file durable: %s", st->path,
+                                 strerror(errno))
+               : 0;
 }
 
 gd_store *gd_store_new(const char *path, const gd_sweep *s)

@@ -185,10 +185,11 @@ char *gd_h5_read_text(hid_t attr)
     return text;
 }
 
-hid_t gd_h5_file_access(void)
+hid_t gd_h5_file_access(const char *journal_path)
 {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl >= 0 && H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) < 0)
+    if (fapl >= 0 && (H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) < 0 ||
+                      gd_h5_use_journal(fapl, journal_path) < 0))
         gd_h5_close(&fapl);
     return fapl;
 }

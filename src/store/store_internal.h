@@ -112,9 +112,18 @@ const char *gd_errno_name(int e);
 int gd_h5_attr_text(hid_t obj, const char *name, const char *value);
 /* An open text attribute's value (fixed or variable length), malloc'd; NULL if not text. */
 char *gd_h5_read_text(hid_t attr);
-/* File access for every file gdsweep writes: the HDF5 1.8 format (checksummed
- * superblock and object headers; any HDF5 >= 1.8 reads it). -1 on failure. */
-hid_t gd_h5_file_access(void);
+/* File access for every file gdsweep writes or reads: the HDF5 1.8 format (checksummed
+ * superblock and object headers; any HDF5 >= 1.8 reads it), commits through the rollback
+ * journal at journal_path (NULL: the file's name + ".journal"). -1 on failure. */
+hid_t gd_h5_file_access(const char *journal_path);
+
+/* Makes fapl use gdsweep's journaling driver (journal_vfd.c): commits are all-or-nothing
+ * through the rollback journal at journal_path (NULL: the file's name + ".journal"). */
+int gd_h5_use_journal(hid_t fapl, const char *journal_path);
+
+/* A file that this driver created is not journaled (a torn new file is discarded whole)
+ * until this: its bytes on disk become the first commit, made durable. 0 / -1. */
+int gd_h5_start_journal(hid_t file);
 int gd_h5_attr_i64(hid_t obj, const char *name, int64_t value);
 int gd_h5_attr_u64(hid_t obj, const char *name, uint64_t value);
 int gd_h5_attr_f64(hid_t obj, const char *name, double value);

@@ -255,7 +255,9 @@ static int open_file(gd_reader *r, gd_error *err)
     if (is_hdf5 <= 0)
         return gd_fail(err, "%s is not an HDF5 file; name the .h5 file a sweep wrote",
                        r->path);
-    r->file = H5Fopen(r->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t fapl = gd_h5_file_access(NULL); /* a torn commit is read as its journal undoes it */
+    r->file = fapl >= 0 ? H5Fopen(r->path, H5F_ACC_RDONLY, fapl) : -1;
+    gd_h5_close(&fapl);
     if (r->file < 0)
         return open_failed(r->path, err);
     if (check_format(r, err) < 0 || open_runs(r, err) < 0)

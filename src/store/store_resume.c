@@ -300,7 +300,7 @@ static int open_all(gd_store *st, unsigned mode, int scan, gd_error *err)
 {
     if (check_file(st, err) < 0)
         return REFUSED;
-    hid_t fapl = gd_h5_file_access();
+    hid_t fapl = gd_h5_file_access(NULL);
     st->file = fapl >= 0 ? H5Fopen(st->path, mode, fapl) : -1;
     gd_h5_close(&fapl);
     if (st->file < 0)
@@ -328,7 +328,7 @@ static int end_is_behind(const gd_store *st)
 
 static int move_end_to_eof(const char *path)
 {
-    hid_t fapl = gd_h5_file_access();
+    hid_t fapl = gd_h5_file_access(NULL);
     hid_t file = fapl >= 0 ? H5Fopen(path, H5F_ACC_RDWR, fapl) : -1;
     gd_h5_close(&fapl);
     int ok = file >= 0 && H5Fincrement_filesize(file, 0) >= 0;

@@ -1,0 +1,366 @@
+/* test_journal.c - the rollback journal (src/store/journal.c) and the HDF5 driver that
+ * commits through it (src/store/journal_vfd.c).
+ *
+ * The format: merged ranges as computed by hand; a journal saved, the file then torn and
+ * grown, restored byte for byte to a copy kept in memory; journals cut short, damaged,
+ * empty, missing or made for another file ignored. The driver: a real HDF5 file torn
+ * between two commits (the journal the driver would have written, then part of the new
+ * bytes) reads as the older commit to a reader, which writes nothing, and a writer's open
+ * rolls it back to the older commit's bytes exactly and removes the journal. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../src/store/journal.h"
+#include "../src/store/store_internal.h"
+#include "test_files.h"
+
+/* ---- files as byte arrays ------------------------------------------------------------ */
+
+typedef struct bytes {
+    unsigned char *data;
+    size_t len;
+} bytes;
+
+static bytes slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    bytes b = {NULL, 0};
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    b.len = (size_t)ftell(f);
+    rewind(f);
+    b.data = malloc(b.len ? b.len : 1);
+    assert_non_null(b.data);
+    assert_int_equal(fread(b.data, 1, b.len, f), b.len);
+    fclose(f);
+    return b;
+}
+
+/* Rewrites the file in place (same inode) with b's bytes. */
+static void put_back(const char *path, const bytes *b)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(gd_write_at(fd, b->data, b->len, 0), 0);
+    close(fd);
+}
+
+static void assert_file_is(const char *path, const bytes *want)
+{
+    bytes got = slurp(path);
+    assert_int_equal(got.len, want->len);
+    assert_memory_equal(got.data, want->data, want->len);
+    free(got.data);
+}
+
+static int exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* 1 when a journal holds a commit not yet completed (an empty one is the commit point). */
+static int journal_pending(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && sb.st_size > 0;
+}
+
+/* ---- the format ---------------------------------------------------------------------- */
+
+static void test_merge_ranges(void **state)
+{
+    (void)state;
+    gd_journal_range r[] = {{300, 10}, {0, 5}, {100, 50}, {5, 5}, {120, 10}, {149, 2}, {400, 0}};
+    size_t n = gd_journal_merge_ranges(r, 7);
+    /* by hand: [0,5)+[5,10) touch; [100,150) holds [120,130) and meets [149,151) */
+    gd_journal_range want[] = {{0, 10}, {100, 51}, {300, 10}, {400, 0}};
+    assert_int_equal(n, 4);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(r[i].addr, want[i].addr);
+        assert_int_equal(r[i].len, want[i].len);
+    }
+}
+
+static const gd_journal_range saved_ranges[] = {{100, 50}, {5000, 3000}};
+enum { ORIGINAL_SIZE = 10000 };
+
+/* A file of a known pattern with a journal of two of its ranges; returns the pattern. */
+static bytes file_with_journal(const char *file, const char *journal)
+{
+    bytes orig = {malloc(ORIGINAL_SIZE), ORIGINAL_SIZE};
+    for (size_t i = 0; i < orig.len; i++)
+        orig.data[i] = (unsigned char)(i * 7 % 251);
+    FILE *f = fopen(file, "wb");
+    assert_non_null(f);
+    fwrite(orig.data, 1, orig.len, f);
+    fclose(f);
+    int fd = open(file, O_RDWR), jfd = open(journal, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    struct stat sb;
+    assert_true(fd >= 0 && jfd >= 0 && fstat(fd, &sb) == 0);
+    assert_int_equal(gd_journal_save(jfd, fd, &sb, ORIGINAL_SIZE, saved_ranges, 2), 0);
+    close(jfd);
+    close(fd);
+    return orig;
+}
+
+/* The commit torn: the journaled ranges half overwritten, the file grown. */
+static void tear(const char *file)
+{
+    int fd = open(file, O_RDWR);
+    unsigned char junk[4096];
+    memset(junk, 0xEE, sizeof junk);
+    assert_int_equal(gd_write_at(fd, junk, 25, 100), 0);
+    assert_int_equal(gd_write_at(fd, junk, 1500, 6000), 0);
+    assert_int_equal(gd_write_at(fd, junk, sizeof junk, 20000), 0);
+    close(fd);
+}
+
+static void test_restore_is_byte_exact(void **state)
+{
+    (void)state;
+    char file[256], journal[256];
+    test_path(file, sizeof file, "restore.bin");
+    test_path(journal, sizeof journal, "restore.bin.journal");
+    bytes orig = file_with_journal(file, journal);
+    tear(file);
+    struct stat sb;
+    assert_int_equal(stat(file, &sb), 0);
+    gd_journal j;
+    assert_int_equal(gd_journal_load(journal, &sb, &j), 1);
+    assert_int_equal(j.size, ORIGINAL_SIZE);
+    assert_int_equal(j.count, 2);
+    int fd = open(file, O_RDWR);
+    assert_int_equal(gd_journal_restore(fd, &j), 0);
+    close(fd);
+    gd_journal_free(&j);
+    assert_file_is(file, &orig);
+    free(orig.data);
+}
+
+/* A journal cut at `keep` bytes, or with byte `flip` changed, or for another inode: none. */
+static void expect_ignored(const char *file, const char *journal, const struct stat *sb)
+{
+    gd_journal j;
+    assert_int_equal(gd_journal_load(journal, sb, &j), 0);
+    assert_null(j.ranges);
+    (void)file;
+}
+
+static void test_damaged_or_stale_journals_are_ignored(void **state)
+{
+    (void)state;
+    char file[256], journal[256], other[256];
+    test_path(file, sizeof file, "stale.bin");
+    test_path(journal, sizeof journal, "stale.bin.journal");
+    test_path(other, sizeof other, "other.bin");
+    bytes orig = file_with_journal(file, journal);
+    bytes whole = slurp(journal);
+    struct stat sb, other_sb;
+    assert_int_equal(stat(file, &sb), 0);
+    put_back(other, &orig);
+    assert_int_equal(stat(other, &other_sb), 0);
+    expect_ignored(file, journal, &other_sb); /* made for another file */
+    size_t cuts[] = {0, 7, 60, whole.len / 2, whole.len - 1};
+    for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
+        bytes cut = {whole.data, cuts[i]};
+        put_back(journal, &cut);
+        expect_ignored(file, journal, &sb);
+    }
+    size_t flips[] = {3, 20, 40, 70, whole.len - 1}; /* magic, size, count, digest, body */
+    for (size_t i = 0; i < sizeof flips / sizeof *flips; i++) {
+        whole.data[flips[i]] ^= 0x10;
+        put_back(journal, &whole);
+        expect_ignored(file, journal, &sb);
+        whole.data[flips[i]] ^= 0x10;
+    }
+    put_back(journal, &whole);
+    gd_journal j;
+    assert_int_equal(gd_journal_load(journal, &sb, &j), 1); /* the intact one still loads */
+    gd_journal_free(&j);
+    unlink(journal);
+    expect_ignored(file, journal, &sb);
+    free(whole.data);
+    free(orig.data);
+}
+
+/* ---- the driver ---------------------------------------------------------------------- */
+
+enum { VALUES = 2000 };
+
+static hid_t journal_fapl(void)
+{
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    assert_true(fapl >= 0);
+    assert_int_equal(gd_h5_use_journal(fapl, NULL), 0);
+    return fapl;
+}
+
+static void write_values(hid_t file, int first)
+{
+    int v[VALUES];
+    for (int i = 0; i < VALUES; i++)
+        v[i] = first + i;
+    hid_t d = H5Dopen2(file, "v", H5P_DEFAULT);
+    assert_true(d >= 0);
+    assert_true(H5Dwrite(d, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+    H5Dclose(d);
+}
+
+static int first_value(const char *path)
+{
+    hid_t fapl = journal_fapl();
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
+    assert_true(file >= 0);
+    int v[VALUES];
+    hid_t d = H5Dopen2(file, "v", H5P_DEFAULT);
+    assert_true(d >= 0 && H5Dread(d, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+    H5Dclose(d);
+    assert_true(H5Fclose(file) >= 0);
+    for (int i = 1; i < VALUES; i++)
+        assert_int_equal(v[i], v[0] + i);
+    return v[0];
+}
+
+/* Commit A: a new file through the driver, v = 1... */
+static bytes make_commit_a(const char *path)
+{
+    hid_t fapl = journal_fapl();
+    hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    assert_true(file >= 0);
+    hsize_t n = VALUES;
+    hid_t space = H5Screate_simple(1, &n, NULL);
+    hid_t d = H5Dcreate2(file, "v", H5T_NATIVE_INT, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(d >= 0);
+    H5Dclose(d);
+    H5Sclose(space);
+    write_values(file, 1);
+    assert_true(H5Fflush(file, H5F_SCOPE_LOCAL) >= 0);
+    assert_int_equal(gd_h5_start_journal(file), 0);
+    assert_true(H5Fclose(file) >= 0);
+    return slurp(path);
+}
+
+/* Commit B over A: v = 100001..., and a new attribute (metadata rewritten). */
+static bytes make_commit_b(const char *path)
+{
+    hid_t fapl = journal_fapl();
+    hid_t file = H5Fopen(path, H5F_ACC_RDWR, fapl);
+    H5Pclose(fapl);
+    assert_true(file >= 0);
+    write_values(file, 100001);
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(file, "note", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT);
+    double x = 2.5;
+    assert_true(a >= 0 && H5Awrite(a, H5T_NATIVE_DOUBLE, &x) >= 0);
+    H5Aclose(a);
+    H5Sclose(space);
+    assert_true(H5Fclose(file) >= 0);
+    return slurp(path);
+}
+
+/* The ranges of `a` that `b` changes (b's bytes past a's end are not journaled). */
+static size_t changed_ranges(const bytes *a, const bytes *b, gd_journal_range *r, size_t cap)
+{
+    size_t n = 0, common = a->len < b->len ? a->len : b->len;
+    for (size_t i = 0; i < common;) {
+        if (a->data[i] == b->data[i]) {
+            i++;
+            continue;
+        }
+        size_t start = i;
+        while (i < common && a->data[i] != b->data[i])
+            i++;
+        assert_true(n < cap);
+        r[n++] = (gd_journal_range){start, i - start};
+    }
+    return n;
+}
+
+/* A on disk with the journal of A -> B, then the first half of B's changes and B's tail. */
+static void tear_between(const char *path, const char *journal, const bytes *a, const bytes *b)
+{
+    gd_journal_range r[4096];
+    size_t n = changed_ranges(a, b, r, 4096);
+    assert_true(n > 1);
+    put_back(path, a);
+    int fd = open(path, O_RDWR), jfd = open(journal, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    struct stat sb;
+    assert_true(fd >= 0 && jfd >= 0 && fstat(fd, &sb) == 0);
+    assert_int_equal(gd_journal_save(jfd, fd, &sb, a->len, r, n), 0);
+    for (size_t i = 0; i < n / 2; i++)
+        assert_int_equal(gd_write_at(fd, b->data + r[i].addr, r[i].len, r[i].addr), 0);
+    if (b->len > a->len)
+        assert_int_equal(gd_write_at(fd, b->data + a->len, b->len - a->len, a->len), 0);
+    close(jfd);
+    close(fd);
+}
+
+static void test_torn_commit_reads_and_rolls_back(void **state)
+{
+    (void)state;
+    char path[256], journal[256];
+    test_path(path, sizeof path, "torn.h5");
+    test_path(journal, sizeof journal, "torn.h5.journal");
+    bytes a = make_commit_a(path);
+    assert_false(exists(journal)); /* a completed commit leaves none */
+    assert_int_equal(first_value(path), 1);
+    bytes b = make_commit_b(path);
+    assert_false(exists(journal));
+    assert_int_equal(first_value(path), 100001);
+    tear_between(path, journal, &a, &b);
+    bytes torn = slurp(path);
+    assert_int_equal(first_value(path), 1); /* a reader sees commit A... */
+    assert_file_is(path, &torn);            /* ...and writes nothing */
+    assert_true(exists(journal));
+    hid_t fapl = journal_fapl();
+    hid_t file = H5Fopen(path, H5F_ACC_RDWR, fapl); /* a writer rolls back */
+    H5Pclose(fapl);
+    assert_true(file >= 0);
+    assert_false(journal_pending(journal)); /* restored: emptied or removed */
+    assert_true(H5Fclose(file) >= 0);
+    assert_false(exists(journal));
+    assert_file_is(path, &a);
+    assert_int_equal(first_value(path), 1);
+    free(torn.data);
+    free(a.data);
+    free(b.data);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    return test_dir_create("journal");
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return test_dir_remove();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_merge_ranges),
+        cmocka_unit_test(test_restore_is_byte_exact),
+        cmocka_unit_test(test_damaged_or_stale_journals_are_ignored),
+        cmocka_unit_test(test_torn_commit_reads_and_rolls_back),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
