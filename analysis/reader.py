@@ -5,7 +5,9 @@ closed again). A file that is not gdsweep's raises NotASweep; a missing file rai
 FileNotFoundError. Layout: docs/FORMAT.md.
 """
 import contextlib
+import hashlib
 import os
+import struct
 
 import h5py
 import numpy as np
@@ -19,6 +21,24 @@ class NotASweep(ValueError):
     """The file opened but is not a gdsweep output file."""
 
 
+def commit_cut_short(path):
+    """True when path's rollback journal (PATH.journal, docs/FORMAT.md) is valid for it: a
+    commit was cut short (or is under way), so the file's bytes are half old, half new."""
+    try:
+        with open(path + ".journal", "rb") as j:
+            data = j.read()
+        inode = os.stat(path).st_ino
+    except OSError:
+        return False
+    header = 8 + 5 * 8 + 32
+    if len(data) < header or data[:8] != b"GDSWJNL1":
+        return False
+    numbers = data[8:48]
+    _size, _device, owner, _count, body_len = struct.unpack("<5Q", numbers)
+    return (owner == inode and body_len == len(data) - header
+            and hashlib.sha256(numbers + data[header:]).digest() == data[48:header])
+
+
 def open_sweep(path):
     """Opens path read-only and checks it is gdsweep's (FileNotFoundError, NotASweep otherwise)."""
     path = os.fspath(path)
@@ -26,6 +46,10 @@ def open_sweep(path):
         raise FileNotFoundError(f"no such file: {path}")
     if os.path.isdir(path):
         raise NotASweep(f"{path} is a directory, not a gdsweep HDF5 file")
+    if commit_cut_short(path):
+        raise NotASweep(f"{path}: its last commit is under way or was cut short (a kill or a failed "
+                        f"write; {path}.journal holds the bytes that undo it): `gdsweep status` reads "
+                        "it as last committed, and --resume restores and continues it")
     try:
         handle = h5py.File(path, "r")
     except OSError as e:

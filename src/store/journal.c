@@ -11,6 +11,9 @@
 
 #define MAGIC "GDSWJNL1"
 enum { MAGIC_LEN = 8, NUMBERS = 5, HEADER = MAGIC_LEN + 8 * NUMBERS + GD_SHA256_BYTES };
+/* An entry's length with this bit set: its old bytes were all zeros, and are not stored
+ * (the unused tail of a chunk that a commit's appends fill: most of what is overwritten). */
+#define ZEROS ((uint64_t)1 << 63)
 
 /* ---- raw I/O ------------------------------------------------------------------------ */
 
@@ -88,12 +91,25 @@ size_t gd_journal_merge_ranges(gd_journal_range *r, size_t n)
 
 /* ---- save and clear ----------------------------------------------------------------- */
 
-static uint64_t body_length(const gd_journal_range *ranges, size_t n)
+static int all_zero(const unsigned char *p, uint64_t len)
 {
-    uint64_t len = 0;
-    for (size_t i = 0; i < n; i++)
-        len += 16 + ranges[i].len;
-    return len;
+    return len == 0 || (p[0] == 0 && memcmp(p, p + 1, (size_t)len - 1) == 0);
+}
+
+/* Reads the old bytes of each range into `body` as entries; returns the body's length,
+ * or 0 with errno set (a body is never empty: n > 0). */
+static uint64_t fill_body(unsigned char *body, int file_fd, const gd_journal_range *r, size_t n)
+{
+    unsigned char *p = body;
+    for (size_t i = 0; i < n; i++) {
+        if (gd_read_at(file_fd, p + 16, r[i].len, r[i].addr) < 0)
+            return 0;
+        int zeros = all_zero(p + 16, r[i].len);
+        put64(p, r[i].addr);
+        put64(p + 8, r[i].len | (zeros ? ZEROS : 0));
+        p += 16 + (zeros ? 0 : r[i].len);
+    }
+    return (uint64_t)(p - body);
 }
 
 /* The header's five numbers, then the digest of them and the body. */
@@ -114,18 +130,14 @@ static void fill_header(unsigned char *h, const struct stat *sb, uint64_t size, 
 int gd_journal_save(int journal_fd, int file_fd, const struct stat *sb, uint64_t size,
                     const gd_journal_range *ranges, size_t n)
 {
-    uint64_t body_len = body_length(ranges, n), total = HEADER + body_len;
-    unsigned char *buf = total == (size_t)total ? malloc((size_t)total) : NULL;
+    uint64_t most = HEADER;
+    for (size_t i = 0; i < n; i++)
+        most += 16 + ranges[i].len;
+    unsigned char *buf = most == (size_t)most ? malloc((size_t)most) : NULL;
     if (!buf)
         return errno = ENOMEM, -1;
-    unsigned char *p = buf + HEADER;
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        put64(p, ranges[i].addr);
-        put64(p + 8, ranges[i].len);
-        rc = gd_read_at(file_fd, p + 16, ranges[i].len, ranges[i].addr);
-        p += 16 + ranges[i].len;
-    }
+    uint64_t body_len = fill_body(buf + HEADER, file_fd, ranges, n), total = HEADER + body_len;
+    int rc = n > 0 && body_len == 0 ? -1 : 0;
     if (rc == 0) {
         fill_header(buf, sb, size, n, body_len);
         rc = gd_write_at(journal_fd, buf, total, 0) < 0 || ftruncate(journal_fd, (off_t)total) < 0 ||
@@ -147,25 +159,43 @@ int gd_journal_clear(int journal_fd)
 /* ---- load and restore --------------------------------------------------------------- */
 
 /* Splits a verified body into ranges and bytes; 0 when it does not parse. */
+/* The total of the entries' lengths (zeros included); 0 when the body does not parse. */
+static uint64_t old_bytes_total(const unsigned char *body, uint64_t body_len, size_t n)
+{
+    uint64_t at = 0, total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (body_len - at < 16)
+            return 0;
+        uint64_t len = get64(body + at + 8), stored = len & ZEROS ? 0 : len;
+        at += 16;
+        if (body_len - at < stored || total + (len & ~ZEROS) < total)
+            return 0;
+        at += stored, total += len & ~ZEROS;
+    }
+    return at == body_len ? total + 1 : 0; /* + 1: a parse of only empty entries is valid */
+}
+
 static int parse_body(const unsigned char *body, uint64_t body_len, size_t n, gd_journal *j)
 {
-    if (n > body_len / 16)
+    uint64_t total = n <= body_len / 16 ? old_bytes_total(body, body_len, n) : 0;
+    if (total == 0 || total != (size_t)total)
         return 0;
     j->ranges = calloc(n ? n : 1, sizeof *j->ranges);
-    j->bytes = malloc(body_len ? (size_t)body_len : 1);
+    j->bytes = malloc((size_t)total);
     if (!j->ranges || !j->bytes)
         return errno = ENOMEM, -1;
     uint64_t at = 0, out = 0;
     for (size_t i = 0; i < n; i++) {
-        if (body_len - at < 16)
-            return 0;
-        j->ranges[i].addr = get64(body + at);
-        j->ranges[i].len = get64(body + at + 8);
+        uint64_t len = get64(body + at + 8);
+        j->ranges[i] = (gd_journal_range){get64(body + at), len & ~ZEROS};
         at += 16;
-        if (body_len - at < j->ranges[i].len)
-            return 0;
-        memcpy(j->bytes + out, body + at, (size_t)j->ranges[i].len);
-        at += j->ranges[i].len, out += j->ranges[i].len;
+        if (len & ZEROS) {
+            memset(j->bytes + out, 0, (size_t)j->ranges[i].len);
+        } else {
+            memcpy(j->bytes + out, body + at, (size_t)len);
+            at += len;
+        }
+        out += j->ranges[i].len;
     }
     j->count = n;
     return at == body_len;

@@ -13,7 +13,8 @@
  *
  * Layout (integers little-endian): "GDSWJNL1", size to return to, device (recorded, not
  * compared), inode, entry count, body length, SHA-256 of those five numbers and the body;
- * then the body, for each entry: address, length, the old bytes. */
+ * then the body, for each entry: address, length, the old bytes (none when the length has
+ * its top bit set: the old bytes were all zeros). */
 #ifndef GDSWEEP_JOURNAL_H
 #define GDSWEEP_JOURNAL_H
 

@@ -128,32 +128,124 @@ static void cut_held(journal_file *f, uint64_t size)
 
 /* ---- the commit --------------------------------------------------------------------- */
 
-/* The committed ranges this commit overwrites: the held writes and a truncated tail. */
-static gd_journal_range *overwritten(const journal_file *f, size_t *n)
+/* What a commit changes in the committed bytes: the spans where the held writes differ
+ * from the file (HDF5 rewrites whole chunks and object headers of which a few bytes
+ * change: a run's `written` flag, a dataset's extent), each with its new bytes. Only
+ * these are journaled and written. */
+typedef struct change_set {
+    gd_journal_range *spans;
+    const unsigned char **now;
+    size_t n, cap;
+    unsigned char **images; /* the new contents of each held range (owning `now`) */
+    size_t n_images;
+} change_set;
+
+/* Old and new bytes are compared in blocks of this many: a span is whole blocks (a few
+ * unchanged bytes journaled and rewritten cost less than a byte-by-byte scan). */
+#define DIFF_BLOCK 64
+
+static void changes_free(change_set *c)
 {
-    gd_journal_range *r = malloc((f->n_held + 1) * sizeof *r);
-    if (!r)
-        return NULL;
+    for (size_t i = 0; i < c->n_images; i++)
+        free(c->images[i]);
+    free(c->images);
+    free(c->spans);
+    free(c->now);
+    memset(c, 0, sizeof *c);
+}
+
+static int add_span(change_set *c, uint64_t addr, uint64_t len, const unsigned char *now)
+{
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 64;
+        gd_journal_range *spans = realloc(c->spans, (cap + 1) * sizeof *spans);
+        if (spans)
+            c->spans = spans;
+        const unsigned char **grown = spans ? realloc(c->now, cap * sizeof *grown) : NULL;
+        if (!grown)
+            return errno = ENOMEM, -1;
+        c->now = grown, c->cap = cap;
+    }
+    c->spans[c->n] = (gd_journal_range){addr, len};
+    c->now[c->n++] = now;
+    return 0;
+}
+
+static uint64_t block_at(uint64_t i, uint64_t len)
+{
+    return len - i < DIFF_BLOCK ? len - i : DIFF_BLOCK;
+}
+
+/* The spans of [addr, addr + len) where `now` differs from `old`, in whole blocks. */
+static int diff_spans(change_set *c, uint64_t addr, uint64_t len, const unsigned char *old,
+                      const unsigned char *now)
+{
+    for (uint64_t i = 0; i < len;) {
+        if (memcmp(old + i, now + i, (size_t)block_at(i, len)) == 0) {
+            i += block_at(i, len);
+            continue;
+        }
+        uint64_t from = i;
+        while (i < len && memcmp(old + i, now + i, (size_t)block_at(i, len)) != 0)
+            i += block_at(i, len);
+        if (add_span(c, addr + from, i - from, now + from) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* One merged range of held writes: the file's bytes, the held ones laid over them. */
+static int diff_range(journal_file *f, change_set *c, gd_journal_range r)
+{
+    unsigned char **images = realloc(c->images, (c->n_images + 1) * sizeof *images);
+    if (!images)
+        return errno = ENOMEM, -1;
+    c->images = images;
+    unsigned char *old = malloc(r.len ? (size_t)r.len : 1), *now = malloc(r.len ? (size_t)r.len : 1);
+    c->images[c->n_images++] = now;
+    int rc = old && now ? gd_read_at(f->fd, old, r.len, r.addr) : (errno = ENOMEM, -1);
+    if (rc == 0) {
+        memcpy(now, old, (size_t)r.len);
+        overlay_held(f, r.addr, r.len, now);
+        rc = diff_spans(c, r.addr, r.len, old, now);
+    }
+    free(old);
+    return rc;
+}
+
+static int changes_of(journal_file *f, change_set *c)
+{
+    memset(c, 0, sizeof *c);
+    gd_journal_range *held = malloc((f->n_held + 1) * sizeof *held);
+    if (!held)
+        return errno = ENOMEM, -1;
     size_t k = 0;
     for (size_t i = 0; i < f->n_held; i++)
         if (f->held[i].len)
-            r[k++] = (gd_journal_range){f->held[i].addr, f->held[i].len};
-    if (f->cut < f->committed)
-        r[k++] = (gd_journal_range){f->cut, f->committed - f->cut};
-    *n = gd_journal_merge_ranges(r, k);
-    return r;
+            held[k++] = (gd_journal_range){f->held[i].addr, f->held[i].len};
+    k = gd_journal_merge_ranges(held, k);
+    int rc = 0;
+    for (size_t i = 0; i < k && rc == 0; i++)
+        rc = diff_range(f, c, held[i]);
+    free(held);
+    return rc;
 }
 
-static int save_journal(journal_file *f, const gd_journal_range *r, size_t n)
+/* Saves the old bytes of the changed spans and of a truncated tail. */
+static int save_journal(journal_file *f, change_set *c)
 {
+    size_t n = c->n;
+    if (f->cut < f->committed) /* spans has room for one more (add_span) */
+        c->spans[n++] = (gd_journal_range){f->cut, f->committed - f->cut};
     if (f->journal_fd < 0)
         f->journal_fd = open(f->journal, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    return f->journal_fd < 0 ? -1
-                             : gd_journal_save(f->journal_fd, f->fd, &f->sb, f->committed, r, n);
+    return f->journal_fd < 0
+               ? -1
+               : gd_journal_save(f->journal_fd, f->fd, &f->sb, f->committed, c->spans, n);
 }
 
-/* Zeros over a truncated tail that later writes extended again, then the held writes. */
-static int apply_held(journal_file *f, uint64_t size)
+/* Zeros over a truncated tail that later writes extended again, then the changed spans. */
+static int apply_changes(journal_file *f, const change_set *c, uint64_t size)
 {
     static const unsigned char zeros[65536];
     for (uint64_t at = f->cut; at < f->committed && at < size;) {
@@ -163,8 +255,8 @@ static int apply_held(journal_file *f, uint64_t size)
             return -1;
         at += len;
     }
-    for (size_t i = 0; i < f->n_held; i++)
-        if (gd_write_at(f->fd, f->held[i].bytes, f->held[i].len, f->held[i].addr) < 0)
+    for (size_t i = 0; i < c->n; i++)
+        if (gd_write_at(f->fd, c->now[i], c->spans[i].len, c->spans[i].addr) < 0)
             return -1;
     return 0;
 }
@@ -190,17 +282,21 @@ static int commit(journal_file *f)
     uint64_t size = f->eof > f->eoa ? f->eof : f->eoa;
     if (f->creating) /* nothing held (committed is 0): the file is as written */
         return set_size(f, size) < 0 ? -1 : (f->eof = size, 0);
-    size_t n = 0;
-    gd_journal_range *r = overwritten(f, &n);
-    if (!r)
-        return errno = ENOMEM, -1;
-    int journaled = n > 0;
-    int rc = journaled ? save_journal(f, r, n) : 0;
-    free(r);
-    if (rc < 0)
+    change_set c;
+    int journaled = 0, rc = changes_of(f, &c);
+    if (rc == 0 && c.cap == 0 && f->cut < f->committed)
+        rc = add_span(&c, 0, 0, NULL) < 0 ? -1 : (c.n = 0, 0); /* room for the tail */
+    journaled = rc == 0 && (c.n > 0 || f->cut < f->committed);
+    if (journaled)
+        rc = save_journal(f, &c);
+    if (rc < 0) {
+        changes_free(&c);
         return -1; /* the file is untouched */
+    }
     f->torn = journaled;
-    if (apply_held(f, size) < 0 || set_size(f, size) < 0 ||
+    rc = apply_changes(f, &c, size);
+    changes_free(&c);
+    if (rc < 0 || set_size(f, size) < 0 ||
         (journaled && (fsync(f->fd) < 0 || gd_journal_clear(f->journal_fd) < 0)))
         return -1;
     f->torn = 0;

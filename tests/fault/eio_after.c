@@ -4,13 +4,19 @@
  * own flush, which reserving space ahead cannot prevent). Other files are untouched.
  *
  * The file is recognised by what /proc/self/fd/N links to: GD_EIO_FILE itself, or its
- * ".creating" name while it is made (OUT.lock and other files beside it are not). */
+ * ".creating" name while it is made (OUT.lock and other files beside it are not).
+ *
+ * GD_EIO_OVERWRITES=1 counts and fails only writes over bytes the file already holds
+ * (below its size: a commit rewriting its metadata, not an append), and GD_EIO_KILL=1
+ * ends the process with SIGKILL at the failing write instead: a commit torn halfway. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -32,10 +38,26 @@ static int is_target(int fd)
     return strncmp(path, want, len) == 0 && (!path[len] || !strcmp(path + len, ".creating"));
 }
 
-/* 1 when this call on fd must fail: the target file, past its allowance of writes. */
-static int must_fail(int fd)
+static int env_flag(const char *name)
 {
-    if (!is_target(fd))
+    const char *v = getenv(name);
+    return v && !strcmp(v, "1");
+}
+
+/* 1 when a write at `at` rewrites bytes the file holds (GD_EIO_OVERWRITES's kind). */
+static int is_overwrite(int fd, off_t at)
+{
+    struct stat sb;
+    if (at < 0) /* write(): at the current offset */
+        at = lseek(fd, 0, SEEK_CUR);
+    return fstat(fd, &sb) == 0 && at < sb.st_size;
+}
+
+/* 1 when this call on fd must fail: the target file, past its allowance of writes (of
+ * the kind counted); with GD_EIO_KILL the process ends here instead. */
+static int must_fail(int fd, off_t at)
+{
+    if (!is_target(fd) || (env_flag("GD_EIO_OVERWRITES") && !is_overwrite(fd, at)))
         return 0;
     const char *after = getenv("GD_EIO_AFTER");
     long allowed = after ? atol(after) : 0;
@@ -43,6 +65,8 @@ static int must_fail(int fd)
         writes_seen++;
         return 0;
     }
+    if (env_flag("GD_EIO_KILL"))
+        raise(SIGKILL);
     errno = EIO;
     return 1;
 }
@@ -53,7 +77,7 @@ static int must_fail(int fd)
 ssize_t write(int fd, const void *buf, size_t n)
 {
     ssize_t (*real)(int, const void *, size_t);
-    if (must_fail(fd) || !REAL(real, "write"))
+    if (must_fail(fd, -1) || !REAL(real, "write"))
         return -1;
     return real(fd, buf, n);
 }
@@ -61,7 +85,7 @@ ssize_t write(int fd, const void *buf, size_t n)
 ssize_t pwrite(int fd, const void *buf, size_t n, off_t at)
 {
     ssize_t (*real)(int, const void *, size_t, off_t);
-    if (must_fail(fd) || !REAL(real, "pwrite"))
+    if (must_fail(fd, at) || !REAL(real, "pwrite"))
         return -1;
     return real(fd, buf, n, at);
 }
@@ -69,7 +93,7 @@ ssize_t pwrite(int fd, const void *buf, size_t n, off_t at)
 ssize_t pwrite64(int fd, const void *buf, size_t n, off_t at)
 {
     ssize_t (*real)(int, const void *, size_t, off_t);
-    if (must_fail(fd) || !REAL(real, "pwrite64"))
+    if (must_fail(fd, at) || !REAL(real, "pwrite64"))
         return -1;
     return real(fd, buf, n, at);
 }
