@@ -96,17 +96,17 @@ static int all_zero(const unsigned char *p, uint64_t len)
     return len == 0 || (p[0] == 0 && memcmp(p, p + 1, (size_t)len - 1) == 0);
 }
 
-/* Reads the old bytes of each range into `body` as entries; returns the body's length,
- * or 0 with errno set (a body is never empty: n > 0). */
-static uint64_t fill_body(unsigned char *body, int file_fd, const gd_journal_range *r, size_t n)
+/* Writes the entries into `body`; returns the body's length. */
+static uint64_t fill_body(unsigned char *body, const gd_journal_range *r,
+                          const unsigned char *const *old, size_t n)
 {
     unsigned char *p = body;
     for (size_t i = 0; i < n; i++) {
-        if (gd_read_at(file_fd, p + 16, r[i].len, r[i].addr) < 0)
-            return 0;
-        int zeros = all_zero(p + 16, r[i].len);
+        int zeros = all_zero(old[i], r[i].len);
         put64(p, r[i].addr);
         put64(p + 8, r[i].len | (zeros ? ZEROS : 0));
+        if (!zeros)
+            memcpy(p + 16, old[i], (size_t)r[i].len);
         p += 16 + (zeros ? 0 : r[i].len);
     }
     return (uint64_t)(p - body);
@@ -127,8 +127,8 @@ static void fill_header(unsigned char *h, const struct stat *sb, uint64_t size, 
     gd_sha256_final(&c, h + MAGIC_LEN + 8 * NUMBERS);
 }
 
-int gd_journal_save(int journal_fd, int file_fd, const struct stat *sb, uint64_t size,
-                    const gd_journal_range *ranges, size_t n)
+int gd_journal_save(int journal_fd, const struct stat *sb, uint64_t size,
+                    const gd_journal_range *ranges, const unsigned char *const *old, size_t n)
 {
     uint64_t most = HEADER;
     for (size_t i = 0; i < n; i++)
@@ -136,15 +136,12 @@ int gd_journal_save(int journal_fd, int file_fd, const struct stat *sb, uint64_t
     unsigned char *buf = most == (size_t)most ? malloc((size_t)most) : NULL;
     if (!buf)
         return errno = ENOMEM, -1;
-    uint64_t body_len = fill_body(buf + HEADER, file_fd, ranges, n), total = HEADER + body_len;
-    int rc = n > 0 && body_len == 0 ? -1 : 0;
-    if (rc == 0) {
-        fill_header(buf, sb, size, n, body_len);
-        rc = gd_write_at(journal_fd, buf, total, 0) < 0 || ftruncate(journal_fd, (off_t)total) < 0 ||
-                     fdatasync(journal_fd) < 0
+    uint64_t body_len = fill_body(buf + HEADER, ranges, old, n), total = HEADER + body_len;
+    fill_header(buf, sb, size, n, body_len);
+    int rc = gd_write_at(journal_fd, buf, total, 0) < 0 ||
+                     ftruncate(journal_fd, (off_t)total) < 0 || fdatasync(journal_fd) < 0
                  ? -1
                  : 0;
-    }
     int saved = errno;
     free(buf);
     errno = saved;
@@ -158,7 +155,6 @@ int gd_journal_clear(int journal_fd)
 
 /* ---- load and restore --------------------------------------------------------------- */
 
-/* Splits a verified body into ranges and bytes; 0 when it does not parse. */
 /* The total of the entries' lengths (zeros included); 0 when the body does not parse. */
 static uint64_t old_bytes_total(const unsigned char *body, uint64_t body_len, size_t n)
 {
@@ -175,6 +171,7 @@ static uint64_t old_bytes_total(const unsigned char *body, uint64_t body_len, si
     return at == body_len ? total + 1 : 0; /* + 1: a parse of only empty entries is valid */
 }
 
+/* Splits a verified body into ranges and bytes; 0 when it does not parse. */
 static int parse_body(const unsigned char *body, uint64_t body_len, size_t n, gd_journal *j)
 {
     uint64_t total = n <= body_len / 16 ? old_bytes_total(body, body_len, n) : 0;

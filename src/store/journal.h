@@ -38,11 +38,11 @@ typedef struct gd_journal {
 /* Sorts and merges `ranges` (n of them; modified in place) and returns how many remain. */
 size_t gd_journal_merge_ranges(gd_journal_range *ranges, size_t n);
 
-/* Saves the current bytes of `ranges` (sorted, merged, all below `size`) of the file open
- * as file_fd (identified by sb) into the journal open as journal_fd, and makes it
- * durable. 0, or -1 with errno (the file is untouched either way). */
-int gd_journal_save(int journal_fd, int file_fd, const struct stat *sb, uint64_t size,
-                    const gd_journal_range *ranges, size_t n);
+/* Saves the old bytes old[i] of each of the n `ranges` (all below `size`) of the file
+ * identified by sb into the journal open as journal_fd, and makes it durable. 0, or -1
+ * with errno. */
+int gd_journal_save(int journal_fd, const struct stat *sb, uint64_t size,
+                    const gd_journal_range *ranges, const unsigned char *const *old, size_t n);
 
 /* Empties the journal (durably): the commit point. 0 / -1 with errno. */
 int gd_journal_clear(int journal_fd);

@@ -130,14 +130,15 @@ static void cut_held(journal_file *f, uint64_t size)
 
 /* What a commit changes in the committed bytes: the spans where the held writes differ
  * from the file (HDF5 rewrites whole chunks and object headers of which a few bytes
- * change: a run's `written` flag, a dataset's extent), each with its new bytes. Only
+ * change: a run's `written` flag, a dataset's extent), each with its old and new bytes,
+ * and a tail that a truncation cut (its new bytes NULL: the file is cut there). Only
  * these are journaled and written. */
 typedef struct change_set {
     gd_journal_range *spans;
-    const unsigned char **now;
+    const unsigned char **old, **now;
     size_t n, cap;
-    unsigned char **images; /* the new contents of each held range (owning `now`) */
-    size_t n_images;
+    unsigned char **buffers; /* owned: the old and new images the spans point into */
+    size_t n_buffers;
 } change_set;
 
 /* Old and new bytes are compared in blocks of this many: a span is whole blocks (a few
@@ -146,27 +147,46 @@ typedef struct change_set {
 
 static void changes_free(change_set *c)
 {
-    for (size_t i = 0; i < c->n_images; i++)
-        free(c->images[i]);
-    free(c->images);
+    for (size_t i = 0; i < c->n_buffers; i++)
+        free(c->buffers[i]);
+    free(c->buffers);
     free(c->spans);
+    free(c->old);
     free(c->now);
     memset(c, 0, sizeof *c);
 }
 
-static int add_span(change_set *c, uint64_t addr, uint64_t len, const unsigned char *now)
+/* A buffer of len bytes owned by the change set; NULL when out of memory. */
+static unsigned char *change_buffer(change_set *c, uint64_t len)
+{
+    unsigned char **grown = realloc(c->buffers, (c->n_buffers + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    c->buffers = grown;
+    unsigned char *b = len == (size_t)len ? malloc(len ? (size_t)len : 1) : NULL;
+    if (b)
+        c->buffers[c->n_buffers++] = b;
+    return b;
+}
+
+static int add_span(change_set *c, uint64_t addr, uint64_t len, const unsigned char *old,
+                    const unsigned char *now)
 {
     if (c->n == c->cap) {
         size_t cap = c->cap ? 2 * c->cap : 64;
-        gd_journal_range *spans = realloc(c->spans, (cap + 1) * sizeof *spans);
+        gd_journal_range *spans = realloc(c->spans, cap * sizeof *spans);
         if (spans)
             c->spans = spans;
-        const unsigned char **grown = spans ? realloc(c->now, cap * sizeof *grown) : NULL;
-        if (!grown)
+        const unsigned char **olds = spans ? realloc(c->old, cap * sizeof *olds) : NULL;
+        if (olds)
+            c->old = olds;
+        const unsigned char **nows = olds ? realloc(c->now, cap * sizeof *nows) : NULL;
+        if (!nows)
             return errno = ENOMEM, -1;
-        c->now = grown, c->cap = cap;
+        c->now = nows, c->cap = cap;
     }
     c->spans[c->n] = (gd_journal_range){addr, len};
+    c->old[c->n] = old;
     c->now[c->n++] = now;
     return 0;
 }
@@ -188,7 +208,7 @@ static int diff_spans(change_set *c, uint64_t addr, uint64_t len, const unsigned
         uint64_t from = i;
         while (i < len && memcmp(old + i, now + i, (size_t)block_at(i, len)) != 0)
             i += block_at(i, len);
-        if (add_span(c, addr + from, i - from, now + from) < 0)
+        if (add_span(c, addr + from, i - from, old + from, now + from) < 0)
             return -1;
     }
     return 0;
@@ -197,20 +217,24 @@ static int diff_spans(change_set *c, uint64_t addr, uint64_t len, const unsigned
 /* One merged range of held writes: the file's bytes, the held ones laid over them. */
 static int diff_range(journal_file *f, change_set *c, gd_journal_range r)
 {
-    unsigned char **images = realloc(c->images, (c->n_images + 1) * sizeof *images);
-    if (!images)
+    unsigned char *old = change_buffer(c, r.len), *now = old ? change_buffer(c, r.len) : NULL;
+    if (!now)
         return errno = ENOMEM, -1;
-    c->images = images;
-    unsigned char *old = malloc(r.len ? (size_t)r.len : 1), *now = malloc(r.len ? (size_t)r.len : 1);
-    c->images[c->n_images++] = now;
-    int rc = old && now ? gd_read_at(f->fd, old, r.len, r.addr) : (errno = ENOMEM, -1);
-    if (rc == 0) {
-        memcpy(now, old, (size_t)r.len);
-        overlay_held(f, r.addr, r.len, now);
-        rc = diff_spans(c, r.addr, r.len, old, now);
-    }
-    free(old);
-    return rc;
+    if (gd_read_at(f->fd, old, r.len, r.addr) < 0)
+        return -1;
+    memcpy(now, old, (size_t)r.len);
+    overlay_held(f, r.addr, r.len, now);
+    return diff_spans(c, r.addr, r.len, old, now);
+}
+
+/* The tail [cut, committed) a truncation removed: journaled whole, not written. */
+static int cut_tail(journal_file *f, change_set *c)
+{
+    uint64_t len = f->committed - f->cut;
+    unsigned char *old = change_buffer(c, len);
+    if (!old)
+        return errno = ENOMEM, -1;
+    return gd_read_at(f->fd, old, len, f->cut) < 0 ? -1 : add_span(c, f->cut, len, old, NULL);
 }
 
 static int changes_of(journal_file *f, change_set *c)
@@ -228,20 +252,16 @@ static int changes_of(journal_file *f, change_set *c)
     for (size_t i = 0; i < k && rc == 0; i++)
         rc = diff_range(f, c, held[i]);
     free(held);
-    return rc;
+    return rc == 0 && f->cut < f->committed ? cut_tail(f, c) : rc;
 }
 
-/* Saves the old bytes of the changed spans and of a truncated tail. */
-static int save_journal(journal_file *f, change_set *c)
+static int save_journal(journal_file *f, const change_set *c)
 {
-    size_t n = c->n;
-    if (f->cut < f->committed) /* spans has room for one more (add_span) */
-        c->spans[n++] = (gd_journal_range){f->cut, f->committed - f->cut};
     if (f->journal_fd < 0)
         f->journal_fd = open(f->journal, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    return f->journal_fd < 0
-               ? -1
-               : gd_journal_save(f->journal_fd, f->fd, &f->sb, f->committed, c->spans, n);
+    return f->journal_fd < 0 ? -1
+                             : gd_journal_save(f->journal_fd, &f->sb, f->committed, c->spans,
+                                               c->old, c->n);
 }
 
 /* Zeros over a truncated tail that later writes extended again, then the changed spans. */
@@ -256,7 +276,7 @@ static int apply_changes(journal_file *f, const change_set *c, uint64_t size)
         at += len;
     }
     for (size_t i = 0; i < c->n; i++)
-        if (gd_write_at(f->fd, c->now[i], c->spans[i].len, c->spans[i].addr) < 0)
+        if (c->now[i] && gd_write_at(f->fd, c->now[i], c->spans[i].len, c->spans[i].addr) < 0)
             return -1;
     return 0;
 }
@@ -283,10 +303,7 @@ static int commit(journal_file *f)
     if (f->creating) /* nothing held (committed is 0): the file is as written */
         return set_size(f, size) < 0 ? -1 : (f->eof = size, 0);
     change_set c;
-    int journaled = 0, rc = changes_of(f, &c);
-    if (rc == 0 && c.cap == 0 && f->cut < f->committed)
-        rc = add_span(&c, 0, 0, NULL) < 0 ? -1 : (c.n = 0, 0); /* room for the tail */
-    journaled = rc == 0 && (c.n > 0 || f->cut < f->committed);
+    int rc = changes_of(f, &c), journaled = rc == 0 && c.n > 0;
     if (journaled)
         rc = save_journal(f, &c);
     if (rc < 0) {
@@ -347,7 +364,7 @@ static void name_journal(journal_file *f, const char *name, hid_t fapl)
     if (info && info->journal[0])
         snprintf(f->journal, sizeof f->journal, "%s", info->journal);
     else
-        snprintf(f->journal, sizeof f->journal, "%s.journal", name);
+        snprintf(f->journal, sizeof f->journal, "%s%s", name, GD_JOURNAL_SUFFIX);
 }
 
 static H5FD_t *journal_open(const char *name, unsigned flags, hid_t fapl, haddr_t maxaddr)

@@ -55,11 +55,22 @@ int gd_store_same_file(const char *a, const char *b)
            sa.st_ino == sb.st_ino;
 }
 
-/* path + GD_JOURNAL_SUFFIX, for unlinking (a name too long has no journal either). */
+enum { JOURNAL_PATH_MAX = GD_PATH_MAX + 16 };
+
+/* path + GD_JOURNAL_SUFFIX into journal; 0, or -1 when it does not fit. */
+static int journal_path(char journal[JOURNAL_PATH_MAX], const char *path)
+{
+    return snprintf(journal, JOURNAL_PATH_MAX, "%s%s", path, GD_JOURNAL_SUFFIX) <
+                   JOURNAL_PATH_MAX
+               ? 0
+               : -1;
+}
+
+/* A name too long for a journal has no journal either. */
 static void unlink_journal(const char *path)
 {
-    char journal[GD_PATH_MAX + 16];
-    if (snprintf(journal, sizeof journal, "%s%s", path, GD_JOURNAL_SUFFIX) < (int)sizeof journal)
+    char journal[JOURNAL_PATH_MAX];
+    if (journal_path(journal, path) == 0)
         unlink(journal);
 }
 
@@ -206,9 +217,8 @@ int gd_store_create_series(gd_store *st)
 static int lay_out_file(gd_store *st, const char *command_line, const char *tmp,
                         int *unflushed, gd_error *err)
 {
-    char journal[GD_PATH_MAX + 16]; /* named after OUT: the file is renamed while open */
-    snprintf(journal, sizeof journal, "%s%s", st->path, GD_JOURNAL_SUFFIX);
-    hid_t fapl = gd_h5_file_access(journal);
+    char journal[JOURNAL_PATH_MAX]; /* named after OUT: the file is renamed while open */
+    hid_t fapl = journal_path(journal, st->path) == 0 ? gd_h5_file_access(journal) : -1;
     st->file = fapl >= 0 ? H5Fcreate(tmp, H5F_ACC_EXCL, H5P_DEFAULT, fapl) : -1;
     gd_h5_close(&fapl);
     if (st->file < 0)

@@ -26,7 +26,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-/* The file descriptor of HDF5's default (sec2) driver; -1 if none. */
+/* The file's descriptor (the journaling driver's, journal_vfd.c); -1 if none. */
 static int file_fd(const gd_store *st)
 {
     void *handle = NULL;
