@@ -1,7 +1,7 @@
 /* test_problem_files.c - the problem contract's data seam: a problem that reads a file.
  *
- * "target" is a test-only problem type (not in the registry): its file key `data` names a
- * text file of numbers v_1..v_n, and f(x) = scale * sum (x_i - v_i)^2, so its dimension
+ * "target" is a test-only problem type (not in the registry): its file key `data` (a GD_PATH
+ * key) names a text file of numbers v_1..v_n, and f(x) = scale * sum (x_i - v_i)^2, so its dimension
  * and cost come from the file and its setup reads the file through the cache. */
 #include <math.h>
 #include <setjmp.h>
@@ -23,9 +23,9 @@
 static const gd_param_spec target_params[] = {
     {.key = "scale", .kind = GD_REAL, .def = 1, .lo = 0, .hi = INFINITY, .lo_open = true,
      .hi_open = true, .doc = "weight of the squares"},
+    {.key = "data", .kind = GD_PATH, .def = GD_PATH_NONE, .doc = "the numbers v"},
     {.key = NULL},
 };
-static const char *const target_file_keys[] = {"data", NULL};
 
 /* The numbers of the data file, parsed into v (NULL: only counted); returns the count. */
 static size_t target_values(const gd_problem_files *files, double *v)
@@ -82,7 +82,6 @@ static const gd_problem_type target = {
     .name = "target",
     .doc = "test only: scale * sum (x - v)^2, v read from the file `data`",
     .params = target_params,
-    .file_keys = target_file_keys,
     .dimension = target_dimension,
     .cost = target_cost,
     .setup = target_setup,
@@ -95,6 +94,8 @@ static const gd_problem_type target = {
 static int target_setup(gd_problem *p, const gd_problem_files *files, const double *pp,
                         gd_rng_key key, gd_error *err)
 {
+    if (!gd_problem_files_find(files, "data"))
+        return gd_fail(err, "target: no file given for data; give data = FILE");
     size_t n = target_values(files, NULL);
     if (n == 0)
         return gd_fail(err, "target: the data file holds no number");
@@ -135,7 +136,7 @@ static void rewrite(const char *path, const char *text)
 static gd_problem target_instance(gd_problem_files_cache *c, const char *path)
 {
     const char *paths[] = {path};
-    const double pp[] = {2.0};
+    const double pp[] = {2.0, 1};
     gd_problem p;
     gd_error err = {{0}, 0};
     if (gd_problem_setup(&p, c, &target, paths, pp, (gd_rng_key){0}, &err) != 0)
@@ -152,7 +153,7 @@ static void test_types_without_files_get_none(void **unused)
     gd_error err = {{0}, 0};
     for (size_t i = 0; gd_problems[i]; i++) {
         const gd_problem_files *f = (const gd_problem_files *)&c; /* anything but NULL */
-        assert_null(gd_problems[i]->file_keys);
+        assert_int_equal(gd_problem_file_key_count(gd_problems[i]), 0);
         assert_int_equal(gd_problem_files_get(&c, gd_problems[i], NULL, &f, &err), 0);
         assert_null(f);
     }
@@ -227,7 +228,7 @@ static void test_missing_file_fails_with_its_name(void **unused)
     assert_null(p.type);
     assert_int_equal(gd_problem_setup(&p, &c, &target, NULL, (double[]){1.0}, (gd_rng_key){0},
                                       &err), -1);
-    assert_non_null(strstr(err.msg, "no file given for data"));
+    assert_non_null(strstr(err.msg, "target: no file given for data"));
     const char *no_path[] = {NULL};
     assert_int_equal(gd_problem_setup(&p, &c, &target, no_path, (double[]){1.0},
                                       (gd_rng_key){0}, &err), -1);
@@ -272,6 +273,53 @@ static void test_identity_is_grid_hash_without_files(void **unused)
     unlink(b);
 }
 
+/* A type with two file keys: a path named by both keys (or by two sets) is read once; a
+ * key that names no file is left out of the set; no file at all is GD_NO_FILES. */
+static const gd_param_spec pair_params[] = {
+    {.key = "left", .kind = GD_PATH, .def = GD_PATH_NONE, .doc = "a file"},
+    {.key = "gain", .kind = GD_REAL, .def = 1, .lo = 0, .hi = 1, .doc = "a number"},
+    {.key = "right", .kind = GD_PATH, .def = GD_PATH_NONE, .doc = "another file"},
+    {.key = NULL},
+};
+static const gd_problem_type pair = {.name = "pair", .params = pair_params};
+
+static void test_keys_share_contents_and_may_name_none(void **unused)
+{
+    char a[24], b[24];
+    write_temp(a, "first");
+    write_temp(b, "second");
+    gd_problem_files_cache c = {0};
+    gd_error err = {{0}, 0};
+    const gd_problem_files *both, *same, *left_only, *none;
+    assert_int_equal(gd_problem_file_key_count(&pair), 2);
+    assert_string_equal(gd_problem_file_key(&pair, 1), "right");
+    assert_null(gd_problem_file_key(&pair, 2));
+    assert_int_equal(gd_problem_files_get(&c, &pair, (const char *[]){a, a}, &both, &err), 0);
+    assert_int_equal(gd_problem_files_get(&c, &pair, (const char *[]){a, b}, &same, &err), 0);
+    assert_int_equal(gd_problem_files_get(&c, &pair, (const char *[]){a, NULL}, &left_only,
+                                          &err), 0);
+    assert_int_equal(gd_problem_files_get(&c, &pair, (const char *[]){NULL, NULL}, &none,
+                                          &err), 0);
+    assert_null(none);
+    assert_int_equal(c.count, 3);
+    assert_int_equal(c.n_contents, 2);
+    assert_int_equal(both->count, 2);
+    assert_ptr_equal(both->files[0].bytes, both->files[1].bytes);
+    assert_ptr_equal(both->files[0].bytes, same->files[0].bytes);
+    assert_string_equal((const char *)same->files[1].bytes, "second");
+    assert_string_equal(same->files[1].key, "right");
+    assert_int_equal(left_only->count, 1);
+    assert_non_null(gd_problem_files_find(left_only, "left"));
+    assert_null(gd_problem_files_find(left_only, "right"));
+    char hash[GD_SHA256_HEX];
+    gd_sha256_hex("second", 6, hash);
+    assert_string_equal(gd_problem_files_hash_of(&c, b), hash);
+    assert_null(gd_problem_files_hash_of(&c, "/nonexistent"));
+    gd_problem_files_cache_free(&c);
+    unlink(a);
+    unlink(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_files_are_read_once_and_shared),
         cmocka_unit_test(test_missing_file_fails_with_its_name),
         cmocka_unit_test(test_identity_is_grid_hash_without_files),
+        cmocka_unit_test(test_keys_share_contents_and_may_name_none),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

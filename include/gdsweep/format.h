@@ -27,6 +27,12 @@
 #define GD_ATTR_NAME "name"
 #define GD_ATTR_GRID_TEXT "grid_text"
 #define GD_ATTR_GRID_HASH "grid_hash"
+/* The sweep's identity: grid_hash extended by the content hashes of the files its
+ * problems read (gd_sweep_read_files); absent in older files, where it is grid_hash. */
+#define GD_ATTR_IDENTITY "identity"
+/* The files the grid names, one line per name: "<index>\t<name>\t<sha256>", index as
+ * held by the runs table's file-key columns (0: none; no line). Absent: no file. */
+#define GD_ATTR_INPUT_FILES "input_files"
 #define GD_ATTR_GRID_PATH "grid_path"
 #define GD_ATTR_COMMAND_LINE "command_line"
 #define GD_ATTR_CREATED "created"

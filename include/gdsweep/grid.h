@@ -80,6 +80,12 @@ typedef struct gd_sweep {
     char *text;              /* the grid file verbatim */
     size_t text_len;
     char hash[65];           /* sha256 of text, hex */
+    /* The sweep's identity (checked on --resume and merge): hash when no problem reads a
+     * file, else hash extended by the files' content hashes (gd_sweep_read_files). */
+    char identity[65];
+    char **file_names;       /* the names GD_PATH values index, as written; [0] is "" */
+    size_t n_file_names;
+    gd_problem_files_cache *files; /* what the problems read (gd_sweep_read_files) */
     uint64_t seed, repeats;
     long record_every;
     gd_problem_section *problems;
@@ -112,6 +118,38 @@ int gd_sweep_parse(gd_sweep *s, const char *path, const char *text, size_t len,
                    int allow_huge, gd_error *err);
 
 void gd_sweep_free(gd_sweep *s);
+
+/* ---- the files the grid names (sweep_files.c) ---------------------------------------- */
+
+/* The file name a GD_PATH value stands for, as written in the grid ("" for GD_PATH_NONE). */
+const char *gd_sweep_file_name(const gd_sweep *s, double v);
+
+/* Where that name is opened: a relative name is relative to the grid file's directory,
+ * so a grid and its data move together. Writes into buf (size bytes, GD_PATH_MAX is
+ * enough); "" for GD_PATH_NONE. */
+void gd_sweep_file_path(const gd_sweep *s, double v, char *buf, size_t size);
+
+/* Reads every file the grid's GD_PATH keys name, once (each combination of a section's
+ * file names is one set, problem_files.h), and sets s->identity. Call it after loading,
+ * before anything decodes runs for their instances (the worker, dry-run, merge): without
+ * it, s->identity is the grid's hash and every run meets GD_NO_FILES. Returns 0, or -1
+ * with err (a usage error naming the key, the file and the grid line; memory). */
+int gd_sweep_read_files(gd_sweep *s, gd_error *err);
+
+/* The files the sweep read, as text for the output file (format.h, GD_ATTR_INPUT_FILES):
+ * one line "<index>\t<name>\t<sha256>" per file name; NULL when it reads none (or out
+ * of memory: the names then go unrecorded, the identity still holds their hashes).
+ * The caller frees it. */
+char *gd_sweep_input_files_text(const gd_sweep *s);
+
+/* The files of run d's instance (read by gd_sweep_read_files); GD_NO_FILES when its
+ * problem reads none. */
+const gd_problem_files *gd_sweep_files_of(const gd_sweep *s, const gd_run_desc *d);
+
+/* Sets up *p, the instance of run d: its files, its parameter values and its RNG key
+ * (gd_sweep_instance_key). Returns 0, or -1 with err filled and *p zeroed. */
+int gd_sweep_setup_instance(const gd_sweep *s, const gd_run_desc *d, gd_problem *p,
+                            gd_error *err);
 
 /* The run space (decode run i, counts, groups of runs, swept keys) is run_space.h. */
 #include "gdsweep/run_space.h"

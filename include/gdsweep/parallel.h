@@ -57,6 +57,9 @@ void gd_par_agree(int *rc, gd_error *err);
  * Returns the agreed status; on failure every rank has rank 0's error. */
 int gd_par_share_sweep(gd_sweep *s, const char *path, int allow_huge, int rc, gd_error *err);
 
+/* 1 on every rank when the size bytes at buf are the same on every rank, else 0. */
+int gd_par_same_everywhere(const void *buf, size_t size);
+
 /* Prints "gdsweep: rank R: message" and ends every process of the job with code. */
 _Noreturn void gd_par_abort(const gd_error *err);
 

@@ -3,7 +3,8 @@
  * Every tunable value is described once by a gd_param_spec in a const table; the grid
  * validator, `gdsweep --list`, the HDF5 column list and the tests all walk those tables.
  * Values travel as doubles: integers are whole doubles, choices are the index of the
- * chosen name in `choices`. */
+ * chosen name in `choices`, file names (GD_PATH) the index of the name in the sweep's
+ * table of file names (gd_sweep_file_name; 0: none given). */
 #ifndef GDSWEEP_PARAM_H
 #define GDSWEEP_PARAM_H
 
@@ -15,13 +16,16 @@
 /* Upper bound on the parameters of one optimizer, schedule or problem type. */
 #define GD_MAX_PARAMS 16
 
-typedef enum { GD_REAL = 0, GD_INT, GD_CHOICE } gd_param_kind;
+typedef enum { GD_REAL = 0, GD_INT, GD_CHOICE, GD_PATH } gd_param_kind;
+
+/* The value of a GD_PATH key that names no file (its only default). */
+#define GD_PATH_NONE 0.0
 
 typedef struct gd_param_spec {
     const char *key;             /* NULL terminates a spec table */
     gd_param_kind kind;
     double def;                  /* default value (choice: index) */
-    double lo, hi;               /* valid range (ignored for GD_CHOICE) */
+    double lo, hi;               /* valid range (ignored for GD_CHOICE and GD_PATH) */
     bool lo_open, hi_open;       /* true: bound excluded */
     const char *const *choices;  /* GD_CHOICE: NULL-terminated names */
     const char *doc;             /* one line for --list */
@@ -41,7 +45,8 @@ int gd_param_check(const gd_param_spec *spec, double v, gd_error *err);
 /* Index of name in spec->choices, or -1. */
 int gd_param_choice(const gd_param_spec *spec, const char *name);
 
-/* Writes the valid range as text, e.g. "(0, inf)" or "[0, 1)" or "analytic|numeric". */
+/* Writes the valid range as text, e.g. "(0, inf)" or "[0, 1)" or "analytic|numeric" or
+ * "a file name". */
 void gd_param_range_text(const gd_param_spec *spec, char *buf, size_t size);
 
 /* Fills values[] with every spec's default. */

@@ -1,13 +1,13 @@
 /* problem.h - the problem type table, problem instances and the registry.
  *
  * One file per problem in src/problems/, each exporting one const gd_problem_type.
- * `setup` builds an instance from its files (problem_files.h: read once per process,
- * shared, GD_NO_FILES for a type without file keys), parameter values and an RNG key (all
- * drawn data comes from the key, never from the rank or the order of execution) and owns
- * everything it allocates until `destroy` (the files stay the cache's). Loss and
- * gradient never allocate: the driver calls them inside the iteration loop. Large kernels
- * (denoise, curvefit) use OpenMP with reductions summed in fixed blocks, so results are
- * bit-identical for any thread count. */
+ * `setup` builds an instance from its files (the values of its GD_PATH keys;
+ * problem_files.h: read once per process, shared, GD_NO_FILES for a type without them),
+ * parameter values and an RNG key (all drawn data comes from the key, never from the rank
+ * or the order of execution) and owns everything it allocates until `destroy` (the files
+ * stay the cache's). Loss and gradient never allocate: the driver calls them inside the
+ * iteration loop. Large kernels (denoise, curvefit) use OpenMP with reductions summed in
+ * fixed blocks, so results are bit-identical for any thread count. */
 #ifndef GDSWEEP_PROBLEM_H
 #define GDSWEEP_PROBLEM_H
 
@@ -60,10 +60,6 @@ typedef struct gd_problem_type {
      * data are drawn from its data parameters alone (gd_problem_data_key), so every value
      * of a model parameter meets the same data (common random numbers). */
     unsigned model_params;
-    /* NULL-terminated string keys whose values name files the instance reads (image,
-     * data); NULL: none, and every files argument below is GD_NO_FILES. The grid gives
-     * the file names; gd_problem_files_get reads them (problem_files.h). */
-    const char *const *file_keys;
 
     /* Cross-parameter checks beyond each spec's range (x_min < x_max, ...), and every
      * value whose setup would fail for certain (a sweep that starts must be able to
@@ -126,7 +122,7 @@ gd_rng_key gd_problem_data_key(uint64_t seed, const char *label, const gd_proble
                                const double *pp, uint64_t repeat);
 
 /* Sets up *p as an instance of t: its files from cache c (read on first use; paths as in
- * gd_problem_files_get, NULL for a type without file keys), then t->setup. The instance
+ * gd_problem_files_get, NULL when no key names a file), then t->setup. The instance
  * borrows the files: destroy it before freeing c. Returns 0, or -1 with err filled (a file
  * unreadable, or setup's own failure) and *p zeroed. */
 int gd_problem_setup(gd_problem *p, gd_problem_files_cache *c, const gd_problem_type *t,

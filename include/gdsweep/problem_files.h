@@ -1,21 +1,23 @@
 /* problem_files.h - the data seam of the problem contract: the files a problem reads.
  *
- * A problem type that reads a user's file names the string keys that hold file names in
- * gd_problem_type.file_keys (image, data, ...). Whoever sets up instances asks a
+ * A problem type that reads a user's files declares keys of kind GD_PATH in its spec
+ * table (image, data, ...); the grid gives their file names. Whoever sets up instances asks a
  * gd_problem_files_cache for the set of a type and its file names: each file is read whole
- * and hashed (SHA-256 of its bytes) once per process, and the set is shared, read-only,
- * by every instance, which receives it in setup, dimension and cost. A type without
- * file_keys gets GD_NO_FILES (NULL) from the cache at no cost: today's problems.
+ * and hashed (SHA-256 of its bytes) once per process, whatever the keys, sets or instances
+ * that name it, and the set is shared, read-only, by every instance, which receives it in
+ * setup, dimension and cost. A type without GD_PATH keys, or whose keys name no file, gets
+ * GD_NO_FILES (NULL) from the cache at no cost: today's problems.
  *
  * Ownership: the cache owns every set and file it returns until gd_problem_files_cache_free;
  * instances only borrow them (free the instances first). Failure: a file that cannot be
- * opened or read fails the lookup with a usage error naming the key and the path; the
- * cache is unchanged. Not thread-safe: one cache per process, used by the thread that sets
- * up instances (instances then read the sets from any thread).
+ * opened or read fails the lookup with a usage error naming the key and the path, and
+ * adds no set. Not thread-safe: one cache per process, used by the thread that sets
+ * up instances (instances then read the sets from any thread); a lookup of a set read
+ * before only reads the cache.
  *
- * The identity of a sweep (grid_hash, checked on --resume and merge) is the grid text's
- * SHA-256; gd_problem_files_identity extends it with the content hashes of the files the
- * sweep reads, so a changed file cannot resume into an old output. With no files it is the
+ * The identity of a sweep (checked on --resume and merge) is the grid text's SHA-256;
+ * gd_problem_files_identity extends it with the content hashes of the files the sweep
+ * reads, so a changed file cannot resume into an old output. With no files it is the
  * grid text's hash itself, so existing outputs keep resuming. */
 #ifndef GDSWEEP_PROBLEM_FILES_H
 #define GDSWEEP_PROBLEM_FILES_H
@@ -30,45 +32,60 @@ struct gd_problem_type;
 /* The empty set: what problems without file keys receive. */
 #define GD_NO_FILES ((const gd_problem_files *)0)
 
-/* One file, read whole. */
+/* One file, read whole; everything but key is the cache's (one copy per path). */
 typedef struct gd_problem_file {
-    const char *key;             /* the problem's key that names it (static) */
-    char *path;                  /* as given, owned by the cache */
-    unsigned char *bytes;        /* its content, len bytes (+ a NUL not counted), owned */
+    const char *key;             /* the problem's GD_PATH key that names it (static) */
+    const char *path;            /* as opened */
+    const unsigned char *bytes;  /* its content, len bytes (+ a NUL not counted) */
     size_t len;
-    char hash[GD_SHA256_HEX];    /* SHA-256 of the content, lower-case hex */
+    const char *hash;            /* SHA-256 of the content, lower-case hex */
 } gd_problem_file;
 
-/* The files of one instance's data: one per key of type->file_keys, in that order. */
+/* A file's content, shared by every set that names its path (problem_files.c). */
+struct gd_file_content;
+
+/* The files of one instance's data: one per GD_PATH key of the type that names a file,
+ * in spec order. */
 typedef struct gd_problem_files {
     const struct gd_problem_type *type;
     size_t count;
     gd_problem_file *files;
 } gd_problem_files;
 
-/* Every set read so far in this process. Zero-initialise before first use. */
+/* Every set and file read so far in this process. Zero-initialise before first use. */
 typedef struct gd_problem_files_cache {
     gd_problem_files **sets;
     size_t count, cap;
+    struct gd_file_content **contents; /* one per path read */
+    size_t n_contents, contents_cap;
 } gd_problem_files_cache;
 
-/* The set of type t for paths (one per key of t->file_keys, in that order; NULL or unused
- * when t has no file keys): the cached one when the same type and paths were asked before,
- * else read now. Returns 0 with *out set (GD_NO_FILES for a type without file keys), or -1
- * with err filled (file unreadable: usage error; memory: runtime error). */
+/* The number of GD_PATH keys of t, and the key of the k-th (spec order). */
+size_t gd_problem_file_key_count(const struct gd_problem_type *t);
+const char *gd_problem_file_key(const struct gd_problem_type *t, size_t k);
+
+/* The set of type t for paths (one per GD_PATH key of t, in spec order; an entry NULL: that
+ * key names no file; paths NULL: none does): the cached one when the same type and paths
+ * were asked before, else read now (a path read before is not read again). Returns 0 with
+ * *out set (GD_NO_FILES when no key names a file), or -1 with err filled (file unreadable:
+ * usage error; memory: runtime error). */
 int gd_problem_files_get(gd_problem_files_cache *c, const struct gd_problem_type *t,
                          const char *const *paths, const gd_problem_files **out,
                          gd_error *err);
 
-/* The file of set f named by key, or NULL (none, or f is GD_NO_FILES). */
+/* The file of set f named by key, or NULL (that key names no file, or f is GD_NO_FILES). */
 const gd_problem_file *gd_problem_files_find(const gd_problem_files *f, const char *key);
+
+/* The content hash of the file read from path, or NULL when the cache has not read it. */
+const char *gd_problem_files_hash_of(const gd_problem_files_cache *c, const char *path);
 
 /* Frees every set and file of the cache and zeroes it. Safe on a zeroed cache. */
 void gd_problem_files_cache_free(gd_problem_files_cache *c);
 
 /* The sweep's identity: grid_hash itself when the sets hold no file, else the SHA-256 of
- * "gdsweep-identity 1\n", grid_hash, "\n", then for each file of each set in order
- * "<type> <key> <content hash>\n" (paths are left out: a moved file is the same data).
+ * "gdsweep-identity 1\n", grid_hash, then for each file of each set in order
+ * "\n<type> <key> <content hash>", then "\n" (paths are left out: a moved file is the same
+ * data).
  * sets may contain GD_NO_FILES entries, which add nothing. */
 void gd_problem_files_identity(const char grid_hash[GD_SHA256_HEX],
                                const gd_problem_files *const *sets, size_t n_sets,

@@ -38,6 +38,9 @@ int gd_reader_has_attr(gd_reader *r, const char *name);
 /* Root attribute `name` as text (malloc'd, the caller frees): a string attribute (fixed
  * or variable length). Fails when missing or not a scalar string. */
 int gd_reader_attr_text(gd_reader *r, const char *name, char **out, gd_error *err);
+/* The file's sweep identity (GD_ATTR_IDENTITY, or grid_hash in files written before it);
+ * *out as for gd_reader_attr_text. */
+int gd_reader_identity(gd_reader *r, char **out, gd_error *err);
 
 /* Root attribute `name` as a double: a scalar integer or float attribute. */
 int gd_reader_attr_number(gd_reader *r, const char *name, double *out, gd_error *err);

@@ -1,9 +1,9 @@
 /* worker.h - executes runs by id on one process, reusing one problem instance at a time.
  *
- * A worker owns the files its instances read (read once, gdsweep/problem_files.h), the
- * instance it last set up (runs that share an instance are consecutive in the grid order,
- * so most runs reuse it), the workspace and the history buffers. It
- * knows nothing of HDF5 or MPI: results go into a gd_batch, and so do the inputs of each
+ * A worker owns the instance it last set up (runs that share an instance are consecutive
+ * in the grid order, so most runs reuse it; its files are the sweep's, read once by
+ * gd_sweep_read_files), the workspace and the history buffers. It knows nothing of HDF5
+ * or MPI: results go into a gd_batch, and so do the inputs of each
  * instance it sets up (gd_batch_add_instance), ahead of the instance's first run. */
 #ifndef GDSWEEP_WORKER_H
 #define GDSWEEP_WORKER_H
@@ -17,7 +17,6 @@
 typedef struct gd_worker {
     const gd_sweep *sweep;
     int rank;
-    gd_problem_files_cache files;
     gd_problem instance;
     uint64_t instance_id;
     int has_instance;

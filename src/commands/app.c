@@ -245,6 +245,23 @@ static int execute(const gd_cli *c, const gd_sweep *s, gd_error *err)
     return run_job(c, s, st, out, err);
 }
 
+/* Every rank reads the files the grid names: rank 0 first, so that a bad name is one
+ * usage error before anything is created; a rank that cannot read them then ends the job,
+ * and ranks that read other contents (nodes that see other files) stop it. */
+static int read_files(gd_sweep *s, gd_error *err)
+{
+    int rc = gd_par_rank() == 0 ? gd_sweep_read_files(s, err) : 0;
+    gd_par_agree(&rc, err);
+    if (rc != 0)
+        return -1;
+    if (gd_par_rank() != 0 && gd_sweep_read_files(s, err) != 0)
+        return gd_par_fail(err);
+    if (gd_par_same_everywhere(s->identity, sizeof s->identity))
+        return 0;
+    return gd_fail(err, "%s: the ranks read different contents of the files it names; put "
+                   "them on a file system that every node shares", s->path);
+}
+
 static int sweep(const gd_cli *c, gd_error *err)
 {
     gd_sweep s;
@@ -254,7 +271,7 @@ static int sweep(const gd_cli *c, gd_error *err)
         rc = gd_sweep_load(&s, c->grid, c->allow_huge, err);
     if (gd_par_share_sweep(&s, c->grid, c->allow_huge, rc, err) != 0)
         return -1;
-    rc = execute(c, &s, err);
+    rc = read_files(&s, err) == 0 ? execute(c, &s, err) : -1;
     gd_sweep_free(&s);
     return rc;
 }

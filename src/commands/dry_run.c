@@ -19,7 +19,7 @@ static double run_bytes(const gd_sweep *s, uint64_t id)
     gd_run_desc d;
     gd_sweep_decode(s, id, &d);
     const gd_problem_type *type = s->problems[d.problem].type;
-    double n = (double)type->dimension(GD_NO_FILES, d.problem_params);
+    double n = (double)type->dimension(gd_sweep_files_of(s, &d), d.problem_params);
     double records = (double)gd_history_records(d.control.iterations, s->record_every);
     double path = n <= GD_PATH_MAX_DIM ? n : 0;
     return ROW_BYTES + records * 8.0 * (GD_RECORD_SERIES_COUNT + path) +

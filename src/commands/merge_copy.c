@@ -31,7 +31,6 @@ typedef struct copier {
     gd_merge_fetch traj, path, final;
     void *ints[GD_RECORD_SERIES_COUNT]; /* one run's integer series, as the history wants */
     size_t ints_cap;
-    gd_problem_files_cache files;  /* what the instances read, read once */
     gd_problem instance;           /* the last instance regenerated */
     uint64_t instance_id;
     int has_instance;
@@ -127,8 +126,7 @@ static int regenerate_instance(const gd_merge *m, copier *c, const gd_run_desc *
     gd_problem_destroy(&c->instance);
     c->has_instance = 0;
     gd_error why;
-    if (gd_problem_setup(&c->instance, &c->files, sec->type, NULL, d->problem_params,
-                         gd_sweep_instance_key(&m->sweep, d), &why) != 0 ||
+    if (gd_sweep_setup_instance(&m->sweep, d, &c->instance, &why) != 0 ||
         gd_batch_add_instance(&c->commit.pending, d, &c->instance, &why) != 0)
         return gd_fail_runtime(err, "regenerating instance %llu (problem %s) of run %llu: %s",
                                (unsigned long long)d->instance, sec->label,
@@ -231,7 +229,6 @@ static void copier_free(copier *c)
     gd_merge_fetch_free(&c->path);
     gd_merge_fetch_free(&c->final);
     gd_problem_destroy(&c->instance);
-    gd_problem_files_cache_free(&c->files);
     for (int k = 0; k < GD_RECORD_SERIES_COUNT; k++)
         free(c->ints[k]);
     free(c->cells);

@@ -33,23 +33,38 @@ static const char *name_of(const gd_merge_input *in)
 
 /* ---- one grid ---------------------------------------------------------------------- */
 
-/* "a.h5 and b.h5 come from different grids (line 3 is ... in a.h5 and ... in b.h5)". */
-static int different_grids(gd_merge_input *a, gd_merge_input *b, gd_error *err)
+/* Where attribute `name` (text) first differs between a and b, into diff; 0 when equal. */
+static int attr_difference(gd_merge_input *a, gd_merge_input *b, const char *name,
+                           char *diff, size_t size)
 {
-    char *ta = NULL, *tb = NULL, diff[512];
+    char *ta = NULL, *tb = NULL;
     gd_error ignored;
-    gd_reader_attr_text(a->reader, GD_ATTR_GRID_TEXT, &ta, &ignored);
-    gd_reader_attr_text(b->reader, GD_ATTR_GRID_TEXT, &tb, &ignored);
-    gd_text_first_difference(ta ? ta : "", name_of(a), tb ? tb : "", name_of(b), diff,
-                             sizeof diff);
+    gd_reader_attr_text(a->reader, name, &ta, &ignored);
+    gd_reader_attr_text(b->reader, name, &tb, &ignored);
+    int differ = gd_text_first_difference(ta ? ta : "", name_of(a), tb ? tb : "", name_of(b),
+                                          diff, size);
     free(ta);
     free(tb);
-    return gd_fail(err, "%s and %s come from different grids (%s); merge the shards of "
-                   "one grid", name_of(a), name_of(b), diff);
+    return differ;
 }
 
-/* Opens path into in; fails unless its grid_hash is *hash (set from the first file). */
-static int open_input(gd_merge *m, size_t i, const char *path, char **hash, gd_error *err)
+/* "a.h5 and b.h5 come from different grids (line 3 is ... in a.h5 and ... in b.h5)", or
+ * from different contents of the files one grid names. */
+static int different_grids(gd_merge_input *a, gd_merge_input *b, gd_error *err)
+{
+    char diff[512];
+    const char *what = "different grids";
+    if (!attr_difference(a, b, GD_ATTR_GRID_TEXT, diff, sizeof diff)) {
+        attr_difference(a, b, GD_ATTR_INPUT_FILES, diff, sizeof diff);
+        what = "different contents of their grid's files";
+    }
+    return gd_fail(err, "%s and %s come from %s (%s); merge the shards of one grid",
+                   name_of(a), name_of(b), what, diff);
+}
+
+/* Opens path into in; fails unless its identity is *identity (set from the first file). */
+static int open_input(gd_merge *m, size_t i, const char *path, char **identity,
+                      gd_error *err)
 {
     char *h = NULL;
     gd_merge_input *in = &m->in[i];
@@ -57,33 +72,40 @@ static int open_input(gd_merge *m, size_t i, const char *path, char **hash, gd_e
     if (gd_reader_open(&in->reader, path, err) < 0 ||
         gd_reader_attr_number(in->reader, GD_ATTR_FORMAT_VERSION, &version, err) < 0 ||
         gd_store_check_format(path, version, "merge", err) < 0 ||
-        gd_reader_attr_text(in->reader, GD_ATTR_GRID_HASH, &h, err) < 0)
+        gd_reader_identity(in->reader, &h, err) < 0)
         return -1;
-    int same = !*hash || strcmp(h, *hash) == 0;
-    if (!*hash)
-        *hash = h;
+    int same = !*identity || strcmp(h, *identity) == 0;
+    if (!*identity)
+        *identity = h;
     else
         free(h);
     return same ? 0 : different_grids(&m->in[0], in, err);
 }
 
-static int open_inputs(gd_merge *m, const char *const *paths, gd_error *err)
+/* Opens every input; *identity receives their common identity. */
+static int open_inputs(gd_merge *m, const char *const *paths, char **identity, gd_error *err)
 {
-    char *hash = NULL;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < m->n; i++)
-        rc = open_input(m, i, paths[i], &hash, err);
-    free(hash);
+        rc = open_input(m, i, paths[i], identity, err);
     return rc;
 }
 
-/* Parses the first file's grid (checked against its grid_hash and row count). */
-static int load_grid(gd_merge *m, gd_error *err)
+/* Parses the first file's grid (checked against its grid_hash and row count) and reads
+ * the files it names, which must still be those the inputs were made from: merge
+ * regenerates instances from them. */
+static int load_grid(gd_merge *m, const char *identity, gd_error *err)
 {
     gd_reader *r = m->in[0].reader;
-    if (gd_summary_load_grid(r, &m->sweep, err) < 0)
+    if (gd_summary_load_grid(r, &m->sweep, err) < 0 ||
+        gd_reader_attr_text(r, GD_ATTR_GRID_PATH, &m->grid_path, err) < 0 ||
+        gd_sweep_read_files(&m->sweep, err) < 0)
         return -1;
-    return gd_reader_attr_text(r, GD_ATTR_GRID_PATH, &m->grid_path, err);
+    if (strcmp(identity, m->sweep.identity) == 0)
+        return 0;
+    return gd_fail(err, "the files %s names have changed since %s was written (%s lists "
+                   "their hashes); merge with the files the sweep read", m->grid_path,
+                   name_of(&m->in[0]), GD_ATTR_INPUT_FILES);
 }
 
 /* ---- one split ----------------------------------------------------------------------- */
@@ -227,9 +249,11 @@ int gd_merge_open(gd_merge *m, const char *const *paths, size_t n, gd_error *err
     if (!m->in)
         return gd_fail_runtime(err, "out of memory opening %zu files", n);
     m->n = n;
-    int rc = open_inputs(m, paths, err);
+    char *identity = NULL;
+    int rc = open_inputs(m, paths, &identity, err);
     if (rc == 0)
-        rc = load_grid(m, err);
+        rc = load_grid(m, identity, err);
+    free(identity);
     if (rc == 0)
         rc = check_split(m, err);
     if (rc == 0)

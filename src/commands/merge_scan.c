@@ -71,8 +71,8 @@ static int row_ok(const gd_merge *m, const gd_merge_input *in, uint64_t id, cons
     gd_sweep_decode(&m->sweep, id, &d);
     const gd_problem_type *t = m->sweep.problems[d.problem].type;
     double records = (double)gd_history_records(d.control.iterations, m->sweep.record_every);
-    double dim =
-        d.control.save_final ? (double)t->dimension(GD_NO_FILES, d.problem_params) : 0;
+    const gd_problem_files *files = gd_sweep_files_of(&m->sweep, &d);
+    double dim = d.control.save_final ? (double)t->dimension(files, d.problem_params) : 0;
     uint64_t traj = UINT64_MAX;
     for (int s = 0; s < GD_RECORD_SERIES_COUNT; s++)
         traj = in->len[s] < traj ? in->len[s] : traj;

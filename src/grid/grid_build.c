@@ -18,7 +18,7 @@ typedef struct build {
     const gd_grid_raw *raw;
     gd_dim control[GD_CONTROL_COUNT]; /* [sweep] values: defaults of the problem sections */
     const gd_param_spec *schedule_keys[GD_GRID_SCHEDULE_KEYS_MAX];
-    uint64_t values_left; /* of GD_GRID_VALUES_MAX */
+    gd_grid_pool pool;
     gd_error *err;
 } build;
 
@@ -116,7 +116,7 @@ static int read_sweep(build *b)
         if (sec->kind != GD_SECTION_SWEEP)
             continue;
         if (gd_grid_dims_fill(b->control, GD_CONTROL_COUNT, sec, sweep_keys, s->path,
-                              &b->values_left, b->err) < 0 || sweep_scalars(b, sec) < 0)
+                              &b->pool, b->err) < 0 || sweep_scalars(b, sec) < 0)
             return -1;
     }
     if (!s->output[0])
@@ -206,7 +206,7 @@ static int read_problem(build *b, const gd_grid_section *sec, gd_problem_section
     for (size_t i = 0; i < GD_CONTROL_COUNT; i++)
         gd_grid_dim_borrow(&pl->dims[pl->n_type_dims + i], &b->control[i]);
     return gd_grid_dims_fill(pl->dims, pl->n_dims, sec, problem_keys, b->s->path,
-                             &b->values_left, b->err);
+                             &b->pool, b->err);
 }
 
 /* Collects the labels of `problems =` into an array sized by a first, counting pass. */
@@ -269,7 +269,7 @@ static int read_optimizer(build *b, const gd_grid_section *sec, gd_optimizer_sec
         return -1;
     optimizer_defaults(b, os);
     if (gd_grid_dims_fill(ol->dims, ol->n_dims, sec, optimizer_keys, b->s->path,
-                          &b->values_left, b->err) < 0)
+                          &b->pool, b->err) < 0)
         return -1;
     return read_problem_labels(b, sec, os);
 }
@@ -398,7 +398,7 @@ static void hand_over_control(build *b)
 
 int gd_grid_build(gd_sweep *s, const gd_grid_raw *raw, gd_error *err)
 {
-    build b = {.s = s, .raw = raw, .values_left = GD_GRID_VALUES_MAX, .err = err};
+    build b = {.s = s, .raw = raw, .pool = {GD_GRID_VALUES_MAX, s}, .err = err};
     int rc = -1;
     if (read_sweep(&b) == 0 && count_sections(&b) == 0 && schedule_union(&b) == 0 &&
         read_sections(&b) == 0)

@@ -92,7 +92,7 @@ static int unknown_key(const gd_dim *dims, size_t n, const gd_grid_section *sec,
 }
 
 int gd_grid_dims_fill(gd_dim *dims, size_t n, const gd_grid_section *sec,
-                      const char *const *special, const char *path, uint64_t *values_left,
+                      const char *const *special, const char *path, gd_grid_pool *pool,
                       gd_error *err)
 {
     for (size_t i = 0; i < sec->n_entries; i++) {
@@ -104,7 +104,7 @@ int gd_grid_dims_fill(gd_dim *dims, size_t n, const gd_grid_section *sec,
             return unknown_key(dims, n, sec, special, e, path, err);
         if (dims[k].borrowed) /* the section's own list replaces the [sweep] one */
             dims[k] = (gd_dim){.spec = dims[k].spec};
-        if (gd_grid_values(&dims[k], dims[k].spec, e->value, values_left, err) < 0)
+        if (gd_grid_values(&dims[k], dims[k].spec, e->value, pool, err) < 0)
             return gd_grid_locate(err, path, e->line);
         dims[k].line = e->line;
     }

@@ -21,6 +21,8 @@
 /* Largest number of (problem section, optimizer section) pairs: the applies matrix takes
  * a byte each, so that a grid of 10^5 x 10^5 short sections cannot take 10 GB. */
 #define GD_GRID_PAIRS_MAX (1ULL << 24)
+/* Largest number of distinct file names a grid may give (GD_PATH values). */
+#define GD_GRID_FILE_NAMES_MAX 4096
 /* Largest number of distinct keys in the union of every schedule's keys. */
 #define GD_GRID_SCHEDULE_KEYS_MAX 64
 /* Largest number of dims of an optimizer section (params, schedule, schedule keys). */
@@ -122,6 +124,19 @@ int gd_grid_names_add(gd_grid_names *names, const gd_grid_raw *raw, size_t secti
                       size_t entry_plus1);
 void gd_grid_names_free(gd_grid_names *names);
 
+/* What value lists draw on while a grid is read: the budget of values (GD_GRID_VALUES_MAX
+ * at the start) and the sweep, whose table of file names GD_PATH values index. */
+typedef struct gd_grid_pool {
+    uint64_t values_left;
+    gd_sweep *sweep;
+} gd_grid_pool;
+
+/* sweep_files.c: the index of the file name text[0..len) in the sweep's table, added when
+ * new (the table starts with "" for GD_PATH_NONE). Message without location. */
+int gd_grid_file_name(gd_sweep *s, const char *key, const char *text, size_t len,
+                      double *index, gd_error *err);
+void gd_grid_file_names_free(gd_sweep *s);
+
 /* grid_values.c: value lists. Messages carry no location. */
 /* Calls item(text, len, ctx) for each comma-separated item (commas inside parentheses do
  * not split), with surrounding blanks trimmed; fails on an empty item or unbalanced
@@ -129,10 +144,10 @@ void gd_grid_names_free(gd_grid_names *names);
 int gd_grid_split(const char *text, const char *what,
                   int (*item)(const char *, size_t, void *), void *ctx, gd_error *err);
 /* Parses text as the values of spec into dim (replacing its values), counting them
- * against *values_left (the grid's budget, GD_GRID_VALUES_MAX at the start), before
- * anything is allocated. */
+ * against the pool's budget before anything is allocated; file names go into the pool's
+ * sweep. */
 int gd_grid_values(gd_dim *dim, const gd_param_spec *spec, const char *text,
-                   uint64_t *values_left, gd_error *err);
+                   gd_grid_pool *pool, gd_error *err);
 
 /* grid_dims.c: dims and located errors. */
 /* Formats "PATH:LINE: msg" (or "PATH: msg" when line is 0) as a usage error. */
@@ -151,7 +166,7 @@ int gd_grid_dim_find(const gd_dim *dims, size_t n, const char *key);
  * `special` (NULL-terminated) are left to the caller; any other key is an error that
  * lists the known keys. `what` names the section in messages. */
 int gd_grid_dims_fill(gd_dim *dims, size_t n, const gd_grid_section *sec,
-                      const char *const *special, const char *path, uint64_t *values_left,
+                      const char *const *special, const char *path, gd_grid_pool *pool,
                       gd_error *err);
 /* Product of the dims' counts; -1 on overflow past 2^64-1. */
 int gd_grid_combos(const gd_dim *dims, size_t n, uint64_t *out);

@@ -165,7 +165,8 @@ static int count_runs(gd_sweep *s, int allow_huge, gd_error *err)
 }
 
 /* "key = value, ..." for one combination of problem-type values. */
-static void values_text(const gd_problem_section *ps, const double *pp, char *buf, size_t size)
+static void values_text(const gd_sweep *s, const gd_problem_section *ps, const double *pp,
+                        char *buf, size_t size)
 {
     const gd_problem_layout *pl = ps->layout;
     size_t used = 0;
@@ -176,6 +177,9 @@ static void values_text(const gd_problem_section *ps, const double *pp, char *bu
         if (spec->kind == GD_CHOICE)
             used += (size_t)snprintf(buf + used, size - used, "%s%s = %s", sep, spec->key,
                                      spec->choices[(size_t)pp[i]]);
+        else if (spec->kind == GD_PATH)
+            used += (size_t)snprintf(buf + used, size - used, "%s%s = %s", sep, spec->key,
+                                     gd_sweep_file_name(s, pp[i]));
         else
             used += (size_t)snprintf(buf + used, size - used, "%s%s = %.12g", sep, spec->key,
                                      pp[i]);
@@ -192,14 +196,14 @@ static int check_combo(const gd_sweep *s, const gd_problem_section *ps, const do
     if (t->check && t->check(pp, err) < 0) {
         char msg[GD_ERROR_MAX];
         snprintf(msg, sizeof msg, "%s", err->msg);
-        values_text(ps, pp, values, sizeof values);
+        values_text(s, ps, pp, values, sizeof values);
         return gd_grid_fail_at(err, s->path, ps->line, "[problem %s]: %s (with %s); change "
                                "these values", ps->label, msg, values);
     }
     size_t n = numeric && t->dimension ? t->dimension(GD_NO_FILES, pp) : 0;
     if (n > GD_NUMERIC_GRAD_MAX_DIM) {
         const gd_dim *grad = &ps->layout->dims[ps->layout->n_type_dims + GD_CONTROL_GRADIENT];
-        values_text(ps, pp, values, sizeof values);
+        values_text(s, ps, pp, values, sizeof values);
         return gd_grid_fail_at(err, s->path, grad->line ? grad->line : ps->line,
                                "[problem %s]: dimension %zu is more than %d with gradient = "
                                "numeric (with %s); use gradient = analytic", ps->label, n,

@@ -41,6 +41,7 @@ void gd_sweep_free(gd_sweep *s)
     free(s->problems);
     free(s->optimizers);
     free(s->text);
+    gd_grid_file_names_free(s);
     memset(s, 0, sizeof *s);
 }
 
@@ -70,6 +71,7 @@ int gd_sweep_parse(gd_sweep *s, const char *path, const char *text, size_t len,
     s->text[len] = '\0';
     s->text_len = len;
     gd_sha256_hex(s->text, len, s->hash);
+    memcpy(s->identity, s->hash, sizeof s->identity);
     gd_grid_raw raw;
     if (gd_grid_read(&raw, path, s->text, len, err) < 0) {
         gd_sweep_free(s);

@@ -2,10 +2,12 @@
  *
  * A value is comma-separated items; commas inside parentheses do not split. An item is a
  * number (strtod, the whole item), a generator linspace(a, b, n), logspace(a, b, n) or
- * range(a, b, step) with numpy's meaning, or, for a choice key, one of its names. Every
- * value must be finite and pass gd_param_check; one list holds at most GD_GRID_LIST_MAX
- * values (counted in a first pass, before anything is generated or allocated). Messages start with the key and carry
- * no location: the caller adds PATH:LINE. */
+ * range(a, b, step) with numpy's meaning, or, for a choice key, one of its names, or, for
+ * a file key (GD_PATH), a file name taken as written (its index in the sweep's table).
+ * Every value must be finite and pass gd_param_check; one list holds at most
+ * GD_GRID_LIST_MAX values (counted in a first pass, before anything is generated or
+ * allocated). Messages start with the key and carry no location: the caller adds
+ * PATH:LINE. */
 #include "grid_internal.h"
 
 #include <ctype.h>
@@ -69,6 +71,7 @@ typedef struct value_list {
     const gd_param_spec *spec;
     double *v;
     size_t n;
+    gd_sweep *sweep;
     gd_error *err;
 } value_list;
 
@@ -255,11 +258,25 @@ static int parse_choice(value_list *l, const char *s, size_t len)
     return fill <= 0 ? fill : push(l, index);
 }
 
+/* A file name, taken as written (generators and numbers are names too). */
+static int parse_file_name(value_list *l, const char *s, size_t len)
+{
+    double index;
+    int fill = reserve(l, 1);
+    if (fill <= 0)
+        return fill;
+    if (gd_grid_file_name(l->sweep, l->spec->key, s, len, &index, l->err) < 0)
+        return -1;
+    return push(l, index);
+}
+
 static int parse_item(const char *s, size_t len, void *ctx)
 {
     value_list *l = ctx;
     if (l->spec->kind == GD_CHOICE)
         return parse_choice(l, s, len);
+    if (l->spec->kind == GD_PATH)
+        return parse_file_name(l, s, len);
     const char *open = memchr(s, '(', len);
     if (open)
         return parse_generator(l, s, len, open);
@@ -279,17 +296,17 @@ static int parse_item(const char *s, size_t len, void *ctx)
 }
 
 int gd_grid_values(gd_dim *dim, const gd_param_spec *spec, const char *text,
-                   uint64_t *values_left, gd_error *err)
+                   gd_grid_pool *pool, gd_error *err)
 {
-    value_list l = {.spec = spec, .err = err};
+    value_list l = {.spec = spec, .sweep = pool->sweep, .err = err};
     if (gd_grid_split(text, spec->key, parse_item, &l, err) < 0)
         return -1;
-    if (l.n > *values_left)
+    if (l.n > pool->values_left)
         return gd_fail(err, "%s: the grid's value lists would hold more than %llu values in "
                        "all (%llu MiB); use fewer values or fewer sections", spec->key,
                        (unsigned long long)GD_GRID_VALUES_MAX,
                        (unsigned long long)(GD_GRID_VALUES_MAX * sizeof(double) >> 20));
-    *values_left -= l.n;
+    pool->values_left -= l.n;
     if (!(l.v = malloc(l.n * sizeof *l.v)))
         return gd_fail_runtime(err, "%s: out of memory for %zu values", spec->key, l.n);
     l.n = 0;

@@ -2,6 +2,7 @@
 #include "gdsweep/param.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,6 +48,10 @@ void gd_param_range_text(const gd_param_spec *spec, char *buf, size_t size)
                                      spec->choices[i]);
         return;
     }
+    if (spec->kind == GD_PATH) {
+        snprintf(buf, size, "a file name");
+        return;
+    }
     char lo[32], hi[32];
     bound_text(spec->lo, lo, sizeof lo);
     bound_text(spec->hi, hi, sizeof hi);
@@ -74,10 +79,17 @@ static int choice_ok(const gd_param_spec *spec, double v)
     return v >= 0 && v < (double)n && v == floor(v);
 }
 
+/* A file name's index in the sweep's table (which the grid fills as it reads names). */
+static int path_index_ok(double v)
+{
+    return v >= 0 && v <= (double)UINT32_MAX && v == floor(v);
+}
+
 /* The range text is formatted only on failure: loading a 10^7-value list checks each. */
 int gd_param_check(const gd_param_spec *spec, double v, gd_error *err)
 {
     int ok = spec->kind == GD_CHOICE ? choice_ok(spec, v)
+             : spec->kind == GD_PATH ? path_index_ok(v)
              : in_range(spec, v) && (spec->kind != GD_INT || v == floor(v));
     if (ok)
         return 0;
@@ -85,6 +97,8 @@ int gd_param_check(const gd_param_spec *spec, double v, gd_error *err)
     gd_param_range_text(spec, range, sizeof range);
     if (spec->kind == GD_CHOICE)
         return gd_fail(err, "%s must be one of %s", spec->key, range);
+    if (spec->kind == GD_PATH)
+        return gd_fail(err, "%s must be %s", spec->key, range);
     if (spec->kind == GD_INT && isfinite(v) && v != floor(v))
         return gd_fail(err, "%s = %.17g must be a whole number in %s", spec->key, v, range);
     return gd_fail(err, "%s = %.17g is out of range: must be in %s", spec->key, v, range);

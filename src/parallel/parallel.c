@@ -150,6 +150,21 @@ _Noreturn void gd_par_abort(const gd_error *err)
     exit(GD_EXIT_RUNTIME);
 }
 
+int gd_par_same_everywhere(const void *buf, size_t size)
+{
+    if (gd_par_size() == 1)
+        return 1;
+    unsigned char *root = malloc(size ? size : 1);
+    if (!root)
+        gd_par_abort(&(gd_error){"out of memory comparing the ranks", GD_EXIT_RUNTIME});
+    memcpy(root, buf, size);
+    MPI_Bcast(root, (int)size, MPI_BYTE, 0, MPI_COMM_WORLD);
+    int same = memcmp(root, buf, size) == 0, all;
+    free(root);
+    MPI_Allreduce(&same, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    return all;
+}
+
 int gd_par_fail(const gd_error *err)
 {
     if (gd_par_size() > 1)

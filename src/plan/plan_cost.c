@@ -18,8 +18,8 @@ static gd_plan_type type_of(const gd_sweep *s, const gd_run_desc *d)
 {
     const gd_problem_type *type = s->problems[d->problem].type;
     const double *pp = d->problem_params;
-    gd_plan_type t = {type->cost(GD_NO_FILES, pp),
-                      2.0 * (double)type->dimension(GD_NO_FILES, pp) + 1.0};
+    const gd_problem_files *files = gd_sweep_files_of(s, d);
+    gd_plan_type t = {type->cost(files, pp), 2.0 * (double)type->dimension(files, pp) + 1.0};
     return t;
 }
 

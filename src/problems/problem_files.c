@@ -1,9 +1,10 @@
 /* problem_files.c - the files problems read: read once per process, hashed, shared.
  *
- * The cache is a list of sets, each owning its files; a lookup compares the type and the
- * paths, so a set is read the first time its (type, paths) is asked for (see
- * gdsweep/problem_files.h). A failed read frees what it allocated and leaves the cache as
- * it was. */
+ * The cache holds each path's content once (read whole, hashed) and a list of sets that
+ * point into them; a lookup compares the type and the paths, so a set is made the first
+ * time its (type, paths) is asked for, and a file the first time any set names it (see
+ * gdsweep/problem_files.h). A failed read adds no set (files read whole before it stay
+ * cached: they are right). */
 #include "gdsweep/problem_files.h"
 
 #include <errno.h>
@@ -13,20 +14,46 @@
 
 #include "gdsweep/problem.h"
 
-static size_t key_count(const gd_problem_type *t)
+/* One path's content, read once per cache. */
+struct gd_file_content {
+    char *path;
+    unsigned char *bytes;
+    size_t len;
+    char hash[GD_SHA256_HEX];
+};
+
+size_t gd_problem_file_key_count(const gd_problem_type *t)
 {
     size_t n = 0;
-    while (t->file_keys && t->file_keys[n])
-        n++;
+    for (size_t i = 0; t->params && t->params[i].key; i++)
+        n += t->params[i].kind == GD_PATH;
     return n;
 }
 
-static int same_paths(const gd_problem_files *s, const char *const *paths)
+const char *gd_problem_file_key(const gd_problem_type *t, size_t k)
 {
-    for (size_t k = 0; k < s->count; k++)
-        if (strcmp(s->files[k].path, paths[k]) != 0)
+    for (size_t i = 0; t->params && t->params[i].key; i++)
+        if (t->params[i].kind == GD_PATH && k-- == 0)
+            return t->params[i].key;
+    return NULL;
+}
+
+/* Whether set s is of type t with exactly these paths (NULL entries: no file). */
+static int same_set(const gd_problem_files *s, const gd_problem_type *t, size_t n_keys,
+                    const char *const *paths)
+{
+    if (s->type != t)
+        return 0;
+    size_t f = 0;
+    for (size_t k = 0; k < n_keys; k++) {
+        if (!paths[k])
+            continue;
+        if (f == s->count || strcmp(s->files[f].key, gd_problem_file_key(t, k)) != 0 ||
+            strcmp(s->files[f].path, paths[k]) != 0)
             return 0;
-    return 1;
+        f++;
+    }
+    return f == s->count;
 }
 
 /* The whole content of in, NUL-terminated (*len bytes before it), or NULL: out of memory
@@ -56,100 +83,131 @@ static unsigned char *read_all(FILE *in, size_t *len, int *oom)
     return buf;
 }
 
-/* Reads path whole into *f and hashes it; on failure *f is left zeroed. */
-static int read_file(gd_problem_file *f, const char *key, const char *path, gd_error *err)
+/* Reads path whole into a new content (hashed), or NULL with err filled. */
+static struct gd_file_content *content_read(const char *key, const char *path, gd_error *err)
 {
     FILE *in = fopen(path, "rb");
-    if (!in)
-        return gd_fail(err, "%s = %s: cannot open: %s", key, path, strerror(errno));
+    if (!in) {
+        gd_fail(err, "%s = %s: cannot open: %s", key, path, strerror(errno));
+        return NULL;
+    }
     size_t len;
     int oom;
     unsigned char *bytes = read_all(in, &len, &oom);
     fclose(in);
-    char *copy = bytes ? strdup(path) : NULL;
+    struct gd_file_content *c = bytes ? malloc(sizeof *c) : NULL;
+    char *copy = c ? strdup(path) : NULL;
     if (!copy) {
         int out_of_memory = bytes || oom;
         free(bytes);
-        return out_of_memory ? gd_fail_runtime(err, "%s = %s: out of memory reading the file",
-                                              key, path)
-                            : gd_fail(err, "%s = %s: cannot read the file", key, path);
+        free(c);
+        if (out_of_memory)
+            gd_fail_runtime(err, "%s = %s: out of memory reading the file", key, path);
+        else
+            gd_fail(err, "%s = %s: cannot read the file", key, path);
+        return NULL;
     }
-    *f = (gd_problem_file){key, copy, bytes, len, {0}};
-    gd_sha256_hex(bytes, len, f->hash);
+    *c = (struct gd_file_content){copy, bytes, len, {0}};
+    gd_sha256_hex(bytes, len, c->hash);
+    return c;
+}
+
+/* Grows *items (of *cap, holding count) to hold one more; -1 when out of memory. */
+static int grow(void **items, size_t *cap, size_t count, size_t size)
+{
+    if (count < *cap)
+        return 0;
+    size_t more = *cap ? 2 * *cap : 4;
+    void *bigger = realloc(*items, more * size);
+    if (!bigger)
+        return -1;
+    *items = bigger;
+    *cap = more;
     return 0;
+}
+
+/* The cache's content of path, read now if it was not before; NULL with err filled. */
+static const struct gd_file_content *content_of(gd_problem_files_cache *c, const char *key,
+                                                const char *path, gd_error *err)
+{
+    for (size_t i = 0; i < c->n_contents; i++)
+        if (strcmp(c->contents[i]->path, path) == 0)
+            return c->contents[i];
+    if (grow((void **)&c->contents, &c->contents_cap, c->n_contents, sizeof *c->contents) < 0) {
+        gd_fail_runtime(err, "%s = %s: out of memory caching the file", key, path);
+        return NULL;
+    }
+    struct gd_file_content *read = content_read(key, path, err);
+    if (read)
+        c->contents[c->n_contents++] = read;
+    return read;
+}
+
+static void content_free(struct gd_file_content *c)
+{
+    free(c->path);
+    free(c->bytes);
+    free(c);
 }
 
 static void set_free(gd_problem_files *s)
 {
-    for (size_t k = 0; s && k < s->count; k++) {
-        free(s->files[k].path);
-        free(s->files[k].bytes);
-    }
     if (s)
         free(s->files);
     free(s);
 }
 
-/* A new set of type t (n keys) read from paths, or NULL with err filled. */
-static gd_problem_files *set_read(const gd_problem_type *t, size_t n, const char *const *paths,
+/* A new set of type t (n_keys GD_PATH keys, `given` of them naming a file) of the paths,
+ * reading the files not read before; NULL with err filled. */
+static gd_problem_files *set_read(gd_problem_files_cache *c, const gd_problem_type *t,
+                                  size_t n_keys, size_t given, const char *const *paths,
                                   gd_error *err)
 {
     gd_problem_files *s = calloc(1, sizeof *s);
     if (s)
-        s->files = calloc(n, sizeof *s->files);
+        s->files = calloc(given, sizeof *s->files);
     if (!s || !s->files) {
         set_free(s);
         gd_fail_runtime(err, "%s: out of memory reading its files", t->name);
         return NULL;
     }
     s->type = t;
-    for (; s->count < n; s->count++) {
-        if (read_file(&s->files[s->count], t->file_keys[s->count], paths[s->count],
-                      err) != 0) {
+    for (size_t k = 0; k < n_keys; k++) {
+        const char *key = gd_problem_file_key(t, k);
+        const struct gd_file_content *content = paths[k] ? content_of(c, key, paths[k], err)
+                                                          : NULL;
+        if (paths[k] && !content) {
             set_free(s);
             return NULL;
         }
+        if (content)
+            s->files[s->count++] = (gd_problem_file){key, content->path, content->bytes,
+                                                     content->len, content->hash};
     }
     return s;
-}
-
-static int cache_add(gd_problem_files_cache *c, gd_problem_files *s, gd_error *err)
-{
-    if (c->count == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 4;
-        gd_problem_files **more = realloc(c->sets, cap * sizeof *more);
-        if (!more)
-            return gd_fail_runtime(err, "out of memory caching the files of %s", s->type->name);
-        c->sets = more;
-        c->cap = cap;
-    }
-    c->sets[c->count++] = s;
-    return 0;
 }
 
 int gd_problem_files_get(gd_problem_files_cache *c, const gd_problem_type *t,
                          const char *const *paths, const gd_problem_files **out,
                          gd_error *err)
 {
-    size_t n = key_count(t);
+    size_t n = gd_problem_file_key_count(t), given = 0;
     *out = GD_NO_FILES;
-    if (n == 0)
+    for (size_t k = 0; paths && k < n; k++)
+        given += paths[k] != NULL;
+    if (given == 0)
         return 0;
-    for (size_t k = 0; k < n; k++)
-        if (!paths || !paths[k])
-            return gd_fail(err, "%s: no file given for %s", t->name, t->file_keys[k]);
     for (size_t i = 0; i < c->count; i++)
-        if (c->sets[i]->type == t && same_paths(c->sets[i], paths)) {
+        if (same_set(c->sets[i], t, n, paths)) {
             *out = c->sets[i];
             return 0;
         }
-    gd_problem_files *s = set_read(t, n, paths, err);
+    if (grow((void **)&c->sets, &c->cap, c->count, sizeof *c->sets) < 0)
+        return gd_fail_runtime(err, "out of memory caching the files of %s", t->name);
+    gd_problem_files *s = set_read(c, t, n, given, paths, err);
     if (!s)
         return -1;
-    if (cache_add(c, s, err) != 0) {
-        set_free(s);
-        return -1;
-    }
+    c->sets[c->count++] = s;
     *out = s;
     return 0;
 }
@@ -173,11 +231,22 @@ int gd_problem_setup(gd_problem *p, gd_problem_files_cache *c, const gd_problem_
     return t->setup(p, files, pp, key, err);
 }
 
+const char *gd_problem_files_hash_of(const gd_problem_files_cache *c, const char *path)
+{
+    for (size_t i = 0; i < c->n_contents; i++)
+        if (strcmp(c->contents[i]->path, path) == 0)
+            return c->contents[i]->hash;
+    return NULL;
+}
+
 void gd_problem_files_cache_free(gd_problem_files_cache *c)
 {
     for (size_t i = 0; i < c->count; i++)
         set_free(c->sets[i]);
+    for (size_t i = 0; i < c->n_contents; i++)
+        content_free(c->contents[i]);
     free(c->sets);
+    free(c->contents);
     memset(c, 0, sizeof *c);
 }
 

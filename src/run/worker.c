@@ -19,11 +19,7 @@ static int use_instance(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_erro
         return 0;
     gd_problem_destroy(&w->instance);
     w->has_instance = 0;
-    const gd_problem_type *type = w->sweep->problems[d->problem].type;
-    gd_rng_key key = gd_sweep_instance_key(w->sweep, d);
-    /* File names (string keys) are not in the grid yet: NULL, as no type has file keys. */
-    if (gd_problem_setup(&w->instance, &w->files, type, NULL, d->problem_params, key,
-                         err) != 0 ||
+    if (gd_sweep_setup_instance(w->sweep, d, &w->instance, err) != 0 ||
         gd_batch_add_instance(b, d, &w->instance, err) != 0) {
         char cause[GD_ERROR_MAX];
         memcpy(cause, err->msg, sizeof cause);
@@ -59,7 +55,6 @@ int gd_worker_run(gd_worker *w, uint64_t id, gd_batch *b, gd_error *err)
 void gd_worker_free(gd_worker *w)
 {
     gd_problem_destroy(&w->instance);
-    gd_problem_files_cache_free(&w->files);
     gd_workspace_free(&w->ws);
     gd_history_free(&w->history);
     memset(w, 0, sizeof *w);

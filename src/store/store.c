@@ -147,8 +147,8 @@ static int write_root_attributes(gd_store *st, const char *command_line)
     const char *text[][2] = {
         {GD_ATTR_GDSWEEP_VERSION, GD_VERSION}, {GD_ATTR_NAME, s->name},
         {GD_ATTR_GRID_TEXT, s->text},          {GD_ATTR_GRID_HASH, s->hash},
-        {GD_ATTR_GRID_PATH, s->path},          {GD_ATTR_COMMAND_LINE, command_line},
-        {GD_ATTR_CREATED, created},
+        {GD_ATTR_IDENTITY, s->identity},       {GD_ATTR_GRID_PATH, s->path},
+        {GD_ATTR_COMMAND_LINE, command_line},  {GD_ATTR_CREATED, created},
     };
     hid_t root = st->file;
     if (gd_h5_attr_i64(root, GD_ATTR_FORMAT_VERSION, GD_FORMAT_VERSION) < 0)
@@ -156,6 +156,11 @@ static int write_root_attributes(gd_store *st, const char *command_line)
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
         if (gd_h5_attr_text(root, text[i][0], text[i][1]) < 0)
             return -1;
+    char *files = gd_sweep_input_files_text(s);
+    int files_rc = files ? gd_h5_attr_text(root, GD_ATTR_INPUT_FILES, files) : 0;
+    free(files);
+    if (files_rc < 0)
+        return -1;
     char modes[512];
     gd_columns_metric_modes(&st->cols, modes, sizeof modes);
     if (gd_h5_attr_text(root, GD_ATTR_METRIC_MODES, modes) < 0)

@@ -26,9 +26,11 @@ static int write_array(hid_t group, const gd_batch_input *in, const double *valu
     return rc;
 }
 
-/* A parameter as an attribute: a choice by name, anything else as a double. */
-static int write_param(hid_t group, const gd_param_spec *spec, double v)
+/* A parameter as an attribute: a choice or a file by name, anything else as a double. */
+static int write_param(hid_t group, const gd_sweep *s, const gd_param_spec *spec, double v)
 {
+    if (spec->kind == GD_PATH)
+        return gd_h5_attr_text(group, spec->key, gd_sweep_file_name(s, v));
     if (spec->kind != GD_CHOICE)
         return gd_h5_attr_f64(group, spec->key, v);
     return gd_h5_attr_text(group, spec->key, gd_columns_choice_name(spec, v));
@@ -41,7 +43,7 @@ static int write_attributes(hid_t group, const gd_store *st, const gd_run_desc *
     const gd_problem_section *sec = &st->sweep->problems[d->problem];
     const gd_param_spec *specs = sec->type->params;
     for (size_t k = 0; specs && specs[k].key; k++)
-        if (write_param(group, &specs[k], d->problem_params[k]) < 0)
+        if (write_param(group, st->sweep, &specs[k], d->problem_params[k]) < 0)
             return -1;
     if (gd_h5_attr_text(group, "problem", sec->label) < 0 ||
         gd_h5_attr_text(group, "problem_type", sec->type->name) < 0 ||

@@ -118,6 +118,12 @@ int gd_reader_attr_text(gd_reader *r, const char *name, char **out, gd_error *er
     return *out ? 0 : attr_problem(r, name, missing, "readable text", err);
 }
 
+int gd_reader_identity(gd_reader *r, char **out, gd_error *err)
+{
+    int has = H5Aexists(r->file, GD_ATTR_IDENTITY) > 0;
+    return gd_reader_attr_text(r, has ? GD_ATTR_IDENTITY : GD_ATTR_GRID_HASH, out, err);
+}
+
 static int check_format(gd_reader *r, gd_error *err)
 {
     int missing;

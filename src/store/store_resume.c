@@ -32,6 +32,36 @@ static char *attr_text(hid_t obj, const char *name)
     return text;
 }
 
+static int other_grid(gd_store *st, gd_error *err)
+{
+    char *text = attr_text(st->file, GD_ATTR_GRID_TEXT), diff[512];
+    gd_text_first_difference(text ? text : "", st->path, st->sweep->text, st->sweep->path,
+                             diff, sizeof diff);
+    free(text);
+    return gd_fail(err, "%s was written by another grid than %s (%s); resume with the grid "
+                   "that made it, or write a new output", st->path, st->sweep->path, diff);
+}
+
+/* Same grid text: the files it names must still hold what the output was made from
+ * (the identity; files written before it have none and read no file). */
+static int same_files(gd_store *st, gd_error *err)
+{
+    char *identity = attr_text(st->file, GD_ATTR_IDENTITY);
+    int same = strcmp(identity ? identity : st->sweep->hash, st->sweep->identity) == 0;
+    free(identity);
+    if (same)
+        return 0;
+    char *was = attr_text(st->file, GD_ATTR_INPUT_FILES), diff[512];
+    char *now = gd_sweep_input_files_text(st->sweep);
+    gd_text_first_difference(was ? was : "", st->path, now ? now : "", st->sweep->path, diff,
+                             sizeof diff);
+    free(was);
+    free(now);
+    return gd_fail(err, "%s was made from other contents of the files %s names (%s); "
+                   "restore those files, or write a new output", st->path, st->sweep->path,
+                   diff);
+}
+
 static int check_identity(gd_store *st, gd_error *err)
 {
     if (H5Aexists(st->file, GD_ATTR_FORMAT_VERSION) <= 0 ||
@@ -44,14 +74,9 @@ static int check_identity(gd_store *st, gd_error *err)
     char *hash = attr_text(st->file, GD_ATTR_GRID_HASH);
     int same = hash && strcmp(hash, st->sweep->hash) == 0;
     free(hash);
-    if (same)
-        return 0;
-    char *text = attr_text(st->file, GD_ATTR_GRID_TEXT), diff[512];
-    gd_text_first_difference(text ? text : "", st->path, st->sweep->text, st->sweep->path,
-                             diff, sizeof diff);
-    free(text);
-    return gd_fail(err, "%s was written by another grid than %s (%s); resume with the grid "
-                   "that made it, or write a new output", st->path, st->sweep->path, diff);
+    if (!same)
+        return other_grid(st, err);
+    return same_files(st, err);
 }
 
 /* The table must have the grid's rows and exactly the row type this gdsweep writes:
