@@ -146,18 +146,21 @@ static gd_problem target_instance(gd_problem_files_cache *c, const char *path)
 
 /* ---- tests ------------------------------------------------------------------------------ */
 
-/* Today's problems: no file keys, GD_NO_FILES, nothing read or cached. */
+/* Registered types asked without file names (none given: every type without file keys,
+ * and denoise without `image`): GD_NO_FILES, nothing read or cached. */
 static void test_types_without_files_get_none(void **unused)
 {
     gd_problem_files_cache c = {0};
     gd_error err = {{0}, 0};
     for (size_t i = 0; gd_problems[i]; i++) {
         const gd_problem_files *f = (const gd_problem_files *)&c; /* anything but NULL */
-        assert_int_equal(gd_problem_file_key_count(gd_problems[i]), 0);
         assert_int_equal(gd_problem_files_get(&c, gd_problems[i], NULL, &f, &err), 0);
         assert_null(f);
     }
     assert_int_equal(c.count, 0);
+    assert_int_equal(c.n_contents, 0);
+    assert_int_equal(gd_problem_file_key_count(gd_problem_find("denoise")), 1);
+    assert_string_equal(gd_problem_file_key(gd_problem_find("denoise"), 0), "image");
     assert_null(gd_problem_files_find(GD_NO_FILES, "data"));
     gd_problem_files_cache_free(&c);
 }

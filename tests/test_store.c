@@ -561,10 +561,16 @@ static void check_instance(hid_t file, const gd_sweep *s, const gd_run_desc *d)
     assert_true(attr_number(g, "dimension") == 3);
     same_number(d->instance % 2 ? -(double)d->instance : NAN, attr_number(g, "f_opt"), "f_opt",
                 d->instance);
-    for (size_t k = 0; ps->type->params[k].key; k++)
-        if (ps->type->params[k].kind != GD_CHOICE)
-            same_number(d->problem_params[k], attr_number(g, ps->type->params[k].key),
-                        ps->type->params[k].key, d->instance);
+    for (size_t k = 0; ps->type->params[k].key; k++) {
+        const gd_param_spec *spec = &ps->type->params[k];
+        if (spec->kind == GD_PATH) { /* a file key: the file's name */
+            attr_text(g, spec->key, buf, sizeof buf);
+            assert_string_equal(buf, gd_sweep_file_name(s, d->problem_params[k]));
+        } else if (spec->kind != GD_CHOICE) {
+            same_number(d->problem_params[k], attr_number(g, spec->key), spec->key,
+                        d->instance);
+        }
+    }
     hid_t ds = H5Dopen2(g, "clean", H5P_DEFAULT);
     hid_t sp = H5Dget_space(ds);
     hsize_t dims[2] = {0, 0};

@@ -132,7 +132,8 @@ void gd_sweep_file_path(const gd_sweep *s, double v, char *buf, size_t size);
 /* Reads every file the grid's GD_PATH keys name, once (each combination of a section's
  * file names is one set, problem_files.h), and sets s->identity. Call it after loading,
  * before anything decodes runs for their instances (the worker, dry-run, merge): without
- * it, s->identity is the grid's hash and every run meets GD_NO_FILES. Returns 0, or -1
+ * it, s->identity is the grid's hash and a run whose keys name files cannot be set up
+ * (runs that name none still can: GD_NO_FILES). Returns 0, or -1
  * with err (a usage error naming the key, the file and the grid line; memory). */
 int gd_sweep_read_files(gd_sweep *s, gd_error *err);
 

@@ -68,13 +68,19 @@ typedef struct gd_problem_type {
      * form g(key) <= h(other keys) with g monotone does): the grid then checks only each
      * key's smallest and largest values, which stands for every combination. */
     int (*check)(const double *pp, gd_error *err);
+    /* Checks of the files themselves (an image decodes, a table has its columns), once
+     * per set of files before anything runs (gd_sweep_read_files), with the values of the
+     * set's first combination; message without location; NULL: none. A GD_PATH value
+     * tells check only whether a file is given (GD_PATH_NONE or not), never which. */
+    int (*check_files)(const gd_problem_files *files, const double *pp, gd_error *err);
     /* 1 when an instance with these values draws something from its RNG key, so that its
      * repeats differ; NULL: always. Repeats of an instance that draws nothing are
      * identical runs, which gdsweep warns about; repeat_hint says how to make them draw. */
     int (*draws)(const double *pp);
     const char *repeat_hint;
     /* Dimension of x for these files and parameter values (used to validate before any
-     * run); never decreasing in any number key, so the grid's corners bound it. */
+     * run); never decreasing in any number key, so the grid's corners bound it. The
+     * grid's own checks call it before files are read (GD_NO_FILES). */
     size_t (*dimension)(const gd_problem_files *files, const double *pp);
     /* Relative cost of one iteration (~ floating-point work), for scheduling. */
     double (*cost)(const gd_problem_files *files, const double *pp);
@@ -116,8 +122,10 @@ double gd_numeric_loss_grad(const gd_problem *p, const double *x, double eps, do
                             double *work);
 
 /* The RNG key of an instance: (seed, problem label, the values of t's data parameters in
- * spec order, repeat); model parameters (spec.model) are left out, so instances that differ
- * only in them draw the same data (common random numbers). pp: every parameter of t. */
+ * spec order, repeat); model parameters (t->model_params) are left out, so instances that
+ * differ only in them draw the same data (common random numbers), and so are file keys
+ * (GD_PATH: which file is read is not drawn; every file meets the same draws). pp: every
+ * parameter of t. */
 gd_rng_key gd_problem_data_key(uint64_t seed, const char *label, const gd_problem_type *t,
                                const double *pp, uint64_t repeat);
 

@@ -143,7 +143,7 @@ static int file_key_line(const gd_problem_section *ps)
     return ps->line;
 }
 
-/* Reads the set of one combination pp of the section's values. */
+/* Reads the set of one combination pp of the section's values; checks it when new. */
 static int read_combo(gd_sweep *s, const gd_problem_section *ps, const double *pp,
                       set_list *read, gd_error *err)
 {
@@ -152,8 +152,11 @@ static int read_combo(gd_sweep *s, const gd_problem_section *ps, const double *p
     if (!fp)
         return gd_fail_runtime(err, "[problem %s]: out of memory", ps->label);
     paths_of(s, ps->type, pp, fp);
+    size_t known = s->files->count;
     int rc = gd_problem_files_get(s->files, ps->type, fp->of_key, &set, err);
     free(fp);
+    if (rc == 0 && s->files->count > known && ps->type->check_files) /* a new set */
+        rc = ps->type->check_files(set, pp, err);
     if (rc < 0)
         return err->exit_code == GD_EXIT_RUNTIME
                    ? -1
@@ -228,13 +231,23 @@ char *gd_sweep_input_files_text(const gd_sweep *s)
 
 /* ---- a run's files ---------------------------------------------------------------------- */
 
+/* Whether some file key of t names a file in pp. */
+static int names_a_file(const gd_problem_type *t, const double *pp)
+{
+    for (size_t i = 0; t->params && t->params[i].key; i++)
+        if (t->params[i].kind == GD_PATH && pp[i] != GD_PATH_NONE)
+            return 1;
+    return 0;
+}
+
 /* The set of type t's instance with values pp (read by gd_sweep_read_files: found, not
- * read); -1 with err when the sweep's files were not read or the lookup fails. */
+ * read; GD_NO_FILES when no key names a file); -1 with err when the sweep's files were not
+ * read or the lookup fails. */
 static int files_for(const gd_sweep *s, const gd_problem_type *t, const double *pp,
                      const gd_problem_files **set, gd_error *err)
 {
     *set = GD_NO_FILES;
-    if (gd_problem_file_key_count(t) == 0)
+    if (!names_a_file(t, pp))
         return 0;
     if (!s->files)
         return gd_fail_runtime(err, "%s: the grid's files were not read", t->name);

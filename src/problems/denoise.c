@@ -1,8 +1,9 @@
 /* denoise.c - total-variation image denoising (the article's example, made exact).
  *
  * Clean image u*[i][j] = sin(5 xs[j]) cos(5 ys[i]), xs = ys = linspace(-1, 1, size) (row i
- * is y, like np.meshgrid); noisy f = u* + noise * N(0,1) (stream 0, element i*size + j);
- * the start point is f. Energy (smoothed isotropic TV, see seed NOTES.md):
+ * is y, like np.meshgrid), or the h x w image of the file `image` (image_file.h: values in
+ * [0, 1]); noisy f = u* + noise * N(0,1) (stream 0, element i*w + j, the same field for
+ * every file: file keys are not part of the RNG key); the start point is f. Energy (smoothed isotropic TV, see seed NOTES.md):
  *   E(u) = sum (u - f)^2 + lambda * sum_ij s_ij,  s = sqrt(dx^2 + dy^2 + tv_eps^2),
  * with forward differences dx = u[i][j+1] - u[i][j], dy = u[i+1][j] - u[i][j], zero on the
  * last column / row (Neumann). With flux p = (dx, dy) / s the exact gradient is
@@ -16,7 +17,8 @@
  * rows of g and of d->rows (per-row energy), so threads never share a write. The per-row
  * sums are then added serially in row order: bit-identical for any OMP_NUM_THREADS.
  * Because of the scratch buffers one instance must not be evaluated by two threads at
- * once. Metric: PSNR against the clean image, peak = max(clean) - min(clean).
+ * once. Metric: PSNR against the clean image, peak = max(clean) - min(clean) for the
+ * synthetic image, 1 for a file; none (NaN) for a file with noise = 0.
  *
  * step_loss_grad fuses the optimizer's step into that pass (one read of x, g and f and
  * one write of x and g per iteration, instead of three passes). Row i's gradient needs
@@ -29,33 +31,37 @@
 #include "problem_impl.h"
 
 #include "gdsweep/step_call.h"
+#include "image_file.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ROWS 32               /* rows per block */
 #define PARALLEL_MIN 65536    /* fewer pixels than this: no thread team */
 
-enum { DN_SIZE, DN_NOISE, DN_LAMBDA, DN_TV_EPS };
+enum { DN_SIZE, DN_NOISE, DN_LAMBDA, DN_TV_EPS, DN_IMAGE };
 
 typedef struct denoise {
-    size_t m, n_blocks; /* image is m x m */
+    size_t h, w, n_blocks; /* image: h rows of w pixels */
     double lambda, eps2, peak;
     const double *clean, *noisy;
     double *rows;    /* per-row partial sums */
     double *grad_sq; /* per-row sums of squares of the gradient (fused pass) */
-    double *scratch; /* per block: px (1 + m, px[0] = 0 is "column -1"), py, py_up (m) */
+    double *scratch; /* per block: px (1 + w, px[0] = 0 is "column -1"), py, py_up (w) */
 } denoise;
 
 static const gd_param_spec denoise_params[] = {
     [DN_SIZE] = {.key = "size", .kind = GD_INT, .def = 100, .lo = 2, .hi = 65536,
-                 .doc = "image side in pixels (n = size^2)"},
+                 .doc = "side of the synthetic image in pixels (n = size^2; not with image)"},
     [DN_NOISE] = {.key = "noise", .kind = GD_REAL, .def = 0.5, GD_SPEC_NONNEG,
                   .doc = "standard deviation of the Gaussian noise"},
     [DN_LAMBDA] = {.key = "lambda", .kind = GD_REAL, .def = 0.1, GD_SPEC_NONNEG,
                    .doc = "weight of the total-variation term"},
     [DN_TV_EPS] = {.key = "tv_eps", .kind = GD_REAL, .def = 0.1, GD_SPEC_POSITIVE,
                    .doc = "smoothing of |grad u| in the TV term"},
+    [DN_IMAGE] = {.key = "image", .kind = GD_PATH, .def = GD_PATH_NONE,
+                  .doc = "PNG image to denoise (gray, or colour as luminance; in [0, 1])"},
     {.key = NULL},
 };
 
@@ -64,25 +70,39 @@ static int denoise_draws(const double *pp)
     return pp[DN_NOISE] > 0;
 }
 
+/* Rows and columns: the image file's, else size x size. */
+static int image_shape(const gd_problem_file *image, const double *pp, size_t *h, size_t *w,
+                       gd_error *err)
+{
+    if (image)
+        return gd_image_size(image, h, w, err);
+    *h = *w = (size_t)pp[DN_SIZE];
+    return 0;
+}
+
 static size_t denoise_dimension(const gd_problem_files *files, const double *pp)
 {
-    return (size_t)pp[DN_SIZE] * (size_t)pp[DN_SIZE];
+    size_t h, w;
+    gd_error unused;
+    if (image_shape(gd_problem_files_find(files, "image"), pp, &h, &w, &unused) < 0)
+        return 0;
+    return h * w;
 }
 
 /* Nanoseconds per iteration (loss, gradient and a typical optimizer step), measured on
  * the development machine with gd and adam; the scheduler only needs the ratios. */
 static double denoise_cost(const gd_problem_files *files, const double *pp)
 {
-    return 5.5 * pp[DN_SIZE] * pp[DN_SIZE] + 50;
+    return 5.5 * (double)denoise_dimension(files, pp) + 50;
 }
 
 #define LANES 4
 #define TILE 128 /* columns per tile: its slices of u, f, g and the fluxes stay in L1 */
 
-/* Per block: px (1 + m, px[0] = 0 is "column -1"), py, py_up (m each). */
-static size_t scratch_stride(size_t m)
+/* Per block: px (1 + w, px[0] = 0 is "column -1"), py, py_up (w each). */
+static size_t scratch_stride(size_t w)
 {
-    return 3 * m + 1;
+    return 3 * w + 1;
 }
 
 /* Four doubles, one per lane: element-wise IEEE arithmetic, the same bits whatever
@@ -124,7 +144,7 @@ __attribute__((target_clones("avx2", "default")))
 static void tile_energy(const denoise *d, const row_view *r, size_t j0, size_t j1,
                         double *restrict px, double *restrict py, double se[LANES])
 {
-    size_t m = d->m, end = j1 < m ? j1 : m - 1, j = j0, k = 0;
+    size_t m = d->w, end = j1 < m ? j1 : m - 1, j = j0, k = 0;
     const double *ur = r->ur, *un = r->un, *fr = r->fr;
     double lam = d->lambda, eps2 = d->eps2;
     v4d acc = LOAD4(se);
@@ -196,8 +216,8 @@ typedef struct stepping {
 static double row_pass(const denoise *d, const double *u, double *g, size_t i,
                        const row_bufs *w, const stepping *next, double *grad_sq)
 {
-    size_t m = d->m;
-    row_view r = {u + i * m, i + 1 < m ? u + (i + 1) * m : u + i * m, d->noisy + i * m,
+    size_t m = d->w;
+    row_view r = {u + i * m, i + 1 < d->h ? u + (i + 1) * m : u + i * m, d->noisy + i * m,
                   g ? g + i * m : NULL};
     double se[LANES] = {0, 0, 0, 0}, sg[LANES] = {0, 0, 0, 0};
     for (size_t j0 = 0; j0 < m; j0 += TILE) {
@@ -216,7 +236,7 @@ static double row_pass(const denoise *d, const double *u, double *g, size_t i,
 static size_t block_first(size_t b) { return b * ROWS; }
 static size_t block_end(const denoise *d, size_t b)
 {
-    return (b + 1) * ROWS < d->m ? (b + 1) * ROWS : d->m;
+    return (b + 1) * ROWS < d->h ? (b + 1) * ROWS : d->h;
 }
 
 /* Steps rows [i, i + count) of x with the old gradient g. */
@@ -224,7 +244,7 @@ static void step_rows(const denoise *d, const stepping *st, const double *g, siz
                       size_t count)
 {
     if (st->call && count > 0)
-        gd_step_apply(st->call, st->x, g, i * d->m, count * d->m);
+        gd_step_apply(st->call, st->x, g, i * d->w, count * d->w);
 }
 
 /* Energy (and gradient when g) of the rows of block b. In the fused pass (st), each inner
@@ -233,7 +253,7 @@ static void step_rows(const denoise *d, const stepping *st, const double *g, siz
 static void block_pass(const denoise *d, const stepping *st, const double *u, double *g,
                        size_t b)
 {
-    size_t m = d->m, i0 = block_first(b), i1 = block_end(d, b);
+    size_t m = d->w, i0 = block_first(b), i1 = block_end(d, b);
     double *px = d->scratch + b * scratch_stride(m) + 1, unused;
     row_bufs w = {px, px + m, px + 2 * m};
     if (g && i0 > 0) {
@@ -263,10 +283,10 @@ static void step_block_edges(const denoise *d, const stepping *st, const double 
 static double evaluate(const gd_problem *p, const stepping *st, const double *u, double *g)
 {
     const denoise *d = p->data;
-#pragma omp parallel for schedule(static) if (d->m * d->m >= PARALLEL_MIN)
+#pragma omp parallel for schedule(static) if (d->h * d->w >= PARALLEL_MIN)
     for (size_t b = 0; b < d->n_blocks; b++)
         block_pass(d, st, u, g, b);
-    return gd_ordered_sum(d->rows, d->m, 1);
+    return gd_ordered_sum(d->rows, d->h, 1);
 }
 
 static double denoise_loss(const gd_problem *p, const double *u)
@@ -285,21 +305,21 @@ static double denoise_step_loss_grad(const gd_problem *p, const gd_step_call *st
     const denoise *d = p->data;
     stepping st = {step, u};
     if (step) {
-#pragma omp parallel for schedule(static) if (d->m * d->m >= PARALLEL_MIN)
+#pragma omp parallel for schedule(static) if (d->h * d->w >= PARALLEL_MIN)
         for (size_t b = 0; b < d->n_blocks; b++)
             step_block_edges(d, &st, g, b);
     }
     double f = evaluate(p, &st, u, g);
-    *grad_sq = gd_ordered_sum(d->grad_sq, d->m, 1);
+    *grad_sq = gd_ordered_sum(d->grad_sq, d->h, 1);
     return f;
 }
 
 static double row_sq_error(const denoise *d, const double *u, size_t i)
 {
-    const double *ur = u + i * d->m, *cr = d->clean + i * d->m;
+    const double *ur = u + i * d->w, *cr = d->clean + i * d->w;
     double acc = 0;
 #pragma omp simd reduction(+ : acc)
-    for (size_t j = 0; j < d->m; j++)
+    for (size_t j = 0; j < d->w; j++)
         acc += (ur[j] - cr[j]) * (ur[j] - cr[j]);
     return acc;
 }
@@ -307,25 +327,28 @@ static double row_sq_error(const denoise *d, const double *u, size_t i)
 static double denoise_psnr(const gd_problem *p, const double *u)
 {
     const denoise *d = p->data;
-#pragma omp parallel for schedule(static) if (d->m * d->m >= PARALLEL_MIN)
-    for (size_t i = 0; i < d->m; i++)
+    if (isnan(d->peak))
+        return NAN;
+#pragma omp parallel for schedule(static) if (d->h * d->w >= PARALLEL_MIN)
+    for (size_t i = 0; i < d->h; i++)
         d->rows[i] = row_sq_error(d, u, i);
-    double mse = gd_ordered_sum(d->rows, d->m, 1) / ((double)d->m * (double)d->m);
+    double mse = gd_ordered_sum(d->rows, d->h, 1) / ((double)d->h * (double)d->w);
     return 10 * log10(d->peak * d->peak / mse);
 }
 
-/* Fills clean, noisy and x0 for the rows of block b (same blocks as the kernel, so pages
- * are first touched by the thread that later reads them). */
+/* Fills noisy and x0 (and clean, when synthetic) for the rows of block b (same blocks as
+ * the kernel, so pages are first touched by the thread that later reads them). */
 static void make_block(const denoise *d, double *clean, double *noisy, double *x0,
-                       double noise, gd_rng_key key, size_t b)
+                       double noise, gd_rng_key key, size_t b, int synthetic)
 {
-    size_t m = d->m, i1 = (b + 1) * ROWS < m ? (b + 1) * ROWS : m;
-    d->scratch[b * scratch_stride(m)] = 0; /* px[-1] */
-    for (size_t i = b * ROWS; i < i1; i++) {
-        double cy = cos(5 * gd_linspace_at(-1, 1, m, i));
-        for (size_t j = 0; j < m; j++) {
-            size_t k = i * m + j;
-            clean[k] = sin(5 * gd_linspace_at(-1, 1, m, j)) * cy;
+    size_t w = d->w, i1 = block_end(d, b);
+    d->scratch[b * scratch_stride(w)] = 0; /* px[-1] */
+    for (size_t i = block_first(b); i < i1; i++) {
+        double cy = synthetic ? cos(5 * gd_linspace_at(-1, 1, d->h, i)) : 0;
+        for (size_t j = 0; j < w; j++) {
+            size_t k = i * w + j;
+            if (synthetic)
+                clean[k] = sin(5 * gd_linspace_at(-1, 1, w, j)) * cy;
             noisy[k] = clean[k] + noise * gd_rng_normal(key, 0, k);
             x0[k] = noisy[k];
         }
@@ -342,37 +365,77 @@ static double peak_to_peak(const double *v, size_t n)
     return hi - lo;
 }
 
+/* PSNR's peak: the synthetic image's range; 1 for an image file (values in [0, 1]), and
+ * no PSNR (NaN) when a file is denoised as it is (noise = 0: no clean image to compare). */
+static double psnr_peak(const double *clean, size_t n, int synthetic, double noise)
+{
+    if (synthetic)
+        return peak_to_peak(clean, n);
+    return noise > 0 ? 1.0 : NAN;
+}
+
 static int denoise_setup(gd_problem *p, const gd_problem_files *files, const double *pp,
                          gd_rng_key key, gd_error *err)
 {
-    size_t m = (size_t)pp[DN_SIZE], nb = (m + ROWS - 1) / ROWS;
+    const gd_problem_file *image = gd_problem_files_find(files, "image");
+    size_t h, w;
+    if (image_shape(image, pp, &h, &w, err) < 0)
+        return -1;
+    size_t n = h * w, nb = (h + ROWS - 1) / ROWS;
     double *clean, *noisy, *rows, *grad_sq, *scratch;
-    const gd_array_req reqs[] = {{&clean, m * m}, {&noisy, m * m}, {&rows, m},
-                                 {&grad_sq, m}, {&scratch, nb * scratch_stride(m)}};
-    denoise *d = gd_problem_alloc(p, &gd_problem_denoise, m * m, sizeof *d, reqs, 5, err);
+    const gd_array_req reqs[] = {{&clean, n}, {&noisy, n}, {&rows, h}, {&grad_sq, h},
+                                 {&scratch, nb * scratch_stride(w)}};
+    denoise *d = gd_problem_alloc(p, &gd_problem_denoise, n, sizeof *d, reqs, 5, err);
     if (!d)
         return -1;
-    *d = (denoise){m, nb, pp[DN_LAMBDA], pp[DN_TV_EPS] * pp[DN_TV_EPS], 0, clean, noisy,
+    *d = (denoise){h, w, nb, pp[DN_LAMBDA], pp[DN_TV_EPS] * pp[DN_TV_EPS], 0, clean, noisy,
                    rows, grad_sq, scratch};
-#pragma omp parallel for schedule(static) if (m * m >= PARALLEL_MIN)
+    if (image && gd_image_read(image, clean, err) < 0) {
+        gd_problem_destroy(p);
+        return -1;
+    }
+#pragma omp parallel for schedule(static) if (n >= PARALLEL_MIN)
     for (size_t b = 0; b < nb; b++)
-        make_block(d, clean, noisy, p->x0, pp[DN_NOISE], key, b);
-    d->peak = peak_to_peak(clean, m * m);
-    gd_problem_add_input(p, "clean", m, m, clean);
-    gd_problem_add_input(p, "noisy", m, m, noisy);
+        make_block(d, clean, noisy, p->x0, pp[DN_NOISE], key, b, !image);
+    d->peak = psnr_peak(clean, n, !image, pp[DN_NOISE]);
+    gd_problem_add_input(p, "clean", h, w, clean);
+    gd_problem_add_input(p, "noisy", h, w, noisy);
     return 0;
+}
+
+/* The image file decodes whole, and is at least 2 x 2 (checked once per file set, before
+ * anything runs). */
+static int denoise_check_files(const gd_problem_files *files, const double *pp, gd_error *err)
+{
+    const gd_problem_file *image = gd_problem_files_find(files, "image");
+    size_t h, w;
+    if (!image)
+        return 0;
+    if (gd_image_size(image, &h, &w, err) < 0)
+        return -1;
+    if (h < 2 || w < 2)
+        return gd_fail(err, "image = %s is %zux%zu pixels; give an image of at least 2x2",
+                       image->path, w, h);
+    double *values = malloc(h * w * sizeof *values);
+    if (!values)
+        return gd_fail_runtime(err, "image = %s: out of memory for %zux%zu pixels",
+                               image->path, w, h);
+    int rc = gd_image_read(image, values, err);
+    free(values);
+    return rc;
 }
 
 const gd_problem_type gd_problem_denoise = {
     .name = "denoise",
-    .doc = "total-variation denoising of a noisy sin(5x)cos(5y) image: sum (u - f)^2 + "
-           "lambda * sum sqrt(|grad u|^2 + tv_eps^2) (the article's example; n = size^2)",
+    .doc = "total-variation denoising of a noisy image (the article's sin(5x)cos(5y), or a "
+           "PNG file): sum (u - f)^2 + lambda * sum sqrt(|grad u|^2 + tv_eps^2) (n = pixels)",
     .params = denoise_params,
     .metric_name = "psnr",
     .metric_mode = "max",
     .stores_inputs = 1,
     .model_params = 1u << DN_LAMBDA | 1u << DN_TV_EPS,
     .check = NULL,
+    .check_files = denoise_check_files,
     .draws = denoise_draws,
     .repeat_hint = "noise > 0 draws a noisy image per repeat",
     .dimension = denoise_dimension,

@@ -183,11 +183,11 @@ static int place_key(gd_columns *c, const char *key, const char *category,
                            category, key, type_name, names[0], names[1], names[2]);
 }
 
-/* A file key holds the index of its file name (the root attribute input_files). */
+/* A file key's column holds the index of its file name (the root attribute input_files)
+ * as a number, NaN in rows of other types like any number key. */
 static gd_col_type union_type(const gd_param_spec *spec)
 {
-    return spec->kind == GD_CHOICE ? GD_COL_STR : spec->kind == GD_PATH ? GD_COL_I32
-                                                                         : GD_COL_F64;
+    return spec->kind == GD_CHOICE ? GD_COL_STR : GD_COL_F64;
 }
 
 /* A choice of exactly false|true is a flag. */

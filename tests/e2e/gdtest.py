@@ -123,3 +123,19 @@ def sweep_differences(path_a, path_b, written_only=False):
                 if a["instances"][k][ds][...].tobytes() != b["instances"][k][ds][...].tobytes():
                     out.append(f"instance {k} {ds}")
     return out
+
+
+def tv_energy(u, f, lam, eps):
+    """E(u) = sum (u - f)^2 + lam sum sqrt(dx^2 + dy^2 + eps^2) (forward differences,
+    Neumann) and its gradient, written from the formula."""
+    dx = np.zeros_like(u)
+    dy = np.zeros_like(u)
+    dx[:, :-1] = u[:, 1:] - u[:, :-1]
+    dy[:-1, :] = u[1:, :] - u[:-1, :]
+    s = np.sqrt(dx * dx + dy * dy + eps * eps)
+    px, py = dx / s, dy / s
+    div = px.copy()
+    div[:, 1:] -= px[:, :-1]
+    div += py
+    div[1:, :] -= py[:-1, :]
+    return np.sum((u - f) ** 2) + lam * np.sum(s), 2 * (u - f) - lam * div

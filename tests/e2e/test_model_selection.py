@@ -23,22 +23,6 @@ from gdtest import check
 EXPERIMENT = os.path.join(gdtest.SOURCE, "experiments", "model_selection.ini")
 
 
-def tv_energy(u, f, lam, eps):
-    """E(u) = sum (u - f)^2 + lam sum sqrt(dx^2 + dy^2 + eps^2) (forward differences,
-    Neumann) and its gradient, written from the formula."""
-    dx = np.zeros_like(u)
-    dy = np.zeros_like(u)
-    dx[:, :-1] = u[:, 1:] - u[:, :-1]
-    dy[:-1, :] = u[1:, :] - u[:-1, :]
-    s = np.sqrt(dx * dx + dy * dy + eps * eps)
-    px, py = dx / s, dy / s
-    div = px.copy()
-    div[:, 1:] -= px[:, :-1]
-    div += py
-    div[1:, :] -= py[:-1, :]
-    return np.sum((u - f) ** 2) + lam * np.sum(s), 2 * (u - f) - lam * div
-
-
 def psnr(u, clean):
     peak = clean.max() - clean.min()
     return 10 * np.log10(peak * peak / np.mean((u - clean) ** 2))
@@ -47,7 +31,7 @@ def psnr(u, clean):
 def denoise_optimum(f, lam, eps):
     shape = f.shape
     fun = lambda v: tuple(a.ravel() if np.ndim(a) else a  # noqa: E731
-                          for a in tv_energy(v.reshape(shape), f, lam, eps))
+                          for a in gdtest.tv_energy(v.reshape(shape), f, lam, eps))
     res = minimize(fun, f.ravel(), jac=True, method="L-BFGS-B",
                    options={"maxiter": 5000, "gtol": 1e-10, "ftol": 1e-15})
     return res.x.reshape(shape)
