@@ -4,8 +4,9 @@
  * committer (committer.h: the one commit policy), feeds the progress line and the tally,
  * and ends the sweep when every worker is done. It talks to the workers only through a
  * gd_transport, a small table of operations with two implementations: MPI ranks plus rank
- * 0's compute thread (parallel_sweep.c, the only code that speaks MPI through parallel.c)
- * and one in-process worker run on the caller's thread (driver.c, the serial sweep).
+ * 0's compute thread (parallel_sweep.c, the only code that speaks MPI through parallel.c;
+ * the other ranks run remote_worker.h's loop) and one in-process worker run on the
+ * caller's thread (driver.c, the serial sweep).
  * Tests drive it with a scripted fake transport (tests/test_coordinator.c).
  *
  * Failure. Every failure after the workers started (a worker's, the store's, the plan's)

@@ -1,5 +1,6 @@
-/* parallel_sweep.c - the distributed sweep: the other ranks compute chunks and send result
- * batches back; rank 0 runs the coordinator (coordinator.c) on the MPI transport below.
+/* parallel_sweep.c - the distributed sweep over MPI: the other ranks run the remote worker
+ * (remote_worker.c) and rank 0 the coordinator (coordinator.c), each on its MPI transport
+ * below, the two ends of one message protocol.
  *
  * Messages (through parallel.c's verbs, all to or from rank 0):
  *   TAG_REQUEST  worker -> 0  one byte: "give me a chunk"; 1 when sent ahead (the worker
@@ -22,38 +23,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "gdsweep/inject.h"
-#include "gdsweep/committer.h"
 #include "gdsweep/coordinator.h"
-#include "gdsweep/interrupt.h"
+#include "gdsweep/inject.h"
 #include "gdsweep/local_worker.h"
 #include "gdsweep/progress.h"
+#include "gdsweep/remote_worker.h"
 #include "gdsweep/wire.h"
-#include "gdsweep/worker.h"
 
 enum { TAG_REQUEST = 1, TAG_WORK, TAG_RESULT, TAG_DONE, TAG_STOP };
-
-/* A worker waiting for its chunk has nothing else to do on its core: short naps (rank
- * 0's coordinator naps as coordinator.c says). */
-#define IDLE_NANOSECONDS 100000L
-
-static void nap(long nanoseconds)
-{
-    struct timespec ts = {0, nanoseconds};
-    nanosleep(&ts, NULL);
-}
-
-static void idle(void)
-{
-    nap(IDLE_NANOSECONDS);
-}
-
-/* Waits for req without spinning a core (Open MPI's blocking wait busy-polls). */
-static void wait_quietly(gd_par_request *req)
-{
-    while (!gd_par_test(req))
-        idle();
-}
 
 /* Grows a message buffer to size bytes. */
 static int reserve(unsigned char **buf, size_t *cap, size_t size, gd_error *err)
@@ -68,15 +45,8 @@ static int reserve(unsigned char **buf, size_t *cap, size_t size, gd_error *err)
     return 0;
 }
 
-/* ---- worker ranks ------------------------------------------------------------------ */
-
-/* Where a worker rank's time went, printed when GD_PROFILE is set (a tuning aid). */
-typedef struct rank_profile {
-    double start, waiting, sending;
-    uint64_t runs, chunks;
-} rank_profile;
-
-static void profile_print(const rank_profile *p)
+/* Where a rank's time went, printed when GD_PROFILE is set (a tuning aid). */
+static void profile_print(const gd_worker_profile *p)
 {
     if (!getenv("GD_PROFILE"))
         return;
@@ -87,97 +57,94 @@ static void profile_print(const rank_profile *p)
             wall - p->waiting - p->sending, p->waiting, p->sending);
 }
 
-/* A worker rank: its worker, the batch it fills and the send buffer. Results go with a
- * blocking MPI_Send: a non-blocking one would not progress while this rank computes
- * (Open MPI has no progress thread here), and rank 0 would sit in its receive waiting for
- * the data of a large message until this rank next enters MPI, stalling every rank. */
-typedef struct remote {
-    rank_profile profile;
-    gd_worker worker;
-    gd_batch batch;
+/* The one end of a failure on any rank: one line, and every rank ends. */
+static void mpi_abort(void *ctx, const gd_error *err)
+{
+    (void)ctx;
+    gd_par_abort(err);
+}
+
+/* ---- worker ranks: the MPI transport of the remote worker (remote_worker.c) -------- */
+
+/* A worker rank's side of the messages: the answer it waits for and the send buffer.
+ * Results go with a blocking MPI_Send: a non-blocking one would not progress while this
+ * rank computes (Open MPI has no progress thread here), and rank 0 would sit in its receive
+ * waiting for the data of a large message until this rank next enters MPI, stalling every
+ * rank. */
+typedef struct rank_side {
+    uint64_t chunk[2];
+    gd_par_request answer;
     unsigned char *buf;
     size_t buf_cap;
-} remote;
+} rank_side;
 
-/* Packs and sends the batch to rank 0; a failure here ends the job from this rank. */
-static void send_batch(remote *r)
+static void rank_ask(void *ctx, int ahead)
 {
-    gd_error err = {.exit_code = GD_EXIT_RUNTIME};
-    if (r->batch.count == 0)
-        return;
-    size_t size = gd_batch_wire_size(&r->batch);
+    rank_side *r = ctx;
+    unsigned char byte = (unsigned char)ahead;
+    gd_par_send_bytes(0, TAG_REQUEST, &byte, 1);
+    gd_par_irecv_u64(0, TAG_WORK, r->chunk, 2, &r->answer);
+}
+
+static int rank_take_chunk(void *ctx, uint64_t *first, uint64_t *count)
+{
+    rank_side *r = ctx;
+    if (!gd_par_test(&r->answer))
+        return 0;
+    *first = r->chunk[0];
+    *count = r->chunk[1];
+    return 1;
+}
+
+/* Waits without spinning a core (Open MPI's blocking wait busy-polls). */
+static void rank_nap(void *ctx, long nanoseconds)
+{
+    (void)ctx;
+    struct timespec ts = {0, nanoseconds};
+    nanosleep(&ts, NULL);
+}
+
+static int rank_send_results(void *ctx, const gd_batch *b, gd_error *err)
+{
+    rank_side *r = ctx;
+    size_t size = gd_batch_wire_size(b);
     if (size > (size_t)INT_MAX)
-        gd_fail_runtime(&err, "a result batch of %zu bytes is too large to send", size);
-    if (size > (size_t)INT_MAX || reserve(&r->buf, &r->buf_cap, size, &err) != 0)
-        gd_par_abort(&err);
-    double t0 = gd_now_seconds();
-    gd_batch_pack(&r->batch, r->buf);
+        return gd_fail_runtime(err, "a result batch of %zu bytes is too large to send", size);
+    if (reserve(&r->buf, &r->buf_cap, size, err) != 0)
+        return -1;
+    gd_batch_pack(b, r->buf);
     gd_par_send_bytes(0, TAG_RESULT, r->buf, size);
-    r->profile.sending += gd_now_seconds() - t0;
-    gd_batch_clear(&r->batch);
+    return 0;
 }
 
-/* Runs the chunk; returns 1 when a stop request or an abandoned run ended it early. */
-static int run_chunk(remote *r, uint64_t first, uint64_t count)
+static void rank_send_stop(void *ctx)
 {
-    gd_error err = {.exit_code = GD_EXIT_RUNTIME};
-    int rc = 0;
-    for (uint64_t id = first; id < first + count && rc == 0; id++) {
-        rc = gd_interrupt_stop() ? 1 : gd_worker_run(&r->worker, id, &r->batch, &err);
-        if (rc < 0)
-            gd_par_abort(&err);
-        if (gd_batch_is_full(&r->batch))
-            send_batch(r);
-    }
-    send_batch(r);
-    return rc;
+    (void)ctx;
+    gd_par_send_bytes(0, TAG_STOP, NULL, 0);
 }
 
-static void ask_for_chunk(uint64_t chunk[2], gd_par_request *req, unsigned char ahead)
+static void rank_send_done(void *ctx)
 {
-    gd_par_send_bytes(0, TAG_REQUEST, &ahead, 1);
-    gd_par_irecv_u64(0, TAG_WORK, chunk, 2, req);
-}
-
-/* Computes chunks until rank 0 says there are no more, or a signal stops this rank: then
- * it tells rank 0 (TAG_STOP), drops the chunk it had asked for, and leaves. Returns 0,
- * or GD_SWEEP_INTERRUPTED when the sweep was interrupted here or elsewhere. */
-static int work_for_rank0(const gd_sweep *s)
-{
-    remote r = {0};
-    uint64_t chunk[2];
-    gd_par_request req;
-    int stopped = 0;
-    gd_worker_init(&r.worker, s, gd_par_rank());
-    r.profile.start = gd_now_seconds();
-    ask_for_chunk(chunk, &req, 0);
-    for (;;) {
-        double t0 = gd_now_seconds();
-        wait_quietly(&req);
-        r.profile.waiting += gd_now_seconds() - t0;
-        uint64_t first = chunk[0], count = chunk[1];
-        if (count == 0 && first == GD_CHUNK_LATER && !stopped) {
-            ask_for_chunk(chunk, &req, 0);
-            continue;
-        }
-        if (count == 0 || stopped) {
-            stopped |= first == GD_CHUNK_INTERRUPTED;
-            break;
-        }
-        r.profile.runs += count;
-        r.profile.chunks++;
-        ask_for_chunk(chunk, &req, 1); /* prefetch: the next chunk arrives while we compute */
-        if (run_chunk(&r, first, count) != 0 && !stopped) {
-            stopped = 1;
-            gd_par_send_bytes(0, TAG_STOP, NULL, 0);
-        }
-    }
+    (void)ctx;
     gd_par_send_bytes(0, TAG_DONE, NULL, 0);
-    profile_print(&r.profile);
-    gd_worker_free(&r.worker);
-    gd_batch_free(&r.batch);
+}
+
+static const gd_worker_transport_ops rank_ops = {
+    rank_ask, rank_take_chunk, rank_nap, rank_send_results,
+    rank_send_stop, rank_send_done, mpi_abort};
+
+/* A worker rank: the remote worker's loop over MPI. Returns 0 or GD_SWEEP_INTERRUPTED
+ * (a failure here ends the job through gd_par_abort). */
+static int work_for_rank0(const gd_sweep *s, gd_error *err)
+{
+    rank_side r;
+    gd_worker_profile profile;
+    memset(&r, 0, sizeof r);
+    gd_worker_transport t = {&rank_ops, &r};
+    int rc = gd_remote_work(s, gd_par_rank(), &t, &profile, err);
+    profile_print(&profile);
     free(r.buf);
-    return stopped ? GD_SWEEP_INTERRUPTED : 0;
+    return rc;
 }
 
 /* ---- rank 0: the MPI transport of the coordinator --------------------------------- */
@@ -291,17 +258,11 @@ static void mpi_nap(void *ctx, long nanoseconds)
     gd_local_worker_nap(&m->local, nanoseconds);
 }
 
-static void mpi_abort(void *ctx, const gd_error *err)
-{
-    (void)ctx;
-    gd_par_abort(err);
-}
-
 static const gd_transport_ops mpi_ops = {mpi_receive, mpi_send_chunk, mpi_nap, mpi_abort};
 
 static void profile_rank0(const mpi_side *m, double start, gd_store *st)
 {
-    rank_profile local = {start, m->local.waiting, 0, m->local.runs, m->local.chunks};
+    gd_worker_profile local = {start, m->local.waiting, 0, m->local.runs, m->local.chunks};
     profile_print(&local);
     if (getenv("GD_PROFILE"))
         fprintf(stderr, "gdsweep: profile rank 0 writer: %.3f s in HDF5\n",
@@ -336,6 +297,6 @@ int gd_par_sweep(const gd_selection *sel, gd_store *st, gd_tally *tally, int qui
     if (gd_par_size() == 1)
         return gd_drive_serial(sel, st, tally, quiet, stats, err);
     if (gd_par_rank() != 0)
-        return work_for_rank0(sel->sweep);
+        return work_for_rank0(sel->sweep, err);
     return coordinate_ranks(sel, st, tally, quiet, stats, err);
 }
