@@ -1,5 +1,6 @@
-/* test_cli.c - the command line: argv vectors to parsed options or the exact one-line error,
- * the HDF5-file-as-grid check, the table of commands, and the error record's context. */
+/* test_cli.c - the command line: argv vectors to parsed options or the exact one-line error
+ * (the sweep's, any table's through gdsweep/flags.h), the HDF5-file-as-grid check,
+ * the table of commands, and the error record's context. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,19 +13,26 @@
 
 #include "gdsweep/cli.h"
 #include "gdsweep/error.h"
+#include "gdsweep/flags.h"
 
 #define ARGC(v) ((int)(sizeof(v) / sizeof(v)[0]))
+
+/* argv as the writable vector a parser takes (its strings are not written). */
+static char **writable(int argc, const char *const *argv, char *copy[32])
+{
+    assert_true(argc < 32);
+    for (int i = 0; i < argc; i++)
+        copy[i] = (char *)argv[i];
+    copy[argc] = NULL;
+    return copy;
+}
 
 /* Parses argv into c (which points into argv's strings); returns gd_cli_parse's status. */
 static int parse(gd_cli *c, int argc, const char *const *argv, gd_error *err)
 {
     char *copy[32];
-    assert_true(argc < 32);
-    for (int i = 0; i < argc; i++)
-        copy[i] = (char *)argv[i];
-    copy[argc] = NULL;
     memset(err, 0, sizeof *err);
-    return gd_cli_parse(c, argc, copy, err);
+    return gd_cli_parse(c, argc, writable(argc, argv, copy), err);
 }
 
 static void parses(int argc, const char *const *argv, gd_cli *c)
@@ -144,6 +152,70 @@ static void test_bad_values(void **state)
     refused(ARGC(none), none, "no grid file given; usage: gdsweep GRID.ini (see --help)");
 }
 
+/* ---- any command's table of flags (gdsweep/flags.h) ------------------------------------ */
+
+static const gd_flag demo_flag[] = {
+    {"name", 'n', "N", "a value"},
+    {"long-only", GD_FLAG_LONG_ONLY, NULL, "a switch\nover two lines"},
+};
+static const gd_flags demo = {"gdsweep demo", demo_flag, 2};
+
+/* A gd_flag_take that logs each call into the GD_ERROR_MAX bytes at into:
+ * "SPELLED=VALUE|" ("-" for a switch's NULL value) or "[OPERAND]|". */
+static int record(void *into, const gd_flag *f, const char *spelled, const char *value,
+                  gd_error *err)
+{
+    char *log = into;
+    size_t used = strlen(log);
+    (void)err;
+    if (f)
+        snprintf(log + used, GD_ERROR_MAX - used, "%s=%s|", spelled, value ? value : "-");
+    else
+        snprintf(log + used, GD_ERROR_MAX - used, "[%s]|", value);
+    return 0;
+}
+
+/* Runs the demo table over argv; returns the log, or the error message when it fails. */
+static const char *demo_parse(int argc, const char *const *argv)
+{
+    static char log[GD_ERROR_MAX];
+    char *copy[32];
+    gd_error err = {{0}, 0};
+    log[0] = '\0';
+    if (gd_flags_parse(&demo, argc, writable(argc, argv, copy), record, log, &err) != 0) {
+        assert_int_equal(err.exit_code, GD_EXIT_USAGE);
+        snprintf(log, sizeof log, "%s", err.msg);
+    }
+    return log;
+}
+
+static void test_any_table_of_flags(void **state)
+{
+    (void)state;
+    const char *both[] = {"demo", "a", "--name=1", "-n", "2", "--long-only", "--", "-b"};
+    const char *typo[] = {"demo", "--nmae=3"}, *letter[] = {"demo", "-x"};
+    const char *end[] = {"demo", "a", "--name"}, *one_dash[] = {"demo", "-long-only"};
+    assert_string_equal(demo_parse(ARGC(both), both), "[a]|--name=1|-n=2|--long-only=-|[-b]|");
+    assert_string_equal(demo_parse(ARGC(typo), typo),
+                        "unknown option '--nmae'; did you mean '--name'? (see gdsweep demo "
+                        "--help)");
+    assert_string_equal(demo_parse(ARGC(letter), letter),
+                        "unknown option '-x'; see gdsweep demo --help");
+    assert_string_equal(demo_parse(ARGC(end), end), "[a]|--name=|"); /* the flag refuses "" */
+    assert_string_equal(demo_parse(ARGC(one_dash), one_dash),
+                        "unknown option '-long-only'; did you mean '--long-only'? (see "
+                        "gdsweep demo --help)");
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    gd_flags_print(out, &demo);
+    fclose(out);
+    assert_string_equal(text, "  -n, --name N         a value\n"
+                              "  --long-only          a switch\n"
+                              "                       over two lines\n");
+    free(text);
+}
+
 /* Writes a file of `size` bytes of '#' with the HDF5 signature at `at` (none when < 0). */
 static void write_file(const char *path, long size, long at)
 {
@@ -240,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_typos_get_the_closest_flag),
         cmocka_unit_test(test_long_flag_with_one_dash),
         cmocka_unit_test(test_bad_values),
+        cmocka_unit_test(test_any_table_of_flags),
         cmocka_unit_test(test_hdf5_file_as_grid),
         cmocka_unit_test(test_command_table_and_usage),
         cmocka_unit_test(test_error_context_keeps_the_exit_code),
