@@ -126,13 +126,14 @@ static int regenerate_instance(const gd_merge *m, copier *c, const gd_run_desc *
         return 0;
     gd_problem_destroy(&c->instance);
     c->has_instance = 0;
-    gd_error why;
     if (gd_problem_setup(&c->instance, &c->files, sec->type, NULL, d->problem_params,
-                         gd_sweep_instance_key(&m->sweep, d), &why) != 0 ||
-        gd_batch_add_instance(&c->commit.pending, d, &c->instance, &why) != 0)
-        return gd_fail_runtime(err, "regenerating instance %llu (problem %s) of run %llu: %s",
-                               (unsigned long long)d->instance, sec->label,
-                               (unsigned long long)d->id, why.msg);
+                         gd_sweep_instance_key(&m->sweep, d), err) != 0 ||
+        gd_batch_add_instance(&c->commit.pending, d, &c->instance, err) != 0) {
+        gd_error_prefix(err, "regenerating instance %llu (problem %s) of run %llu",
+                        (unsigned long long)d->instance, sec->label, (unsigned long long)d->id);
+        err->exit_code = GD_EXIT_RUNTIME; /* the files passed their checks */
+        return -1;
+    }
     c->instance_id = d->instance;
     c->has_instance = 1;
     return 0;

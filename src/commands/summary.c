@@ -44,16 +44,15 @@ static int check_grid(gd_reader *r, const gd_sweep *s, const char *hash, gd_erro
 int gd_summary_load_grid(gd_reader *r, gd_sweep *s, gd_error *err)
 {
     char *text = NULL, *hash = NULL, *grid_path = NULL;
-    gd_error parse_err;
     int rc = -1;
     memset(s, 0, sizeof *s);
     if (gd_reader_attr_text(r, GD_ATTR_GRID_TEXT, &text, err) < 0 ||
         gd_reader_attr_text(r, GD_ATTR_GRID_HASH, &hash, err) < 0 ||
         gd_reader_attr_text(r, GD_ATTR_GRID_PATH, &grid_path, err) < 0)
         goto done;
-    if (gd_sweep_parse(s, grid_path, text, strlen(text), 1, &parse_err) < 0) {
-        gd_fail(err, "%s: its stored grid does not load in this gdsweep (%s)",
-                gd_reader_path(r), parse_err.msg);
+    if (gd_sweep_parse(s, grid_path, text, strlen(text), 1, err) < 0) {
+        gd_error_because(err, "%s: its stored grid does not load in this gdsweep",
+                         gd_reader_path(r));
         goto done;
     }
     rc = check_grid(r, s, hash, err);
