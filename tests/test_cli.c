@@ -1,5 +1,6 @@
-/* test_cli.c - the command line: argv vectors to parsed options or the exact one-line error,
- * the HDF5-file-as-grid check, the table of commands, and the error record's context. */
+/* test_cli.c - the command line: argv vectors to parsed options or the exact one-line error
+ * (the sweep's, any table's through gdsweep/flags.h, merge's), the HDF5-file-as-grid check,
+ * the table of commands, and the error record's context. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,21 +11,29 @@
 
 #include <cmocka.h>
 
+#include "../src/commands/merge_internal.h" /* white-box: merge's command line */
 #include "gdsweep/cli.h"
 #include "gdsweep/error.h"
+#include "gdsweep/flags.h"
 
 #define ARGC(v) ((int)(sizeof(v) / sizeof(v)[0]))
+
+/* argv as the writable vector a parser takes (its strings are not written). */
+static char **writable(int argc, const char *const *argv, char *copy[32])
+{
+    assert_true(argc < 32);
+    for (int i = 0; i < argc; i++)
+        copy[i] = (char *)argv[i];
+    copy[argc] = NULL;
+    return copy;
+}
 
 /* Parses argv into c (which points into argv's strings); returns gd_cli_parse's status. */
 static int parse(gd_cli *c, int argc, const char *const *argv, gd_error *err)
 {
     char *copy[32];
-    assert_true(argc < 32);
-    for (int i = 0; i < argc; i++)
-        copy[i] = (char *)argv[i];
-    copy[argc] = NULL;
     memset(err, 0, sizeof *err);
-    return gd_cli_parse(c, argc, copy, err);
+    return gd_cli_parse(c, argc, writable(argc, argv, copy), err);
 }
 
 static void parses(int argc, const char *const *argv, gd_cli *c)
@@ -144,6 +153,160 @@ static void test_bad_values(void **state)
     refused(ARGC(none), none, "no grid file given; usage: gdsweep GRID.ini (see --help)");
 }
 
+/* ---- any command's table of flags (gdsweep/flags.h) ------------------------------------ */
+
+static const gd_flag demo_flag[] = {
+    {"name", 'n', "N", "a value"},
+    {"long-only", GD_FLAG_LONG_ONLY, NULL, "a switch\nover two lines"},
+};
+static const gd_flags demo = {"gdsweep demo", demo_flag, 2};
+
+/* A gd_flag_take that logs each call into the GD_ERROR_MAX bytes at into:
+ * "SPELLED=VALUE|" ("-" for a switch's NULL value) or "[OPERAND]|". */
+static int record(void *into, const gd_flag *f, const char *spelled, const char *value,
+                  gd_error *err)
+{
+    char *log = into;
+    size_t used = strlen(log);
+    (void)err;
+    if (f)
+        snprintf(log + used, GD_ERROR_MAX - used, "%s=%s|", spelled, value ? value : "-");
+    else
+        snprintf(log + used, GD_ERROR_MAX - used, "[%s]|", value);
+    return 0;
+}
+
+/* Runs the demo table over argv; returns the log, or the error message when it fails. */
+static const char *demo_parse(int argc, const char *const *argv)
+{
+    static char log[GD_ERROR_MAX];
+    char *copy[32];
+    gd_error err = {{0}, 0};
+    log[0] = '\0';
+    if (gd_flags_parse(&demo, argc, writable(argc, argv, copy), record, log, &err) != 0) {
+        assert_int_equal(err.exit_code, GD_EXIT_USAGE);
+        snprintf(log, sizeof log, "%s", err.msg);
+    }
+    return log;
+}
+
+static void test_any_table_of_flags(void **state)
+{
+    (void)state;
+    const char *both[] = {"demo", "a", "--name=1", "-n", "2", "--long-only", "--", "-b"};
+    const char *typo[] = {"demo", "--nmae=3"}, *letter[] = {"demo", "-x"};
+    const char *end[] = {"demo", "a", "--name"}, *one_dash[] = {"demo", "-long-only"};
+    assert_string_equal(demo_parse(ARGC(both), both), "[a]|--name=1|-n=2|--long-only=-|[-b]|");
+    assert_string_equal(demo_parse(ARGC(typo), typo),
+                        "unknown option '--nmae'; did you mean '--name'? (see gdsweep demo "
+                        "--help)");
+    assert_string_equal(demo_parse(ARGC(letter), letter),
+                        "unknown option '-x'; see gdsweep demo --help");
+    assert_string_equal(demo_parse(ARGC(end), end), "[a]|--name=|"); /* the flag refuses "" */
+    assert_string_equal(demo_parse(ARGC(one_dash), one_dash),
+                        "unknown option '-long-only'; did you mean '--long-only'? (see "
+                        "gdsweep demo --help)");
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    gd_flags_print(out, &demo);
+    fclose(out);
+    assert_string_equal(text, "  -n, --name N         a value\n"
+                              "  --long-only          a switch\n"
+                              "                       over two lines\n");
+    free(text);
+}
+
+/* ---- merge's command line ------------------------------------------------------------- */
+
+/* Parses merge's argv into a (freed by the caller); returns the status. */
+static int merge_parse(gd_merge_args *a, int argc, const char *const *argv, gd_error *err)
+{
+    char *copy[32];
+    memset(err, 0, sizeof *err);
+    return gd_merge_args_parse(a, argc, writable(argc, argv, copy), err);
+}
+
+static void merge_refused(int argc, const char *const *argv, const char *message)
+{
+    gd_merge_args a;
+    gd_error err;
+    assert_int_equal(merge_parse(&a, argc, argv, &err), -1);
+    gd_merge_args_free(&a);
+    assert_int_equal(err.exit_code, GD_EXIT_USAGE);
+    assert_string_equal(err.msg, message);
+}
+
+static void test_merge_output_flag_and_double_dash(void **state)
+{
+    (void)state;
+    const char *eq[] = {"merge", "--output=all.h5", "a.h5", "b.h5"};
+    const char *after[] = {"merge", "a.h5", "b.h5", "-o", "all.h5", "--overwrite"};
+    const char *dash[] = {"merge", "-o", "all.h5", "--", "--a.h5", "b.h5"};
+    const char *plain[] = {"merge", "all.h5", "a.h5", "b.h5"};
+    const char *const *forms[] = {eq, after, dash, plain};
+    int counts[] = {ARGC(eq), ARGC(after), ARGC(dash), ARGC(plain)};
+    const char *first[] = {"a.h5", "a.h5", "--a.h5", "a.h5"};
+    for (int f = 0; f < 4; f++) {
+        gd_merge_args a;
+        gd_error err;
+        if (merge_parse(&a, counts[f], forms[f], &err) != 0)
+            fail_msg("form %d: expected a parse, got: %s", f, err.msg);
+        assert_string_equal(a.out, "all.h5");
+        assert_int_equal(a.n, 2);
+        assert_string_equal(a.inputs[0], first[f]);
+        assert_string_equal(a.inputs[1], "b.h5");
+        assert_int_equal(a.overwrite, f == 1);
+        gd_merge_args_free(&a);
+    }
+    gd_merge_args a;
+    gd_error err;
+    assert_int_equal(merge_parse(&a, ARGC(eq), eq, &err), 0);
+    assert_string_equal(a.command_line, "gdsweep merge --output=all.h5 a.h5 b.h5");
+    gd_merge_args_free(&a);
+}
+
+static void test_merge_refusals_name_the_flag(void **state)
+{
+    (void)state;
+    const char *ouput[] = {"merge", "all.h5", "a.h5", "--ouput=x.h5"};
+    const char *overwrit[] = {"merge", "--overwrit", "all.h5", "a.h5"};
+    const char *empty[] = {"merge", "--output=", "a.h5"};
+    const char *alone[] = {"merge", "--output=all.h5"};
+    const char *x[] = {"merge", "all.h5", "a.h5", "-x"};
+    merge_refused(ARGC(ouput), ouput, "unknown option '--ouput'; did you mean '--output'? "
+                                      "(see gdsweep merge --help)");
+    merge_refused(ARGC(overwrit), overwrit, "unknown option '--overwrit'; did you mean "
+                                            "'--overwrite'? (see gdsweep merge --help)");
+    merge_refused(ARGC(empty), empty, "--output needs a file name, e.g. --output out.h5");
+    merge_refused(ARGC(alone), alone, "merge needs the output file and at least one shard "
+                                      "file; usage: gdsweep merge OUT.h5 SHARD.h5... "
+                                      "[--overwrite]");
+    merge_refused(ARGC(x), x, "unknown option '-x'; see gdsweep merge --help");
+}
+
+static void test_merge_help_from_its_table(void **state)
+{
+    (void)state;
+    const char *help[] = {"merge", "-h"};
+    gd_merge_args a;
+    gd_error err;
+    assert_int_equal(merge_parse(&a, ARGC(help), help, &err), 0);
+    assert_true(a.help);
+    gd_merge_args_free(&a);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    gd_merge_print_help(out);
+    fclose(out);
+    const char *rows[] = {"usage: gdsweep merge OUT.h5 SHARD.h5", "  -o, --output OUT.h5  ",
+                          "  --overwrite          ", "  -h, --help           "};
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (!strstr(text, rows[i]))
+            fail_msg("merge --help lacks '%s':\n%s", rows[i], text);
+    free(text);
+}
+
 /* Writes a file of `size` bytes of '#' with the HDF5 signature at `at` (none when < 0). */
 static void write_file(const char *path, long size, long at)
 {
@@ -229,6 +392,10 @@ static void test_error_context_keeps_the_exit_code(void **state)
     gd_error_prefix(&err, "a\nb");
     assert_string_equal(err.msg, "a\\nb: bad"); /* context is made safe like a message */
     assert_int_equal(err.exit_code, GD_EXIT_USAGE);
+    gd_fail_runtime(&err, "g.ini:1: no");
+    assert_int_equal(gd_error_because(&err, "%s: its grid does not load", "f.h5"), -1);
+    assert_string_equal(err.msg, "f.h5: its grid does not load (g.ini:1: no)");
+    assert_int_equal(err.exit_code, GD_EXIT_RUNTIME);
 }
 
 int main(void)
@@ -240,6 +407,10 @@ int main(void)
         cmocka_unit_test(test_typos_get_the_closest_flag),
         cmocka_unit_test(test_long_flag_with_one_dash),
         cmocka_unit_test(test_bad_values),
+        cmocka_unit_test(test_any_table_of_flags),
+        cmocka_unit_test(test_merge_output_flag_and_double_dash),
+        cmocka_unit_test(test_merge_refusals_name_the_flag),
+        cmocka_unit_test(test_merge_help_from_its_table),
         cmocka_unit_test(test_hdf5_file_as_grid),
         cmocka_unit_test(test_command_table_and_usage),
         cmocka_unit_test(test_error_context_keeps_the_exit_code),

@@ -101,6 +101,10 @@ static void test_cross_section(void **state)
              "no optimizer applies to [problem q]");
     grid_bad("[problem c]\ntype = curvefit\nx_min = 0, 5\nx_max = 3\n" OG, "t.ini:1: ",
              "x_min = 5 must be less than x_max = 3");
+    /* The type's message with context added by gd_error_prefix/append, not rebuilt. */
+    grid_bad("[problem c]\ntype = curvefit\nx_min = 0, 5\nx_max = 3\n" OG, "t.ini:1: ",
+             "t.ini:1: [problem c]: x_min = 5 must be less than x_max = 3; change these "
+             "values: ");
     grid_bad("[problem c]\ntype = curvefit\npoints = 2, 3\ndegree = 2\n" OG, "t.ini:1: ",
              "points = 2 must be at least degree + 1");
     grid_bad("[sweep]\ngradient = numeric\n[problem d]\ntype = denoise\nsize = 4, 10\n" OG,

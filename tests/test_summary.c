@@ -692,9 +692,16 @@ static void test_bad_command_lines(void **state)
     usage_fails(1, none, "no file given; usage: gdsweep summary OUT.h5 [--csv]");
     usage_fails(3, bogus, "unknown option '--bogus'");
     usage_fails(3, two, "more than one file");
+    /* The flags go through a table (gdsweep/flags.h): a typo gets the flag meant. */
+    const char *metirc[] = {"summary", "x.h5", "--metirc=gap"};
+    const char *metric[] = {"summary", "x.h5", "--metric"};
+    usage_fails(3, metirc, "unknown option '--metirc'; did you mean '--metric'? (see gdsweep "
+                           "summary --help)");
+    usage_fails(3, metric, "--metric needs a value (--metric COLUMN)");
     captured c = run_main(2, help);
     assert_int_equal(c.rc, 0);
     assert_non_null(strstr(c.out, "usage: gdsweep summary OUT.h5 [--csv]"));
+    assert_non_null(strstr(c.out, "  --metric COLUMN      rank by"));
     free(c.out);
     free(c.errs);
 }

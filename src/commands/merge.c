@@ -1,66 +1,21 @@
 /* merge.c - `gdsweep merge OUT.h5 SHARD.h5... [--overwrite]` (see gdsweep/merge.h).
  *
- * The command line, the checks on OUT (not one of the inputs; not overwritten without
- * --overwrite; its writer's lock held from before the last check to the end), the three
- * phases, and what the user reads: one line on stderr for bad
- * input (exit 2, OUT untouched), a line per outcome otherwise. Reads files, writes OUT;
- * no MPI. */
+ * The checks on OUT (not one of the inputs; not overwritten without --overwrite; its
+ * writer's lock held from before the last check to the end), the three phases, and what
+ * the user reads: one line on stderr for bad input (exit 2, OUT untouched), a line per
+ * outcome otherwise. The command line is merge_args.c's. Reads files, writes OUT; no MPI. */
 #include "gdsweep/merge.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+
+#include "merge_internal.h"
 
 #include "gdsweep/out_lock.h"
 #include "gdsweep/store.h"
 
-#define USAGE "usage: gdsweep merge OUT.h5 SHARD.h5... [--overwrite]"
+/* ---- the checks on OUT ----------------------------------------------------------------- */
 
-typedef struct merge_args {
-    const char *out;
-    const char **inputs;
-    size_t n;
-    int overwrite, help;
-    char command_line[4096];
-} merge_args;
-
-/* ---- the command line ---------------------------------------------------------------- */
-
-static void record_command(merge_args *a, int argc, char **argv)
-{
-    size_t used = (size_t)snprintf(a->command_line, sizeof a->command_line, "gdsweep");
-    for (int i = 0; i < argc && used < sizeof a->command_line; i++)
-        used += (size_t)snprintf(a->command_line + used, sizeof a->command_line - used, " %s",
-                                 argv[i]);
-}
-
-static int parse_args(merge_args *a, int argc, char **argv, gd_error *err)
-{
-    memset(a, 0, sizeof *a);
-    a->inputs = calloc((size_t)argc, sizeof *a->inputs);
-    if (!a->inputs)
-        return gd_fail_runtime(err, "out of memory");
-    record_command(a, argc, argv);
-    for (int i = 1; i < argc; i++) {
-        const char *v = argv[i];
-        if (!strcmp(v, "--overwrite"))
-            a->overwrite = 1;
-        else if (!strcmp(v, "-h") || !strcmp(v, "--help"))
-            a->help = 1;
-        else if (v[0] == '-' && v[1])
-            return gd_fail(err, "merge: unknown option '%s'; %s", v, USAGE);
-        else if (!a->out)
-            a->out = v;
-        else
-            a->inputs[a->n++] = v;
-    }
-    if (!a->help && a->n == 0)
-        return gd_fail(err, "merge needs the output file and at least one shard file; %s",
-                       USAGE);
-    return 0;
-}
-
-static int check_output(const merge_args *a, gd_error *err)
+static int check_output(const gd_merge_args *a, gd_error *err)
 {
     for (size_t i = 0; i < a->n; i++)
         if (gd_store_same_file(a->out, a->inputs[i]))
@@ -150,7 +105,7 @@ static int report_complete(const gd_merge *m, const char *out)
 
 /* OUT's lock, taken between two checks of OUT: the first spares an obvious refusal the
  * lock file, the second sees what another writer did before we held it. */
-static int lock_output(const merge_args *a, gd_error *err)
+static int lock_output(const gd_merge_args *a, gd_error *err)
 {
     char note[GD_PATH_MAX + 160];
     if (check_output(a, err) < 0 ||
@@ -161,7 +116,7 @@ static int lock_output(const merge_args *a, gd_error *err)
     return check_output(a, err);
 }
 
-static int run_merge(const merge_args *a, gd_error *err)
+static int run_merge(const gd_merge_args *a, gd_error *err)
 {
     gd_merge m;
     if (lock_output(a, err) < 0 || gd_merge_open(&m, a->inputs, a->n, err) < 0)
@@ -177,14 +132,14 @@ static int run_merge(const merge_args *a, gd_error *err)
 
 int gd_merge_main(int argc, char **argv)
 {
-    merge_args a;
+    gd_merge_args a;
     gd_error err = {.exit_code = GD_EXIT_USAGE};
-    int rc = parse_args(&a, argc, argv, &err);
+    int rc = gd_merge_args_parse(&a, argc, argv, &err);
     if (rc == 0 && a.help)
-        puts(USAGE);
+        gd_merge_print_help(stdout);
     else if (rc == 0)
         rc = run_merge(&a, &err);
     gd_out_lock_release();
-    free(a.inputs);
+    gd_merge_args_free(&a);
     return rc >= 0 ? rc : gd_error_print(&err, NULL);
 }

@@ -125,12 +125,13 @@ static int regenerate_instance(const gd_merge *m, copier *c, const gd_run_desc *
         return 0;
     gd_problem_destroy(&c->instance);
     c->has_instance = 0;
-    gd_error why;
-    if (gd_sweep_setup_instance(&m->sweep, d, &c->instance, &why) != 0 ||
-        gd_batch_add_instance(&c->commit.pending, d, &c->instance, &why) != 0)
-        return gd_fail_runtime(err, "regenerating instance %llu (problem %s) of run %llu: %s",
-                               (unsigned long long)d->instance, sec->label,
-                               (unsigned long long)d->id, why.msg);
+    if (gd_sweep_setup_instance(&m->sweep, d, &c->instance, err) != 0 ||
+        gd_batch_add_instance(&c->commit.pending, d, &c->instance, err) != 0) {
+        gd_error_prefix(err, "regenerating instance %llu (problem %s) of run %llu",
+                        (unsigned long long)d->instance, sec->label, (unsigned long long)d->id);
+        err->exit_code = GD_EXIT_RUNTIME; /* the files passed their checks */
+        return -1;
+    }
     c->instance_id = d->instance;
     c->has_instance = 1;
     return 0;

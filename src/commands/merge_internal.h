@@ -2,9 +2,29 @@
 #ifndef GDSWEEP_MERGE_INTERNAL_H
 #define GDSWEEP_MERGE_INTERNAL_H
 
+#include <stdio.h>
+
 #include "gdsweep/format.h"
 #include "gdsweep/merge.h"
 #include "gdsweep/series.h"
+
+/* merge_args.c: the command line (strings point into argv). */
+typedef struct gd_merge_args {
+    const char *out;      /* --output, else the first file named */
+    const char **inputs;  /* the shard files, n of them */
+    size_t n;
+    int overwrite, help;
+    char command_line[4096]; /* "gdsweep merge ...", stored in OUT */
+} gd_merge_args;
+
+/* Fills a from argv (argv[0] = "merge") through merge's table of flags; a usage error
+ * (exit 2) is one line naming the flag and the fix. Free a with gd_merge_args_free,
+ * whatever the outcome. */
+int gd_merge_args_parse(gd_merge_args *a, int argc, char **argv, gd_error *err);
+void gd_merge_args_free(gd_merge_args *a);
+
+/* `gdsweep merge --help`: the synopsis, then a row per flag of the table. */
+void gd_merge_print_help(FILE *out);
 
 /* Called for each maximal stretch [first, first + count) of run ids held by one file
  * (owner: its index in m->in) or by none (owner -1). */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gdsweep/error.h"
+#include "gdsweep/flags.h"
 #include "gdsweep/format.h"
 #include "gdsweep/out_lock.h"
 #include "gdsweep/selection.h"
@@ -85,31 +86,91 @@ static void print_status(gd_reader *r, const char *path, const counts *c, uint64
     free(grid);
 }
 
-int gd_status_main(int argc, char **argv)
+/* ---- the command line ---------------------------------------------------------------- */
+
+#define USAGE "usage: gdsweep status OUT.h5"
+
+static const gd_flag status_flag[] = {{"help", 'h', NULL, "this text"}};
+static const gd_flags status_flags = {"gdsweep status", status_flag, 1};
+
+typedef struct status_args {
+    const char *path;
+    int help;
+} status_args;
+
+/* The file name or --help into the status_args at into (a gd_flag_take). */
+static int take(void *into, const gd_flag *f, const char *spelled, const char *value,
+                gd_error *err)
+{
+    status_args *a = into;
+    (void)spelled;
+    if (f) {
+        a->help = 1;
+        return 0;
+    }
+    if (a->path)
+        return gd_fail(err, "one file only (got '%s' and '%s'); " USAGE, a->path, value);
+    a->path = value;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, status_args *a, gd_error *err)
+{
+    memset(a, 0, sizeof *a);
+    if (gd_flags_parse(&status_flags, argc, argv, take, a, err) != 0)
+        return -1;
+    if (!a->help && !a->path)
+        return gd_fail(err, USAGE);
+    return 0;
+}
+
+static void print_help(void)
+{
+    puts(USAGE "\n"
+         "\n"
+         "How far a sweep's file is: runs committed and pending, by status, and who writes it.");
+    gd_flags_print(stdout, &status_flags);
+    puts("Exit status: 0 complete, 2 bad file or command line, 3 not complete (resumable).");
+}
+
+/* ---- the command ------------------------------------------------------------------------ */
+
+static int report(const char *path)
 {
     gd_error err = {.exit_code = GD_EXIT_USAGE};
     gd_reader *r = NULL;
     counts c = {0};
-    if (argc != 2)
-        return gd_error_print(&(gd_error){"usage: gdsweep status OUT.h5", GD_EXIT_USAGE}, NULL);
     char writer[GD_ERROR_MAX / 2];
-    int locked = gd_out_lock_holder(argv[1], writer, sizeof writer);
-    if (gd_reader_open(&r, argv[1], &err) != 0) {
+    int locked = gd_out_lock_holder(path, writer, sizeof writer);
+    if (gd_reader_open(&r, path, &err) != 0) {
         if (locked)
             gd_error_append(&err, "its writer is %s", writer);
         return gd_error_print(&err, NULL);
     }
     if (locked)
         printf("writer: %s holds %s.lock: a sweep or merge is writing the file now, the "
-               "counts below are a snapshot\n", writer, argv[1]);
+               "counts below are a snapshot\n", writer, path);
     uint64_t shard = 0, shards = 1;
     int rc = gd_reader_shard(r, &shard, &shards, &err);
     if (rc == 0)
         rc = count_runs(r, shard, shards, &c, &err);
     if (rc == 0)
-        print_status(r, argv[1], &c, shard, shards, locked);
+        print_status(r, path, &c, shard, shards, locked);
     gd_reader_close(r);
     if (rc != 0)
         return gd_error_print(&err, NULL);
     return c.committed == c.in_shard ? GD_EXIT_OK : GD_EXIT_INTERRUPTED;
+}
+
+int gd_status_main(int argc, char **argv)
+{
+    status_args a;
+    gd_error err = {.exit_code = GD_EXIT_USAGE};
+    if (parse_args(argc, argv, &a, &err) != 0)
+        return gd_error_print(&err, NULL);
+    if (a.help) {
+        print_help();
+        return GD_EXIT_OK;
+    }
+    return report(a.path);
 }

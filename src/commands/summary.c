@@ -8,11 +8,11 @@
  * what it allocated through one cleanup path. */
 #include "gdsweep/summary.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gdsweep/flags.h"
 #include "gdsweep/format.h"
 #include "gdsweep/selection.h"
 
@@ -44,16 +44,15 @@ static int check_grid(gd_reader *r, const gd_sweep *s, const char *hash, gd_erro
 int gd_summary_load_grid(gd_reader *r, gd_sweep *s, gd_error *err)
 {
     char *text = NULL, *hash = NULL, *grid_path = NULL;
-    gd_error parse_err;
     int rc = -1;
     memset(s, 0, sizeof *s);
     if (gd_reader_attr_text(r, GD_ATTR_GRID_TEXT, &text, err) < 0 ||
         gd_reader_attr_text(r, GD_ATTR_GRID_HASH, &hash, err) < 0 ||
         gd_reader_attr_text(r, GD_ATTR_GRID_PATH, &grid_path, err) < 0)
         goto done;
-    if (gd_sweep_parse(s, grid_path, text, strlen(text), 1, &parse_err) < 0) {
-        gd_fail(err, "%s: its stored grid does not load in this gdsweep (%s)",
-                gd_reader_path(r), parse_err.msg);
+    if (gd_sweep_parse(s, grid_path, text, strlen(text), 1, err) < 0) {
+        gd_error_because(err, "%s: its stored grid does not load in this gdsweep",
+                         gd_reader_path(r));
         goto done;
     }
     rc = check_grid(r, s, hash, err);
@@ -401,72 +400,88 @@ int gd_summary_write(const char *path, int csv, FILE *out, gd_error *err)
 
 /* ---- the command ----------------------------------------------------------------------- */
 
-enum { OPT_CSV = 1, OPT_METRIC, OPT_MODE, OPT_TARGET, OPT_HELP = 'h' };
+enum { OPT_CSV = GD_FLAG_LONG_ONLY, OPT_METRIC, OPT_MODE, OPT_TARGET };
 
-static const struct option summary_options[] = {
-    {"csv", no_argument, NULL, OPT_CSV},         {"metric", required_argument, NULL, OPT_METRIC},
-    {"mode", required_argument, NULL, OPT_MODE}, {"target", required_argument, NULL, OPT_TARGET},
-    {"help", no_argument, NULL, OPT_HELP},       {NULL, 0, NULL, 0},
+static const gd_flag summary_flag[] = {
+    {"csv", OPT_CSV, NULL, "the same table as CSV"},
+    {"metric", OPT_METRIC, "COLUMN", "rank by this numeric column of the runs table (psnr,\n"
+                                     "test_mse, gap, ...)"},
+    {"mode", OPT_MODE, "min|max", "which way COLUMN is better (default: the metric's own,\n"
+                                  "else min)"},
+    {"target", OPT_TARGET, "1e-K", "show the fewest steps to a gap of 1e-K of the initial\n"
+                                   "gap (the default is below)"},
+    {"help", 'h', NULL, "this text"},
 };
+static const gd_flags summary_flags = {"gdsweep summary", summary_flag,
+                                       sizeof summary_flag / sizeof summary_flag[0]};
 
-/* One option into q; *help set for -h / --help; `arg` is the argument it came from
- * (argv[optind - 1] after getopt_long: the option itself when it is in error). */
-static int take_option(int opt, const char *arg, gd_summary_request *q, int *help,
-                       gd_error *err)
+/* The command line: the request, --help, and a second file name (refused). */
+typedef struct summary_args {
+    gd_summary_request q;
+    int help;
+    const char *second;
+} summary_args;
+
+static void take_file(summary_args *a, const char *path)
 {
-    switch (opt) {
-    case OPT_CSV: q->csv = 1; return 0;
-    case OPT_METRIC: q->metric = optarg; return 0;
-    case OPT_MODE: q->mode = optarg; return 0;
-    case OPT_TARGET: q->target = optarg; return 0;
-    case OPT_HELP: *help = 1; return 0;
-    case ':': return gd_fail(err, "option '%s' needs a value; " USAGE, arg);
-    default: return gd_fail(err, "unknown option '%s'; " USAGE, arg);
+    if (!a->q.path)
+        a->q.path = path;
+    else if (!a->second)
+        a->second = path;
+}
+
+/* One flag or file name into the summary_args at into (a gd_flag_take). */
+static int take(void *into, const gd_flag *f, const char *spelled, const char *value,
+                gd_error *err)
+{
+    summary_args *a = into;
+    if (f && f->value && !*value)
+        return gd_fail(err, "%s needs a value (%s %s); see gdsweep summary --help", spelled,
+                       spelled, f->value);
+    switch (f ? f->key : 0) {
+    case 0: take_file(a, value); return 0;
+    case OPT_CSV: a->q.csv = 1; return 0;
+    case OPT_METRIC: a->q.metric = value; return 0;
+    case OPT_MODE: a->q.mode = value; return 0;
+    case OPT_TARGET: a->q.target = value; return 0;
+    case 'h': a->help = 1; return 0;
+    default: return gd_fail_runtime(err, "%s is in the table but not handled", spelled);
     }
 }
 
-/* Options in any order around the file (getopt_long permutes); after "--" only files. */
-static int parse_args(int argc, char **argv, gd_summary_request *q, int *help, gd_error *err)
+/* Flags in any order around the file; after "--" only files. */
+static int parse_args(int argc, char **argv, summary_args *a, gd_error *err)
 {
-    int opt;
-    optind = 0; /* a fresh scan (GNU getopt) */
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":h", summary_options, NULL)) != -1)
-        if (take_option(opt, argv[optind - 1], q, help, err) < 0)
-            return -1;
-    for (int i = optind; !*help && i < argc; i++) {
-        if (q->path)
-            return gd_fail(err, "more than one file ('%s', '%s'); " USAGE, q->path, argv[i]);
-        q->path = argv[i];
-    }
-    if (!q->path && !*help)
+    memset(a, 0, sizeof *a);
+    if (gd_flags_parse(&summary_flags, argc, argv, take, a, err) != 0)
+        return -1;
+    if (a->help)
+        return 0;
+    if (a->second)
+        return gd_fail(err, "more than one file ('%s', '%s'); " USAGE, a->q.path, a->second);
+    if (!a->q.path)
         return gd_fail(err, "no file given; " USAGE);
     return 0;
 }
 
 static void print_help(void)
 {
-    printf("%s\n  the best run of every optimizer in every problem setting of a sweep's file\n"
-           "  --csv            the same table as CSV\n"
-           "  --metric COLUMN  rank by this numeric column of the runs table (psnr, "
-           "test_mse, gap, ...)\n"
-           "  --mode min|max   which way COLUMN is better (default: the metric's own, else "
-           "min)\n"
-           "  --target 1e-K    show the fewest steps to a gap of 1e-K of the initial gap "
-           "(default 1e-%d)\n", USAGE, GD_TALLY_TARGET + 1);
+    printf("%s\n  the best run of every optimizer in every problem setting of a sweep's file\n",
+           USAGE);
+    gd_flags_print(stdout, &summary_flags);
+    printf("--target is 1e-%d unless given.\n", GD_TALLY_TARGET + 1);
 }
 
 int gd_summary_main(int argc, char **argv)
 {
-    gd_summary_request q = {0};
-    int help = 0;
+    summary_args a;
     gd_error err = {{0}, 0};
-    int parsed = parse_args(argc, argv, &q, &help, &err);
-    if (parsed == 0 && help) {
+    int parsed = parse_args(argc, argv, &a, &err);
+    if (parsed == 0 && a.help) {
         print_help();
         return GD_EXIT_OK;
     }
-    if (parsed == 0 && gd_summary_report(&q, stdout, &err) == 0) {
+    if (parsed == 0 && gd_summary_report(&a.q, stdout, &err) == 0) {
         if (fflush(stdout) == 0 && !ferror(stdout))
             return GD_EXIT_OK;
         gd_fail_runtime(&err, "cannot write the report to standard output");

@@ -194,11 +194,10 @@ static int check_combo(const gd_sweep *s, const gd_problem_section *ps, const do
     const gd_problem_type *t = ps->type;
     char values[512];
     if (t->check && t->check(pp, err) < 0) {
-        char msg[GD_ERROR_MAX];
-        snprintf(msg, sizeof msg, "%s", err->msg);
         values_text(s, ps, pp, values, sizeof values);
-        return gd_grid_fail_at(err, s->path, ps->line, "[problem %s]: %s (with %s); change "
-                               "these values", ps->label, msg, values);
+        gd_error_prefix(err, "[problem %s]", ps->label);
+        gd_error_append(err, "change these values: %s", values);
+        return gd_grid_locate(err, s->path, ps->line);
     }
     size_t n = numeric && t->dimension ? t->dimension(GD_NO_FILES, pp) : 0;
     if (n > GD_NUMERIC_GRAD_MAX_DIM) {

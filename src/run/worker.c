@@ -21,10 +21,10 @@ static int use_instance(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_erro
     w->has_instance = 0;
     if (gd_sweep_setup_instance(w->sweep, d, &w->instance, err) != 0 ||
         gd_batch_add_instance(b, d, &w->instance, err) != 0) {
-        char cause[GD_ERROR_MAX];
-        memcpy(cause, err->msg, sizeof cause);
-        return gd_fail_runtime(err, "run %llu (problem %s): %s", (unsigned long long)d->id,
-                               w->sweep->problems[d->problem].label, cause);
+        gd_error_prefix(err, "run %llu (problem %s)", (unsigned long long)d->id,
+                        w->sweep->problems[d->problem].label);
+        err->exit_code = GD_EXIT_RUNTIME; /* the grid passed its checks: a run-time failure */
+        return -1;
     }
     w->instance_id = d->instance;
     w->has_instance = 1;

@@ -96,24 +96,30 @@ static int set_message(gd_error *err, int code, const char *fmt, ...)
     return -1;
 }
 
-/* Puts the formatted context before (": ") or after ("; ") err's message. */
-static int add_context(gd_error *err, int before, const char *fmt, va_list ap)
+/* Where add_context puts the context: "CONTEXT: MESSAGE", "MESSAGE; CONTEXT" or
+ * "CONTEXT (MESSAGE)". */
+typedef enum { CONTEXT_BEFORE, CONTEXT_AFTER, CONTEXT_AROUND } context_place;
+
+/* The one place a message is rebuilt: err's message with the formatted context. */
+static int add_context(gd_error *err, context_place place, const char *fmt, va_list ap)
 {
     if (!err)
         return -1;
     char old[GD_ERROR_MAX], context[GD_ERROR_MAX];
     snprintf(old, sizeof old, "%s", err->msg);
     vsnprintf(context, sizeof context, fmt, ap);
-    if (before)
-        return set_message(err, err->exit_code, "%s: %s", context, old);
-    return set_message(err, err->exit_code, "%s; %s", old, context);
+    switch (place) {
+    case CONTEXT_BEFORE: return set_message(err, err->exit_code, "%s: %s", context, old);
+    case CONTEXT_AFTER: return set_message(err, err->exit_code, "%s; %s", old, context);
+    default: return set_message(err, err->exit_code, "%s (%s)", context, old);
+    }
 }
 
 int gd_error_prefix(gd_error *err, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    add_context(err, 1, fmt, ap);
+    add_context(err, CONTEXT_BEFORE, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -122,7 +128,16 @@ int gd_error_append(gd_error *err, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    add_context(err, 0, fmt, ap);
+    add_context(err, CONTEXT_AFTER, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int gd_error_because(gd_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_context(err, CONTEXT_AROUND, fmt, ap);
     va_end(ap);
     return -1;
 }

@@ -65,6 +65,47 @@ expect_usage_error "status usage" "^gdsweep: usage: gdsweep status OUT.h5$" -- "
 expect_usage_error "summary no file" "^gdsweep summary: .*no such file" -- "$GD_BINARY" summary "$work/none.h5"
 expect_usage_error "merge no shard" "^gdsweep: merge needs the output file" -- "$GD_BINARY" merge "$work/m.h5"
 
+# merge, status and summary read their flags through the same tables: --opt=value, --,
+# a suggestion for a typo, --help from the table.
+cat >"$work/three.ini" <<'INI'
+[sweep]
+name = three
+iterations = 5
+[problem quadratic]
+[optimizer gd]
+lr = 0.1, 0.2, 0.3
+INI
+for k in 1 2; do
+  "$GD_BINARY" "$work/three.ini" --quiet --threads 1 --shard "$k/2" -o "$work/part$k.h5" >/dev/null ||
+    fail "shard $k/2 exited $?"
+done
+"$GD_BINARY" merge --output="$work/all.h5" "$work/part1.h5" "$work/part2.h5" >/dev/null ||
+  fail "merge --output=all.h5: exit $?"
+"$GD_BINARY" status "$work/all.h5" >/dev/null || fail "merge --output=all.h5 wrote no complete all.h5"
+cp "$work/part1.h5" "$work/-p1.h5"
+(cd "$work" && "$GD_BINARY" merge -o mdash.h5 -- -p1.h5 part2.h5 >/dev/null) || fail "merge -o mdash.h5 -- -p1.h5: exit $?"
+"$GD_BINARY" status "$work/mdash.h5" >/dev/null || fail "merge -- -p1.h5 wrote no complete mdash.h5"
+expect_usage_error "merge --ouput" "^gdsweep: unknown option '--ouput'; did you mean '--output'\? \(see gdsweep merge --help\)$" -- \
+  "$GD_BINARY" merge --ouput="$work/typo.h5" "$work/part1.h5" "$work/part2.h5"
+[ ! -e "$work/typo.h5" ] || fail "merge --ouput: created $work/typo.h5"
+expect_usage_error "merge --overwrit" "did you mean '--overwrite'\?" -- \
+  "$GD_BINARY" merge "$work/typo.h5" "$work/part1.h5" --overwrit
+expect_usage_error "merge --output=" "--output needs a file name" -- \
+  "$GD_BINARY" merge --output= "$work/part1.h5" "$work/part2.h5"
+[ ! -e "$work/typo.h5" ] && [ ! -e "$work/typo.h5.lock" ] || fail "a refused merge created a file"
+"$GD_BINARY" merge --help >"$work/merge-help.txt" || fail "merge --help exited non-zero"
+for line in "usage: gdsweep merge OUT.h5 SHARD.h5" "-o, --output OUT.h5" "--overwrite" "-h, --help"; do
+  grep -qF -- "$line" "$work/merge-help.txt" || fail "merge --help lacks '$line'"
+done
+expect_usage_error "status --hlep" "did you mean '--help'\? \(see gdsweep status --help\)" -- \
+  "$GD_BINARY" status --hlep
+"$GD_BINARY" status --help | grep -qF "usage: gdsweep status OUT.h5" || fail "status --help"
+expect_usage_error "summary --metirc" "^gdsweep summary: unknown option '--metirc'; did you mean '--metric'\?" -- \
+  "$GD_BINARY" summary "$work/all.h5" --metirc=gap
+expect_usage_error "summary --metric at the end" "--metric needs a value" -- \
+  "$GD_BINARY" summary "$work/all.h5" --metric
+"$GD_BINARY" summary --csv -- "$work/all.h5" >/dev/null || fail "summary --csv -- FILE: exit $?"
+
 # --help is made from the table of commands and options.
 "$GD_BINARY" --help >"$work/help.txt" || fail "--help exited non-zero"
 for line in "usage: gdsweep GRID.ini" "gdsweep status OUT.h5" "gdsweep summary OUT.h5" \
