@@ -176,6 +176,27 @@ static void test_bad_file_names_its_line(void **unused)
     gd_sweep_free(&s);
 }
 
+/* The numeric gradient's dimension limit (64) applies to the file's image, once read: an
+ * 8x8 image passes whatever `size` says, a 9x9 one is refused at the gradient's line. */
+static void test_numeric_limit_uses_the_file(void **unused)
+{
+    gd_sweep s;
+    gd_error err = {{0}, 0};
+    write_png("eight.png", 8, 8, 0);
+    write_png("nine.png", 9, 9, 0);
+    load(&s, "[problem d]\ntype = denoise\nimage = eight.png\ngradient = numeric\n"
+             "[optimizer gd]\n");
+    assert_int_equal(gd_sweep_read_files(&s, &err), 0);
+    gd_sweep_free(&s);
+    load(&s, "[problem d]\ntype = denoise\nimage = eight.png, nine.png\ngradient = numeric\n"
+             "[optimizer gd]\n");
+    assert_int_equal(gd_sweep_read_files(&s, &err), -1);
+    assert_non_null(strstr(err.msg, "grid.ini:4: [problem d]: dimension 81 is more than 64 "
+                                    "with gradient = numeric (with size = 100"));
+    assert_non_null(strstr(err.msg, "image = nine.png"));
+    gd_sweep_free(&s);
+}
+
 /* The table of names is bounded (each new name is compared with the others). */
 static void test_too_many_names(void **unused)
 {
@@ -201,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_no_files_identity_is_hash),
         cmocka_unit_test(test_files_are_read_and_hashed),
         cmocka_unit_test(test_bad_file_names_its_line),
+        cmocka_unit_test(test_numeric_limit_uses_the_file),
         cmocka_unit_test(test_too_many_names),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);

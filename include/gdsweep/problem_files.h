@@ -63,6 +63,8 @@ typedef struct gd_problem_files_cache {
 /* The number of GD_PATH keys of t, and the key of the k-th (spec order). */
 size_t gd_problem_file_key_count(const struct gd_problem_type *t);
 const char *gd_problem_file_key(const struct gd_problem_type *t, size_t k);
+/* 1 when some GD_PATH key of t names a file in the values pp, else 0. */
+int gd_problem_names_a_file(const struct gd_problem_type *t, const double *pp);
 
 /* The set of type t for paths (one per GD_PATH key of t, in spec order; an entry NULL: that
  * key names no file; paths NULL: none does): the cached one when the same type and paths

@@ -181,5 +181,11 @@ int gd_grid_build(gd_sweep *s, const gd_grid_raw *raw, gd_error *err);
 
 /* grid_link.c: applicability, run counts, cross-checks. */
 int gd_grid_link(gd_sweep *s, const gd_grid_raw *raw, int allow_huge, gd_error *err);
+/* The numeric gradient's dimension limit for the combination pp of section ps, whose
+ * instances read `files`: with GD_NO_FILES (before the files are read) a combination that
+ * names a file passes, and gd_sweep_read_files checks it with its files. Located error. */
+int gd_grid_check_numeric_dimension(const gd_sweep *s, const gd_problem_section *ps,
+                                    const gd_problem_files *files, const double *pp,
+                                    gd_error *err);
 
 #endif

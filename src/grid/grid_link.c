@@ -186,10 +186,40 @@ static void values_text(const gd_sweep *s, const gd_problem_section *ps, const d
     }
 }
 
+static int uses_numeric(const gd_problem_section *ps)
+{
+    const gd_problem_layout *pl = ps->layout;
+    const gd_dim *grad = &pl->dims[pl->n_type_dims + GD_CONTROL_GRADIENT];
+    for (size_t i = 0; i < grad->count; i++)
+        if (grad->values[i] == 1)
+            return 1;
+    return 0;
+}
+
+int gd_grid_check_numeric_dimension(const gd_sweep *s, const gd_problem_section *ps,
+                                    const gd_problem_files *files, const double *pp,
+                                    gd_error *err)
+{
+    const gd_problem_type *t = ps->type;
+    if (!t->dimension || !uses_numeric(ps) ||
+        (files == GD_NO_FILES && gd_problem_names_a_file(t, pp)))
+        return 0;
+    size_t n = t->dimension(files, pp);
+    if (n <= GD_NUMERIC_GRAD_MAX_DIM)
+        return 0;
+    char values[512];
+    const gd_dim *grad = &ps->layout->dims[ps->layout->n_type_dims + GD_CONTROL_GRADIENT];
+    values_text(s, ps, pp, values, sizeof values);
+    return gd_grid_fail_at(err, s->path, grad->line ? grad->line : ps->line,
+                           "[problem %s]: dimension %zu is more than %d with gradient = "
+                           "numeric (with %s); use gradient = analytic", ps->label, n,
+                           GD_NUMERIC_GRAD_MAX_DIM, values);
+}
+
 /* One combination of problem-type values: the type's own check, then the dimension
  * limit when some run of the section uses the numeric gradient. */
 static int check_combo(const gd_sweep *s, const gd_problem_section *ps, const double *pp,
-                       int numeric, gd_error *err)
+                       gd_error *err)
 {
     const gd_problem_type *t = ps->type;
     char values[512];
@@ -199,26 +229,7 @@ static int check_combo(const gd_sweep *s, const gd_problem_section *ps, const do
         gd_error_append(err, "change these values: %s", values);
         return gd_grid_locate(err, s->path, ps->line);
     }
-    size_t n = numeric && t->dimension ? t->dimension(GD_NO_FILES, pp) : 0;
-    if (n > GD_NUMERIC_GRAD_MAX_DIM) {
-        const gd_dim *grad = &ps->layout->dims[ps->layout->n_type_dims + GD_CONTROL_GRADIENT];
-        values_text(s, ps, pp, values, sizeof values);
-        return gd_grid_fail_at(err, s->path, grad->line ? grad->line : ps->line,
-                               "[problem %s]: dimension %zu is more than %d with gradient = "
-                               "numeric (with %s); use gradient = analytic", ps->label, n,
-                               GD_NUMERIC_GRAD_MAX_DIM, values);
-    }
-    return 0;
-}
-
-static int uses_numeric(const gd_problem_section *ps)
-{
-    const gd_problem_layout *pl = ps->layout;
-    const gd_dim *grad = &pl->dims[pl->n_type_dims + GD_CONTROL_GRADIENT];
-    for (size_t i = 0; i < grad->count; i++)
-        if (grad->values[i] == 1)
-            return 1;
-    return 0;
+    return gd_grid_check_numeric_dimension(s, ps, GD_NO_FILES, pp, err);
 }
 
 /* The values of one key that the checks look at. */
@@ -276,7 +287,7 @@ static int check_problem(const gd_sweep *s, const gd_problem_section *ps, gd_err
         pp[i] = corners[i].v[0];
     }
     for (;;) {
-        if (check_combo(s, ps, pp, numeric, err) < 0)
+        if (check_combo(s, ps, pp, err) < 0)
             return -1;
         size_t i = pl->n_type_dims;
         while (i-- > 0) {

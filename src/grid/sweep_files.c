@@ -161,7 +161,11 @@ static int read_combo(gd_sweep *s, const gd_problem_section *ps, const double *p
         return err->exit_code == GD_EXIT_RUNTIME
                    ? -1
                    : gd_grid_locate(err, s->path, file_key_line(ps));
-    if (set != GD_NO_FILES && list_add(read, set) < 0)
+    if (set == GD_NO_FILES)
+        return 0;
+    if (gd_grid_check_numeric_dimension(s, ps, set, pp, err) < 0)
+        return -1;
+    if (list_add(read, set) < 0)
         return gd_fail_runtime(err, "[problem %s]: out of memory", ps->label);
     return 0;
 }
@@ -231,15 +235,6 @@ char *gd_sweep_input_files_text(const gd_sweep *s)
 
 /* ---- a run's files ---------------------------------------------------------------------- */
 
-/* Whether some file key of t names a file in pp. */
-static int names_a_file(const gd_problem_type *t, const double *pp)
-{
-    for (size_t i = 0; t->params && t->params[i].key; i++)
-        if (t->params[i].kind == GD_PATH && pp[i] != GD_PATH_NONE)
-            return 1;
-    return 0;
-}
-
 /* The set of type t's instance with values pp (read by gd_sweep_read_files: found, not
  * read; GD_NO_FILES when no key names a file); -1 with err when the sweep's files were not
  * read or the lookup fails. */
@@ -247,7 +242,7 @@ static int files_for(const gd_sweep *s, const gd_problem_type *t, const double *
                      const gd_problem_files **set, gd_error *err)
 {
     *set = GD_NO_FILES;
-    if (!names_a_file(t, pp))
+    if (!gd_problem_names_a_file(t, pp))
         return 0;
     if (!s->files)
         return gd_fail_runtime(err, "%s: the grid's files were not read", t->name);

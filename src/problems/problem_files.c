@@ -38,6 +38,14 @@ const char *gd_problem_file_key(const gd_problem_type *t, size_t k)
     return NULL;
 }
 
+int gd_problem_names_a_file(const gd_problem_type *t, const double *pp)
+{
+    for (size_t i = 0; t->params && t->params[i].key; i++)
+        if (t->params[i].kind == GD_PATH && pp[i] != GD_PATH_NONE)
+            return 1;
+    return 0;
+}
+
 /* Whether set s is of type t with exactly these paths (NULL entries: no file). */
 static int same_set(const gd_problem_files *s, const gd_problem_type *t, size_t n_keys,
                     const char *const *paths)
