@@ -392,10 +392,6 @@ static void test_error_context_keeps_the_exit_code(void **state)
     gd_error_prefix(&err, "a\nb");
     assert_string_equal(err.msg, "a\\nb: bad"); /* context is made safe like a message */
     assert_int_equal(err.exit_code, GD_EXIT_USAGE);
-    gd_fail_runtime(&err, "g.ini:1: no");
-    assert_int_equal(gd_error_because(&err, "%s: its grid does not load", "f.h5"), -1);
-    assert_string_equal(err.msg, "f.h5: its grid does not load (g.ini:1: no)");
-    assert_int_equal(err.exit_code, GD_EXIT_RUNTIME);
 }
 
 int main(void)

@@ -759,7 +759,7 @@ static void test_corrupt_files(void **state)
     set_text_attr(sf.path, "grid_hash", "0123");
     usage_fails(2, argv, "does not match its grid_hash");
     set_text_attr(sf.path, "grid_text", "[sweep\n");
-    usage_fails(2, argv, "its stored grid does not load in this gdsweep (" GRID_PATH ":1:");
+    usage_fails(2, argv, "its stored grid does not load in this gdsweep: " GRID_PATH ":1:");
     sweep_file_free(&sf);
 }
 

@@ -3,7 +3,7 @@
  * Functions that can fail take a `gd_error *` and return 0 on success or -1
  * (via gd_fail) on failure, with a one-line message that names the file:line
  * or the flag involved and what to do about it. A caller that knows more (the file, the
- * line) adds it with gd_error_prefix, gd_error_append or gd_error_because, never by
+ * line) adds it with gd_error_prefix (before) or gd_error_append (after), never by
  * writing into msg or copying it to rebuild it.
  * Only gd_error_print writes an error to stderr: every command's, and gd_par_abort's
  * with its rank put before the message by gd_error_prefix. */
@@ -28,18 +28,13 @@ int gd_fail(gd_error *err, const char *fmt, ...)
 int gd_fail_runtime(gd_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* The one way to add context: puts CONTEXT (printf-style) and ": " before err's message,
+/* The way to add context: puts CONTEXT (printf-style) and ": " before err's message,
  * which is made safe and shortened like any message; keeps err's exit code; returns -1. */
 int gd_error_prefix(gd_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Same, after the message: "MESSAGE; MORE"; keeps err's exit code; returns -1. */
 int gd_error_append(gd_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Same, with err's message as the reason for CONTEXT: "CONTEXT (MESSAGE)"; keeps err's
- * exit code; returns -1. */
-int gd_error_because(gd_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* The one printer: "gdsweep: MESSAGE" (or "gdsweep COMMAND: MESSAGE" when command is not

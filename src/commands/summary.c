@@ -51,8 +51,8 @@ int gd_summary_load_grid(gd_reader *r, gd_sweep *s, gd_error *err)
         gd_reader_attr_text(r, GD_ATTR_GRID_PATH, &grid_path, err) < 0)
         goto done;
     if (gd_sweep_parse(s, grid_path, text, strlen(text), 1, err) < 0) {
-        gd_error_because(err, "%s: its stored grid does not load in this gdsweep",
-                         gd_reader_path(r));
+        gd_error_prefix(err, "%s: its stored grid does not load in this gdsweep",
+                        gd_reader_path(r));
         goto done;
     }
     rc = check_grid(r, s, hash, err);

@@ -96,9 +96,8 @@ static int set_message(gd_error *err, int code, const char *fmt, ...)
     return -1;
 }
 
-/* Where add_context puts the context: "CONTEXT: MESSAGE", "MESSAGE; CONTEXT" or
- * "CONTEXT (MESSAGE)". */
-typedef enum { CONTEXT_BEFORE, CONTEXT_AFTER, CONTEXT_AROUND } context_place;
+/* Where add_context puts the context: "CONTEXT: MESSAGE" or "MESSAGE; CONTEXT". */
+typedef enum { CONTEXT_BEFORE, CONTEXT_AFTER } context_place;
 
 /* The one place a message is rebuilt: err's message with the formatted context. */
 static int add_context(gd_error *err, context_place place, const char *fmt, va_list ap)
@@ -108,11 +107,9 @@ static int add_context(gd_error *err, context_place place, const char *fmt, va_l
     char old[GD_ERROR_MAX], context[GD_ERROR_MAX];
     snprintf(old, sizeof old, "%s", err->msg);
     vsnprintf(context, sizeof context, fmt, ap);
-    switch (place) {
-    case CONTEXT_BEFORE: return set_message(err, err->exit_code, "%s: %s", context, old);
-    case CONTEXT_AFTER: return set_message(err, err->exit_code, "%s; %s", old, context);
-    default: return set_message(err, err->exit_code, "%s (%s)", context, old);
-    }
+    if (place == CONTEXT_BEFORE)
+        return set_message(err, err->exit_code, "%s: %s", context, old);
+    return set_message(err, err->exit_code, "%s; %s", old, context);
 }
 
 int gd_error_prefix(gd_error *err, const char *fmt, ...)
@@ -129,15 +126,6 @@ int gd_error_append(gd_error *err, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     add_context(err, CONTEXT_AFTER, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-int gd_error_because(gd_error *err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    add_context(err, CONTEXT_AROUND, fmt, ap);
     va_end(ap);
     return -1;
 }
