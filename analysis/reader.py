@@ -110,11 +110,33 @@ def table_frame(rows):
 
 
 def load_runs(f):
-    """The committed rows (written == 1) of the runs table, indexed by run id (run_id also a column)."""
+    """The committed rows (written == 1) of the runs table, indexed by run id (run_id also a column).
+
+    File-key columns (the file's `file_columns`, e.g. denoise's `image`) hold the file's name
+    (None where a row names no file), not the index the file stores."""
     with opened(f) as h:
         df = table_frame(h["runs"][:])
+        files = _text_attr(h, "input_files")
+        columns = _text_attr(h, "file_columns")
     df = df[df["written"] == 1]
     df.index = pd.Index(df["run_id"].to_numpy())
+    return _name_files(df, files, columns)
+
+
+def _text_attr(h, name):
+    v = h.attrs.get(name)
+    return v.decode() if isinstance(v, bytes) else v
+
+
+def _name_files(df, files, columns):
+    """Replaces the indices of the file-key columns by the names input_files lists."""
+    if not files or not columns:
+        return df
+    names = {int(line.split("\t")[0]): line.split("\t")[1] for line in files.splitlines() if line}
+    df = df.copy()
+    for c in columns.split(","):
+        if c in df:
+            df[c] = [names.get(int(v)) if v == v and v > 0 else None for v in df[c]]
     return df
 
 

@@ -225,7 +225,7 @@ static void test_missing_file_fails_with_its_name(void **unused)
     const char *paths[] = {"/nonexistent/gd_values.txt"};
     assert_int_equal(gd_problem_setup(&p, &c, &target, paths, (double[]){1.0}, (gd_rng_key){0},
                                       &err), -1);
-    assert_non_null(strstr(err.msg, "data = /nonexistent/gd_values.txt: cannot open"));
+    assert_non_null(strstr(err.msg, "data: /nonexistent/gd_values.txt: cannot open the file"));
     assert_int_equal(err.exit_code, GD_EXIT_USAGE);
     assert_int_equal(c.count, 0);
     assert_null(p.type);

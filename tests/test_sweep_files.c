@@ -166,7 +166,7 @@ static void test_bad_file_names_its_line(void **unused)
     load(&s, "[problem d]\ntype = denoise\nnoise = 0.1\nimage = none.png\n[optimizer gd]\n");
     assert_int_equal(gd_sweep_read_files(&s, &err), -1);
     assert_int_equal(err.exit_code, GD_EXIT_USAGE);
-    assert_non_null(strstr(err.msg, "grid.ini:4: image = "));
+    assert_non_null(strstr(err.msg, "grid.ini:4: image: "));
     assert_non_null(strstr(err.msg, "none.png: cannot open"));
     gd_sweep_free(&s);
     load(&s, "[problem d]\ntype = denoise\nimage = notes.png\n[optimizer gd]\n");
@@ -197,6 +197,46 @@ static void test_numeric_limit_uses_the_file(void **unused)
     gd_sweep_free(&s);
 }
 
+/* A long list that repeats a few names reads each set once (distinct names only). */
+static void test_repeated_names_read_once(void **unused)
+{
+    size_t items = 1000000, size = items * 9 + 128;
+    char *text = malloc(size);
+    size_t used = (size_t)snprintf(text, size, "[problem d]\ntype = denoise\nimage = ");
+    for (size_t i = 0; i < items; i++)
+        used += (size_t)snprintf(text + used, size - used, "%s%s", i ? "," : "",
+                                 i % 2 ? "one.png" : "two.png");
+    snprintf(text + used, size - used, "\n[optimizer gd]\n");
+    write_png("one.png", 3, 2, 0);
+    write_png("two.png", 4, 5, 9);
+    gd_sweep s;
+    gd_error err = {{0}, 0};
+    char path[256];
+    snprintf(path, sizeof path, "%s/grid.ini", dir);
+    if (gd_sweep_parse(&s, path, text, strlen(text), 0, &err) != 0)
+        fail_msg("parse: %s", err.msg);
+    assert_int_equal(s.n_file_names, 3);
+    assert_int_equal(s.n_runs, items);
+    assert_int_equal(gd_sweep_read_files(&s, &err), 0);
+    assert_int_equal(s.files->count, 2);
+    assert_int_equal(s.files->n_contents, 2);
+    gd_sweep_free(&s);
+    free(text);
+}
+
+/* A file name with a control character would break input_files' lines: refused. */
+static void test_control_characters_refused(void **unused)
+{
+    gd_sweep s;
+    gd_error err = {{0}, 0};
+    char path[256];
+    const char *text = "[problem d]\ntype = denoise\nimage = a\tb.png\n[optimizer gd]\n";
+    snprintf(path, sizeof path, "%s/grid.ini", dir);
+    assert_int_equal(gd_sweep_parse(&s, path, text, strlen(text), 0, &err), -1);
+    assert_non_null(strstr(err.msg, "grid.ini:3: image: the file name 'a\\tb.png' holds a "
+                                    "control character"));
+}
+
 /* The table of names is bounded (each new name is compared with the others). */
 static void test_too_many_names(void **unused)
 {
@@ -224,6 +264,8 @@ int main(void)
         cmocka_unit_test(test_bad_file_names_its_line),
         cmocka_unit_test(test_numeric_limit_uses_the_file),
         cmocka_unit_test(test_too_many_names),
+        cmocka_unit_test(test_repeated_names_read_once),
+        cmocka_unit_test(test_control_characters_refused),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

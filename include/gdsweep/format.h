@@ -33,6 +33,9 @@
 /* The files the grid names, one line per name: "<index>\t<name>\t<sha256>", index as
  * held by the runs table's file-key columns (0: none; no line). Absent: no file. */
 #define GD_ATTR_INPUT_FILES "input_files"
+/* The runs table's columns that hold those indices ("image"), comma-separated; written
+ * with input_files. */
+#define GD_ATTR_FILE_COLUMNS "file_columns"
 #define GD_ATTR_GRID_PATH "grid_path"
 #define GD_ATTR_COMMAND_LINE "command_line"
 #define GD_ATTR_CREATED "created"

@@ -85,6 +85,7 @@ typedef struct gd_sweep {
     char identity[65];
     char **file_names;       /* the names GD_PATH values index, as written; [0] is "" */
     size_t n_file_names;
+    uint32_t *file_name_slots; /* their index by hash (grid_file_names.c) */
     gd_problem_files_cache *files; /* what the problems read (gd_sweep_read_files) */
     uint64_t seed, repeats;
     long record_every;
@@ -119,15 +120,15 @@ int gd_sweep_parse(gd_sweep *s, const char *path, const char *text, size_t len,
 
 void gd_sweep_free(gd_sweep *s);
 
-/* ---- the files the grid names (sweep_files.c) ---------------------------------------- */
+/* ---- the files the grid names (grid_file_names.c, sweep_files.c) --------------------- */
 
 /* The file name a GD_PATH value stands for, as written in the grid ("" for GD_PATH_NONE). */
 const char *gd_sweep_file_name(const gd_sweep *s, double v);
 
 /* Where that name is opened: a relative name is relative to the grid file's directory,
- * so a grid and its data move together. Writes into buf (size bytes, GD_PATH_MAX is
- * enough); "" for GD_PATH_NONE. */
-void gd_sweep_file_path(const gd_sweep *s, double v, char *buf, size_t size);
+ * so a grid and its data move together. Writes into buf (size bytes); "" for
+ * GD_PATH_NONE. Returns 0, or -1 when the path does not fit (buf then holds a part). */
+int gd_sweep_file_path(const gd_sweep *s, double v, char *buf, size_t size);
 
 /* Reads every file the grid's GD_PATH keys name, once (each combination of a section's
  * file names is one set, problem_files.h), and sets s->identity. Call it after loading,

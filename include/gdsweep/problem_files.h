@@ -10,8 +10,9 @@
  *
  * Ownership: the cache owns every set and file it returns until gd_problem_files_cache_free;
  * instances only borrow them (free the instances first). Failure: a file that cannot be
- * opened or read fails the lookup with a usage error naming the key and the path, and
- * adds no set. Not thread-safe: one cache per process, used by the thread that sets
+ * opened or read, or is no regular file (gdsweep/path_check.h: a FIFO or a device is
+ * refused before any read) or is over GD_PROBLEM_FILE_MAX, fails the lookup with a usage
+ * error naming the key and the path, and adds no set. Not thread-safe: one cache per process, used by the thread that sets
  * up instances (instances then read the sets from any thread); a lookup of a set read
  * before only reads the cache.
  *
@@ -28,6 +29,9 @@
 #include "gdsweep/sha256.h"
 
 struct gd_problem_type;
+
+/* The largest file a problem may read (64 GiB): it is held in memory whole. */
+#define GD_PROBLEM_FILE_MAX ((size_t)1 << 36)
 
 /* The empty set: what problems without file keys receive. */
 #define GD_NO_FILES ((const gd_problem_files *)0)
@@ -74,6 +78,12 @@ int gd_problem_names_a_file(const struct gd_problem_type *t, const double *pp);
 int gd_problem_files_get(gd_problem_files_cache *c, const struct gd_problem_type *t,
                          const char *const *paths, const gd_problem_files **out,
                          gd_error *err);
+
+/* The set of type t for paths (as for gd_problem_files_get) if the cache holds it, else
+ * NULL; never reads a file nor changes the cache (safe beside other lookups). */
+const gd_problem_files *gd_problem_files_find_set(const gd_problem_files_cache *c,
+                                                  const struct gd_problem_type *t,
+                                                  const char *const *paths);
 
 /* The file of set f named by key, or NULL (that key names no file, or f is GD_NO_FILES). */
 const gd_problem_file *gd_problem_files_find(const gd_problem_files *f, const char *key);

@@ -21,8 +21,10 @@
 /* Largest number of (problem section, optimizer section) pairs: the applies matrix takes
  * a byte each, so that a grid of 10^5 x 10^5 short sections cannot take 10 GB. */
 #define GD_GRID_PAIRS_MAX (1ULL << 24)
-/* Largest number of distinct file names a grid may give (GD_PATH values). */
+/* Largest number of distinct file names a grid may give (GD_PATH values), and of sets of
+ * files one section's file keys may combine into (each set is read and checked). */
 #define GD_GRID_FILE_NAMES_MAX 4096
+#define GD_GRID_FILE_SETS_MAX 65536
 /* Largest number of distinct keys in the union of every schedule's keys. */
 #define GD_GRID_SCHEDULE_KEYS_MAX 64
 /* Largest number of dims of an optimizer section (params, schedule, schedule keys). */
@@ -131,11 +133,13 @@ typedef struct gd_grid_pool {
     gd_sweep *sweep;
 } gd_grid_pool;
 
-/* sweep_files.c: the index of the file name text[0..len) in the sweep's table, added when
- * new (the table starts with "" for GD_PATH_NONE). Message without location. */
+/* grid_file_names.c: the index of the file name text[0..len) in the sweep's table, added
+ * when new (the table starts with "" for GD_PATH_NONE). Message without location. */
 int gd_grid_file_name(gd_sweep *s, const char *key, const char *text, size_t len,
                       double *index, gd_error *err);
 void gd_grid_file_names_free(gd_sweep *s);
+/* sweep_files.c: frees the files the sweep read. */
+void gd_grid_files_free(gd_sweep *s);
 
 /* grid_values.c: value lists. Messages carry no location. */
 /* Calls item(text, len, ctx) for each comma-separated item (commas inside parentheses do

@@ -42,6 +42,7 @@ void gd_sweep_free(gd_sweep *s)
     free(s->optimizers);
     free(s->text);
     gd_grid_file_names_free(s);
+    gd_grid_files_free(s);
     memset(s, 0, sizeof *s);
 }
 

@@ -1,95 +1,16 @@
-/* sweep_files.c - the files a grid names: the table of names, reading them, the identity.
+/* sweep_files.c - the files a grid names: reading them once, the identity, a run's set.
  *
- * GD_PATH values are indices into the sweep's table of file names (as written; [0] is ""
- * for "none given"). gd_sweep_read_files reads, once per process, every set of files a
- * section can give its instances (each combination of its file keys' names; the other
- * keys do not change which files an instance reads), into the sweep's cache, and hashes
- * their contents into the sweep's identity (problem_files.h). Runs then look their set up
- * without reading anything. */
+ * gd_sweep_read_files reads, once per process, every set of files a section can give its
+ * instances (each combination of its file keys' distinct names, grid_file_names.c; the
+ * other keys do not change which files an instance reads), into the sweep's cache, and
+ * hashes their contents into the sweep's identity (problem_files.h). Runs then find their
+ * set without reading anything: lookups never change the cache, so rank 0's compute
+ * thread and the plan may look up at the same time. */
 #include "grid_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- the table of names ----------------------------------------------------------------- */
-
-static int add_name(gd_sweep *s, char *name)
-{
-    if (s->n_file_names % 16 == 0) {
-        char **more = realloc(s->file_names, (s->n_file_names + 16) * sizeof *more);
-        if (!more)
-            return -1;
-        s->file_names = more;
-    }
-    s->file_names[s->n_file_names++] = name;
-    return 0;
-}
-
-static int ensure_none_entry(gd_sweep *s)
-{
-    if (s->n_file_names > 0)
-        return 0;
-    char *none = strdup("");
-    if (none && add_name(s, none) == 0)
-        return 0;
-    free(none);
-    return -1;
-}
-
-int gd_grid_file_name(gd_sweep *s, const char *key, const char *text, size_t len,
-                      double *index, gd_error *err)
-{
-    if (len >= GD_PATH_MAX)
-        return gd_fail(err, "%s: a file name of %zu bytes; use one shorter than %d", key, len,
-                       GD_PATH_MAX);
-    if (ensure_none_entry(s) < 0)
-        return gd_fail_runtime(err, "%s: out of memory for file names", key);
-    for (size_t i = 1; i < s->n_file_names; i++)
-        if (strlen(s->file_names[i]) == len && memcmp(s->file_names[i], text, len) == 0) {
-            *index = (double)i;
-            return 0;
-        }
-    if (s->n_file_names > GD_GRID_FILE_NAMES_MAX)
-        return gd_fail(err, "%s: the grid names more than %d files; use fewer", key,
-                       GD_GRID_FILE_NAMES_MAX);
-    char *name = strndup(text, len);
-    if (!name || add_name(s, name) < 0) {
-        free(name);
-        return gd_fail_runtime(err, "%s: out of memory for file names", key);
-    }
-    *index = (double)(s->n_file_names - 1);
-    return 0;
-}
-
-void gd_grid_file_names_free(gd_sweep *s)
-{
-    for (size_t i = 0; i < s->n_file_names; i++)
-        free(s->file_names[i]);
-    free(s->file_names);
-    s->file_names = NULL;
-    s->n_file_names = 0;
-    if (s->files)
-        gd_problem_files_cache_free(s->files);
-    free(s->files);
-    s->files = NULL;
-}
-
-const char *gd_sweep_file_name(const gd_sweep *s, double v)
-{
-    size_t i = (size_t)v;
-    return v > 0 && i < s->n_file_names ? s->file_names[i] : "";
-}
-
-void gd_sweep_file_path(const gd_sweep *s, double v, char *buf, size_t size)
-{
-    const char *name = gd_sweep_file_name(s, v);
-    const char *slash = strrchr(s->path, '/');
-    if (!name[0] || name[0] == '/' || !slash)
-        snprintf(buf, size, "%s", name);
-    else
-        snprintf(buf, size, "%.*s/%s", (int)(slash - s->path), s->path, name);
-}
 
 /* ---- reading the files ------------------------------------------------------------------ */
 
@@ -100,17 +21,22 @@ typedef struct file_paths {
     const char *of_key[GD_MAX_PARAMS];
 } file_paths;
 
-static void paths_of(const gd_sweep *s, const gd_problem_type *t, const double *pp,
-                     file_paths *fp)
+/* Fills fp; -1 with err when a path (the grid's directory and the name) is too long. */
+static int paths_of(const gd_sweep *s, const gd_problem_type *t, const double *pp,
+                    file_paths *fp, gd_error *err)
 {
     size_t k = 0;
     for (size_t i = 0; t->params && t->params[i].key; i++) {
         if (t->params[i].kind != GD_PATH)
             continue;
-        gd_sweep_file_path(s, pp[i], fp->text[k], sizeof fp->text[k]);
+        if (gd_sweep_file_path(s, pp[i], fp->text[k], sizeof fp->text[k]) < 0)
+            return gd_fail(err, "%s = %s: with the grid's directory the path is longer "
+                           "than %d bytes; use a shorter one", t->params[i].key,
+                           gd_sweep_file_name(s, pp[i]), GD_PATH_MAX - 1);
         fp->of_key[k] = fp->text[k][0] ? fp->text[k] : NULL;
         k++;
     }
+    return 0;
 }
 
 /* The sets read so far, in the order they were met (the identity's order). */
@@ -151,9 +77,10 @@ static int read_combo(gd_sweep *s, const gd_problem_section *ps, const double *p
     const gd_problem_files *set = GD_NO_FILES;
     if (!fp)
         return gd_fail_runtime(err, "[problem %s]: out of memory", ps->label);
-    paths_of(s, ps->type, pp, fp);
     size_t known = s->files->count;
-    int rc = gd_problem_files_get(s->files, ps->type, fp->of_key, &set, err);
+    int rc = paths_of(s, ps->type, pp, fp, err);
+    if (rc == 0)
+        rc = gd_problem_files_get(s->files, ps->type, fp->of_key, &set, err);
     free(fp);
     if (rc == 0 && s->files->count > known && ps->type->check_files) /* a new set */
         rc = ps->type->check_files(set, pp, err);
@@ -170,31 +97,86 @@ static int read_combo(gd_sweep *s, const gd_problem_section *ps, const double *p
     return 0;
 }
 
-/* Every combination of the section's file keys' names (an odometer, last key fastest);
- * the other keys keep their first value. */
+/* The distinct values of each file key of a section, in first-seen order (a list of 10^7
+ * items naming a few files is a few combinations), and how many combinations they make. */
+typedef struct file_choices {
+    double *values[GD_MAX_PARAMS]; /* NULL for keys that are not file keys */
+    size_t count[GD_MAX_PARAMS];
+} file_choices;
+
+static void choices_free(file_choices *c)
+{
+    for (size_t i = 0; i < GD_MAX_PARAMS; i++)
+        free(c->values[i]);
+}
+
+/* Collects dim's distinct values (indices below n_names) into *out, *n of them. */
+static int distinct_values(const gd_dim *dim, size_t n_names, double **out, size_t *n)
+{
+    unsigned char *seen = calloc(n_names ? n_names : 1, 1);
+    *out = malloc((n_names ? n_names : 1) * sizeof **out);
+    *n = 0;
+    for (size_t j = 0; seen && *out && j < dim->count; j++) {
+        size_t v = (size_t)dim->values[j];
+        if (v < n_names && !seen[v]) {
+            seen[v] = 1;
+            (*out)[(*n)++] = dim->values[j];
+        }
+    }
+    int ok = seen && *out;
+    free(seen);
+    return ok ? 0 : -1;
+}
+
+/* The section's choices; refuses more than GD_GRID_FILE_SETS_MAX combinations. */
+static int choices_of(const gd_sweep *s, const gd_problem_section *ps, file_choices *c,
+                      gd_error *err)
+{
+    const gd_problem_layout *pl = ps->layout;
+    size_t names = s->n_file_names ? s->n_file_names : 1;
+    double combos = 1;
+    for (size_t i = 0; i < pl->n_type_dims; i++) {
+        if (pl->dims[i].spec->kind != GD_PATH)
+            continue;
+        if (distinct_values(&pl->dims[i], names, &c->values[i], &c->count[i]) < 0)
+            return gd_fail_runtime(err, "[problem %s]: out of memory", ps->label);
+        combos *= (double)c->count[i];
+    }
+    if (combos > GD_GRID_FILE_SETS_MAX)
+        return gd_grid_fail_at(err, s->path, file_key_line(ps), "[problem %s]: its file keys "
+                               "combine into %.0f sets of files, more than %d; name fewer "
+                               "files", ps->label, combos, GD_GRID_FILE_SETS_MAX);
+    return 0;
+}
+
+/* Every combination of the section's file keys' distinct names (an odometer, last key
+ * fastest); the other keys keep their first value. */
 static int read_section(gd_sweep *s, const gd_problem_section *ps, set_list *read,
                         gd_error *err)
 {
     const gd_problem_layout *pl = ps->layout;
+    file_choices c = {{0}, {0}};
     size_t digit[GD_MAX_PARAMS] = {0};
     double pp[GD_MAX_PARAMS] = {0};
+    int rc = choices_of(s, ps, &c, err);
     for (size_t i = 0; i < pl->n_type_dims; i++)
-        pp[i] = pl->dims[i].values[0];
-    for (;;) {
-        if (read_combo(s, ps, pp, read, err) < 0)
-            return -1;
+        pp[i] = c.values[i] ? c.values[i][0] : pl->dims[i].values[0];
+    while (rc == 0) {
+        rc = read_combo(s, ps, pp, read, err);
         size_t i = pl->n_type_dims;
-        while (i-- > 0) {
-            if (pl->dims[i].spec->kind != GD_PATH)
+        while (rc == 0 && i-- > 0) {
+            if (!c.values[i])
                 continue;
-            digit[i] = digit[i] + 1 == pl->dims[i].count ? 0 : digit[i] + 1;
-            pp[i] = pl->dims[i].values[digit[i]];
+            digit[i] = digit[i] + 1 == c.count[i] ? 0 : digit[i] + 1;
+            pp[i] = c.values[i][digit[i]];
             if (digit[i] != 0)
                 break;
         }
         if (i == (size_t)-1)
-            return 0;
+            break;
     }
+    choices_free(&c);
+    return rc;
 }
 
 int gd_sweep_read_files(gd_sweep *s, gd_error *err)
@@ -212,6 +194,14 @@ int gd_sweep_read_files(gd_sweep *s, gd_error *err)
     return rc;
 }
 
+void gd_grid_files_free(gd_sweep *s)
+{
+    if (s->files)
+        gd_problem_files_cache_free(s->files);
+    free(s->files);
+    s->files = NULL;
+}
+
 char *gd_sweep_input_files_text(const gd_sweep *s)
 {
     size_t size = 1;
@@ -220,8 +210,9 @@ char *gd_sweep_input_files_text(const gd_sweep *s)
     char *text = size > 1 ? malloc(size) : NULL, path[GD_PATH_MAX];
     size_t used = 0;
     for (size_t i = 1; text && i < s->n_file_names; i++) {
-        gd_sweep_file_path(s, (double)i, path, sizeof path);
-        const char *hash = gd_problem_files_hash_of(s->files, path);
+        const char *hash = gd_sweep_file_path(s, (double)i, path, sizeof path) == 0
+                               ? gd_problem_files_hash_of(s->files, path)
+                               : NULL;
         if (hash)
             used += (size_t)snprintf(text + used, size - used, "%zu\t%s\t%s\n", i,
                                      s->file_names[i], hash);
@@ -235,9 +226,9 @@ char *gd_sweep_input_files_text(const gd_sweep *s)
 
 /* ---- a run's files ---------------------------------------------------------------------- */
 
-/* The set of type t's instance with values pp (read by gd_sweep_read_files: found, not
- * read; GD_NO_FILES when no key names a file); -1 with err when the sweep's files were not
- * read or the lookup fails. */
+/* The set of type t's instance with values pp, read by gd_sweep_read_files (found: a
+ * lookup never reads or changes the cache); GD_NO_FILES when no key names a file; -1 with
+ * err when the sweep's files were not read. */
 static int files_for(const gd_sweep *s, const gd_problem_type *t, const double *pp,
                      const gd_problem_files **set, gd_error *err)
 {
@@ -245,13 +236,18 @@ static int files_for(const gd_sweep *s, const gd_problem_type *t, const double *
     if (!gd_problem_names_a_file(t, pp))
         return 0;
     if (!s->files)
-        return gd_fail_runtime(err, "%s: the grid's files were not read", t->name);
+        return gd_fail_runtime(err, "%s: the grid's files were not read "
+                               "(gd_sweep_read_files)", t->name);
     file_paths *fp = malloc(sizeof *fp);
     if (!fp)
         return gd_fail_runtime(err, "%s: out of memory", t->name);
-    paths_of(s, t, pp, fp);
-    int rc = gd_problem_files_get(s->files, t, fp->of_key, set, err);
+    int rc = paths_of(s, t, pp, fp, err);
+    if (rc == 0)
+        *set = gd_problem_files_find_set(s->files, t, fp->of_key);
     free(fp);
+    if (rc == 0 && !*set)
+        return gd_fail_runtime(err, "%s: a set of files the grid names was not read",
+                               t->name);
     return rc;
 }
 

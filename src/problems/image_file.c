@@ -52,8 +52,7 @@ static void ask_for_samples(png_structp png, png_infop info, int color, int dept
         png_set_palette_to_rgb(png);
     if (color == PNG_COLOR_TYPE_GRAY && depth < 8)
         png_set_expand_gray_1_2_4_to_8(png);
-    if (color & PNG_COLOR_MASK_ALPHA)
-        png_set_strip_alpha(png);
+    png_set_strip_alpha(png); /* also the alpha that a palette's tRNS expands into */
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
 }
@@ -97,6 +96,10 @@ static int read_png(decoder *dec, double *out, size_t *height, size_t *width, gd
     if (!out)
         return 0;
     ask_for_samples(dec->png, dec->info, color, depth);
+    int channels = png_get_channels(dec->png, dec->info);
+    if (channels != 1 && channels != 3)
+        return gd_fail(err, "%d samples per pixel after conversion to gray; save the image "
+                       "as gray or RGB", channels);
     size_t row_bytes = png_get_rowbytes(dec->png, dec->info);
     dec->pixels = malloc(row_bytes * h);
     dec->rows = malloc(h * sizeof *dec->rows);
@@ -127,8 +130,8 @@ static int decode(const gd_problem_file *f, double *out, size_t *height, size_t 
         gd_fail_runtime(err, "%s = %s: out of memory starting libpng", f->key, f->path);
     else if (setjmp(png_jmpbuf(dec->png)))
         gd_fail(err, "%s = %s: %s; give a valid PNG file", f->key, f->path, dec->why);
-    else
-        rc = read_png(dec, out, height, width, err);
+    else if ((rc = read_png(dec, out, height, width, err)) < 0)
+        gd_error_prefix(err, "%s = %s", f->key, f->path);
     png_destroy_read_struct(&dec->png, &dec->info, NULL);
     free(dec->pixels);
     free(dec->rows);

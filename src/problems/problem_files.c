@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gdsweep/path_check.h"
 #include "gdsweep/problem.h"
 
 /* One path's content, read once per cache. */
@@ -64,59 +65,28 @@ static int same_set(const gd_problem_files *s, const gd_problem_type *t, size_t 
     return f == s->count;
 }
 
-/* The whole content of in, NUL-terminated (*len bytes before it), or NULL: out of memory
- * (*oom set) or a read error. */
-static unsigned char *read_all(FILE *in, size_t *len, int *oom)
-{
-    size_t cap = 4096, got;
-    unsigned char *buf = malloc(cap + 1);
-    *len = 0;
-    while (buf && (got = fread(buf + *len, 1, cap - *len, in)) > 0) {
-        *len += got;
-        if (*len < cap)
-            continue;
-        unsigned char *more = realloc(buf, 2 * cap + 1);
-        if (!more)
-            free(buf);
-        buf = more;
-        cap *= 2;
-    }
-    *oom = !buf;
-    if (buf && ferror(in)) {
-        free(buf);
-        return NULL;
-    }
-    if (buf)
-        buf[*len] = 0;
-    return buf;
-}
-
-/* Reads path whole into a new content (hashed), or NULL with err filled. */
+/* Reads path whole into a new content (hashed), or NULL with err filled: a regular file
+ * of at most GD_PROBLEM_FILE_MAX bytes (a FIFO or a device would block or never end). */
 static struct gd_file_content *content_read(const char *key, const char *path, gd_error *err)
 {
-    FILE *in = fopen(path, "rb");
-    if (!in) {
-        gd_fail(err, "%s = %s: cannot open: %s", key, path, strerror(errno));
+    struct gd_file_content *c = calloc(1, sizeof *c);
+    if (!c) {
+        gd_fail_runtime(err, "%s = %s: out of memory", key, path);
         return NULL;
     }
-    size_t len;
-    int oom;
-    unsigned char *bytes = read_all(in, &len, &oom);
-    fclose(in);
-    struct gd_file_content *c = bytes ? malloc(sizeof *c) : NULL;
-    char *copy = c ? strdup(path) : NULL;
-    if (!copy) {
-        int out_of_memory = bytes || oom;
+    char *bytes = NULL;
+    if (gd_path_read_regular(path, GD_PROBLEM_FILE_MAX, "file", &bytes, &c->len, err) < 0 ||
+        !(c->path = strdup(path))) {
+        if (bytes)
+            gd_fail_runtime(err, "%s = %s: out of memory", key, path);
+        else
+            gd_error_prefix(err, "%s", key);
         free(bytes);
         free(c);
-        if (out_of_memory)
-            gd_fail_runtime(err, "%s = %s: out of memory reading the file", key, path);
-        else
-            gd_fail(err, "%s = %s: cannot read the file", key, path);
         return NULL;
     }
-    *c = (struct gd_file_content){copy, bytes, len, {0}};
-    gd_sha256_hex(bytes, len, c->hash);
+    c->bytes = (unsigned char *)bytes;
+    gd_sha256_hex(c->bytes, c->len, c->hash);
     return c;
 }
 
@@ -195,6 +165,17 @@ static gd_problem_files *set_read(gd_problem_files_cache *c, const gd_problem_ty
     return s;
 }
 
+const gd_problem_files *gd_problem_files_find_set(const gd_problem_files_cache *c,
+                                                  const gd_problem_type *t,
+                                                  const char *const *paths)
+{
+    size_t n = gd_problem_file_key_count(t);
+    for (size_t i = 0; i < c->count; i++)
+        if (same_set(c->sets[i], t, n, paths))
+            return c->sets[i];
+    return NULL;
+}
+
 int gd_problem_files_get(gd_problem_files_cache *c, const gd_problem_type *t,
                          const char *const *paths, const gd_problem_files **out,
                          gd_error *err)
@@ -205,11 +186,8 @@ int gd_problem_files_get(gd_problem_files_cache *c, const gd_problem_type *t,
         given += paths[k] != NULL;
     if (given == 0)
         return 0;
-    for (size_t i = 0; i < c->count; i++)
-        if (same_set(c->sets[i], t, n, paths)) {
-            *out = c->sets[i];
-            return 0;
-        }
+    if ((*out = gd_problem_files_find_set(c, t, paths)))
+        return 0;
     if (grow((void **)&c->sets, &c->cap, c->count, sizeof *c->sets) < 0)
         return gd_fail_runtime(err, "out of memory caching the files of %s", t->name);
     gd_problem_files *s = set_read(c, t, n, given, paths, err);

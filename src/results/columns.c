@@ -289,6 +289,33 @@ void gd_columns_metric_modes(const gd_columns *c, char *buf, size_t size)
     }
 }
 
+/* Whether column col is already among the first n of list. */
+static int listed(const size_t *list, size_t n, size_t col)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == col)
+            return 1;
+    return 0;
+}
+
+void gd_columns_file_columns(const gd_columns *c, char *buf, size_t size)
+{
+    size_t seen[64], n_seen = 0, used = 0;
+    buf[0] = '\0';
+    for (size_t t = 0; t < c->n_problem_types; t++) {
+        const gd_param_spec *specs = c->reg.problems[t]->params;
+        for (size_t k = 0; k < gd_param_count(specs) && k < GD_MAX_PARAMS; k++) {
+            size_t col = c->problem_col[t * GD_MAX_PARAMS + k];
+            if (specs[k].kind != GD_PATH || col == SIZE_MAX || listed(seen, n_seen, col) ||
+                n_seen == sizeof seen / sizeof seen[0] || used >= size)
+                continue;
+            seen[n_seen++] = col;
+            int w = snprintf(buf + used, size - used, "%s%s", used ? "," : "", c->col[col].name);
+            used += w > 0 ? (size_t)w : 0;
+        }
+    }
+}
+
 const char *gd_target_column_name(int kind, size_t k)
 {
     return target_names[(size_t)kind * GD_TARGETS + k];

@@ -68,12 +68,21 @@ static size_t index_of(const void *const *reg, const void *item)
 typedef struct swept_list {
     size_t n;
     size_t col[3 * GD_MAX_PARAMS + GD_CONTROL_COUNT + 2];
+    const char *file[3 * GD_MAX_PARAMS + GD_CONTROL_COUNT + 2]; /* a file key's name (its
+                                                                  * column holds an index) */
 } swept_list;
+
+static void push_file(swept_list *l, size_t col, int swept, const char *file)
+{
+    if (col != SIZE_MAX && swept && l->n < sizeof l->col / sizeof l->col[0]) {
+        l->file[l->n] = file;
+        l->col[l->n++] = col;
+    }
+}
 
 static void push(swept_list *l, size_t col, int swept)
 {
-    if (col != SIZE_MAX && swept && l->n < sizeof l->col / sizeof l->col[0])
-        l->col[l->n++] = col;
+    push_file(l, col, swept, NULL);
 }
 
 static size_t named(const gd_columns *c, const char *name)
@@ -82,15 +91,20 @@ static size_t named(const gd_columns *c, const char *name)
     return i < 0 ? SIZE_MAX : (size_t)i;
 }
 
-/* Columns of the problem keys d's problem section sweeps: its problem setting. */
+/* Columns of the problem keys d's problem section sweeps: its problem setting (a file
+ * key by its file's name). */
 static void problem_swept(const gd_tally *t, const gd_run_desc *d, swept_list *l)
 {
     const gd_columns *c = &t->cols;
     const gd_problem_type *type = t->sweep->problems[d->problem].type;
     size_t ti = index_of((const void *const *)c->reg.problems, type);
-    for (size_t k = 0; ti != SIZE_MAX && k < GD_MAX_PARAMS; k++)
-        push(l, c->problem_col[ti * GD_MAX_PARAMS + k],
-             gd_space_key_swept(t->sweep, d, GD_KEYS_PROBLEM, k));
+    size_t n_keys = gd_param_count(type->params);
+    for (size_t k = 0; ti != SIZE_MAX && k < n_keys; k++)
+        push_file(l, c->problem_col[ti * GD_MAX_PARAMS + k],
+                  gd_space_key_swept(t->sweep, d, GD_KEYS_PROBLEM, k),
+                  type->params[k].kind == GD_PATH
+                      ? gd_sweep_file_name(t->sweep, d->problem_params[k])
+                      : NULL);
 }
 
 /* Columns of the control keys d's problem section sweeps, and the repeat. */
@@ -157,7 +171,9 @@ void gd_tally_swept(const gd_tally *t, uint64_t id, int problem, int digits, cha
     }
     for (size_t i = 0; i < l.n && used + 1 < size; i++) {
         char value[FIELD_MAX];
-        if (t->cols.col[l.col[i]].type == GD_COL_STR)
+        if (l.file[i])
+            snprintf(value, sizeof value, "%s", l.file[i]);
+        else if (t->cols.col[l.col[i]].type == GD_COL_STR)
             gd_columns_text(&t->cols, l.col[i], t->row, value, sizeof value);
         else
             format_number(gd_columns_number(&t->cols, l.col[i], t->row), digits, value,

@@ -139,6 +139,22 @@ static void utc_now(char *buf, size_t size)
         snprintf(buf, size, "unknown");
 }
 
+/* The files the grid names and the columns that index them (nothing when none). */
+static int write_input_files(gd_store *st)
+{
+    char *files = gd_sweep_input_files_text(st->sweep), columns[1024];
+    int rc = 0;
+    if (files) {
+        gd_columns_file_columns(&st->cols, columns, sizeof columns);
+        rc = gd_h5_attr_text(st->file, GD_ATTR_INPUT_FILES, files) < 0 ||
+                     gd_h5_attr_text(st->file, GD_ATTR_FILE_COLUMNS, columns) < 0
+                 ? -1
+                 : 0;
+    }
+    free(files);
+    return rc;
+}
+
 static int write_root_attributes(gd_store *st, const char *command_line)
 {
     const gd_sweep *s = st->sweep;
@@ -156,10 +172,7 @@ static int write_root_attributes(gd_store *st, const char *command_line)
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
         if (gd_h5_attr_text(root, text[i][0], text[i][1]) < 0)
             return -1;
-    char *files = gd_sweep_input_files_text(s);
-    int files_rc = files ? gd_h5_attr_text(root, GD_ATTR_INPUT_FILES, files) : 0;
-    free(files);
-    if (files_rc < 0)
+    if (write_input_files(st) < 0)
         return -1;
     char modes[512];
     gd_columns_metric_modes(&st->cols, modes, sizeof modes);

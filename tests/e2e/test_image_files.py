@@ -1,16 +1,17 @@
 """test_image_files.py - denoise reads the user's PNG (`image = FILE`), checked against PIL and numpy.
 
 - The image each run denoises ("clean" of its instance) is the file's samples scaled to
-  [0, 1], as PIL reads them: 8-bit, 16-bit, 1-bit, palette, with alpha (ignored), and
-  colour as Rec. 709 luminance of the stored values.
+  [0, 1], as PIL reads them: 8-bit, 16-bit, 1-bit, palette (also with a transparent
+  entry), with alpha (ignored), and colour as Rec. 709 luminance of the stored values.
 - On rectangular images larger than a row block (32 rows) and a tile (128 columns), in both
   orientations, the energy and one gradient step equal a numpy transcription of the
   model (docs/PROBLEMS.md) to 1e-12; PSNR is numpy's 10 log10(1 / mse) against the file;
   noise = 0 records no PSNR but the energy; every file meets the same noise field.
 - Names are relative to the grid's directory; the runs table holds the index of the name
-  in the root attribute input_files (name and SHA-256 of each file), instances the name.
-- Bad files (missing, not a PNG, cut short, 1 pixel high) stop the sweep before anything
-  is created: exit 2, one line naming grid:line and the file.
+  in the root attribute input_files (name and SHA-256 of each file), instances the name;
+  analysis.reader.load_runs and `gdsweep summary` show the name.
+- Bad files (missing, not a PNG, cut short, 1 pixel high, a FIFO) stop the sweep before
+  anything is created (and never block): exit 2, one line naming grid:line and the file.
 - The sweep's identity covers the files' contents: --resume and merge refuse a changed
   file without touching anything, and accept the same contents under another name.
 - Two ranks write the same results as one.
@@ -19,6 +20,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 
 import h5py
 import numpy as np
@@ -58,6 +60,9 @@ def make_images(d):
     pal = Image.fromarray(RNG.integers(0, 256, (15, 11, 3), dtype=np.uint8), "RGB")
     pal.convert("P", palette=Image.ADAPTIVE, colors=16).save(os.path.join(d, "pal.png"))
     expected["pal.png"] = None
+    pal.convert("P", palette=Image.ADAPTIVE, colors=16).save(os.path.join(d, "trns.png"),
+                                                             transparency=0)
+    expected["trns.png"] = None
     return expected
 
 
@@ -161,6 +166,15 @@ def check_table(out, d, names):
     ok = all(table[int(runs["image"][i])][0] == images[int(runs["instance"][i])]
              for i in range(len(runs["run_id"])))
     check(ok, "the runs table's image column indexes input_files (the instance's image)")
+    sys.path.insert(0, gdtest.SOURCE)
+    from analysis import reader
+    frame = reader.load_runs(out)
+    ok = all(frame["image"].loc[i] == images[int(runs["instance"][i])]
+             for i in range(len(runs["run_id"])))
+    check(ok, "analysis.reader.load_runs names each run's image (file_columns)")
+    summary = gdtest.gdsweep("summary", out).stdout
+    check(all(f"image={n}" in summary for n in names),
+          "gdsweep summary names the image of each setting")
 
 
 def check_bad_files(d):
@@ -172,8 +186,10 @@ def check_bad_files(d):
     with open(os.path.join(d, "cut.png"), "wb") as fh:
         fh.write(data[:len(data) // 2])
     save(d, "line.png", RNG.integers(0, 256, (1, 40), dtype=np.uint8), "L")
+    os.mkfifo(os.path.join(d, "pipe.png"))
     cases = {"missing.png": "cannot open", "text.png": "is not a PNG file",
-             "cut.png": "give a valid PNG file", "line.png": "at least 2x2"}
+             "cut.png": "give a valid PNG file", "line.png": "at least 2x2",
+             "pipe.png": "is a FIFO, not a regular file"}
     for name, words in cases.items():
         grid = gdtest.write_grid(d, "bad", f"""[problem den]
 type = denoise
