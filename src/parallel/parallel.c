@@ -154,13 +154,16 @@ int gd_par_same_everywhere(const void *buf, size_t size)
 {
     if (gd_par_size() == 1)
         return 1;
-    unsigned char *root = malloc(size ? size : 1);
-    if (!root)
+    unsigned char *copy = malloc(size ? size : 1);
+    int same = 0, all;
+    if (!copy) {
         gd_par_abort(&(gd_error){"out of memory comparing the ranks", GD_EXIT_RUNTIME});
-    memcpy(root, buf, size);
-    MPI_Bcast(root, (int)size, MPI_BYTE, 0, MPI_COMM_WORLD);
-    int same = memcmp(root, buf, size) == 0, all;
-    free(root);
+    } else {
+        memcpy(copy, buf, size);
+        MPI_Bcast(copy, (int)size, MPI_BYTE, 0, MPI_COMM_WORLD);
+        same = memcmp(copy, buf, size) == 0;
+        free(copy);
+    }
     MPI_Allreduce(&same, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     return all;
 }
