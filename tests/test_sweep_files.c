@@ -224,6 +224,25 @@ static void test_repeated_names_read_once(void **unused)
     free(text);
 }
 
+/* A name that fits alone but not after the grid's directory is refused, not cut short
+ * (a shorter path would open another file). */
+static void test_path_too_long_with_the_directory(void **unused)
+{
+    size_t len = 4090, size = len + 128;
+    char *text = malloc(size);
+    int head = snprintf(text, size, "[problem d]\ntype = denoise\nimage = ");
+    memset(text + head, 'a', len);
+    snprintf(text + head + len, size - (size_t)head - len, "\n[optimizer gd]\n");
+    gd_sweep s;
+    gd_error err = {{0}, 0};
+    load(&s, text);
+    assert_int_equal(gd_sweep_read_files(&s, &err), -1);
+    assert_non_null(strstr(err.msg, "grid.ini:3: image = aaa"));
+    assert_non_null(strstr(err.msg, "the path is longer than 4095 bytes"));
+    gd_sweep_free(&s);
+    free(text);
+}
+
 /* A file name with a control character would break input_files' lines: refused. */
 static void test_control_characters_refused(void **unused)
 {
@@ -266,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_too_many_names),
         cmocka_unit_test(test_repeated_names_read_once),
         cmocka_unit_test(test_control_characters_refused),
+        cmocka_unit_test(test_path_too_long_with_the_directory),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
