@@ -107,8 +107,12 @@ def no_minor_labels(ax):
 
 
 def wants_log(values):
-    """A log scale for positive values that span a decade or more."""
-    values = np.asarray(values, float)
+    """A log scale for positive values that span a decade or more (never for names: file
+    names and choices lie on a categorical axis)."""
+    try:
+        values = np.asarray(values, float)
+    except (TypeError, ValueError):
+        return False
     values = values[np.isfinite(values)]
     return values.size > 0 and values.min() > 0 and values.max() >= 10 * values.min()
 

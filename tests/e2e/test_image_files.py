@@ -9,7 +9,7 @@
   noise = 0 records no PSNR but the energy; every file meets the same noise field.
 - Names are relative to the grid's directory; the runs table holds the index of the name
   in the root attribute input_files (name and SHA-256 of each file), instances the name;
-  analysis.reader.load_runs and `gdsweep summary` show the name.
+  analysis.reader.load_runs, `gdsweep summary` and the report show the name.
 - Bad files (missing, not a PNG, cut short, 1 pixel high, a FIFO) stop the sweep before
   anything is created (and never block): exit 2, one line naming grid:line and the file.
 - The sweep's identity covers the files' contents: --resume and merge refuse a changed
@@ -175,6 +175,12 @@ def check_table(out, d, names):
     summary = gdtest.gdsweep("summary", out).stdout
     check(all(f"image={n}" in summary for n in names),
           "gdsweep summary names the image of each setting")
+    report = os.path.join(d, "report")
+    p = subprocess.run(["/usr/bin/python3", "-m", "analysis.report", out, "-o", report],
+                       cwd=gdtest.SOURCE, capture_output=True, text=True)
+    check(p.returncode == 0 and "failed" not in p.stdout + p.stderr and
+          os.path.exists(os.path.join(report, "problem_parameters.png")),
+          f"the report draws every figure, images on a categorical axis: {p.stderr.strip()}")
 
 
 def check_bad_files(d):
