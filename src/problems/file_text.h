@@ -4,9 +4,9 @@
  * inflated with zlib (concatenated members too) into a buffer the caller frees; any other
  * file is its bytes as they are, borrowed from the problem files cache. The inflated size
  * is capped (problems pass GD_PROBLEM_FILE_MAX, the cap of a file read as it is), so a
- * small file that inflates without end is refused instead of taking the memory. Failure: a usage error
- * naming the file (not gzip after all, truncated, too large), a runtime error when
- * memory runs out. */
+ * small file that inflates without end is refused instead of taking the memory.
+ * Failure: a usage error naming the file (not gzip after all, truncated, too large), a
+ * runtime error when memory runs out. */
 #ifndef GDSWEEP_FILE_TEXT_H
 #define GDSWEEP_FILE_TEXT_H
 
