@@ -5,9 +5,10 @@
  * table_file.h), the rows of its columns x and y, and then the keys that only shape the
  * generated data (points, noise, x_min, x_max, c0..c3) are ignored. Parameters theta are
  * highest power first like the article: p(x) = theta[0] x^degree + ... + theta[degree].
- * Start theta ~ N(0,1) (stream 1), the article's np.random.randn, with a file too. Loss = mean((p(x_i) - y_i)^2), gradient
- * g_k = mean(2 (p(x_i) - y_i) x_i^(degree-k)). The least-squares optimum comes from
- * Householder QR (lstsq.c) and f_opt is the loss there, through the same loss function.
+ * Start theta ~ N(0,1) (stream 1), the article's np.random.randn, with a file too.
+ * Loss = mean((p(x_i) - y_i)^2), gradient g_k = mean(2 (p(x_i) - y_i) x_i^(degree-k)).
+ * The least-squares optimum comes from Householder QR (lstsq.c) and f_opt is the loss
+ * there, through the same loss function.
  * The metric test_mse needs held-out targets, which generated data have (y_test) and a
  * file has not: with a file it is NaN (no held-out data), never the training error.
  *
