@@ -73,6 +73,11 @@ typedef struct gd_problem_type {
      * set's first combination; message without location; NULL: none. A GD_PATH value
      * tells check only whether a file is given (GD_PATH_NONE or not), never which. */
     int (*check_files)(const gd_problem_files *files, const double *pp, gd_error *err);
+    /* Bit k set: check_files reads params[k] too (curvefit's degree: rows >= degree + 1),
+     * and accepts an interval of its values when the others are fixed (like check); it
+     * is then called at each corner of those keys (their smallest and largest values in
+     * the set's section), the others as in the first combination. 0: called once. */
+    unsigned check_files_params;
     /* 1 when an instance with these values draws something from its RNG key, so that its
      * repeats differ; NULL: always. Repeats of an instance that draws nothing are
      * identical runs, which gdsweep warns about; repeat_hint says how to make them draw. */

@@ -69,6 +69,44 @@ static int file_key_line(const gd_problem_section *ps)
     return ps->line;
 }
 
+/* The smallest and largest of dim's values. */
+static void value_range(const gd_dim *dim, double *lo, double *hi)
+{
+    *lo = *hi = dim->values[0];
+    for (size_t j = 1; j < dim->count; j++) {
+        *lo = dim->values[j] < *lo ? dim->values[j] : *lo;
+        *hi = dim->values[j] > *hi ? dim->values[j] : *hi;
+    }
+}
+
+/* The type's check_files at each corner of the keys it reads (problem.h,
+ * check_files_params), the other values as in pp. */
+static int check_set(const gd_problem_section *ps, const gd_problem_files *set,
+                     const double *pp, gd_error *err)
+{
+    const gd_problem_layout *pl = ps->layout;
+    unsigned reads = ps->type->check_files_params;
+    double at[GD_MAX_PARAMS], lo[GD_MAX_PARAMS], hi[GD_MAX_PARAMS];
+    size_t key[GD_MAX_PARAMS], n = 0;
+    for (size_t i = 0; i < pl->n_type_dims; i++) {
+        at[i] = pp[i];
+        if (reads >> i & 1) {
+            value_range(&pl->dims[i], &lo[n], &hi[n]);
+            key[n++] = i;
+        }
+    }
+    for (unsigned long corner = 0; corner < 1ul << n; corner++) {
+        int repeat = 0;
+        for (size_t k = 0; k < n; k++) {
+            at[key[k]] = corner >> k & 1 ? hi[k] : lo[k];
+            repeat |= (corner >> k & 1) && lo[k] == hi[k];
+        }
+        if (!repeat && ps->type->check_files(set, at, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Reads the set of one combination pp of the section's values; checks it when new. */
 static int read_combo(gd_sweep *s, const gd_problem_section *ps, const double *pp,
                       set_list *read, gd_error *err)
@@ -83,7 +121,7 @@ static int read_combo(gd_sweep *s, const gd_problem_section *ps, const double *p
         rc = gd_problem_files_get(s->files, ps->type, fp->of_key, &set, err);
     free(fp);
     if (rc == 0 && s->files->count > known && ps->type->check_files) /* a new set */
-        rc = ps->type->check_files(set, pp, err);
+        rc = check_set(ps, set, pp, err);
     if (rc < 0)
         return err->exit_code == GD_EXIT_RUNTIME
                    ? -1

@@ -70,6 +70,18 @@ def start(grid, out, *args, mpi_ranks=None):
                             start_new_session=True)
 
 
+def check_bad_file(grid, line, name, words):
+    """Sweeping GRID, whose line LINE names the bad file NAME, exits 2 with one line naming
+    GRID:LINE, NAME and WORDS, and creates no output."""
+    out = os.path.join(os.path.dirname(grid), "bad.h5")
+    p = sweep(grid, out, check_rc=False)
+    lines = p.stderr.strip().splitlines()
+    ok = p.returncode == 2 and len(lines) == 1 and f"{grid}:{line}:" in lines[0] and \
+        name in lines[0] and words in lines[0] and not os.path.exists(out)
+    check(ok, f"{name}: exit 2, one line naming {grid}:{line}, the file and '{words}', "
+          f"nothing created (exit {p.returncode}: {lines})")
+
+
 def text(v):
     return v.decode() if isinstance(v, bytes) else str(v)
 

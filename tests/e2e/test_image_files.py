@@ -203,13 +203,7 @@ image = ok.png, {name}
 [optimizer gd]
 lr = 0.1
 """)
-        out = os.path.join(d, "bad.h5")
-        p = gdtest.sweep(grid, out, check_rc=False)
-        lines = p.stderr.strip().splitlines()
-        ok = p.returncode == 2 and len(lines) == 1 and f"{grid}:3:" in lines[0] and \
-            name in lines[0] and words in lines[0] and not os.path.exists(out)
-        check(ok, f"{name}: exit 2, one line naming {grid}:3, the file and '{words}', "
-              f"nothing created (exit {p.returncode}: {lines})")
+        gdtest.check_bad_file(grid, 3, name, words)
 
 
 def rewrite_pixel(path):
