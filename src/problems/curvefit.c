@@ -327,7 +327,7 @@ static double log_largest_of(const gd_table *t, size_t xc, size_t yc, double deg
         ax = fmax(ax, fabs(t->values[i * t->cols + xc]));
         ay = fmax(ay, fabs(t->values[i * t->cols + yc]));
     }
-    return fmax(degree * log(ax), log(ay));
+    return fmax(degree * log(fmax(ax, DBL_MIN)), log(fmax(ay, DBL_MIN))); /* 0: tiny */
 }
 
 /* The least-squares fit of the file's samples at this degree succeeds. */
