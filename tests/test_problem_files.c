@@ -133,13 +133,26 @@ static void rewrite(const char *path, const char *text)
     fclose(f);
 }
 
+/* Sets up *p as an instance of t with its files from cache c (as gd_sweep_setup_instance
+ * does with the sweep's cache). */
+static int setup_with_files(gd_problem *p, gd_problem_files_cache *c, const gd_problem_type *t,
+                            const char *const *paths, const double *pp, gd_rng_key key,
+                            gd_error *err)
+{
+    const gd_problem_files *files;
+    memset(p, 0, sizeof *p);
+    if (gd_problem_files_get(c, t, paths, &files, err) != 0)
+        return -1;
+    return t->setup(p, files, pp, key, err);
+}
+
 static gd_problem target_instance(gd_problem_files_cache *c, const char *path)
 {
     const char *paths[] = {path};
     const double pp[] = {2.0, 1};
     gd_problem p;
     gd_error err = {{0}, 0};
-    if (gd_problem_setup(&p, c, &target, paths, pp, (gd_rng_key){0}, &err) != 0)
+    if (setup_with_files(&p, c, &target, paths, pp, (gd_rng_key){0}, &err) != 0)
         fail_msg("setup: %s", err.msg);
     return p;
 }
@@ -223,17 +236,17 @@ static void test_missing_file_fails_with_its_name(void **unused)
     gd_problem p;
     gd_error err = {{0}, 0};
     const char *paths[] = {"/nonexistent/gd_values.txt"};
-    assert_int_equal(gd_problem_setup(&p, &c, &target, paths, (double[]){1.0}, (gd_rng_key){0},
+    assert_int_equal(setup_with_files(&p, &c, &target, paths, (double[]){1.0}, (gd_rng_key){0},
                                       &err), -1);
     assert_non_null(strstr(err.msg, "data: /nonexistent/gd_values.txt: cannot open the file"));
     assert_int_equal(err.exit_code, GD_EXIT_USAGE);
     assert_int_equal(c.count, 0);
     assert_null(p.type);
-    assert_int_equal(gd_problem_setup(&p, &c, &target, NULL, (double[]){1.0}, (gd_rng_key){0},
+    assert_int_equal(setup_with_files(&p, &c, &target, NULL, (double[]){1.0}, (gd_rng_key){0},
                                       &err), -1);
     assert_non_null(strstr(err.msg, "target: no file given for data"));
     const char *no_path[] = {NULL};
-    assert_int_equal(gd_problem_setup(&p, &c, &target, no_path, (double[]){1.0},
+    assert_int_equal(setup_with_files(&p, &c, &target, no_path, (double[]){1.0},
                                       (gd_rng_key){0}, &err), -1);
     assert_non_null(strstr(err.msg, "target: no file given for data"));
     gd_problem_files_cache_free(&c);

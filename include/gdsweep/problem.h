@@ -134,14 +134,6 @@ double gd_numeric_loss_grad(const gd_problem *p, const double *x, double eps, do
 gd_rng_key gd_problem_data_key(uint64_t seed, const char *label, const gd_problem_type *t,
                                const double *pp, uint64_t repeat);
 
-/* Sets up *p as an instance of t: its files from cache c (read on first use; paths as in
- * gd_problem_files_get, NULL when no key names a file), then t->setup. The instance
- * borrows the files: destroy it before freeing c. Returns 0, or -1 with err filled (a file
- * unreadable, or setup's own failure) and *p zeroed. */
-int gd_problem_setup(gd_problem *p, gd_problem_files_cache *c, const gd_problem_type *t,
-                     const char *const *paths, const double *pp, gd_rng_key key,
-                     gd_error *err);
-
 /* Frees what setup allocated and zeroes *p. Safe on a zeroed instance. */
 void gd_problem_destroy(gd_problem *p);
 

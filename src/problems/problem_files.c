@@ -206,17 +206,6 @@ const gd_problem_file *gd_problem_files_find(const gd_problem_files *f, const ch
     return NULL;
 }
 
-int gd_problem_setup(gd_problem *p, gd_problem_files_cache *c, const gd_problem_type *t,
-                     const char *const *paths, const double *pp, gd_rng_key key,
-                     gd_error *err)
-{
-    const gd_problem_files *files;
-    memset(p, 0, sizeof *p);
-    if (gd_problem_files_get(c, t, paths, &files, err) != 0)
-        return -1;
-    return t->setup(p, files, pp, key, err);
-}
-
 const char *gd_problem_files_hash_of(const gd_problem_files_cache *c, const char *path)
 {
     for (size_t i = 0; i < c->n_contents; i++)
