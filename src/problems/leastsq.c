@@ -17,6 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A column within this (relative) of the span of the others makes the fit degenerate: its
+ * weight would be round-off amplified by 1 / RANK_TOL at least. */
+#define RANK_TOL 1e-12
+
 typedef struct leastsq {
     gd_design d; /* first: gd_design_instance */
     double *parts, *sums; /* blocks x (d + 1) partial sums; their totals */
@@ -99,7 +103,7 @@ static void system_row(const void *ctx, size_t i, double *row, double *y)
 static int solve(const gd_design *d, double *w, gd_error *err)
 {
     size_t ridge = d->l2 > 0 ? d->features : 0;
-    return gd_lstsq_solve(system_row, d, d->rows + ridge, d->d, w,
+    return gd_lstsq_solve(system_row, d, d->rows + ridge, d->d, w, RANK_TOL,
                           "the training rows do not determine the weights: a column constant, "
                           "repeated or a combination of others, or too few rows; give l2 > 0",
                           err);

@@ -77,14 +77,23 @@ static void reflect_column(qr_work *w, size_t k, size_t rows)
     ck[k] = beta;
 }
 
-static int back_substitute(const qr_work *w, double *coef, const char *hint, gd_error *err)
+/* 1 when R's column k is within tol (relative) of the span of the columns before it:
+ * |R_kk| <= tol |R e_k| (R e_k has the norm of the system's column k: Q is orthogonal). */
+static int dependent(const qr_work *w, size_t k, double tol)
+{
+    const double *ck = col(w, k);
+    return fabs(ck[k]) <= tol * scaled_norm(0, ck, k + 1);
+}
+
+static int back_substitute(const qr_work *w, double *coef, double tol, const char *hint,
+                           gd_error *err)
 {
     for (size_t k = w->n; k-- > 0;) {
         double s = col(w, w->n)[k];
         for (size_t j = k + 1; j < w->n; j++)
             s -= col(w, j)[k] * coef[j];
         double d = col(w, k)[k];
-        if (d == 0 || !isfinite(d))
+        if (d == 0 || !isfinite(d) || dependent(w, k, tol))
             return gd_fail(err, "the least-squares system is rank deficient (%s)", hint);
         coef[k] = s / d;
     }
@@ -92,7 +101,7 @@ static int back_substitute(const qr_work *w, double *coef, const char *hint, gd_
 }
 
 int gd_lstsq_solve(gd_lstsq_row_fn row_of, const void *ctx, size_t m, size_t n,
-                   double *coef, const char *hint, gd_error *err)
+                   double *coef, double tol, const char *hint, gd_error *err)
 {
     qr_work w = {NULL, n, n + CHUNK, NULL};
     w.t = calloc(w.ld * (w.n + 1) + n, sizeof *w.t);
@@ -105,7 +114,7 @@ int gd_lstsq_solve(gd_lstsq_row_fn row_of, const void *ctx, size_t m, size_t n,
         for (size_t k = 0; k < w.n; k++)
             reflect_column(&w, k, rows);
     }
-    int rc = back_substitute(&w, coef, hint, err);
+    int rc = back_substitute(&w, coef, tol, hint, err);
     free(w.t);
     return rc;
 }
@@ -131,6 +140,6 @@ int gd_polyfit_lstsq(const double *x, const double *y, size_t m, size_t degree,
                      double *coef, gd_error *err)
 {
     poly_points pts = {x, y, degree + 1};
-    return gd_lstsq_solve(vandermonde_row, &pts, m, degree + 1, coef,
+    return gd_lstsq_solve(vandermonde_row, &pts, m, degree + 1, coef, 0,
                           "points too close together for this degree", err);
 }

@@ -11,10 +11,12 @@ typedef void (*gd_lstsq_row_fn)(const void *ctx, size_t i, double *row, double *
 
 /* coef[0..n) minimising sum over the m rows of (row_i . coef - y_i)^2, rows folded in
  * CHUNK at a time in row order (memory O(n^2 + n CHUNK), the same result for any thread
- * count). Fails (usage error "rank deficient (hint)") when the rows do not determine coef,
- * runtime error when out of memory. Allocates its scratch: call it from setup. */
+ * count). Fails (usage error "rank deficient (hint)") when the rows do not determine coef:
+ * a zero pivot of R, or one at most tol times the norm of its column (a column within tol,
+ * relative, of the span of those before it; tol = 0: exact zeros only); runtime error when
+ * out of memory. Allocates its scratch: call it from setup. */
 int gd_lstsq_solve(gd_lstsq_row_fn row_of, const void *ctx, size_t m, size_t n,
-                   double *coef, const char *hint, gd_error *err);
+                   double *coef, double tol, const char *hint, gd_error *err);
 
 /* Coefficients coef[0..degree] (highest power first) minimising sum (p(x_i) - y_i)^2 over
  * m points, from Householder QR of the Vandermonde matrix streamed in fixed row chunks

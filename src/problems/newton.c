@@ -2,9 +2,10 @@
  *
  * Each step: H, g at w; d solves (H + mu I) d = g (mu = 0 first, then growing from
  * 1e-12 max diag while the factor fails); w - t d with t halved until
- * f(w - t d) <= f(w) - 1e-4 t g.d. Stops when g.d <= 1e-24 max(1, |f|), or when
- * g.d <= 1e-14 max(1, |f|) and the step no longer lowers f strictly (the round-off floor:
- * f within ~1e-14 relative of its minimum). */
+ * f(w - t d) <= f(w) - 1e-4 t g.d. Once g.d <= 1e-14 |f| the loss can no longer
+ * tell a better point (its change is below its rounding), so the full steps are taken
+ * without a line search (inside the region of quadratic convergence), at most
+ * POLISH_STEPS of them; stops earlier when g.d <= 1e-24 |f|. */
 #include "newton.h"
 
 #include <math.h>
@@ -13,8 +14,9 @@
 
 #define ARMIJO 1e-4
 #define MAX_HALVINGS 60
-#define DONE 1e-24   /* g.d relative to max(1, |f|): converged */
-#define FLOOR 1e-14  /* g.d relative to max(1, |f|): round-off floor when f cannot drop */
+#define DONE 1e-24   /* g.d relative to |f|: converged */
+#define FLOOR 1e-14  /* g.d relative to |f|: below, f cannot show the progress */
+#define POLISH_STEPS 3 /* full steps taken below FLOOR before stopping */
 
 int gd_cholesky(double *a, size_t n)
 {
@@ -107,18 +109,25 @@ static int line_search(newton_work *w, gd_newton_f f, const void *ctx, double *x
 static int iterate(newton_work *w, gd_newton_fgh fgh, gd_newton_f f, const void *ctx,
                    double *x, const char *hint, gd_error *err)
 {
+    int polish = 0;
     for (int it = 0; it < GD_NEWTON_MAX_ITER; it++) {
         double fx = fgh(ctx, x, w->g, w->h);
         if (!isfinite(fx) || newton_direction(w) < 0)
             break;
-        double dec = dot(w->g, w->d, w->n), scale = fmax(1, fabs(fx));
+        /* relative to |f| itself: a loss that tends to 0 at infinity (separable data)
+         * keeps g.d ~ f and never converges, instead of looking converged once f < 1e-14 */
+        double dec = dot(w->g, w->d, w->n), scale = fabs(fx);
         if (dec <= DONE * scale)
             return 0;
+        if (dec <= FLOOR * scale) { /* f within round-off: full steps, a few at most */
+            for (size_t i = 0; i < w->n; i++)
+                x[i] -= w->d[i];
+            if (++polish == POLISH_STEPS)
+                return 0;
+            continue;
+        }
         double fnew;
-        int moved = line_search(w, f, ctx, x, fx, dec, &fnew);
-        if (dec <= FLOOR * scale && (!moved || fnew >= fx))
-            return 0; /* at the round-off floor: f no longer drops */
-        if (!moved)
+        if (!line_search(w, f, ctx, x, fx, dec, &fnew))
             return gd_fail(err, "Newton's method stalled: %s", hint);
     }
     return gd_fail(err, "Newton's method did not converge in %d steps: %s", GD_NEWTON_MAX_ITER,

@@ -18,9 +18,9 @@ typedef double (*gd_newton_f)(const void *ctx, const double *w);
 
 /* Minimises from w (n values, overwritten by the minimiser): Newton steps H d = g by
  * Cholesky (a diagonal shift when H is not numerically positive definite), backtracking
- * until the Armijo condition holds, until the Newton decrement g.d is below 1e-24 max(1, |f|)
- * (f then within ~1e-24 of its minimum: far below the 1e-12 asked) or no step can lower
- * f strictly any more with g.d below 1e-14 max(1, |f|). Fails (usage error "hint") after
+ * until the Armijo condition holds, until the Newton decrement g.d is below 1e-24 |f|
+ * (f then within ~1e-24 |f| of its minimum; the loss must be positive: far below the 1e-12 asked), or after 3 full
+ * steps once g.d is below 1e-14 |f| (newton.c). Fails (usage error "hint") after
  * GD_NEWTON_MAX_ITER steps or when a step cannot lower f earlier: the minimum is at
  * infinity (separable data without l2) or f is not convex there. */
 #define GD_NEWTON_MAX_ITER 100
