@@ -52,13 +52,14 @@ static inline const gd_problem_files *fx_files(const gd_problem_type *t)
 {
     static gd_problem_file file[3];
     static gd_problem_files set[3];
+    static const char *const no_names[GD_MAX_PARAMS] = {0};
     if (!fx_needs_file(t))
         return GD_NO_FILES;
     int kind = strcmp(t->name, "leastsq") == 0 ? 0 : strcmp(t->name, "logreg") == 0 ? 1 : 2;
     const char *text = fx_table_text(t);
     file[kind] = (gd_problem_file){"data", "fixture.csv", (const unsigned char *)text,
                                    strlen(text), "fixture"};
-    set[kind] = (gd_problem_files){t, 1, &file[kind]};
+    set[kind] = (gd_problem_files){t, 1, &file[kind], no_names};
     return &set[kind];
 }
 

@@ -24,6 +24,7 @@
 
 typedef struct table_files {
     char *text;
+    const char *names[GD_MAX_PARAMS]; /* the GD_NAME keys' texts: none given */
     gd_problem_file file;
     gd_problem_files set;
 } table_files;
@@ -49,7 +50,8 @@ static void gen_table(table_files *tf, const gd_problem_type *t, size_t rows, ui
     }
     tf->file = (gd_problem_file){"data", "gen.csv", (const unsigned char *)tf->text,
                                  strlen(tf->text), "gen"};
-    tf->set = (gd_problem_files){t, 1, &tf->file};
+    memset(tf->names, 0, sizeof tf->names);
+    tf->set = (gd_problem_files){t, 1, &tf->file, tf->names};
 }
 
 static void text_files(table_files *tf, const gd_problem_type *t, const char *text)
@@ -57,7 +59,8 @@ static void text_files(table_files *tf, const gd_problem_type *t, const char *te
     tf->text = strdup(text);
     tf->file = (gd_problem_file){"data", "bad.csv", (const unsigned char *)tf->text,
                                  strlen(tf->text), "bad"};
-    tf->set = (gd_problem_files){t, 1, &tf->file};
+    memset(tf->names, 0, sizeof tf->names);
+    tf->set = (gd_problem_files){t, 1, &tf->file, tf->names};
 }
 
 /* The table's numbers, parsed here (rows x (FEATURES + 1), row-major). */
@@ -314,7 +317,7 @@ static void test_bad_files(void **state)
     expect_bad(&gd_problem_softmax, "a,y\n1,0\n2,1.5\n", pp, "bad.csv:3: target y = 1.5");
     expect_bad(&gd_problem_softmax, "a,y\n1,0\n2,-1\n", pp, "bad.csv:3: target y = -1");
     expect_bad(&gd_problem_leastsq, "a,y\n1,0\n2,x\n", pp, "bad.csv:3:2 (y): 'x'");
-    expect_bad(&gd_problem_leastsq, "y\n1\n2\n", pp, "has 1 column");
+    expect_bad(&gd_problem_leastsq, "y\n1\n2\n", pp, "no feature column");
     expect_bad(&gd_problem_leastsq, "a,y\n", pp, "no data row");
     fx_params(&gd_problem_leastsq, pp, "l2", 0.0, "test_fraction", 0.0, NULL);
     expect_bad(&gd_problem_leastsq, "a,b,y\n1,2,1\n2,3,0\n", pp,
@@ -329,6 +332,42 @@ static void test_bad_files(void **state)
     text_files(&tf, &gd_problem_logreg, "a,y\n-2,0\n-1,0\n1,1\n2,1\n");
     if (gd_problem_logreg.check_files(&tf.set, pp, &err) != 0) /* l2 > 0: fine */
         fail_msg("separable with l2 = 0.1: %s", err.msg);
+    free(tf.text);
+}
+
+/* target and features name columns: X holds the named features in their order; a name
+ * the table lacks, a feature named twice or the target as a feature are refused. */
+static void test_named_columns(void **state)
+{
+    const gd_problem_type *t = &gd_problem_leastsq;
+    table_files tf;
+    double pp[GD_MAX_PARAMS];
+    gd_problem p;
+    gd_error err = {{0}, 0};
+    text_files(&tf, t, "a,b,c,target\n1,2,3,4\n2,1,0,1\n3,5,1,2\n4,4,4,0\n5,0,2,9\n");
+    const char **names = tf.names;
+    names[gd_param_find(t->params, "target")] = "a";
+    names[gd_param_find(t->params, "features")] = " c  target ";
+    fx_params(t, pp, "test_fraction", 0.0, "intercept", 0.0, "l2", 0.0, NULL);
+    assert_int_equal(t->check_files(&tf.set, pp, &err), 0);
+    assert_int_equal(t->dimension(&tf.set, pp), 2);
+    setup_on(&p, t, &tf, pp, 0);
+    double w[2] = {1, 0}, sq = 0; /* predicts a by c: residuals c - a */
+    const double c[5] = {3, 0, 1, 4, 2}, a[5] = {1, 2, 3, 4, 5};
+    for (size_t i = 0; i < 5; i++)
+        sq += (c[i] - a[i]) * (c[i] - a[i]);
+    assert_true(fabs(t->loss(&p, w) - sq / 5) < 1e-15);
+    gd_problem_destroy(&p);
+    const char *bad[][2] = {{"c zz", "features = zz: data = bad.csv has no column named 'zz' "
+                                     "(its columns: a, b, c, target)"},
+                            {"c b c", "column 'c' is named twice"},
+                            {"b a", "column 'a' is the target"}};
+    for (size_t k = 0; k < 3; k++) {
+        names[gd_param_find(t->params, "features")] = bad[k][0];
+        assert_int_equal(t->check_files(&tf.set, pp, &err), -1);
+        if (!strstr(err.msg, bad[k][1]))
+            fail_msg("'%s' lacks '%s'", err.msg, bad[k][1]);
+    }
     free(tf.text);
 }
 
@@ -369,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_standardize_and_intercept),
         cmocka_unit_test(test_split),
         cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_named_columns),
         cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,12 @@ const gd_param_spec gd_design_params[] = {
                     .doc = "CSV file of the samples (header row; .gz too): the column named "
                            "target, else y, else the last one is the target, every other a "
                            "feature (required)"},
+    [GD_DS_TARGET] = {.key = "target", .kind = GD_NAME, .def = GD_PATH_NONE,
+                      .doc = "the column of data with the target (default: the one named "
+                             "target, else y, else the last)"},
+    [GD_DS_FEATURES] = {.key = "features", .kind = GD_NAME, .def = GD_PATH_NONE,
+                        .doc = "the feature columns of data, space-separated in one name "
+                               "(\"a b c\"; default: every column but the target)"},
     [GD_DS_STANDARDIZE] = {.key = "standardize", .kind = GD_CHOICE, .def = 0,
                            .choices = bool_choices,
                            .doc = "centre and scale each feature by its training mean and "
@@ -34,13 +40,89 @@ const gd_param_spec gd_design_params[] = {
     {.key = NULL},
 };
 
-/* The target column: "target", else "y", else the last. */
-static size_t target_column(const gd_table *t)
+/* The column called name, or -1 with err naming the key, the file and its columns. */
+static ptrdiff_t named_column(const gd_design_source *src, const char *key, const char *name,
+                              gd_error *err)
 {
-    ptrdiff_t c = gd_table_column(t, "target");
+    ptrdiff_t c = gd_table_column(&src->table, name);
+    if (c >= 0)
+        return c;
+    char have[256];
+    gd_table_column_list(&src->table, have, sizeof have);
+    return gd_fail(err, "%s = %s: data = %s has no column named '%s' (its columns: %s); name "
+                   "one of them", key, name, src->path, name, have);
+}
+
+/* The target column: the one the key target names, else "target", else "y", else the
+ * last. */
+static int find_target(const gd_problem_files *files, gd_design_source *src, gd_error *err)
+{
+    const char *given = gd_problem_files_name(files, "target");
+    ptrdiff_t c = given ? named_column(src, "target", given, err)
+                        : gd_table_column(&src->table, "target");
+    if (!given && c < 0)
+        c = gd_table_column(&src->table, "y");
+    if (!given && c < 0)
+        c = (ptrdiff_t)src->table.cols - 1;
     if (c < 0)
-        c = gd_table_column(t, "y");
-    return c < 0 ? t->cols - 1 : (size_t)c;
+        return -1;
+    src->target = (size_t)c;
+    return 0;
+}
+
+/* Feature column c after the n before it: not the target, not named twice. */
+static int add_feature(gd_design_source *src, size_t c, gd_error *err)
+{
+    const char *name = src->table.names[c];
+    if (c == src->target)
+        return gd_fail(err, "features: data = %s: column '%s' is the target; leave it out of "
+                       "the features", src->path, name);
+    for (size_t k = 0; k < src->n_features; k++)
+        if (src->features[k] == c)
+            return gd_fail(err, "features: data = %s: column '%s' is named twice; name each "
+                           "feature once", src->path, name);
+    src->features[src->n_features++] = c;
+    return 0;
+}
+
+/* The columns the space-separated list names, in its order. */
+static int named_features(gd_design_source *src, const char *list, gd_error *err)
+{
+    char name[256];
+    for (const char *at = list; *at;) {
+        size_t skip = strspn(at, " \t"), len = strcspn(at + skip, " \t");
+        at += skip;
+        if (len == 0)
+            break;
+        if (len >= sizeof name)
+            return gd_fail(err, "features: a column name of %zu bytes; names are shorter",
+                           len);
+        memcpy(name, at, len);
+        name[len] = '\0';
+        at += len;
+        ptrdiff_t c = named_column(src, "features", name, err);
+        if (c < 0 || add_feature(src, (size_t)c, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The features: the columns the key features names, else every column but the target. */
+static int find_features(const gd_problem_files *files, gd_design_source *src, gd_error *err)
+{
+    const char *given = gd_problem_files_name(files, "features");
+    src->features = malloc(src->table.cols * sizeof *src->features);
+    if (!src->features)
+        return gd_fail_runtime(err, "data = %s: out of memory", src->path);
+    if (given && named_features(src, given, err) < 0)
+        return -1;
+    for (size_t c = 0; !given && c < src->table.cols; c++)
+        if (c != src->target)
+            src->features[src->n_features++] = c;
+    if (src->n_features == 0)
+        return gd_fail(err, "data = %s: no feature column; give a column beside the target "
+                       "(or name some with features = \"a b\")", src->path);
+    return 0;
 }
 
 int gd_design_source_open(const gd_problem_files *files, gd_design_source *src,
@@ -53,19 +135,17 @@ int gd_design_source_open(const gd_problem_files *files, gd_design_source *src,
     src->path = data->path;
     if (gd_table_read(data, &src->table, err) < 0)
         return -1;
-    if (src->table.cols < 2) {
-        gd_fail(err, "data = %s has %zu column; give at least one feature column beside the "
-                "target", data->path, src->table.cols);
+    if (find_target(files, src, err) < 0 || find_features(files, src, err) < 0) {
         gd_design_source_free(src);
         return -1;
     }
-    src->target = target_column(&src->table);
     return 0;
 }
 
 void gd_design_source_free(gd_design_source *src)
 {
     gd_table_free(&src->table);
+    free(src->features);
     memset(src, 0, sizeof *src);
 }
 
@@ -136,7 +216,7 @@ void gd_design_shape(const gd_design_source *src, const double *pp, gd_design *d
     size_t all = src->table.rows;
     d->test_rows = test_rows_of(all, pp[GD_DS_TEST_FRACTION]);
     d->rows = all - d->test_rows;
-    d->features = src->table.cols - 1;
+    d->features = src->n_features;
     d->intercept = pp[GD_DS_INTERCEPT] != 0;
     d->d = d->features + (size_t)d->intercept;
     d->l2 = pp[GD_DS_L2];
@@ -190,12 +270,10 @@ static void copy_row(const gd_design *d, const gd_design_source *src, size_t r, 
 {
     const gd_table *t = &src->table;
     const double *raw = t->values + r * t->cols;
-    size_t j = 0;
-    for (size_t c = 0; c < t->cols; c++)
-        if (c != src->target)
-            x[j++] = raw[c];
+    for (size_t j = 0; j < d->features; j++)
+        x[j] = raw[src->features[j]];
     if (d->intercept)
-        x[j] = 1;
+        x[d->features] = 1;
     *y = raw[src->target];
 }
 

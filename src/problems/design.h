@@ -3,8 +3,10 @@
  * standardisation, the intercept, the L2 penalty and the fixed-block row reductions.
  *
  * Package-private to src/problems/. The table comes from the key `data` (table_file.h).
- * The target is the column named "target", else "y", else the last column; every other
- * column is a feature. The split: the rows are ordered by a permutation drawn from the
+ * The target is the column the name key `target` gives, by default the one named "target",
+ * else "y", else the last column; the features are the columns the name key `features`
+ * gives (one name holding space-separated column names, in that order), by default every
+ * other column in file order. The split: the rows are ordered by a permutation drawn from the
  * instance key (stream GD_DESIGN_SPLIT_STREAM), the first round(test_fraction * rows)
  * are the test rows and the rest the training rows, each set in file order. With
  * standardize = true each feature is centred and divided by its (population) standard
@@ -28,7 +30,7 @@
 
 /* The keys every type on data shares, in this order (gd_design_params). */
 enum {
-    GD_DS_DATA, GD_DS_STANDARDIZE, GD_DS_INTERCEPT, GD_DS_L2, GD_DS_TEST_FRACTION,
+    GD_DS_DATA, GD_DS_TARGET, GD_DS_FEATURES, GD_DS_STANDARDIZE, GD_DS_INTERCEPT, GD_DS_L2, GD_DS_TEST_FRACTION,
     GD_DS_START_SPREAD, GD_DS_KEYS
 };
 
@@ -53,6 +55,8 @@ typedef struct gd_design_source {
     const char *path;
     gd_table table;
     size_t target;      /* column of y */
+    size_t *features;   /* n_features columns of the features, in X's order (owned) */
+    size_t n_features;
 } gd_design_source;
 
 typedef struct gd_design {
@@ -68,8 +72,9 @@ typedef struct gd_design {
 
 #define GD_DESIGN_REQS 7
 
-/* Reads the file of key data into *src (usage error naming the file when it is missing
- * from files, does not read, or has fewer than 2 columns). */
+/* Reads the file of key data into *src and resolves the target and feature columns (usage
+ * error naming the file: missing from files, does not read, a named column it lacks (its
+ * columns listed), a feature named twice or also the target, no feature). */
 int gd_design_source_open(const gd_problem_files *files, gd_design_source *src,
                           gd_error *err);
 void gd_design_source_free(gd_design_source *src);
