@@ -20,8 +20,8 @@ const gd_param_spec gd_design_params[] = {
                       .doc = "the column of data with the target (default: the one named "
                              "target, else y, else the last)"},
     [GD_DS_FEATURES] = {.key = "features", .kind = GD_NAME, .def = GD_PATH_NONE,
-                        .doc = "the feature columns of data, space-separated in one name "
-                               "(\"a b c\"; default: every column but the target)"},
+                        .doc = "the feature columns of data, space-separated in one value "
+                               "(features = a b c; default: every column but the target)"},
     [GD_DS_STANDARDIZE] = {.key = "standardize", .kind = GD_CHOICE, .def = 0,
                            .choices = bool_choices,
                            .doc = "centre and scale each feature by its training mean and "
@@ -121,7 +121,7 @@ static int find_features(const gd_problem_files *files, gd_design_source *src, g
             src->features[src->n_features++] = c;
     if (src->n_features == 0)
         return gd_fail(err, "data = %s: no feature column; give a column beside the target "
-                       "(or name some with features = \"a b\")", src->path);
+                       "(or name some with features = a b)", src->path);
     return 0;
 }
 

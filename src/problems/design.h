@@ -5,7 +5,7 @@
  * Package-private to src/problems/. The table comes from the key `data` (table_file.h).
  * The target is the column the name key `target` gives, by default the one named "target",
  * else "y", else the last column; the features are the columns the name key `features`
- * gives (one name holding space-separated column names, in that order), by default every
+ * gives (one value holding space-separated column names, no quotes, in that order), by default every
  * other column in file order. The split: the rows are ordered by a permutation drawn from the
  * instance key (stream GD_DESIGN_SPLIT_STREAM), the first round(test_fraction * rows)
  * are the test rows and the rest the training rows, each set in file order. With
