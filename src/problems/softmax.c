@@ -55,6 +55,15 @@ static double scores(const gd_design *d, size_t k, const double *x, const double
     return top + log(sum);
 }
 
+/* g[j K + a] += x_j (p_a - [a = y]) (p: the row's softmax, k values, changed). */
+static void add_gradient(const double *x, size_t d, size_t k, double *p, size_t y, double *g)
+{
+    p[y] -= 1;
+    for (size_t j = 0; j < d; j++)
+        for (size_t a = 0; a < k; a++)
+            g[j * k + a] += x[j] * p[a];
+}
+
 typedef struct block_call {
     const softmax *s;
     const double *w;
@@ -72,12 +81,8 @@ static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
         const double *xi = d->x + i * d->d;
         size_t y = (size_t)d->y[i];
         out[0] += scores(d, k, xi, c->w, z, c->grad ? p : NULL) - z[y];
-        if (!c->grad)
-            continue;
-        p[y] -= 1;
-        for (size_t j = 0; j < d->d; j++)
-            for (size_t a = 0; a < k; a++)
-                out[1 + j * k + a] += xi[j] * p[a];
+        if (c->grad)
+            add_gradient(xi, d->d, k, p, y, out + 1);
     }
 }
 
