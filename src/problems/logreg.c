@@ -26,17 +26,13 @@ typedef struct logreg {
     double *parts, *sums; /* blocks x (d + 1) partial sums; their totals */
 } logreg;
 
-static double softplus(double z)
+/* The row loss softplus(z) - y z and sigmoid(z) - y from one exp(-|z|): softplus(z) =
+ * max(z, 0) + log1p(e), sigmoid(z) = 1 / (1 + e) for z >= 0, else e / (1 + e). */
+static double row_loss(double z, double y, double *residual)
 {
-    return fmax(z, 0) + log1p(exp(-fabs(z)));
-}
-
-static double sigmoid(double z)
-{
-    if (z >= 0)
-        return 1 / (1 + exp(-z));
-    double e = exp(z);
-    return e / (1 + e);
+    double e = exp(-fabs(z));
+    *residual = (z >= 0 ? 1 : e) / (1 + e) - y;
+    return fmax(z, 0) + log1p(e) - y * z;
 }
 
 static double dot(const double *a, const double *b, size_t n)
@@ -60,11 +56,10 @@ static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
     const gd_design *d = c->d;
     for (size_t i = lo; i < hi; i++) {
         const double *xi = d->x + i * d->d;
-        double z = dot(xi, c->w, d->d);
-        out[0] += softplus(z) - d->y[i] * z;
+        double r;
+        out[0] += row_loss(dot(xi, c->w, d->d), d->y[i], &r);
         if (!c->grad)
             continue;
-        double r = sigmoid(z) - d->y[i];
         for (size_t j = 0; j < d->d; j++)
             out[1 + j] += r * xi[j];
     }
@@ -111,10 +106,11 @@ static void hessian_sums(const gd_design *d, size_t k, const double *w, size_t l
 {
     for (size_t i = lo; i < hi; i++) {
         const double *xi = d->x + i * d->d;
-        double z = dot(xi, w, d->d), s = sigmoid(z), v = s * (1 - s);
-        out[0] += softplus(z) - d->y[i] * z;
+        double r;
+        out[0] += row_loss(dot(xi, w, d->d), d->y[i], &r);
+        double s = r + d->y[i], v = s * (1 - s);
         for (size_t j = 0; j < d->d; j++)
-            out[1 + j] += (s - d->y[i]) * xi[j];
+            out[1 + j] += r * xi[j];
         double *h = out + 1 + d->d;
         for (size_t j = 0; j < d->d; j++)
             for (size_t m = j; m < d->d; m++)
