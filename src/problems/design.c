@@ -36,7 +36,9 @@ const gd_param_spec gd_design_params[] = {
                              .doc = "share of the rows held out (drawn per repeat) for the "
                                     "metric (0: train on all rows, metric NaN)"},
     [GD_DS_START_SPREAD] = {.key = "start_spread", .kind = GD_REAL, .def = 0,
-                            GD_SPEC_NONNEG, .doc = GD_START_SPREAD_DOC " from w = 0"},
+                            GD_SPEC_NONNEG,
+                            .doc = "standard deviation of a Gaussian move of the start point "
+                                   "w = 0, drawn per repeat (0: w = 0)"},
     {.key = NULL},
 };
 
@@ -342,6 +344,11 @@ void *gd_design_instance(gd_problem *p, const gd_problem_type *t, const gd_desig
 {
     gd_design shape;
     gd_array_req reqs[GD_DESIGN_REQS + MAX_EXTRA];
+    if (n_extra > MAX_EXTRA) {
+        memset(p, 0, sizeof *p);
+        gd_fail_runtime(err, "%s: %zu extra arrays, at most %d", t->name, n_extra, MAX_EXTRA);
+        return NULL;
+    }
     gd_design_shape(src, pp, &shape);
     gd_design_reqs(&shape, reqs);
     memcpy(reqs + GD_DESIGN_REQS, extra, n_extra * sizeof *extra);

@@ -118,7 +118,8 @@ int gd_design_fill(gd_design *d, const gd_design_source *src, const double *pp,
 /* The instance of type t on src with values pp: one block (problem_impl.h) holding a
  * head_bytes header whose first member is the gd_design (returned), the design's arrays,
  * x0 (the zero weights moved by start_spread) and the extra arrays; the design filled.
- * k: weights per column of X (n = d k). NULL with err filled and *p zeroed on failure. */
+ * k: weights per column of X (n = d k); at most 4 extra arrays. NULL with err filled and
+ * *p zeroed on failure. */
 void *gd_design_instance(gd_problem *p, const gd_problem_type *t, const gd_design_source *src,
                          const double *pp, gd_rng_key key, size_t k, size_t head_bytes,
                          const gd_array_req *extra, size_t n_extra, gd_error *err);
