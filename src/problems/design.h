@@ -79,6 +79,25 @@ int gd_design_source_open(const gd_problem_files *files, gd_design_source *src,
                           gd_error *err);
 void gd_design_source_free(gd_design_source *src);
 
+/* a . b over n values in four interleaved partial sums (j mod 4), added as
+ * (s0 + s1) + (s2 + s3) then the tail: a fixed order, so reproducible, and four
+ * independent chains instead of one (the row kernels' dot products are latency bound). */
+static inline double gd_design_dot(const double *a, const double *b, size_t n)
+{
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) {
+        s0 += a[j] * b[j];
+        s1 += a[j + 1] * b[j + 1];
+        s2 += a[j + 2] * b[j + 2];
+        s3 += a[j + 3] * b[j + 3];
+    }
+    double s = (s0 + s1) + (s2 + s3);
+    for (; j < n; j++)
+        s += a[j] * b[j];
+    return s;
+}
+
 /* The types' check: a data file is given. */
 int gd_design_check(const double *pp, gd_error *err);
 

@@ -39,9 +39,7 @@ static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
     const gd_design *d = c->d;
     for (size_t i = lo; i < hi; i++) {
         const double *xi = d->x + i * d->d;
-        double r = -d->y[i];
-        for (size_t j = 0; j < d->d; j++)
-            r += xi[j] * c->w[j];
+        double r = gd_design_dot(xi, c->w, d->d) - d->y[i];
         out[0] += r * r;
         for (size_t j = 0; c->grad && j < d->d; j++)
             out[1 + j] += 2 * r * xi[j];
@@ -78,9 +76,7 @@ static double leastsq_test_mse(const gd_problem *p, const double *w)
     const gd_design *d = p->data;
     double sq = 0;
     for (size_t i = 0; i < d->test_rows; i++) {
-        double r = -d->y_test[i];
-        for (size_t j = 0; j < d->d; j++)
-            r += d->x_test[i * d->d + j] * w[j];
+        double r = gd_design_dot(d->x_test + i * d->d, w, d->d) - d->y_test[i];
         sq += r * r;
     }
     return d->test_rows ? sq / (double)d->test_rows : NAN;

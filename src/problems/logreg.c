@@ -35,13 +35,6 @@ static double row_loss(double z, double y, double *residual)
     return fmax(z, 0) + log1p(e) - y * z;
 }
 
-static double dot(const double *a, const double *b, size_t n)
-{
-    double s = 0;
-    for (size_t j = 0; j < n; j++)
-        s += a[j] * b[j];
-    return s;
-}
 
 typedef struct block_call {
     const gd_design *d;
@@ -57,7 +50,7 @@ static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
     for (size_t i = lo; i < hi; i++) {
         const double *xi = d->x + i * d->d;
         double r;
-        out[0] += row_loss(dot(xi, c->w, d->d), d->y[i], &r);
+        out[0] += row_loss(gd_design_dot(xi, c->w, d->d), d->y[i], &r);
         if (!c->grad)
             continue;
         for (size_t j = 0; j < d->d; j++)
@@ -94,7 +87,7 @@ static double logreg_test_accuracy(const gd_problem *p, const double *w)
     const gd_design *d = p->data;
     size_t right = 0;
     for (size_t i = 0; i < d->test_rows; i++)
-        right += (dot(d->x_test + i * d->d, w, d->d) > 0) == (d->y_test[i] == 1);
+        right += (gd_design_dot(d->x_test + i * d->d, w, d->d) > 0) == (d->y_test[i] == 1);
     return d->test_rows ? (double)right / (double)d->test_rows : NAN;
 }
 
@@ -107,7 +100,7 @@ static void hessian_sums(const gd_design *d, size_t k, const double *w, size_t l
     for (size_t i = lo; i < hi; i++) {
         const double *xi = d->x + i * d->d;
         double r;
-        out[0] += row_loss(dot(xi, w, d->d), d->y[i], &r);
+        out[0] += row_loss(gd_design_dot(xi, w, d->d), d->y[i], &r);
         double s = r + d->y[i], v = s * (1 - s);
         for (size_t j = 0; j < d->d; j++)
             out[1 + j] += r * xi[j];
