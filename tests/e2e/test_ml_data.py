@@ -1,0 +1,283 @@
+"""test_ml_data.py - leastsq, logreg and softmax on CSV files, checked against numpy.
+
+- Generated tables (written here): the f_opt of every instance equals numpy's own
+  solution on the instance's training rows (the rows its test_rows input leaves out,
+  standardised here when standardize = true) to 1e-9 relative: leastsq by
+  numpy.linalg.lstsq of the ridge-augmented system, logreg and softmax by a Newton solve
+  written here (numpy.linalg.lstsq for each step). x_opt is numpy's minimiser to 1e-6
+  (softmax's intercept row, unique only up to a shift, centred in both).
+- test_mse / test_accuracy of each run are numpy's on the test rows at the run's final
+  point; the start loss is numpy's loss at w = 0.
+- Bit-identical tables, trajectories and instances for --threads 1 and 2 and for 1, 2
+  and 3 ranks (mpirun).
+- Bad input (a missing target or feature column, labels not 0/1 or not whole, no data
+  row, a non-numeric cell, too few training rows, no data file): exit 2, one line naming
+  the file, no output file.
+- --resume is refused after one cell of the CSV changed.
+"""
+import os
+import shutil
+
+import h5py
+import numpy as np
+
+import gdtest
+from gdtest import check, text
+
+RNG = np.random.default_rng(21)
+
+
+def write_tables(d):
+    """ls.csv, lr.csv, sm.csv: 240 rows of 3 features and a target (the last column)."""
+    x = RNG.normal(size=(240, 3)) * [1.0, 3.0, 0.5] + [0.0, 2.0, -1.0]
+    z = x @ [1.0, -0.4, 2.0] + 0.5 + RNG.normal(size=240)
+    targets = {"ls": z, "lr": (z > 0.8).astype(float),
+               "sm": (z > -1.0).astype(float) + (z > 2.0).astype(float)}
+    for name, y in targets.items():
+        lines = ["u,v,w,label"] + [",".join(repr(float(c)) for c in [*row, t])
+                                   for row, t in zip(x, y)]
+        with open(os.path.join(d, name + ".csv"), "w") as fh:
+            fh.write("\n".join(lines) + "\n")
+    return x, targets
+
+
+def grid_text(kind, data, extra="", repeats=2):
+    return f"""[sweep]
+repeats = {repeats}
+[problem p]
+type = {kind}
+data = {data}
+{extra}
+iterations = 60
+save_final = true
+[optimizer gd]
+lr = 0.05
+[optimizer adam]
+lr = 0.05
+"""
+
+
+def design(x, inst, standardize, intercept):
+    """The training and test designs of an instance, as numpy builds them."""
+    test = np.zeros(len(x), bool)
+    if "test_rows" in inst:
+        test[inst["test_rows"].astype(int)] = True
+    xt = x[~test]
+    mean, sd = xt.mean(0), xt.std(0)
+    sd[sd == 0] = 1
+    f = (lambda a: (a - mean) / sd) if standardize else (lambda a: a)
+    add = (lambda a: np.hstack([a, np.ones((len(a), 1))])) if intercept else (lambda a: a)
+    return add(f(xt)), add(f(x[test])), ~test, test
+
+
+def penalty_mask(d, k, intercept):
+    m = np.ones((d, k))
+    if intercept:
+        m[-1] = 0
+    return m.ravel()
+
+
+def leastsq_ref(a, y, l2, intercept):
+    n, d = a.shape
+    ridge = np.sqrt(n * l2) * np.diag(penalty_mask(d, 1, intercept))
+    w = np.linalg.lstsq(np.vstack([a, ridge]), np.concatenate([y, np.zeros(d)]), rcond=None)[0]
+    return w, np.mean((a @ w - y) ** 2) + l2 * np.sum((w * penalty_mask(d, 1, intercept)) ** 2)
+
+
+def softmax_loss(a, y, w, k, l2, mask):
+    z = a @ w.reshape(a.shape[1], k)
+    top = z.max(1, keepdims=True)
+    lse = top[:, 0] + np.log(np.exp(z - top).sum(1))
+    return np.mean(lse - z[np.arange(len(y)), y.astype(int)]) + l2 * np.sum((w * mask) ** 2)
+
+
+def newton_ref(a, y, k, l2, intercept):
+    """Multinomial (k classes; k = 2 is logreg with one weight column) Newton in numpy."""
+    d = a.shape[1]
+    kk = 1 if k == 2 else k
+    mask = penalty_mask(d, kk, intercept)
+    w = np.zeros(d * kk)
+    for _ in range(100):
+        z = a @ w.reshape(d, kk)
+        if k == 2:
+            s = 1 / (1 + np.exp(-z[:, 0]))
+            g = a.T @ (s - y) / len(y) + 2 * l2 * mask * w
+            h = (a * (s * (1 - s))[:, None]).T @ a / len(y) + 2 * l2 * np.diag(mask)
+        else:
+            p = np.exp(z - z.max(1, keepdims=True))
+            p /= p.sum(1, keepdims=True)
+            g = (a.T @ (p - np.eye(k)[y.astype(int)])).ravel() / len(y) + 2 * l2 * mask * w
+            h = np.zeros((d * k, d * k))
+            for i in range(len(y)):
+                h += np.kron(np.outer(a[i], a[i]), np.diag(p[i]) - np.outer(p[i], p[i]))
+            h = h / len(y) + 2 * l2 * np.diag(mask)
+        step = np.linalg.lstsq(h, g, rcond=None)[0]  # least norm along flat directions
+        w = w - step
+        if np.max(np.abs(step)) < 1e-14 * (1 + np.max(np.abs(w))):
+            break
+    if k == 2:
+        z = a @ w
+        f = np.mean(np.logaddexp(0, z) - y * z) + l2 * np.sum((w * mask) ** 2)
+    else:
+        f = softmax_loss(a, y, w, k, l2, mask)
+    return w, f
+
+
+def centred_last_row(w, k):
+    m = w.reshape(-1, k).copy()
+    m[-1] -= m[-1].mean()
+    return m.ravel()
+
+
+def instances(path):
+    with h5py.File(path, "r") as f:
+        return {int(k): {**{n: g[n][...] for n in g},
+                         **{"f_opt": float(g.attrs["f_opt"]),
+                            "standardize": text(g.attrs["standardize"]) == "true",
+                            "intercept": text(g.attrs["intercept"]) == "true",
+                            "l2": float(g.attrs["l2"])}}
+                for k, g in f["instances"].items()}
+
+
+def finals(path):
+    with h5py.File(path, "r") as f:
+        runs = gdtest.runs_table(path)
+        return runs, [f["final/x"][int(runs["final_offset"][i]):int(runs["final_offset"][i]) +
+                                   int(runs["final_count"][i])]
+                      if "final_count" in runs else None for i in range(len(runs["run_id"]))]
+
+
+def metric_ref(kind, a, y, w, k):
+    if kind == "leastsq":
+        return np.mean((a @ w - y) ** 2)
+    if kind == "logreg":
+        return np.mean((a @ w > 0) == (y == 1))
+    z = a @ w.reshape(a.shape[1], k)
+    return np.mean(np.argmax(z, 1) == y)
+
+
+def check_optima(d, x, targets):
+    cases = [("leastsq", "ls", "l2 = 0, 0.1\nstandardize = false, true\ntest_fraction = 0.25"),
+             ("logreg", "lr", "l2 = 0, 0.01\nstandardize = true\ntest_fraction = 0.2"),
+             ("softmax", "sm", "l2 = 0.001\nintercept = true, false\ntest_fraction = 0.3")]
+    for kind, name, extra in cases:
+        y = targets[name]
+        grid = gdtest.write_grid(d, kind, grid_text(kind, name + ".csv", extra))
+        out = os.path.join(d, kind + ".h5")
+        gdtest.sweep(grid, out, "--threads", "2")
+        inst = instances(out)
+        worst_f = worst_w = 0.0
+        k = int(y.max()) + 1
+        refs = {}
+        for key, e in inst.items():
+            a, at, train, test = design(x, e, e["standardize"], e["intercept"])
+            if kind == "leastsq":
+                w, f = leastsq_ref(a, y[train], e["l2"], e["intercept"])
+            else:
+                w, f = newton_ref(a, y[train], k, e["l2"], e["intercept"])
+            got = e["x_opt"]
+            if kind == "softmax" and e["intercept"]:  # the intercept row is unique up to a
+                got, w = centred_last_row(got, k), centred_last_row(w, k)  # shift: centre it
+            wd = np.max(np.abs(got - w)) / max(1.0, np.max(np.abs(w)))
+            worst_f = max(worst_f, abs(e["f_opt"] - f) / abs(f))
+            worst_w = max(worst_w, wd)
+            refs[key] = (at, y[test], a, y[train], e)
+        check(worst_f <= 1e-9, f"{kind}: f_opt is numpy's optimum on the training rows "
+              f"(worst relative difference {worst_f:.2e}, {len(inst)} instances)")
+        check(worst_w <= 1e-6, f"{kind}: x_opt is numpy's minimiser (worst {worst_w:.2e})")
+        runs, xs = finals(out)
+        metric = "test_mse" if kind == "leastsq" else "test_accuracy"
+        worst_m = 0.0
+        for i in range(len(runs["run_id"])):
+            at, yt, a, ytr, e = refs[int(runs["instance"][i])]
+            ref = metric_ref(kind, at, yt, xs[i], k)
+            worst_m = max(worst_m, abs(runs[metric][i] - ref) / max(ref, 1e-300))
+        check(worst_m <= 1e-12, f"{kind}: {metric} is numpy's on the test rows at the final "
+              f"point (worst {worst_m:.2e})")
+        check(np.all(np.isfinite(runs["gap"])) and np.all(runs["gap"] >= -1e-12),
+              f"{kind}: every run reports a gap >= 0")
+
+
+def check_layouts(d):
+    for kind, name in [("leastsq", "ls"), ("logreg", "lr"), ("softmax", "sm")]:
+        text_ = grid_text(kind, name + ".csv", "standardize = true\nstart_spread = 0.5")
+        grid = gdtest.write_grid(d, "lay", text_)
+        base = os.path.join(d, "lay1.h5")
+        for path in [base]:
+            if os.path.exists(path):
+                os.remove(path)
+        gdtest.sweep(grid, base, "--threads", "1")
+        for what, args, ranks in [("--threads 2", ["--threads", "2"], None),
+                                  ("2 ranks", ["--threads", "1"], 2),
+                                  ("3 ranks", ["--threads", "2"], 3)]:
+            other = os.path.join(d, "lay2.h5")
+            if os.path.exists(other):
+                os.remove(other)
+            gdtest.sweep(grid, other, *args, mpi_ranks=ranks)
+            diff = gdtest.sweep_differences(base, other)
+            check(not diff, f"{kind} {what}: bit-identical to --threads 1 ({diff[:3]})")
+
+
+def check_bad(d):
+    cases = [("logreg", "lr.csv", "target = zz", "has no column named 'zz' (its columns: "
+              "u, v, w, label)"),
+             ("leastsq", "ls.csv", "features = u nope", "has no column named 'nope'"),
+             ("logreg", "sm.csv", "", "sm.csv:"),
+             ("softmax", "ls.csv", "", "softmax needs whole labels"),
+             ("leastsq", "empty.csv", "", "no data row"),
+             ("leastsq", "cell.csv", "", "cell.csv:3:2 (b): 'x' is not a number"),
+             ("leastsq", "two.csv", "l2 = 0\ntest_fraction = 0.5",
+              "this fit needs at least 3 training rows")]
+    files = {"empty.csv": "a,b,y\n", "cell.csv": "a,b,y\n1,2,3\n4,x,6\n",
+             "two.csv": "a,b,y\n1,2,3\n4,5,7\n2,2,1\n5,1,0\n"}
+    for name, body in files.items():
+        with open(os.path.join(d, name), "w") as fh:
+            fh.write(body)
+    for kind, data, extra, words in cases:
+        grid = gdtest.write_grid(d, "bad", grid_text(kind, data, extra))
+        gdtest.check_bad_file(grid, 5, data, words)
+    grid = gdtest.write_grid(d, "bad", grid_text("leastsq", "ls.csv").replace("data = ls.csv",
+                                                                              ""))
+    out = os.path.join(d, "bad.h5")
+    p = gdtest.sweep(grid, out, check_rc=False)
+    lines = p.stderr.strip().splitlines()
+    check(p.returncode == 2 and len(lines) == 1 and "data = FILE" in lines[0] and
+          not os.path.exists(out), f"no data file: exit 2, one line asking for data = FILE "
+          f"({p.returncode}: {lines})")
+
+
+def check_resume(d):
+    shutil.copy(os.path.join(d, "lr.csv"), os.path.join(d, "res.csv"))
+    grid = gdtest.write_grid(d, "res", grid_text("logreg", "res.csv"))
+    out = os.path.join(d, "res.h5")
+    gdtest.sweep(grid, out, "--shard", "1/2")
+    p = gdtest.sweep(grid, out, "--shard", "1/2", "--resume", check_rc=False)
+    check(p.returncode == 0, f"--resume with the same file is accepted: {p.stderr.strip()}")
+    path = os.path.join(d, "res.csv")
+    with open(path) as fh:
+        body = fh.read().split("\n")
+    body[1] = "0.25," + body[1].split(",", 1)[1]
+    with open(path, "w") as fh:
+        fh.write("\n".join(body))
+    with open(out, "rb") as fh:
+        before = fh.read()
+    p = gdtest.sweep(grid, out, "--shard", "1/2", "--resume", check_rc=False)
+    with open(out, "rb") as fh:
+        after = fh.read()
+    check(p.returncode == 2 and "res.csv" in p.stderr and before == after,
+          f"--resume after one cell changed: exit 2 naming the file, output untouched "
+          f"({p.returncode}: {p.stderr.strip()})")
+
+
+def main():
+    d = gdtest.workdir()
+    x, targets = write_tables(d)
+    check_optima(d, x, targets)
+    check_layouts(d)
+    check_bad(d)
+    check_resume(d)
+    shutil.rmtree(d)
+    gdtest.finish()
+
+
+main()
