@@ -49,7 +49,7 @@ static void gen_table(table_files *tf, const gd_problem_type *t, size_t rows, ui
         assert_true(at - tf->text < MAX_TEXT - 200);
     }
     tf->file = (gd_problem_file){"data", "gen.csv", (const unsigned char *)tf->text,
-                                 strlen(tf->text), "gen"};
+                                 strlen(tf->text), "gen", NULL};
     memset(tf->names, 0, sizeof tf->names);
     tf->set = (gd_problem_files){t, 1, &tf->file, tf->names};
 }
@@ -58,7 +58,7 @@ static void text_files(table_files *tf, const gd_problem_type *t, const char *te
 {
     tf->text = strdup(text);
     tf->file = (gd_problem_file){"data", "bad.csv", (const unsigned char *)tf->text,
-                                 strlen(tf->text), "bad"};
+                                 strlen(tf->text), "bad", NULL};
     memset(tf->names, 0, sizeof tf->names);
     tf->set = (gd_problem_files){t, 1, &tf->file, tf->names};
 }
