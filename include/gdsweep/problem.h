@@ -117,6 +117,24 @@ typedef struct gd_problem_type {
                              double *g, double *grad_sq);
     /* Quality metric of x (e.g. PSNR against the clean image); NULL if none. */
     double (*metric)(const gd_problem *p, const double *x);
+
+    /* ---- stochastic evaluation (docs/GRID.md, "Stochastic runs"); NULL: none ---------
+     * A sum over data points, f(x) = (1/N) sum_i l_i(x) + R(x) (R: the model's penalty,
+     * l2 |w|^2; 0 for curvefit), declares its number of training samples N (samples) and
+     * the minibatch loss and gradient (1/m) sum_{q < m} l_{rows[q]}(x) + R(x) over the m
+     * sample indices rows[0..m) (each < N, repeats allowed), gradient into g unless NULL.
+     * Summed in an order that depends on rows alone (fixed blocks of positions q), so
+     * bit-identical for any thread count; allocates nothing. The full-batch loss_grad stays
+     * what it is: a run with batch_size = 0 never calls these. A type that has one has
+     * both. */
+    size_t (*samples)(const gd_problem *p);
+    double (*batch_loss_grad)(const gd_problem *p, const double *x, const size_t *rows,
+                              size_t m, double *g);
+    /* An online problem, whose loss changes with the step (reddi): f_t and its gradient
+     * at x, for t = 1, 2, ... (the step from x_{t-1} to x_t uses f_t, the paper's
+     * numbering). loss and loss_grad are then the objective the run is judged by (the
+     * average of f_t over a period), evaluated at record points as monitoring. */
+    double (*online_loss_grad)(const gd_problem *p, const double *x, uint64_t t, double *g);
 } gd_problem_type;
 
 /* NULL-terminated registry, in --list order. */
@@ -124,7 +142,8 @@ extern const gd_problem_type *const gd_problems[];
 const gd_problem_type *gd_problem_find(const char *name);
 
 extern const gd_problem_type gd_problem_quadratic, gd_problem_curvefit, gd_problem_denoise,
-    gd_problem_rosenbrock, gd_problem_leastsq, gd_problem_logreg, gd_problem_softmax;
+    gd_problem_rosenbrock, gd_problem_leastsq, gd_problem_logreg, gd_problem_softmax,
+    gd_problem_reddi;
 
 /* Largest dimension for which the numeric (central-difference) gradient is allowed. */
 #define GD_NUMERIC_GRAD_MAX_DIM 64

@@ -175,16 +175,18 @@ static double curvefit_cost(const gd_problem_files *files, const double *pp)
     return 0.6 * sample_count(files, pp) * (pp[CF_DEGREE] + 1) + 50;
 }
 
-/* Partial sums of points [lo, hi) into out[0] (sum r^2) and, when grad, out[1 + k]
- * (sum 2 r x^(deg-k)), with r = p(x_i) - y_i. Inlined with a constant deg (see
- * block_sums), the loops over k unroll and the sums stay in registers; every sum still
- * adds its terms in point order, so the result is the same as the generic loop's. */
+/* Partial sums of points [lo, hi) (of points rows[lo, hi) when rows is not NULL) into
+ * out[0] (sum r^2) and, when grad, out[1 + k] (sum 2 r x^(deg-k)), with r = p(x_i) - y_i.
+ * Inlined with a constant deg and rows (see block_sums), the loops over k unroll and the
+ * sums stay in registers; every sum still adds its terms in point order, so the result is
+ * the same as the generic loop's. */
 static inline __attribute__((always_inline)) void
-sums_of(const double *x, const double *y, size_t lo, size_t hi, const double *theta,
-        size_t deg, int grad, double *out)
+sums_of(const double *x, const double *y, const size_t *rows, size_t lo, size_t hi,
+        const double *theta, size_t deg, int grad, double *out)
 {
     double acc[MAX_DEGREE + 1] = {0}, sq = 0;
-    for (size_t i = lo; i < hi; i++) {
+    for (size_t q = lo; q < hi; q++) {
+        size_t i = rows ? rows[q] : q;
         double xi = x[i], r = theta[0];
         for (size_t k = 1; k <= deg; k++)
             r = r * xi + theta[k];
@@ -209,10 +211,10 @@ static void block_sums(const curvefit *c, const double *y, const double *theta, 
 {
     size_t lo = b * BLOCK, hi = lo + BLOCK < c->points ? lo + BLOCK : c->points;
     switch (c->degree) {
-    case 1: sums_of(c->x, y, lo, hi, theta, 1, grad, out); break;
-    case 2: sums_of(c->x, y, lo, hi, theta, 2, grad, out); break;
-    case 3: sums_of(c->x, y, lo, hi, theta, 3, grad, out); break;
-    default: sums_of(c->x, y, lo, hi, theta, c->degree, grad, out); break;
+    case 1: sums_of(c->x, y, NULL, lo, hi, theta, 1, grad, out); break;
+    case 2: sums_of(c->x, y, NULL, lo, hi, theta, 2, grad, out); break;
+    case 3: sums_of(c->x, y, NULL, lo, hi, theta, 3, grad, out); break;
+    default: sums_of(c->x, y, NULL, lo, hi, theta, c->degree, grad, out); break;
     }
 }
 
@@ -230,6 +232,29 @@ static double evaluate(const gd_problem *p, const double *y, const double *theta
     for (size_t k = 0; grad && k <= c->degree; k++)
         g[k] = gd_ordered_sum(c->parts + 1 + k, c->n_blocks, stride) / m;
     return gd_ordered_sum(c->parts, c->n_blocks, stride) / m;
+}
+
+static size_t curvefit_samples(const gd_problem *p)
+{
+    const curvefit *c = p->data;
+    return c->points;
+}
+
+/* The mean squared error over the m points `rows` (m <= points): serial, in fixed blocks
+ * of BLOCK positions summed in order (a minibatch is small; the order depends on rows
+ * alone). */
+static double curvefit_batch_loss_grad(const gd_problem *p, const double *theta,
+                                       const size_t *rows, size_t m, double *g)
+{
+    const curvefit *c = p->data;
+    size_t stride = c->degree + 2, blocks = (m + BLOCK - 1) / BLOCK;
+    for (size_t b = 0; b < blocks; b++) {
+        size_t lo = b * BLOCK, hi = lo + BLOCK < m ? lo + BLOCK : m;
+        sums_of(c->x, c->y, rows, lo, hi, theta, c->degree, g != NULL, c->parts + b * stride);
+    }
+    for (size_t k = 0; g && k <= c->degree; k++)
+        g[k] = gd_ordered_sum(c->parts + 1 + k, blocks, stride) / (double)m;
+    return gd_ordered_sum(c->parts, blocks, stride) / (double)m;
 }
 
 static double curvefit_loss(const gd_problem *p, const double *theta)
@@ -409,4 +434,6 @@ const gd_problem_type gd_problem_curvefit = {
     .loss = curvefit_loss,
     .loss_grad = curvefit_loss_grad,
     .metric = curvefit_test_mse,
+    .samples = curvefit_samples,
+    .batch_loss_grad = curvefit_batch_loss_grad,
 };

@@ -418,6 +418,12 @@ size_t gd_design_blocks(size_t rows, size_t block)
     return (rows + block - 1) / block;
 }
 
+size_t gd_design_samples(const gd_problem *p)
+{
+    const gd_design *d = p->data;
+    return d->rows;
+}
+
 void gd_design_reduce(size_t rows, size_t block, gd_design_block_fn fn, const void *ctx,
                       size_t stride, size_t count, double *parts, double *sums)
 {

@@ -98,6 +98,15 @@ static inline double gd_design_dot(const double *a, const double *b, size_t n)
     return s;
 }
 
+/* Row q of a pass over the training rows: rows[q] over a minibatch, q over all of them. */
+static inline size_t gd_design_row(const size_t *rows, size_t q)
+{
+    return rows ? rows[q] : q;
+}
+
+/* The types' samples (problem.h): the training rows (the gd_design heads p->data). */
+size_t gd_design_samples(const gd_problem *p);
+
 /* The types' check: a data file is given. */
 int gd_design_check(const double *pp, gd_error *err);
 

@@ -29,6 +29,7 @@ typedef struct leastsq {
 typedef struct block_call {
     const gd_design *d;
     const double *w;
+    const size_t *rows; /* the minibatch's rows, NULL: every training row */
     int grad;
 } block_call;
 
@@ -37,7 +38,8 @@ static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
 {
     const block_call *c = ctx;
     const gd_design *d = c->d;
-    for (size_t i = lo; i < hi; i++) {
+    for (size_t q = lo; q < hi; q++) {
+        size_t i = gd_design_row(c->rows, q);
         const double *xi = d->x + i * d->d;
         double r = gd_design_dot(xi, c->w, d->d) - d->y[i];
         out[0] += r * r;
@@ -46,14 +48,16 @@ static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
     }
 }
 
-/* The loss at w, and its gradient into g unless g is NULL. */
-static double evaluate(const gd_problem *p, const double *w, double *g)
+/* The loss at w over the m rows `rows` (NULL: every training row), and its gradient into
+ * g unless g is NULL. */
+static double evaluate(const gd_problem *p, const double *w, const size_t *rows, size_t m,
+                       double *g)
 {
     const leastsq *ls = p->data;
     const gd_design *d = &ls->d;
-    block_call c = {d, w, g != NULL};
-    double n = (double)d->rows;
-    gd_design_reduce(d->rows, GD_DESIGN_BLOCK, block_sums, &c, d->d + 1, g ? d->d + 1 : 1,
+    block_call c = {d, w, rows, g != NULL};
+    double n = (double)m;
+    gd_design_reduce(m, GD_DESIGN_BLOCK, block_sums, &c, d->d + 1, g ? d->d + 1 : 1,
                      ls->parts, ls->sums);
     for (size_t j = 0; g && j < d->d; j++)
         g[j] = ls->sums[1 + j] / n;
@@ -62,12 +66,18 @@ static double evaluate(const gd_problem *p, const double *w, double *g)
 
 static double leastsq_loss(const gd_problem *p, const double *w)
 {
-    return evaluate(p, w, NULL);
+    return evaluate(p, w, NULL, gd_design_samples(p), NULL);
 }
 
 static double leastsq_loss_grad(const gd_problem *p, const double *w, double *g)
 {
-    return evaluate(p, w, g);
+    return evaluate(p, w, NULL, gd_design_samples(p), g);
+}
+
+static double leastsq_batch_loss_grad(const gd_problem *p, const double *w,
+                                      const size_t *rows, size_t m, double *g)
+{
+    return evaluate(p, w, rows, m, g);
 }
 
 /* Mean squared error on the test rows (in row order); NaN without any. */
@@ -179,5 +189,7 @@ const gd_problem_type gd_problem_leastsq = {
     .destroy = gd_problem_release,
     .loss = leastsq_loss,
     .loss_grad = leastsq_loss_grad,
+    .samples = gd_design_samples,
+    .batch_loss_grad = leastsq_batch_loss_grad,
     .metric = leastsq_test_mse,
 };

@@ -39,6 +39,7 @@ static double row_loss(double z, double y, double *residual)
 typedef struct block_call {
     const gd_design *d;
     const double *w;
+    const size_t *rows; /* the minibatch's rows, NULL: every training row */
     int grad;
 } block_call;
 
@@ -47,7 +48,8 @@ static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
 {
     const block_call *c = ctx;
     const gd_design *d = c->d;
-    for (size_t i = lo; i < hi; i++) {
+    for (size_t q = lo; q < hi; q++) {
+        size_t i = gd_design_row(c->rows, q);
         const double *xi = d->x + i * d->d;
         double r;
         out[0] += row_loss(gd_design_dot(xi, c->w, d->d), d->y[i], &r);
@@ -58,13 +60,16 @@ static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
     }
 }
 
-static double evaluate(const gd_problem *p, const double *w, double *g)
+/* The loss over the m rows `rows` (NULL: every training row), gradient into g unless
+ * NULL. */
+static double evaluate(const gd_problem *p, const double *w, const size_t *rows, size_t m,
+                       double *g)
 {
     const logreg *lr = p->data;
     const gd_design *d = &lr->d;
-    block_call c = {d, w, g != NULL};
-    double n = (double)d->rows;
-    gd_design_reduce(d->rows, GD_DESIGN_BLOCK, block_sums, &c, d->d + 1, g ? d->d + 1 : 1,
+    block_call c = {d, w, rows, g != NULL};
+    double n = (double)m;
+    gd_design_reduce(m, GD_DESIGN_BLOCK, block_sums, &c, d->d + 1, g ? d->d + 1 : 1,
                      lr->parts, lr->sums);
     for (size_t j = 0; g && j < d->d; j++)
         g[j] = lr->sums[1 + j] / n;
@@ -73,12 +78,18 @@ static double evaluate(const gd_problem *p, const double *w, double *g)
 
 static double logreg_loss(const gd_problem *p, const double *w)
 {
-    return evaluate(p, w, NULL);
+    return evaluate(p, w, NULL, gd_design_samples(p), NULL);
 }
 
 static double logreg_loss_grad(const gd_problem *p, const double *w, double *g)
 {
-    return evaluate(p, w, g);
+    return evaluate(p, w, NULL, gd_design_samples(p), g);
+}
+
+static double logreg_batch_loss_grad(const gd_problem *p, const double *w, const size_t *rows,
+                                     size_t m, double *g)
+{
+    return evaluate(p, w, rows, m, g);
 }
 
 /* Share of test rows classified right; NaN without any. */
@@ -189,5 +200,7 @@ const gd_problem_type gd_problem_logreg = {
     .destroy = gd_problem_release,
     .loss = logreg_loss,
     .loss_grad = logreg_loss_grad,
+    .samples = gd_design_samples,
+    .batch_loss_grad = logreg_batch_loss_grad,
     .metric = logreg_test_accuracy,
 };

@@ -67,6 +67,7 @@ static void add_gradient(const double *x, size_t d, size_t k, double *p, size_t 
 typedef struct block_call {
     const softmax *s;
     const double *w;
+    const size_t *rows; /* the minibatch's rows, NULL: every training row */
     int grad;
 } block_call;
 
@@ -77,7 +78,8 @@ static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
     const gd_design *d = &c->s->d;
     size_t k = c->s->k;
     double z[MAX_CLASSES], p[MAX_CLASSES];
-    for (size_t i = lo; i < hi; i++) {
+    for (size_t q = lo; q < hi; q++) {
+        size_t i = gd_design_row(c->rows, q);
         const double *xi = d->x + i * d->d;
         size_t y = (size_t)d->y[i];
         out[0] += scores(d, k, xi, c->w, z, c->grad ? p : NULL) - z[y];
@@ -86,13 +88,16 @@ static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
     }
 }
 
-static double evaluate(const gd_problem *p, const double *w, double *g)
+/* The loss over the m rows `batch` (NULL: every training row), gradient into g unless
+ * NULL. */
+static double evaluate(const gd_problem *p, const double *w, const size_t *batch, size_t m,
+                       double *g)
 {
     const softmax *s = p->data;
     const gd_design *d = &s->d;
-    block_call c = {s, w, g != NULL};
-    double rows = (double)d->rows;
-    gd_design_reduce(d->rows, GD_DESIGN_BLOCK, block_sums, &c, p->n + 1, g ? p->n + 1 : 1,
+    block_call c = {s, w, batch, g != NULL};
+    double rows = (double)m;
+    gd_design_reduce(m, GD_DESIGN_BLOCK, block_sums, &c, p->n + 1, g ? p->n + 1 : 1,
                      s->parts, s->sums);
     for (size_t j = 0; g && j < p->n; j++)
         g[j] = s->sums[1 + j] / rows;
@@ -101,12 +106,18 @@ static double evaluate(const gd_problem *p, const double *w, double *g)
 
 static double softmax_loss(const gd_problem *p, const double *w)
 {
-    return evaluate(p, w, NULL);
+    return evaluate(p, w, NULL, gd_design_samples(p), NULL);
 }
 
 static double softmax_loss_grad(const gd_problem *p, const double *w, double *g)
 {
-    return evaluate(p, w, g);
+    return evaluate(p, w, NULL, gd_design_samples(p), g);
+}
+
+static double softmax_batch_loss_grad(const gd_problem *p, const double *w, const size_t *rows,
+                                      size_t m, double *g)
+{
+    return evaluate(p, w, rows, m, g);
 }
 
 /* The first class of largest score of x. */
@@ -278,5 +289,7 @@ const gd_problem_type gd_problem_softmax = {
     .destroy = gd_problem_release,
     .loss = softmax_loss,
     .loss_grad = softmax_loss_grad,
+    .samples = gd_design_samples,
+    .batch_loss_grad = softmax_batch_loss_grad,
     .metric = softmax_test_accuracy,
 };
