@@ -38,7 +38,7 @@ static double value(size_t r, size_t k, int which)
 
 typedef struct fixture {
     long iteration[32];
-    double loss[32], grad_norm[32], lr[32], path[64], x[8];
+    double loss[32], grad_norm[32], lr[32], batch_loss[32], path[64], x[8];
     gd_history h;
 } fixture;
 
@@ -52,12 +52,14 @@ static void make_run(fixture *f, size_t r, gd_run_desc *d, gd_run_result *res)
     res->loss_final = value(r, 0, 9);
     f->h = (gd_history){.capacity = 32, .count = records_of(r), .iteration = f->iteration,
                         .loss = f->loss, .grad_norm = f->grad_norm, .lr = f->lr,
+                        .batch_loss = f->batch_loss,
                         .path_dim = path_dim_of(r), .path = f->path};
     for (size_t k = 0; k < f->h.count; k++) {
         f->iteration[k] = (long)(k * 10 + r);
         f->loss[k] = value(r, k, 1);
         f->grad_norm[k] = value(r, k, 2);
         f->lr[k] = value(r, k, 3);
+        f->batch_loss[k] = value(r, k, 5);
         for (size_t j = 0; j < f->h.path_dim; j++)
             f->path[k * f->h.path_dim + j] = value(r, k * 10 + j, 4);
     }

@@ -70,7 +70,7 @@ static size_t count_of(int k)
 static void test_table_is_the_file_format(void **state)
 {
     static const char *const names[] = {"traj/iteration", "traj/loss", "traj/grad_norm",
-                                        "traj/lr", "path/x", "final/x"};
+                                        "traj/lr", "traj/batch_loss", "path/x", "final/x"};
     assert_int_equal(GD_SERIES_COUNT, sizeof names / sizeof names[0]);
     for (int k = 0; k < GD_SERIES_COUNT; k++) {
         const gd_series *s = &gd_series_table[k];

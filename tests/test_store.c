@@ -90,6 +90,8 @@ static void synthetic_result(uint64_t i, gd_run_result *r)
     r->grad_evals = 2 * (long)i;
     r->monitor_loss_evals = 5 * (long)i;
     r->monitor_grad_evals = 7 * (long)i;
+    r->samples_seen = 11 * (long)i;
+    r->epochs = 0.5 * (double)i;
     r->wall_seconds = 1e-3 * (double)i;
     for (size_t k = 0; k < GD_TARGETS; k++) {
         r->steps_to[k] = k < i % 5 ? (long)(i + k) : -1;
@@ -103,6 +105,7 @@ static void synthetic_result(uint64_t i, gd_run_result *r)
 typedef struct history_buf {
     long iteration[MAX_RECORDS];
     double loss[MAX_RECORDS], grad_norm[MAX_RECORDS], lr[MAX_RECORDS];
+    double batch_loss[MAX_RECORDS];
     double path[MAX_RECORDS * 2], x[MAX_FINAL];
     gd_history h;
 } history_buf;
@@ -112,12 +115,14 @@ static void synthetic_history(uint64_t i, history_buf *hb)
     hb->h = (gd_history){.capacity = MAX_RECORDS, .count = records_of(i),
                          .iteration = hb->iteration, .loss = hb->loss,
                          .grad_norm = hb->grad_norm, .lr = hb->lr,
+                         .batch_loss = hb->batch_loss,
                          .path_dim = path_dim_of(i), .path = hb->path};
     for (size_t k = 0; k < hb->h.count; k++) {
         hb->iteration[k] = (long)(5 * k + i);
         hb->loss[k] = traj_value(i, k, 1);
         hb->grad_norm[k] = traj_value(i, k, 2);
         hb->lr[k] = traj_value(i, k, 3);
+        hb->batch_loss[k] = traj_value(i, k, 5);
         for (size_t j = 0; j < hb->h.path_dim; j++)
             hb->path[k * hb->h.path_dim + j] = traj_value(i, 10 * k + j, 4);
     }
@@ -218,7 +223,8 @@ static int control_cell(const gd_run_control *ctl, const char *key, cell *c)
 {
     double v[GD_CONTROL_COUNT] = {(double)ctl->iterations, ctl->numeric_gradient, ctl->epsilon,
                                   ctl->grad_tol, ctl->loss_tol, ctl->divergence,
-                                  ctl->save_final};
+                                  ctl->save_final, (double)ctl->batch_size, ctl->sampling,
+                                  ctl->grad_noise, ctl->lower, ctl->upper};
     int k = gd_param_find(gd_control_params, key);
     if (k < 0)
         return 0;
@@ -254,6 +260,7 @@ static int result_cell(const gd_run_result *r, const char *key, cell *c)
         {"grad_evals", (double)r->grad_evals},
         {"monitor_loss_evals", (double)r->monitor_loss_evals},
         {"monitor_grad_evals", (double)r->monitor_grad_evals}, {"wall_seconds", r->wall_seconds},
+        {"samples_seen", (double)r->samples_seen}, {"epochs", r->epochs},
         {"rank", r->rank}, {"threads", r->threads}, {"written", 1},
     };
     if (strcmp(key, "status") == 0) {
@@ -917,7 +924,7 @@ static const char *const fixed_names[] = {
     "run_id", "problem", "problem_type", "optimizer", "optimizer_type", "instance", "repeat",
     "schedule", "status", "status_code", "steps", "loss_initial", "loss_final", "loss_best",
     "grad_norm_final", "gap", "loss_evals", "grad_evals", "monitor_loss_evals",
-    "monitor_grad_evals", "wall_seconds", "rank", "threads", "traj_offset", "traj_count", "path_offset", "path_count", "path_dim", "final_offset",
+    "monitor_grad_evals", "samples_seen", "epochs", "wall_seconds", "rank", "threads", "traj_offset", "traj_count", "path_offset", "path_count", "path_dim", "final_offset",
     "final_count", "written", NULL};
 
 enum { CAT_FIXED, CAT_CONTROL, CAT_PROBLEM, CAT_OPTIMIZER, CAT_SCHEDULE, CAT_METRIC };

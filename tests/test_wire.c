@@ -71,9 +71,11 @@ static void add_path_run(gd_batch *b, const gd_sweep *s, uint64_t id)
 {
     long iteration[3] = {0, 7, 14};
     double loss[3] = {3, 2, 1}, grad[3] = {0.5, 0.25, 0.125}, lr[3] = {0.1, 0.1, 0.05};
+    double batch_loss[3] = {2.5, 1.5, 0.5};
     double path[6] = {1, 2, 3, 4, 5, 6}, x[2] = {-1, -2};
     gd_history h = {.capacity = 3, .count = 3, .iteration = iteration, .loss = loss,
-                    .grad_norm = grad, .lr = lr, .path_dim = 2, .path = path};
+                    .grad_norm = grad, .lr = lr, .batch_loss = batch_loss, .path_dim = 2,
+                    .path = path};
     gd_run_desc d;
     gd_run_result r = {.status = GD_STATUS_CONVERGED, .iterations = 14, .loss_final = 1};
     gd_error err;

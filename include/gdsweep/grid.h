@@ -37,7 +37,14 @@ typedef struct gd_run_control {
     double loss_tol;     /* converged when gap (or loss, if no optimum) <= loss_tol */
     double divergence;   /* diverged when loss > f0 + divergence * (|f0| + 1) */
     int save_final;      /* store the final parameters */
+    /* Stochastic runs (docs/GRID.md, "Stochastic runs"): */
+    long batch_size;     /* samples per minibatch; 0 or >= the problem's samples: full batch */
+    int sampling;        /* GD_SAMPLING_SHUFFLE or GD_SAMPLING_REPLACEMENT */
+    double grad_noise;   /* sigma of the Gaussian noise on each gradient component (0: none) */
+    double lower, upper; /* box of every coordinate, projected on after each step */
 } gd_run_control;
+
+enum { GD_SAMPLING_SHUFFLE, GD_SAMPLING_REPLACEMENT };
 
 /* The spec table of the control keys, in gd_run_control order. */
 extern const gd_param_spec gd_control_params[];
@@ -45,7 +52,9 @@ extern const gd_param_spec gd_control_params[];
 /* Positions in gd_control_params (and in the control dims of a problem section). */
 enum {
     GD_CONTROL_ITERATIONS, GD_CONTROL_GRADIENT, GD_CONTROL_EPSILON, GD_CONTROL_GRAD_TOL,
-    GD_CONTROL_LOSS_TOL, GD_CONTROL_DIVERGENCE, GD_CONTROL_SAVE_FINAL, GD_CONTROL_COUNT
+    GD_CONTROL_LOSS_TOL, GD_CONTROL_DIVERGENCE, GD_CONTROL_SAVE_FINAL, GD_CONTROL_BATCH_SIZE,
+    GD_CONTROL_SAMPLING, GD_CONTROL_GRAD_NOISE, GD_CONTROL_LOWER, GD_CONTROL_UPPER,
+    GD_CONTROL_COUNT
 };
 
 /* Fills *c from values in gd_control_params order. */
@@ -109,6 +118,10 @@ typedef struct gd_run_desc {
     double optimizer_params[GD_MAX_PARAMS]; /* optimizer type's spec order */
     const gd_schedule_type *schedule;
     double schedule_params[GD_MAX_PARAMS];  /* that schedule's spec order */
+    /* The instance's data key (gd_sweep_instance_key), which the worker sets before the
+     * run: minibatches and gradient noise are drawn from it (minibatch.h). Zero after
+     * gd_sweep_decode. */
+    gd_rng_key key;
 } gd_run_desc;
 
 /* Reads, parses and validates path. allow_huge: accept grids over GD_HUGE_GRID runs.

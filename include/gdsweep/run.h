@@ -49,6 +49,10 @@ typedef struct gd_run_result {
     long loss_evals, grad_evals;   /* the optimizer's own evaluations */
     long monitor_loss_evals, monitor_grad_evals; /* made only to record or test x_t */
     double wall_seconds;
+    /* Samples the optimizer's gradients read (a full batch: N per evaluation; 0 on a
+     * problem that is no sum over data points) and samples_seen / N (NaN there). */
+    long samples_seen;
+    double epochs;
     /* The first iteration t at which gap_t <= gd_target_fraction(k) * max(gap_0, 0), with
      * the optimizer's gradient evaluations up to that point (the one at x_t included) and
      * the wall seconds since the run started; -1 (NaN) when never reached or when the
@@ -72,6 +76,8 @@ typedef struct gd_workspace {
     double *x, *g, *x_eval, *work;
     double *state;           /* state_vectors vectors, n_cap apart */
     double *partial;         /* one slot per block of a blocked reduction */
+    size_t *rows;            /* a minibatch sampler's scratch (minibatch.h) */
+    size_t rows_cap;
 } gd_workspace;
 
 /* Coordinates per block when the driver splits element-wise work over OpenMP threads,
@@ -87,6 +93,15 @@ void gd_history_free(gd_history *h);
 
 int gd_workspace_reserve(gd_workspace *ws, size_t n, size_t state_vectors, gd_error *err);
 void gd_workspace_free(gd_workspace *ws);
+
+/* Room for the sampler of run control k on instance p (gd_sampler_scratch values; none
+ * for a full-batch run). */
+int gd_workspace_reserve_rows(gd_workspace *ws, const gd_problem *p, const gd_run_control *k,
+                              gd_error *err);
+
+/* The minibatch size of control k on p: batch_size when p is a sum over data points
+ * (batch_loss_grad) with more samples than that, else 0 (a full-batch run). */
+size_t gd_run_batch_size(const gd_problem *p, const gd_run_control *k);
 
 /* Runs d on instance p with optimizer opt (the type of d's optimizer section). The
  * workspace must hold p->n values and opt->state_vectors state vectors, the history

@@ -25,7 +25,8 @@ typedef enum { GD_SERIES_INT64, GD_SERIES_FLOAT64 } gd_series_elem;
     X(iteration, long, GD_SERIES_INT64)                                                      \
     X(loss, double, GD_SERIES_FLOAT64)                                                       \
     X(grad_norm, double, GD_SERIES_FLOAT64)                                                  \
-    X(lr, double, GD_SERIES_FLOAT64)
+    X(lr, double, GD_SERIES_FLOAT64)                                                         \
+    X(batch_loss, double, GD_SERIES_FLOAT64)
 
 /* Declares the member of a per-record series in a struct (gd_history, gd_batch). */
 #define GD_SERIES_MEMBER(member, ctype, elem) ctype *member;

@@ -63,6 +63,8 @@ static void result_of(const gd_merge *m, const gd_run_desc *d, const double *row
     r->wall_seconds = row[GD_MC_WALL];
     r->rank = (int)row[GD_MC_RANK];
     r->threads = (int)row[GD_MC_THREADS];
+    r->samples_seen = (long)row[GD_MC_SAMPLES_SEEN];
+    r->epochs = row[GD_MC_EPOCHS];
 }
 
 /* Room for n values in each integer series' buffer. */

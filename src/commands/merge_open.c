@@ -23,7 +23,7 @@ const char *const gd_merge_fixed_columns[GD_MC_TARGETS] = {
     "final_offset", "final_count", "status_code", "steps",           "loss_initial",
     "loss_final",  "loss_best",    "grad_norm_final", "gap",         "loss_evals",
     "grad_evals",  "monitor_loss_evals", "monitor_grad_evals", "wall_seconds", "rank",
-    "threads"};
+    "threads",     "samples_seen", "epochs"};
 
 
 static const char *name_of(const gd_merge_input *in)

@@ -8,6 +8,7 @@
 
 static const char *const gradient_choices[] = {"analytic", "numeric", NULL};
 static const char *const bool_choices[] = {"false", "true", NULL};
+static const char *const sampling_choices[] = {"shuffle", "replacement", NULL};
 
 /* 2^53: every whole number up to it is exact as a double and fits a long. */
 #define ITERATIONS_MAX 9007199254740992.0
@@ -27,6 +28,16 @@ const gd_param_spec gd_control_params[] = {
      "diverged when loss > f0 + divergence * (|f0| + 1)"},
     {"save_final", GD_CHOICE, 1, 0, 0, false, false, bool_choices,
      "store the final parameters of each run"},
+    {"batch_size", GD_INT, 0, 0, ITERATIONS_MAX, false, false, NULL,
+     "samples per minibatch of a problem on data (0, or at least its samples: full batch)"},
+    {"sampling", GD_CHOICE, 0, 0, 0, false, false, sampling_choices,
+     "minibatches: shuffle (a permutation per epoch) or replacement (uniform draws)"},
+    {"grad_noise", GD_REAL, 0, 0, INFINITY, false, true, NULL,
+     "standard deviation of Gaussian noise added to each gradient component (0: none)"},
+    {"lower", GD_REAL, -INFINITY, -INFINITY, INFINITY, false, true, NULL,
+     "lower bound of every coordinate: each step is projected on [lower, upper]"},
+    {"upper", GD_REAL, INFINITY, -INFINITY, INFINITY, true, false, NULL,
+     "upper bound of every coordinate (default none)"},
     {0},
 };
 
@@ -39,4 +50,9 @@ void gd_control_from_values(gd_run_control *c, const double *v)
     c->loss_tol = v[GD_CONTROL_LOSS_TOL];
     c->divergence = v[GD_CONTROL_DIVERGENCE];
     c->save_final = (int)v[GD_CONTROL_SAVE_FINAL];
+    c->batch_size = (long)v[GD_CONTROL_BATCH_SIZE];
+    c->sampling = (int)v[GD_CONTROL_SAMPLING];
+    c->grad_noise = v[GD_CONTROL_GRAD_NOISE];
+    c->lower = v[GD_CONTROL_LOWER];
+    c->upper = v[GD_CONTROL_UPPER];
 }

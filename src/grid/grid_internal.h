@@ -192,4 +192,8 @@ int gd_grid_check_numeric_dimension(const gd_sweep *s, const gd_problem_section 
                                     const gd_problem_files *files, const double *pp,
                                     gd_error *err);
 
+/* control_check.c: section ps's stochastic control keys (batch_size on a type without
+ * minibatches, an empty box [lower, upper]). Located error. */
+int gd_grid_check_control(const gd_sweep *s, const gd_problem_section *ps, gd_error *err);
+
 #endif

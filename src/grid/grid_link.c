@@ -306,7 +306,8 @@ int gd_grid_link(gd_sweep *s, const gd_grid_raw *raw, int allow_huge, gd_error *
     if (resolve_applies(s, raw, err) < 0 || count_runs(s, allow_huge, err) < 0)
         return -1;
     for (size_t p = 0; p < s->n_problems; p++)
-        if (check_problem(s, &s->problems[p], err) < 0)
+        if (check_problem(s, &s->problems[p], err) < 0 ||
+            gd_grid_check_control(s, &s->problems[p], err) < 0)
             return -1;
     return 0;
 }

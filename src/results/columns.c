@@ -49,6 +49,8 @@ static const fixed_column fixed_columns[] = {
     {"grad_evals", GD_COL_I64, R_GRAD_EVALS, G_RESULT_COUNTS, "result"},
     {"monitor_loss_evals", GD_COL_I64, R_MONITOR_LOSS_EVALS, G_RESULT_COUNTS, "result"},
     {"monitor_grad_evals", GD_COL_I64, R_MONITOR_GRAD_EVALS, G_RESULT_COUNTS, "result"},
+    {"samples_seen", GD_COL_I64, R_SAMPLES_SEEN, G_RESULT_COUNTS, "result"},
+    {"epochs", GD_COL_F64, R_EPOCHS, G_RESULT_COUNTS, "result"},
     {"wall_seconds", GD_COL_F64, R_WALL, G_RESULT_COUNTS, "result"},
     {"rank", GD_COL_I32, R_RANK, G_RESULT_COUNTS, "result"},
     {"threads", GD_COL_I32, R_THREADS, G_RESULT_COUNTS, "result"},

@@ -86,6 +86,11 @@ static double control_value(const gd_run_control *ctl, size_t k)
     case GD_CONTROL_GRAD_TOL: return ctl->grad_tol;
     case GD_CONTROL_LOSS_TOL: return ctl->loss_tol;
     case GD_CONTROL_DIVERGENCE: return ctl->divergence;
+    case GD_CONTROL_BATCH_SIZE: return (double)ctl->batch_size;
+    case GD_CONTROL_SAMPLING: return ctl->sampling;
+    case GD_CONTROL_GRAD_NOISE: return ctl->grad_noise;
+    case GD_CONTROL_LOWER: return ctl->lower;
+    case GD_CONTROL_UPPER: return ctl->upper;
     default: return ctl->save_final;
     }
 }
@@ -141,6 +146,7 @@ static double result_value(const gd_run_result *r, int role)
     case R_LOSS_BEST: return r->loss_best;
     case R_GRAD_NORM_FINAL: return r->grad_norm_final;
     case R_GAP: return r->gap;
+    case R_EPOCHS: return r->epochs;
     default: return r->wall_seconds;
     }
 }
@@ -179,10 +185,11 @@ static void put_fixed(const gd_column *col, const gd_sweep *s, const gd_run_desc
     case R_GRAD_EVALS: put_i64(cell, r->grad_evals); break;
     case R_MONITOR_LOSS_EVALS: put_i64(cell, r->monitor_loss_evals); break;
     case R_MONITOR_GRAD_EVALS: put_i64(cell, r->monitor_grad_evals); break;
+    case R_SAMPLES_SEEN: put_i64(cell, r->samples_seen); break;
     case R_RANK: put_number(cell, GD_COL_I32, r->rank); break;
     case R_THREADS: put_number(cell, GD_COL_I32, r->threads); break;
     case R_LOSS_INITIAL: case R_LOSS_FINAL: case R_LOSS_BEST: case R_GRAD_NORM_FINAL:
-    case R_GAP: case R_WALL:
+    case R_GAP: case R_WALL: case R_EPOCHS:
         put_number(cell, GD_COL_F64, result_value(r, col->role));
         break;
     case R_TRAJ_OFFSET: case R_TRAJ_COUNT: case R_PATH_OFFSET: case R_PATH_COUNT:

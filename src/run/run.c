@@ -7,6 +7,7 @@
 #include "gdsweep/run.h"
 
 #include "gdsweep/interrupt.h"
+#include "gdsweep/minibatch.h"
 #include "gdsweep/step_call.h"
 
 #include <math.h>
@@ -109,6 +110,7 @@ typedef struct loop_ctx {
     size_t next_target;            /* first target not reached yet */
     double target_gap[GD_TARGETS]; /* gap levels of the targets */
     gd_step_consts consts;         /* the optimizer's constants of the last step */
+    gd_sampler *sampler;           /* the minibatches, NULL: full batch */
 } loop_ctx;
 
 /* The loss at x_t and, when known, the gradient norm there. */
@@ -187,12 +189,29 @@ static point evaluate(loop_ctx *c, long t)
     return at;
 }
 
+/* Whether a box [lower, upper] bounds the coordinates. */
+static int has_box(const loop_ctx *c)
+{
+    return c->d->control.lower > -INFINITY || c->d->control.upper < INFINITY;
+}
+
+/* Projects x on the box (nothing without one). */
+static void project(const loop_ctx *c, double *x)
+{
+    if (!has_box(c))
+        return;
+    double lo = c->d->control.lower, hi = c->d->control.upper;
+    for (size_t i = 0; i < c->p->n; i++)
+        x[i] = fmin(fmax(x[i], lo), hi);
+}
+
 /* Whether the problem steps and evaluates in one pass (its step_loss_grad): not for a
- * look-ahead optimizer (its gradient is taken elsewhere than x) nor numeric gradients. */
+ * look-ahead optimizer (its gradient is taken elsewhere than x), numeric gradients nor a
+ * box (the projection comes between the step and the evaluation). */
 static int fused(const loop_ctx *c)
 {
     return c->p->type->step_loss_grad && !c->opt->lookahead &&
-           !c->d->control.numeric_gradient;
+           !c->d->control.numeric_gradient && !has_box(c);
 }
 
 /* The fused pass: the step (none when NULL, at the start point), then loss and gradient at
@@ -212,27 +231,47 @@ static point first_evaluate(loop_ctx *c)
     return fused(c) ? fused_evaluate(c, NULL) : evaluate(c, 0);
 }
 
+/* The optimizer's step from x_t with rate lr (its constants prepared into c->consts). */
+static gd_step_call prepare_step(loop_ctx *c, double lr, long t)
+{
+    const double *hp = c->d->optimizer_params;
+    gd_optimizer_prepare(c->opt, hp, t + 1, &c->consts);
+    return (gd_step_call){c->opt, hp, lr, t + 1, c->ws->n_cap, c->ws->state, &c->consts};
+}
+
+/* Steps x_t to x_{t+1} with the gradient in ws->g, projected on the box. */
+static void step_projected(loop_ctx *c, const gd_step_call *call)
+{
+    blocked_step(call, c->p->n, c->ws->x, c->ws->g);
+    project(c, c->ws->x);
+}
+
 /* Steps from x_t to x_{t+1} with rate lr and evaluates there. */
 static point step_and_evaluate(loop_ctx *c, double lr, long t)
 {
-    gd_workspace *ws = c->ws;
-    const double *hp = c->d->optimizer_params;
-    gd_optimizer_prepare(c->opt, hp, t + 1, &c->consts);
-    gd_step_call call = {c->opt, hp, lr, t + 1, ws->n_cap, ws->state, &c->consts};
+    gd_step_call call = prepare_step(c, lr, t);
     if (fused(c))
         return fused_evaluate(c, &call);
-    blocked_step(&call, c->p->n, ws->x, ws->g);
+    step_projected(c, &call);
     return evaluate(c, t + 1);
 }
 
+/* Adds the gradient noise of iteration t to ws->g (after its norm was taken: records
+ * and stop tests see the noise-free objective). */
+static void add_noise(const loop_ctx *c, long t)
+{
+    gd_grad_noise_add(c->d->key, (uint64_t)t, c->d->control.grad_noise, c->ws->g, c->p->n);
+}
+
 static void record(gd_history *h, const double *x, size_t n, long t, const point *at,
-                   double lr)
+                   double lr, double batch_loss)
 {
     size_t i = h->count++;
     h->iteration[i] = t;
     h->loss[i] = at->f;
     h->grad_norm[i] = at->gn;
     h->lr[i] = lr;
+    h->batch_loss[i] = batch_loss;
     if (h->path_dim)
         memcpy(h->path + i * h->path_dim, x, n * sizeof *x);
 }
@@ -289,6 +328,7 @@ static void start(loop_ctx *c, gd_history *h)
 {
     size_t n = c->p->n;
     memcpy(c->ws->x, c->p->x0, n * sizeof *c->ws->x);
+    project(c, c->ws->x);
     size_t vectors = c->opt->state_vectors;
     for (size_t k = 0; k < vectors; k++)
         memset(c->ws->state + k * c->ws->n_cap, 0, n * sizeof *c->ws->state);
@@ -297,9 +337,20 @@ static void start(loop_ctx *c, gd_history *h)
     h->path_dim = n <= GD_PATH_MAX_DIM ? n : 0;
 }
 
+/* samples_seen and epochs: a full batch reads every sample per gradient evaluation. */
+static void count_samples(loop_ctx *c)
+{
+    gd_run_result *r = c->r;
+    size_t samples = c->p->type->samples ? c->p->type->samples(c->p) : 0;
+    if (!c->sampler)
+        r->samples_seen = r->grad_evals * (long)samples;
+    r->epochs = samples ? (double)r->samples_seen / (double)samples : NAN;
+}
+
 static void finish(loop_ctx *c, long t, int status, const point *at)
 {
     gd_run_result *r = c->r;
+    count_samples(c);
     r->status = status;
     r->iterations = t;
     r->loss_final = at->f;
@@ -316,35 +367,128 @@ double gd_target_fraction(size_t k)
     return fraction[k];
 }
 
-void gd_run_execute(const gd_problem *p, const gd_optimizer_type *opt, const gd_run_desc *d,
-                    long record_every, gd_workspace *ws, gd_history *h, gd_run_result *r)
+/* The full-batch loop: the optimizer's gradient is the objective's, every iteration
+ * evaluated and tested. */
+static void run_full_batch(loop_ctx *c, gd_history *h)
 {
-    loop_ctx c = {p, d, opt, ws, r, record_every, now_seconds(), 0, {0}, {0}};
+    const gd_run_desc *d = c->d;
+    gd_run_result *r = c->r;
     double lr0 = d->optimizer_params[0];
     long T = d->control.iterations;
-    start(&c, h);
-    point at = first_evaluate(&c);
+    point at = first_evaluate(c);
+    add_noise(c, 0);
     r->loss_initial = r->loss_best = at.f;
-    targets_start(&c, at.f);
+    targets_start(c, at.f);
     for (long t = 0;; t++) {
         if (at.f < r->loss_best)
             r->loss_best = at.f;
-        targets_check(&c, t, at.f);
-        int status = stop_reason(&c, t, &at);
+        targets_check(c, t, at.f);
+        int status = stop_reason(c, t, &at);
         if (status != 2) {
             if (!at.gn_known) { /* the loss stays the one the stop test judged */
                 double f = at.f;
-                monitor_at_x(&c, &at);
+                monitor_at_x(c, &at);
                 at.f = f;
             }
-            record(h, ws->x, p->n, t, &at, NAN);
-            finish(&c, t, status, &at);
+            record(h, c->ws->x, c->p->n, t, &at, NAN, NAN);
+            finish(c, t, status, &at);
             break;
         }
         double lr = d->schedule->rate(d->schedule_params, lr0, t, T);
-        if (t % record_every == 0)
-            record(h, ws->x, p->n, t, &at, lr);
-        at = step_and_evaluate(&c, lr, t);
+        if (t % c->record_every == 0)
+            record(h, c->ws->x, c->p->n, t, &at, lr, NAN);
+        at = step_and_evaluate(c, lr, t);
+        add_noise(c, t + 1);
     }
+}
+
+/* ---- stochastic runs: minibatches or an online loss ------------------------------------ */
+
+/* The gradient the step from x_t uses, into ws->g: over minibatch B_t (or of the online
+ * loss f_{t+1}) at x_t or the optimizer's look-ahead point, counted as the optimizer's
+ * own evaluation, noise added; returns that loss. */
+static double stochastic_gradient(loop_ctx *c, long t)
+{
+    gd_workspace *ws = c->ws;
+    const gd_problem *p = c->p;
+    const double *at = ws->x;
+    if (c->opt->lookahead) {
+        blocked_lookahead(c->opt, c->d->optimizer_params, p->n, ws->n_cap, ws->x, ws->state,
+                          ws->x_eval);
+        at = ws->x_eval;
+    }
+    c->r->loss_evals++;
+    c->r->grad_evals++;
+    double f;
+    if (c->sampler) {
+        size_t m = gd_sampler_rows(c->sampler, (uint64_t)t);
+        c->r->samples_seen += (long)m;
+        f = p->type->batch_loss_grad(p, at, c->sampler->rows, m, ws->g);
+    } else {
+        f = p->type->online_loss_grad(p, at, (uint64_t)t + 1, ws->g);
+    }
+    add_noise(c, t);
+    return f;
+}
+
+/* The stop test of iteration t: at a record point (and at the budget's end) on the full
+ * objective, evaluated there as monitoring; elsewhere only an interrupt stops. */
+static int stochastic_stop(loop_ctx *c, long t, point *at)
+{
+    if (t % c->record_every != 0 && t < c->d->control.iterations)
+        return gd_interrupt_abandon() ? GD_STATUS_ABANDONED : 2;
+    if (t > 0)
+        monitor_at_x(c, at);
+    if (at->f < c->r->loss_best)
+        c->r->loss_best = at->f;
+    targets_check(c, t, at->f);
+    return stop_reason(c, t, at);
+}
+
+/* The stochastic loop: the optimizer's gradient is a minibatch's or an online loss's;
+ * the full objective, its gradient norm, the targets and the stop tests are looked at
+ * record points only (docs/GRID.md, "Stochastic runs"). */
+static void run_stochastic(loop_ctx *c, gd_history *h)
+{
+    const gd_run_desc *d = c->d;
+    gd_run_result *r = c->r;
+    double lr0 = d->optimizer_params[0];
+    long T = d->control.iterations;
+    point at = {NAN, NAN, 1};
+    monitor_at_x(c, &at);
+    r->loss_initial = r->loss_best = at.f;
+    targets_start(c, at.f);
+    for (long t = 0;; t++) {
+        int status = stochastic_stop(c, t, &at);
+        if (status != 2) {
+            record(h, c->ws->x, c->p->n, t, &at, NAN, NAN);
+            finish(c, t, status, &at);
+            break;
+        }
+        double lr = d->schedule->rate(d->schedule_params, lr0, t, T);
+        double batch_loss = stochastic_gradient(c, t);
+        if (t % c->record_every == 0)
+            record(h, c->ws->x, c->p->n, t, &at, lr, batch_loss);
+        gd_step_call call = prepare_step(c, lr, t);
+        step_projected(c, &call);
+    }
+}
+
+void gd_run_execute(const gd_problem *p, const gd_optimizer_type *opt, const gd_run_desc *d,
+                    long record_every, gd_workspace *ws, gd_history *h, gd_run_result *r)
+{
+    loop_ctx c = {p, d, opt, ws, r, record_every, now_seconds(), 0, {0}, {0}, NULL};
+    gd_sampler sampler;
+    size_t m = gd_run_batch_size(p, &d->control);
+    if (m) {
+        gd_sampler_init(&sampler, d->key, p->type->samples(p), m, d->control.sampling,
+                        ws->rows);
+        c.sampler = &sampler;
+    }
+    start(&c, h);
+    if (c.sampler || p->type->online_loss_grad)
+        run_stochastic(&c, h);
+    else
+        run_full_batch(&c, h);
     r->wall_seconds = now_seconds() - c.t0;
 }

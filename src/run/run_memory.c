@@ -8,6 +8,8 @@
 
 #include "gdsweep/run.h"
 
+#include "gdsweep/minibatch.h"
+
 size_t gd_history_records(long iterations, long record_every)
 {
     size_t every = (size_t)(record_every > 0 ? record_every : 1);
@@ -90,8 +92,24 @@ int gd_workspace_reserve(gd_workspace *ws, size_t n, size_t state_vectors, gd_er
     return 0;
 }
 
+int gd_workspace_reserve_rows(gd_workspace *ws, const gd_problem *p, const gd_run_control *k,
+                              gd_error *err)
+{
+    size_t m = gd_run_batch_size(p, k);
+    size_t need = m ? gd_sampler_scratch(p->type->samples(p), m, k->sampling) : 0;
+    if (need <= ws->rows_cap)
+        return 0;
+    size_t *rows = realloc(ws->rows, need * sizeof *rows);
+    if (!rows)
+        return gd_fail_runtime(err, "out of memory for a minibatch sampler of %zu rows", need);
+    ws->rows = rows;
+    ws->rows_cap = need;
+    return 0;
+}
+
 void gd_workspace_free(gd_workspace *ws)
 {
+    free(ws->rows);
     free(ws->x);
     free(ws->g);
     free(ws->x_eval);

@@ -42,8 +42,10 @@ int gd_worker_run(gd_worker *w, uint64_t id, gd_batch *b, gd_error *err)
     size_t n = w->instance.n;
     size_t records = gd_history_records(d.control.iterations, w->sweep->record_every);
     if (gd_workspace_reserve(&w->ws, n, opt->state_vectors, err) != 0 ||
+        gd_workspace_reserve_rows(&w->ws, &w->instance, &d.control, err) != 0 ||
         gd_history_reserve(&w->history, records, 0, err) != 0)
         return -1;
+    d.key = gd_sweep_instance_key(w->sweep, &d);
     gd_run_execute(&w->instance, opt, &d, w->sweep->record_every, &w->ws, &w->history, &r);
     if (r.status == GD_STATUS_ABANDONED)
         return 1;

@@ -1,0 +1,83 @@
+/* minibatch.c - the batch sequence and the gradient noise of stochastic runs
+ * (see gdsweep/minibatch.h). */
+#include "gdsweep/minibatch.h"
+
+#include "gdsweep/grid.h"
+#include "gdsweep/run.h"
+
+size_t gd_rng_below(gd_rng_key key, uint32_t stream, uint64_t i, size_t n)
+{
+    size_t r = (size_t)(gd_rng_uniform(key, stream, i) * (double)n);
+    return r < n ? r : n - 1;
+}
+
+void gd_shuffle_permutation(gd_rng_key key, uint64_t epoch, size_t n, size_t *perm)
+{
+    for (size_t j = 0; j < n; j++)
+        perm[j] = j;
+    uint64_t base = epoch * (uint64_t)n;
+    for (size_t j = n; j-- > 1;) {
+        size_t r = gd_rng_below(key, GD_STREAM_SHUFFLE, base + j, j + 1), v = perm[j];
+        perm[j] = perm[r];
+        perm[r] = v;
+    }
+}
+
+size_t gd_sampler_scratch(size_t samples, size_t size, int sampling)
+{
+    return size + (sampling == GD_SAMPLING_SHUFFLE ? samples : 0);
+}
+
+void gd_sampler_init(gd_sampler *s, gd_rng_key key, size_t samples, size_t size, int sampling,
+                     size_t *scratch)
+{
+    s->key = key;
+    s->samples = samples;
+    s->size = size;
+    s->sampling = sampling;
+    s->rows = scratch;
+    s->perm = sampling == GD_SAMPLING_SHUFFLE ? scratch + size : NULL;
+    s->epoch = UINT64_MAX;
+}
+
+uint64_t gd_sampler_per_epoch(const gd_sampler *s)
+{
+    return (s->samples + s->size - 1) / s->size;
+}
+
+size_t gd_sampler_rows(gd_sampler *s, uint64_t t)
+{
+    if (s->sampling == GD_SAMPLING_REPLACEMENT) {
+        for (size_t q = 0; q < s->size; q++)
+            s->rows[q] = gd_rng_below(s->key, GD_STREAM_REPLACEMENT, t * s->size + q,
+                                      s->samples);
+        return s->size;
+    }
+    uint64_t per = gd_sampler_per_epoch(s), epoch = t / per;
+    if (epoch != s->epoch) {
+        gd_shuffle_permutation(s->key, epoch, s->samples, s->perm);
+        s->epoch = epoch;
+    }
+    size_t lo = (size_t)(t % per) * s->size;
+    size_t m = lo + s->size < s->samples ? s->size : s->samples - lo;
+    for (size_t q = 0; q < m; q++)
+        s->rows[q] = s->perm[lo + q];
+    return m;
+}
+
+void gd_grad_noise_add(gd_rng_key key, uint64_t t, double sigma, double *g, size_t n)
+{
+    if (sigma == 0)
+        return;
+    uint64_t base = t * (uint64_t)n;
+    for (size_t i = 0; i < n; i++)
+        g[i] += sigma * gd_rng_normal(key, GD_STREAM_GRAD_NOISE, base + i);
+}
+
+size_t gd_run_batch_size(const gd_problem *p, const gd_run_control *k)
+{
+    if (!p->type->batch_loss_grad || k->batch_size <= 0)
+        return 0;
+    size_t m = (size_t)k->batch_size;
+    return m < p->type->samples(p) ? m : 0;
+}
