@@ -65,6 +65,13 @@ static void test_constant(void **unused)
     check_rates("constant", &DEFAULTS, 100, want, COUNT(want));
 }
 
+/* lr0 / sqrt(1 + t): Reddi et al.'s alpha / sqrt(t) with their t = ours + 1 (LR0 = 0.3). */
+static void test_inverse_sqrt(void **unused)
+{
+    static const point want[] = {{0, 0.3}, {3, 0.15}, {15, 0.075}, {99, 0.03}};
+    check_rates("inverse_sqrt", &DEFAULTS, 100, want, COUNT(want));
+}
+
 /* lr0 / (1 + t / ds)    (ds = 50, the default; then ds = 7.5) */
 static void test_inverse_time(void **unused)
 {
@@ -168,7 +175,7 @@ static void check_type(const gd_schedule_type *type)
 static void test_registry(void **unused)
 {
     static const char *const names[] = {"constant", "inverse_time", "exponential", "step",
-                                        "cosine", NULL};
+                                        "cosine", "inverse_sqrt", NULL};
     size_t i = 0;
     for (; names[i]; i++) {
         assert_non_null(gd_schedules[i]);
@@ -224,6 +231,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_constant),
+        cmocka_unit_test(test_inverse_sqrt),
         cmocka_unit_test(test_inverse_time),
         cmocka_unit_test(test_exponential),
         cmocka_unit_test(test_step),

@@ -35,6 +35,12 @@ static double inverse_time_rate(const double *sp, double lr0, long t, long itera
     return lr0 / (1.0 + (double)t / sp[0]);
 }
 
+/* Reddi, Kale & Kumar's alpha / sqrt(t), their t = ours + 1. */
+static double inverse_sqrt_rate(const double *sp, double lr0, long t, long iterations)
+{
+    return lr0 / sqrt(1.0 + (double)t);
+}
+
 static double exponential_rate(const double *sp, double lr0, long t, long iterations)
 {
     return lr0 * pow(sp[0], (double)t / sp[1]);
@@ -65,6 +71,13 @@ static const gd_schedule_type inverse_time_schedule = {
     .rate = inverse_time_rate,
 };
 
+static const gd_schedule_type inverse_sqrt_schedule = {
+    .name = "inverse_sqrt",
+    .doc = "lr / sqrt(1 + t), the step size alpha/sqrt(t) of Reddi, Kale & Kumar",
+    .params = no_params,
+    .rate = inverse_sqrt_rate,
+};
+
 static const gd_schedule_type exponential_schedule = {
     .name = "exponential",
     .doc = "lr * gamma^(t/decay_steps)",
@@ -88,12 +101,12 @@ static const gd_schedule_type cosine_schedule = {
 
 /* Same order as gd_schedules (tests check that the names agree). */
 const char *const gd_schedule_names[] = {
-    "constant", "inverse_time", "exponential", "step", "cosine", NULL,
+    "constant", "inverse_time", "exponential", "step", "cosine", "inverse_sqrt", NULL,
 };
 
 const gd_schedule_type *const gd_schedules[] = {
     &constant_schedule, &inverse_time_schedule, &exponential_schedule, &step_schedule,
-    &cosine_schedule, NULL,
+    &cosine_schedule, &inverse_sqrt_schedule, NULL,
 };
 
 const gd_param_spec gd_schedule_spec = {

@@ -11,6 +11,7 @@ const gd_problem_type *const gd_problems[] = {
     &gd_problem_leastsq,
     &gd_problem_logreg,
     &gd_problem_softmax,
+    &gd_problem_reddi,
     NULL,
 };
 

@@ -106,6 +106,7 @@ def trajectory(f, runs, i, name="loss"):
 NOT_RESULTS = {"rank", "threads", "wall_seconds", "traj_offset", "path_offset", "final_offset",
                *(f"seconds_to_1e-{k}" for k in range(1, 9))}
 SERIES = [("traj/loss", "traj"), ("traj/grad_norm", "traj"), ("traj/lr", "traj"),
+          ("traj/batch_loss", "traj"),
           ("traj/iteration", "traj"), ("path/x", "path"), ("final/x", "final")]
 
 
