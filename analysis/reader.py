@@ -13,7 +13,8 @@ import h5py
 import numpy as np
 import pandas as pd
 
-TRAJ_FIELDS = ("iteration", "loss", "grad_norm", "lr")
+# batch_loss: a stochastic run's minibatch loss (docs/FORMAT.md); absent in older files.
+TRAJ_FIELDS = ("iteration", "loss", "grad_norm", "lr", "batch_loss")
 REQUIRED_COLUMNS = ("run_id", "problem", "optimizer", "status", "written", "traj_offset")
 
 
@@ -149,7 +150,7 @@ def _row(h, run_id):
 
 
 def trajectory(f, run_id):
-    """Run run_id's records: iteration, loss, grad_norm, lr, and path columns x_0.. when recorded."""
+    """Run run_id's records: iteration, loss, grad_norm, lr, batch_loss, and path columns x_0.. when recorded."""
     with opened(f) as h:
         row = _row(h, run_id)
         rows = pd.DataFrame([{c: int(row[c]) for c in STORAGE_COLUMNS}])
@@ -218,7 +219,7 @@ def trajectories(f, rows, fields=TRAJ_FIELDS, with_path=False):
     counts = rows["traj_count"].to_numpy(np.int64)
     offsets = rows["traj_offset"].to_numpy(np.int64)
     with opened(f) as h:
-        arrays = {k: read_spans(h["traj"][k], offsets, counts) for k in fields}
+        arrays = {k: read_spans(h["traj"][k], offsets, counts) for k in fields if k in h["traj"]}
         if not with_path:
             return Records(arrays, counts)
         dims = np.where(rows["path_count"].to_numpy(np.int64) > 0, rows["path_dim"].to_numpy(np.int64), 0)

@@ -1,7 +1,7 @@
 /* control_check.c - the checks of a problem section's stochastic control keys.
  *
  * batch_size > 0 asks for minibatches, which only a sum over data points has (the type's
- * batch_loss_grad, problem.h); the box [lower, upper] must be non-empty in every
+ * batch_loss_grad, problem.h), and their gradients are analytic (as an online problem's); the box [lower, upper] must be non-empty in every
  * combination, which holds exactly when the largest lower is below the smallest upper
  * (both are swept independently). Failures name the grid line of the key. */
 #include "grid_internal.h"
@@ -33,6 +33,12 @@ int gd_grid_check_control(const gd_sweep *s, const gd_problem_section *ps, gd_er
                                "[problem %s]: batch_size = %.0f, but %s is no sum over data "
                                "points; use batch_size = 0 (grad_noise makes its gradient "
                                "noisy)", ps->label, extreme(batch, 1), ps->type->name);
+    const gd_dim *grad = control_dim(ps, GD_CONTROL_GRADIENT);
+    int stochastic = extreme(batch, 1) > 0 || ps->type->online_loss_grad;
+    if (stochastic && extreme(grad, 1) == 1)
+        return gd_grid_fail_at(err, s->path, line_of(ps, grad),
+                               "[problem %s]: gradient = numeric with minibatches or an "
+                               "online problem; use gradient = analytic", ps->label);
     const gd_dim *lower = control_dim(ps, GD_CONTROL_LOWER);
     const gd_dim *upper = control_dim(ps, GD_CONTROL_UPPER);
     if (extreme(lower, 1) >= extreme(upper, 0))

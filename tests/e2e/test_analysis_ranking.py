@@ -158,7 +158,8 @@ class Runs:
 
     def group_text(self, group):
         """`quad x0=5 ...`: the label and the problem values the group's problem type has."""
-        values = [f"{c}={v:g}" for c, v in zip(self.problem_cols, group[1:]) if v != "nan"]
+        values = [f"{c}={v}" if isinstance(v, str) else f"{c}={v:g}"
+                  for c, v in zip(self.problem_cols, group[1:]) if v not in ("nan", "")]
         return " ".join([group[0]] + values)
 
     def groups(self, problem):
