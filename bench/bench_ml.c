@@ -1,4 +1,5 @@
-/* bench_ml.c - one full-batch gradient step of logreg or softmax on a generated table.
+/* bench_ml.c - one full-batch gradient step of logreg or softmax on a generated table,
+ * or (-b BATCH) one minibatch iteration of gdsweep's run loop.
  *
  * Writes ROWS x FEATURES Gaussian features and a label (0/1, or 0..CLASSES-1 from the
  * largest of CLASSES random linear scores) as CSV text in memory (Philox, seed 1), sets up
@@ -7,8 +8,13 @@
  * loss and the gradient, as the driver calls it) and the update, for each thread count.
  * Prints one line per thread count: "gdsweep THREADS SECONDS_PER_STEP" (the best of
  * REPEATS timings). bench_ml.py does the same step in NumPy and PyTorch; bench_ml.sh runs
- * both. Usage: bench_ml [-n ROWS] [-f FEATURES] [-k CLASSES] [-i ITERATIONS] [-r REPEATS]
- * [-t THREADS,...] */
+ * both. With -b BATCH it times instead whole iterations of gd_run_execute (shuffled
+ * minibatches of BATCH rows, the sampler, the gradient, the optimizer's step: gd and adam,
+ * lr 0.01) and prints "gdsweep-gd THREADS SECONDS_PER_ITERATION" and "gdsweep-adam ...":
+ * (time of 2 ITERATIONS - time of ITERATIONS) / ITERATIONS, which removes what a run does
+ * once (the full objective at the start and at the end); bench_sgd.sh compares them with
+ * PyTorch (bench_sgd.py). Usage: bench_ml [-n ROWS] [-f FEATURES] [-k CLASSES]
+ * [-i ITERATIONS] [-r REPEATS] [-t THREADS,...] [-b BATCH] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +22,14 @@
 
 #include <omp.h>
 
+#include "gdsweep/grid.h"
 #include "gdsweep/problem.h"
+#include "gdsweep/run.h"
 
 #define MAX_THREAD_COUNTS 8
 
 typedef struct options {
-    long rows, features, classes, iterations;
+    long rows, features, classes, iterations, batch;
     int repeats;
     int threads[MAX_THREAD_COUNTS];
     size_t n_threads;
@@ -43,14 +51,15 @@ static int parse_threads(const char *s, options *o)
 
 static int parse(int argc, char **argv, options *o)
 {
-    *o = (options){100000, 32, 2, 20, 3, {1, 2}, 2};
-    for (int c; (c = getopt(argc, argv, "n:f:k:i:r:t:")) != -1;) {
+    *o = (options){100000, 32, 2, 20, 0, 3, {1, 2}, 2};
+    for (int c; (c = getopt(argc, argv, "n:f:k:i:r:t:b:")) != -1;) {
         switch (c) {
         case 'n': o->rows = atol(optarg); break;
         case 'f': o->features = atol(optarg); break;
         case 'k': o->classes = atol(optarg); break;
         case 'i': o->iterations = atol(optarg); break;
         case 'r': o->repeats = atoi(optarg); break;
+        case 'b': o->batch = atol(optarg); break;
         case 't':
             if (parse_threads(optarg, o) < 0)
                 return -1;
@@ -141,6 +150,51 @@ static double time_steps(const gd_problem *p, const options *o, double *w, doubl
     return best;
 }
 
+/* Seconds of one run of `iterations` minibatch iterations of optimizer `name`. */
+static double time_run(const gd_problem *p, const options *o, const char *name, long iterations,
+                       gd_workspace *ws, gd_history *h)
+{
+    const gd_optimizer_type *opt = gd_optimizer_find(name);
+    double control[GD_CONTROL_COUNT];
+    gd_run_desc d = {0};
+    gd_run_result r;
+    gd_param_defaults(gd_control_params, control);
+    control[GD_CONTROL_ITERATIONS] = (double)iterations;
+    control[GD_CONTROL_BATCH_SIZE] = (double)o->batch;
+    gd_control_from_values(&d.control, control);
+    gd_param_defaults(opt->params, d.optimizer_params);
+    d.optimizer_params[0] = 0.01;
+    d.schedule = gd_schedule_find("constant");
+    d.key = gd_rng_key_make(1, "bench_sgd", NULL, 0, 0);
+    gd_error err;
+    if (gd_workspace_reserve(ws, p->n, opt->state_vectors, &err) < 0 ||
+        gd_workspace_reserve_rows(ws, p, &d.control, &err) < 0 ||
+        gd_history_reserve(h, gd_history_records(iterations, iterations), 0, &err) < 0) {
+        fprintf(stderr, "bench_ml: %s\n", err.msg);
+        exit(1);
+    }
+    gd_run_execute(p, opt, &d, iterations, ws, h, &r);
+    return r.wall_seconds;
+}
+
+/* Seconds per minibatch iteration of optimizer `name`: the best of o->repeats differences
+ * between runs of 2 I and I iterations. */
+static double time_minibatch(const gd_problem *p, const options *o, const char *name)
+{
+    gd_workspace ws = {0};
+    gd_history h = {0};
+    double best = 1e300;
+    for (int r = 0; r < o->repeats; r++) {
+        double once = time_run(p, o, name, o->iterations, &ws, &h);
+        double twice = time_run(p, o, name, 2 * o->iterations, &ws, &h);
+        double s = (twice - once) / (double)o->iterations;
+        best = s < best ? s : best;
+    }
+    gd_workspace_free(&ws);
+    gd_history_free(&h);
+    return best;
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -148,7 +202,7 @@ int main(int argc, char **argv)
     gd_problem p;
     if (parse(argc, argv, &o) < 0) {
         fprintf(stderr, "usage: bench_ml [-n ROWS] [-f FEATURES] [-k CLASSES] [-i ITERATIONS] "
-                        "[-r REPEATS] [-t THREADS,...]\n");
+                        "[-r REPEATS] [-t THREADS,...] [-b BATCH]\n");
         return 2;
     }
     char *text = table_text(&o, &len);
@@ -162,7 +216,12 @@ int main(int argc, char **argv)
            p.type->name, o.rows, o.features, o.classes, p.n);
     for (size_t k = 0; k < o.n_threads; k++) {
         omp_set_num_threads(o.threads[k]);
-        printf("gdsweep %d %.6g\n", o.threads[k], time_steps(&p, &o, w, g));
+        if (o.batch > 0) {
+            printf("gdsweep-gd %d %.6g\n", o.threads[k], time_minibatch(&p, &o, "gd"));
+            printf("gdsweep-adam %d %.6g\n", o.threads[k], time_minibatch(&p, &o, "adam"));
+        } else {
+            printf("gdsweep %d %.6g\n", o.threads[k], time_steps(&p, &o, w, g));
+        }
     }
     free(w);
     free(g);
