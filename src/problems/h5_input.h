@@ -30,8 +30,8 @@ typedef struct gd_h5_dataset {
 } gd_h5_dataset;
 
 /* The dataset `path` of the HDF5 file f, of rank `rank` (1 or 2), into *d and, when out is
- * not NULL, its values into out (rows * cols doubles, row-major; n: the room in out, which
- * must be the count). Returns 0, or -1 with err filled. */
+ * not NULL, its values into out (rows * cols doubles, row-major; n: the room in out, at
+ * least that count). Returns 0, or -1 with err filled. */
 int gd_h5_input_read(const gd_problem_file *f, const char *path, int rank, gd_h5_dataset *d,
                      double *out, size_t n, gd_error *err);
 

@@ -34,7 +34,10 @@ typedef struct decoder {
 static void on_error(const char *msg)
 {
     snprintf(why, sizeof why, "%s", msg);
-    why[strcspn(why, "\n")] = '\0';
+    size_t n = strcspn(why, "\n");
+    while (n > 0 && strchr(". ", why[n - 1])) /* "... is zero." then "; give ..." */
+        n--;
+    why[n] = '\0';
 }
 
 static void on_message(const char *msg)
