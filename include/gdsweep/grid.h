@@ -144,6 +144,11 @@ int gd_sweep_read_files(gd_sweep *s, gd_error *err);
  * The caller frees it. */
 char *gd_sweep_input_files_text(const gd_sweep *s);
 
+/* The names the grid gives its name keys (GD_NAME), as text for the output file (format.h,
+ * GD_ATTR_NAMES): one line "<index>\t<name>" per name of the table that some name key
+ * gives; NULL when none does (or out of memory). The caller frees it. */
+char *gd_sweep_names_text(const gd_sweep *s);
+
 /* The files of run d's instance (read by gd_sweep_read_files); GD_NO_FILES when its
  * problem reads none. */
 const gd_problem_files *gd_sweep_files_of(const gd_sweep *s, const gd_run_desc *d);

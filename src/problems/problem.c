@@ -72,7 +72,7 @@ gd_rng_key gd_problem_data_key(uint64_t seed, const char *label, const gd_proble
     double data[GD_MAX_PARAMS];
     size_t n = 0;
     for (size_t k = 0; k < GD_MAX_PARAMS && t->params[k].key; k++)
-        if (!(t->model_params >> k & 1u) && t->params[k].kind != GD_PATH)
+        if (!(t->model_params >> k & 1u) && !gd_param_is_text(t->params[k].kind))
             data[n++] = pp[k];
     return gd_rng_key_make(seed, label, data, n, repeat);
 }
