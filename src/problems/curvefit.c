@@ -313,8 +313,8 @@ static int make_instance(gd_problem *p, const double *pp, gd_rng_key key, const 
     }
     p->has_optimum = 1;
     p->f_opt = curvefit_loss(p, x_opt);
-    gd_problem_add_input(p, "x", points, 0, x);
-    gd_problem_add_input(p, "y", points, 0, y);
+    (t ? gd_problem_add_file_input : gd_problem_add_input)(p, "x", points, 0, x);
+    (t ? gd_problem_add_file_input : gd_problem_add_input)(p, "y", points, 0, y);
     if (generated) {
         gd_problem_add_input(p, "y_test", points, 0, y_test);
         gd_problem_add_input(p, "true_coef", 4, 0, true_coef);
