@@ -3,7 +3,8 @@
  * Data: x = numpy.linspace(x_min, x_max, points), y = c0 + c1 x + c2 x^2 + c3 x^3 +
  * noise * N(0,1) (stream 0 of the instance key); or, with the file `data` (a CSV table,
  * table_file.h), the rows of its columns x and y (or of the columns the name keys x and y
- * give), and then the keys that only shape the generated data (points, noise, x_min,
+ * give), or of an HDF5 file (h5_table.h), its 1-D datasets /x and /y (or the dataset paths
+ * the name keys x and y give), and then the keys that only shape the generated data (points, noise, x_min,
  * x_max, c0..c3) are ignored. Parameters theta are
  * highest power first like the article: p(x) = theta[0] x^degree + ... + theta[degree].
  * Start theta ~ N(0,1) (stream 1), the article's np.random.randn, with a file too.
@@ -18,6 +19,8 @@
  * never share a write; the slots are then summed serially in block order. The result is
  * bit-identical for any OMP_NUM_THREADS. Because of that scratch buffer one instance must
  * not be evaluated by two threads at once. */
+#include "h5_input.h"
+#include "h5_table.h"
 #include "lstsq.h"
 #include "problem_impl.h"
 #include "table_file.h"
@@ -62,12 +65,14 @@ static const gd_param_spec curvefit_params[] = {
     [CF_C3] = {.key = "c3", .kind = GD_REAL, .def = 0, GD_SPEC_ANY_REAL,
                .doc = "true polynomial: coefficient of x^3 (not with data)"},
     [CF_DATA] = {.key = "data", .kind = GD_PATH, .def = GD_PATH_NONE,
-                 .doc = "CSV file of the samples, columns x and y (header row; .gz too); "
-                        "test_mse is then NaN"},
+                 .doc = "CSV file of the samples, columns x and y (header row; .gz too), "
+                        "or HDF5 file, 1-D datasets /x and /y; test_mse is then NaN"},
     [CF_X_COLUMN] = {.key = "x", .kind = GD_NAME, .def = GD_PATH_NONE,
-                     .doc = "the column of data that holds x (default: the one named x)"},
+                     .doc = "the column of data that holds x (default: the one named x); "
+                             "HDF5: the dataset's path (default: /x)"},
     [CF_Y_COLUMN] = {.key = "y", .kind = GD_NAME, .def = GD_PATH_NONE,
-                     .doc = "the column of data that holds y (default: the one named y)"},
+                     .doc = "the column of data that holds y (default: the one named y); "
+                             "HDF5: the dataset's path (default: /y)"},
     {.key = NULL},
 };
 
@@ -133,11 +138,28 @@ static ptrdiff_t sample_column(const gd_problem_files *files, const gd_problem_f
                    "column of the samples' %s with %s = COLUMN", data->path, key, have, key, key);
 }
 
+/* The samples of an HDF5 file: 1-D datasets /x and /y, or those the name keys x, y give. */
+static int read_h5_samples(const gd_problem_files *files, const gd_problem_file *data,
+                           gd_table *t, size_t *xc, size_t *yc, gd_error *err)
+{
+    const char *x = gd_problem_files_name(files, "x"), *y = gd_problem_files_name(files, "y");
+    const char *paths[2] = {x ? x : "/x", y ? y : "/y"};
+    if (data->dataset)
+        return gd_fail(err, "data = %s:%s: curvefit reads two datasets; give data = %s and "
+                       "name them with x = /PATH and y = /PATH", data->path, data->dataset,
+                       data->path);
+    *xc = 0;
+    *yc = 1;
+    return gd_h5_table_read(data, paths, 2, t, err);
+}
+
 /* The samples' columns of the file's table into *t, their indices into *xc, *yc. */
 static int read_samples(const gd_problem_files *files, gd_table *t, size_t *xc, size_t *yc,
                         gd_error *err)
 {
     const gd_problem_file *data = gd_problem_files_find(files, "data");
+    if (data->dataset || gd_h5_input_is(data))
+        return read_h5_samples(files, data, t, xc, yc, err);
     if (gd_table_read(data, t, err) < 0)
         return -1;
     ptrdiff_t x = sample_column(files, data, t, "x", err);
@@ -401,7 +423,7 @@ const gd_problem_type gd_problem_curvefit = {
     .name = "curvefit",
     .doc = "mean squared error of a polynomial fitted to noisy samples of c0 + c1 x + "
            "c2 x^2 + c3 x^3 (the article's curve fit), or to the x and y columns of a CSV "
-           "file (n = degree + 1)",
+           "file or datasets of an HDF5 file (n = degree + 1)",
     .params = curvefit_params,
     .metric_name = "test_mse",
     .metric_mode = "min",

@@ -150,6 +150,12 @@ static int read_values(const gd_problem_file *f, const char *path, int rank,
     return rc;
 }
 
+int gd_h5_input_is(const gd_problem_file *f)
+{
+    static const unsigned char signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    return f->len >= 8 && memcmp(f->bytes, signature, 8) == 0;
+}
+
 int gd_h5_input_read(const gd_problem_file *f, const char *path, int rank, gd_h5_dataset *d,
                      double *out, size_t n, gd_error *err)
 {

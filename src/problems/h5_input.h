@@ -29,6 +29,9 @@ typedef struct gd_h5_dataset {
                            when signed); 0 for a floating type */
 } gd_h5_dataset;
 
+/* 1 when f's bytes start with HDF5's signature (a file without a user block). */
+int gd_h5_input_is(const gd_problem_file *f);
+
 /* The dataset `path` of the HDF5 file f, of rank `rank` (1 or 2), into *d and, when out is
  * not NULL, its values into out (rows * cols doubles, row-major; n: the room in out, at
  * least that count). Returns 0, or -1 with err filled. */

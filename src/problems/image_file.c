@@ -4,16 +4,8 @@
  * 2-D dataset of an HDF5 file. See image_file.h for the values. */
 #include "image_file.h"
 
-#include <string.h>
-
+#include "h5_input.h"
 #include "image_formats.h"
-
-/* HDF5's signature, at the start of a file without a user block. */
-static int is_hdf5(const gd_problem_file *f)
-{
-    static const unsigned char signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-    return f->len >= 8 && memcmp(f->bytes, signature, 8) == 0;
-}
 
 static int decode(const gd_problem_file *f, double *out, size_t *height, size_t *width,
                   gd_error *err)
@@ -24,7 +16,7 @@ static int decode(const gd_problem_file *f, double *out, size_t *height, size_t 
         return gd_png_decode(f, out, height, width, err);
     if (gd_pgm_is(f))
         return gd_pgm_decode(f, out, height, width, err);
-    if (is_hdf5(f))
+    if (gd_h5_input_is(f))
         return gd_fail(err, "%s = %s is an HDF5 file; name its image's 2-D dataset: "
                        "%s = %s:/PATH", f->key, f->path, f->key, f->path);
     return gd_fail(err, "%s = %s is neither a PNG nor a PGM file; give a grayscale or "
