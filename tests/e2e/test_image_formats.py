@@ -7,7 +7,7 @@
 - noise = 0 denoises the file as it is: no PSNR (NaN), the energy recorded; noise > 0 gives
   PSNR against the file's image (numpy's 10 log10(1 / mse)).
 - Two datasets of one .h5 file: one line per name in input_files, both with the SHA-256 of
-  the file's bytes; two ranks write the same results as one.
+  the file's bytes; two ranks, and three ranks of one thread, write the same results as one.
 - Bad inputs (no dataset, wrong rank, NaN, values outside [0, 1], a .h5 named without its
   dataset, a bad PGM header, a cut PGM) stop the sweep before anything is created: exit 2,
   one line naming grid:line and the file.
@@ -124,6 +124,10 @@ def check_one_file_two_datasets(d):
     gdtest.sweep(grid, two, mpi_ranks=2)
     diff = gdtest.sweep_differences(one, two)
     check(not diff, f"two ranks write the same results as one ({diff[:3]})")
+    three = os.path.join(d, "two3.h5out")
+    gdtest.sweep(grid, three, "--threads", "1", mpi_ranks=3)
+    diff = gdtest.sweep_differences(one, three)
+    check(not diff, f"three ranks of one thread write the same results ({diff[:3]})")
 
 
 def check_bad_inputs(d):
