@@ -89,6 +89,7 @@ typedef struct gd_sweep {
     gd_problem_files_cache *files; /* what the problems read (gd_sweep_read_files) */
     uint64_t seed, repeats;
     long record_every;
+    int store_data;          /* [sweep] store_data: keep large file arrays (problem.h) */
     gd_problem_section *problems;
     size_t n_problems;
     gd_optimizer_section *optimizers;
@@ -154,7 +155,9 @@ char *gd_sweep_names_text(const gd_sweep *s);
 const gd_problem_files *gd_sweep_files_of(const gd_sweep *s, const gd_run_desc *d);
 
 /* Sets up *p, the instance of run d: its files, its parameter values and its RNG key
- * (gd_sweep_instance_key). Returns 0, or -1 with err filled and *p zeroed. */
+ * (gd_sweep_instance_key); without [sweep] store_data = true, the inputs it would store
+ * lose the arrays of file values over GD_STORE_DATA_MAX (problem.h). Returns 0, or -1 with
+ * err filled and *p zeroed. */
 int gd_sweep_setup_instance(const gd_sweep *s, const gd_run_desc *d, gd_problem *p,
                             gd_error *err);
 

@@ -27,7 +27,14 @@ typedef struct gd_array {
     int rank;          /* 1 or 2 */
     size_t dims[2];
     const double *data;
+    int from_file;     /* 1: the values of an input file (which the output identifies by
+                        * name and SHA-256), so a large one need not be stored again */
 } gd_array;
+
+/* The most values of an array copied from an input file that an instance stores without
+ * `store_data = true` (1 MiB of doubles): a larger one is left out of /instances, where
+ * the file's name and hash (input_files) stand for it (gd_problem_drop_file_inputs). */
+#define GD_STORE_DATA_MAX ((size_t)1 << 17)
 
 struct gd_problem_type;
 struct gd_step_call;
@@ -135,6 +142,10 @@ double gd_numeric_loss_grad(const gd_problem *p, const double *x, double eps, do
  * parameter of t. */
 gd_rng_key gd_problem_data_key(uint64_t seed, const char *label, const gd_problem_type *t,
                                const double *pp, uint64_t repeat);
+
+/* Removes from p->inputs the arrays copied from input files (from_file) that hold more
+ * than max_values values; the others keep their order. */
+void gd_problem_drop_file_inputs(gd_problem *p, size_t max_values);
 
 /* Frees what setup allocated and zeroes *p. Safe on a zeroed instance. */
 void gd_problem_destroy(gd_problem *p);

@@ -342,7 +342,10 @@ int gd_sweep_setup_instance(const gd_sweep *s, const gd_run_desc *d, gd_problem 
     const gd_problem_type *t = s->problems[d->problem].type;
     const gd_problem_files *set;
     memset(p, 0, sizeof *p);
-    if (files_for(s, t, d->problem_params, &set, err) < 0)
+    if (files_for(s, t, d->problem_params, &set, err) < 0 ||
+        t->setup(p, set, d->problem_params, gd_sweep_instance_key(s, d), err) < 0)
         return -1;
-    return t->setup(p, set, d->problem_params, gd_sweep_instance_key(s, d), err);
+    if (!s->store_data)
+        gd_problem_drop_file_inputs(p, GD_STORE_DATA_MAX);
+    return 0;
 }

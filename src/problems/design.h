@@ -16,7 +16,9 @@
  * (k = 1 for leastsq and logreg, K classes for softmax); the penalty is
  * l2 * sum of squares of every weight outside the intercept row.
  *
- * Ownership: a gd_design_source owns the table until gd_design_source_free; a gd_design's
+ * Ownership: a gd_design_source borrows the files cache's parse of the table (shared by
+ * every instance; a file made in memory, from no cache, is parsed for the source alone)
+ * until gd_design_source_free; a gd_design's
  * arrays live in the instance block (gd_design_reqs). Failure: usage errors name the file. */
 #ifndef GDSWEEP_DESIGN_H
 #define GDSWEEP_DESIGN_H
@@ -53,7 +55,8 @@ extern const gd_param_spec gd_design_params[];
 /* A table with its target and feature columns resolved. */
 typedef struct gd_design_source {
     const char *path;
-    gd_table table;
+    const gd_table *table; /* the cache's shared parse, or &own */
+    gd_table own;          /* a parse of its own (a file from no cache), else zeroed */
     size_t target;      /* column of y */
     size_t *features;   /* n_features columns of the features, in X's order (owned) */
     size_t n_features;

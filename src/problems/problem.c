@@ -95,6 +95,27 @@ void gd_problem_add_input(gd_problem *p, const char *name, size_t d0, size_t d1,
     a->dims[0] = d0;
     a->dims[1] = d1;
     a->data = data;
+    a->from_file = 0;
+}
+
+void gd_problem_add_file_input(gd_problem *p, const char *name, size_t d0, size_t d1,
+                               const double *data)
+{
+    gd_problem_add_input(p, name, d0, d1, data);
+    if (p->n_inputs > 0 && p->inputs[p->n_inputs - 1].data == data)
+        p->inputs[p->n_inputs - 1].from_file = 1;
+}
+
+void gd_problem_drop_file_inputs(gd_problem *p, size_t max_values)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < p->n_inputs; i++) {
+        const gd_array *a = &p->inputs[i];
+        size_t values = a->rank == 2 ? a->dims[0] * a->dims[1] : a->dims[0];
+        if (!a->from_file || values <= max_values)
+            p->inputs[kept++] = *a;
+    }
+    p->n_inputs = kept;
 }
 
 void gd_problem_spread_start(double *x0, size_t n, double spread, gd_rng_key key)

@@ -177,7 +177,7 @@ static int newton_affordable(size_t rows, size_t n)
 /* K of the file's labels (checked by check_files: whole, 0..MAX_CLASSES-1). */
 static size_t classes_of(const gd_design_source *src)
 {
-    const gd_table *t = &src->table;
+    const gd_table *t = src->table;
     double top = 0;
     for (size_t r = 0; r < t->rows; r++)
         top = fmax(top, t->values[r * t->cols + src->target]);
