@@ -14,6 +14,7 @@
 #include <omp.h>
 
 #include "gdsweep/cli.h"
+#include "gdsweep/crash_watch.h"
 #include "gdsweep/grid.h"
 #include "gdsweep/inject.h"
 #include "gdsweep/interrupt.h"
@@ -256,8 +257,11 @@ static int read_files(gd_sweep *s, gd_error *err)
         return -1;
     if (gd_par_rank() != 0 && gd_sweep_read_files(s, err) != 0)
         return gd_par_fail(err);
-    if (gd_par_same_everywhere(s->identity, sizeof s->identity))
+    if (gd_par_same_everywhere(s->identity, sizeof s->identity)) {
+        if (s->plugins)
+            gd_crash_watch_install();
         return 0;
+    }
     return gd_fail(err, "%s: the ranks read different contents of the files it names; put "
                    "them on a file system that every node shares", s->path);
 }

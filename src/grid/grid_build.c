@@ -7,6 +7,8 @@
  * copes with half-built sections). */
 #include "grid_internal.h"
 
+#include "gdsweep/plugins.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -25,6 +27,7 @@ typedef struct build {
 static const char *const sweep_keys[] = {"name", "output", "seed", "repeats", "record_every",
                                          NULL};
 static const char *const problem_keys[] = {"type", NULL};
+static const char *const plugin_keys[] = {"type", "name", NULL};
 static const char *const optimizer_keys[] = {"type", "problems", NULL};
 
 static int fail_at(const build *b, int line, const char *what, const char *value,
@@ -191,13 +194,26 @@ static int alloc_dims(const build *b, gd_dim **dims, size_t n_params, size_t n)
     return 0;
 }
 
+/* The section's type: a plugin's (grid_plugin.c) or the registry's. */
+static int problem_type(build *b, const gd_grid_section *sec, gd_problem_section *ps)
+{
+    const gd_grid_entry *e = gd_grid_entry_find(sec, "type");
+    if (e && strcmp(e->value, "plugin") == 0) {
+        snprintf(ps->label, GD_LABEL_MAX, "%s", sec->label);
+        ps->line = sec->line;
+        return gd_grid_plugin_type(b->s, sec, &ps->type, b->err);
+    }
+    int t = section_type(b, sec, "problem", problem_name_at, ps->label, &ps->line);
+    if (t >= 0)
+        ps->type = gd_problems[t];
+    return t < 0 ? -1 : 0;
+}
+
 static int read_problem(build *b, const gd_grid_section *sec, gd_problem_section *ps)
 {
     gd_problem_layout *pl = ps->layout;
-    int t = section_type(b, sec, "problem", problem_name_at, ps->label, &ps->line);
-    if (t < 0)
+    if (problem_type(b, sec, ps) < 0)
         return -1;
-    ps->type = gd_problems[t];
     pl->n_type_dims = gd_param_count(ps->type->params);
     pl->n_dims = pl->n_type_dims + GD_CONTROL_COUNT;
     if (alloc_dims(b, &pl->dims, pl->n_type_dims, pl->n_dims) < 0)
@@ -205,8 +221,9 @@ static int read_problem(build *b, const gd_grid_section *sec, gd_problem_section
     set_defaults(pl->dims, ps->type->params, pl->n_type_dims);
     for (size_t i = 0; i < GD_CONTROL_COUNT; i++)
         gd_grid_dim_borrow(&pl->dims[pl->n_type_dims + i], &b->control[i]);
-    return gd_grid_dims_fill(pl->dims, pl->n_dims, sec, problem_keys, b->s->path,
-                             &b->pool, b->err);
+    return gd_grid_dims_fill(pl->dims, pl->n_dims, sec,
+                             gd_problem_is_plugin(ps->type) ? plugin_keys : problem_keys,
+                             b->s->path, &b->pool, b->err);
 }
 
 /* Collects the labels of `problems =` into an array sized by a first, counting pass. */
