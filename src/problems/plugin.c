@@ -131,7 +131,7 @@ static int plugin_check_files(const gd_problem_files *files, const double *pp,
     const plugin_type *pt = plugin_of(files->type);
     gd_problem p;
     char what[GD_PROBLEM_NAME_MAX + GD_PLUGIN_PATH_SHOWN + 16];
-    snprintf(what, sizeof what, "plugin %s (%.*s)", pt->name, GD_PLUGIN_PATH_SHOWN,
+    snprintf(what, sizeof what, "plugin %s (%.*s)", pt->desc->name, GD_PLUGIN_PATH_SHOWN,
              pt->path);
     const gd_rng_key key = gd_rng_key_make(0, pt->name, pp, gd_param_count(pt->specs), 0);
     if (plugin_setup(&p, files, pp, key, err) < 0)
