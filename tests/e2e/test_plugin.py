@@ -10,7 +10,7 @@
   is wrong, one line naming the plugin, the point, the component and the difference,
   exit 2, and no output.
 - A library rebuilt with another constant (a copy at the same path) is refused by
-  --resume, naming the library.
+  --resume, naming the library, and by merge of shards made with the old one.
 - A plugin that crashes (SIGSEGV in loss_grad at the instance k = 2, chosen by the
   environment variable GD_TEST_CRASH_K that tests/plugins/test_plugin.c reads) under
   mpirun -n 2: exit non-zero within the timeout, one line naming the run and the plugin;
@@ -145,11 +145,18 @@ def check_changed_library(d):
     grid = gdtest.write_grid(d, "bowl", BOWL_GRID)
     out = os.path.join(d, "bowl.h5")
     gdtest.sweep(grid, out)
+    shards = [os.path.join(d, f"shard{k}.h5") for k in (1, 2)]
+    for k, shard in enumerate(shards, 1):
+        gdtest.sweep(grid, shard, "--shard", f"{k}/2")
     build(src, os.path.join(d, "bowl.so"), "-DPLUGIN_CONSTANT=2.0")
     p = gdtest.sweep(grid, out, "--resume", check_rc=False)
     check(p.returncode == 2 and "bowl.so" in p.stderr,
           f"--resume refused after the library changed, naming it ({p.returncode}: "
           f"{p.stderr.strip()})")
+    merged = os.path.join(d, "merged.h5")
+    p = gdtest.gdsweep("merge", merged, *shards, check_rc=False)
+    check(p.returncode == 2 and "changed" in p.stderr and not os.path.exists(merged),
+          f"merge refused after the library changed ({p.returncode}: {p.stderr.strip()})")
     build(src, os.path.join(d, "bowl.so"))  # the original again, for the crash test
     return grid, out
 
