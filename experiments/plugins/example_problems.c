@@ -241,7 +241,7 @@ static const gd_plugin_problem problems[] = {
     {.name = "parabola", .doc = "a x^2 + b x + c, the built-in quadratic as a plugin",
      .params = parabola_params, .n_params = 4, .dimension = parabola_dimension,
      .setup = parabola_setup, .destroy = free, .loss = parabola_loss,
-     .loss_grad = parabola_loss_grad, .optimum = parabola_optimum},
+     .loss_grad = parabola_loss_grad, .draws_nothing = 1, .optimum = parabola_optimum},
 };
 
 static const gd_plugin_table table = {GD_PLUGIN_ABI_VERSION, 3, problems};

@@ -72,6 +72,12 @@ typedef struct gd_plugin_problem {
     /* f(x) and its gradient into g (n doubles) in one call; returns f(x). */
     double (*loss_grad)(const void *state, size_t n, const double *x, double *g);
 
+    /* 1 when setup draws nothing from its key words (the start point and everything else
+     * follow from the parameters): nothing is stored per instance, and gdsweep warns that
+     * repeats are identical runs. 0: setup draws (a random start, data); each instance's
+     * start point is stored in the output (/instances). */
+    int draws_nothing;
+
     /* Optional: the optimal loss of this instance (runs then record their gap), or a NaN
      * when unknown. */
     double (*optimum)(const void *state);

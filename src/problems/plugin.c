@@ -98,6 +98,12 @@ static int plugin_setup(gd_problem *p, const gd_problem_files *files, const doub
     return 0;
 }
 
+/* The `draws` of a plugin that draws nothing (NULL, always draws, otherwise). */
+static int plugin_draws_nothing(const double *pp)
+{
+    return 0;
+}
+
 static void plugin_destroy(gd_problem *p)
 {
     const plugin_instance *in = p->data;
@@ -304,9 +310,10 @@ static void fill_type(plugin_type *pt)
     pt->type.params = pt->specs;
     pt->type.metric_name = d->metric ? d->metric_name : NULL;
     pt->type.metric_mode = d->metric ? d->metric_mode : NULL;
-    pt->type.stores_inputs = 1;
+    pt->type.stores_inputs = !d->draws_nothing;
+    pt->type.draws = d->draws_nothing ? plugin_draws_nothing : NULL;
     pt->type.check_files = plugin_check_files;
-    pt->type.repeat_hint = "the plugin's setup draws from its key words per repeat";
+    pt->type.repeat_hint = "its plugin sets draws_nothing: repeats need a plugin that draws";
     pt->type.dimension = plugin_dimension;
     pt->type.cost = plugin_cost;
     pt->type.setup = plugin_setup;
