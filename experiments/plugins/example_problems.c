@@ -35,7 +35,8 @@ static double uniform(uint64_t *s)
     return (double)(splitmix64(s) >> 11) * 0x1.0p-52 - 1.0;
 }
 
-/* ---- Rastrigin: f(x) = A n + sum(x_i^2 - A cos(2 pi x_i)), minimum 0 at x = 0 ---------- */
+/* ---- Rastrigin: f(x) = A n + sum(x_i^2 - A cos(2 pi x_i)), minimum 0 at x = 0; its
+ * metric `distance` is |x|, the distance to that minimum ------------------------------- */
 
 enum { R_N, R_A, R_RANGE };
 
@@ -81,6 +82,15 @@ static double rastrigin_loss_grad(const void *state, size_t n, const double *x, 
 static double rastrigin_loss(const void *state, size_t n, const double *x)
 {
     return rastrigin_loss_grad(state, n, x, NULL);
+}
+
+/* The metric: Euclidean distance to the global minimiser 0 (lower is better). */
+static double rastrigin_distance(const void *state, size_t n, const double *x)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += x[i] * x[i];
+    return sqrt(s);
 }
 
 static double zero_optimum(const void *state)
@@ -233,7 +243,8 @@ static const gd_plugin_problem problems[] = {
     {.name = "rastrigin", .doc = "Rastrigin's function, minimum 0 at 0",
      .params = rastrigin_params, .n_params = 3, .dimension = rastrigin_dimension,
      .setup = rastrigin_setup, .destroy = free, .loss = rastrigin_loss,
-     .loss_grad = rastrigin_loss_grad, .optimum = zero_optimum},
+     .loss_grad = rastrigin_loss_grad, .optimum = zero_optimum,
+     .metric_name = "distance", .metric_mode = "min", .metric = rastrigin_distance},
     {.name = "ill_quadratic", .doc = "rotated quadratic of a chosen condition number",
      .params = quadratic_params, .n_params = 2, .dimension = quadratic_dimension,
      .setup = quadratic_setup, .destroy = free, .loss = quadratic_loss,

@@ -59,7 +59,8 @@ typedef struct gd_plugin_problem {
     const gd_plugin_param *params;
     size_t n_params;      /* at most GD_PLUGIN_MAX_PARAMS */
 
-    /* Dimension of x for these parameters (>= 1). */
+    /* Dimension of x for these parameters (>= 1), never decreasing in any parameter (the
+     * grid bounds it by each key's smallest and largest values). */
     size_t (*dimension)(const double *params);
     /* Builds a state for these parameters and key words, and writes the start point
      * (x0: dimension(params) doubles). 0, or non-zero with err filled. */

@@ -5,7 +5,7 @@
   1, 2 and 3 ranks and --threads 1 and 2; the plugin's keys (n, cond, start_range, ...) are
   columns of the runs table with the swept values; each Rastrigin start point stored in
   /instances gives loss_initial as numpy computes it from the formula, and gap = loss_final
-  (the known minimum 0).
+  (the known minimum 0); its metric `distance` is numpy's |x| of the stored final point.
 - --check-problems prints one ok line per section, exit 0; with a plugin whose gradient
   is wrong, one line naming the plugin, the point, the component and the difference,
   exit 2, and no output.
@@ -97,6 +97,11 @@ def check_example(d):
             inside &= bool(np.all(np.abs(x0) <= 2)) and len(x0) == runs["n"][i]
         check(worst < 1e-13, f"loss_initial = Rastrigin's formula at the stored x0 (rel {worst:.1e})")
         check(inside, "each stored x0 has n coordinates in [-start_range, start_range]")
+        dist = [np.linalg.norm(f["final/x"][int(runs["final_offset"][i]):
+                                            int(runs["final_offset"][i] + runs["final_count"][i])])
+                - runs["distance"][i] for i in np.flatnonzero(ras)]
+        check(np.max(np.abs(dist)) < 1e-12 and np.all(np.isnan(runs["distance"][ill])),
+              "the plugin's metric `distance` = |final x| (numpy), NaN for the other problem")
     return grid
 
 
