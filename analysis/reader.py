@@ -112,15 +112,18 @@ def table_frame(rows):
 def load_runs(f):
     """The committed rows (written == 1) of the runs table, indexed by run id (run_id also a column).
 
-    File-key columns (the file's `file_columns`, e.g. denoise's `image`) hold the file's name
-    (None where a row names no file), not the index the file stores."""
+    File-key columns (the file's `file_columns`, e.g. denoise's `image`) hold the file's name,
+    name-key columns (`name_columns`, e.g. curvefit's `x`) the name the grid gives (None where
+    a row gives none), not the index the file stores."""
     with opened(f) as h:
         df = table_frame(h["runs"][:])
         files = _text_attr(h, "input_files")
         columns = _text_attr(h, "file_columns")
+        names = _text_attr(h, "names")
+        name_columns = _text_attr(h, "name_columns")
     df = df[df["written"] == 1]
     df.index = pd.Index(df["run_id"].to_numpy())
-    return _name_files(df, files, columns)
+    return _name_files(_name_files(df, files, columns), names, name_columns)
 
 
 def _text_attr(h, name):
@@ -129,7 +132,8 @@ def _text_attr(h, name):
 
 
 def _name_files(df, files, columns):
-    """Replaces the indices of the file-key columns by the names input_files lists."""
+    """Replaces the indices of the columns listed in `columns` by the names the lines of
+    `files` give them ("index<TAB>name[<TAB>...]", the attributes input_files and names)."""
     if not files or not columns:
         return df
     names = {int(line.split("\t")[0]): line.split("\t")[1] for line in files.splitlines() if line}

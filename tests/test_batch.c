@@ -223,8 +223,8 @@ static void make_instance(fake_instance *f, size_t k, const gd_problem_type *typ
     f->p.n = 10 + k;
     f->p.has_optimum = (int)(k % 2);
     f->p.f_opt = -(double)k;
-    f->p.inputs[0] = (gd_array){"grid", 2, {k + 1, 3}, f->grid};
-    f->p.inputs[1] = (gd_array){"line", 1, {k + 2, 0}, f->line};
+    f->p.inputs[0] = (gd_array){.name = "grid", .rank = 2, .dims = {k + 1, 3}, .data = f->grid};
+    f->p.inputs[1] = (gd_array){.name = "line", .rank = 1, .dims = {k + 2, 0}, .data = f->line};
     f->p.n_inputs = 2;
 }
 

@@ -163,8 +163,8 @@ static void fake_instance(const gd_sweep *s, const gd_run_desc *d, fake_problem 
     f->p.n = 3;
     f->p.has_optimum = (int)(d->instance % 2);
     f->p.f_opt = f->p.has_optimum ? -(double)d->instance : NAN;
-    f->p.inputs[0] = (gd_array){"clean", 2, {2, 3}, f->clean};
-    f->p.inputs[1] = (gd_array){"y", 1, {4, 0}, f->y};
+    f->p.inputs[0] = (gd_array){.name = "clean", .rank = 2, .dims = {2, 3}, .data = f->clean};
+    f->p.inputs[1] = (gd_array){.name = "y", .rank = 1, .dims = {4, 0}, .data = f->y};
     f->p.n_inputs = 2;
 }
 

@@ -224,6 +224,41 @@ static void test_repeated_names_read_once(void **unused)
     free(text);
 }
 
+/* Name keys (GD_NAME: curvefit's x and y) are part of a set: one file read once, one set
+ * per combination of names, each giving its texts; the runs find theirs. */
+static void test_name_keys_make_sets(void **unused)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/d.csv", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("t,u,v\n0,1,2\n1,2,4\n2,5,6\n", f);
+    fclose(f);
+    gd_sweep s;
+    gd_error err = {{0}, 0};
+    load(&s, "[problem c]\ntype = curvefit\ndata = d.csv\nx = t\ny = u, v, u\n"
+             "degree = 1\n[optimizer gd]\n");
+    assert_int_equal(s.n_runs, 3);
+    assert_int_equal(gd_sweep_read_files(&s, &err), 0);
+    assert_int_equal(s.files->count, 2);
+    assert_int_equal(s.files->n_contents, 1);
+    const char *want[] = {"u", "v", "u"};
+    for (uint64_t id = 0; id < 3; id++) {
+        gd_run_desc d;
+        gd_sweep_decode(&s, id, &d);
+        const gd_problem_files *set = gd_sweep_files_of(&s, &d);
+        assert_non_null(set);
+        assert_string_equal(gd_problem_files_name(set, "x"), "t");
+        assert_string_equal(gd_problem_files_name(set, "y"), want[id]);
+        assert_null(gd_problem_files_name(set, "data")); /* a file key, not a name key */
+    }
+    char *names = gd_sweep_names_text(&s);
+    assert_non_null(names);
+    assert_string_equal(names, "2\tt\n3\tu\n4\tv\n");
+    free(names);
+    gd_sweep_free(&s);
+}
+
 /* A name that fits alone but not after the grid's directory is refused, not cut short
  * (a shorter path would open another file). */
 static void test_path_too_long_with_the_directory(void **unused)
@@ -252,7 +287,7 @@ static void test_control_characters_refused(void **unused)
     const char *text = "[problem d]\ntype = denoise\nimage = a\tb.png\n[optimizer gd]\n";
     snprintf(path, sizeof path, "%s/grid.ini", dir);
     assert_int_equal(gd_sweep_parse(&s, path, text, strlen(text), 0, &err), -1);
-    assert_non_null(strstr(err.msg, "grid.ini:3: image: the file name 'a\\tb.png' holds a "
+    assert_non_null(strstr(err.msg, "grid.ini:3: image: the name 'a\\tb.png' holds a "
                                     "control character"));
 }
 
@@ -270,7 +305,8 @@ static void test_too_many_names(void **unused)
     char path[256];
     snprintf(path, sizeof path, "%s/grid.ini", dir);
     assert_int_equal(gd_sweep_parse(&s, path, text, strlen(text), 0, &err), -1);
-    assert_non_null(strstr(err.msg, "grid.ini:3: image: the grid names more than 4096 files"));
+    assert_non_null(strstr(err.msg, "grid.ini:3: image: the grid gives more than 4096 distinct "
+                                    "names"));
     free(text);
 }
 
@@ -286,6 +322,7 @@ int main(void)
         cmocka_unit_test(test_repeated_names_read_once),
         cmocka_unit_test(test_control_characters_refused),
         cmocka_unit_test(test_path_too_long_with_the_directory),
+        cmocka_unit_test(test_name_keys_make_sets),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

@@ -99,10 +99,12 @@ void gd_columns_free(gd_columns *c);
  * types' metric_mode), for the file's `metric_modes` attribute; "" when none. */
 void gd_columns_metric_modes(const gd_columns *c, char *buf, size_t size);
 
-/* "image,data": the columns of file keys (GD_PATH: they hold the index of a file name in
- * the file's `input_files`), comma-separated, each once, for the `file_columns`
- * attribute; "" when none. */
-void gd_columns_file_columns(const gd_columns *c, char *buf, size_t size);
+/* "image,data": the columns of the keys of kind `kind` (GD_PATH: they hold the index of a
+ * file name in the file's `input_files`; GD_NAME: of a name in its `names`),
+ * comma-separated, each once, for the `file_columns` and `name_columns` attributes; ""
+ * when none. */
+void gd_columns_text_columns(const gd_columns *c, gd_param_kind kind, char *buf,
+                             size_t size);
 
 /* Index of the column named name, or -1. */
 int gd_columns_find(const gd_columns *c, const char *name);

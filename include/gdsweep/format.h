@@ -36,6 +36,13 @@
 /* The runs table's columns that hold those indices ("image"), comma-separated; written
  * with input_files. */
 #define GD_ATTR_FILE_COLUMNS "file_columns"
+/* The names the grid gives its name keys (GD_NAME: columns, datasets), one line per name
+ * of the grid's table: "<index>\t<name>", index as held by the runs table's name-key
+ * columns (0: none given; no line). Absent: no name key is given. */
+#define GD_ATTR_NAMES "names"
+/* The runs table's columns that hold those indices ("x,y"), comma-separated; written with
+ * names. */
+#define GD_ATTR_NAME_COLUMNS "name_columns"
 #define GD_ATTR_GRID_PATH "grid_path"
 #define GD_ATTR_COMMAND_LINE "command_line"
 #define GD_ATTR_CREATED "created"

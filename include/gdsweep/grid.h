@@ -90,6 +90,7 @@ typedef struct gd_sweep {
     struct gd_plugins *plugins; /* the plugin types its sections load (plugins.h), or NULL */
     uint64_t seed, repeats;
     long record_every;
+    int store_data;          /* [sweep] store_data: keep large file arrays (problem.h) */
     gd_problem_section *problems;
     size_t n_problems;
     gd_optimizer_section *optimizers;
@@ -145,12 +146,19 @@ int gd_sweep_read_files(gd_sweep *s, gd_error *err);
  * The caller frees it. */
 char *gd_sweep_input_files_text(const gd_sweep *s);
 
+/* The names the grid gives its name keys (GD_NAME), as text for the output file (format.h,
+ * GD_ATTR_NAMES): one line "<index>\t<name>" per name of the table that some name key
+ * gives; NULL when none does (or out of memory). The caller frees it. */
+char *gd_sweep_names_text(const gd_sweep *s);
+
 /* The files of run d's instance (read by gd_sweep_read_files); GD_NO_FILES when its
  * problem reads none. */
 const gd_problem_files *gd_sweep_files_of(const gd_sweep *s, const gd_run_desc *d);
 
 /* Sets up *p, the instance of run d: its files, its parameter values and its RNG key
- * (gd_sweep_instance_key). Returns 0, or -1 with err filled and *p zeroed. */
+ * (gd_sweep_instance_key); without [sweep] store_data = true, the inputs it would store
+ * lose the arrays of file values over GD_STORE_DATA_MAX (problem.h). Returns 0, or -1 with
+ * err filled and *p zeroed. */
 int gd_sweep_setup_instance(const gd_sweep *s, const gd_run_desc *d, gd_problem *p,
                             gd_error *err);
 

@@ -3,8 +3,9 @@
  * Every tunable value is described once by a gd_param_spec in a const table; the grid
  * validator, `gdsweep --list`, the HDF5 column list and the tests all walk those tables.
  * Values travel as doubles: integers are whole doubles, choices are the index of the
- * chosen name in `choices`, file names (GD_PATH) the index of the name in the sweep's
- * table of file names (gd_sweep_file_name; 0: none given). */
+ * chosen name in `choices`, file names (GD_PATH) and other names (GD_NAME: a column of a
+ * data file, a dataset in it, a plugin's name) the index of the text in the sweep's table
+ * of names (gd_sweep_file_name; 0: none given, the type's default). */
 #ifndef GDSWEEP_PARAM_H
 #define GDSWEEP_PARAM_H
 
@@ -16,9 +17,15 @@
 /* Upper bound on the parameters of one optimizer, schedule or problem type. */
 #define GD_MAX_PARAMS 16
 
-typedef enum { GD_REAL = 0, GD_INT, GD_CHOICE, GD_PATH } gd_param_kind;
+typedef enum { GD_REAL = 0, GD_INT, GD_CHOICE, GD_PATH, GD_NAME } gd_param_kind;
 
-/* The value of a GD_PATH key that names no file (its only default). */
+/* 1 for the kinds whose values are texts, kept in the sweep's table of names. */
+static inline int gd_param_is_text(gd_param_kind kind)
+{
+    return kind == GD_PATH || kind == GD_NAME;
+}
+
+/* The value of a GD_PATH or GD_NAME key that names nothing (its only default). */
 #define GD_PATH_NONE 0.0
 
 typedef struct gd_param_spec {
@@ -46,7 +53,7 @@ int gd_param_check(const gd_param_spec *spec, double v, gd_error *err);
 int gd_param_choice(const gd_param_spec *spec, const char *name);
 
 /* Writes the valid range as text, e.g. "(0, inf)" or "[0, 1)" or "analytic|numeric" or
- * "a file name". */
+ * "a file name" or "a name". */
 void gd_param_range_text(const gd_param_spec *spec, char *buf, size_t size);
 
 /* Fills values[] with every spec's default. */

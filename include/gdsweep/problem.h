@@ -27,7 +27,14 @@ typedef struct gd_array {
     int rank;          /* 1 or 2 */
     size_t dims[2];
     const double *data;
+    int from_file;     /* 1: the values of an input file (which the output identifies by
+                        * name and SHA-256), so a large one need not be stored again */
 } gd_array;
+
+/* The most values of an array copied from an input file that an instance stores without
+ * `store_data = true` (1 MiB of doubles): a larger one is left out of /instances, where
+ * the file's name and hash (input_files) stand for it (gd_problem_drop_file_inputs). */
+#define GD_STORE_DATA_MAX ((size_t)1 << 17)
 
 struct gd_problem_type;
 struct gd_step_call;
@@ -71,7 +78,8 @@ typedef struct gd_problem_type {
     /* Checks of the files themselves (an image decodes, a table has its columns), once
      * per set of files before anything runs (gd_sweep_read_files), with the values of the
      * set's first combination; message without location; NULL: none. A GD_PATH value
-     * tells check only whether a file is given (GD_PATH_NONE or not), never which. */
+     * tells check only whether a file is given (GD_PATH_NONE or not), never which; the
+     * texts of GD_NAME keys (columns, datasets) are in the set (gd_problem_files_name). */
     int (*check_files)(const gd_problem_files *files, const double *pp, gd_error *err);
     /* Bit k set: check_files reads params[k] too (curvefit's degree: rows >= degree + 1),
      * and accepts an interval of its values when the others are fixed (like check); it
@@ -128,11 +136,16 @@ double gd_numeric_loss_grad(const gd_problem *p, const double *x, double eps, do
 
 /* The RNG key of an instance: (seed, problem label, the values of t's data parameters in
  * spec order, repeat); model parameters (t->model_params) are left out, so instances that
- * differ only in them draw the same data (common random numbers), and so are file keys
- * (GD_PATH: which file is read is not drawn; every file meets the same draws). pp: every
+ * differ only in them draw the same data (common random numbers), and so are file and name
+ * keys (GD_PATH, GD_NAME: which file or column is read is not drawn; every file meets the
+ * same draws). pp: every
  * parameter of t. */
 gd_rng_key gd_problem_data_key(uint64_t seed, const char *label, const gd_problem_type *t,
                                const double *pp, uint64_t repeat);
+
+/* Removes from p->inputs the arrays copied from input files (from_file) that hold more
+ * than max_values values; the others keep their order. */
+void gd_problem_drop_file_inputs(gd_problem *p, size_t max_values);
 
 /* Frees what setup allocated and zeroes *p. Safe on a zeroed instance. */
 void gd_problem_destroy(gd_problem *p);

@@ -49,11 +49,13 @@ typedef struct gd_problem_file {
 struct gd_file_content;
 
 /* The files of one instance's data: one per GD_PATH key of the type that names a file,
- * in spec order. */
+ * in spec order; and the names its GD_NAME keys give (which columns or datasets of those
+ * files to read: part of the set, so two sets may share files and differ in names). */
 typedef struct gd_problem_files {
     const struct gd_problem_type *type;
     size_t count;
     gd_problem_file *files;
+    const char *const *names; /* per spec index k: the text GD_NAME key k gives, or NULL */
 } gd_problem_files;
 
 /* Every set and file read so far in this process. Zero-initialise before first use. */
@@ -71,22 +73,35 @@ const char *gd_problem_file_key(const struct gd_problem_type *t, size_t k);
 int gd_problem_names_a_file(const struct gd_problem_type *t, const double *pp);
 
 /* The set of type t for paths (one per GD_PATH key of t, in spec order; an entry NULL: that
- * key names no file; paths NULL: none does): the cached one when the same type and paths
- * were asked before, else read now (a path read before is not read again). Returns 0 with
- * *out set (GD_NO_FILES when no key names a file), or -1 with err filled (file unreadable:
+ * key names no file; paths NULL: none does) and names (one per spec index of t, the text
+ * of each GD_NAME key, NULL where none is given or the key is no name key; names NULL: no
+ * name given): the cached one when the same type, paths and names were asked before, else
+ * read now (a path read before is not read again). Returns 0 with *out set (GD_NO_FILES
+ * when no key names a file, whatever the names), or -1 with err filled (file unreadable:
  * usage error; memory: runtime error). */
+int gd_problem_files_get_named(gd_problem_files_cache *c, const struct gd_problem_type *t,
+                               const char *const *paths, const char *const *names,
+                               const gd_problem_files **out, gd_error *err);
+
+/* gd_problem_files_get_named with no name given. */
 int gd_problem_files_get(gd_problem_files_cache *c, const struct gd_problem_type *t,
                          const char *const *paths, const gd_problem_files **out,
                          gd_error *err);
 
-/* The set of type t for paths (as for gd_problem_files_get) if the cache holds it, else
- * NULL; never reads a file nor changes the cache (safe beside other lookups). */
+/* The set of type t for paths and names (as for gd_problem_files_get_named) if the cache
+ * holds it, else NULL; never reads a file nor changes the cache (safe beside other
+ * lookups). */
 const gd_problem_files *gd_problem_files_find_set(const gd_problem_files_cache *c,
                                                   const struct gd_problem_type *t,
-                                                  const char *const *paths);
+                                                  const char *const *paths,
+                                                  const char *const *names);
 
 /* The file of set f named by key, or NULL (that key names no file, or f is GD_NO_FILES). */
 const gd_problem_file *gd_problem_files_find(const gd_problem_files *f, const char *key);
+
+/* The text set f's GD_NAME key `key` gives, or NULL (none given, no such key, or f is
+ * GD_NO_FILES): the type then uses its default. */
+const char *gd_problem_files_name(const gd_problem_files *f, const char *key);
 
 /* The content hash of the file read from path, or NULL when the cache has not read it. */
 const char *gd_problem_files_hash_of(const gd_problem_files_cache *c, const char *path);

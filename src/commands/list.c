@@ -9,7 +9,7 @@ static void print_default(FILE *out, const gd_param_spec *p)
 {
     if (p->kind == GD_CHOICE)
         fprintf(out, "%-12s", p->choices[(int)p->def]);
-    else if (p->kind == GD_PATH)
+    else if (gd_param_is_text(p->kind))
         fprintf(out, "%-12s", "(none)");
     else
         fprintf(out, "%-12.6g", p->def);

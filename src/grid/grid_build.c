@@ -24,8 +24,8 @@ typedef struct build {
     gd_error *err;
 } build;
 
-static const char *const sweep_keys[] = {"name", "output", "seed", "repeats", "record_every",
-                                         NULL};
+static const char *const sweep_keys[] = {"name",         "output",     "seed", "repeats",
+                                         "record_every", "store_data", NULL};
 static const char *const problem_keys[] = {"type", NULL};
 static const char *const plugin_keys[] = {"type", "name", NULL};
 static const char *const optimizer_keys[] = {"type", "problems", NULL};
@@ -78,6 +78,18 @@ static void default_name(gd_sweep *s)
         snprintf(s->name, sizeof s->name, "%.*s", (int)n, base);
 }
 
+/* [sweep] store_data = true|false (default false). */
+static int store_data_flag(build *b, const gd_grid_section *sec)
+{
+    const gd_grid_entry *e = gd_grid_entry_find(sec, "store_data");
+    if (!e)
+        return 0;
+    if (strcmp(e->value, "true") != 0 && strcmp(e->value, "false") != 0)
+        return fail_at(b, e->line, e->key, e->value, "write true or false");
+    b->s->store_data = strcmp(e->value, "true") == 0;
+    return 0;
+}
+
 static int sweep_scalars(build *b, const gd_grid_section *sec)
 {
     gd_sweep *s = b->s;
@@ -97,7 +109,7 @@ static int sweep_scalars(build *b, const gd_grid_section *sec)
         parse_count(b, e, 1, LONG_MAX, &every) < 0)
         return -1;
     s->record_every = (long)every;
-    return 0;
+    return store_data_flag(b, sec);
 }
 
 /* dims[i] = the default of specs[i], for i < n. */

@@ -1,7 +1,8 @@
-/* grid_file_names.c - the table of file names a grid gives its GD_PATH keys.
+/* grid_file_names.c - the table of names a grid gives its GD_PATH and GD_NAME keys.
  *
- * GD_PATH values are indices into the sweep's table of names, kept as written ([0] is ""
- * for "none given"); each distinct name once, found through an open-addressing index of
+ * GD_PATH (file names) and GD_NAME values (columns, datasets: names that are not opened)
+ * are indices into the sweep's one table of names, kept as written ([0] is "" for "none
+ * given"); each distinct name once, found through an open-addressing index of
  * 2 * GD_GRID_FILE_NAMES_MAX slots (FNV-1a hashes), so a 10^7-item list costs one hash
  * per item. A name is opened relative to the grid file's directory. */
 #include "grid_internal.h"
@@ -51,12 +52,12 @@ static int start_table(gd_sweep *s)
 static int check_name(const char *key, const char *text, size_t len, gd_error *err)
 {
     if (len >= GD_PATH_MAX)
-        return gd_fail(err, "%s: a file name of %zu bytes; use one shorter than %d", key, len,
+        return gd_fail(err, "%s: a name of %zu bytes; use one shorter than %d", key, len,
                        GD_PATH_MAX);
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
-            return gd_fail(err, "%s: the file name '%.*s' holds a control character; "
-                           "rename the file", key, (int)len, text);
+            return gd_fail(err, "%s: the name '%.*s' holds a control character; "
+                           "use a name without one", key, (int)len, text);
     return 0;
 }
 
@@ -70,8 +71,8 @@ int gd_grid_file_name(gd_sweep *s, const char *key, const char *text, size_t len
     uint32_t *slot = slot_of(s, text, len);
     if (*slot == 0) {
         if (s->n_file_names > GD_GRID_FILE_NAMES_MAX)
-            return gd_fail(err, "%s: the grid names more than %d files; use fewer", key,
-                           GD_GRID_FILE_NAMES_MAX);
+            return gd_fail(err, "%s: the grid gives more than %d distinct names (files, "
+                           "columns); use fewer", key, GD_GRID_FILE_NAMES_MAX);
         if (!(s->file_names[s->n_file_names] = strndup(text, len)))
             return gd_fail_runtime(err, "%s: out of memory for file names", key);
         *slot = (uint32_t)s->n_file_names++;

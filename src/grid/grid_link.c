@@ -177,7 +177,7 @@ static void values_text(const gd_sweep *s, const gd_problem_section *ps, const d
         if (spec->kind == GD_CHOICE)
             used += (size_t)snprintf(buf + used, size - used, "%s%s = %s", sep, spec->key,
                                      spec->choices[(size_t)pp[i]]);
-        else if (spec->kind == GD_PATH)
+        else if (gd_param_is_text(spec->kind))
             used += (size_t)snprintf(buf + used, size - used, "%s%s = %s", sep, spec->key,
                                      gd_sweep_file_name(s, pp[i]));
         else

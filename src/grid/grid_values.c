@@ -3,7 +3,8 @@
  * A value is comma-separated items; commas inside parentheses do not split. An item is a
  * number (strtod, the whole item), a generator linspace(a, b, n), logspace(a, b, n) or
  * range(a, b, step) with numpy's meaning, or, for a choice key, one of its names, or, for
- * a file key (GD_PATH), a file name taken as written (its index in the sweep's table).
+ * a file key (GD_PATH) or a name key (GD_NAME), the text taken as written (its index in
+ * the sweep's table of names).
  * Every value must be finite and pass gd_param_check; one list holds at most
  * GD_GRID_LIST_MAX values (counted in a first pass, before anything is generated or
  * allocated). Messages start with the key and carry no location: the caller adds
@@ -258,8 +259,8 @@ static int parse_choice(value_list *l, const char *s, size_t len)
     return fill <= 0 ? fill : push(l, index);
 }
 
-/* A file name, taken as written (generators and numbers are names too). */
-static int parse_file_name(value_list *l, const char *s, size_t len)
+/* A file name or a name, taken as written (generators and numbers are names too). */
+static int parse_name(value_list *l, const char *s, size_t len)
 {
     double index;
     int fill = reserve(l, 1);
@@ -275,8 +276,8 @@ static int parse_item(const char *s, size_t len, void *ctx)
     value_list *l = ctx;
     if (l->spec->kind == GD_CHOICE)
         return parse_choice(l, s, len);
-    if (l->spec->kind == GD_PATH)
-        return parse_file_name(l, s, len);
+    if (gd_param_is_text(l->spec->kind))
+        return parse_name(l, s, len);
     const char *open = memchr(s, '(', len);
     if (open)
         return parse_generator(l, s, len, open);

@@ -48,8 +48,8 @@ void gd_param_range_text(const gd_param_spec *spec, char *buf, size_t size)
                                      spec->choices[i]);
         return;
     }
-    if (spec->kind == GD_PATH) {
-        snprintf(buf, size, "a file name");
+    if (gd_param_is_text(spec->kind)) {
+        snprintf(buf, size, spec->kind == GD_PATH ? "a file name" : "a name");
         return;
     }
     char lo[32], hi[32];
@@ -79,8 +79,8 @@ static int choice_ok(const gd_param_spec *spec, double v)
     return v >= 0 && v < (double)n && v == floor(v);
 }
 
-/* A file name's index in the sweep's table (which the grid fills as it reads names). */
-static int path_index_ok(double v)
+/* A name's index in the sweep's table (which the grid fills as it reads names). */
+static int name_index_ok(double v)
 {
     return v >= 0 && v <= (double)UINT32_MAX && v == floor(v);
 }
@@ -89,7 +89,7 @@ static int path_index_ok(double v)
 int gd_param_check(const gd_param_spec *spec, double v, gd_error *err)
 {
     int ok = spec->kind == GD_CHOICE ? choice_ok(spec, v)
-             : spec->kind == GD_PATH ? path_index_ok(v)
+             : gd_param_is_text(spec->kind) ? name_index_ok(v)
              : in_range(spec, v) && (spec->kind != GD_INT || v == floor(v));
     if (ok)
         return 0;
@@ -97,7 +97,7 @@ int gd_param_check(const gd_param_spec *spec, double v, gd_error *err)
     gd_param_range_text(spec, range, sizeof range);
     if (spec->kind == GD_CHOICE)
         return gd_fail(err, "%s must be one of %s", spec->key, range);
-    if (spec->kind == GD_PATH)
+    if (gd_param_is_text(spec->kind))
         return gd_fail(err, "%s must be %s", spec->key, range);
     if (spec->kind == GD_INT && isfinite(v) && v != floor(v))
         return gd_fail(err, "%s = %.17g must be a whole number in %s", spec->key, v, range);

@@ -15,10 +15,12 @@
 /* ---- reading the files ------------------------------------------------------------------ */
 
 /* The paths of the files a problem section's run reads, one per GD_PATH key of its type
- * in spec order (NULL: none given), from its parameter values pp. */
+ * in spec order (NULL: none given), and the texts of its GD_NAME keys by spec index
+ * (NULL: none given, or no name key), from its parameter values pp. */
 typedef struct file_paths {
     char text[GD_MAX_PARAMS][GD_PATH_MAX];
     const char *of_key[GD_MAX_PARAMS];
+    const char *names[GD_MAX_PARAMS];
 } file_paths;
 
 /* Fills fp; -1 with err when a path (the grid's directory and the name) is too long. */
@@ -27,6 +29,9 @@ static int paths_of(const gd_sweep *s, const gd_problem_type *t, const double *p
 {
     size_t k = 0;
     for (size_t i = 0; t->params && t->params[i].key; i++) {
+        fp->names[i] = t->params[i].kind == GD_NAME && pp[i] != GD_PATH_NONE
+                           ? gd_sweep_file_name(s, pp[i])
+                           : NULL;
         if (t->params[i].kind != GD_PATH)
             continue;
         if (gd_sweep_file_path(s, pp[i], fp->text[k], sizeof fp->text[k]) < 0)
@@ -118,7 +123,8 @@ static int read_combo(gd_sweep *s, const gd_problem_section *ps, const double *p
     size_t known = s->files->count;
     int rc = paths_of(s, ps->type, pp, fp, err);
     if (rc == 0)
-        rc = gd_problem_files_get(s->files, ps->type, fp->of_key, &set, err);
+        rc = gd_problem_files_get_named(s->files, ps->type, fp->of_key, fp->names, &set,
+                                        err);
     free(fp);
     if (rc == 0 && s->files->count > known && ps->type->check_files) /* a new set */
         rc = check_set(ps, set, pp, err);
@@ -135,10 +141,11 @@ static int read_combo(gd_sweep *s, const gd_problem_section *ps, const double *p
     return 0;
 }
 
-/* The distinct values of each file key of a section, in first-seen order (a list of 10^7
- * items naming a few files is a few combinations), and how many combinations they make. */
+/* The distinct values of each file or name key of a section, in first-seen order (a list
+ * of 10^7 items naming a few files is a few combinations), and how many combinations they
+ * make. */
 typedef struct file_choices {
-    double *values[GD_MAX_PARAMS]; /* NULL for keys that are not file keys */
+    double *values[GD_MAX_PARAMS]; /* NULL for keys that are neither file nor name keys */
     size_t count[GD_MAX_PARAMS];
 } file_choices;
 
@@ -174,20 +181,20 @@ static int choices_of(const gd_sweep *s, const gd_problem_section *ps, file_choi
     size_t names = s->n_file_names ? s->n_file_names : 1;
     double combos = 1;
     for (size_t i = 0; i < pl->n_type_dims; i++) {
-        if (pl->dims[i].spec->kind != GD_PATH)
+        if (!gd_param_is_text(pl->dims[i].spec->kind))
             continue;
         if (distinct_values(&pl->dims[i], names, &c->values[i], &c->count[i]) < 0)
             return gd_fail_runtime(err, "[problem %s]: out of memory", ps->label);
         combos *= (double)c->count[i];
     }
     if (combos > GD_GRID_FILE_SETS_MAX)
-        return gd_grid_fail_at(err, s->path, file_key_line(ps), "[problem %s]: its file keys "
-                               "combine into %.0f sets of files, more than %d; name fewer "
-                               "files", ps->label, combos, GD_GRID_FILE_SETS_MAX);
+        return gd_grid_fail_at(err, s->path, file_key_line(ps), "[problem %s]: its file and "
+                               "name keys combine into %.0f sets of files, more than %d; "
+                               "give fewer names", ps->label, combos, GD_GRID_FILE_SETS_MAX);
     return 0;
 }
 
-/* Every combination of the section's file keys' distinct names (an odometer, last key
+/* Every combination of the section's file and name keys' distinct names (an odometer, last key
  * fastest); the other keys keep their first value. */
 static int read_section(gd_sweep *s, const gd_problem_section *ps, set_list *read,
                         gd_error *err)
@@ -262,6 +269,38 @@ char *gd_sweep_input_files_text(const gd_sweep *s)
     return text;
 }
 
+/* Marks in used[] (n_file_names entries) the names the section's name keys give. */
+static void mark_names(const gd_sweep *s, const gd_problem_section *ps, unsigned char *used)
+{
+    const gd_problem_layout *pl = ps->layout;
+    for (size_t i = 0; i < pl->n_type_dims; i++)
+        for (size_t j = 0; pl->dims[i].spec->kind == GD_NAME && j < pl->dims[i].count; j++) {
+            size_t v = (size_t)pl->dims[i].values[j];
+            if (v > 0 && v < s->n_file_names)
+                used[v] = 1;
+        }
+}
+
+char *gd_sweep_names_text(const gd_sweep *s)
+{
+    unsigned char *used = s->n_file_names ? calloc(s->n_file_names, 1) : NULL;
+    size_t size = 1, n_used = 0;
+    for (size_t p = 0; used && p < s->n_problems; p++)
+        mark_names(s, &s->problems[p], used);
+    for (size_t i = 1; used && i < s->n_file_names; i++)
+        if (used[i]) {
+            size += 24 + strlen(s->file_names[i]);
+            n_used++;
+        }
+    char *text = n_used ? malloc(size) : NULL;
+    size_t at = 0;
+    for (size_t i = 1; text && i < s->n_file_names; i++)
+        if (used[i])
+            at += (size_t)snprintf(text + at, size - at, "%zu\t%s\n", i, s->file_names[i]);
+    free(used);
+    return text;
+}
+
 /* ---- a run's files ---------------------------------------------------------------------- */
 
 /* The set of type t's instance with values pp, read by gd_sweep_read_files (found: a
@@ -281,7 +320,7 @@ static int files_for(const gd_sweep *s, const gd_problem_type *t, const double *
         return gd_fail_runtime(err, "%s: out of memory", t->name);
     int rc = paths_of(s, t, pp, fp, err);
     if (rc == 0)
-        *set = gd_problem_files_find_set(s->files, t, fp->of_key);
+        *set = gd_problem_files_find_set(s->files, t, fp->of_key, fp->names);
     free(fp);
     if (rc == 0 && !*set)
         return gd_fail_runtime(err, "%s: a set of files the grid names was not read",
@@ -303,7 +342,10 @@ int gd_sweep_setup_instance(const gd_sweep *s, const gd_run_desc *d, gd_problem 
     const gd_problem_type *t = s->problems[d->problem].type;
     const gd_problem_files *set;
     memset(p, 0, sizeof *p);
-    if (files_for(s, t, d->problem_params, &set, err) < 0)
+    if (files_for(s, t, d->problem_params, &set, err) < 0 ||
+        t->setup(p, set, d->problem_params, gd_sweep_instance_key(s, d), err) < 0)
         return -1;
-    return t->setup(p, set, d->problem_params, gd_sweep_instance_key(s, d), err);
+    if (!s->store_data)
+        gd_problem_drop_file_inputs(p, GD_STORE_DATA_MAX);
+    return 0;
 }

@@ -2,8 +2,9 @@
  *
  * Data: x = numpy.linspace(x_min, x_max, points), y = c0 + c1 x + c2 x^2 + c3 x^3 +
  * noise * N(0,1) (stream 0 of the instance key); or, with the file `data` (a CSV table,
- * table_file.h), the rows of its columns x and y, and then the keys that only shape the
- * generated data (points, noise, x_min, x_max, c0..c3) are ignored. Parameters theta are
+ * table_file.h), the rows of its columns x and y (or of the columns the name keys x and y
+ * give), and then the keys that only shape the generated data (points, noise, x_min,
+ * x_max, c0..c3) are ignored. Parameters theta are
  * highest power first like the article: p(x) = theta[0] x^degree + ... + theta[degree].
  * Start theta ~ N(0,1) (stream 1), the article's np.random.randn, with a file too.
  * Loss = mean((p(x_i) - y_i)^2), gradient g_k = mean(2 (p(x_i) - y_i) x_i^(degree-k)).
@@ -32,7 +33,7 @@
 
 enum {
     CF_DEGREE, CF_POINTS, CF_NOISE, CF_X_MIN, CF_X_MAX, CF_C0, CF_C1, CF_C2, CF_C3,
-    CF_DATA /* last: the keys before it keep their indices */
+    CF_DATA, CF_X_COLUMN, CF_Y_COLUMN /* last: the keys before them keep their indices */
 };
 
 typedef struct curvefit {
@@ -63,6 +64,10 @@ static const gd_param_spec curvefit_params[] = {
     [CF_DATA] = {.key = "data", .kind = GD_PATH, .def = GD_PATH_NONE,
                  .doc = "CSV file of the samples, columns x and y (header row; .gz too); "
                         "test_mse is then NaN"},
+    [CF_X_COLUMN] = {.key = "x", .kind = GD_NAME, .def = GD_PATH_NONE,
+                     .doc = "the column of data that holds x (default: the one named x)"},
+    [CF_Y_COLUMN] = {.key = "y", .kind = GD_NAME, .def = GD_PATH_NONE,
+                     .doc = "the column of data that holds y (default: the one named y)"},
     {.key = NULL},
 };
 
@@ -110,20 +115,38 @@ static int curvefit_check(const double *pp, gd_error *err)
     return 0;
 }
 
-/* The columns x and y of the file's table into *t, their indices into *xc, *yc. */
-static int read_samples(const gd_problem_file *data, gd_table *t, size_t *xc, size_t *yc,
+/* The column the name key `key` of the set names (by default the one called key), or -1
+ * with err naming the file, the column and the columns it has. */
+static ptrdiff_t sample_column(const gd_problem_files *files, const gd_problem_file *data,
+                               const gd_table *t, const char *key, gd_error *err)
+{
+    const char *given = gd_problem_files_name(files, key), *name = given ? given : key;
+    ptrdiff_t c = gd_table_column(t, name);
+    if (c >= 0)
+        return c;
+    char have[256];
+    gd_table_column_list(t, have, sizeof have);
+    if (given)
+        return gd_fail(err, "%s = %s: data = %s has no column named '%s' (its columns: %s); "
+                       "name one of them", key, given, data->path, given, have);
+    return gd_fail(err, "data = %s has no column named %s (its columns: %s); name the "
+                   "column of the samples' %s with %s = COLUMN", data->path, key, have, key, key);
+}
+
+/* The samples' columns of the file's table into *t, their indices into *xc, *yc. */
+static int read_samples(const gd_problem_files *files, gd_table *t, size_t *xc, size_t *yc,
                         gd_error *err)
 {
+    const gd_problem_file *data = gd_problem_files_find(files, "data");
     if (gd_table_read(data, t, err) < 0)
         return -1;
-    ptrdiff_t x = gd_table_column(t, "x"), y = gd_table_column(t, "y");
+    ptrdiff_t x = sample_column(files, data, t, "x", err);
+    ptrdiff_t y = x < 0 ? -1 : sample_column(files, data, t, "y", err);
     if (x >= 0 && y >= 0) {
         *xc = (size_t)x;
         *yc = (size_t)y;
         return 0;
     }
-    gd_fail(err, "data = %s has no column named %s; name the columns of the samples x and y "
-            "in the first row", data->path, x < 0 ? "x" : "y");
     gd_table_free(t);
     return -1;
 }
@@ -137,7 +160,7 @@ static double sample_count(const gd_problem_files *files, const double *pp)
     gd_error unused;
     if (!data)
         return pp[CF_POINTS];
-    if (read_samples(data, &t, &xc, &yc, &unused) < 0)
+    if (read_samples(files, &t, &xc, &yc, &unused) < 0)
         return 0;
     double rows = (double)t.rows;
     gd_table_free(&t);
@@ -290,8 +313,8 @@ static int make_instance(gd_problem *p, const double *pp, gd_rng_key key, const 
     }
     p->has_optimum = 1;
     p->f_opt = curvefit_loss(p, x_opt);
-    gd_problem_add_input(p, "x", points, 0, x);
-    gd_problem_add_input(p, "y", points, 0, y);
+    (t ? gd_problem_add_file_input : gd_problem_add_input)(p, "x", points, 0, x);
+    (t ? gd_problem_add_file_input : gd_problem_add_input)(p, "y", points, 0, y);
     if (generated) {
         gd_problem_add_input(p, "y_test", points, 0, y_test);
         gd_problem_add_input(p, "true_coef", 4, 0, true_coef);
@@ -312,7 +335,7 @@ static int curvefit_setup(gd_problem *p, const gd_problem_files *files, const do
         return make_instance(p, pp, key, NULL, 0, 0, err);
     gd_table t;
     size_t xc, yc;
-    if (read_samples(data, &t, &xc, &yc, err) < 0)
+    if (read_samples(files, &t, &xc, &yc, err) < 0)
         return -1;
     int rc = make_instance(p, pp, key, &t, xc, yc, err);
     gd_table_free(&t);
@@ -357,7 +380,7 @@ static int curvefit_check_files(const gd_problem_files *files, const double *pp,
     size_t xc, yc;
     if (!data)
         return 0;
-    if (read_samples(data, &t, &xc, &yc, err) < 0)
+    if (read_samples(files, &t, &xc, &yc, err) < 0)
         return -1;
     int rc = 0;
     double degree = pp[CF_DEGREE];

@@ -398,7 +398,7 @@ static int denoise_setup(gd_problem *p, const gd_problem_files *files, const dou
     for (size_t b = 0; b < nb; b++)
         make_block(d, clean, noisy, p->x0, pp[DN_NOISE], key, b, !image);
     d->peak = psnr_peak(clean, n, !image, pp[DN_NOISE]);
-    gd_problem_add_input(p, "clean", h, w, clean);
+    (image ? gd_problem_add_file_input : gd_problem_add_input)(p, "clean", h, w, clean);
     gd_problem_add_input(p, "noisy", h, w, noisy);
     return 0;
 }

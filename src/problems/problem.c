@@ -72,7 +72,7 @@ gd_rng_key gd_problem_data_key(uint64_t seed, const char *label, const gd_proble
     double data[GD_MAX_PARAMS];
     size_t n = 0;
     for (size_t k = 0; k < GD_MAX_PARAMS && t->params[k].key; k++)
-        if (!(t->model_params >> k & 1u) && t->params[k].kind != GD_PATH)
+        if (!(t->model_params >> k & 1u) && !gd_param_is_text(t->params[k].kind))
             data[n++] = pp[k];
     return gd_rng_key_make(seed, label, data, n, repeat);
 }
@@ -95,6 +95,27 @@ void gd_problem_add_input(gd_problem *p, const char *name, size_t d0, size_t d1,
     a->dims[0] = d0;
     a->dims[1] = d1;
     a->data = data;
+    a->from_file = 0;
+}
+
+void gd_problem_add_file_input(gd_problem *p, const char *name, size_t d0, size_t d1,
+                               const double *data)
+{
+    gd_problem_add_input(p, name, d0, d1, data);
+    if (p->n_inputs > 0 && p->inputs[p->n_inputs - 1].data == data)
+        p->inputs[p->n_inputs - 1].from_file = 1;
+}
+
+void gd_problem_drop_file_inputs(gd_problem *p, size_t max_values)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < p->n_inputs; i++) {
+        const gd_array *a = &p->inputs[i];
+        size_t values = a->rank == 2 ? a->dims[0] * a->dims[1] : a->dims[0];
+        if (!a->from_file || values <= max_values)
+            p->inputs[kept++] = *a;
+    }
+    p->n_inputs = kept;
 }
 
 void gd_problem_spread_start(double *x0, size_t n, double spread, gd_rng_key key)

@@ -47,11 +47,26 @@ int gd_problem_names_a_file(const gd_problem_type *t, const double *pp)
     return 0;
 }
 
-/* Whether set s is of type t with exactly these paths (NULL entries: no file). */
-static int same_set(const gd_problem_files *s, const gd_problem_type *t, size_t n_keys,
-                    const char *const *paths)
+/* Whether two optional texts are equal (NULL equals only NULL). */
+static int same_text(const char *a, const char *b)
 {
-    if (s->type != t)
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Whether set s gives exactly these names (per spec index; names NULL: none given). */
+static int same_names(const gd_problem_files *s, size_t n_params, const char *const *names)
+{
+    for (size_t k = 0; k < n_params; k++)
+        if (!same_text(s->names[k], names ? names[k] : NULL))
+            return 0;
+    return 1;
+}
+
+/* Whether set s is of type t with exactly these paths (NULL entries: no file) and names. */
+static int same_set(const gd_problem_files *s, const gd_problem_type *t, size_t n_keys,
+                    const char *const *paths, const char *const *names)
+{
+    if (s->type != t || !same_names(s, gd_param_count(t->params), names))
         return 0;
     size_t f = 0;
     for (size_t k = 0; k < n_keys; k++) {
@@ -130,26 +145,45 @@ static void content_free(struct gd_file_content *c)
 
 static void set_free(gd_problem_files *s)
 {
-    if (s)
+    if (s) {
         free(s->files);
+        for (size_t k = 0; s->names && k < GD_MAX_PARAMS; k++)
+            free((char *)s->names[k]);
+        free((void *)s->names);
+    }
     free(s);
 }
 
-/* A new set of type t (n_keys GD_PATH keys, `given` of them naming a file) of the paths,
- * reading the files not read before; NULL with err filled. */
+/* Copies the names (per spec index, NULL: none) into s, owned by the set; -1: memory. */
+static int set_names(gd_problem_files *s, const char *const *names)
+{
+    char **own = calloc(GD_MAX_PARAMS, sizeof *own);
+    s->names = (const char *const *)own;
+    if (!own)
+        return -1;
+    size_t n = gd_param_count(s->type->params);
+    for (size_t k = 0; names && k < n && k < GD_MAX_PARAMS; k++)
+        if (names[k] && !(own[k] = strdup(names[k])))
+            return -1;
+    return 0;
+}
+
+/* A new set of type t (n_keys GD_PATH keys, `given` of them naming a file) of the paths
+ * and names, reading the files not read before; NULL with err filled. */
 static gd_problem_files *set_read(gd_problem_files_cache *c, const gd_problem_type *t,
                                   size_t n_keys, size_t given, const char *const *paths,
-                                  gd_error *err)
+                                  const char *const *names, gd_error *err)
 {
     gd_problem_files *s = calloc(1, sizeof *s);
-    if (s)
+    if (s) {
+        s->type = t;
         s->files = calloc(given, sizeof *s->files);
-    if (!s || !s->files) {
+    }
+    if (!s || !s->files || set_names(s, names) < 0) {
         set_free(s);
         gd_fail_runtime(err, "%s: out of memory reading its files", t->name);
         return NULL;
     }
-    s->type = t;
     for (size_t k = 0; k < n_keys; k++) {
         const char *key = gd_problem_file_key(t, k);
         const struct gd_file_content *content = paths[k] ? content_of(c, key, paths[k], err)
@@ -167,11 +201,12 @@ static gd_problem_files *set_read(gd_problem_files_cache *c, const gd_problem_ty
 
 const gd_problem_files *gd_problem_files_find_set(const gd_problem_files_cache *c,
                                                   const gd_problem_type *t,
-                                                  const char *const *paths)
+                                                  const char *const *paths,
+                                                  const char *const *names)
 {
     size_t n = gd_problem_file_key_count(t);
-    for (size_t i = 0; i < c->count; i++)
-        if (same_set(c->sets[i], t, n, paths))
+    for (size_t i = 0; paths && i < c->count; i++)
+        if (same_set(c->sets[i], t, n, paths, names))
             return c->sets[i];
     return NULL;
 }
@@ -180,17 +215,24 @@ int gd_problem_files_get(gd_problem_files_cache *c, const gd_problem_type *t,
                          const char *const *paths, const gd_problem_files **out,
                          gd_error *err)
 {
+    return gd_problem_files_get_named(c, t, paths, NULL, out, err);
+}
+
+int gd_problem_files_get_named(gd_problem_files_cache *c, const gd_problem_type *t,
+                               const char *const *paths, const char *const *names,
+                               const gd_problem_files **out, gd_error *err)
+{
     size_t n = gd_problem_file_key_count(t), given = 0;
     *out = GD_NO_FILES;
     for (size_t k = 0; paths && k < n; k++)
         given += paths[k] != NULL;
     if (given == 0)
         return 0;
-    if ((*out = gd_problem_files_find_set(c, t, paths)))
+    if ((*out = gd_problem_files_find_set(c, t, paths, names)))
         return 0;
     if (grow((void **)&c->sets, &c->cap, c->count, sizeof *c->sets) < 0)
         return gd_fail_runtime(err, "out of memory caching the files of %s", t->name);
-    gd_problem_files *s = set_read(c, t, n, given, paths, err);
+    gd_problem_files *s = set_read(c, t, n, given, paths, names, err);
     if (!s)
         return -1;
     c->sets[c->count++] = s;
@@ -204,6 +246,15 @@ const gd_problem_file *gd_problem_files_find(const gd_problem_files *f, const ch
         if (strcmp(f->files[k].key, key) == 0)
             return &f->files[k];
     return NULL;
+}
+
+const char *gd_problem_files_name(const gd_problem_files *f, const char *key)
+{
+    if (!f)
+        return NULL;
+    int k = gd_param_find(f->type->params, key);
+    return k >= 0 && k < GD_MAX_PARAMS && f->type->params[k].kind == GD_NAME ? f->names[k]
+                                                                             : NULL;
 }
 
 const char *gd_problem_files_hash_of(const gd_problem_files_cache *c, const char *path)

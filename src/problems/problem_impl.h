@@ -38,6 +38,10 @@ void gd_problem_release(gd_problem *p);
 void gd_problem_add_input(gd_problem *p, const char *name, size_t d0, size_t d1,
                           const double *data);
 
+/* The same for an array of an input file's values (gd_array.from_file). */
+void gd_problem_add_file_input(gd_problem *p, const char *name, size_t d0, size_t d1,
+                               const double *data);
+
 /* The key of a start point's spread; a start point moved by it is x0 + spread * N(0, 1),
  * coordinate i from element i of stream GD_START_STREAM. */
 #define GD_START_STREAM 7

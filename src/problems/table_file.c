@@ -10,6 +10,7 @@
 #include "file_text.h"
 
 #include <csv.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +255,18 @@ ptrdiff_t gd_table_column(const gd_table *t, const char *name)
         if (strcmp(t->names[c], name) == 0)
             return (ptrdiff_t)c;
     return -1;
+}
+
+void gd_table_column_list(const gd_table *t, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t c = 0; c < t->cols && used < size; c++) {
+        int n = snprintf(buf + used, size - used, "%s%s", c ? ", " : "", t->names[c]);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    if (used >= size && size > 4)
+        memcpy(buf + size - 4, "...", 4);
 }
 
 void gd_table_free(gd_table *t)

@@ -34,6 +34,9 @@ int gd_table_read(const gd_problem_file *f, gd_table *t, gd_error *err);
 /* The index of the column called name, or -1 when the table has none. */
 ptrdiff_t gd_table_column(const gd_table *t, const char *name);
 
+/* The column names, comma-separated, into buf (size bytes; cut with "..." when longer). */
+void gd_table_column_list(const gd_table *t, char *buf, size_t size);
+
 /* Frees what gd_table_read allocated and zeroes *t. Safe on a zeroed table. */
 void gd_table_free(gd_table *t);
 

@@ -184,8 +184,8 @@ static int place_key(gd_columns *c, const char *key, const char *category,
                            category, key, type_name, names[0], names[1], names[2]);
 }
 
-/* A file key's column holds the index of its file name (the root attribute input_files)
- * as a number, NaN in rows of other types like any number key. */
+/* A file or name key's column holds the index of its text (the root attributes
+ * input_files, names) as a number, NaN in rows of other types like any number key. */
 static gd_col_type union_type(const gd_param_spec *spec)
 {
     return spec->kind == GD_CHOICE ? GD_COL_STR : GD_COL_F64;
@@ -299,7 +299,8 @@ static int listed(const size_t *list, size_t n, size_t col)
     return 0;
 }
 
-void gd_columns_file_columns(const gd_columns *c, char *buf, size_t size)
+void gd_columns_text_columns(const gd_columns *c, gd_param_kind kind, char *buf,
+                             size_t size)
 {
     size_t seen[64], n_seen = 0, used = 0;
     buf[0] = '\0';
@@ -307,7 +308,7 @@ void gd_columns_file_columns(const gd_columns *c, char *buf, size_t size)
         const gd_param_spec *specs = c->reg.problems[t]->params;
         for (size_t k = 0; k < gd_param_count(specs) && k < GD_MAX_PARAMS; k++) {
             size_t col = c->problem_col[t * GD_MAX_PARAMS + k];
-            if (specs[k].kind != GD_PATH || col == SIZE_MAX || listed(seen, n_seen, col) ||
+            if (specs[k].kind != kind || col == SIZE_MAX || listed(seen, n_seen, col) ||
                 n_seen == sizeof seen / sizeof seen[0] || used >= size)
                 continue;
             seen[n_seen++] = col;

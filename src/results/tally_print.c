@@ -102,7 +102,7 @@ static void problem_swept(const gd_tally *t, const gd_run_desc *d, swept_list *l
     for (size_t k = 0; ti != SIZE_MAX && k < n_keys; k++)
         push_file(l, c->problem_col[ti * GD_MAX_PARAMS + k],
                   gd_space_key_swept(t->sweep, d, GD_KEYS_PROBLEM, k),
-                  type->params[k].kind == GD_PATH
+                  gd_param_is_text(type->params[k].kind)
                       ? gd_sweep_file_name(t->sweep, d->problem_params[k])
                       : NULL);
 }

@@ -139,20 +139,33 @@ static void utc_now(char *buf, size_t size)
         snprintf(buf, size, "unknown");
 }
 
-/* The files the grid names and the columns that index them (nothing when none). */
-static int write_input_files(gd_store *st)
+/* A list of texts the runs table's columns of `kind` index, and those columns, as the
+ * attributes list_attr and columns_attr (nothing when text is NULL); frees text. */
+static int write_text_index(gd_store *st, char *text, gd_param_kind kind,
+                            const char *list_attr, const char *columns_attr)
 {
-    char *files = gd_sweep_input_files_text(st->sweep), columns[1024];
+    char columns[1024];
     int rc = 0;
-    if (files) {
-        gd_columns_file_columns(&st->cols, columns, sizeof columns);
-        rc = gd_h5_attr_text(st->file, GD_ATTR_INPUT_FILES, files) < 0 ||
-                     gd_h5_attr_text(st->file, GD_ATTR_FILE_COLUMNS, columns) < 0
+    if (text) {
+        gd_columns_text_columns(&st->cols, kind, columns, sizeof columns);
+        rc = gd_h5_attr_text(st->file, list_attr, text) < 0 ||
+                     gd_h5_attr_text(st->file, columns_attr, columns) < 0
                  ? -1
                  : 0;
     }
-    free(files);
+    free(text);
     return rc;
+}
+
+/* The files and the names the grid gives, and the columns that index them. */
+static int write_input_files(gd_store *st)
+{
+    return write_text_index(st, gd_sweep_input_files_text(st->sweep), GD_PATH,
+                            GD_ATTR_INPUT_FILES, GD_ATTR_FILE_COLUMNS) < 0 ||
+                   write_text_index(st, gd_sweep_names_text(st->sweep), GD_NAME,
+                                    GD_ATTR_NAMES, GD_ATTR_NAME_COLUMNS) < 0
+               ? -1
+               : 0;
 }
 
 static int write_root_attributes(gd_store *st, const char *command_line)

@@ -29,7 +29,7 @@ static int write_array(hid_t group, const gd_batch_input *in, const double *valu
 /* A parameter as an attribute: a choice or a file by name, anything else as a double. */
 static int write_param(hid_t group, const gd_sweep *s, const gd_param_spec *spec, double v)
 {
-    if (spec->kind == GD_PATH)
+    if (gd_param_is_text(spec->kind))
         return gd_h5_attr_text(group, spec->key, gd_sweep_file_name(s, v));
     if (spec->kind != GD_CHOICE)
         return gd_h5_attr_f64(group, spec->key, v);

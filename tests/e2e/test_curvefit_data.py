@@ -10,8 +10,13 @@
 - Bad files (no y column, a ragged row, a cell that is not a number, fewer rows than the
   largest degree of the sweep + 1) stop the sweep before anything is created: exit 2, one
   line naming grid:line and the file.
+- The name keys x and y choose the columns (x = t, y = the two response columns, swept):
+  each instance holds the chosen columns and numpy's optimum for them; the runs table read
+  through analysis.reader names the columns; a column the file lacks stops the sweep (exit
+  2, one line naming the column and listing the file's).
 - The sweep's identity covers the file: --resume is refused after one value changed.
 """
+import sys
 import gzip
 import os
 import shutil
@@ -149,10 +154,52 @@ def check_identity(d):
           f"({p.returncode}: {p.stderr.strip()})")
 
 
+def named_grid(ys):
+    return f"""[problem fit]
+type = curvefit
+data = named.csv
+x = t
+y = {ys}
+degree = 2
+iterations = 5
+[optimizer gd]
+lr = 0.001
+"""
+
+
+def check_named_columns(d, x, y):
+    """Columns chosen by the name keys x and y (two y columns swept)."""
+    y2 = 0.5 * y - x
+    with open(os.path.join(d, "named.csv"), "w") as fh:
+        fh.write("x,t,resp,other\n" + "".join(f"{-v!r},{a!r},{b!r},{c!r}\n"
+                                               for a, b, c, v in zip(x, y, y2, y)))
+    out = os.path.join(d, "named.h5")
+    gdtest.sweep(gdtest.write_grid(d, "named", named_grid("resp, other")), out)
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    from analysis.reader import load_runs
+    runs = load_runs(out)
+    check(sorted(runs["y"]) == ["other", "resp"] and set(runs["x"]) == {"t"},
+          f"the reader names the columns the runs used ({list(runs['y'])}, {set(runs['x'])})")
+    inst = instances(out)
+    for i, row in runs.iterrows():
+        e = inst[int(row["instance"])]
+        want = y if row["y"] == "resp" else y2
+        A = np.vander(x, 3)
+        coef = np.linalg.lstsq(A, want, rcond=None)[0]
+        f_ref = np.mean((A @ coef - want) ** 2)
+        check(np.array_equal(e["x"], x) and np.array_equal(e["y"], want) and
+              abs(e["f_opt"] - f_ref) <= 1e-10 * f_ref,
+              f"y = {row['y']}: the instance holds the columns t and {row['y']}, and "
+              f"numpy's optimum ({e['f_opt']!r} vs {f_ref!r})")
+    gdtest.check_bad_file(gdtest.write_grid(d, "badname", named_grid("resp, tmp")), 3,
+                          "named.csv", "no column named 'tmp' (its columns: x, t, resp, other)")
+
+
 def main():
     d = gdtest.workdir()
     x, y = write_samples(d)
     check_results(d, x, y)
+    check_named_columns(d, x, y)
     check_bad_files(d)
     check_identity(d)
     shutil.rmtree(d)
