@@ -123,7 +123,7 @@ static void example_setup(example *e, const char *name, const double *pp)
     assert_non_null(path);
     memset(e, 0, sizeof *e);
     assert_int_equal(gd_plugins_load(&e->set, path, name, &e->t, &err), 0);
-    const gd_problem_files files = {e->t, 0, NULL};
+    const gd_problem_files files = {.type = e->t};
     const gd_rng_key key = {{7, 11}};
     assert_int_equal(e->t->setup(&e->p, &files, pp, key, &err), 0);
 }

@@ -7,8 +7,6 @@
  * copes with half-built sections). */
 #include "grid_internal.h"
 
-#include "gdsweep/plugins.h"
-
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -27,7 +25,6 @@ typedef struct build {
 static const char *const sweep_keys[] = {"name",         "output",     "seed", "repeats",
                                          "record_every", "store_data", NULL};
 static const char *const problem_keys[] = {"type", NULL};
-static const char *const plugin_keys[] = {"type", "name", NULL};
 static const char *const optimizer_keys[] = {"type", "problems", NULL};
 
 static int fail_at(const build *b, int line, const char *what, const char *value,
@@ -233,9 +230,8 @@ static int read_problem(build *b, const gd_grid_section *sec, gd_problem_section
     set_defaults(pl->dims, ps->type->params, pl->n_type_dims);
     for (size_t i = 0; i < GD_CONTROL_COUNT; i++)
         gd_grid_dim_borrow(&pl->dims[pl->n_type_dims + i], &b->control[i]);
-    return gd_grid_dims_fill(pl->dims, pl->n_dims, sec,
-                             gd_problem_is_plugin(ps->type) ? plugin_keys : problem_keys,
-                             b->s->path, &b->pool, b->err);
+    return gd_grid_dims_fill(pl->dims, pl->n_dims, sec, problem_keys, b->s->path,
+                             &b->pool, b->err);
 }
 
 /* Collects the labels of `problems =` into an array sized by a first, counting pass. */

@@ -2,7 +2,7 @@
  *
  * The library is named once (`library = PATH.so`: one file, relative to the grid's
  * directory like every file name) and, when it holds several problems, the problem by
- * `name = PROBLEM`. It is loaded while the grid is built, before the section's keys are
+ * `name = PROBLEM` (a GD_NAME key of the type: recorded in the runs table). It is loaded while the grid is built, before the section's keys are
  * checked, so that the plugin's own keys are checked, swept and recorded like built-in
  * ones. The sweep owns the loaded types (s->plugins). Errors: PATH:LINE and the fix. */
 #include "grid_internal.h"
@@ -54,6 +54,10 @@ int gd_grid_plugin_type(gd_sweep *s, const gd_grid_section *sec, const gd_proble
                                sec->label);
     if (library_path(s, lib, path, sizeof path, err) < 0)
         return -1;
+    if (name && strchr(name->value, ','))
+        return gd_grid_fail_at(err, s->path, name->line, "name = %s: a plugin section runs "
+                               "one problem; sweep problems in separate sections",
+                               name->value);
     if (gd_plugins_load(&s->plugins, path, name ? name->value : NULL, t, err) < 0)
         return gd_grid_locate(err, s->path, lib->line);
     return check_keys(s, *t, lib->line, err);

@@ -4,7 +4,8 @@
  * gd_problem_type the rest of gdsweep sees; its functions find the plugin again through
  * files->type or p->type (a plugin's `library` key always names a file, so dimension,
  * cost, check_files and setup always receive a set of files). Keys: the plugin's
- * parameters in its order, then `library` (GD_PATH). The set owns the types and the
+ * parameters in its order, then `library` (GD_PATH) and `name` (GD_NAME: recorded in the
+ * runs table; "" when the library's only problem was taken). The set owns the types and the
  * handles (plugins.h); nothing is unloaded before gd_plugins_free. */
 #include "gdsweep/plugins.h"
 
@@ -24,7 +25,7 @@
 
 typedef struct plugin_type {
     gd_problem_type type; /* first: the type gdsweep sees is the plugin_type */
-    gd_param_spec specs[GD_MAX_PARAMS + 1];
+    gd_param_spec specs[GD_PLUGIN_MAX_PARAMS + 3];
     char name[GD_PROBLEM_NAME_MAX];
     char *path;           /* as loaded */
     const gd_plugin_problem *desc;
@@ -296,7 +297,10 @@ static void fill_specs(plugin_type *pt)
     pt->specs[d->n_params] = (gd_param_spec){.key = "library", .kind = GD_PATH,
                                              .def = GD_PATH_NONE,
                                              .doc = "the plugin's shared library"};
-    pt->specs[d->n_params + 1] = (gd_param_spec){.key = NULL};
+    pt->specs[d->n_params + 1] = (gd_param_spec){.key = "name", .kind = GD_NAME,
+                                                 .def = GD_PATH_NONE,
+                                                 .doc = "the problem's name in its library"};
+    pt->specs[d->n_params + 2] = (gd_param_spec){.key = NULL};
     pt->type.model_params = model;
 }
 

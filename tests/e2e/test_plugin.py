@@ -86,6 +86,13 @@ def check_example(d):
           "rastrigin's n and start_range are columns")
     check(set(runs["problem_type"]) == {"plugin:ill_quadratic", "plugin:rastrigin"},
           "problem_type names the plugin's problem")
+    with h5py.File(ref, "r") as f:
+        names = dict(line.split("\t") for line in gdtest.text(f.attrs["names"]).splitlines())
+        name_columns = gdtest.text(f.attrs["name_columns"]).split(",")
+    named = [names.get(str(int(v)), "") for v in runs["name"]]
+    check("name" in name_columns and {named[i] for i in np.flatnonzero(ill)} == {"ill_quadratic"}
+          and {named[i] for i in np.flatnonzero(ras)} == {"rastrigin"},
+          "the name key is a name column (its index in the file's `names`)")
     check(np.array_equal(runs["gap"], runs["loss_final"]),
           "gap = loss_final: the plugin's known minimum 0 is recorded")
     with h5py.File(ref, "r") as f:
