@@ -29,6 +29,7 @@ typedef struct plugin_type {
     char name[GD_PROBLEM_NAME_MAX];
     char *path;           /* as loaded */
     const gd_plugin_problem *desc;
+    int named;            /* 1: chosen by name; 0: the library's only problem */
     void *handle;
 } plugin_type;
 
@@ -333,7 +334,8 @@ static const plugin_type *find_loaded(const gd_plugins *set, const char *path,
 {
     for (size_t i = 0; set && i < set->count; i++) {
         const plugin_type *pt = set->types[i];
-        if (strcmp(pt->path, path) == 0 && (!name || strcmp(pt->desc->name, name) == 0))
+        if (strcmp(pt->path, path) == 0 && pt->named == (name != NULL) &&
+            (!name || strcmp(pt->desc->name, name) == 0))
             return pt;
     }
     return NULL;
@@ -381,6 +383,7 @@ static plugin_type *load_type(const char *path, const char *name, gd_error *err)
     }
     const gd_plugin_table *t = open_table(path, &pt->handle, err);
     if (t && (pt->desc = pick(path, t, name, err)) && check_problem(path, pt->desc, err) == 0) {
+        pt->named = name != NULL;
         fill_type(pt);
         return pt;
     }
