@@ -341,26 +341,36 @@ static const plugin_type *find_loaded(const gd_plugins *set, const char *path,
     return NULL;
 }
 
-/* Rebuilds the registry: gd_problems, then the set's types. */
-static int grow(gd_plugins *set)
+static size_t builtin_count(void)
 {
-    size_t builtin = 0;
-    while (gd_problems[builtin])
-        builtin++;
+    size_t n = 0;
+    while (gd_problems[n])
+        n++;
+    return n;
+}
+
+/* Room for one more type in the set's arrays; -1 when out of memory. */
+static int reserve(gd_plugins *set)
+{
     plugin_type **types = realloc(set->types, (set->count + 1) * sizeof *types);
     if (types)
         set->types = types;
     const gd_problem_type **reg = realloc(set->registry,
-                                          (builtin + set->count + 2) * sizeof *reg);
+                                          (builtin_count() + set->count + 2) * sizeof *reg);
     if (reg)
         set->registry = reg;
-    if (!types || !reg)
-        return -1;
-    memcpy(reg, gd_problems, builtin * sizeof *reg);
+    return types && reg ? 0 : -1;
+}
+
+/* Adds pt (room reserved) and rewrites the registry: gd_problems, then the set's types. */
+static void add_type(gd_plugins *set, plugin_type *pt)
+{
+    size_t builtin = builtin_count();
+    set->types[set->count++] = pt;
+    memcpy(set->registry, gd_problems, builtin * sizeof *set->registry);
     for (size_t i = 0; i < set->count; i++)
-        reg[builtin + i] = &set->types[i]->type;
-    reg[builtin + set->count] = NULL;
-    return 0;
+        set->registry[builtin + i] = &set->types[i]->type;
+    set->registry[builtin + set->count] = NULL;
 }
 
 static void type_free(plugin_type *pt)
@@ -404,12 +414,11 @@ int gd_plugins_load(gd_plugins **set, const char *path, const char *name,
     plugin_type *pt = load_type(path, name, err);
     if (!pt)
         return -1;
-    if (grow(*set) < 0) {
+    if (reserve(*set) < 0) {
         type_free(pt);
         return gd_fail_runtime(err, "out of memory loading plugin %s", path);
     }
-    (*set)->types[(*set)->count++] = pt;
-    grow(*set); /* cannot fail: the arrays already have room */
+    add_type(*set, pt);
     *type = &pt->type;
     return 0;
 }
