@@ -4,6 +4,7 @@
  * key) names a text file of numbers v_1..v_n, and f(x) = scale * sum (x_i - v_i)^2, so its dimension
  * and cost come from the file and its setup reads the file through the cache. */
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -229,6 +230,69 @@ static void test_files_are_read_once_and_shared(void **unused)
     unlink(path);
 }
 
+/* ---- decoded forms ---------------------------------------------------------------------- */
+
+static int decodes; /* how many times count_decode ran */
+
+/* A decoded form: the file's length in a new size_t; "bad" does not decode. */
+static void *count_decode(const gd_problem_file *f, gd_error *err)
+{
+    decodes++;
+    if (f->len >= 3 && memcmp(f->bytes, "bad", 3) == 0) {
+        gd_fail(err, "%s: bad", f->path);
+        return NULL;
+    }
+    size_t *len = malloc(sizeof *len);
+    *len = f->len;
+    return len;
+}
+
+static void *threaded_decode(void *arg)
+{
+    gd_error err = {{0}, 0};
+    return (void *)gd_problem_file_decoded(arg, count_decode, free, &err);
+}
+
+/* A file is decoded once, whatever the sets, calls and threads that ask (each gets the same
+ * object); a failure is not kept (the next call tries again); a file that is not the
+ * cache's is refused. */
+static void test_decoded_once_per_file(void **unused)
+{
+    char path[24], bad[24];
+    write_temp(path, "1 2 3");
+    write_temp(bad, "bad");
+    gd_problem_files_cache c = {0};
+    const gd_problem_files *one, *two, *worse;
+    gd_error err = {{0}, 0};
+    const char *paths[] = {path}, *bad_paths[] = {bad}, *names[GD_MAX_PARAMS] = {"n"};
+    assert_int_equal(gd_problem_files_get(&c, &target, paths, &one, &err), 0);
+    assert_int_equal(gd_problem_files_get_named(&c, &target, paths, names, &two, &err), 0);
+    assert_ptr_not_equal(one, two); /* two sets, one content */
+    decodes = 0;
+    pthread_t threads[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, threaded_decode,
+                                        (void *)&(i % 2 ? one : two)->files[0]), 0);
+    void *seen[4];
+    for (int i = 0; i < 4; i++)
+        pthread_join(threads[i], &seen[i]);
+    assert_int_equal(decodes, 1);
+    for (int i = 0; i < 4; i++)
+        assert_ptr_equal(seen[i], seen[0]);
+    assert_int_equal(*(const size_t *)seen[0], 5);
+    assert_int_equal(gd_problem_files_get(&c, &target, bad_paths, &worse, &err), 0);
+    assert_null(gd_problem_file_decoded(&worse->files[0], count_decode, free, &err));
+    assert_null(gd_problem_file_decoded(&worse->files[0], count_decode, free, &err));
+    assert_int_equal(decodes, 3);
+    gd_problem_file loose = worse->files[0];
+    loose.content = NULL;
+    assert_null(gd_problem_file_decoded(&loose, count_decode, free, &err));
+    assert_non_null(strstr(err.msg, "not a file of the files cache"));
+    gd_problem_files_cache_free(&c);
+    unlink(path);
+    unlink(bad);
+}
+
 /* A missing file: a usage error naming the key and the path; nothing cached. */
 static void test_missing_file_fails_with_its_name(void **unused)
 {
@@ -342,6 +406,7 @@ int main(void)
         cmocka_unit_test(test_types_without_files_get_none),
         cmocka_unit_test(test_problem_reads_its_file),
         cmocka_unit_test(test_files_are_read_once_and_shared),
+        cmocka_unit_test(test_decoded_once_per_file),
         cmocka_unit_test(test_missing_file_fails_with_its_name),
         cmocka_unit_test(test_identity_is_grid_hash_without_files),
         cmocka_unit_test(test_keys_share_contents_and_may_name_none),

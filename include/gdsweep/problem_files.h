@@ -36,6 +36,9 @@ struct gd_problem_type;
 /* The empty set: what problems without file keys receive. */
 #define GD_NO_FILES ((const gd_problem_files *)0)
 
+/* A file's content, shared by every set that names its path (problem_files.c). */
+struct gd_file_content;
+
 /* One file, read whole; everything but key is the cache's (one copy per path). */
 typedef struct gd_problem_file {
     const char *key;             /* the problem's GD_PATH key that names it (static) */
@@ -43,10 +46,20 @@ typedef struct gd_problem_file {
     const unsigned char *bytes;  /* its content, len bytes (+ a NUL not counted) */
     size_t len;
     const char *hash;            /* SHA-256 of the content, lower-case hex */
+    struct gd_file_content *content; /* where its decoded forms are kept; NULL: none */
 } gd_problem_file;
 
-/* A file's content, shared by every set that names its path (problem_files.c). */
-struct gd_file_content;
+/* Decodes a file's bytes (parses a table, decodes an image): a new object, or NULL with
+ * err filled (bad input: usage error; memory: runtime error). */
+typedef void *(*gd_file_decoder)(const gd_problem_file *f, gd_error *err);
+
+/* The form of file f that decode makes, made once per file and process (the first call
+ * decodes; later calls, from any thread, get the same object; a failure is not kept) and
+ * freed with release when the cache is freed: read-only for everyone, so the instances
+ * of a large table share one parse. f must come from a cache (f->content). Returns the
+ * object, or NULL with err filled. */
+const void *gd_problem_file_decoded(const gd_problem_file *f, gd_file_decoder decode,
+                                    void (*release)(void *), gd_error *err);
 
 /* The files of one instance's data: one per GD_PATH key of the type that names a file,
  * in spec order; and the names its GD_NAME keys give (which columns or datasets of those

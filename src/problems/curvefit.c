@@ -133,38 +133,33 @@ static ptrdiff_t sample_column(const gd_problem_files *files, const gd_problem_f
                    "column of the samples' %s with %s = COLUMN", data->path, key, have, key, key);
 }
 
-/* The samples' columns of the file's table into *t, their indices into *xc, *yc. */
-static int read_samples(const gd_problem_files *files, gd_table *t, size_t *xc, size_t *yc,
-                        gd_error *err)
+/* The file's table (parsed once per process, shared) into *t, the samples' columns into
+ * *xc, *yc. */
+static int read_samples(const gd_problem_files *files, const gd_table **t, size_t *xc,
+                        size_t *yc, gd_error *err)
 {
     const gd_problem_file *data = gd_problem_files_find(files, "data");
-    if (gd_table_read(data, t, err) < 0)
+    if (!(*t = gd_table_of(data, err)))
         return -1;
-    ptrdiff_t x = sample_column(files, data, t, "x", err);
-    ptrdiff_t y = x < 0 ? -1 : sample_column(files, data, t, "y", err);
-    if (x >= 0 && y >= 0) {
-        *xc = (size_t)x;
-        *yc = (size_t)y;
-        return 0;
-    }
-    gd_table_free(t);
-    return -1;
+    ptrdiff_t x = sample_column(files, data, *t, "x", err);
+    ptrdiff_t y = x < 0 ? -1 : sample_column(files, data, *t, "y", err);
+    if (x < 0 || y < 0)
+        return -1;
+    *xc = (size_t)x;
+    *yc = (size_t)y;
+    return 0;
 }
 
 /* The number of samples: the file's rows, else points (0 when the file does not read). */
 static double sample_count(const gd_problem_files *files, const double *pp)
 {
     const gd_problem_file *data = gd_problem_files_find(files, "data");
-    gd_table t;
+    const gd_table *t;
     size_t xc, yc;
     gd_error unused;
     if (!data)
         return pp[CF_POINTS];
-    if (read_samples(files, &t, &xc, &yc, &unused) < 0)
-        return 0;
-    double rows = (double)t.rows;
-    gd_table_free(&t);
-    return rows;
+    return read_samples(files, &t, &xc, &yc, &unused) < 0 ? 0 : (double)t->rows;
 }
 
 static size_t curvefit_dimension(const gd_problem_files *files, const double *pp)
@@ -333,13 +328,11 @@ static int curvefit_setup(gd_problem *p, const gd_problem_files *files, const do
         return -1;
     if (!data)
         return make_instance(p, pp, key, NULL, 0, 0, err);
-    gd_table t;
+    const gd_table *t;
     size_t xc, yc;
     if (read_samples(files, &t, &xc, &yc, err) < 0)
         return -1;
-    int rc = make_instance(p, pp, key, &t, xc, yc, err);
-    gd_table_free(&t);
-    return rc;
+    return make_instance(p, pp, key, t, xc, yc, err);
 }
 
 /* Natural log of the largest magnitude of the file's fit: x^degree and y. */
@@ -376,25 +369,22 @@ static int curvefit_check_files(const gd_problem_files *files, const double *pp,
                                 gd_error *err)
 {
     const gd_problem_file *data = gd_problem_files_find(files, "data");
-    gd_table t;
+    const gd_table *t;
     size_t xc, yc;
     if (!data)
         return 0;
     if (read_samples(files, &t, &xc, &yc, err) < 0)
         return -1;
-    int rc = 0;
     double degree = pp[CF_DEGREE];
-    if ((double)t.rows < degree + 1)
-        rc = gd_fail(err, "data = %s has %zu rows; degree = %.0f needs at least %.0f; give "
-                     "more rows or a smaller degree", data->path, t.rows, degree, degree + 1);
-    else if (!fit_stays_finite((double)t.rows, log_largest_of(&t, xc, yc, degree)))
-        rc = gd_fail(err, "data = %s: its y or x^degree (degree = %.0f) overflow a double in "
-                     "the least-squares fit; scale the data or use a smaller degree",
-                     data->path, degree);
-    else
-        rc = check_fit(&t, xc, yc, (size_t)degree, data->path, err);
-    gd_table_free(&t);
-    return rc;
+    if ((double)t->rows < degree + 1)
+        return gd_fail(err, "data = %s has %zu rows; degree = %.0f needs at least %.0f; give "
+                       "more rows or a smaller degree", data->path, t->rows, degree,
+                       degree + 1);
+    if (!fit_stays_finite((double)t->rows, log_largest_of(t, xc, yc, degree)))
+        return gd_fail(err, "data = %s: its y or x^degree (degree = %.0f) overflow a double "
+                       "in the least-squares fit; scale the data or use a smaller degree",
+                       data->path, degree);
+    return check_fit(t, xc, yc, (size_t)degree, data->path, err);
 }
 
 const gd_problem_type gd_problem_curvefit = {

@@ -8,6 +8,7 @@
 #include "gdsweep/problem_files.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,25 @@
 #include "gdsweep/path_check.h"
 #include "gdsweep/problem.h"
 
-/* One path's content, read once per cache. */
+/* The most decoded forms one file keeps (a table, an image, ...). */
+#define DECODED_MAX 4
+
+/* A decoded form of a content: what decode made, freed by release. */
+typedef struct decoded_form {
+    gd_file_decoder decode;
+    void *object;
+    void (*release)(void *);
+} decoded_form;
+
+/* One path's content, read once per cache, and its decoded forms (under lock). */
 struct gd_file_content {
     char *path;
     unsigned char *bytes;
     size_t len;
     char hash[GD_SHA256_HEX];
+    pthread_mutex_t lock;
+    decoded_form forms[DECODED_MAX];
+    size_t n_forms;
 };
 
 size_t gd_problem_file_key_count(const gd_problem_type *t)
@@ -102,6 +116,7 @@ static struct gd_file_content *content_read(const char *key, const char *path, g
     }
     c->bytes = (unsigned char *)bytes;
     gd_sha256_hex(c->bytes, c->len, c->hash);
+    pthread_mutex_init(&c->lock, NULL);
     return c;
 }
 
@@ -120,7 +135,7 @@ static int grow(void **items, size_t *cap, size_t count, size_t size)
 }
 
 /* The cache's content of path, read now if it was not before; NULL with err filled. */
-static const struct gd_file_content *content_of(gd_problem_files_cache *c, const char *key,
+static struct gd_file_content *content_of(gd_problem_files_cache *c, const char *key,
                                                 const char *path, gd_error *err)
 {
     for (size_t i = 0; i < c->n_contents; i++)
@@ -138,6 +153,9 @@ static const struct gd_file_content *content_of(gd_problem_files_cache *c, const
 
 static void content_free(struct gd_file_content *c)
 {
+    for (size_t i = 0; i < c->n_forms; i++)
+        c->forms[i].release(c->forms[i].object);
+    pthread_mutex_destroy(&c->lock);
     free(c->path);
     free(c->bytes);
     free(c);
@@ -186,7 +204,7 @@ static gd_problem_files *set_read(gd_problem_files_cache *c, const gd_problem_ty
     }
     for (size_t k = 0; k < n_keys; k++) {
         const char *key = gd_problem_file_key(t, k);
-        const struct gd_file_content *content = paths[k] ? content_of(c, key, paths[k], err)
+        struct gd_file_content *content = paths[k] ? content_of(c, key, paths[k], err)
                                                           : NULL;
         if (paths[k] && !content) {
             set_free(s);
@@ -194,7 +212,8 @@ static gd_problem_files *set_read(gd_problem_files_cache *c, const gd_problem_ty
         }
         if (content)
             s->files[s->count++] = (gd_problem_file){key, content->path, content->bytes,
-                                                     content->len, content->hash};
+                                                     content->len, content->hash,
+                                                     content};
     }
     return s;
 }
@@ -246,6 +265,38 @@ const gd_problem_file *gd_problem_files_find(const gd_problem_files *f, const ch
         if (strcmp(f->files[k].key, key) == 0)
             return &f->files[k];
     return NULL;
+}
+
+/* The form decode made of content c, made now if new; called under c->lock. */
+static const void *decoded_locked(struct gd_file_content *c, const gd_problem_file *f,
+                                  gd_file_decoder decode, void (*release)(void *),
+                                  gd_error *err)
+{
+    for (size_t i = 0; i < c->n_forms; i++)
+        if (c->forms[i].decode == decode)
+            return c->forms[i].object;
+    if (c->n_forms == DECODED_MAX) {
+        gd_fail_runtime(err, "%s: more than %d decoded forms of one file", f->path,
+                        DECODED_MAX);
+        return NULL;
+    }
+    void *object = decode(f, err);
+    if (object)
+        c->forms[c->n_forms++] = (decoded_form){decode, object, release};
+    return object;
+}
+
+const void *gd_problem_file_decoded(const gd_problem_file *f, gd_file_decoder decode,
+                                    void (*release)(void *), gd_error *err)
+{
+    if (!f->content) {
+        gd_fail_runtime(err, "%s: not a file of the files cache", f->path);
+        return NULL;
+    }
+    pthread_mutex_lock(&f->content->lock);
+    const void *object = decoded_locked(f->content, f, decode, release, err);
+    pthread_mutex_unlock(&f->content->lock);
+    return object;
 }
 
 const char *gd_problem_files_name(const gd_problem_files *f, const char *key)

@@ -257,6 +257,30 @@ ptrdiff_t gd_table_column(const gd_table *t, const char *name)
     return -1;
 }
 
+static void *table_decode(const gd_problem_file *f, gd_error *err)
+{
+    gd_table *t = malloc(sizeof *t);
+    if (!t) {
+        gd_fail_runtime(err, "%s: out of memory", f->path);
+        return NULL;
+    }
+    if (gd_table_read(f, t, err) == 0)
+        return t;
+    free(t);
+    return NULL;
+}
+
+static void table_release(void *t)
+{
+    gd_table_free(t);
+    free(t);
+}
+
+const gd_table *gd_table_of(const gd_problem_file *f, gd_error *err)
+{
+    return gd_problem_file_decoded(f, table_decode, table_release, err);
+}
+
 void gd_table_column_list(const gd_table *t, char *buf, size_t size)
 {
     size_t used = 0;

@@ -31,6 +31,11 @@ typedef struct gd_table {
 /* Reads the table in f into *t. Returns 0, or -1 with err filled and *t zeroed. */
 int gd_table_read(const gd_problem_file *f, gd_table *t, gd_error *err);
 
+/* The table of f parsed once per file and process and shared, read-only, by every caller
+ * (gd_problem_file_decoded: the instances of a large table share one parse; f must come
+ * from a files cache). Returns it, or NULL with err filled as gd_table_read does. */
+const gd_table *gd_table_of(const gd_problem_file *f, gd_error *err);
+
 /* The index of the column called name, or -1 when the table has none. */
 ptrdiff_t gd_table_column(const gd_table *t, const char *name);
 

@@ -133,6 +133,15 @@ hid_t gd_h5_column_type(const gd_column *col);
 
 /* Compound type of a whole row (packed, column offsets), and one of `written` alone. */
 hid_t gd_h5_row_type(const gd_columns *c);
+/* 1 when every one of the n members of compound `type` lies inside its rows (at most
+ * alignment padding after the last) and its numbers are sane: HDF5 trusts a corrupt
+ * compound type (one flipped byte of an offset) and reads out of bounds (store_read.c). */
+int gd_h5_row_type_is_sane(hid_t type, int n);
+/* 0 when the runs table's row type `file`, another than st->row_type (an older gdsweep's),
+ * takes this sweep's rows: every column the sweep fills is in it, of the same type
+ * (strings at least as wide), so HDF5 converts each row by column name; else -1 with err
+ * naming the first column that is missing or differs (resume_layout.c). */
+int gd_store_resume_layout(const gd_store *st, hid_t file, gd_error *err);
 hid_t gd_h5_written_type(const gd_columns *c);
 
 /* HDF5 types of a series' values: in memory (NATIVE_LONG or NATIVE_DOUBLE), in the file

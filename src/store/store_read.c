@@ -176,7 +176,7 @@ static int number_is_sane(hid_t mt, size_t bytes)
 
 /* Every member inside the row and at most alignment padding after the last: HDF5 trusts
  * a corrupt compound type (one flipped byte of an offset) and reads out of bounds. */
-static int row_type_is_sane(hid_t type, int n)
+int gd_h5_row_type_is_sane(hid_t type, int n)
 {
     size_t size = H5Tget_size(type), end = 0;
     for (unsigned i = 0; i < (unsigned)n; i++) {
@@ -199,7 +199,7 @@ static int load_columns(gd_reader *r, hid_t type, gd_error *err)
     if (n <= 0)
         return gd_fail(err, "%s is not a gdsweep file (the runs table has no columns)",
                        r->path);
-    if (!row_type_is_sane(type, n))
+    if (!gd_h5_row_type_is_sane(type, n))
         return gd_fail(err, "%s: the runs table's row type is inconsistent (corrupt file?)",
                        r->path);
     r->col = calloc((size_t)n, sizeof *r->col);

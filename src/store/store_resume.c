@@ -79,8 +79,9 @@ static int check_identity(gd_store *st, gd_error *err)
     return same_files(st, err);
 }
 
-/* The table must have the grid's rows and exactly the row type this gdsweep writes:
- * a corrupt type (a member's offset past the row) would make HDF5 read out of bounds. */
+/* The table must have the grid's rows, and the row type this gdsweep writes or one that
+ * takes its rows (an older gdsweep's: resume_layout.c); a corrupt type (a member's offset
+ * past the row) would make HDF5 read out of bounds. */
 static int open_runs(gd_store *st, gd_error *err)
 {
     st->row_type = gd_h5_row_type(&st->cols);
@@ -93,15 +94,14 @@ static int open_runs(gd_store *st, gd_error *err)
     hsize_t dims = 0;
     int ok = type >= 0 && space >= 0 && H5Sget_simple_extent_ndims(space) == 1 &&
              H5Sget_simple_extent_dims(space, &dims, NULL) == 1 &&
-             dims == st->sweep->n_runs && H5Tget_class(type) == H5T_COMPOUND &&
-             H5Tget_nmembers(type) == (int)st->cols.count && H5Tequal(type, st->row_type) > 0;
+             dims == st->sweep->n_runs && H5Tget_class(type) == H5T_COMPOUND;
+    int rc = !ok ? gd_fail(err, "%s: its runs table does not match this grid (corrupt?); "
+                           "write a new output", st->path)
+             : H5Tequal(type, st->row_type) > 0 ? 0
+                                                 : gd_store_resume_layout(st, type, err);
     gd_h5_close(&type);
     gd_h5_close(&space);
-    if (!ok)
-        return gd_fail(err, "%s: its runs table does not match this grid and gdsweep %s "
-                       "(made by another version, or corrupt?); write a new output",
-                       st->path, GD_VERSION);
-    return 0;
+    return rc;
 }
 
 /* Reads the `written` column in blocks into the commit bitmap. */
