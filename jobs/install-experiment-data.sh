@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # install-experiment-data.sh - installs the Debian packages that carry the real-data
 # experiments' files (no download of data: scikit-image's and scikit-learn's own copies) when
-# they are missing, links them into experiments/data/ (git-ignored) and prints where each is.
+# they are missing, links camera.png and writes scikit-learn's tables (breast_cancer.csv,
+# wine.csv, iris.csv, digits.csv.gz, with a header row: jobs/sklearn_tables.py) into
+# experiments/data/ (git-ignored), and prints where each is.
 #
 # Usage: bash jobs/install-experiment-data.sh     (as root, or with sudo; apt-get, noninteractive)
 # Exit 0 when every file is there afterwards; 3 when the packages cannot be installed (no root,
@@ -10,11 +12,7 @@ set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dist=/usr/lib/python3/dist-packages
 packages=(python3-skimage python3-sklearn)
-files=(skimage/data/camera.png
-       sklearn/datasets/data/breast_cancer.csv
-       sklearn/datasets/data/digits.csv.gz
-       sklearn/datasets/data/iris.csv
-       sklearn/datasets/data/wine_data.csv)
+files=(skimage/data/camera.png)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -49,4 +47,5 @@ for f in "${files[@]}"; do
     status=3
   fi
 done
+/usr/bin/python3 "$root/jobs/sklearn_tables.py" "$root/experiments/data" || status=3
 exit $status
