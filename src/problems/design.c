@@ -5,6 +5,8 @@
  * permutation that is a pure function of the key, the same on every rank and thread. */
 #include "design.h"
 
+#include "h5_input.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +17,15 @@ const gd_param_spec gd_design_params[] = {
     [GD_DS_DATA] = {.key = "data", .kind = GD_PATH, .def = GD_PATH_NONE,
                     .doc = "CSV file of the samples (header row; .gz too): the column named "
                            "target, else y, else the last one is the target, every other a "
-                           "feature (required)"},
+                           "feature; or an HDF5 file with datasets /X (rows x features) and "
+                           "/y (required)"},
     [GD_DS_TARGET] = {.key = "target", .kind = GD_NAME, .def = GD_PATH_NONE,
                       .doc = "the column of data with the target (default: the one named "
-                             "target, else y, else the last)"},
+                             "target, else y, else the last); HDF5: y's dataset (default /y)"},
     [GD_DS_FEATURES] = {.key = "features", .kind = GD_NAME, .def = GD_PATH_NONE,
                         .doc = "the feature columns of data, space-separated in one value "
-                               "(features = a b c; default: every column but the target)"},
+                               "(features = a b c; default: every column but the target); "
+                               "HDF5: X's dataset (default /X)"},
     [GD_DS_STANDARDIZE] = {.key = "standardize", .kind = GD_CHOICE, .def = 0,
                            .choices = bool_choices,
                            .doc = "centre and scale each feature by its training mean and "
@@ -141,6 +145,15 @@ static int read_table(const gd_problem_file *data, gd_design_source *src, gd_err
     return 0;
 }
 
+/* A CSV file's table, target and features. */
+static int read_csv(const gd_problem_files *files, const gd_problem_file *data,
+                    gd_design_source *src, gd_error *err)
+{
+    if (read_table(data, src, err) < 0 || find_target(files, src, err) < 0)
+        return -1;
+    return find_features(files, src, err);
+}
+
 int gd_design_source_open(const gd_problem_files *files, gd_design_source *src,
                           gd_error *err)
 {
@@ -149,13 +162,11 @@ int gd_design_source_open(const gd_problem_files *files, gd_design_source *src,
     if (!data)
         return gd_fail(err, "no data file; give data = FILE (a CSV table of the samples)");
     src->path = data->path;
-    if (read_table(data, src, err) < 0)
-        return -1;
-    if (find_target(files, src, err) < 0 || find_features(files, src, err) < 0) {
+    int rc = data->dataset || gd_h5_input_is(data) ? gd_design_read_h5(files, data, src, err)
+                                                   : read_csv(files, data, src, err);
+    if (rc < 0)
         gd_design_source_free(src);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 void gd_design_source_free(gd_design_source *src)
@@ -386,9 +397,12 @@ int gd_design_check_targets(const gd_design_source *src, int (*ok)(double),
     const gd_table *t = src->table;
     for (size_t r = 0; r < t->rows; r++) {
         double v = t->values[r * t->cols + src->target];
-        if (!ok(v))
+        if (!ok(v) && t->lines)
             return gd_fail(err, "%s:%zu: target %s = %.17g; %s", src->path, t->lines[r],
                            t->names[src->target], v, needs);
+        if (!ok(v)) /* an HDF5 dataset: its element */
+            return gd_fail(err, "data = %s:%s[%zu] = %.17g; %s", src->path,
+                           t->names[src->target], r, v, needs);
     }
     return 0;
 }

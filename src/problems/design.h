@@ -6,7 +6,9 @@
  * The target is the column the name key `target` gives, by default the one named "target",
  * else "y", else the last column; the features are the columns the name key `features`
  * gives (one value holding space-separated column names, no quotes, in that order), by default every
- * other column in file order. The split: the rows are ordered by a permutation drawn from the
+ * other column in file order. An HDF5 file (data = FILE.h5) holds a 2-D dataset /X (rows
+ * = samples) and a 1-D dataset /y instead; there features = /PATH and target = /PATH name
+ * other datasets (design_h5.c). The split: the rows are ordered by a permutation drawn from the
  * instance key (stream GD_DESIGN_SPLIT_STREAM), the first round(test_fraction * rows)
  * are the test rows and the rest the training rows, each set in file order. With
  * standardize = true each feature is centred and divided by its (population) standard
@@ -81,6 +83,11 @@ typedef struct gd_design {
 int gd_design_source_open(const gd_problem_files *files, gd_design_source *src,
                           gd_error *err);
 void gd_design_source_free(gd_design_source *src);
+
+/* The source of an HDF5 data file (design_h5.c): its 2-D dataset X (features = /PATH) and
+ * 1-D dataset y (target = /PATH) as a table of src's own. */
+int gd_design_read_h5(const gd_problem_files *files, const gd_problem_file *data,
+                      gd_design_source *src, gd_error *err);
 
 /* a . b over n values in four interleaved partial sums (j mod 4), added as
  * (s0 + s1) + (s2 + s3) then the tail: a fixed order, so reproducible, and four

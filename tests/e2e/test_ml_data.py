@@ -14,10 +14,14 @@
   row, a non-numeric cell, too few training rows, no data file): exit 2, one line naming
   the file, no output file.
 - --resume is refused after one cell of the CSV changed.
+- The same table as an HDF5 file (datasets /X and /y, or others named by features = /PATH
+  and target = /PATH) gives the CSV's f_opt and x_opt bit for bit; an HDF5 file whose y
+  has another length, or a label 2 for logreg (named as FILE:/y[i]), is refused.
 """
 import os
 import shutil
 
+import h5py
 import numpy as np
 
 import gdtest
@@ -171,6 +175,37 @@ def check_resume(d):
           f"({p.returncode}: {p.stderr.strip()})")
 
 
+def check_h5(d, x, targets):
+    with h5py.File(os.path.join(d, "lr.h5"), "w") as f:
+        f["X"] = x
+        f["y"] = targets["lr"].astype(np.int8)
+        f["g/features"] = x
+        f["g/labels"] = targets["lr"]
+        f["short"] = targets["lr"][:10]
+        bad = targets["lr"].copy()
+        bad[5] = 2
+        f["two"] = bad
+    results = {}
+    for what, extra in [("csv", "data = lr.csv"), ("h5", "data = lr.h5"),
+                        ("h5 named", "data = lr.h5\nfeatures = /g/features\n"
+                                     "target = /g/labels")]:
+        grid = gdtest.write_grid(d, "h5", grid_text("logreg", "X", repeats=1).replace(
+            "data = X", extra))
+        out = os.path.join(d, "h5.h5")
+        if os.path.exists(out):
+            os.remove(out)
+        gdtest.sweep(grid, out)
+        e = instances(out)[0]
+        results[what] = (e["f_opt"], e["x_opt"].tobytes())
+    check(results["h5"] == results["csv"] == results["h5 named"],
+          f"the HDF5 file (default and named datasets) gives the CSV's f_opt and x_opt bit "
+          f"for bit ({[r[0] for r in results.values()]})")
+    for target, words in [("/short", "/X has 240 rows but /short 10 values"),
+                          ("/two", "lr.h5:/two[5] = 2; logreg needs labels 0 or 1")]:
+        grid = gdtest.write_grid(d, "bad", grid_text("logreg", "lr.h5", f"target = {target}"))
+        gdtest.check_bad_file(grid, 5, "lr.h5", words)
+
+
 def main():
     d = gdtest.workdir()
     x, targets = write_tables(d)
@@ -178,6 +213,7 @@ def main():
     check_layouts(d)
     check_bad(d)
     check_resume(d)
+    check_h5(d, x, targets)
     shutil.rmtree(d)
     gdtest.finish()
 
