@@ -118,7 +118,8 @@ static int setup(gd_problem *p, const options *o, const char *text, size_t len)
 {
     const gd_problem_type *t = gd_problem_find(o->classes == 2 ? "logreg" : "softmax");
     static const char *const no_names[GD_MAX_PARAMS] = {0};
-    gd_problem_file file = {"data", "bench.csv", (const unsigned char *)text, len, "bench", NULL};
+    gd_problem_file file = {.key = "data", .path = "bench.csv",
+                            .bytes = (const unsigned char *)text, .len = len, .hash = "bench"};
     gd_problem_files set = {t, 1, &file, no_names};
     double pp[GD_MAX_PARAMS];
     gd_error err = {{0}, 0};

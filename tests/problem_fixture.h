@@ -57,8 +57,9 @@ static inline const gd_problem_files *fx_files(const gd_problem_type *t)
         return GD_NO_FILES;
     int kind = strcmp(t->name, "leastsq") == 0 ? 0 : strcmp(t->name, "logreg") == 0 ? 1 : 2;
     const char *text = fx_table_text(t);
-    file[kind] = (gd_problem_file){"data", "fixture.csv", (const unsigned char *)text,
-                                   strlen(text), "fixture", NULL};
+    file[kind] = (gd_problem_file){.key = "data", .path = "fixture.csv",
+                                   .bytes = (const unsigned char *)text, .len = strlen(text),
+                                   .hash = "fixture"};
     set[kind] = (gd_problem_files){t, 1, &file[kind], no_names};
     return &set[kind];
 }

@@ -48,8 +48,9 @@ static void gen_table(table_files *tf, const gd_problem_type *t, size_t rows, ui
         at += sprintf(at, "%.17g,%.17g,%.17g,%.17g\n", v[0], v[1], v[2], y);
         assert_true(at - tf->text < MAX_TEXT - 200);
     }
-    tf->file = (gd_problem_file){"data", "gen.csv", (const unsigned char *)tf->text,
-                                 strlen(tf->text), "gen", NULL};
+    tf->file = (gd_problem_file){.key = "data", .path = "gen.csv",
+                                 .bytes = (const unsigned char *)tf->text,
+                                 .len = strlen(tf->text), .hash = "gen"};
     memset(tf->names, 0, sizeof tf->names);
     tf->set = (gd_problem_files){t, 1, &tf->file, tf->names};
 }
@@ -57,8 +58,9 @@ static void gen_table(table_files *tf, const gd_problem_type *t, size_t rows, ui
 static void text_files(table_files *tf, const gd_problem_type *t, const char *text)
 {
     tf->text = strdup(text);
-    tf->file = (gd_problem_file){"data", "bad.csv", (const unsigned char *)tf->text,
-                                 strlen(tf->text), "bad", NULL};
+    tf->file = (gd_problem_file){.key = "data", .path = "bad.csv",
+                                 .bytes = (const unsigned char *)tf->text,
+                                 .len = strlen(tf->text), .hash = "bad"};
     memset(tf->names, 0, sizeof tf->names);
     tf->set = (gd_problem_files){t, 1, &tf->file, tf->names};
 }

@@ -5,6 +5,8 @@
  * permutation that is a pure function of the key, the same on every rank and thread. */
 #include "design.h"
 
+#include "h5_input.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +17,15 @@ const gd_param_spec gd_design_params[] = {
     [GD_DS_DATA] = {.key = "data", .kind = GD_PATH, .def = GD_PATH_NONE,
                     .doc = "CSV file of the samples (header row; .gz too): the column named "
                            "target, else y, else the last one is the target, every other a "
-                           "feature (required)"},
+                           "feature; or an HDF5 file with datasets /X (rows x features) and "
+                           "/y (required)"},
     [GD_DS_TARGET] = {.key = "target", .kind = GD_NAME, .def = GD_PATH_NONE,
                       .doc = "the column of data with the target (default: the one named "
-                             "target, else y, else the last)"},
+                             "target, else y, else the last); HDF5: y's dataset (default /y)"},
     [GD_DS_FEATURES] = {.key = "features", .kind = GD_NAME, .def = GD_PATH_NONE,
                         .doc = "the feature columns of data, space-separated in one value "
-                               "(features = a b c; default: every column but the target)"},
+                               "(features = a b c; default: every column but the target); "
+                               "HDF5: X's dataset (default /X)"},
     [GD_DS_STANDARDIZE] = {.key = "standardize", .kind = GD_CHOICE, .def = 0,
                            .choices = bool_choices,
                            .doc = "centre and scale each feature by its training mean and "
@@ -46,11 +50,11 @@ const gd_param_spec gd_design_params[] = {
 static ptrdiff_t named_column(const gd_design_source *src, const char *key, const char *name,
                               gd_error *err)
 {
-    ptrdiff_t c = gd_table_column(&src->table, name);
+    ptrdiff_t c = gd_table_column(src->table, name);
     if (c >= 0)
         return c;
     char have[256];
-    gd_table_column_list(&src->table, have, sizeof have);
+    gd_table_column_list(src->table, have, sizeof have);
     return gd_fail(err, "%s = %s: data = %s has no column named '%s' (its columns: %s); name "
                    "one of them", key, name, src->path, name, have);
 }
@@ -61,11 +65,11 @@ static int find_target(const gd_problem_files *files, gd_design_source *src, gd_
 {
     const char *given = gd_problem_files_name(files, "target");
     ptrdiff_t c = given ? named_column(src, "target", given, err)
-                        : gd_table_column(&src->table, "target");
+                        : gd_table_column(src->table, "target");
     if (!given && c < 0)
-        c = gd_table_column(&src->table, "y");
+        c = gd_table_column(src->table, "y");
     if (!given && c < 0)
-        c = (ptrdiff_t)src->table.cols - 1;
+        c = (ptrdiff_t)src->table->cols - 1;
     if (c < 0)
         return -1;
     src->target = (size_t)c;
@@ -75,7 +79,7 @@ static int find_target(const gd_problem_files *files, gd_design_source *src, gd_
 /* Feature column c after the n before it: not the target, not named twice. */
 static int add_feature(gd_design_source *src, size_t c, gd_error *err)
 {
-    const char *name = src->table.names[c];
+    const char *name = src->table->names[c];
     if (c == src->target)
         return gd_fail(err, "features: data = %s: column '%s' is the target; leave it out of "
                        "the features", src->path, name);
@@ -113,18 +117,41 @@ static int named_features(gd_design_source *src, const char *list, gd_error *err
 static int find_features(const gd_problem_files *files, gd_design_source *src, gd_error *err)
 {
     const char *given = gd_problem_files_name(files, "features");
-    src->features = malloc(src->table.cols * sizeof *src->features);
+    src->features = malloc(src->table->cols * sizeof *src->features);
     if (!src->features)
         return gd_fail_runtime(err, "data = %s: out of memory", src->path);
     if (given && named_features(src, given, err) < 0)
         return -1;
-    for (size_t c = 0; !given && c < src->table.cols; c++)
+    for (size_t c = 0; !given && c < src->table->cols; c++)
         if (c != src->target)
             src->features[src->n_features++] = c;
     if (src->n_features == 0)
         return gd_fail(err, "data = %s: no feature column; give a column beside the target "
                        "(or name some with features = a b)", src->path);
     return 0;
+}
+
+/* The table of data: the files cache's shared parse (gd_table_of) for a file of the
+ * cache, else (a set made in memory: tests, benchmarks) a parse of its own. */
+static int read_table(const gd_problem_file *data, gd_design_source *src, gd_error *err)
+{
+    if (data->content) {
+        src->table = gd_table_of(data, err);
+        return src->table ? 0 : -1;
+    }
+    if (gd_table_read(data, &src->own, err) < 0)
+        return -1;
+    src->table = &src->own;
+    return 0;
+}
+
+/* A CSV file's table, target and features. */
+static int read_csv(const gd_problem_files *files, const gd_problem_file *data,
+                    gd_design_source *src, gd_error *err)
+{
+    if (read_table(data, src, err) < 0 || find_target(files, src, err) < 0)
+        return -1;
+    return find_features(files, src, err);
 }
 
 int gd_design_source_open(const gd_problem_files *files, gd_design_source *src,
@@ -135,18 +162,16 @@ int gd_design_source_open(const gd_problem_files *files, gd_design_source *src,
     if (!data)
         return gd_fail(err, "no data file; give data = FILE (a CSV table of the samples)");
     src->path = data->path;
-    if (gd_table_read(data, &src->table, err) < 0)
-        return -1;
-    if (find_target(files, src, err) < 0 || find_features(files, src, err) < 0) {
+    int rc = data->dataset || gd_h5_input_is(data) ? gd_design_read_h5(files, data, src, err)
+                                                   : read_csv(files, data, src, err);
+    if (rc < 0)
         gd_design_source_free(src);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 void gd_design_source_free(gd_design_source *src)
 {
-    gd_table_free(&src->table);
+    gd_table_free(&src->own);
     free(src->features);
     memset(src, 0, sizeof *src);
 }
@@ -215,7 +240,7 @@ static size_t test_rows_of(size_t rows, double fraction)
 void gd_design_shape(const gd_design_source *src, const double *pp, gd_design *d)
 {
     memset(d, 0, sizeof *d);
-    size_t all = src->table.rows;
+    size_t all = src->table->rows;
     d->test_rows = test_rows_of(all, pp[GD_DS_TEST_FRACTION]);
     d->rows = all - d->test_rows;
     d->features = src->n_features;
@@ -270,7 +295,7 @@ static int mark_test_rows(size_t all, size_t test_rows, gd_rng_key key, unsigned
 static void copy_row(const gd_design *d, const gd_design_source *src, size_t r, double *x,
                      double *y)
 {
-    const gd_table *t = &src->table;
+    const gd_table *t = src->table;
     const double *raw = t->values + r * t->cols;
     for (size_t j = 0; j < d->features; j++)
         x[j] = raw[src->features[j]];
@@ -312,7 +337,7 @@ static void standardize_rows(const gd_design *d, double *x, size_t rows)
 int gd_design_fill(gd_design *d, const gd_design_source *src, const double *pp,
                    gd_rng_key key, gd_error *err)
 {
-    size_t all = src->table.rows, train = 0, test = 0;
+    size_t all = src->table->rows, train = 0, test = 0;
     unsigned char *is_test = malloc(all);
     if (!is_test || mark_test_rows(all, d->test_rows, key, is_test) < 0) {
         free(is_test);
@@ -369,12 +394,15 @@ void *gd_design_instance(gd_problem *p, const gd_problem_type *t, const gd_desig
 int gd_design_check_targets(const gd_design_source *src, int (*ok)(double),
                             const char *needs, gd_error *err)
 {
-    const gd_table *t = &src->table;
+    const gd_table *t = src->table;
     for (size_t r = 0; r < t->rows; r++) {
         double v = t->values[r * t->cols + src->target];
-        if (!ok(v))
+        if (!ok(v) && t->lines)
             return gd_fail(err, "%s:%zu: target %s = %.17g; %s", src->path, t->lines[r],
                            t->names[src->target], v, needs);
+        if (!ok(v)) /* an HDF5 dataset: its element */
+            return gd_fail(err, "data = %s:%s[%zu] = %.17g; %s", src->path,
+                           t->names[src->target], r, v, needs);
     }
     return 0;
 }
@@ -388,7 +416,7 @@ int gd_design_check_rows(const gd_design_source *src, const double *pp, size_t m
         return 0;
     return gd_fail(err, "data = %s has %zu rows, %zu for training at test_fraction = %g; "
                    "this fit needs at least %zu training rows: give more rows, a smaller "
-                   "test_fraction or l2 > 0", src->path, src->table.rows, d.rows,
+                   "test_fraction or l2 > 0", src->path, src->table->rows, d.rows,
                    pp[GD_DS_TEST_FRACTION], min_rows);
 }
 
@@ -453,7 +481,7 @@ void gd_design_size_of(const gd_problem_files *files, const double *pp, size_t *
     gd_design_shape(&src, pp, &shape);
     *rows = shape.rows;
     *d = shape.d;
-    const gd_table *t = &src.table;
+    const gd_table *t = src.table;
     for (size_t r = 0; r < t->rows; r++)
         *max_target = fmax(*max_target, t->values[r * t->cols + src.target]);
     gd_design_source_free(&src);

@@ -6,7 +6,9 @@
  * The target is the column the name key `target` gives, by default the one named "target",
  * else "y", else the last column; the features are the columns the name key `features`
  * gives (one value holding space-separated column names, no quotes, in that order), by default every
- * other column in file order. The split: the rows are ordered by a permutation drawn from the
+ * other column in file order. An HDF5 file (data = FILE.h5) holds a 2-D dataset /X (rows
+ * = samples) and a 1-D dataset /y instead; there features = /PATH and target = /PATH name
+ * other datasets (design_h5.c). The split: the rows are ordered by a permutation drawn from the
  * instance key (stream GD_DESIGN_SPLIT_STREAM), the first round(test_fraction * rows)
  * are the test rows and the rest the training rows, each set in file order. With
  * standardize = true each feature is centred and divided by its (population) standard
@@ -16,7 +18,9 @@
  * (k = 1 for leastsq and logreg, K classes for softmax); the penalty is
  * l2 * sum of squares of every weight outside the intercept row.
  *
- * Ownership: a gd_design_source owns the table until gd_design_source_free; a gd_design's
+ * Ownership: a gd_design_source borrows the files cache's parse of the table (shared by
+ * every instance; a file made in memory, from no cache, is parsed for the source alone)
+ * until gd_design_source_free; a gd_design's
  * arrays live in the instance block (gd_design_reqs). Failure: usage errors name the file. */
 #ifndef GDSWEEP_DESIGN_H
 #define GDSWEEP_DESIGN_H
@@ -53,7 +57,8 @@ extern const gd_param_spec gd_design_params[];
 /* A table with its target and feature columns resolved. */
 typedef struct gd_design_source {
     const char *path;
-    gd_table table;
+    const gd_table *table; /* the cache's shared parse, or &own */
+    gd_table own;          /* a parse of its own (a file from no cache), else zeroed */
     size_t target;      /* column of y */
     size_t *features;   /* n_features columns of the features, in X's order (owned) */
     size_t n_features;
@@ -78,6 +83,11 @@ typedef struct gd_design {
 int gd_design_source_open(const gd_problem_files *files, gd_design_source *src,
                           gd_error *err);
 void gd_design_source_free(gd_design_source *src);
+
+/* The source of an HDF5 data file (design_h5.c): its 2-D dataset X (features = /PATH) and
+ * 1-D dataset y (target = /PATH) as a table of src's own. */
+int gd_design_read_h5(const gd_problem_files *files, const gd_problem_file *data,
+                      gd_design_source *src, gd_error *err);
 
 /* a . b over n values in four interleaved partial sums (j mod 4), added as
  * (s0 + s1) + (s2 + s3) then the tail: a fixed order, so reproducible, and four

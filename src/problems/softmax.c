@@ -144,11 +144,13 @@ static double softmax_test_accuracy(const gd_problem *p, const double *w)
 
 /* ---- the optimum by Newton ------------------------------------------------------------ */
 
-/* out: loss, gradient, then the upper triangle of sum (x x^T) kron (diag p - p p^T). */
+/* out: loss, gradient, then the upper triangle of sum (x x^T) kron (diag p - p p^T), row
+ * u = j K + a by row, the entries v >= u: (l, b) for l = j, b >= a, then l > j, every b.
+ * Row a of diag p - p p^T is made first (ca), so the inner loop is a multiply-add over b. */
 static void hessian_sums(const gd_design *d, size_t k, const double *w, size_t lo, size_t hi,
                          double *out)
 {
-    double z[MAX_CLASSES], p[MAX_CLASSES];
+    double z[MAX_CLASSES], p[MAX_CLASSES], ca[MAX_CLASSES];
     size_t n = d->d * k;
     for (size_t i = lo; i < hi; i++) {
         const double *xi = d->x + i * d->d;
@@ -157,13 +159,19 @@ static void hessian_sums(const gd_design *d, size_t k, const double *w, size_t l
         for (size_t u = 0; u < n; u++)
             out[1 + u] += xi[u / k] * (p[u % k] - (u % k == y));
         double *h = out + 1 + n;
-        for (size_t u = 0; u < n; u++) {
-            size_t j = u / k, a = u % k;
-            for (size_t v = u; v < n; v++) {
-                size_t l = v / k, b = v % k;
-                *h++ += xi[j] * xi[l] * ((a == b ? p[a] : 0) - p[a] * p[b]);
+        for (size_t j = 0; j < d->d; j++)
+            for (size_t a = 0; a < k; a++) {
+                for (size_t b = 0; b < k; b++)
+                    ca[b] = (a == b ? p[a] : 0) - p[a] * p[b];
+                for (size_t b = a; b < k; b++)
+                    *h++ += xi[j] * xi[j] * ca[b];
+                for (size_t l = j + 1; l < d->d; l++) {
+                    double xx = xi[j] * xi[l];
+                    for (size_t b = 0; b < k; b++)
+                        h[b] += xx * ca[b];
+                    h += k;
+                }
             }
-        }
     }
 }
 
@@ -188,7 +196,7 @@ static int newton_affordable(size_t rows, size_t n)
 /* K of the file's labels (checked by check_files: whole, 0..MAX_CLASSES-1). */
 static size_t classes_of(const gd_design_source *src)
 {
-    const gd_table *t = &src->table;
+    const gd_table *t = src->table;
     double top = 0;
     for (size_t r = 0; r < t->rows; r++)
         top = fmax(top, t->values[r * t->cols + src->target]);

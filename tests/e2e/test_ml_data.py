@@ -14,6 +14,9 @@
   row, a non-numeric cell, too few training rows, no data file): exit 2, one line naming
   the file, no output file.
 - --resume is refused after one cell of the CSV changed.
+- The same table as an HDF5 file (datasets /X and /y, or others named by features = /PATH
+  and target = /PATH) gives the CSV's f_opt and x_opt bit for bit; an HDF5 file whose y
+  has another length, or a label 2 for logreg (named as FILE:/y[i]), is refused.
 """
 import os
 import shutil
@@ -22,7 +25,9 @@ import h5py
 import numpy as np
 
 import gdtest
-from gdtest import check, text
+from gdtest import check
+from ml_reference import (centred_last_row, design, finals, instances, leastsq_ref,
+                          metric_ref, newton_ref)
 
 RNG = np.random.default_rng(21)
 
@@ -55,105 +60,6 @@ lr = 0.05
 [optimizer adam]
 lr = 0.05
 """
-
-
-def design(x, inst, standardize, intercept):
-    """The training and test designs of an instance, as numpy builds them."""
-    test = np.zeros(len(x), bool)
-    if "test_rows" in inst:
-        test[inst["test_rows"].astype(int)] = True
-    xt = x[~test]
-    mean, sd = xt.mean(0), xt.std(0)
-    sd[sd == 0] = 1
-    f = (lambda a: (a - mean) / sd) if standardize else (lambda a: a)
-    add = (lambda a: np.hstack([a, np.ones((len(a), 1))])) if intercept else (lambda a: a)
-    return add(f(xt)), add(f(x[test])), ~test, test
-
-
-def penalty_mask(d, k, intercept):
-    m = np.ones((d, k))
-    if intercept:
-        m[-1] = 0
-    return m.ravel()
-
-
-def leastsq_ref(a, y, l2, intercept):
-    n, d = a.shape
-    ridge = np.sqrt(n * l2) * np.diag(penalty_mask(d, 1, intercept))
-    w = np.linalg.lstsq(np.vstack([a, ridge]), np.concatenate([y, np.zeros(d)]), rcond=None)[0]
-    return w, np.mean((a @ w - y) ** 2) + l2 * np.sum((w * penalty_mask(d, 1, intercept)) ** 2)
-
-
-def softmax_loss(a, y, w, k, l2, mask):
-    z = a @ w.reshape(a.shape[1], k)
-    top = z.max(1, keepdims=True)
-    lse = top[:, 0] + np.log(np.exp(z - top).sum(1))
-    return np.mean(lse - z[np.arange(len(y)), y.astype(int)]) + l2 * np.sum((w * mask) ** 2)
-
-
-def newton_ref(a, y, k, l2, intercept):
-    """Multinomial (k classes; k = 2 is logreg with one weight column) Newton in numpy."""
-    d = a.shape[1]
-    kk = 1 if k == 2 else k
-    mask = penalty_mask(d, kk, intercept)
-    w = np.zeros(d * kk)
-    for _ in range(100):
-        z = a @ w.reshape(d, kk)
-        if k == 2:
-            s = 1 / (1 + np.exp(-z[:, 0]))
-            g = a.T @ (s - y) / len(y) + 2 * l2 * mask * w
-            h = (a * (s * (1 - s))[:, None]).T @ a / len(y) + 2 * l2 * np.diag(mask)
-        else:
-            p = np.exp(z - z.max(1, keepdims=True))
-            p /= p.sum(1, keepdims=True)
-            g = (a.T @ (p - np.eye(k)[y.astype(int)])).ravel() / len(y) + 2 * l2 * mask * w
-            h = np.zeros((d * k, d * k))
-            for i in range(len(y)):
-                h += np.kron(np.outer(a[i], a[i]), np.diag(p[i]) - np.outer(p[i], p[i]))
-            h = h / len(y) + 2 * l2 * np.diag(mask)
-        step = np.linalg.lstsq(h, g, rcond=None)[0]  # least norm along flat directions
-        w = w - step
-        if np.max(np.abs(step)) < 1e-14 * (1 + np.max(np.abs(w))):
-            break
-    if k == 2:
-        z = a @ w
-        f = np.mean(np.logaddexp(0, z) - y * z) + l2 * np.sum((w * mask) ** 2)
-    else:
-        f = softmax_loss(a, y, w, k, l2, mask)
-    return w, f
-
-
-def centred_last_row(w, k):
-    m = w.reshape(-1, k).copy()
-    m[-1] -= m[-1].mean()
-    return m.ravel()
-
-
-def instances(path):
-    with h5py.File(path, "r") as f:
-        return {int(k): {**{n: g[n][...] for n in g},
-                         **{"f_opt": float(g.attrs["f_opt"]),
-                            "standardize": text(g.attrs["standardize"]) == "true",
-                            "intercept": text(g.attrs["intercept"]) == "true",
-                            "l2": float(g.attrs["l2"])}}
-                for k, g in f["instances"].items()}
-
-
-def finals(path):
-    with h5py.File(path, "r") as f:
-        runs = gdtest.runs_table(path)
-        return runs, [f["final/x"][int(runs["final_offset"][i]):int(runs["final_offset"][i]) +
-                                   int(runs["final_count"][i])]
-                      if "final_count" in runs else None for i in range(len(runs["run_id"]))]
-
-
-def metric_ref(kind, a, y, w, k):
-    if kind == "leastsq":
-        return np.mean((a @ w - y) ** 2)
-    if kind == "logreg":
-        return np.mean((a @ w > 0) == (y == 1))
-    z = a @ w.reshape(a.shape[1], k)
-    return np.mean(np.argmax(z, 1) == y)
 
 
 def check_optima(d, x, targets):
@@ -269,6 +175,37 @@ def check_resume(d):
           f"({p.returncode}: {p.stderr.strip()})")
 
 
+def check_h5(d, x, targets):
+    with h5py.File(os.path.join(d, "lr.h5"), "w") as f:
+        f["X"] = x
+        f["y"] = targets["lr"].astype(np.int8)
+        f["g/features"] = x
+        f["g/labels"] = targets["lr"]
+        f["short"] = targets["lr"][:10]
+        bad = targets["lr"].copy()
+        bad[5] = 2
+        f["two"] = bad
+    results = {}
+    for what, extra in [("csv", "data = lr.csv"), ("h5", "data = lr.h5"),
+                        ("h5 named", "data = lr.h5\nfeatures = /g/features\n"
+                                     "target = /g/labels")]:
+        grid = gdtest.write_grid(d, "h5", grid_text("logreg", "X", repeats=1).replace(
+            "data = X", extra))
+        out = os.path.join(d, "h5.h5")
+        if os.path.exists(out):
+            os.remove(out)
+        gdtest.sweep(grid, out)
+        e = instances(out)[0]
+        results[what] = (e["f_opt"], e["x_opt"].tobytes())
+    check(results["h5"] == results["csv"] == results["h5 named"],
+          f"the HDF5 file (default and named datasets) gives the CSV's f_opt and x_opt bit "
+          f"for bit ({[r[0] for r in results.values()]})")
+    for target, words in [("/short", "/X has 240 rows but /short 10 values"),
+                          ("/two", "lr.h5:/two[5] = 2; logreg needs labels 0 or 1")]:
+        grid = gdtest.write_grid(d, "bad", grid_text("logreg", "lr.h5", f"target = {target}"))
+        gdtest.check_bad_file(grid, 5, "lr.h5", words)
+
+
 def main():
     d = gdtest.workdir()
     x, targets = write_tables(d)
@@ -276,6 +213,7 @@ def main():
     check_layouts(d)
     check_bad(d)
     check_resume(d)
+    check_h5(d, x, targets)
     shutil.rmtree(d)
     gdtest.finish()
 

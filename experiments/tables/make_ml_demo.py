@@ -2,7 +2,7 @@
 
 400 rows: four features x1..x4 (Gaussian, different scales and offsets) and three targets
 computed from them: `response` (linear plus noise, for leastsq), `binary` (0/1, for logreg)
-and `label` (0, 1, 2, for softmax). Run: /usr/bin/python3 experiments/data/make_ml_demo.py
+and `label` (0, 1, 2, for softmax). Run: /usr/bin/python3 experiments/tables/make_ml_demo.py
 """
 import os
 
