@@ -52,79 +52,86 @@ static void setup_type(gd_problem *p, const gd_problem_type *t)
     fx_setup(p, t, pp, 0);
 }
 
-static void test_batch_gradient_central_differences(void **state)
+/* Calls check on the walk instance of every type with minibatches (then destroys it). */
+static void each_batch_type(void (*check)(gd_problem *p))
 {
     for (size_t k = 0; gd_problems[k]; k++) {
-        const gd_problem_type *t = gd_problems[k];
-        if (!t->batch_loss_grad)
+        if (!gd_problems[k]->batch_loss_grad)
             continue;
         gd_problem p;
-        setup_type(&p, t);
-        size_t n_rows = t->samples(&p), rows[12];
-        fixture_rows(n_rows, rows, 12);
-        rows[11] = rows[3]; /* a repeat */
-        double *x = calloc(p.n, sizeof *x), *g = calloc(p.n, sizeof *g),
-               *num = calloc(p.n, sizeof *num);
-        for (size_t i = 0; i < p.n; i++)
-            x[i] = 0.1 * (double)(i % 5) - 0.2;
-        double f = t->batch_loss_grad(&p, x, rows, 12, g);
-        assert_true(f == t->batch_loss_grad(&p, x, rows, 12, NULL));
-        batch_numeric(&p, x, rows, 12, num);
-        if (fx_rel_diff(g, num, p.n, 1.0) > 1e-6)
-            fail_msg("%s: minibatch gradient differs from central differences by %g", t->name,
-                     fx_rel_diff(g, num, p.n, 1.0));
-        free(x);
-        free(g);
-        free(num);
+        setup_type(&p, gd_problems[k]);
+        check(&p);
         gd_problem_destroy(&p);
     }
+}
+
+static void central_differences(gd_problem *p)
+{
+    const gd_problem_type *t = p->type;
+    size_t rows[12];
+    fixture_rows(t->samples(p), rows, 12);
+    rows[11] = rows[3]; /* a repeat */
+    double *x = calloc(p->n, sizeof *x), *g = calloc(p->n, sizeof *g),
+           *num = calloc(p->n, sizeof *num);
+    for (size_t i = 0; i < p->n; i++)
+        x[i] = 0.1 * (double)(i % 5) - 0.2;
+    double f = t->batch_loss_grad(p, x, rows, 12, g);
+    assert_true(f == t->batch_loss_grad(p, x, rows, 12, NULL));
+    batch_numeric(p, x, rows, 12, num);
+    if (fx_rel_diff(g, num, p->n, 1.0) > 1e-6)
+        fail_msg("%s: minibatch gradient differs from central differences by %g", t->name,
+                 fx_rel_diff(g, num, p->n, 1.0));
+    free(x);
+    free(g);
+    free(num);
+}
+
+static void test_batch_gradient_central_differences(void **state)
+{
+    each_batch_type(central_differences);
+}
+
+static void every_row_in_order(gd_problem *p)
+{
+    const gd_problem_type *t = p->type;
+    size_t n_rows = t->samples(p);
+    size_t *rows = malloc(n_rows * sizeof *rows);
+    double *g = calloc(p->n, sizeof *g), *full = calloc(p->n, sizeof *full);
+    for (size_t q = 0; q < n_rows; q++)
+        rows[q] = q;
+    double fb = t->batch_loss_grad(p, p->x0, rows, n_rows, g);
+    double ff = t->loss_grad(p, p->x0, full);
+    assert_true(fb == ff);
+    assert_memory_equal(g, full, p->n * sizeof *g);
+    free(rows);
+    free(g);
+    free(full);
 }
 
 static void test_every_row_in_order_is_the_full_batch(void **state)
 {
-    for (size_t k = 0; gd_problems[k]; k++) {
-        const gd_problem_type *t = gd_problems[k];
-        if (!t->batch_loss_grad)
-            continue;
-        gd_problem p;
-        setup_type(&p, t);
-        size_t n_rows = t->samples(&p);
-        size_t *rows = malloc(n_rows * sizeof *rows);
-        double *g = calloc(p.n, sizeof *g), *full = calloc(p.n, sizeof *full);
-        for (size_t q = 0; q < n_rows; q++)
-            rows[q] = q;
-        double fb = t->batch_loss_grad(&p, p.x0, rows, n_rows, g);
-        double ff = t->loss_grad(&p, p.x0, full);
-        assert_true(fb == ff);
-        assert_memory_equal(g, full, p.n * sizeof *g);
-        free(rows);
-        free(g);
-        free(full);
-        gd_problem_destroy(&p);
-    }
+    each_batch_type(every_row_in_order);
+}
+
+static void big_batch_threads(gd_problem *p)
+{
+    const gd_problem_type *t = p->type;
+    size_t rows[BIG_BATCH];
+    fixture_rows(t->samples(p), rows, BIG_BATCH);
+    double *g1 = calloc(p->n, sizeof *g1), *g2 = calloc(p->n, sizeof *g2);
+    omp_set_num_threads(1);
+    double f1 = t->batch_loss_grad(p, p->x0, rows, BIG_BATCH, g1);
+    omp_set_num_threads(2);
+    double f2 = t->batch_loss_grad(p, p->x0, rows, BIG_BATCH, g2);
+    assert_true(f1 == f2);
+    assert_memory_equal(g1, g2, p->n * sizeof *g1);
+    free(g1);
+    free(g2);
 }
 
 static void test_big_batch_same_on_any_threads(void **state)
 {
-    for (size_t k = 0; gd_problems[k]; k++) {
-        const gd_problem_type *t = gd_problems[k];
-        if (!t->batch_loss_grad)
-            continue;
-        gd_problem p;
-        setup_type(&p, t);
-        size_t rows[BIG_BATCH];
-        fixture_rows(t->samples(&p), rows, BIG_BATCH);
-        double *g1 = calloc(p.n, sizeof *g1), *g2 = calloc(p.n, sizeof *g2);
-        omp_set_num_threads(1);
-        double f1 = t->batch_loss_grad(&p, p.x0, rows, BIG_BATCH, g1);
-        omp_set_num_threads(2);
-        double f2 = t->batch_loss_grad(&p, p.x0, rows, BIG_BATCH, g2);
-        assert_true(f1 == f2);
-        assert_memory_equal(g1, g2, p.n * sizeof *g1);
-        free(g1);
-        free(g2);
-        gd_problem_destroy(&p);
-    }
+    each_batch_type(big_batch_threads);
 }
 
 #define N_SAMPLES 37
