@@ -40,6 +40,7 @@ static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
     const gd_design *d = c->d;
     for (size_t q = lo; q < hi; q++) {
         size_t i = gd_design_row(c->rows, q);
+        gd_design_prefetch(d, c->rows, q, hi);
         const double *xi = d->x + i * d->d;
         double r = gd_design_dot(xi, c->w, d->d) - d->y[i];
         out[0] += r * r;

@@ -80,6 +80,7 @@ static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
     double z[MAX_CLASSES], p[MAX_CLASSES];
     for (size_t q = lo; q < hi; q++) {
         size_t i = gd_design_row(c->rows, q);
+        gd_design_prefetch(d, c->rows, q, hi);
         const double *xi = d->x + i * d->d;
         size_t y = (size_t)d->y[i];
         out[0] += scores(d, k, xi, c->w, z, c->grad ? p : NULL) - z[y];
