@@ -19,6 +19,8 @@ sampling = shuffle and replacement, 2 repeats; gd (2 rates), adam (2 rates), nag
   from the path, (x_t - x_{t+1}) / lr - grad f(x_t), is the same for both rates (1e-6), has
   mean within 4 standard errors of 0 and variance within 4 standard errors (sqrt(2/n)
   relative) of 0.25, and passes a Kolmogorov-Smirnov test against N(0, 0.25) at p > 0.001.
+- batch_size = 0, 50 (every row) and 1000 give the same runs bit for bit (a full batch),
+  with samples_seen = 50 per gradient and traj/batch_loss NaN.
 - Bad input: batch_size on rosenbrock, exit 2, one line naming the grid line.
 """
 import os
@@ -237,6 +239,34 @@ def check_bad(d):
     gdtest.check_bad_file(grid, 3, "batch_size = 4", "use batch_size = 0")
 
 
+FULL = """[problem p]
+type = leastsq
+data = ls.csv
+intercept = false
+test_fraction = 0
+batch_size = 0, 50, 1000
+iterations = 30
+[optimizer adam]
+lr = 0.05
+"""
+
+
+def check_full_batch(d):
+    grid = gdtest.write_grid(d, "full", FULL)
+    out = os.path.join(d, "full.h5")
+    gdtest.sweep(grid, out)
+    runs = gdtest.runs_table(out)
+    with h5py.File(out, "r") as f:
+        trajs = [[gdtest.trajectory(f, runs, i, k).tobytes() for k in ("loss", "grad_norm")]
+                 for i in range(3)]
+        bl = np.concatenate([gdtest.trajectory(f, runs, i, "batch_loss") for i in range(3)])
+    same = all(trajs[i] == trajs[0] for i in range(3)) and \
+        len(set(runs["loss_final"].tobytes()[8 * i:8 * i + 8] for i in range(3))) == 1
+    check(same and np.all(np.isnan(bl)), "batch_size 0, 50, 1000: the same full-batch runs")
+    check(list(runs["samples_seen"]) == [50 * int(g) for g in runs["grad_evals"]],
+          f"full batch: samples_seen = 50 per gradient ({list(runs['samples_seen'])})")
+
+
 def main():
     d = gdtest.workdir()
     x, y = write_table(d)
@@ -248,6 +278,7 @@ def main():
     check_layouts(d, grid, ref)
     check_kill_resume(d)
     check_noise(d)
+    check_full_batch(d)
     check_bad(d)
     gdtest.finish()
 
