@@ -9,7 +9,7 @@ build=${1:-build}
 shift || true
 
 packages=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools
-          libcmocka-dev libinih-dev libpng-dev libcsv-dev zlib1g-dev nettle-dev
+          libcmocka-dev libinih-dev libpng-dev libnetpbm-dev libcsv-dev zlib1g-dev nettle-dev
           python3-h5py python3-numpy python3-matplotlib python3-pandas)
 missing=()
 for p in "${packages[@]}"; do

@@ -172,7 +172,7 @@ static void test_bad_file_names_its_line(void **unused)
     load(&s, "[problem d]\ntype = denoise\nimage = notes.png\n[optimizer gd]\n");
     assert_int_equal(gd_sweep_read_files(&s, &err), -1);
     assert_non_null(strstr(err.msg, "grid.ini:3: image = "));
-    assert_non_null(strstr(err.msg, "is not a PNG file"));
+    assert_non_null(strstr(err.msg, "is neither a PNG nor a PGM file"));
     gd_sweep_free(&s);
 }
 

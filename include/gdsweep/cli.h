@@ -29,7 +29,7 @@ typedef struct gd_cli {
     gd_command command;
     const char *grid;        /* GRID.ini */
     const char *output;      /* -o, or NULL for the grid's */
-    int dry_run, overwrite, quiet, allow_huge, resume;
+    int dry_run, check_problems, overwrite, quiet, allow_huge, resume;
     int threads;             /* --threads, 0 = OMP_NUM_THREADS / default */
     unsigned grace;          /* --grace SECONDS after a signal (default 30) */
     unsigned long long shard, shards; /* --shard K/N (1-based K), 0/0 when absent */

@@ -89,6 +89,9 @@ const char *gd_target_column_name(int kind, size_t k);
 
 /* Builds the list from the global registries and gd_control_params. */
 int gd_columns_build(gd_columns *c, gd_error *err);
+/* Same, with the sweep's plugin types after the built-in problems (plugins.h): what the
+ * runs table of a sweep is built from. */
+int gd_columns_build_sweep(gd_columns *c, const gd_sweep *s, gd_error *err);
 int gd_columns_build_from(gd_columns *c, const gd_registries *reg, gd_error *err);
 void gd_columns_free(gd_columns *c);
 

@@ -87,6 +87,7 @@ typedef struct gd_sweep {
     size_t n_file_names;
     uint32_t *file_name_slots; /* their index by hash (grid_file_names.c) */
     gd_problem_files_cache *files; /* what the problems read (gd_sweep_read_files) */
+    struct gd_plugins *plugins; /* the plugin types its sections load (plugins.h), or NULL */
     uint64_t seed, repeats;
     long record_every;
     int store_data;          /* [sweep] store_data: keep large file arrays (problem.h) */

@@ -42,7 +42,8 @@ struct gd_file_content;
 /* One file, read whole; everything but key is the cache's (one copy per path). */
 typedef struct gd_problem_file {
     const char *key;             /* the problem's GD_PATH key that names it (static) */
-    const char *path;            /* as opened */
+    const char *path;            /* as opened (the file part of the name given) */
+    const char *dataset;         /* "/PATH" of a name FILE.h5:/PATH, else NULL */
     const unsigned char *bytes;  /* its content, len bytes (+ a NUL not counted) */
     size_t len;
     const char *hash;            /* SHA-256 of the content, lower-case hex */
@@ -79,14 +80,21 @@ typedef struct gd_problem_files_cache {
     size_t n_contents, contents_cap;
 } gd_problem_files_cache;
 
+/* The length of the file part of a name given to a GD_PATH key: a name FILE:/PATH whose
+ * FILE ends in .h5 or .hdf5 (any case) names the dataset /PATH of the HDF5 file FILE, which
+ * is the file read and hashed (every dataset of one file: one read, one hash); any other
+ * name is the file itself (strlen(name)). */
+size_t gd_problem_file_part(const char *name);
+
 /* The number of GD_PATH keys of t, and the key of the k-th (spec order). */
 size_t gd_problem_file_key_count(const struct gd_problem_type *t);
 const char *gd_problem_file_key(const struct gd_problem_type *t, size_t k);
 /* 1 when some GD_PATH key of t names a file in the values pp, else 0. */
 int gd_problem_names_a_file(const struct gd_problem_type *t, const double *pp);
 
-/* The set of type t for paths (one per GD_PATH key of t, in spec order; an entry NULL: that
- * key names no file; paths NULL: none does) and names (one per spec index of t, the text
+/* The set of type t for paths (one per GD_PATH key of t, in spec order, each a name as
+ * gd_problem_file_part splits it; an entry NULL: that key names no file; paths NULL: none
+ * does) and names (one per spec index of t, the text
  * of each GD_NAME key, NULL where none is given or the key is no name key; names NULL: no
  * name given): the cached one when the same type, paths and names were asked before, else
  * read now (a path read before is not read again). Returns 0 with *out set (GD_NO_FILES
@@ -116,7 +124,8 @@ const gd_problem_file *gd_problem_files_find(const gd_problem_files *f, const ch
  * GD_NO_FILES): the type then uses its default. */
 const char *gd_problem_files_name(const gd_problem_files *f, const char *key);
 
-/* The content hash of the file read from path, or NULL when the cache has not read it. */
+/* The content hash of the file read from path (a name FILE.h5:/PATH: FILE's), or NULL when
+ * the cache has not read it. */
 const char *gd_problem_files_hash_of(const gd_problem_files_cache *c, const char *path);
 
 /* Frees every set and file of the cache and zeroes it. Safe on a zeroed cache. */

@@ -14,6 +14,7 @@
 #include <omp.h>
 
 #include "gdsweep/cli.h"
+#include "gdsweep/crash_watch.h"
 #include "gdsweep/grid.h"
 #include "gdsweep/inject.h"
 #include "gdsweep/interrupt.h"
@@ -36,8 +37,9 @@ static const gd_cli_command commands[] = {
     {"summary", gd_summary_main,
      "summary OUT.h5 [--csv] [--metric COLUMN] [--mode min|max] [--target 1e-K]"},
     {"merge", gd_merge_main, "merge OUT.h5 SHARD.h5... [--overwrite]"},
-    {NULL, sweep_main, "GRID.ini [-o OUT.h5] [--dry-run] [--overwrite] [--threads N]\n"
-                       "[--quiet] [--allow-huge] [--resume] [--grace S] [--shard K/N]"},
+    {NULL, sweep_main, "GRID.ini [-o OUT.h5] [--dry-run] [--check-problems] [--overwrite]\n"
+                       "[--threads N] [--quiet] [--allow-huge] [--resume] [--grace S]\n"
+                       "[--shard K/N]"},
 };
 
 /* Rank 0 prints err; every rank returns its exit status. */
@@ -234,6 +236,8 @@ static int execute(const gd_cli *c, const gd_sweep *s, gd_error *err)
     output_path(c, s, out, sizeof out);
     if (gd_par_rank() == 0)
         gd_print_repeat_warnings(stderr, s);
+    if (c->check_problems)
+        return gd_par_rank() == 0 && gd_check_problems(stdout, s, err) < 0 ? -1 : GD_EXIT_OK;
     if (c->dry_run) {
         if (gd_par_rank() == 0)
             gd_print_dry_run(stdout, s, out);
@@ -256,8 +260,11 @@ static int read_files(gd_sweep *s, gd_error *err)
         return -1;
     if (gd_par_rank() != 0 && gd_sweep_read_files(s, err) != 0)
         return gd_par_fail(err);
-    if (gd_par_same_everywhere(s->identity, sizeof s->identity))
+    if (gd_par_same_everywhere(s->identity, sizeof s->identity)) {
+        if (s->plugins)
+            gd_crash_watch_install();
         return 0;
+    }
     return gd_fail(err, "%s: the ranks read different contents of the files it names; put "
                    "them on a file system that every node shares", s->path);
 }

@@ -13,12 +13,15 @@
 
 /* Keys of the flags that have no short form. */
 enum { OPT_DRY_RUN = GD_FLAG_LONG_ONLY, OPT_OVERWRITE, OPT_THREADS, OPT_ALLOW_HUGE,
-       OPT_RESUME, OPT_GRACE, OPT_SHARD, OPT_LIST, OPT_VERSION };
+       OPT_RESUME, OPT_GRACE, OPT_SHARD, OPT_LIST, OPT_VERSION, OPT_CHECK_PROBLEMS };
 
 static const gd_flag options[] = {
     {"output", 'o', "OUT.h5", "output file (default: the grid's output, or <name>.h5)"},
     {"dry-run", OPT_DRY_RUN, NULL, "print the runs per (problem, optimizer) and the estimated\n"
                                    "output size, run nothing"},
+    {"check-problems", OPT_CHECK_PROBLEMS, NULL, "check each problem section's first instance\n"
+                                                 "(finite loss, gradient against central\n"
+                                                 "differences), run nothing"},
     {"overwrite", OPT_OVERWRITE, NULL, "replace an existing output file"},
     {"threads", OPT_THREADS, "N", "OpenMP threads per process (default: OMP_NUM_THREADS)"},
     {"quiet", 'q', NULL, "no progress or summary table"},
@@ -115,6 +118,7 @@ static int take(void *into, const gd_flag *f, const char *spelled, const char *v
     case 0: return take_operand(c, value, err);
     case 'o': c->output = value; return gd_flags_file_value(spelled, value, err);
     case OPT_DRY_RUN: c->dry_run = 1; return 0;
+    case OPT_CHECK_PROBLEMS: c->check_problems = 1; return 0;
     case OPT_OVERWRITE: c->overwrite = 1; return 0;
     case 'q': c->quiet = 1; return 0;
     case OPT_ALLOW_HUGE: c->allow_huge = 1; return 0;

@@ -198,7 +198,7 @@ static int plan_columns(gd_merge *m, gd_error *err)
         for (size_t k = 0; k < GD_TARGETS; k++)
             m->columns[GD_MC_TARGETS + kind * GD_TARGETS + k] = gd_target_column_name(kind, k);
     m->n_columns = GD_MC_FIXED;
-    if (gd_columns_build(&c, err) < 0)
+    if (gd_columns_build_sweep(&c, &m->sweep, err) < 0)
         return -1;
     int rc = 0;
     for (size_t p = 0; rc == 0 && p < np; p++)

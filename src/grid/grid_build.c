@@ -203,13 +203,26 @@ static int alloc_dims(const build *b, gd_dim **dims, size_t n_params, size_t n)
     return 0;
 }
 
+/* The section's type: a plugin's (grid_plugin.c) or the registry's. */
+static int problem_type(build *b, const gd_grid_section *sec, gd_problem_section *ps)
+{
+    const gd_grid_entry *e = gd_grid_entry_find(sec, "type");
+    if (e && strcmp(e->value, "plugin") == 0) {
+        snprintf(ps->label, GD_LABEL_MAX, "%s", sec->label);
+        ps->line = sec->line;
+        return gd_grid_plugin_type(b->s, sec, &ps->type, b->err);
+    }
+    int t = section_type(b, sec, "problem", problem_name_at, ps->label, &ps->line);
+    if (t >= 0)
+        ps->type = gd_problems[t];
+    return t < 0 ? -1 : 0;
+}
+
 static int read_problem(build *b, const gd_grid_section *sec, gd_problem_section *ps)
 {
     gd_problem_layout *pl = ps->layout;
-    int t = section_type(b, sec, "problem", problem_name_at, ps->label, &ps->line);
-    if (t < 0)
+    if (problem_type(b, sec, ps) < 0)
         return -1;
-    ps->type = gd_problems[t];
     pl->n_type_dims = gd_param_count(ps->type->params);
     pl->n_dims = pl->n_type_dims + GD_CONTROL_COUNT;
     if (alloc_dims(b, &pl->dims, pl->n_type_dims, pl->n_dims) < 0)

@@ -183,6 +183,10 @@ void gd_grid_dims_decode(const gd_dim *dims, size_t n, uint64_t c, double *value
 /* grid_build.c: raw -> sweep (sections and dims). */
 int gd_grid_build(gd_sweep *s, const gd_grid_raw *raw, gd_error *err);
 
+/* grid_plugin.c: the type of a `type = plugin` section, loaded into s->plugins. */
+int gd_grid_plugin_type(gd_sweep *s, const gd_grid_section *sec, const gd_problem_type **t,
+                        gd_error *err);
+
 /* grid_link.c: applicability, run counts, cross-checks. */
 int gd_grid_link(gd_sweep *s, const gd_grid_raw *raw, int allow_huge, gd_error *err);
 /* The numeric gradient's dimension limit for the combination pp of section ps, whose

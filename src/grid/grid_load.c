@@ -13,6 +13,7 @@
 
 #include "gdsweep/interrupt.h"
 #include "gdsweep/path_check.h"
+#include "gdsweep/plugins.h"
 #include "gdsweep/sha256.h"
 
 void gd_sweep_free(gd_sweep *s)
@@ -43,6 +44,7 @@ void gd_sweep_free(gd_sweep *s)
     free(s->text);
     gd_grid_file_names_free(s);
     gd_grid_files_free(s);
+    gd_plugins_free(s->plugins);
     memset(s, 0, sizeof *s);
 }
 

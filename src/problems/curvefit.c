@@ -3,7 +3,8 @@
  * Data: x = numpy.linspace(x_min, x_max, points), y = c0 + c1 x + c2 x^2 + c3 x^3 +
  * noise * N(0,1) (stream 0 of the instance key); or, with the file `data` (a CSV table,
  * table_file.h), the rows of its columns x and y (or of the columns the name keys x and y
- * give), and then the keys that only shape the generated data (points, noise, x_min,
+ * give), or of an HDF5 file (h5_table.h), its 1-D datasets /x and /y (or the dataset paths
+ * the name keys x and y give), and then the keys that only shape the generated data (points, noise, x_min,
  * x_max, c0..c3) are ignored. Parameters theta are
  * highest power first like the article: p(x) = theta[0] x^degree + ... + theta[degree].
  * Start theta ~ N(0,1) (stream 1), the article's np.random.randn, with a file too.
@@ -18,6 +19,8 @@
  * never share a write; the slots are then summed serially in block order. The result is
  * bit-identical for any OMP_NUM_THREADS. Because of that scratch buffer one instance must
  * not be evaluated by two threads at once. */
+#include "h5_input.h"
+#include "h5_table.h"
 #include "lstsq.h"
 #include "problem_impl.h"
 #include "table_file.h"
@@ -62,12 +65,14 @@ static const gd_param_spec curvefit_params[] = {
     [CF_C3] = {.key = "c3", .kind = GD_REAL, .def = 0, GD_SPEC_ANY_REAL,
                .doc = "true polynomial: coefficient of x^3 (not with data)"},
     [CF_DATA] = {.key = "data", .kind = GD_PATH, .def = GD_PATH_NONE,
-                 .doc = "CSV file of the samples, columns x and y (header row; .gz too); "
-                        "test_mse is then NaN"},
+                 .doc = "CSV file of the samples, columns x and y (header row; .gz too), "
+                        "or HDF5 file, 1-D datasets /x and /y; test_mse is then NaN"},
     [CF_X_COLUMN] = {.key = "x", .kind = GD_NAME, .def = GD_PATH_NONE,
-                     .doc = "the column of data that holds x (default: the one named x)"},
+                     .doc = "the column of data that holds x (default: the one named x); "
+                             "HDF5: the dataset's path (default: /x)"},
     [CF_Y_COLUMN] = {.key = "y", .kind = GD_NAME, .def = GD_PATH_NONE,
-                     .doc = "the column of data that holds y (default: the one named y)"},
+                     .doc = "the column of data that holds y (default: the one named y); "
+                             "HDF5: the dataset's path (default: /y)"},
     {.key = NULL},
 };
 
@@ -133,33 +138,65 @@ static ptrdiff_t sample_column(const gd_problem_files *files, const gd_problem_f
                    "column of the samples' %s with %s = COLUMN", data->path, key, have, key, key);
 }
 
-/* The file's table (parsed once per process, shared) into *t, the samples' columns into
- * *xc, *yc. */
-static int read_samples(const gd_problem_files *files, const gd_table **t, size_t *xc,
-                        size_t *yc, gd_error *err)
+/* The samples of an HDF5 file: 1-D datasets /x and /y, or those the name keys x, y give. */
+static int read_h5_samples(const gd_problem_files *files, const gd_problem_file *data,
+                           gd_table *t, size_t *xc, size_t *yc, gd_error *err)
+{
+    const char *x = gd_problem_files_name(files, "x"), *y = gd_problem_files_name(files, "y");
+    const char *paths[2] = {x ? x : "/x", y ? y : "/y"};
+    if (data->dataset)
+        return gd_fail(err, "data = %s:%s: curvefit reads two datasets; give data = %s and "
+                       "name them with x = /PATH and y = /PATH", data->path, data->dataset,
+                       data->path);
+    *xc = 0;
+    *yc = 1;
+    return gd_h5_table_read(data, paths, 2, t, err);
+}
+
+/* A file's samples: its table (a CSV's parsed once per process and shared; an HDF5 file's
+ * two datasets read for this call, owned) and the columns of x and y. */
+typedef struct samples {
+    const gd_table *t;
+    gd_table owned; /* zeroed unless t points to it */
+    size_t xc, yc;
+} samples;
+
+/* Reads the samples of the set's data file into *sm; -1 with err (and *sm freeable). */
+static int read_samples(const gd_problem_files *files, samples *sm, gd_error *err)
 {
     const gd_problem_file *data = gd_problem_files_find(files, "data");
-    if (!(*t = gd_table_of(data, err)))
+    memset(sm, 0, sizeof *sm);
+    if (data->dataset || gd_h5_input_is(data)) {
+        sm->t = &sm->owned;
+        return read_h5_samples(files, data, &sm->owned, &sm->xc, &sm->yc, err);
+    }
+    if (!(sm->t = gd_table_of(data, err)))
         return -1;
-    ptrdiff_t x = sample_column(files, data, *t, "x", err);
-    ptrdiff_t y = x < 0 ? -1 : sample_column(files, data, *t, "y", err);
+    ptrdiff_t x = sample_column(files, data, sm->t, "x", err);
+    ptrdiff_t y = x < 0 ? -1 : sample_column(files, data, sm->t, "y", err);
     if (x < 0 || y < 0)
         return -1;
-    *xc = (size_t)x;
-    *yc = (size_t)y;
+    sm->xc = (size_t)x;
+    sm->yc = (size_t)y;
     return 0;
+}
+
+static void samples_free(samples *sm)
+{
+    gd_table_free(&sm->owned);
 }
 
 /* The number of samples: the file's rows, else points (0 when the file does not read). */
 static double sample_count(const gd_problem_files *files, const double *pp)
 {
     const gd_problem_file *data = gd_problem_files_find(files, "data");
-    const gd_table *t;
-    size_t xc, yc;
+    samples sm;
     gd_error unused;
     if (!data)
         return pp[CF_POINTS];
-    return read_samples(files, &t, &xc, &yc, &unused) < 0 ? 0 : (double)t->rows;
+    double rows = read_samples(files, &sm, &unused) < 0 ? 0 : (double)sm.t->rows;
+    samples_free(&sm);
+    return rows;
 }
 
 static size_t curvefit_dimension(const gd_problem_files *files, const double *pp)
@@ -328,11 +365,12 @@ static int curvefit_setup(gd_problem *p, const gd_problem_files *files, const do
         return -1;
     if (!data)
         return make_instance(p, pp, key, NULL, 0, 0, err);
-    const gd_table *t;
-    size_t xc, yc;
-    if (read_samples(files, &t, &xc, &yc, err) < 0)
-        return -1;
-    return make_instance(p, pp, key, t, xc, yc, err);
+    samples sm;
+    int rc = read_samples(files, &sm, err) < 0
+                 ? -1
+                 : make_instance(p, pp, key, sm.t, sm.xc, sm.yc, err);
+    samples_free(&sm);
+    return rc;
 }
 
 /* Natural log of the largest magnitude of the file's fit: x^degree and y. */
@@ -361,6 +399,23 @@ static int check_fit(const gd_table *t, size_t xc, size_t yc, size_t degree, con
     return rc;
 }
 
+/* The samples' checks at the degree of pp (see curvefit_check_files). */
+static int check_samples(const samples *sm, const gd_problem_file *data, const double *pp,
+                         gd_error *err)
+{
+    const gd_table *t = sm->t;
+    double degree = pp[CF_DEGREE];
+    if ((double)t->rows < degree + 1)
+        return gd_fail(err, "data = %s has %zu rows; degree = %.0f needs at least %.0f; give "
+                       "more rows or a smaller degree", data->path, t->rows, degree,
+                       degree + 1);
+    if (!fit_stays_finite((double)t->rows, log_largest_of(t, sm->xc, sm->yc, degree)))
+        return gd_fail(err, "data = %s: its y or x^degree (degree = %.0f) overflow a double "
+                       "in the least-squares fit; scale the data or use a smaller degree",
+                       data->path, degree);
+    return check_fit(t, sm->xc, sm->yc, (size_t)degree, data->path, err);
+}
+
 /* The file has columns x and y, at least degree + 1 rows, magnitudes whose squares the fit
  * can sum, and x values that determine a polynomial of the degree (its setup cannot fail).
  * Called at the smallest and the largest degree (check_files_params): fewer rows or
@@ -369,29 +424,19 @@ static int curvefit_check_files(const gd_problem_files *files, const double *pp,
                                 gd_error *err)
 {
     const gd_problem_file *data = gd_problem_files_find(files, "data");
-    const gd_table *t;
-    size_t xc, yc;
+    samples sm;
     if (!data)
         return 0;
-    if (read_samples(files, &t, &xc, &yc, err) < 0)
-        return -1;
-    double degree = pp[CF_DEGREE];
-    if ((double)t->rows < degree + 1)
-        return gd_fail(err, "data = %s has %zu rows; degree = %.0f needs at least %.0f; give "
-                       "more rows or a smaller degree", data->path, t->rows, degree,
-                       degree + 1);
-    if (!fit_stays_finite((double)t->rows, log_largest_of(t, xc, yc, degree)))
-        return gd_fail(err, "data = %s: its y or x^degree (degree = %.0f) overflow a double "
-                       "in the least-squares fit; scale the data or use a smaller degree",
-                       data->path, degree);
-    return check_fit(t, xc, yc, (size_t)degree, data->path, err);
+    int rc = read_samples(files, &sm, err) < 0 ? -1 : check_samples(&sm, data, pp, err);
+    samples_free(&sm);
+    return rc;
 }
 
 const gd_problem_type gd_problem_curvefit = {
     .name = "curvefit",
     .doc = "mean squared error of a polynomial fitted to noisy samples of c0 + c1 x + "
            "c2 x^2 + c3 x^3 (the article's curve fit), or to the x and y columns of a CSV "
-           "file (n = degree + 1)",
+           "file or datasets of an HDF5 file (n = degree + 1)",
     .params = curvefit_params,
     .metric_name = "test_mse",
     .metric_mode = "min",

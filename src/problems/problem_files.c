@@ -3,7 +3,7 @@
  * The cache holds each path's content once (read whole, hashed) and a list of sets that
  * point into them; a lookup compares the type and the paths, so a set is made the first
  * time its (type, paths) is asked for, and a file the first time any set names it (see
- * gdsweep/problem_files.h). A failed read adds no set (files read whole before it stay
+ * gdsweep/problem_files.h). A name FILE.h5:/PATH reads FILE; the set keeps /PATH beside it. A failed read adds no set (files read whole before it stay
  * cached: they are right). */
 #include "gdsweep/problem_files.h"
 
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gdsweep/path_check.h"
 #include "gdsweep/problem.h"
@@ -36,6 +37,32 @@ struct gd_file_content {
     decoded_form forms[DECODED_MAX];
     size_t n_forms;
 };
+
+/* Whether the n bytes of name end in suffix, in any case. */
+static int ends_with(const char *name, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    return n >= k && strncasecmp(name + n - k, suffix, k) == 0;
+}
+
+size_t gd_problem_file_part(const char *name)
+{
+    for (const char *at = strstr(name, ":/"); at; at = strstr(at + 1, ":/")) {
+        size_t n = (size_t)(at - name);
+        if (ends_with(name, n, ".h5") || ends_with(name, n, ".hdf5"))
+            return n;
+    }
+    return strlen(name);
+}
+
+/* Whether file f is what name names: its path and, for FILE.h5:/PATH, its dataset. */
+static int names_file(const gd_problem_file *f, const char *name)
+{
+    size_t n = gd_problem_file_part(name);
+    const char *dataset = name[n] ? name + n + 1 : NULL;
+    return strncmp(f->path, name, n) == 0 && f->path[n] == '\0' &&
+           (dataset ? f->dataset && strcmp(f->dataset, dataset) == 0 : !f->dataset);
+}
 
 size_t gd_problem_file_key_count(const gd_problem_type *t)
 {
@@ -87,7 +114,7 @@ static int same_set(const gd_problem_files *s, const gd_problem_type *t, size_t 
         if (!paths[k])
             continue;
         if (f == s->count || strcmp(s->files[f].key, gd_problem_file_key(t, k)) != 0 ||
-            strcmp(s->files[f].path, paths[k]) != 0)
+            !names_file(&s->files[f], paths[k]))
             return 0;
         f++;
     }
@@ -134,18 +161,33 @@ static int grow(void **items, size_t *cap, size_t count, size_t size)
     return 0;
 }
 
-/* The cache's content of path, read now if it was not before; NULL with err filled. */
-static struct gd_file_content *content_of(gd_problem_files_cache *c, const char *key,
-                                                const char *path, gd_error *err)
+/* The cache's content of the file part of name, or NULL when not read. */
+static struct gd_file_content *content_found(const gd_problem_files_cache *c, const char *name)
 {
+    size_t n = gd_problem_file_part(name);
     for (size_t i = 0; i < c->n_contents; i++)
-        if (strcmp(c->contents[i]->path, path) == 0)
+        if (strncmp(c->contents[i]->path, name, n) == 0 && c->contents[i]->path[n] == '\0')
             return c->contents[i];
-    if (grow((void **)&c->contents, &c->contents_cap, c->n_contents, sizeof *c->contents) < 0) {
-        gd_fail_runtime(err, "%s = %s: out of memory caching the file", key, path);
+    return NULL;
+}
+
+/* The cache's content of the file part of name, read now if it was not before; NULL with
+ * err filled. */
+static struct gd_file_content *content_of(gd_problem_files_cache *c, const char *key,
+                                          const char *name, gd_error *err)
+{
+    struct gd_file_content *known = content_found(c, name);
+    if (known)
+        return known;
+    char *path = strndup(name, gd_problem_file_part(name));
+    if (!path ||
+        grow((void **)&c->contents, &c->contents_cap, c->n_contents, sizeof *c->contents) < 0) {
+        gd_fail_runtime(err, "%s = %s: out of memory caching the file", key, name);
+        free(path);
         return NULL;
     }
     struct gd_file_content *read = content_read(key, path, err);
+    free(path);
     if (read)
         c->contents[c->n_contents++] = read;
     return read;
@@ -163,6 +205,8 @@ static void content_free(struct gd_file_content *c)
 
 static void set_free(gd_problem_files *s)
 {
+    for (size_t k = 0; s && k < s->count; k++)
+        free((char *)s->files[k].dataset);
     if (s) {
         free(s->files);
         for (size_t k = 0; s->names && k < GD_MAX_PARAMS; k++)
@@ -170,6 +214,32 @@ static void set_free(gd_problem_files *s)
         free((void *)s->names);
     }
     free(s);
+}
+
+/* The dataset part of name (a copy, NULL when it names a whole file) into *dataset; -1
+ * when out of memory. */
+static int dataset_of(const char *name, char **dataset)
+{
+    size_t n = gd_problem_file_part(name);
+    *dataset = name[n] ? strdup(name + n + 1) : NULL;
+    return name[n] && !*dataset ? -1 : 0;
+}
+
+/* Adds to set s the file that name names for key (read now if it was not before). */
+static int add_file(gd_problem_files_cache *c, gd_problem_files *s, const char *key,
+                    const char *name, gd_error *err)
+{
+    struct gd_file_content *content = content_of(c, key, name, err);
+    char *dataset;
+    if (!content)
+        return -1;
+    if (dataset_of(name, &dataset) < 0)
+        return gd_fail_runtime(err, "%s = %s: out of memory", key, name);
+    s->files[s->count++] = (gd_problem_file){.key = key, .path = content->path,
+                                             .dataset = dataset, .bytes = content->bytes,
+                                             .len = content->len, .hash = content->hash,
+                                             .content = content};
+    return 0;
 }
 
 /* Copies the names (per spec index, NULL: none) into s, owned by the set; -1: memory. */
@@ -202,19 +272,11 @@ static gd_problem_files *set_read(gd_problem_files_cache *c, const gd_problem_ty
         gd_fail_runtime(err, "%s: out of memory reading its files", t->name);
         return NULL;
     }
-    for (size_t k = 0; k < n_keys; k++) {
-        const char *key = gd_problem_file_key(t, k);
-        struct gd_file_content *content = paths[k] ? content_of(c, key, paths[k], err)
-                                                          : NULL;
-        if (paths[k] && !content) {
+    for (size_t k = 0; k < n_keys; k++)
+        if (paths[k] && add_file(c, s, gd_problem_file_key(t, k), paths[k], err) < 0) {
             set_free(s);
             return NULL;
         }
-        if (content)
-            s->files[s->count++] = (gd_problem_file){key, content->path, content->bytes,
-                                                     content->len, content->hash,
-                                                     content};
-    }
     return s;
 }
 
@@ -310,10 +372,8 @@ const char *gd_problem_files_name(const gd_problem_files *f, const char *key)
 
 const char *gd_problem_files_hash_of(const gd_problem_files_cache *c, const char *path)
 {
-    for (size_t i = 0; i < c->n_contents; i++)
-        if (strcmp(c->contents[i]->path, path) == 0)
-            return c->contents[i]->hash;
-    return NULL;
+    const struct gd_file_content *content = content_found(c, path);
+    return content ? content->hash : NULL;
 }
 
 void gd_problem_files_cache_free(gd_problem_files_cache *c)

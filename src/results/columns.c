@@ -13,6 +13,7 @@
 
 #include "columns_internal.h"
 #include "gdsweep/format.h"
+#include "gdsweep/plugins.h"
 
 /* Layout groups, in row order. */
 enum group {
@@ -447,6 +448,13 @@ int gd_columns_build_from(gd_columns *c, const gd_registries *reg, gd_error *err
 int gd_columns_build(gd_columns *c, gd_error *err)
 {
     const gd_registries reg = {gd_problems, gd_optimizers, gd_schedules, gd_control_params};
+    return gd_columns_build_from(c, &reg, err);
+}
+
+int gd_columns_build_sweep(gd_columns *c, const gd_sweep *s, gd_error *err)
+{
+    const gd_registries reg = {gd_plugins_registry(s->plugins), gd_optimizers, gd_schedules,
+                               gd_control_params};
     return gd_columns_build_from(c, &reg, err);
 }
 

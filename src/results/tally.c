@@ -144,7 +144,7 @@ int gd_tally_init(gd_tally *t, const gd_sweep *s, const gd_ranking *ranking, gd_
         t->ranking = *ranking;
     gd_ranking_default(&t->fallback);
     t->fallback.target = t->ranking.target;
-    if (index_groups(t, err) < 0 || gd_columns_build(&t->cols, err) < 0 ||
+    if (index_groups(t, err) < 0 || gd_columns_build_sweep(&t->cols, s, err) < 0 ||
         mark_ranked_sections(t, err) < 0) {
         gd_tally_free(t);
         return -1;

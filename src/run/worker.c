@@ -1,6 +1,9 @@
 /* worker.c - runs by id on one process: instance reuse, buffers, one run into a batch. */
 #include "gdsweep/worker.h"
 
+#include "gdsweep/crash_watch.h"
+#include "gdsweep/plugins.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -31,20 +34,43 @@ static int use_instance(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_erro
     return 0;
 }
 
+/* Runs d into w's workspace and history; 0, or -1 with err when its instance cannot be
+ * set up. */
+static int run_desc(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_run_result *r,
+                    gd_error *err)
+{
+    const gd_optimizer_type *opt = w->sweep->optimizers[d->optimizer].type;
+    if (use_instance(w, d, b, err) != 0)
+        return -1;
+    size_t records = gd_history_records(d->control.iterations, w->sweep->record_every);
+    if (gd_workspace_reserve(&w->ws, w->instance.n, opt->state_vectors, err) != 0 ||
+        gd_history_reserve(&w->history, records, 0, err) != 0)
+        return -1;
+    gd_run_execute(&w->instance, opt, d, w->sweep->record_every, &w->ws, &w->history, r);
+    return 0;
+}
+
+/* run_desc, watched for crashes when the problem is a plugin (crash_watch.h). */
+static int run_watched(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_run_result *r,
+                       gd_error *err)
+{
+    const gd_problem_section *ps = &w->sweep->problems[d->problem];
+    if (!gd_problem_is_plugin(ps->type))
+        return run_desc(w, d, b, r, err);
+    gd_crash_watch_begin(d->id, ps->label, ps->type->name, gd_plugin_library_of(ps->type));
+    int rc = run_desc(w, d, b, r, err);
+    gd_crash_watch_end();
+    return rc;
+}
+
 int gd_worker_run(gd_worker *w, uint64_t id, gd_batch *b, gd_error *err)
 {
     gd_run_desc d;
     gd_run_result r;
     gd_sweep_decode(w->sweep, id, &d);
-    const gd_optimizer_type *opt = w->sweep->optimizers[d.optimizer].type;
-    if (use_instance(w, &d, b, err) != 0)
+    if (run_watched(w, &d, b, &r, err) != 0)
         return -1;
     size_t n = w->instance.n;
-    size_t records = gd_history_records(d.control.iterations, w->sweep->record_every);
-    if (gd_workspace_reserve(&w->ws, n, opt->state_vectors, err) != 0 ||
-        gd_history_reserve(&w->history, records, 0, err) != 0)
-        return -1;
-    gd_run_execute(&w->instance, opt, &d, w->sweep->record_every, &w->ws, &w->history, &r);
     if (r.status == GD_STATUS_ABANDONED)
         return 1;
     r.rank = w->rank;

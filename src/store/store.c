@@ -326,7 +326,8 @@ int gd_store_create(gd_store **out, const char *path, const gd_sweep *s,
     gd_store *st = gd_store_new(path, s);
     if (!st)
         return gd_fail_runtime(err, "%s: out of memory opening the store", path);
-    if (gd_columns_build(&st->cols, err) < 0 || gd_store_alloc_committed(st, err) < 0) {
+    if (gd_columns_build_sweep(&st->cols, s, err) < 0 ||
+        gd_store_alloc_committed(st, err) < 0) {
         gd_store_free(st);
         return -1;
     }

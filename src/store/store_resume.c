@@ -400,7 +400,8 @@ int gd_store_reopen(gd_store **out, const char *path, const gd_sweep *s, gd_erro
     gd_store *st = gd_store_new(path, s);
     if (!st)
         return gd_fail_runtime(err, "%s: out of memory opening the store", path);
-    if (gd_columns_build(&st->cols, err) < 0 || gd_store_alloc_committed(st, err) < 0 ||
+    if (gd_columns_build_sweep(&st->cols, s, err) < 0 ||
+        gd_store_alloc_committed(st, err) < 0 ||
         open_for_checks(st, err) < 0) {
         gd_store_abandon(st);
         return -1;

@@ -193,7 +193,7 @@ def check_bad_files(d):
         fh.write(data[:len(data) // 2])
     save(d, "line.png", RNG.integers(0, 256, (1, 40), dtype=np.uint8), "L")
     os.mkfifo(os.path.join(d, "pipe.png"))
-    cases = {"missing.png": "cannot open", "text.png": "is not a PNG file",
+    cases = {"missing.png": "cannot open", "text.png": "is neither a PNG nor a PGM file",
              "cut.png": "give a valid PNG file", "line.png": "at least 2x2",
              "pipe.png": "is a FIFO, not a regular file"}
     for name, words in cases.items():
