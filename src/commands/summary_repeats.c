@@ -100,16 +100,18 @@ static int read_rows(setting_rows *sr, gd_error *err)
 
 /* ---- the best setting per optimizer ----------------------------------------------------- */
 
-/* The present repeats' values of setting k into out (field 0..3: measure, cls, rank,
- * steps); returns their count. */
+/* The fields of a run_value that values_of gathers. */
+enum { F_MEASURE, F_CLASS, F_RANK, F_STEPS };
+
+/* The present repeats' values of one field of setting k into out; returns their count. */
 static size_t values_of(const setting_rows *sr, size_t k, int field, double *out)
 {
     size_t n = 0;
     for (uint64_t r = 0; r < sr->repeats; r++) {
         const run_value *rv = &sr->v[r * sr->per_instance + k];
         if (rv->present)
-            out[n++] = field == 0 ? rv->measure : field == 1 ? rv->cls
-                     : field == 2 ? rv->rank : rv->steps;
+            out[n++] = field == F_MEASURE ? rv->measure : field == F_CLASS ? rv->cls
+                     : field == F_RANK ? rv->rank : rv->steps;
     }
     return n;
 }
@@ -127,7 +129,7 @@ static uint64_t first_run(const setting_rows *sr, size_t k)
 static void score_of(const setting_rows *sr, size_t k, double score[3])
 {
     for (int f = 0; f < 3; f++) {
-        size_t n = values_of(sr, k, f + 1, sr->a);
+        size_t n = values_of(sr, k, F_CLASS + f, sr->a);
         score[f] = n ? gd_stats_median(sr->a, n) : INFINITY;
     }
 }
@@ -164,6 +166,8 @@ static void setting_text(const setting_rows *sr, uint64_t id, int problem, char 
 {
     gd_tally_swept(sr->t, id, problem, 6, buf, size);
     char *at = strstr(buf, "repeat=");
+    while (at && at > buf && at[-1] != ' ')
+        at = strstr(at + 1, "repeat=");
     if (!at)
         return;
     char *end = strchr(at, ' ');
@@ -177,7 +181,7 @@ static int print_best(setting_rows *sr, size_t o, best_stats *bs, FILE *out)
 {
     size_t k = sr->best[o];
     char problem[256], params[512];
-    bs->n = values_of(sr, k, 0, sr->a);
+    bs->n = values_of(sr, k, F_MEASURE, sr->a);
     memcpy(sr->b, sr->a, bs->n * sizeof *sr->b);
     bs->median = gd_stats_median(sr->b, bs->n);
     if (gd_stats_bootstrap_median(sr->a, bs->n, GD_STATS_RESAMPLES, GD_STATS_LEVEL,
