@@ -1,5 +1,6 @@
 /* test_problems.c - every registered problem: registry, specs, gradients, lifecycle;
- * the quadratic and Rosenbrock optima.
+ * the quadratic and Rosenbrock optima. Types on a data file (leastsq, logreg, softmax)
+ * walk with a generated table (problem_fixture.h, fx_files).
  *
  * The gradient test walks gd_problems: the analytic loss_grad of each type must agree with
  * the article's central differences (gd_numeric_loss_grad) on a small instance. */
@@ -56,7 +57,7 @@ static void test_specs_and_defaults(void **state)
         gd_error err;
         size_t np = gd_param_count(t->params);
         assert_true(np > 0 && np <= GD_MAX_PARAMS);
-        gd_param_defaults(t->params, pp);
+        fx_params(t, pp, NULL); /* defaults, a data file given where one is needed */
         for (size_t k = 0; k < np; k++) {
             assert_non_null(t->params[k].doc);
             assert_int_equal(gd_param_check(&t->params[k], pp[k], &err), 0);
@@ -76,7 +77,9 @@ static void test_default_instances(void **state)
         gd_problem p;
         fx_params(t, pp, NULL);
         fx_setup(&p, t, pp, 0);
-        assert_int_equal(p.n, t->dimension(GD_NO_FILES, pp));
+        assert_int_equal(p.n, t->dimension(fx_files(t), pp));
+        if (t->check_files)
+            assert_int_equal(t->check_files(fx_files(t), pp, &(gd_error){{0}, 0}), 0);
         for (size_t k = 0; k < p.n; k++)
             assert_true(isfinite(p.x0[k]));
         for (size_t k = 0; k < p.n_inputs; k++) {

@@ -124,7 +124,7 @@ extern const gd_problem_type *const gd_problems[];
 const gd_problem_type *gd_problem_find(const char *name);
 
 extern const gd_problem_type gd_problem_quadratic, gd_problem_curvefit, gd_problem_denoise,
-    gd_problem_rosenbrock;
+    gd_problem_rosenbrock, gd_problem_leastsq, gd_problem_logreg, gd_problem_softmax;
 
 /* Largest dimension for which the numeric (central-difference) gradient is allowed. */
 #define GD_NUMERIC_GRAD_MAX_DIM 64

@@ -363,7 +363,7 @@ const void *gd_problem_file_decoded(const gd_problem_file *f, gd_file_decoder de
 
 const char *gd_problem_files_name(const gd_problem_files *f, const char *key)
 {
-    if (!f)
+    if (!f || !f->names)
         return NULL;
     int k = gd_param_find(f->type->params, key);
     return k >= 0 && k < GD_MAX_PARAMS && f->type->params[k].kind == GD_NAME ? f->names[k]

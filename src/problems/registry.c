@@ -8,6 +8,9 @@ const gd_problem_type *const gd_problems[] = {
     &gd_problem_curvefit,
     &gd_problem_denoise,
     &gd_problem_rosenbrock,
+    &gd_problem_leastsq,
+    &gd_problem_logreg,
+    &gd_problem_softmax,
     NULL,
 };
 

@@ -25,6 +25,7 @@ typedef struct reader {
     size_t field;    /* fields seen in the current row */
     size_t cap;      /* values allocated */
     size_t names_cap;
+    size_t lines_cap; /* entries allocated in t->lines */
     int failed;
     gd_error *err;
 } reader;
@@ -157,6 +158,24 @@ static void add_cell(reader *r, const char *cell, size_t len)
             t->names[r->field], shown);
 }
 
+/* Records the line on which the row being completed ends. */
+static int note_line(reader *r)
+{
+    gd_table *t = r->t;
+    if (t->rows == r->lines_cap) {
+        size_t cap = r->lines_cap ? 2 * r->lines_cap : 64;
+        size_t *more = realloc(t->lines, cap * sizeof *more);
+        if (!more) {
+            fail_memory(r);
+            return -1;
+        }
+        t->lines = more;
+        r->lines_cap = cap;
+    }
+    t->lines[t->rows] = r->line;
+    return 0;
+}
+
 /* ---- libcsv's callbacks and the parse --------------------------------------------------- */
 
 static void on_field(void *cell, size_t len, void *data)
@@ -183,7 +202,7 @@ static void on_row(int terminator, void *data)
         gd_fail(r->err, "%s:%zu: %zu fields, the header has %zu", r->path, r->line, r->field,
                 r->t->cols);
         return;
-    } else {
+    } else if (note_line(r) == 0) {
         r->t->rows++;
     }
     r->row++;
@@ -299,5 +318,6 @@ void gd_table_free(gd_table *t)
         free(t->names[c]);
     free(t->names);
     free(t->values);
+    free(t->lines);
     memset(t, 0, sizeof *t);
 }

@@ -26,6 +26,7 @@ typedef struct gd_table {
     size_t rows, cols;  /* data rows (the header not counted), columns */
     char **names;       /* cols column names, from the header row */
     double *values;     /* rows * cols numbers, row-major: row r, column c at r * cols + c */
+    size_t *lines;      /* rows entries: the physical line (from 1) on which row r ends */
 } gd_table;
 
 /* Reads the table in f into *t. Returns 0, or -1 with err filled and *t zeroed. */

@@ -82,6 +82,24 @@ def check_bad_file(grid, line, name, words):
           f"nothing created (exit {p.returncode}: {lines})")
 
 
+SKIP = 77  # ctest reports a test that exits 77 as skipped (SKIP_RETURN_CODE)
+
+
+def install_experiment_data():
+    """Runs jobs/install-experiment-data.sh (Debian's python3-skimage / python3-sklearn and
+    their files in experiments/data/); exits SKIP with the reason where they cannot be
+    installed, fails the test where the script fails otherwise."""
+    script = os.path.join(SOURCE, "jobs", "install-experiment-data.sh")
+    p = subprocess.run(["bash", script], capture_output=True, text=True)
+    print(p.stdout.strip())
+    if p.returncode == 3:
+        print(f"skipped: the real-data packages cannot be installed here: "
+              f"{(p.stdout + p.stderr).strip().splitlines()[-1]}")
+        sys.exit(SKIP)
+    if p.returncode != 0:
+        sys.exit(f"{script} failed ({p.returncode}): {p.stderr.strip()}")
+
+
 def text(v):
     return v.decode() if isinstance(v, bytes) else str(v)
 

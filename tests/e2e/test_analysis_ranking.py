@@ -157,8 +157,10 @@ class Runs:
         return (self.c["problem"][i],) + self.values(i, self.problem_cols)
 
     def group_text(self, group):
-        """`quad x0=5 ...`: the label and the problem values the group's problem type has."""
-        values = [f"{c}={v:g}" for c, v in zip(self.problem_cols, group[1:]) if v != "nan"]
+        """`quad x0=5 ...`: the label and the problem values the group's problem type has
+        (a choice column, such as logreg's `standardize`, is a string: "" where absent)."""
+        values = [f"{c}={v:g}" if isinstance(v, float) else f"{c}={v}"
+                  for c, v in zip(self.problem_cols, group[1:]) if v not in ("nan", "")]
         return " ".join([group[0]] + values)
 
     def groups(self, problem):

@@ -11,8 +11,6 @@ no network) the test prints why and exits 77, which ctest reports as skipped.
   run's recorded PSNR equals numpy's on its final image against PIL's camera.png / 255.
 """
 import os
-import subprocess
-import sys
 
 import h5py
 import numpy as np
@@ -20,21 +18,6 @@ from PIL import Image
 
 import gdtest
 from gdtest import check
-
-SKIP = 77
-
-
-def install_data():
-    script = os.path.join(gdtest.SOURCE, "jobs", "install-experiment-data.sh")
-    p = subprocess.run(["bash", script], capture_output=True, text=True)
-    print(p.stdout.strip())
-    if p.returncode == 3:
-        print(f"skipped: the real-data packages cannot be installed here: "
-              f"{(p.stdout + p.stderr).strip().splitlines()[-1]}")
-        sys.exit(SKIP)
-    if p.returncode != 0:
-        sys.exit(f"{script} failed ({p.returncode}): {p.stderr.strip()}")
-
 
 def psnr(u, clean):
     return 10 * np.log10(1.0 / np.mean((u - clean) ** 2))
@@ -68,7 +51,7 @@ def check_camera(d):
 
 
 def main():
-    install_data()
+    gdtest.install_experiment_data()
     d = gdtest.workdir()
     check_camera(d)
     gdtest.finish()
