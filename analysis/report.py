@@ -14,7 +14,7 @@ import sys
 import pandas as pd
 
 from . import best, fig_convergence, fig_cost, fig_curvefit, fig_denoise, fig_parameter, fig_profile
-from . import fig_sensitivity, fig_status, html, targets
+from . import fig_sensitivity, fig_status, html, stats, targets
 from .plotting import Skip, save
 from .reader import NotASweep
 from .sweep import Sweep
@@ -23,6 +23,8 @@ PROG = "analysis.report"
 FORMATS = ("png", "svg", "pdf")
 CSV = "best_configurations.csv"
 TIMES_CSV = "time_to_target.csv"
+REPEATS_CSV = "repeats.csv"
+PAIRS_CSV = "paired_tests.csv"
 FIGURES = [
     ("descent paths", fig_cost.make_paths),
     ("comparison of optimizers", fig_cost.make_comparison),
@@ -153,7 +155,25 @@ def report_tables(sweep):
              "gradient evaluations (fewest of its settings per unit) over the units it solved.")
     title = "Best configurations (ranked within problem settings)"
     return [Table("best", title, intro, best.table(sweep), CSV),
-            Table("time_to_target", "Time to target", times, targets.time_table(sweep), TIMES_CSV)]
+            Table("time_to_target", "Time to target", times, targets.time_table(sweep), TIMES_CSV)
+            ] + repeat_tables(sweep)
+
+
+def repeat_tables(sweep):
+    """The two tables over repeats (analysis/stats.py), none when the sweep has one repeat."""
+    settings, pairs = stats.repeat_tables(sweep)
+    if settings is None:
+        return []
+    medians = (f"Per problem settings group and optimizer, its best setting (lowest median rank, then median "
+               f"steps, over its repeats): the median of the ranking measure over the repeats (a diverged run "
+               f"counts as the worst value) and its {stats.LEVEL:.0%} percentile-bootstrap interval "
+               f"({stats.RESAMPLES} resamples, seeded by first_run: the same numbers as `gdsweep summary`). "
+               f"See docs/STATISTICS.md.")
+    paired = ("Every two optimizers' best settings on the same instances (common random numbers), repeat by "
+              "repeat: the median of the differences a − b, the two-sided Wilcoxon signed-rank p-value (exact "
+              "or normal approximation) and its Holm adjustment over the pairs of the group; the verdict at 5%.")
+    return [Table("repeats", "Over repeats: medians and bootstrap intervals", medians, settings, REPEATS_CSV),
+            Table("paired", "Paired tests between optimizers", paired, pairs, PAIRS_CSV)]
 
 
 def make_figures(sweep, directory, fmts, notes):

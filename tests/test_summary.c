@@ -589,9 +589,15 @@ static void test_terminal_form(void **state)
              (unsigned long long)conv, (unsigned long long)budget, (unsigned long long)div);
     assert_non_null(strstr(text, line));
     assert_null(strstr(text, "partial"));
-    /* the same table as the end of the sweep printed from its batches */
+    /* the same table as the end of the sweep printed from its batches, then (repeats = 2)
+     * the repeats section (test_repeat_stats.py checks its numbers) */
     char *end_of_sweep = tally_table(&sf.tally);
     size_t header = (size_t)(strstr(text, "\n\n") - text) + 2;   /* the table follows */
+    char *repeats = strstr(text, "\nover 2 repeats");
+    assert_non_null(repeats);
+    assert_non_null(strstr(repeats, "\n  best q [a=4] plain: n=2 median="));
+    assert_non_null(strstr(repeats, "\n  pair q [a=4] plain vs mom: n=2 "));
+    repeats[0] = '\0';
     assert_string_equal(text + header, end_of_sweep);
     assert_non_null(strstr(end_of_sweep, "lr="));
     free(end_of_sweep);

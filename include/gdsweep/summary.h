@@ -5,7 +5,8 @@
  * (so sections, types and the run order are known), streams the committed rows of the
  * runs table (written = 1) in blocks into a tally (gdsweep/tally.h) and prints the same
  * table as the end of a sweep, under a few lines about the file; --csv prints only the
- * table, as CSV. Memory is bounded whatever the number of rows. */
+ * table, as CSV. With repeats > 1 the terminal report ends with a repeats section
+ * (gd_summary_repeats). Memory is bounded whatever the number of rows. */
 #ifndef GDSWEEP_SUMMARY_H
 #define GDSWEEP_SUMMARY_H
 
@@ -28,6 +29,14 @@ int gd_summary_load_grid(gd_reader *r, gd_sweep *s, gd_error *err);
  * no gdsweep writes (a written flag other than 0/1, an unknown status). */
 int gd_summary_tally(gd_reader *r, const gd_sweep *s, gd_tally *t, uint64_t *committed,
                      gd_error *err);
+
+/* The repeats section (summary_repeats.c, docs/STATISTICS.md), printed when s->repeats > 1:
+ * per problem setting each optimizer's best setting with the median of its ranking
+ * measure over repeats and a seeded bootstrap interval, then paired Wilcoxon tests
+ * between optimizers, Holm-adjusted. Reads the file again, one problem setting at a time;
+ * t gives the ranking and names the swept values. Nothing when s->repeats is 1. */
+int gd_summary_repeats(gd_reader *r, const gd_sweep *s, const gd_tally *t, FILE *out,
+                       gd_error *err);
 
 /* What `gdsweep summary` is asked for. */
 typedef struct gd_summary_request {

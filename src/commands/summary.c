@@ -385,6 +385,8 @@ int gd_summary_report(const gd_summary_request *q, FILE *out, gd_error *err)
             rc = print_header(r, &s, &t, committed, out, err);
         if (rc == 0)
             (q->csv ? gd_tally_print_csv : gd_tally_print)(&t, out);
+        if (rc == 0 && !q->csv)
+            rc = gd_summary_repeats(r, &s, &t, out, err);
         gd_tally_free(&t);
         gd_sweep_free(&s);
     }
