@@ -146,7 +146,7 @@ static void test_defaults(void **state)
     grid_ok(&s, "[problem q]\ntype = quadratic\n[optimizer gd]\n", 0);
     const gd_problem_section *ps = &s.problems[0];
     const gd_problem_layout *pl = ps->layout;
-    assert_int_equal(pl->n_dims, gd_param_count(gd_problem_quadratic.params) + 7);
+    assert_int_equal(pl->n_dims, gd_param_count(gd_problem_quadratic.params) + GD_CONTROL_COUNT);
     for (size_t i = 0; i < pl->n_dims; i++) {
         assert_int_equal(pl->dims[i].count, 1);
         assert_int_equal(pl->dims[i].line, 0);
