@@ -447,7 +447,9 @@ static int stochastic_stop(loop_ctx *c, long t, point *at)
 
 /* The stochastic loop: the optimizer's gradient is a minibatch's or an online loss's;
  * the full objective, its gradient norm, the targets and the stop tests are looked at
- * record points only (docs/GRID.md, "Stochastic runs"). */
+ * record points only (docs/GRID.md, "Stochastic runs"). The record at t keeps the mean of
+ * the minibatch losses of the iterations since the previous record, t included: every
+ * iteration's loss counts at no cost. */
 static void run_stochastic(loop_ctx *c, gd_history *h)
 {
     const gd_run_desc *d = c->d;
@@ -455,6 +457,8 @@ static void run_stochastic(loop_ctx *c, gd_history *h)
     double lr0 = d->optimizer_params[0];
     long T = d->control.iterations;
     point at = {NAN, NAN, 1};
+    double window = 0; /* sum of the minibatch losses since the last record */
+    long in_window = 0;
     monitor_at_x(c, &at);
     r->loss_initial = r->loss_best = at.f;
     targets_start(c, at.f);
@@ -466,9 +470,13 @@ static void run_stochastic(loop_ctx *c, gd_history *h)
             break;
         }
         double lr = d->schedule->rate(d->schedule_params, lr0, t, T);
-        double batch_loss = stochastic_gradient(c, t);
-        if (t % c->record_every == 0)
-            record(h, c->ws->x, c->p->n, t, &at, lr, batch_loss);
+        window += stochastic_gradient(c, t);
+        in_window++;
+        if (t % c->record_every == 0) {
+            record(h, c->ws->x, c->p->n, t, &at, lr, window / (double)in_window);
+            window = 0;
+            in_window = 0;
+        }
         gd_step_call call = prepare_step(c, lr, t);
         step_projected(c, &call);
     }

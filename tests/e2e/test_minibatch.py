@@ -19,6 +19,8 @@ sampling = shuffle and replacement, 2 repeats; gd (2 rates), adam (2 rates), nag
   from the path, (x_t - x_{t+1}) / lr - grad f(x_t), is the same for both rates (1e-6), has
   mean within 4 standard errors of 0 and variance within 4 standard errors (sqrt(2/n)
   relative) of 0.25, and passes a Kolmogorov-Smirnov test against N(0, 0.25) at p > 0.001.
+- record_every = 3: traj/batch_loss is the mean minibatch loss of the 3 iterations up to
+  each record (from the replay).
 - batch_size = 0, 50 (every row) and 1000 give the same runs bit for bit (a full batch),
   with samples_seen = 50 per gradient and traj/batch_loss NaN.
 - Bad input: batch_size on rosenbrock, exit 2, one line naming the grid line.
@@ -239,6 +241,28 @@ def check_bad(d):
     gdtest.check_bad_file(grid, 3, "batch_size = 4", "use batch_size = 0")
 
 
+def check_windows(d, x, y):
+    """record_every = 3: batch_loss at record t is the mean of the minibatch losses of
+    iterations t - 2 .. t (t = 0: its own), from gd's numpy replay."""
+    grid = gdtest.write_grid(d, "win", grid_text(repeats=1).replace("record_every = 1",
+                                                                   "record_every = 3"))
+    out = os.path.join(d, "win.h5")
+    gdtest.sweep(grid, out)
+    runs = gdtest.runs_table(out)
+    with h5py.File(out, "r") as f:
+        i = 0  # gd, lr 0.05, shuffle
+        _, _, batches = batch_rows(grid, int(runs["run_id"][i]), T)
+        po = int(runs["path_offset"][i])
+        x0 = f["path/x"][po:po + 3]
+        path = replay("gd", float(runs["lr"][i]), x, y, x0, batches)
+        mini = np.array([loss_grad(x, y, path[t], batches[t])[0] for t in range(T)])
+        it = gdtest.trajectory(f, runs, i, "iteration")
+        bl = gdtest.trajectory(f, runs, i, "batch_loss")
+    want = [mini[max(t - 2, 0):t + 1].mean() for t in it[:-1]]
+    check(text(runs["optimizer"][i]) == "gd" and np.allclose(bl[:-1], want, rtol=1e-12) and
+          np.isnan(bl[-1]), f"record_every = 3: batch_loss = window means ({bl[:4]} vs {want[:4]})")
+
+
 FULL = """[problem p]
 type = leastsq
 data = ls.csv
@@ -279,6 +303,7 @@ def main():
     check_kill_resume(d)
     check_noise(d)
     check_full_batch(d)
+    check_windows(d, x, y)
     check_bad(d)
     gdtest.finish()
 
