@@ -291,11 +291,30 @@ static int read_series_ends(gd_store *st, gd_error *err)
     return 0;
 }
 
+/* An output of an earlier gdsweep of format 2 can lack a series added since (such as
+ * traj/batch_loss): refused with its name (usage error), not taken for damage; a link
+ * HDF5 cannot read is left to the damage checks that follow. */
+static int has_every_series(const gd_store *st, gd_error *err)
+{
+    for (int i = 0; i < GD_SERIES_COUNT; i++) {
+        const char *name = gd_series_table[i].name;
+        htri_t exists = H5Lexists(st->file, name, H5P_DEFAULT);
+        if (exists < 0) /* unreadable: left to the checks of damage */
+            H5Eclear2(H5E_DEFAULT);
+        if (exists == 0) {
+            return gd_fail(err, "%s has no dataset %s: an earlier gdsweep wrote it; resume it "
+                           "with that gdsweep, or rerun with --overwrite", st->path, name);
+        }
+    }
+    return 0;
+}
+
 /* The datasets a resume appends to, and the commit map; with scan, first and last the
  * checks that the file is whole (run once, by the read-only pass that decides). */
 static int open_contents(gd_store *st, int scan, gd_error *err)
 {
-    if ((scan && read_every_object(st, err) < 0) || open_runs(st, err) < 0)
+    if ((scan && read_every_object(st, err) < 0) || open_runs(st, err) < 0 ||
+        has_every_series(st, err) < 0)
         return -1;
     if (gd_store_open_series(st) < 0)
         return gd_h5_fail(st, err, "opening the trajectory datasets");

@@ -8,7 +8,8 @@ release) and with every other run marked uncommitted.
 - --resume completes it: every column it has, every trajectory and instance equal those of
   the sweep run in one go (the rows are converted to the file's row type by name).
 - A file that lacks a column the grid fills (lr, swept here) is refused: exit 2, one line
-  naming the column, the file untouched.
+  naming the column, the file untouched; so is one without the series traj/batch_loss
+  (written before stochastic runs), naming it.
 """
 import os
 import shutil
@@ -52,6 +53,18 @@ def make_older(src, dst, drop):
                          fillvalue=blank)
 
 
+def check_refused(grid, path, words, what):
+    """--resume of path exits 2 with one line holding words, the file untouched."""
+    with open(path, "rb") as fh:
+        before = fh.read()
+    p = gdtest.sweep(grid, path, "--resume", check_rc=False)
+    lines = p.stderr.strip().splitlines()
+    with open(path, "rb") as fh:
+        after = fh.read()
+    check(p.returncode == 2 and len(lines) == 1 and words in lines[0] and before == after,
+          f"{what}: exit 2, one line, untouched ({lines})")
+
+
 def main():
     d = gdtest.workdir()
     grid = gdtest.write_grid(d, "older", GRID)
@@ -75,15 +88,13 @@ def main():
 
     lacking = os.path.join(d, "lacking.h5")
     make_older(full, lacking, newer + ["lr"])
-    with open(lacking, "rb") as fh:
-        before = fh.read()
-    p = gdtest.sweep(grid, lacking, "--resume", check_rc=False)
-    lines = p.stderr.strip().splitlines()
-    with open(lacking, "rb") as fh:
-        after = fh.read()
-    check(p.returncode == 2 and len(lines) == 1 and "no column 'lr'" in lines[0] and
-          before == after,
-          f"a table without lr, which the grid sweeps: exit 2, one line, untouched ({lines})")
+    check_refused(grid, lacking, "no column 'lr'", "a table without lr, which the grid sweeps")
+    series = os.path.join(d, "series.h5")
+    shutil.copyfile(full, series)
+    with h5py.File(series, "r+") as f:
+        del f["traj/batch_loss"]
+    check_refused(grid, series, "no dataset traj/batch_loss",
+                  "a file without traj/batch_loss (older than stochastic runs)")
     shutil.rmtree(d)
     gdtest.finish()
 
