@@ -201,6 +201,23 @@ static void test_rows_depend_on_key_and_t_only(void **state)
     }
 }
 
+/* Gradient noise over 100,000 components (threaded): the same bits on 1 and 2 threads,
+ * and component i of iteration t is the normal of counter t n + i (minibatch.h). */
+static void test_grad_noise_same_on_any_threads(void **state)
+{
+    enum { N = 100000 };
+    gd_rng_key key = gd_rng_key_make(3, "noise", NULL, 0, 0);
+    double *a = calloc(N, sizeof *a), *b = calloc(N, sizeof *b);
+    omp_set_num_threads(1);
+    gd_grad_noise_add(key, 7, 0.5, a, N);
+    omp_set_num_threads(2);
+    gd_grad_noise_add(key, 7, 0.5, b, N);
+    assert_memory_equal(a, b, N * sizeof *a);
+    assert_true(a[12] == 0.5 * gd_rng_normal(key, GD_STREAM_GRAD_NOISE, 7 * (uint64_t)N + 12));
+    free(a);
+    free(b);
+}
+
 static void test_below_stays_below(void **state)
 {
     gd_rng_key key = gd_rng_key_make(9, "below", NULL, 0, 0);
@@ -218,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_big_batch_same_on_any_threads),
         cmocka_unit_test(test_shuffle_visits_every_sample_once_per_epoch),
         cmocka_unit_test(test_rows_depend_on_key_and_t_only),
+        cmocka_unit_test(test_grad_noise_same_on_any_threads),
         cmocka_unit_test(test_below_stays_below),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

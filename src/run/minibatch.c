@@ -70,6 +70,8 @@ void gd_grad_noise_add(gd_rng_key key, uint64_t t, double sigma, double *g, size
     if (sigma == 0)
         return;
     uint64_t base = t * (uint64_t)n;
+    /* Each component is its own draw: any thread may add it, with the same bits. */
+#pragma omp parallel for schedule(static) if (n >= GD_PARALLEL_MIN)
     for (size_t i = 0; i < n; i++)
         g[i] += sigma * gd_rng_normal(key, GD_STREAM_GRAD_NOISE, base + i);
 }
