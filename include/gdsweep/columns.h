@@ -95,9 +95,10 @@ int gd_columns_build_sweep(gd_columns *c, const gd_sweep *s, gd_error *err);
 int gd_columns_build_from(gd_columns *c, const gd_registries *reg, gd_error *err);
 void gd_columns_free(gd_columns *c);
 
-/* used[i] = 1 when sweep s needs column i (every column that is not a type's; the metric
- * columns of its problem types; the columns of the keys its sections give values other
- * than the defaults), else 0; used holds c->count entries (columns_used.c). */
+/* used[i] = 1 when sweep s needs column i to tell its runs apart and find their records
+ * (run identity, storage and schedule columns; the columns of the keys its sections give
+ * values other than the defaults), else 0 (results, metrics, keys left at their
+ * defaults); used holds c->count entries (columns_used.c). */
 void gd_columns_sweep_uses(const gd_columns *c, const gd_sweep *s, unsigned char *used);
 
 /* "psnr:max,test_mse:min": each metric column and which way it is better (the problem

@@ -144,9 +144,9 @@ int gd_space_key_swept(const gd_sweep *s, const gd_run_desc *d, gd_space_keys ke
 
 int gd_space_key_all_default(const gd_sweep *s, gd_space_keys keys, size_t section, size_t j)
 {
-    if (keys != GD_KEYS_PROBLEM && keys != GD_KEYS_OPTIMIZER)
+    if (keys != GD_KEYS_PROBLEM && keys != GD_KEYS_OPTIMIZER && keys != GD_KEYS_CONTROL)
         return 0;
-    gd_run_desc d = {.problem = keys == GD_KEYS_PROBLEM ? (uint32_t)section : 0,
+    gd_run_desc d = {.problem = keys != GD_KEYS_OPTIMIZER ? (uint32_t)section : 0,
                      .optimizer = keys == GD_KEYS_OPTIMIZER ? (uint32_t)section : 0};
     const gd_dim *dim = key_dim(s, &d, keys, j);
     for (size_t i = 0; dim && i < dim->count; i++)

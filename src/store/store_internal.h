@@ -142,6 +142,13 @@ int gd_h5_row_type_is_sane(hid_t type, int n);
  * (strings at least as wide), so HDF5 converts each row by column name; else -1 with err
  * naming the first column that is missing or differs (resume_layout.c). */
 int gd_store_resume_layout(const gd_store *st, hid_t file, gd_error *err);
+/* 1 when series i (gd_series_table) may be missing from an earlier gdsweep's output and
+ * be added on resume (a per-record series added since format 2 began: traj/batch_loss),
+ * else 0 (resume_series.c). */
+int gd_store_series_addable(int i);
+/* Adds series i to st's file (open for writing): NaN for each record it holds. 0, or -1
+ * with err (resume_series.c). */
+int gd_store_add_series(gd_store *st, int i, gd_error *err);
 hid_t gd_h5_written_type(const gd_columns *c);
 
 /* HDF5 types of a series' values: in memory (NATIVE_LONG or NATIVE_DOUBLE), in the file

@@ -279,6 +279,8 @@ static int read_one(hid_t dset, hsize_t at)
 static int read_series_ends(gd_store *st, gd_error *err)
 {
     for (int i = 0; i < GD_SERIES_COUNT; i++) {
+        if (st->series[i].id < 0) /* to be added by the writing pass */
+            continue;
         hid_t space = H5Dget_space(st->series[i].id);
         hsize_t extent = 0;
         int ok = space >= 0 && H5Sget_simple_extent_dims(space, &extent, NULL) == 1;
@@ -292,19 +294,21 @@ static int read_series_ends(gd_store *st, gd_error *err)
 }
 
 /* An output of an earlier gdsweep of format 2 can lack a series added since (such as
- * traj/batch_loss): refused with its name (usage error), not taken for damage; a link
- * HDF5 cannot read is left to the damage checks that follow. */
-static int has_every_series(const gd_store *st, gd_error *err)
+ * traj/batch_loss): the writing pass adds it (resume_series.c; the checking pass, read
+ * only, leaves it unopened); one that cannot be added is refused with its name (usage
+ * error), not taken for damage; a link HDF5 cannot read is left to the damage checks. */
+static int has_every_series(gd_store *st, int scan, gd_error *err)
 {
     for (int i = 0; i < GD_SERIES_COUNT; i++) {
         const char *name = gd_series_table[i].name;
         htri_t exists = H5Lexists(st->file, name, H5P_DEFAULT);
         if (exists < 0) /* unreadable: left to the checks of damage */
             H5Eclear2(H5E_DEFAULT);
-        if (exists == 0) {
+        if (exists == 0 && !gd_store_series_addable(i))
             return gd_fail(err, "%s has no dataset %s: an earlier gdsweep wrote it; resume it "
                            "with that gdsweep, or rerun with --overwrite", st->path, name);
-        }
+        if (exists == 0 && !scan && gd_store_add_series(st, i, err) < 0)
+            return -1;
     }
     return 0;
 }
@@ -314,7 +318,7 @@ static int has_every_series(const gd_store *st, gd_error *err)
 static int open_contents(gd_store *st, int scan, gd_error *err)
 {
     if ((scan && read_every_object(st, err) < 0) || open_runs(st, err) < 0 ||
-        has_every_series(st, err) < 0)
+        has_every_series(st, scan, err) < 0)
         return -1;
     if (gd_store_open_series(st) < 0)
         return gd_h5_fail(st, err, "opening the trajectory datasets");

@@ -5,11 +5,13 @@ a type or a key writes another row type. An "older" output is made here from a f
 one: its runs table rewritten without the columns of keys this grid leaves at their
 defaults (denoise's image, curvefit's data, x and y: keys added after format 2's first
 release) and with every other run marked uncommitted.
-- --resume completes it: every column it has, every trajectory and instance equal those of
-  the sweep run in one go (the rows are converted to the file's row type by name).
+  The older file also lacks the columns and the series stochastic runs brought
+  (samples_seen, epochs, batch_size, sampling, grad_noise, lower, upper; traj/batch_loss).
+- --resume completes it: every column it has, every trajectory (traj/batch_loss added, NaN
+  for the records it held) and instance equal those of the sweep run in one go (the rows
+  are converted to the file's row type by name).
 - A file that lacks a column the grid fills (lr, swept here) is refused: exit 2, one line
-  naming the column, the file untouched; so is one without the series traj/batch_loss
-  (written before stochastic runs), naming it.
+  naming the column, the file untouched.
 """
 import os
 import shutil
@@ -72,29 +74,29 @@ def main():
     gdtest.sweep(grid, full)
     with h5py.File(full, "r") as f:
         names = f["runs"].dtype.names
-    newer = [n for n in ("image", "data", "x", "y") if n in names]
-    check(len(newer) == 4, f"this gdsweep's table has the newer key columns ({newer})")
+    wanted = ("image", "data", "x", "y", "samples_seen", "epochs", "batch_size", "sampling",
+              "grad_noise", "lower", "upper")
+    newer = [n for n in wanted if n in names]
+    check(len(newer) == len(wanted), f"this gdsweep's table has the newer columns ({newer})")
 
     older = os.path.join(d, "older.h5")
     make_older(full, older, newer)
+    with h5py.File(older, "r+") as f:
+        del f["traj/batch_loss"]
     p = gdtest.sweep(grid, older, "--resume", check_rc=False)
     check(p.returncode == 0, f"--resume of the older table: exit 0 ({p.stderr.strip()})")
     with h5py.File(older, "r") as f:
         rows = f["runs"][:]
+        added = f["traj/batch_loss"].shape == f["traj/loss"].shape
     check(set(rows.dtype.names) == set(names) - set(newer) and np.all(rows["written"] == 1),
           "the file keeps its own columns, every run committed")
+    check(added, "traj/batch_loss added, as long as the other series")
     diff = gdtest.sweep_differences(older, full)
     check(not diff, f"every column, trajectory and instance equals the one-go sweep ({diff[:4]})")
 
     lacking = os.path.join(d, "lacking.h5")
     make_older(full, lacking, newer + ["lr"])
     check_refused(grid, lacking, "no column 'lr'", "a table without lr, which the grid sweeps")
-    series = os.path.join(d, "series.h5")
-    shutil.copyfile(full, series)
-    with h5py.File(series, "r+") as f:
-        del f["traj/batch_loss"]
-    check_refused(grid, series, "no dataset traj/batch_loss",
-                  "a file without traj/batch_loss (older than stochastic runs)")
     shutil.rmtree(d)
     gdtest.finish()
 
