@@ -20,7 +20,7 @@ from . import best, stats
 from .columns import describe, group_keys, varying
 from .targets import run_times
 
-LEVEL = 3  # the report's target: 10^-3 of the initial gap
+LEVEL = 2  # the report's target: 10^-2 of the initial gap
 
 
 def training_rows(runs):

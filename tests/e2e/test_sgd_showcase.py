@@ -4,8 +4,9 @@ A small logistic regression written here (60 rows, 3 features, every row for tra
 batch_size = 7 (9 batches an epoch, the last of 4 rows), 16 and the full batch, sampling =
 shuffle and replacement, gd and adam with two rates each, 5 repeats, record_every = 4. From
 the file (h5py) the test computes independently: per run the first record where the full
-loss minus f* (loss_final - gap) is at most 10^-3 of the initial gap (a full-batch run tests
-every iteration: its steps_to_1e-3, checked against the records), the samples read until
+loss minus f* (loss_final - gap) is at most 10^-K of the initial gap (K = samples.LEVEL; a
+full-batch run tests
+every iteration: its steps_to_1e-K, checked against the records), the samples read until
 then by counting the rows of the batches tests/tools/batch_rows.c prints (t N for the full
 batch), the best setting per (optimizer, batch size) (lowest median with never = inf, then
 most repeats reaching, then the lowest first run id), its median (numpy) and the bootstrap
@@ -26,9 +27,11 @@ import gdtest
 from gdtest import check, text
 
 sys.path.insert(0, gdtest.SOURCE)
-from analysis import stats  # noqa: E402
+from analysis import samples, stats  # noqa: E402
+from analysis.sweep import Sweep  # noqa: E402
 
-N_ROWS, K, T, EVERY, REPEATS = 60, 3, 240, 4, 5
+N_ROWS, T, EVERY, REPEATS = 60, 240, 4, 5
+K = samples.LEVEL  # the report's target, 10^-K of the initial gap
 GRID = f"""[sweep]
 seed = 21
 repeats = {REPEATS}
@@ -132,6 +135,16 @@ def check_table(csv, expected):
     return table
 
 
+def check_every_run(path, by_hand):
+    """analysis.samples.samples_to_target of every run (shuffle and replacement) equals the count by hand."""
+    with Sweep(path) as sweep:
+        got = samples.samples_to_target(sweep, sweep.runs).fillna(np.inf)
+    want = by_hand.set_index("run_id")["samples"]
+    bad = [i for i in want.index if not same(float(got[i]), float(want[i]))]
+    check(not bad and len(got) == len(want), f"samples to target of all {len(want)} runs as counted by hand "
+                                             f"(differ: {bad[:5]})")
+
+
 def check_finding(directory, expected):
     page = open(os.path.join(directory, "index.html"), encoding="utf-8").read()
     (opt, batch), (med, *_rest) = min(expected.items(), key=lambda e: (e[1][0], e[1][2]))
@@ -156,6 +169,7 @@ def main():
     gdtest.sweep(grid, out)
     runs = samples_by_hand(out, grid)
     expected = best_by_hand(runs)
+    check_every_run(out, runs)
     check(all(np.isfinite(v[0]) for v in expected.values()) and np.isinf(runs["samples"]).any(),
           "every (optimizer, batch) has a best setting reaching the target, and some run never does")
     report(out, os.path.join(d, "report"))
