@@ -51,6 +51,6 @@ def make(sweep, k=samples.LEVEL):
     caption = (f"Samples seen (rows read by the optimizer's gradients) until the gap to the known optimum first "
                f"fell below 1e-{k} of the initial gap at a record point: median over repeats of each optimizer's "
                f"best setting at each batch size, with the 95% bootstrap interval; batch sizes whose median "
-               f"never reached the target are left out.{more}")
+               f"never reached the target are left out; coinciding lines hide each other.{more}")
     findings = [finding(row, k) for _, row in samples.winners(frame, k).iterrows()]
     return [Made("samples_to_target", "Samples to target by batch size", fig, caption, findings)]
