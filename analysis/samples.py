@@ -91,6 +91,8 @@ def table(sweep, k=LEVEL):
     """Per problem settings group, optimizer and batch size: the best setting's samples to 10^-k (DataFrame)."""
     rows = []
     for problem in sweep.problems():
+        if not np.isfinite(training_rows(sweep.of(problem))).any():
+            continue  # not a sum over data points (quadratic, denoise, ...): no samples
         for group in best.settings_groups(sweep, problem):
             samples = samples_to_target(sweep, group.runs, k)
             m = batch_rows(group.runs)

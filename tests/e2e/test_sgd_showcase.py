@@ -2,7 +2,8 @@
 
 A small logistic regression written here (60 rows, 3 features, every row for training),
 batch_size = 7 (9 batches an epoch, the last of 4 rows), 16 and the full batch, sampling =
-shuffle and replacement, gd and adam with two rates each, 5 repeats, record_every = 4. From
+shuffle and replacement, and a quadratic (no data: no samples table), gd and adam with two
+rates each, 5 repeats, record_every = 4. From
 the file (h5py) the test computes independently: per run the first record where the full
 loss minus f* (loss_final - gap) is at most 10^-K of the initial gap (K = samples.LEVEL; a
 full-batch run tests
@@ -44,6 +45,9 @@ l2 = 0.01
 batch_size = {{batches}}
 sampling = shuffle, replacement
 iterations = {T}
+[problem q]
+type = quadratic
+iterations = 20
 [optimizer gd]
 lr = 0.5, 2
 [optimizer adam]
@@ -83,7 +87,7 @@ def samples_by_hand(path, grid):
     rows = []
     with h5py.File(path, "r") as f:
         runs = f["runs"][:]
-        for r in runs:
+        for r in runs[runs["problem"] == b"p"]:
             o, c = int(r["traj_offset"]), int(r["traj_count"])
             loss, it = f["traj/loss"][o:o + c], f["traj/iteration"][o:o + c]
             fstar = r["loss_final"] - r["gap"]
@@ -138,7 +142,7 @@ def check_table(csv, expected):
 def check_every_run(path, by_hand):
     """analysis.samples.samples_to_target of every run (shuffle and replacement) equals the count by hand."""
     with Sweep(path) as sweep:
-        got = samples.samples_to_target(sweep, sweep.runs).fillna(np.inf)
+        got = samples.samples_to_target(sweep, sweep.of("p")).fillna(np.inf)
     want = by_hand.set_index("run_id")["samples"]
     bad = [i for i in want.index if not same(float(got[i]), float(want[i]))]
     check(not bad and len(got) == len(want), f"samples to target of all {len(want)} runs as counted by hand "
@@ -174,13 +178,15 @@ def main():
           "every (optimizer, batch) has a best setting reaching the target, and some run never does")
     report(out, os.path.join(d, "report"))
     check_table(os.path.join(d, "report", "samples_to_target_p.csv"), expected)
+    check(not os.path.exists(os.path.join(d, "report", "samples_to_target_q.csv")),
+          "no samples table for the quadratic (no data) of the same sweep")
     check_finding(os.path.join(d, "report"), expected)
 
     full = gdtest.write_grid(d, "full", GRID.format(batches="0"))
     gdtest.sweep(full, os.path.join(d, "full.h5"))
     report(os.path.join(d, "full.h5"), os.path.join(d, "full-report"))
     files = os.listdir(os.path.join(d, "full-report"))
-    check(not any(f.startswith("samples_to_target") for f in files), f"a full-batch sweep has no samples table ({files})")
+    check(not any(f.startswith("samples_to") for f in files), f"a full-batch sweep has no samples table ({files})")
     gdtest.finish()
 
 
