@@ -14,8 +14,8 @@ import sys
 import pandas as pd
 
 from . import best, fig_convergence, fig_cost, fig_curvefit, fig_denoise, fig_parameter, fig_profile
-from . import fig_sensitivity, fig_status, html, stats, targets
-from .plotting import Skip, save
+from . import fig_samples, fig_sensitivity, fig_status, html, samples, stats, targets
+from .plotting import Skip, safe_name, save
 from .reader import NotASweep
 from .sweep import Sweep
 
@@ -36,6 +36,7 @@ FIGURES = [
     ("problem parameters", fig_parameter.make),
     ("performance profile", fig_profile.make_performance),
     ("data profile", fig_profile.make_data),
+    ("samples to target", fig_samples.make),
 ]
 RESULT_FIRST = "status_code"  # --metric takes a numeric result column from here on
 NOT_METRICS = {"rank", "threads", "written", "measure", "rank_class", "rank_value"}
@@ -156,7 +157,7 @@ def report_tables(sweep):
     title = "Best configurations (ranked within problem settings)"
     return [Table("best", title, intro, best.table(sweep), CSV),
             Table("time_to_target", "Time to target", times, targets.time_table(sweep), TIMES_CSV)
-            ] + repeat_tables(sweep)
+            ] + repeat_tables(sweep) + sample_tables(sweep)
 
 
 def repeat_tables(sweep):
@@ -174,6 +175,22 @@ def repeat_tables(sweep):
               "or normal approximation) and its Holm adjustment over the pairs of the group; the verdict at 5%.")
     return [Table("repeats", "Over repeats: medians and bootstrap intervals", medians, settings, REPEATS_CSV),
             Table("paired", "Paired tests between optimizers", paired, pairs, PAIRS_CSV)]
+
+
+def sample_tables(sweep):
+    """One table per problem of samples to target by optimizer and batch size (analysis/samples.py),
+    none when the sweep has no minibatch run."""
+    if not samples.has_minibatches(sweep):
+        return []
+    frame = samples.table(sweep)
+    intro = (f"Per problem settings group, optimizer and batch size (full: every training row), the best "
+             f"setting of the other keys: the median over repeats of the samples seen (rows read by the "
+             f"optimizer's gradients) until the gap first fell below 1e-{samples.LEVEL} of the initial gap at a "
+             f"record point (a repeat that never did counts as infinite), with its {stats.LEVEL:.0%} "
+             f"percentile-bootstrap interval. See docs/SHOWCASE.md.")
+    return [Table(f"samples_{safe_name(problem)}", f"Samples to target: {problem}", intro, rows,
+                  f"samples_to_target_{safe_name(problem)}.csv")
+            for problem, rows in frame.groupby("problem", sort=False)]
 
 
 def make_figures(sweep, directory, fmts, notes):
