@@ -41,6 +41,8 @@ typedef struct gd_ranking {
     char column[GD_COLUMN_NAME_MAX]; /* "": the default rule; else a runs-table column */
     int maximize;                    /* column ranking: 1 when higher is better */
     size_t target;                   /* time-to-target column shown: 1e-(target + 1) */
+    int negative_missing;            /* a time-to-target column: -1 (never reached) is
+                                        missing, ranked after every value */
 } gd_ranking;
 
 /* The default rule and target. */

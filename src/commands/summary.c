@@ -92,6 +92,19 @@ static const char *metric_column(const gd_tally *t, size_t p)
     return NULL;
 }
 
+/* The index of column `name` in the list to read, appended when not yet there: a column
+ * is read once even when it is both fixed and ranked (--metric gap), since one read may
+ * not name a member twice. */
+static size_t column_slot(stream *st, const char *name)
+{
+    size_t k = 0;
+    while (k < st->n_cols && strcmp(st->name[k], name) != 0)
+        k++;
+    if (k == st->n_cols)
+        st->name[st->n_cols++] = name;
+    return k;
+}
+
 /* Lists the columns to read: the fixed ones, the target's, the ranked column, then each
  * distinct metric column. */
 static void plan_columns(stream *st)
@@ -99,19 +112,10 @@ static void plan_columns(stream *st)
     memcpy(st->name, fixed_columns, sizeof fixed_columns);
     st->name[C_TARGET] = gd_target_column_name(GD_TARGET_STEPS, st->t->ranking.target);
     st->n_cols = C_FIXED;
-    st->ranked = SIZE_MAX;
-    if (st->t->ranking.column[0]) {
-        st->ranked = st->n_cols;
-        st->name[st->n_cols++] = st->t->ranking.column;
-    }
+    st->ranked = st->t->ranking.column[0] ? column_slot(st, st->t->ranking.column) : SIZE_MAX;
     for (size_t p = 0; p < st->s->n_problems; p++) {
         const char *m = metric_column(st->t, p);
-        size_t k = C_FIXED;
-        while (m && k < st->n_cols && strcmp(st->name[k], m) != 0)
-            k++;
-        if (m && k == st->n_cols)
-            st->name[st->n_cols++] = m;
-        st->metric_of[p] = m ? k : SIZE_MAX;
+        st->metric_of[p] = m ? column_slot(st, m) : SIZE_MAX;
     }
 }
 
@@ -239,12 +243,47 @@ static int read_best_x(gd_reader *r, gd_tally_cell *c, gd_error *err)
     return 0;
 }
 
+/* The value of the ranked column counts for the ranking: a number, and for a time-to-target
+ * column not -1 (never reached). */
+static int has_value(const gd_ranking *k, double v)
+{
+    return !isnan(v) && !(k->negative_missing && v < 0);
+}
+
+/* Sections whose committed runs have no value of the ranked column (gap where the optimum
+ * is unknown, test_mse without test rows) are ranked by the default rule, as
+ * analysis/ranking.py does: a column of NaNs would leave the order to the tie-breaks. One
+ * pass over two columns. */
+static int rank_empty_sections_by_default(gd_reader *r, const gd_sweep *s, gd_tally *t,
+                                          gd_error *err)
+{
+    const char *names[2] = {GD_COL_WRITTEN, t->ranking.column};
+    unsigned char *seen = calloc(s->n_problems + 1, 1);
+    double *buf = malloc(2 * (size_t)GD_READER_BLOCK * sizeof *buf);
+    uint64_t rows = gd_reader_rows(r);
+    int rc = seen && buf ? 0 : gd_fail_runtime(err, "out of memory for the ranking");
+    for (uint64_t first = 0; rc == 0 && first < rows; first += GD_READER_BLOCK) {
+        size_t n = rows - first < GD_READER_BLOCK ? (size_t)(rows - first) : GD_READER_BLOCK;
+        rc = gd_reader_columns_f64(r, names, 2, first, n, buf, err);
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            if (buf[2 * i] == 1 && has_value(&t->ranking, buf[2 * i + 1]))
+                seen[gd_sweep_section_of(s, first + i)] = 1;
+    }
+    for (size_t p = 0; rc == 0 && p < s->n_problems; p++)
+        t->by_column[p] &= seen[p];
+    free(seen);
+    free(buf);
+    return rc;
+}
+
 int gd_summary_tally(gd_reader *r, const gd_sweep *s, gd_tally *t, uint64_t *committed,
                      gd_error *err)
 {
     stream st = {.r = r, .s = s, .t = t};
     *committed = 0;
-    int rc = stream_open(&st, err);
+    int rc = t->ranking.column[0] ? rank_empty_sections_by_default(r, s, t, err) : 0;
+    if (rc == 0)
+        rc = stream_open(&st, err);
     if (rc == 0)
         rc = stream_rows(&st, committed, err);
     stream_close(&st);
@@ -361,6 +400,9 @@ static int resolve_ranking(gd_reader *r, const gd_summary_request *q, gd_ranking
                        gd_reader_path(r));
     snprintf(k->column, sizeof k->column, "%s", q->metric);
     k->maximize = q->mode ? strcmp(q->mode, "max") == 0 : metric_maximized(r, q->metric);
+    for (int kind = 0; kind < GD_TARGET_KINDS; kind++)
+        for (size_t j = 0; j < GD_TARGETS; j++)
+            k->negative_missing |= strcmp(q->metric, gd_target_column_name(kind, j)) == 0;
     return 0;
 }
 

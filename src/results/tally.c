@@ -58,7 +58,7 @@ static void rank_key(const gd_ranking *r, const gd_ranked_run *a, int *cls, doub
         *v = default_value(a, *cls);
         return;
     }
-    *cls = isnan(a->value);
+    *cls = isnan(a->value) || (r->negative_missing && a->value < 0);
     *v = *cls ? 0.0 : r->maximize ? -a->value : a->value;
 }
 

@@ -437,7 +437,7 @@ static void print_table(const gd_tally *t, FILE *out, int csv)
         fprintf(out, "best run per optimizer within each problem setting, ranked by %s%s; "
                 "ties: fewer steps, then lower run id\n", ranked_by,
                 t->ranking.column[0] && !all_ranked_by_column(t)
-                    ? " (problems without that metric: the default rule)" : "");
+                    ? " (problems where it has no value: the default rule)" : "");
     for (pr.measuring = !csv; pr.measuring >= 0; pr.measuring--) {
         pr.lines = 0;
         header_line(t, csv, &pr.line);

@@ -65,6 +65,15 @@ def psnr_order(runs, ids):
     return ids[np.lexsort((ids, runs["steps"][ids], -runs["psnr"][ids]))]
 
 
+def column_order(column):
+    """Best first by one column (min), -1 of a time-to-target column (never reached) last."""
+    def order(runs, ids):
+        v = runs[column][ids].astype(float)
+        missing = np.isnan(v) | (column.startswith("steps_to_") & (v < 0))
+        return ids[np.lexsort((ids, runs["steps"][ids], np.where(missing, 0, v), missing))]
+    return order
+
+
 def best_of(runs, m, order):
     ids = np.flatnonzero(m & (runs["status"] != "diverged"))
     return order(runs, ids)[0] if len(ids) else None
@@ -113,7 +122,30 @@ def main():
     for row in denoise:
         check(row["ranked_by"] == "psnr (max)", f"ranked_by says psnr (max): {row['ranked_by']}")
         check_row(runs, by_psnr, row, psnr_order)
+    check_columns(out, runs)
     finish()
+
+
+def check_columns(out, runs):
+    """--metric with a column the table reads anyway (loss_final, gap, steps: the summary once
+    failed on them), a time-to-target column (-1, never reached, ranks last, not first), and
+    gap on denoise, which has no optimum: its sections fall back to the default rule, as the
+    Python report does (analysis/ranking.py)."""
+    for column in ("loss_final", "gap", "steps", "steps_to_1e-6"):
+        res = gdsweep("summary", out, "--csv", "--metric", column)
+        table = list(csv.DictReader(io.StringIO(res.stdout)))
+        check(res.returncode == 0 and len(table) == 10, f"--metric {column}: exit "
+              f"{res.returncode}, {len(table)} rows ({res.stderr.strip()})")
+        for row in table:
+            v = runs[column][runs["problem"] == row["problem"]].astype(float)
+            empty = not (np.isfinite(v) & ~(column.startswith("steps_to_") & (v < 0))).any()
+            want = "default" if empty else f"{column} (min)"
+            check(row["ranked_by"] == want, f"--metric {column}, {row['problem']}: ranked_by "
+                  f"{row['ranked_by']!r}, want {want!r}")
+            check_row(runs, table, row, default_order if empty else column_order(column))
+    never = runs["steps_to_1e-6"] < 0
+    check(never.any() and (~never).any(), "some runs never reach 1e-6 and some do (the -1 "
+          "case is exercised)")
 
 
 if __name__ == "__main__":
