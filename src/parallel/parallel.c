@@ -16,16 +16,33 @@ static int launched_by_a_launcher(void)
     return getenv("OMPI_COMM_WORLD_RANK") || getenv("PMIX_RANK") || getenv("PMI_RANK");
 }
 
+/* What a singleton (plain `gdsweep grid.ini`, one process) needs of Open MPI, each unless
+ * the user set it (setenv without overwrite):
+ * - PMIx security: the local daemon's psec tries munge first; where munge is installed but
+ *   munged is not running (a login node, a workstation that once had Slurm) it retries for
+ *   2.3 s. The daemon is local, so the native (socket credential) check is enough.
+ * - No fabric probing: one process talks only to itself, yet the psm/psm2/ofi components
+ *   load libpsm2/libinfinipath, whose constructors sleep 0.34 s (1,000 usleep calls), and
+ *   a singleton forks a daemon (orted). ob1 over self and shared memory, and an isolated
+ *   singleton, start in about a tenth of that (docs/BENCHMARKS.md, start-up). */
+static void singleton_defaults(void)
+{
+    static const char *const defaults[][2] = {
+        {"PMIX_MCA_psec", "native"},
+        {"OMPI_MCA_pml", "ob1"},
+        {"OMPI_MCA_mtl", "^psm,psm2,ofi"},
+        {"OMPI_MCA_btl", "self,vader"},
+        {"OMPI_MCA_ess_singleton_isolated", "1"},
+    };
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
+        setenv(defaults[i][0], defaults[i][1], 0);
+}
+
 int gd_par_init(int *argc, char ***argv)
 {
     int provided;
-    /* A singleton (plain `gdsweep grid.ini`) starts a local daemon whose PMIx security
-     * tries munge first; where munge is installed but munged is not running (a login node,
-     * a workstation that once had Slurm), it retries for 2.3 s before falling back. The
-     * daemon is local, so the native (socket credential) check is enough. The user's
-     * setting wins. */
     if (!launched_by_a_launcher())
-        setenv("PMIX_MCA_psec", "native", 0);
+        singleton_defaults();
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
         return -1;
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# test_singleton_start.sh - a plain `gdsweep grid.ini` (no mpirun) starts Open MPI without
+# probing fabrics it cannot use: ob1 over self and shared memory, an isolated singleton (no
+# orted), PMIx native security; a setting the user made wins; under mpirun nothing is
+# forced. Open MPI itself reports the parameters it took from the environment
+# (mpi_show_mca_params=enviro), so the test reads what MPI_Init saw, not gdsweep's code.
+source "$(dirname "$0")/common.sh"
+cat >"$work/g.ini" <<'INI'
+[sweep]
+iterations = 5
+[problem q]
+type = quadratic
+[optimizer gd]
+lr = 0.1
+INI
+
+# show NAME [env...] -- command...: runs it with the parameters shown, into $work/NAME.txt.
+show() {
+  local name=$1; shift
+  rm -f "$work/$name.h5"
+  env OMPI_MCA_mpi_show_mca_params=enviro "$@" "$GD_BINARY" "$work/g.ini" \
+    -o "$work/$name.h5" --quiet >"$work/$name.txt" 2>&1 \
+    || fail "$name: exit $?: $(cat "$work/$name.txt")"
+  [ -s "$work/$name.h5" ] || fail "$name: no output file"
+}
+has() { grep -Eq "\] $2 \(environment\)" "$work/$1.txt"; }
+
+show plain
+for p in 'pml=ob1' 'btl=self,vader' 'ess_singleton_isolated=true'; do
+  has plain "$p" && echo "ok: plain singleton: $p" \
+    || fail "plain singleton: '$p' not set: $(cat "$work/plain.txt")"
+done
+
+show user OMPI_MCA_btl=self,tcp OMPI_MCA_pml=ob1
+has user 'btl=self,tcp' && echo "ok: the user's btl=self,tcp wins" \
+  || fail "the user's btl setting was overridden: $(cat "$work/user.txt")"
+
+rm -f "$work/mpirun.h5"
+OMPI_MCA_mpi_show_mca_params=enviro mpirun -n 1 "$GD_BINARY" "$work/g.ini" \
+  -o "$work/mpirun.h5" --quiet >"$work/mpirun.txt" 2>&1 || fail "mpirun: exit $?"
+if has mpirun 'pml=ob1' || has mpirun 'ess_singleton_isolated=true'; then
+  fail "under mpirun the singleton defaults were forced: $(cat "$work/mpirun.txt")"
+else
+  echo "ok: under mpirun nothing is forced"
+fi
+[ "$failures" -eq 0 ] || exit 1
