@@ -13,6 +13,8 @@ import h5py
 import numpy as np
 import pandas as pd
 
+from . import live
+
 # batch_loss: a stochastic run's minibatch loss (docs/FORMAT.md); absent in older files.
 TRAJ_FIELDS = ("iteration", "loss", "grad_norm", "lr", "batch_loss")
 REQUIRED_COLUMNS = ("run_id", "problem", "optimizer", "status", "written", "traj_offset")
@@ -40,6 +42,23 @@ def commit_cut_short(path):
             and hashlib.sha256(numbers + data[header:]).digest() == data[48:header])
 
 
+def _open_committed(path):
+    """path's last commit, under its commit lock: read whole into memory while a sweep writes
+    it (live.py), without asking for HDF5's own file lock (the sweep holds it; the commit lock
+    keeps the reading whole), else opened in place."""
+    if commit_cut_short(path):  # not a commit under way (the lock excludes those): a torn one
+        raise NotASweep(f"{path}: its last commit was cut short (a kill or a failed write; "
+                        f"{path}.journal holds the bytes that undo it): `gdsweep status` reads it "
+                        "as last committed, and --resume restores and continues it")
+    if live.foreign_writer(path):
+        raise NotASweep(f"{path} is open for writing by another process that is not a gdsweep sweep: "
+                        "report it once that writer has closed it")
+    if live.writer_of(path) is not None:
+        return h5py.File(path, "r", driver="core", backing_store=False, locking=False)
+    return h5py.File(path, "r")  # HDF5's default locking: a file open elsewhere in this process
+    # with the same default is shared, not refused for "locking flag values don't match"
+
+
 def open_sweep(path):
     """Opens path read-only and checks it is gdsweep's (FileNotFoundError, NotASweep otherwise)."""
     path = os.fspath(path)
@@ -47,17 +66,11 @@ def open_sweep(path):
         raise FileNotFoundError(f"no such file: {path}")
     if os.path.isdir(path):
         raise NotASweep(f"{path} is a directory, not a gdsweep HDF5 file")
-    if commit_cut_short(path):
-        raise NotASweep(f"{path}: its last commit is under way or was cut short (a kill or a failed "
-                        f"write; {path}.journal holds the bytes that undo it): `gdsweep status` reads "
-                        "it as last committed, and --resume restores and continues it")
     try:
-        handle = h5py.File(path, "r")
+        with live.commit_lock(path):
+            handle = _open_committed(path)
     except OSError as e:
         reason = str(e).splitlines()[0] if str(e) else e.__class__.__name__
-        if "unable to lock file" in reason:
-            raise NotASweep(f"{path} is open for writing by another process (a sweep still running?): "
-                            "report it once the writer has finished or stopped") from None
         raise NotASweep(f"{path} is not a readable HDF5 file: {reason}") from None
     try:
         check_sweep(handle)

@@ -14,7 +14,7 @@ import sys
 import pandas as pd
 
 from . import best, fig_convergence, fig_cost, fig_curvefit, fig_denoise, fig_parameter, fig_profile
-from . import fig_samples, fig_sensitivity, fig_status, html, samples, stats, targets
+from . import fig_samples, fig_sensitivity, fig_status, html, live, samples, stats, targets
 from .plotting import Skip, safe_name, save
 from .reader import NotASweep
 from .sweep import Sweep
@@ -103,8 +103,10 @@ def check_metric(sweep, metric):
 
 def open_sweep(path, metric=None, mode=None):
     """The Sweep, or BadInput with a one-line reason."""
+    writer = live.writer_of(path) if os.path.exists(path) else None  # before the snapshot
     try:
         sweep = Sweep(path, metric, mode)
+        sweep.writer = writer
     except (FileNotFoundError, NotASweep) as e:
         raise BadInput(str(e)) from None
     except (OSError, KeyError, ValueError) as e:
@@ -124,7 +126,12 @@ def open_sweep(path, metric=None, mode=None):
 def sweep_notes(sweep):
     """Notes about the sweep as a whole (partial, single run, every run diverged)."""
     notes = []
-    if sweep.partial:
+    writer = getattr(sweep, "writer", None)
+    if writer is not None:
+        notes.append(f"partial: a sweep was writing this file ({live.describe(writer)}); this "
+                     f"report is a snapshot of the {len(sweep.runs)} of {sweep.n_total} runs committed "
+                     "when it began")
+    elif sweep.partial:
         why = "; the sweep did not finish (complete = 0)" if int(sweep.info.get("complete", 0)) != 1 else ""
         notes.append(f"partial: {len(sweep.runs)} of {sweep.n_total} runs committed{why}; "
                      "only committed runs are reported")

@@ -55,6 +55,8 @@
 #define GD_ATTR_RUNS_WRITTEN "runs_written"
 #define GD_ATTR_WALL_SECONDS "wall_seconds"
 #define GD_ATTR_RESUMED "resumed"
+#define GD_ATTR_SESSION_START "session_start"  /* unix seconds the writing session began */
+#define GD_ATTR_SESSION_RUNS "session_runs"    /* runs committed when it began */
 #define GD_ATTR_RESUME_COMMAND_LINE "resume_command_line"
 #define GD_ATTR_SHARD_INDEX "shard_index"   /* 0-based; absent: 0 */
 #define GD_ATTR_SHARD_COUNT "shard_count"   /* absent: 1, the whole grid */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gdsweep/error.h"
 #include "gdsweep/flags.h"
@@ -86,6 +87,31 @@ static void print_status(gd_reader *r, const char *path, const counts *c, uint64
     free(grid);
 }
 
+/* A running sweep's pace: runs committed since its writing session began (the file's
+ * session attributes) over the time since, and the pending runs at that pace. */
+static void print_pace(gd_reader *r, const counts *c)
+{
+    double start, at_start;
+    gd_error ignored;
+    if (gd_reader_attr_number(r, GD_ATTR_SESSION_START, &start, &ignored) < 0 ||
+        gd_reader_attr_number(r, GD_ATTR_SESSION_RUNS, &at_start, &ignored) < 0)
+        return; /* written by an older gdsweep */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    double elapsed = (double)now.tv_sec + 1e-9 * (double)now.tv_nsec - start;
+    double done = (double)c->committed - at_start;
+    if (!(elapsed > 0) || !(done > 0)) {
+        printf("pace: no run committed yet in this session (%.0f s)\n", elapsed > 0 ? elapsed : 0);
+        return;
+    }
+    double rate = done / elapsed, eta = (double)(c->in_shard - c->committed) / rate;
+    time_t end = now.tv_sec + (time_t)eta;
+    char at[32];
+    strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", gmtime(&end));
+    printf("pace: %.4g runs/s over this session's %.0f s; about %.0f s left (ETA %s)\n",
+           rate, elapsed, eta, at);
+}
+
 /* ---- the command line ---------------------------------------------------------------- */
 
 #define USAGE "usage: gdsweep status OUT.h5"
@@ -128,7 +154,9 @@ static void print_help(void)
 {
     puts(USAGE "\n"
          "\n"
-         "How far a sweep's file is: runs committed and pending, by status, and who writes it.");
+         "How far a sweep's file is: runs committed and pending, by status, and who writes it;\n"
+         "while a sweep writes it, its pace and the time left. Reads a file being written\n"
+         "(only committed runs; the writer's commits wait while it reads).");
     gd_flags_print(stdout, &status_flags);
     puts("Exit status: 0 complete, 2 bad file or command line, 3 not complete (resumable).");
 }
@@ -156,6 +184,8 @@ static int report(const char *path)
         rc = count_runs(r, shard, shards, &c, &err);
     if (rc == 0)
         print_status(r, path, &c, shard, shards, locked);
+    if (rc == 0 && locked && c.committed < c.in_shard)
+        print_pace(r, &c);
     gd_reader_close(r);
     if (rc != 0)
         return gd_error_print(&err, NULL);

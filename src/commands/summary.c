@@ -14,6 +14,7 @@
 
 #include "gdsweep/flags.h"
 #include "gdsweep/format.h"
+#include "gdsweep/out_lock.h"
 #include "gdsweep/selection.h"
 
 #define USAGE                                                                               \
@@ -334,7 +335,11 @@ static int print_header(gd_reader *r, const gd_sweep *s, const gd_tally *t,
             "%llu diverged\n", (unsigned long long)committed,
             (unsigned long long)sel.in_shard, (unsigned long long)by[2],
             (unsigned long long)by[1], (unsigned long long)by[0]);
-    if (complete == 0 || committed < sel.in_shard)
+    char writer[GD_ERROR_MAX / 2];
+    if (gd_out_lock_holder(gd_reader_path(r), writer, sizeof writer))
+        fprintf(out, "(partial: a sweep is writing the file now, %s; this is a snapshot of "
+                "its committed runs)\n", writer);
+    else if (complete == 0 || committed < sel.in_shard)
         fprintf(out, "(partial: the sweep is not complete; resume with: gdsweep %s --resume "
                 "-o %s%s)\n", s->path, gd_reader_path(r), shard_text);
     fputc('\n', out);

@@ -58,6 +58,14 @@ int gd_journal_restore(int file_fd, const gd_journal *j);
 
 void gd_journal_free(gd_journal *j);
 
+/* The commit lock (commit_lock.c), on the HDF5 file's descriptor fd. The writer holds it
+ * exclusively while a commit writes (waits for readers); 0 / -1 with errno. */
+int gd_commit_lock_writer(int fd);
+/* A reader holds it shared while it has the file open; waits up to wait_seconds for a
+ * commit to end (-1 with errno EAGAIN or EACCES past that). */
+int gd_commit_lock_reader(int fd, double wait_seconds);
+void gd_commit_unlock(int fd);
+
 /* pread/pwrite of exactly len bytes (retried on EINTR and short counts); a read past the
  * end of the file fills with zeros. 0 / -1 with errno. */
 int gd_read_at(int fd, void *buf, uint64_t len, uint64_t at);

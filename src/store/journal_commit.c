@@ -232,19 +232,10 @@ int gd_jfile_set_size(journal_file *f, uint64_t size)
     return (uint64_t)now.st_size == size ? 0 : ftruncate(f->fd, (off_t)size);
 }
 
-/* Journal, write, empty the journal. The file ends at least at HDF5's end of allocation,
- * so the superblock written in this commit never points past the end of the file. Once
- * a commit failed after its journal was saved, the file is torn and the journal is the
- * only record of its old bytes: nothing more is written (the next writer rolls it back). */
-int gd_jfile_commit(journal_file *f)
+/* The changes journaled, written, the size set, synced and the journal emptied, under the
+ * commit lock. */
+static int write_commit(journal_file *f, uint64_t size)
 {
-    if (!f->writable)
-        return 0;
-    if (f->torn)
-        return errno = EIO, -1;
-    uint64_t size = f->eof > f->eoa ? f->eof : f->eoa;
-    if (f->creating) /* nothing held (committed is 0): the file is as written */
-        return gd_jfile_set_size(f, size) < 0 ? -1 : (f->eof = size, 0);
     change_set c;
     int rc = changes_of(f, &c), journaled = rc == 0 && c.n > 0;
     if (journaled)
@@ -258,6 +249,30 @@ int gd_jfile_commit(journal_file *f)
     changes_free(&c);
     if (rc < 0 || gd_jfile_set_size(f, size) < 0 ||
         (journaled && (fsync(f->fd) < 0 || gd_journal_clear(f->journal_fd) < 0)))
+        return -1;
+    return 0;
+}
+
+/* Journal, write, empty the journal. The file ends at least at HDF5's end of allocation,
+ * so the superblock written in this commit never points past the end of the file. Once
+ * a commit failed after its journal was saved, the file is torn and the journal is the
+ * only record of its old bytes: nothing more is written (the next writer rolls it back). */
+int gd_jfile_commit(journal_file *f)
+{
+    if (!f->writable)
+        return 0;
+    if (f->torn)
+        return errno = EIO, -1;
+    uint64_t size = f->eof > f->eoa ? f->eof : f->eoa;
+    if (f->creating) /* nothing held (committed is 0): the file is as written */
+        return gd_jfile_set_size(f, size) < 0 ? -1 : (f->eof = size, 0);
+    if (gd_commit_lock_writer(f->fd) < 0)
+        return -1;
+    int rc = write_commit(f, size);
+    int saved = errno;
+    gd_commit_unlock(f->fd);
+    errno = saved;
+    if (rc < 0)
         return -1;
     f->torn = 0;
     gd_jfile_drop_held(f);

@@ -168,6 +168,17 @@ static int write_input_files(gd_store *st)
                : 0;
 }
 
+int gd_store_note_session(gd_store *st)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    double start = (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+    return gd_h5_attr_f64(st->file, GD_ATTR_SESSION_START, start) < 0 ||
+                   gd_h5_attr_u64(st->file, GD_ATTR_SESSION_RUNS, st->committed) < 0
+               ? -1
+               : 0;
+}
+
 static int write_root_attributes(gd_store *st, const char *command_line)
 {
     const gd_sweep *s = st->sweep;
@@ -196,7 +207,7 @@ static int write_root_attributes(gd_store *st, const char *command_line)
         gd_h5_attr_u64(root, GD_ATTR_N_INSTANCES, s->n_instances) < 0 ||
         gd_h5_attr_i64(root, GD_ATTR_RECORD_EVERY, s->record_every) < 0 ||
         gd_h5_attr_i64(root, GD_ATTR_COMPLETE, 0) < 0 ||
-        gd_h5_attr_u64(root, GD_ATTR_RUNS_WRITTEN, 0) < 0)
+        gd_h5_attr_u64(root, GD_ATTR_RUNS_WRITTEN, 0) < 0 || gd_store_note_session(st) < 0)
         return -1;
     return 0;
 }

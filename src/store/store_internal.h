@@ -47,6 +47,11 @@ struct gd_store {
     int abandoned;                /* a write failed: HDF5 is not called on it again */
 };
 
+/* Records when this writing session began and how many runs were committed then (root
+ * attributes GD_ATTR_SESSION_START and GD_ATTR_SESSION_RUNS: `status` gives a running
+ * sweep's rate and ETA from them). 0 / -1 (an HDF5 error). */
+int gd_store_note_session(gd_store *st);
+
 /* Marks run id committed in the bitmap (counting it once). */
 void gd_store_mark_committed(gd_store *st, uint64_t id);
 

@@ -10,13 +10,17 @@
 #include "gdsweep/store_read.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gdsweep/out_lock.h"
 #include "gdsweep/path_check.h"
+#include "journal.h"
 #include "store_internal.h"
 
 #define READ_CACHE_BYTES (64u << 20)
@@ -34,6 +38,7 @@ typedef struct read_column {
 struct gd_reader {
     char path[GD_PATH_MAX];
     hid_t file, runs;
+    int lock_fd; /* holds the commit lock (shared) while the file is open, or -1 */
     uint64_t rows;
     read_column *col;
     size_t n_cols;
@@ -255,13 +260,60 @@ static int open_runs(gd_reader *r, gd_error *err)
     return rc;
 }
 
+/* How long a reader waits for a commit under way to end (commits take milliseconds; a
+ * writer stuck in one, on a hung file system, must not hang `status`). */
+#define COMMIT_WAIT_SECONDS 30
+
+/* 1 when a process holds HDF5's own lock on the file for writing (flock, exclusive) and it
+ * is not a gdsweep sweep (whose OUT.lock names it): that writer keeps no commit lock, so
+ * the bytes may be torn. */
+static int foreign_writer(const gd_reader *r)
+{
+    if (flock(r->lock_fd, LOCK_SH | LOCK_NB) == 0) {
+        flock(r->lock_fd, LOCK_UN);
+        return 0;
+    }
+    char holder[GD_ERROR_MAX / 2];
+    return errno == EWOULDBLOCK && !gd_out_lock_holder(r->path, holder, sizeof holder);
+}
+
+/* The commit lock, shared, for as long as the file is open (commit_lock.c): a sweep that
+ * is writing the file goes on, and its commits wait while this reader reads. */
+static int take_commit_lock(gd_reader *r, gd_error *err)
+{
+    r->lock_fd = open(r->path, O_RDONLY | O_CLOEXEC);
+    if (r->lock_fd < 0)
+        return gd_fail(err, "%s: %s", r->path, strerror(errno));
+    if (foreign_writer(r))
+        return gd_fail(err, "%s is locked by another process that is not a gdsweep sweep; "
+                       "read it once that writer has closed it", r->path);
+    if (gd_commit_lock_reader(r->lock_fd, COMMIT_WAIT_SECONDS) == 0)
+        return 0;
+    return gd_fail_runtime(err, "%s: its writer has been committing for %d s (a hung file "
+                           "system?); try again later", r->path, COMMIT_WAIT_SECONDS);
+}
+
+/* File access for reading: a torn commit is read as its journal undoes it, and HDF5's own
+ * lock is not asked for (a running sweep holds it; the commit lock keeps reads whole). */
+static hid_t read_access(void)
+{
+    hid_t fapl = gd_h5_file_access(NULL);
+#if H5_VERSION_GE(1, 10, 7)
+    if (fapl >= 0 && H5Pset_file_locking(fapl, 0, 1) < 0)
+        gd_h5_close(&fapl);
+#endif
+    return fapl;
+}
+
 static int open_file(gd_reader *r, gd_error *err)
 {
     htri_t is_hdf5 = H5Fis_hdf5(r->path);
     if (is_hdf5 <= 0)
         return gd_fail(err, "%s is not an HDF5 file; name the .h5 file a sweep wrote",
                        r->path);
-    hid_t fapl = gd_h5_file_access(NULL); /* a torn commit is read as its journal undoes it */
+    if (take_commit_lock(r, err) < 0)
+        return -1;
+    hid_t fapl = read_access();
     r->file = fapl >= 0 ? H5Fopen(r->path, H5F_ACC_RDONLY, fapl) : -1;
     gd_h5_close(&fapl);
     if (r->file < 0)
@@ -282,6 +334,7 @@ int gd_reader_open(gd_reader **out, const char *path, gd_error *err)
         return gd_fail_runtime(err, "%s: out of memory opening it", path);
     snprintf(r->path, sizeof r->path, "%s", path);
     r->file = r->runs = H5I_INVALID_HID;
+    r->lock_fd = -1;
     if (open_file(r, err) < 0) {
         gd_reader_close(r);
         return -1;
@@ -296,6 +349,8 @@ void gd_reader_close(gd_reader *r)
         return;
     gd_h5_close(&r->runs);
     gd_h5_close(&r->file);
+    if (r->lock_fd >= 0)
+        close(r->lock_fd); /* the commit lock goes with it */
     for (size_t i = 0; i < r->n_cols; i++)
         free(r->col[i].name);
     free(r->col);

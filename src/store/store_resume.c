@@ -178,7 +178,7 @@ static int note_resume(gd_store *st, const char *command_line, gd_error *err)
     double resumed = gd_h5_attr_number(st->file, GD_ATTR_RESUMED, 0);
     if (gd_h5_attr_i64(st->file, GD_ATTR_RESUMED, (int64_t)resumed + 1) < 0 ||
         gd_h5_attr_text(st->file, GD_ATTR_RESUME_COMMAND_LINE, command_line) < 0 ||
-        gd_h5_attr_i64(st->file, GD_ATTR_COMPLETE, 0) < 0 ||
+        gd_h5_attr_i64(st->file, GD_ATTR_COMPLETE, 0) < 0 || gd_store_note_session(st) < 0 ||
         H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0)
         return gd_h5_fail(st, err, "recording the resume");
     return 0;
