@@ -14,6 +14,10 @@ repeats, gd (2 rates), momentum, adam; next to it the example plugin's robust_re
   stored x0; batch_size = 0 runs are full-batch (batch_loss NaN, N samples per gradient);
 - the output of 1 process x 1 thread, 1 x 2 threads, `mpirun -n 2` and `-n 3` is
   bit-identical.
+- `--check-problems` says of both sections that their minibatch loss and gradient match;
+  a plugin built for ABI 1, one that sets only samples, and ones whose batch gradient is
+  wrong (over all rows; on a small batch only) are refused before anything runs: exit 2,
+  one line naming the library or problem and what differs, no output file.
 - grad_noise = 0.3 on the test plugin's bowl (f = |x - k|^2 / 2, gd at two rates): the
   noise recovered from the path, (x_t - x_{t+1}) / lr - (x_t - k), is the same at both
   rates, has mean within 4 standard errors of 0 and variance within 4 standard errors of
@@ -138,6 +142,34 @@ def check_layouts(d, grid, ref):
           "the example's robust_regression ran with batch_size 0 and 16 (its metric recorded)")
 
 
+REFUSALS = {"abi_one": ["gd_plugin_abi_one.so", "ABI version 1", "rebuild it against"],
+            "half_batch": ["problem 'cloud'", "only one of samples and batch_loss_grad"],
+            "wrong_batch": [":3: plugin cloud", "over all 30 rows differs from loss_grad"],
+            "wrong_small_batch": [":3: plugin cloud", "on a batch of 5 rows",
+                                  "central difference"]}
+
+
+def check_refusals(d, grid):
+    p = gdtest.gdsweep("--check-problems", grid)
+    lines = p.stdout.strip().splitlines()
+    check(len(lines) == 2 and all("minibatch loss and gradient match too" in l for l in lines),
+          f"--check-problems checks both sections' minibatches ({lines})")
+    for variant, words in REFUSALS.items():
+        bad = gdtest.write_grid(d, variant, f"""[problem c]
+type = plugin
+library = {PLUGINS}/gd_plugin_{variant}.so
+points = {N_POINTS}
+batch_size = 8
+[optimizer gd]
+lr = 0.1
+""")
+        out = os.path.join(d, variant + ".h5")
+        p = gdtest.sweep(bad, out, check_rc=False)
+        err = p.stderr.strip().splitlines()
+        check(p.returncode == 2 and len(err) == 1 and all(w in err[0] for w in words) and
+              not os.path.exists(out), f"{variant}: exit 2, one line, no output ({err})")
+
+
 NOISE = f"""[sweep]
 record_every = 1
 [problem b]
@@ -167,6 +199,7 @@ def main():
     gdtest.sweep(grid, ref, "--threads", "1")
     check_runs(grid, ref)
     check_layouts(d, grid, ref)
+    check_refusals(d, grid)
     check_noise(d)
     shutil.rmtree(d)
     gdtest.finish()
