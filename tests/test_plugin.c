@@ -44,7 +44,7 @@ static void refused(const char *variant, const char *words)
 
 static void test_abi_mismatch_refused(void **unused)
 {
-    refused("bad_abi", "ABI version 3, this gdsweep speaks version 2");
+    refused("bad_abi", "ABI version 3, this gdsweep speaks version 2; rebuild it against");
 }
 
 /* A plugin built before minibatches: its table is shorter, refused before it is read. */

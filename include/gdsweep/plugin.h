@@ -5,8 +5,9 @@
  * dlopen on every rank when a grid names it ([problem mine] type = plugin,
  * library = PATH.so, name = PROBLEM), refuses it when table->abi_version differs from
  * GD_PLUGIN_ABI_VERSION, checks each problem's gradient against central differences
- * before any run, and hashes the library's bytes into the sweep's identity (a rebuilt
- * library cannot --resume an old output).
+ * (and a sum over data points' minibatch loss, below) before any run, and hashes the
+ * library's bytes into the sweep's identity (a rebuilt library cannot --resume an old
+ * output).
  *
  * This header stands alone: plain C types only, nothing else of gdsweep. Build a plugin
  * with `cc -shared -fPIC -O2 -I include my_problem.c -o my_problem.so -lm`.

@@ -264,9 +264,9 @@ static const gd_plugin_table *open_table(const char *path, void **handle, gd_err
                 GD_PLUGIN_SYMBOL);
     else if (t->abi_version != GD_PLUGIN_ABI_VERSION)
         gd_fail(err, "plugin library %s was built for plugin ABI version %d, this gdsweep "
-                "speaks version %d (version 2 added samples and batch_loss_grad); rebuild "
-                "it against this gdsweep's gdsweep/plugin.h", path, t->abi_version,
-                GD_PLUGIN_ABI_VERSION);
+                "speaks version %d%s; rebuild it against this gdsweep's gdsweep/plugin.h",
+                path, t->abi_version, GD_PLUGIN_ABI_VERSION,
+                t->abi_version < 2 ? " (version 2 added samples and batch_loss_grad)" : "");
     else if (t->count == 0 || !t->problems)
         gd_fail(err, "plugin library %s holds no problem; list at least one in its table",
                 path);
