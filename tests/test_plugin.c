@@ -44,7 +44,20 @@ static void refused(const char *variant, const char *words)
 
 static void test_abi_mismatch_refused(void **unused)
 {
-    refused("bad_abi", "ABI version 2, this gdsweep speaks version 1");
+    refused("bad_abi", "ABI version 3, this gdsweep speaks version 2; rebuild it against");
+}
+
+/* A plugin built before minibatches: its table is shorter, refused before it is read. */
+static void test_abi_one_refused(void **unused)
+{
+    refused("abi_one", "was built for plugin ABI version 1, this gdsweep speaks version 2 "
+            "(version 2 added samples and batch_loss_grad); rebuild it against this "
+            "gdsweep's gdsweep/plugin.h");
+}
+
+static void test_half_batch_refused(void **unused)
+{
+    refused("half_batch", "problem 'cloud': it sets only one of samples and batch_loss_grad");
 }
 
 static void test_missing_symbol_refused(void **unused)
@@ -68,17 +81,90 @@ static int load_grid(gd_sweep *s, const char *library, const char *keys, gd_erro
     return gd_sweep_read_files(s, err);
 }
 
-static void test_wrong_gradient_refused(void **unused)
+/* A grid on the test library variant with keys is refused (exit 2, one line) with a
+ * message that holds each of the NULL-terminated words. */
+static void grid_refused(const char *variant, const char *keys, ...)
 {
     char path[1024];
     gd_sweep s;
     gd_error err = {0};
-    test_library("wrong_gradient", path, sizeof path);
-    assert_int_equal(load_grid(&s, path, "n = 3\nk = 0.5", &err), -1);
+    va_list words;
+    test_library(variant, path, sizeof path);
+    assert_int_equal(load_grid(&s, path, keys, &err), -1);
     assert_int_equal(err.exit_code, GD_EXIT_USAGE);
-    assert_non_null(strstr(err.msg, "/tmp/plugin_test.ini:3: plugin bowl"));
-    assert_non_null(strstr(err.msg, "component 1"));
-    assert_non_null(strstr(err.msg, "central difference"));
+    assert_null(strchr(err.msg, '\n'));
+    va_start(words, keys);
+    for (const char *w = va_arg(words, const char *); w; w = va_arg(words, const char *))
+        assert_non_null(strstr(err.msg, w));
+    va_end(words);
+    gd_sweep_free(&s);
+}
+
+/* A grid on the test library variant with keys, loaded into s. */
+static void grid_loaded(gd_sweep *s, const char *variant, const char *keys)
+{
+    char path[1024];
+    gd_error err = {0};
+    test_library(variant, path, sizeof path);
+    assert_int_equal(load_grid(s, path, keys, &err), 0);
+}
+
+static void test_wrong_gradient_refused(void **unused)
+{
+    grid_refused("wrong_gradient", "n = 3\nk = 0.5", "/tmp/plugin_test.ini:3: plugin bowl",
+                 "component 1", "central difference", NULL);
+}
+
+/* A wrong minibatch gradient is refused at the first combination: over all rows against
+ * loss_grad, and on a small batch against central differences. */
+static void test_wrong_batch_gradient_refused(void **unused)
+{
+    grid_refused("wrong_batch", "n = 3", "/tmp/plugin_test.ini:3: plugin cloud",
+                 "batch_loss_grad over all 40 rows differs from loss_grad at the start point, "
+                 "gradient component 0", "fix batch_loss_grad", NULL);
+    grid_refused("wrong_small_batch", "n = 3", "/tmp/plugin_test.ini:3: plugin cloud",
+                 "batch_loss_grad on a batch of 5 rows", "central difference",
+                 "fix batch_loss_grad", NULL);
+}
+
+/* batch_size > 0: refused on a plugin without minibatches (like any problem that is no sum
+ * over data points), accepted on one with them. */
+static void test_batch_size_needs_a_sum(void **unused)
+{
+    gd_sweep s;
+    grid_refused("good", "batch_size = 0, 8", "batch_size = 8, but plugin:bowl is no sum "
+                 "over data points", "give the plugin samples and batch_loss_grad", NULL);
+    grid_loaded(&s, "data", "batch_size = 0, 8");
+    assert_int_equal(s.n_runs, 2);
+    assert_non_null(s.problems[0].type->samples);
+    gd_sweep_free(&s);
+}
+
+/* cloud's minibatch loss against the formula computed here, a_ij = ((7i + 3j) % 11 - 5)/5:
+ * (1/m) sum_q log(1 + |x - a_rows[q]|^2) + l2 |x|^2, with a repeated row. */
+static void test_batch_loss_closed_form(void **unused)
+{
+    gd_sweep s;
+    gd_error err = {0};
+    grid_loaded(&s, "data", "n = 3\npoints = 17\nl2 = 0.5");
+    gd_run_desc d;
+    gd_problem p;
+    gd_sweep_decode(&s, 0, &d);
+    assert_int_equal(gd_sweep_setup_instance(&s, &d, &p, &err), 0);
+    const size_t rows[] = {16, 3, 3, 0};
+    const double x[] = {0.25, -1.5, 2};
+    double want = 0.5 * (0.25 * 0.25 + 1.5 * 1.5 + 4);
+    for (size_t q = 0; q < 4; q++) {
+        double s2 = 0;
+        for (size_t j = 0; j < 3; j++) {
+            double a = (double)((long)((7 * rows[q] + 3 * j) % 11) - 5) / 5.0;
+            s2 += (x[j] - a) * (x[j] - a);
+        }
+        want += log(1 + s2) / 4;
+    }
+    assert_int_equal(p.type->samples(&p), 17);
+    assert_true(fabs(p.type->batch_loss_grad(&p, x, rows, 4, NULL) - want) <= 1e-14 * want);
+    gd_problem_destroy(&p);
     gd_sweep_free(&s);
 }
 
@@ -164,15 +250,45 @@ static void gradient_matches(const gd_problem *p)
 static void test_example_gradients(void **unused)
 {
     const double rastrigin[] = {6, 10, 5.12, 1}, quadratic[] = {7, 1e4, 1}, parabola[] = {
-        2, -3, 1, 4, 1};
-    const char *names[] = {"rastrigin", "ill_quadratic", "parabola"};
-    const double *pps[] = {rastrigin, quadratic, parabola};
-    for (size_t k = 0; k < 3; k++) {
+        2, -3, 1, 4, 1}, robust[] = {5, 200, 0.1, 0.2, 0.5, 1e-3, 1};
+    const char *names[] = {"rastrigin", "ill_quadratic", "parabola", "robust_regression"};
+    const double *pps[] = {rastrigin, quadratic, parabola, robust};
+    for (size_t k = 0; k < 4; k++) {
         example e;
         example_setup(&e, names[k], pps[k]);
         gradient_matches(&e.p);
         example_free(&e);
     }
+}
+
+/* The robust regression's minibatches: the full loss and gradient are the mean over
+ * single-row batches, each less the penalty l2 |w|^2, plus the penalty once; a batch of
+ * rows (a, b, a) weighs a twice. */
+static void test_robust_batches(void **unused)
+{
+    enum { N = 4, ROWS = 50 };
+    const double pp[] = {N, ROWS, 0.1, 0.2, 0.5, 0.01, 1};
+    const double w[N] = {0.5, -1, 0.25, 2};
+    const double w2 = 0.25 + 1 + 0.0625 + 4;
+    example e;
+    example_setup(&e, "robust_regression", pp);
+    assert_int_equal(e.p.type->samples(&e.p), ROWS);
+    double g[N], gi[N], sum = 0, gsum[N] = {0};
+    double f = e.p.type->loss_grad(&e.p, w, g);
+    for (size_t i = 0; i < ROWS; i++) {
+        sum += e.p.type->batch_loss_grad(&e.p, w, &i, 1, gi) - 0.01 * w2;
+        for (size_t j = 0; j < N; j++)
+            gsum[j] += gi[j] - 0.02 * w[j];
+    }
+    assert_true(fabs(sum / ROWS + 0.01 * w2 - f) <= 1e-12 * f);
+    for (size_t j = 0; j < N; j++)
+        assert_true(fabs(gsum[j] / ROWS + 0.02 * w[j] - g[j]) <= 1e-12 * fmax(1, fabs(g[j])));
+    const size_t aba[] = {7, 9, 7}, a = 7, b = 9;
+    double fa = e.p.type->batch_loss_grad(&e.p, w, &a, 1, NULL);
+    double fb = e.p.type->batch_loss_grad(&e.p, w, &b, 1, NULL);
+    double fab = e.p.type->batch_loss_grad(&e.p, w, aba, 3, NULL);
+    assert_true(fabs(fab - (2 * fa + fb) / 3) <= 1e-12 * fab);
+    example_free(&e);
 }
 
 /* Rastrigin: A n + sum(x^2 - A cos(2 pi x)) is sum x_i^2 at whole-number points. */
@@ -263,7 +379,8 @@ static void test_names_choose_a_problem(void **unused)
     const gd_problem_type *a, *b, *c;
     gd_error err = {0};
     assert_int_equal(gd_plugins_load(&set, path, NULL, &a, &err), -1);
-    assert_non_null(strstr(err.msg, "holds 3 problems (rastrigin, ill_quadratic, parabola)"));
+    assert_non_null(strstr(err.msg, "holds 4 problems (rastrigin, ill_quadratic, parabola, "
+                           "robust_regression)"));
     assert_int_equal(gd_plugins_load(&set, path, "nope", &a, &err), -1);
     assert_non_null(strstr(err.msg, "has no problem 'nope'"));
     assert_int_equal(gd_plugins_load(&set, path, "rastrigin", &a, &err), 0);
@@ -285,6 +402,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_abi_mismatch_refused),
+        cmocka_unit_test(test_abi_one_refused),
+        cmocka_unit_test(test_half_batch_refused),
+        cmocka_unit_test(test_wrong_batch_gradient_refused),
+        cmocka_unit_test(test_batch_size_needs_a_sum),
+        cmocka_unit_test(test_batch_loss_closed_form),
+        cmocka_unit_test(test_robust_batches),
         cmocka_unit_test(test_missing_symbol_refused),
         cmocka_unit_test(test_missing_file_refused),
         cmocka_unit_test(test_wrong_gradient_refused),

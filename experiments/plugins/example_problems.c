@@ -1,5 +1,7 @@
-/* example_problems.c - an example gdsweep plugin: Rastrigin, an ill-conditioned quadratic
- * and the article's parabola, each with an exact gradient and a known optimum.
+/* example_problems.c - an example gdsweep plugin: Rastrigin, an ill-conditioned quadratic,
+ * the article's parabola (each with an exact gradient and a known optimum) and a robust
+ * regression on drawn data with minibatches (a sum over data points: samples and
+ * batch_loss_grad).
  *
  * Build (from the gdsweep source tree; CMake builds it too, as example_problems.so):
  *   cc -shared -fPIC -O2 -I include experiments/plugins/example_problems.c \
@@ -33,6 +35,14 @@ static uint64_t seed_of(const uint32_t key[4])
 static double uniform(uint64_t *s)
 {
     return (double)(splitmix64(s) >> 11) * 0x1.0p-52 - 1.0;
+}
+
+/* Standard normal (Box-Muller on two uniforms in (0, 1]). */
+static double normal(uint64_t *s)
+{
+    double u = 1.0 - (double)(splitmix64(s) >> 11) * 0x1.0p-53;
+    double v = (double)(splitmix64(s) >> 11) * 0x1.0p-53;
+    return sqrt(-2.0 * log(u)) * cos(2 * PI * v);
 }
 
 /* ---- Rastrigin: f(x) = A n + sum(x_i^2 - A cos(2 pi x_i)), minimum 0 at x = 0; its
@@ -237,6 +247,135 @@ static double parabola_optimum(const void *state)
     return abc[2] - abc[1] * abc[1] / (4 * abc[0]);
 }
 
+/* ---- robust regression: a sum over data points with minibatches ------------------------
+ * f(w) = (1/N) sum_i h(a_i . w - y_i) + l2 |w|^2 with the pseudo-Huber loss
+ * h(r) = delta^2 (sqrt(1 + (r / delta)^2) - 1): quadratic for small residuals, linear for
+ * large ones, so gross outliers pull less than in least squares. The data: a_i ~ N(0, I)
+ * (n features, N = points rows), y_i = a_i . w* + noise N(0, 1) with w* uniform in
+ * [-1, 1]^n, and a fraction `outliers` of the rows gets a gross error 10 * Cauchy. The
+ * start point is 0; the metric `weight_error` is |w - w*|. The optimum is not known in
+ * closed form. batch_loss_grad sums its rows in their order, allocates nothing and only
+ * reads the state: the contract of gdsweep/plugin.h. */
+
+enum { H_N, H_POINTS, H_NOISE, H_OUTLIERS, H_DELTA, H_L2 };
+
+static const gd_plugin_param robust_params[] = {
+    [H_N] = {"n", GD_PLUGIN_INT, 10, 1, 1e5, 0, "features (the dimension)"},
+    [H_POINTS] = {"points", GD_PLUGIN_INT, 1000, 1, 1e7, 0, "N: data points (rows)"},
+    [H_NOISE] = {"noise", GD_PLUGIN_REAL, 0.1, 0, 1e6, 0, "standard deviation of y's noise"},
+    [H_OUTLIERS] = {"outliers", GD_PLUGIN_REAL, 0.1, 0, 1, 0,
+                    "fraction of rows whose y gets a gross error 10 * Cauchy"},
+    [H_DELTA] = {"delta", GD_PLUGIN_REAL, 1, 1e-6, 1e6, 1,
+                 "pseudo-Huber scale: quadratic below it, linear above"},
+    [H_L2] = {"l2", GD_PLUGIN_REAL, 1e-4, 0, 1e6, 1, "penalty l2 |w|^2"},
+};
+
+typedef struct robust {
+    size_t n, points;
+    double delta, l2;
+    double *a, *y, *w_true; /* points x n row-major, points, n: one block after the struct */
+} robust;
+
+static size_t robust_dimension(const double *p)
+{
+    return (size_t)p[H_N];
+}
+
+static void robust_draw(robust *r, double noise, double outliers, uint64_t *s)
+{
+    for (size_t j = 0; j < r->n; j++)
+        r->w_true[j] = uniform(s);
+    for (size_t i = 0; i < r->points; i++) {
+        double *a = r->a + i * r->n, y = 0;
+        for (size_t j = 0; j < r->n; j++) {
+            a[j] = normal(s);
+            y += a[j] * r->w_true[j];
+        }
+        y += noise * normal(s);
+        if (0.5 * (uniform(s) + 1.0) < outliers)
+            y += 10.0 * tan(PI / 2 * uniform(s)); /* Cauchy: tan of a uniform angle */
+        r->y[i] = y;
+    }
+}
+
+static int robust_setup(const double *p, const uint32_t key[4], void **state, double *x0,
+                        char *err)
+{
+    size_t n = (size_t)p[H_N], points = (size_t)p[H_POINTS];
+    uint64_t s = seed_of(key);
+    robust *r = malloc(sizeof *r + (points * n + points + n) * sizeof(double));
+    if (!r) {
+        strcpy(err, "out of memory");
+        return 1;
+    }
+    *r = (robust){.n = n, .points = points, .delta = p[H_DELTA], .l2 = p[H_L2]};
+    r->a = (double *)(r + 1);
+    r->y = r->a + points * n;
+    r->w_true = r->y + points;
+    robust_draw(r, p[H_NOISE], p[H_OUTLIERS], &s);
+    for (size_t j = 0; j < n; j++)
+        x0[j] = 0.0;
+    *state = r;
+    return 0;
+}
+
+static size_t robust_samples(const void *state)
+{
+    return ((const robust *)state)->points;
+}
+
+/* (1/m) sum_q h(residual of row rows[q]) + l2 |w|^2 (rows NULL: rows 0..m-1), gradient
+ * into g unless NULL. */
+static double robust_sum(const robust *r, const double *w, const size_t *rows, size_t m,
+                         double *g)
+{
+    double f = 0, w2 = 0, d2 = r->delta * r->delta;
+    for (size_t j = 0; g && j < r->n; j++)
+        g[j] = 0;
+    for (size_t q = 0; q < m; q++) {
+        const double *a = r->a + (rows ? rows[q] : q) * r->n;
+        double res = -r->y[rows ? rows[q] : q];
+        for (size_t j = 0; j < r->n; j++)
+            res += a[j] * w[j];
+        double root = sqrt(1.0 + res * res / d2);
+        f += d2 * (root - 1.0);
+        for (size_t j = 0; g && j < r->n; j++)
+            g[j] += res / root * a[j];
+    }
+    for (size_t j = 0; j < r->n; j++) {
+        w2 += w[j] * w[j];
+        if (g)
+            g[j] = g[j] / (double)m + 2 * r->l2 * w[j];
+    }
+    return f / (double)m + r->l2 * w2;
+}
+
+static double robust_batch_loss_grad(const void *state, size_t n, const double *w,
+                                     const size_t *rows, size_t m, double *g)
+{
+    return robust_sum(state, w, rows, m, g);
+}
+
+static double robust_loss_grad(const void *state, size_t n, const double *w, double *g)
+{
+    return robust_sum(state, w, NULL, ((const robust *)state)->points, g);
+}
+
+static double robust_loss(const void *state, size_t n, const double *w)
+{
+    return robust_loss_grad(state, n, w, NULL);
+}
+
+/* The metric: |w - w*|, the distance to the weights that generated the data. */
+static double robust_weight_error(const void *state, size_t n, const double *w)
+{
+    const robust *r = state;
+    double s = 0;
+    for (size_t j = 0; j < n; j++)
+        s += (w[j] - r->w_true[j]) * (w[j] - r->w_true[j]);
+    return sqrt(s);
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 static const gd_plugin_problem problems[] = {
@@ -253,9 +392,15 @@ static const gd_plugin_problem problems[] = {
      .params = parabola_params, .n_params = 4, .dimension = parabola_dimension,
      .setup = parabola_setup, .destroy = free, .loss = parabola_loss,
      .loss_grad = parabola_loss_grad, .draws_nothing = 1, .optimum = parabola_optimum},
+    {.name = "robust_regression", .doc = "pseudo-Huber regression on drawn data with outliers",
+     .params = robust_params, .n_params = 6, .dimension = robust_dimension,
+     .setup = robust_setup, .destroy = free, .loss = robust_loss,
+     .loss_grad = robust_loss_grad, .metric_name = "weight_error", .metric_mode = "min",
+     .metric = robust_weight_error, .samples = robust_samples,
+     .batch_loss_grad = robust_batch_loss_grad},
 };
 
-static const gd_plugin_table table = {GD_PLUGIN_ABI_VERSION, 3, problems};
+static const gd_plugin_table table = {GD_PLUGIN_ABI_VERSION, 4, problems};
 
 const gd_plugin_table *gd_plugin_problems(void)
 {

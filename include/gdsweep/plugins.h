@@ -51,4 +51,13 @@ const char *gd_plugin_library_of(const gd_problem_type *t);
 int gd_problem_check_gradient(const gd_problem *p, const char *what, double *worst,
                               gd_error *err);
 
+/* The checks of a sum over data points (a type with batch_loss_grad), after
+ * gd_problem_check_gradient: samples() >= 1; at the points above, batch_loss_grad over rows
+ * 0..N-1 against loss_grad (|loss difference| <= 1e-8 max(1, |f|), each gradient
+ * component within 1e-8 max(1, max_i |g_i|); with g = NULL the same loss); then its
+ * gradient on a batch of 5 rows drawn from a fixed key (the last repeating the first)
+ * against central differences of its own loss, as above. 0, or -1 with err "<what>: ...;
+ * fix batch_loss_grad". */
+int gd_problem_check_batch(const gd_problem *p, const char *what, gd_error *err);
+
 #endif

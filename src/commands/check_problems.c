@@ -3,7 +3,8 @@
  * By the time this runs, loading the grid has checked every plugin's gradient (a wrong one
  * ended the command with exit 2, plugins.h). Here the first instance of each problem
  * section, built-in or plugin, is set up as a run would set it up and its gradient checked
- * against central differences the same way (gd_problem_check_gradient); one line per
+ * against central differences the same way (gd_problem_check_gradient, and
+ * gd_problem_check_batch for a sum over data points); one line per
  * section says what was checked, or the first failure ends the command (exit 2). */
 #include "gdsweep/report.h"
 
@@ -27,10 +28,14 @@ static int check_section(FILE *out, const gd_sweep *s, size_t p, gd_error *err)
     if (gd_sweep_setup_instance(s, &d, &inst, err) < 0)
         return gd_error_prefix(err, "%s", what);
     int rc = gd_problem_check_gradient(&inst, what, &worst, err);
+    int batches = rc == 0 && inst.type->batch_loss_grad;
+    if (batches)
+        rc = gd_problem_check_batch(&inst, what, err);
     if (rc == 0)
         fprintf(out, "%s: ok: n = %zu, loss finite at the start, gradient matches central "
                 "differences at the start and %d random points (largest difference / "
-                "allowed: %.2g)\n", what, inst.n, GD_GRADIENT_CHECK_POINTS, worst);
+                "allowed: %.2g)%s\n", what, inst.n, GD_GRADIENT_CHECK_POINTS, worst,
+                batches ? "; minibatch loss and gradient match too" : "");
     gd_problem_destroy(&inst);
     return rc;
 }

@@ -6,6 +6,8 @@
  * (both are swept independently). Failures name the grid line of the key. */
 #include "grid_internal.h"
 
+#include "gdsweep/plugins.h"
+
 static const gd_dim *control_dim(const gd_problem_section *ps, size_t k)
 {
     return &ps->layout->dims[ps->layout->n_type_dims + k];
@@ -32,7 +34,11 @@ int gd_grid_check_control(const gd_sweep *s, const gd_problem_section *ps, gd_er
         return gd_grid_fail_at(err, s->path, line_of(ps, batch),
                                "[problem %s]: batch_size = %.0f, but %s is no sum over data "
                                "points; use batch_size = 0 (grad_noise makes its gradient "
-                               "noisy)", ps->label, extreme(batch, 1), ps->type->name);
+                               "noisy)%s", ps->label, extreme(batch, 1), ps->type->name,
+                               gd_problem_is_plugin(ps->type)
+                                   ? ", or give the plugin samples and batch_loss_grad "
+                                     "(gdsweep/plugin.h)"
+                                   : "");
     const gd_dim *grad = control_dim(ps, GD_CONTROL_GRADIENT);
     int stochastic = extreme(batch, 1) > 0 || ps->type->online_loss_grad;
     if (stochastic && extreme(grad, 1) == 1)

@@ -125,6 +125,18 @@ static double plugin_loss_grad(const gd_problem *p, const double *x, double *g)
                                                p->n, x, g);
 }
 
+static size_t plugin_samples(const gd_problem *p)
+{
+    return plugin_of(p->type)->desc->samples(((const plugin_instance *)p->data)->state);
+}
+
+static double plugin_batch_loss_grad(const gd_problem *p, const double *x, const size_t *rows,
+                                     size_t m, double *g)
+{
+    return plugin_of(p->type)->desc->batch_loss_grad(
+        ((const plugin_instance *)p->data)->state, p->n, x, rows, m, g);
+}
+
 static double plugin_metric(const gd_problem *p, const double *x)
 {
     return plugin_of(p->type)->desc->metric(((const plugin_instance *)p->data)->state, p->n,
@@ -132,7 +144,7 @@ static double plugin_metric(const gd_problem *p, const double *x)
 }
 
 /* Before any run: set up the instance of the section's first values and check its
- * gradient (plugins.h). */
+ * gradient, and its minibatch loss when it has one (plugins.h). */
 static int plugin_check_files(const gd_problem_files *files, const double *pp,
                               gd_error *err)
 {
@@ -145,6 +157,8 @@ static int plugin_check_files(const gd_problem_files *files, const double *pp,
     if (plugin_setup(&p, files, pp, key, err) < 0)
         return -1;
     int rc = gd_problem_check_gradient(&p, what, NULL, err);
+    if (rc == 0 && p.type->batch_loss_grad)
+        rc = gd_problem_check_batch(&p, what, err);
     plugin_destroy(&p);
     return rc;
 }
@@ -212,6 +226,10 @@ static int check_problem(const char *path, const gd_plugin_problem *d, gd_error 
     if (!d->dimension || !d->setup || !d->loss || !d->loss_grad)
         return bad_table(path, d->name, "dimension, setup, loss and loss_grad are required",
                          err);
+    if (!d->samples != !d->batch_loss_grad)
+        return bad_table(path, d->name, "it sets only one of samples and batch_loss_grad; a "
+                         "sum over data points sets both (minibatches), any other problem "
+                         "neither", err);
     if (d->n_params > GD_PLUGIN_MAX_PARAMS || (d->n_params && !d->params))
         return bad_table(path, d->name, "more than GD_PLUGIN_MAX_PARAMS parameters", err);
     if (d->metric && (!valid_name(d->metric_name) || !d->metric_mode ||
@@ -246,8 +264,9 @@ static const gd_plugin_table *open_table(const char *path, void **handle, gd_err
                 GD_PLUGIN_SYMBOL);
     else if (t->abi_version != GD_PLUGIN_ABI_VERSION)
         gd_fail(err, "plugin library %s was built for plugin ABI version %d, this gdsweep "
-                "speaks version %d; rebuild it against this gdsweep's gdsweep/plugin.h",
-                path, t->abi_version, GD_PLUGIN_ABI_VERSION);
+                "speaks version %d%s; rebuild it against this gdsweep's gdsweep/plugin.h",
+                path, t->abi_version, GD_PLUGIN_ABI_VERSION,
+                t->abi_version < 2 ? " (version 2 added samples and batch_loss_grad)" : "");
     else if (t->count == 0 || !t->problems)
         gd_fail(err, "plugin library %s holds no problem; list at least one in its table",
                 path);
@@ -326,6 +345,8 @@ static void fill_type(plugin_type *pt)
     pt->type.loss = plugin_loss;
     pt->type.loss_grad = plugin_loss_grad;
     pt->type.metric = d->metric ? plugin_metric : NULL;
+    pt->type.samples = d->samples ? plugin_samples : NULL;
+    pt->type.batch_loss_grad = d->batch_loss_grad ? plugin_batch_loss_grad : NULL;
 }
 
 /* The loaded type of (path, name) in set, or NULL. */

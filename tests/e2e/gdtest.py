@@ -156,6 +156,55 @@ def sweep_differences(path_a, path_b, written_only=False):
     return out
 
 
+def batch_rows(grid, run_id, iterations):
+    """The minibatch rows of run RUN_ID's first ITERATIONS iterations, as its sampler draws
+    them (tests/tools/batch_rows.c): (samples N, batch size m, a row array per iteration)."""
+    p = subprocess.run([os.environ["GD_BATCH_ROWS"], grid, str(run_id), str(iterations)],
+                       capture_output=True, text=True, check=True)
+    lines = p.stdout.strip().splitlines()
+    n, m = map(int, lines[0].split())
+    return n, m, [np.array(list(map(int, l.split()))) for l in lines[1:]]
+
+
+def instance_batches(grid, run_id, iterations, seqs, key, samples, size, name):
+    """batch_rows of run RUN_ID, checked: SAMPLES rows, batches of SIZE, and the same
+    batches as every earlier run of the same KEY (its instance; SEQS maps keys to the first
+    run's rows). Returns the batches."""
+    n, m, batches = batch_rows(grid, run_id, iterations)
+    check(n == samples and m == size, f"{name}: {n} samples, batch {m}")
+    flat = np.concatenate(batches)
+    if key in seqs:
+        check(np.array_equal(seqs[key], flat), f"{name}: the same batches as its instance")
+    seqs[key] = flat
+    return batches
+
+
+def check_gradient_noise(out, grad, dim, sigma, same_tol):
+    """Runs 0 and 1 of OUT are gd at two rates with grad_noise = SIGMA and their paths
+    recorded (DIM coordinates): the noise recovered from each path, (x_t - x_{t+1}) / lr -
+    GRAD(x_t) (GRAD on an array of points), is the same at both rates (to SAME_TOL), has
+    mean within 4 standard errors of 0 and variance within 4 standard errors (sqrt(2/n)
+    relative) of SIGMA^2, and passes a Kolmogorov-Smirnov test against N(0, SIGMA^2) at
+    p > 0.001. Returns the number of noise values."""
+    from scipy import stats
+    runs = runs_table(out)
+    noises = []
+    with h5py.File(out, "r") as f:
+        for i in range(2):
+            po, cnt = int(runs["path_offset"][i]), int(runs["path_count"][i])
+            path = f["path/x"][po:po + cnt].reshape(-1, dim)
+            lr = float(runs["lr"][i])
+            noises.append(((path[:-1] - path[1:]) / lr - grad(path[:-1])).ravel())
+    check(np.max(np.abs(noises[0] - noises[1])) < same_tol, "the same noise at both rates")
+    z, v = noises[0], sigma * sigma
+    n = len(z)
+    check(abs(z.mean()) < 4 * sigma / np.sqrt(n), f"noise mean {z.mean():.4f} ~ 0 (n = {n})")
+    check(abs(z.var() / v - 1) < 4 * np.sqrt(2 / n), f"noise variance {z.var():.4f} ~ {v:g}")
+    p = stats.kstest(z, "norm", args=(0, sigma)).pvalue
+    check(p > 1e-3, f"noise is N(0, {v:g}): KS p = {p:.3g}")
+    return n
+
+
 def tv_energy(u, f, lam, eps):
     """E(u) = sum (u - f)^2 + lam sum sqrt(dx^2 + dy^2 + eps^2) (forward differences,
     Neumann) and its gradient, written from the formula."""

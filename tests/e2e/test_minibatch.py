@@ -27,7 +27,6 @@ sampling = shuffle and replacement, 2 repeats; gd (2 rates), adam (2 rates), nag
 """
 import os
 import signal
-import subprocess
 import time
 
 import h5py
@@ -76,14 +75,6 @@ lr = 0.05
 """
 
 
-def batch_rows(grid, run_id, iterations):
-    p = subprocess.run([os.environ["GD_BATCH_ROWS"], grid, str(run_id), str(iterations)],
-                       capture_output=True, text=True, check=True)
-    lines = p.stdout.strip().splitlines()
-    n, m = map(int, lines[0].split())
-    return n, m, [np.array(list(map(int, l.split()))) for l in lines[1:]]
-
-
 def loss_grad(x, y, w, rows=None):
     xb, yb = (x, y) if rows is None else (x[rows], y[rows])
     r = xb @ w - yb
@@ -111,12 +102,8 @@ def check_runs(d, grid, out, x, y):
         for i in range(len(runs["run_id"])):
             rid, inst = int(runs["run_id"][i]), int(runs["instance"][i])
             key = (inst, text(runs["sampling"][i]))
-            n, m, batches = batch_rows(grid, rid, T)
-            check(n == N_ROWS and m == BATCH, f"run {rid}: {n} samples, batch {m}")
-            flat = np.concatenate(batches)
-            if key in seqs:
-                check(np.array_equal(seqs[key], flat), f"run {rid}: same batches as its instance")
-            seqs[key] = flat
+            batches = gdtest.instance_batches(grid, rid, T, seqs, key, N_ROWS, BATCH,
+                                              f"run {rid}")
             o, cnt = int(runs["traj_offset"][i]), int(runs["traj_count"][i])
             po = int(runs["path_offset"][i])
             path = f["path/x"][po:po + 3 * cnt].reshape(cnt, 3)
@@ -156,7 +143,7 @@ def check_runs(d, grid, out, x, y):
 def check_chi_square(d):
     grid = gdtest.write_grid(d, "chi", grid_text(iterations=5000, repeats=1))
     runs_per = 1
-    n, m, batches = batch_rows(grid, 5 * runs_per, 5000)  # run 5: sampling = replacement
+    n, m, batches = gdtest.batch_rows(grid, 5 * runs_per, 5000)  # run 5: sampling = replacement
     counts = np.bincount(np.concatenate(batches), minlength=N_ROWS)
     p = stats.chisquare(counts).pvalue
     check(counts.sum() == 40000 and counts.min() < counts.max() and p > 1e-3,
@@ -218,21 +205,7 @@ def check_noise(d):
     grid = gdtest.write_grid(d, "noise", NOISE)
     out = os.path.join(d, "noise.h5")
     gdtest.sweep(grid, out)
-    runs = gdtest.runs_table(out)
-    noises = []
-    with h5py.File(out, "r") as f:
-        for i in range(2):
-            po, cnt = int(runs["path_offset"][i]), int(runs["path_count"][i])
-            path = f["path/x"][po:po + cnt].reshape(-1, 2)
-            lr = float(runs["lr"][i])
-            noises.append(((path[:-1] - path[1:]) / lr - rosenbrock_grad(path[:-1])).ravel())
-    check(np.max(np.abs(noises[0] - noises[1])) < 1e-6, "the same noise at both rates")
-    z = noises[0]
-    n = len(z)
-    check(abs(z.mean()) < 4 * 0.5 / np.sqrt(n), f"noise mean {z.mean():.4f} ~ 0 (n = {n})")
-    check(abs(z.var() / 0.25 - 1) < 4 * np.sqrt(2 / n), f"noise variance {z.var():.4f} ~ 0.25")
-    p = stats.kstest(z, "norm", args=(0, 0.5)).pvalue
-    check(p > 1e-3, f"noise is N(0, 0.25): KS p = {p:.3g}")
+    gdtest.check_gradient_noise(out, rosenbrock_grad, 2, 0.5, 1e-6)
 
 
 def check_bad(d):
@@ -251,7 +224,7 @@ def check_windows(d, x, y):
     runs = gdtest.runs_table(out)
     with h5py.File(out, "r") as f:
         i = 0  # gd, lr 0.05, shuffle
-        _, _, batches = batch_rows(grid, int(runs["run_id"][i]), T)
+        _, _, batches = gdtest.batch_rows(grid, int(runs["run_id"][i]), T)
         po = int(runs["path_offset"][i])
         x0 = f["path/x"][po:po + 3]
         path = replay("gd", float(runs["lr"][i]), x, y, x0, batches)
