@@ -80,7 +80,7 @@ int gd_grid_sample_parse(gd_dim *dim, const gd_param_spec *spec, const char *tex
 void gd_grid_sample_free(gd_sample *s);
 /* The key's value at design point k. */
 double gd_grid_sample_value(const gd_sample *s, uint64_t k);
-/* "loguniform(1.0000000000000001e-05, 0.10000000000000001)" or "choice(adam, nadam)". */
+/* "loguniform(1e-05, 0.1)" or "choice(constant, cosine)": numbers that read back exactly. */
 void gd_grid_sample_describe(const gd_sample *s, const gd_param_spec *spec, char *buf,
                              size_t size);
 /* The section's design over its sampled dims, all of which must lie in [0, sampleable)

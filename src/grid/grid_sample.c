@@ -147,11 +147,16 @@ double gd_grid_sample_value(const gd_sample *s, uint64_t k)
     return v < s->a ? s->a : v > s->b ? s->b : v;
 }
 
-/* One value of the key as text: a choice key's name, else the number (%.17g). */
+/* One value of the key as text: a choice key's name, else the number in the fewest
+ * digits (%.15g or, when that does not read back, %.17g). */
 static size_t value_text(const gd_param_spec *spec, double v, char *buf, size_t size)
 {
     if (spec->kind == GD_CHOICE)
         return (size_t)snprintf(buf, size, "%s", spec->choices[(size_t)v]);
+    char short_form[32];
+    snprintf(short_form, sizeof short_form, "%.15g", v);
+    if (strtod(short_form, NULL) == v)
+        return (size_t)snprintf(buf, size, "%s", short_form);
     return (size_t)snprintf(buf, size, "%.17g", v);
 }
 
