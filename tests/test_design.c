@@ -282,6 +282,28 @@ static void test_fast_decode_of_huge_design(void **state)
     gd_sweep_free(&s);
 }
 
+/* choice(...) takes what a list takes, a generator included. */
+static void test_choice_of_generator(void **state)
+{
+    (void)state;
+    char text[1024];
+    gd_sweep s;
+    gd_run_desc d;
+    sampled_grid(text, sizeof text, "samples = 32\nsampler = random",
+                 "lr = choice(linspace(0.1, 0.3, 3), 1)");
+    grid_ok(&s, text, 0);
+    int seen[4] = {0};
+    for (uint64_t id = 0; id < 32; id++) {
+        gd_sweep_decode(&s, id, &d);
+        double v = d.optimizer_params[gd_param_find(s.optimizers[0].type->params, "lr")];
+        int i = v == 0.1 ? 0 : v == 0.2 ? 1 : fabs(v - 0.3) < 1e-15 ? 2 : v == 1 ? 3 : -1;
+        assert_true(i >= 0);
+        seen[i]++;
+    }
+    assert_true(seen[0] && seen[1] && seen[2] && seen[3]);
+    gd_sweep_free(&s);
+}
+
 static void bad_adam(const char *sweep, const char *adam, const char *where, const char *what)
 {
     char text[1024];
@@ -299,6 +321,9 @@ static void test_bad_grammar(void **state)
     bad_adam("samples = 8", "lr = loguniform(-1, 1)", "t.ini:7: ", "lr");
     bad_adam("samples = 8", "lr = uniform(a, 1)", "t.ini:7: ", "'a' is not a number");
     bad_adam("samples = 8", "lr = uniform(0.1, 1), 0.5", "t.ini:7: ", "not one distribution");
+    bad_adam("samples = 8", "lr = uniform(0.1, 1", "t.ini:7: ", "not one distribution");
+    bad_adam("samples = 8", "lr = choice(linspace(0.1, 1, 3)) 2", "t.ini:7: ",
+             "not one distribution");
     bad_adam("samples = 8", "lr = intuniform(1, 2)", "t.ini:7: ", "does not fit");
     bad_adam("samples = 8", "schedule = uniform(0, 1)", "t.ini:7: ", "does not fit");
     bad_adam("samples = 8", "schedule = choice(constant, maybe)", "t.ini:7: ", "maybe");
@@ -325,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_grid_values),
         cmocka_unit_test(test_problem_intuniform),
         cmocka_unit_test(test_fast_decode_of_huge_design),
+        cmocka_unit_test(test_choice_of_generator),
         cmocka_unit_test(test_bad_grammar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -88,6 +88,18 @@ static int read_args(gd_sample *s, const gd_param_spec *spec, const char *args,
     return check_bounds(s, spec, err);
 }
 
+/* The ')' that closes the '(' at open, or NULL. */
+static const char *matching_close(const char *open)
+{
+    int depth = 0;
+    for (const char *p = open; *p; p++)
+        if (*p == '(')
+            depth++;
+        else if (*p == ')' && --depth == 0)
+            return p;
+    return NULL;
+}
+
 int gd_grid_sample_parse(gd_dim *dim, const gd_param_spec *spec, const char *text,
                          gd_grid_pool *pool, gd_error *err)
 {
@@ -96,7 +108,7 @@ int gd_grid_sample_parse(gd_dim *dim, const gd_param_spec *spec, const char *tex
     size_t len = strlen(text);
     while (len > 0 && strchr(" \t", text[len - 1]))
         len--;
-    const char *close = strchr(open, ')');
+    const char *close = matching_close(open);
     if (close != text + len - 1)
         return gd_fail(err, "%s: '%s' is not one distribution; write %s(...) alone, "
                        "without a list around it", spec->key, text, dist_names[dist]);
