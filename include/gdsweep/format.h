@@ -40,6 +40,8 @@
  * of the grid's table: "<index>\t<name>", index as held by the runs table's name-key
  * columns (0: none given; no line). Absent: no name key is given. */
 #define GD_ATTR_NAMES "names"
+/* The sampled designs, when some key is sampled (gd_sweep_designs_text, docs/FORMAT.md). */
+#define GD_ATTR_DESIGN "design"
 /* The runs table's columns that hold those indices ("x,y"), comma-separated; written with
  * names. */
 #define GD_ATTR_NAME_COLUMNS "name_columns"

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "gdsweep/grid.h"
 
@@ -93,6 +94,18 @@ int gd_space_key_swept(const gd_sweep *s, const gd_run_desc *d, gd_space_keys ke
  * GD_KEYS_CONTROL, an optimizer section for GD_KEYS_OPTIMIZER) gives key j is the key's
  * default; 0 otherwise, for other keys, or when j is out of range. */
 int gd_space_key_all_default(const gd_sweep *s, gd_space_keys keys, size_t section, size_t j);
+
+/* ---- sampled designs (docs/GRID.md, "Sampled keys") ---------------------------------- */
+
+/* The sweep's designs as text for the output file (format.h, GD_ATTR_DESIGN): lines
+ * "sampler\tNAME", "samples\tN", "scramble\tWHAT", then one line
+ * "<problem|optimizer>\t<label>\t<key>\t<distribution>\t<coordinate>" per sampled key;
+ * NULL when no key is sampled (or out of memory). The caller frees it. */
+char *gd_sweep_designs_text(const gd_sweep *s);
+
+/* Prints each section's design: sampler, N, scramble, each sampled key's distribution and
+ * the keys' values at the first `points` points. Nothing when no key is sampled. */
+void gd_print_designs(FILE *out, const gd_sweep *s, uint64_t points);
 
 /* ---- checks -------------------------------------------------------------------------- */
 

@@ -12,6 +12,8 @@
 #define SAMPLE_CAP 4096
 /* Rows of the (problem, optimizer) table; the rest are summed in one line. */
 #define DRY_RUN_ROWS 1000
+/* Points of each sampled design that dry-run prints. */
+#define DRY_RUN_DESIGN_POINTS 5
 
 /* Bytes written for run id, assuming it uses its whole budget. */
 static double run_bytes(const gd_sweep *s, uint64_t id)
@@ -98,4 +100,5 @@ void gd_print_dry_run(FILE *out, const gd_sweep *s, const char *output)
             (unsigned long long)s->n_runs);
     print_size(out, bytes);
     fprintf(out, " in %s (nothing was run)\n", output);
+    gd_print_designs(out, s, DRY_RUN_DESIGN_POINTS);
 }

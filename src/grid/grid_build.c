@@ -19,11 +19,14 @@ typedef struct build {
     gd_dim control[GD_CONTROL_COUNT]; /* [sweep] values: defaults of the problem sections */
     const gd_param_spec *schedule_keys[GD_GRID_SCHEDULE_KEYS_MAX];
     gd_grid_pool pool;
+    gd_grid_sampling sampling; /* [sweep] sampler, samples */
+    int samples_line;
     gd_error *err;
 } build;
 
-static const char *const sweep_keys[] = {"name",         "output",     "seed", "repeats",
-                                         "record_every", "store_data", NULL};
+static const char *const sweep_keys[] = {"name",         "output",     "seed",    "repeats",
+                                         "record_every", "store_data", "sampler", "samples",
+                                         NULL};
 static const char *const problem_keys[] = {"type", NULL};
 static const char *const optimizer_keys[] = {"type", "problems", NULL};
 
@@ -87,6 +90,26 @@ static int store_data_flag(build *b, const gd_grid_section *sec)
     return 0;
 }
 
+/* [sweep] sampler = NAME (default sobol) and samples = N (grid_sample.c). */
+static int sampling_keys(build *b, const gd_grid_section *sec)
+{
+    const gd_grid_entry *e;
+    if ((e = gd_grid_entry_find(sec, "samples"))) {
+        b->samples_line = e->line;
+        if (parse_count(b, e, 1, GD_DESIGN_POINTS_MAX, &b->sampling.samples) < 0)
+            return -1;
+    }
+    if (!(e = gd_grid_entry_find(sec, "sampler")))
+        return 0;
+    for (int i = 0; gd_sampler_names[i]; i++)
+        if (strcmp(e->value, gd_sampler_names[i]) == 0) {
+            b->sampling.sampler = (gd_sampler)i;
+            return 0;
+        }
+    return fail_at(b, e->line, "sampler", e->value, "use sobol, halton, random, "
+                   "sobol-unscrambled or halton-unscrambled");
+}
+
 static int sweep_scalars(build *b, const gd_grid_section *sec)
 {
     gd_sweep *s = b->s;
@@ -106,7 +129,7 @@ static int sweep_scalars(build *b, const gd_grid_section *sec)
         parse_count(b, e, 1, LONG_MAX, &every) < 0)
         return -1;
     s->record_every = (long)every;
-    return store_data_flag(b, sec);
+    return store_data_flag(b, sec) < 0 ? -1 : sampling_keys(b, sec);
 }
 
 /* dims[i] = the default of specs[i], for i < n. */
@@ -123,14 +146,19 @@ static int read_sweep(build *b)
     s->repeats = 1;
     s->record_every = 1;
     set_defaults(b->control, gd_control_params, GD_CONTROL_COUNT);
+    b->sampling.path = s->path;
     for (size_t i = 0; i < b->raw->n_sections; i++) {
         const gd_grid_section *sec = &b->raw->sections[i];
         if (sec->kind != GD_SECTION_SWEEP)
             continue;
+        gd_design *none;
         if (gd_grid_dims_fill(b->control, GD_CONTROL_COUNT, sec, sweep_keys, s->path,
-                              &b->pool, b->err) < 0 || sweep_scalars(b, sec) < 0)
+                              &b->pool, b->err) < 0 || sweep_scalars(b, sec) < 0 ||
+            gd_grid_design_attach(&b->sampling, b->control, GD_CONTROL_COUNT, 0, "",
+                                  &none, b->err) < 0)
             return -1;
     }
+    b->sampling.seed = s->seed;
     if (!s->output[0])
         snprintf(s->output, sizeof s->output, "%s.h5", s->name);
     return 0;
@@ -218,6 +246,16 @@ static int problem_type(build *b, const gd_grid_section *sec, gd_problem_section
     return t < 0 ? -1 : 0;
 }
 
+/* The design of a section's sampled keys (those in [0, sampleable)), keyed by its kind
+ * and label. */
+static int attach_design(build *b, const char *kind, const char *label, gd_dim *dims,
+                         size_t n, size_t sampleable, gd_design **design)
+{
+    char what[GD_LABEL_MAX + 32];
+    snprintf(what, sizeof what, "design/%s/%s", kind, label);
+    return gd_grid_design_attach(&b->sampling, dims, n, sampleable, what, design, b->err);
+}
+
 static int read_problem(build *b, const gd_grid_section *sec, gd_problem_section *ps)
 {
     gd_problem_layout *pl = ps->layout;
@@ -230,8 +268,11 @@ static int read_problem(build *b, const gd_grid_section *sec, gd_problem_section
     set_defaults(pl->dims, ps->type->params, pl->n_type_dims);
     for (size_t i = 0; i < GD_CONTROL_COUNT; i++)
         gd_grid_dim_borrow(&pl->dims[pl->n_type_dims + i], &b->control[i]);
-    return gd_grid_dims_fill(pl->dims, pl->n_dims, sec, problem_keys, b->s->path,
-                             &b->pool, b->err);
+    if (gd_grid_dims_fill(pl->dims, pl->n_dims, sec, problem_keys, b->s->path, &b->pool,
+                          b->err) < 0)
+        return -1;
+    return attach_design(b, "problem", ps->label, pl->dims, pl->n_dims, pl->n_type_dims,
+                         &pl->design);
 }
 
 /* Collects the labels of `problems =` into an array sized by a first, counting pass. */
@@ -294,7 +335,9 @@ static int read_optimizer(build *b, const gd_grid_section *sec, gd_optimizer_sec
         return -1;
     optimizer_defaults(b, os);
     if (gd_grid_dims_fill(ol->dims, ol->n_dims, sec, optimizer_keys, b->s->path,
-                          &b->pool, b->err) < 0)
+                          &b->pool, b->err) < 0 ||
+        attach_design(b, "optimizer", os->label, ol->dims, ol->n_dims, ol->n_dims,
+                      &ol->design) < 0)
         return -1;
     return read_problem_labels(b, sec, os);
 }
@@ -421,12 +464,23 @@ static void hand_over_control(build *b)
         }
 }
 
+/* [sweep] samples with no sampled key is a mistake worth a word. */
+static int samples_used(const build *b)
+{
+    if (!b->samples_line || b->sampling.designs)
+        return 0;
+    return gd_grid_fail_at(b->err, b->s->path, b->samples_line, "samples = %llu but no key "
+                           "is sampled; give a key a distribution, e.g. lr = "
+                           "loguniform(1e-5, 1e-1), or remove samples",
+                           (unsigned long long)b->sampling.samples);
+}
+
 int gd_grid_build(gd_sweep *s, const gd_grid_raw *raw, gd_error *err)
 {
     build b = {.s = s, .raw = raw, .pool = {GD_GRID_VALUES_MAX, s}, .err = err};
     int rc = -1;
     if (read_sweep(&b) == 0 && count_sections(&b) == 0 && schedule_union(&b) == 0 &&
-        read_sections(&b) == 0)
+        read_sections(&b) == 0 && samples_used(&b) == 0)
         rc = 0;
     hand_over_control(&b);
     gd_grid_dims_free(b.control, GD_CONTROL_COUNT);

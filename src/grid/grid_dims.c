@@ -3,7 +3,8 @@
  *
  * A dim owns its values array, except a borrowed one: a default points at its spec's
  * default value (never written), and a [sweep] list is shared by the problem sections
- * that inherit it (so memory follows the text, not the number of sections); every
+ * that inherit it (so memory follows the text, not the number of sections); a sampled
+ * key's values are its sample's arguments (grid_sample.c), its digit a design point; every
  * function that fails leaves the dims it was given freeable with gd_grid_dims_free. */
 #include "grid_internal.h"
 
@@ -46,9 +47,11 @@ void gd_grid_dim_borrow(gd_dim *dst, const gd_dim *src)
 
 void gd_grid_dims_free(gd_dim *dims, size_t n)
 {
-    for (size_t i = 0; dims && i < n; i++)
+    for (size_t i = 0; dims && i < n; i++) {
         if (!dims[i].borrowed)
             free((void *)dims[i].values);
+        gd_grid_sample_free(dims[i].sample);
+    }
 }
 
 int gd_grid_dim_find(const gd_dim *dims, size_t n, const char *key)
@@ -104,7 +107,10 @@ int gd_grid_dims_fill(gd_dim *dims, size_t n, const gd_grid_section *sec,
             return unknown_key(dims, n, sec, special, e, path, err);
         if (dims[k].borrowed) /* the section's own list replaces the [sweep] one */
             dims[k] = (gd_dim){.spec = dims[k].spec};
-        if (gd_grid_values(&dims[k], dims[k].spec, e->value, pool, err) < 0)
+        int rc = gd_grid_sample_text(e->value)
+                     ? gd_grid_sample_parse(&dims[k], dims[k].spec, e->value, pool, err)
+                     : gd_grid_values(&dims[k], dims[k].spec, e->value, pool, err);
+        if (rc < 0)
             return gd_grid_locate(err, path, e->line);
         dims[k].line = e->line;
     }
@@ -139,8 +145,18 @@ int gd_grid_combos(const gd_dim *dims, size_t n, uint64_t *out)
 
 void gd_grid_dims_decode(const gd_dim *dims, size_t n, uint64_t c, double *values)
 {
+    uint64_t point = 0; /* the design point: the digit of its first sampled key */
+    int sampled = 0;
     for (size_t i = n; i-- > 0;) {
-        values[i] = dims[i].values[c % dims[i].count];
+        uint64_t digit = c % dims[i].count;
         c /= dims[i].count;
+        if (!dims[i].sample)
+            values[i] = dims[i].values[digit];
+        else if (dims[i].sample->index == 0)
+            point = digit;
+        sampled |= dims[i].sample != NULL;
     }
+    for (size_t i = 0; sampled && i < n; i++)
+        if (dims[i].sample)
+            values[i] = gd_grid_sample_value(dims[i].sample, point);
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "gdsweep/grid.h"
+#include "design.h"
 
 /* Largest number of values one key may list. */
 #define GD_GRID_LIST_MAX 10000000ULL
@@ -40,7 +41,59 @@ typedef struct gd_dim {
     int line;            /* grid line that set it (0: default) */
     int borrowed;        /* values belong to another dim (a [sweep] list) or to the spec
                             (a default): not freed here */
+    struct gd_sample *sample; /* a sampled key (grid_sample.c), owned; NULL for a list */
 } gd_dim;
+
+/* ---- sampled keys (grid_sample.c) ----------------------------------------------------- */
+
+struct gd_grid_pool;
+
+enum { GD_DIST_UNIFORM, GD_DIST_LOGUNIFORM, GD_DIST_INTUNIFORM, GD_DIST_CHOICE };
+
+/* A sampled key: its distribution and where its values come from. Its dim's values point
+ * at span (the arguments: a and b, or the choices), its count is the design's N for the
+ * design's first key and 1 for the others (gd_grid_dim_listed gives span's length). */
+typedef struct gd_sample {
+    int dist;                /* GD_DIST_* */
+    double a, b;             /* bounds (not for choice) */
+    double *span;            /* the arguments as values of the key, owned */
+    size_t n_span;
+    const gd_design *design; /* the section's design, index = its coordinate */
+    size_t index;
+} gd_sample;
+
+/* [sweep] sampler and samples, and what attaching designs needs. */
+typedef struct gd_grid_sampling {
+    gd_sampler sampler;
+    uint64_t samples;        /* 0: not given */
+    uint64_t seed;
+    const char *path;
+    size_t designs;          /* designs attached so far */
+} gd_grid_sampling;
+
+/* 1 when text is a distribution (a name from uniform, loguniform, intuniform, choice and
+ * '('), which gd_grid_sample_parse reads instead of gd_grid_values. */
+int gd_grid_sample_text(const char *text);
+/* Makes dim a sampled key of spec from text; on failure dim stays freeable. */
+int gd_grid_sample_parse(gd_dim *dim, const gd_param_spec *spec, const char *text,
+                         struct gd_grid_pool *pool, gd_error *err);
+void gd_grid_sample_free(gd_sample *s);
+/* The key's value at design point k. */
+double gd_grid_sample_value(const gd_sample *s, uint64_t k);
+/* "loguniform(1e-05, 0.1)" or "choice(constant, cosine)": numbers that read back exactly. */
+void gd_grid_sample_describe(const gd_sample *s, const gd_param_spec *spec, char *buf,
+                             size_t size);
+/* The section's design over its sampled dims, all of which must lie in [0, sampleable)
+ * (located error otherwise, and when [sweep] samples is missing); *out NULL when none is
+ * sampled, else owned by the caller. `what` keys its random words ("design/KIND/LABEL"). */
+int gd_grid_design_attach(gd_grid_sampling *setup, gd_dim *dims, size_t n, size_t sampleable,
+                          const char *what, gd_design **out, gd_error *err);
+
+/* How many values dim's values array holds (a sampled key's arguments). */
+static inline size_t gd_grid_dim_listed(const gd_dim *dim)
+{
+    return dim->sample ? dim->sample->n_span : dim->count;
+}
 
 /* A problem section's dims and where its runs lie (gd_problem_section.layout). */
 typedef struct gd_problem_layout {
@@ -53,6 +106,7 @@ typedef struct gd_problem_layout {
     uint64_t first_run;      /* global index of this section's first run */
     uint64_t n_runs;
     uint64_t first_instance; /* global index of this section's first instance */
+    gd_design *design;       /* of its sampled type keys, or NULL (grid_sample.c) */
 } gd_problem_layout;
 
 /* An optimizer section's dims (gd_optimizer_section.layout). */
@@ -60,6 +114,7 @@ typedef struct gd_optimizer_layout {
     gd_dim *dims;            /* optimizer params, "schedule", then every schedule key */
     size_t n_opt_dims, n_dims;
     uint64_t combos;
+    gd_design *design;       /* of its sampled keys, or NULL (grid_sample.c) */
 } gd_optimizer_layout;
 
 /* The sweep's layout (gd_sweep.layout): owns the sections' layouts. */
@@ -177,7 +232,8 @@ int gd_grid_combos(const gd_dim *dims, size_t n, uint64_t *out);
 /* Checked a * b and a + b on uint64; return -1 on overflow. */
 int gd_grid_mul(uint64_t a, uint64_t b, uint64_t *out);
 int gd_grid_add(uint64_t a, uint64_t b, uint64_t *out);
-/* Writes values[k] = dims[k].values[digit k] for combination c (first dim slowest). */
+/* Writes values[k] = dims[k].values[digit k] for combination c (first dim slowest); a
+ * sampled key's value at the design point its first key's digit gives. */
 void gd_grid_dims_decode(const gd_dim *dims, size_t n, uint64_t c, double *values);
 
 /* grid_build.c: raw -> sweep (sections and dims). */

@@ -248,12 +248,13 @@ static void add_corner_value(corner_values *c, double v)
 }
 
 /* A number key's smallest and largest values; a choice key's distinct choices (at most
- * CORNER_VALUES_MAX: every choice list is shorter). One pass over the key's values. */
+ * CORNER_VALUES_MAX: every choice list is shorter). One pass over the key's values (a
+ * sampled key's bounds or choices: its values lie between them). */
 static void corner_values_of(const gd_dim *dim, corner_values *c)
 {
     double lo = dim->values[0], hi = dim->values[0];
     c->n = 0;
-    for (size_t i = 0; i < dim->count; i++) {
+    for (size_t i = 0; i < gd_grid_dim_listed(dim); i++) {
         double v = dim->values[i];
         if (dim->spec->kind == GD_CHOICE)
             add_corner_value(c, v);

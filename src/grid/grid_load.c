@@ -22,12 +22,14 @@ void gd_sweep_free(gd_sweep *s)
         gd_problem_layout *pl = s->problems[p].layout;
         gd_grid_dims_free(pl->dims, pl->n_dims);
         free(pl->dims);
+        free(pl->design);
     }
     for (size_t o = 0; s->optimizers && o < s->n_optimizers; o++) {
         gd_optimizer_section *os = &s->optimizers[o];
         gd_optimizer_layout *ol = os->layout;
         gd_grid_dims_free(ol->dims, ol->n_dims);
         free(ol->dims);
+        free(ol->design);
         for (size_t i = 0; i < os->n_problems; i++)
             free(os->problems[i]);
         free(os->problems);

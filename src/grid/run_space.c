@@ -139,7 +139,7 @@ static const gd_dim *key_dim(const gd_sweep *s, const gd_run_desc *d, gd_space_k
 int gd_space_key_swept(const gd_sweep *s, const gd_run_desc *d, gd_space_keys keys, size_t j)
 {
     const gd_dim *dim = key_dim(s, d, keys, j);
-    return dim && dim->count > 1;
+    return dim && (dim->count > 1 || (dim->sample && dim->sample->design->n > 1));
 }
 
 int gd_space_key_all_default(const gd_sweep *s, gd_space_keys keys, size_t section, size_t j)
@@ -149,7 +149,7 @@ int gd_space_key_all_default(const gd_sweep *s, gd_space_keys keys, size_t secti
     gd_run_desc d = {.problem = keys != GD_KEYS_OPTIMIZER ? (uint32_t)section : 0,
                      .optimizer = keys == GD_KEYS_OPTIMIZER ? (uint32_t)section : 0};
     const gd_dim *dim = key_dim(s, &d, keys, j);
-    for (size_t i = 0; dim && i < dim->count; i++)
+    for (size_t i = 0; dim && i < gd_grid_dim_listed(dim); i++)
         if (dim->values[i] != dim->spec->def)
             return 0;
     return dim != NULL;

@@ -78,7 +78,7 @@ static int file_key_line(const gd_problem_section *ps)
 static void value_range(const gd_dim *dim, double *lo, double *hi)
 {
     *lo = *hi = dim->values[0];
-    for (size_t j = 1; j < dim->count; j++) {
+    for (size_t j = 1; j < gd_grid_dim_listed(dim); j++) {
         *lo = dim->values[j] < *lo ? dim->values[j] : *lo;
         *hi = dim->values[j] > *hi ? dim->values[j] : *hi;
     }

@@ -179,6 +179,15 @@ int gd_store_note_session(gd_store *st)
                : 0;
 }
 
+/* The sampled designs (absent when no key is sampled). */
+static int write_design(gd_store *st)
+{
+    char *text = gd_sweep_designs_text(st->sweep);
+    int rc = text ? gd_h5_attr_text(st->file, GD_ATTR_DESIGN, text) : 0;
+    free(text);
+    return rc;
+}
+
 static int write_root_attributes(gd_store *st, const char *command_line)
 {
     const gd_sweep *s = st->sweep;
@@ -196,7 +205,7 @@ static int write_root_attributes(gd_store *st, const char *command_line)
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
         if (gd_h5_attr_text(root, text[i][0], text[i][1]) < 0)
             return -1;
-    if (write_input_files(st) < 0)
+    if (write_input_files(st) < 0 || write_design(st) < 0)
         return -1;
     char modes[512];
     gd_columns_metric_modes(&st->cols, modes, sizeof modes);

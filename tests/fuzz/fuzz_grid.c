@@ -6,7 +6,8 @@
  * n_runs, a grid over GD_HUGE_GRID is refused without --allow-huge, and decoded runs
  * (first, last, every section's first and last, and ids picked from a hash of the
  * input) land in their section, on an applicable optimizer and a valid instance, with
- * values from the grid's own lists and a deterministic instance key. */
+ * values from the grid's own lists (a sampled key's: within its bounds) and a
+ * deterministic instance key. */
 #include "fuzz.h"
 
 #include <math.h>
@@ -21,9 +22,14 @@
  * over 10^7 generated values would make the target, not the parser, the slow part). */
 #define FUZZ_LIST_SEARCH_MAX 4096
 
+/* v is one of dim's values; for a sampled key (grid_sample.c), in [a, b] or one of its
+ * choices. */
 static int in_list(const gd_dim *dim, double v)
 {
-    for (size_t i = 0; i < dim->count; i++)
+    const gd_sample *s = dim->sample;
+    if (s && s->dist != GD_DIST_CHOICE)
+        return v >= s->a && v <= s->b;
+    for (size_t i = 0; i < gd_grid_dim_listed(dim); i++)
         if (memcmp(&dim->values[i], &v, sizeof v) == 0)
             return 1;
     return 0;
@@ -33,7 +39,8 @@ static void check_values(const gd_dim *dims, size_t n, const double *v, const ch
 {
     for (size_t i = 0; i < n; i++) {
         gd_fuzz_assert_true(isfinite(v[i]), what);
-        gd_fuzz_assert_true(dims[i].count > FUZZ_LIST_SEARCH_MAX || in_list(&dims[i], v[i]), what);
+        gd_fuzz_assert_true(gd_grid_dim_listed(&dims[i]) > FUZZ_LIST_SEARCH_MAX ||
+                                in_list(&dims[i], v[i]), what);
     }
 }
 
