@@ -63,7 +63,10 @@ void gd_cli_usage(FILE *out, const gd_cli_command *commands)
           "\n"
           "Runs every configuration of the grid file and writes one HDF5 file.\n", out);
     gd_flags_print(out, &sweep_flags);
-    fputs("Options take their value as --threads 2 or --threads=2; -- ends the options.\n"
+    fputs("LABEL.KEY=VALUE sets KEY in the section labelled LABEL (sweep: [sweep]), as if\n"
+          "the grid said KEY = VALUE there: adam.lr='logspace(-4, -1, 7)' sweep.repeats=5\n"
+          "(docs/GRID.md, \"Overrides\").\n"
+          "Options take their value as --threads 2 or --threads=2; -- ends the options.\n"
           "Exit status: 0 success, 1 runtime failure, 2 usage or grid error, 3 interrupted\n"
           "(resume with --resume).\n", out);
 }
