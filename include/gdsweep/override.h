@@ -51,4 +51,11 @@ void gd_folded_free(gd_folded *f);
 int gd_sweep_load_overridden(gd_sweep *s, const char *path, const gd_override *ov, size_t n,
                              int allow_huge, gd_error *err);
 
+/* For an error that a later step located in the folded text (gd_sweep_read_files: "PATH:
+ * LINE: ..."): names the argument or the file's line instead, as gd_sweep_load_overridden
+ * does (the grid file is read and folded again). Leaves err as it is when n is 0 or the
+ * line is the file's own. */
+void gd_override_locate_error(gd_error *err, const char *path, const gd_override *ov,
+                              size_t n);
+
 #endif

@@ -283,7 +283,10 @@ static int sweep(const gd_cli *c, gd_error *err)
                                       c->allow_huge, err);
     if (gd_par_share_sweep(&s, c->grid, c->allow_huge, rc, err) != 0)
         return -1;
-    rc = read_files(&s, err) == 0 ? execute(c, &s, err) : -1;
+    rc = read_files(&s, err);
+    if (rc != 0 && gd_par_rank() == 0)
+        gd_override_locate_error(err, c->grid, c->overrides, c->n_overrides);
+    rc = rc == 0 ? execute(c, &s, err) : -1;
     gd_sweep_free(&s);
     return rc;
 }

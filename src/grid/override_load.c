@@ -5,7 +5,8 @@
  * message is given as "argument N 'LABEL.KEY=VALUE': ..."; a line of the grid file is
  * given its number in the file (overrides that replace continued values or add keys move
  * the lines after them). Rewriting the location is the one place that edits a message:
- * the grid's checks cannot know about arguments. */
+ * the grid's checks cannot know about arguments. Checks made after loading (the files the
+ * grid names) are located the same way by folding the file again. */
 #include "grid_internal.h"
 
 #include <stdlib.h>
@@ -50,6 +51,23 @@ static void relocate(gd_error *err, const char *path, const gd_folded *f,
     else
         gd_fail(err, "argument %d '%s': %s", ov[-origin - 1].arg, ov[-origin - 1].text, what);
     err->exit_code = was.exit_code;
+}
+
+void gd_override_locate_error(gd_error *err, const char *path, const gd_override *ov,
+                              size_t n)
+{
+    char *text = NULL;
+    size_t len = 0;
+    gd_folded f;
+    gd_error ignored;
+    if (n == 0 || gd_path_read_regular(path, GD_GRID_TEXT_MAX, "grid file", &text, &len,
+                                       &ignored) < 0)
+        return;
+    if (gd_override_fold(path, text, len, ov, n, &f, &ignored) == 0) {
+        relocate(err, path, &f, ov);
+        gd_folded_free(&f);
+    }
+    free(text);
 }
 
 int gd_sweep_load_overridden(gd_sweep *s, const char *path, const gd_override *ov, size_t n,

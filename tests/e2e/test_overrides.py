@@ -133,6 +133,7 @@ def check_bad_overrides(d, grid):
         (["adam.momentum=0.9"], ["argument 4 'adam.momentum=0.9'", "unknown key 'momentum'",
                                  "known keys: type, problems, lr"]),
         (["adam.lr=-1"], ["argument 4 'adam.lr=-1'", "lr = -1 is out of range"]),
+        (["fit.data=missing.csv"], ["argument 4 'fit.data=missing.csv'", "cannot open"]),
         (["lr=0.1"], ["argument 4 'lr=0.1'", "an override is LABEL.KEY=VALUE"]),
         (["adam.lr=0.1,", "0.2"], ["one grid file only", "'0.2'", "adam.lr='0.1, 1'"]),
         (["adam.lr=0.1", "adam.lr=0.2"], ["argument 5 'adam.lr=0.2'", "given again"]),
