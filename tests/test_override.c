@@ -74,6 +74,9 @@ static void test_replace_in_place(void **state)
              "[sweep]\nseed = 7\n\n[problem quad]\ntype = quadratic\nx0 = 1\n\n"
              "[optimizer adam]\nlr = 0.01,\n  ; a comment\n     0.1\n; after\n[optimizer gd]\n",
              (const int[]){1, -2, 3, 4, 5, -1, 7, 8, 9, 10, 11, 12, 13, 0});
+    const char *tabs[] = {"q.x0=\t1,\t2 "}; /* blanks trimmed, a tab inside kept */
+    folds_to("[problem q]\nx0 = 0\n", tabs, 1, "[problem q]\nx0 = 1,\t2\n",
+             (const int[]){1, -1, 0});
 }
 
 /* A continued value (comment lines inside it too) becomes one line; later lines move up. */

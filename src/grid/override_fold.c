@@ -47,7 +47,7 @@ static const char *const form_fix =
 static int check_value(const gd_override *ov, const char *v, size_t n, gd_error *err)
 {
     for (size_t i = 0; i < n; i++) {
-        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+        if (((unsigned char)v[i] < 0x20 && v[i] != '\t') || v[i] == 0x7f)
             return arg_fail(err, ov, "its value holds a control character (a line break?); "
                             "give the value on one line%s%s", "", "");
         if (v[i] == ';' && (i == 0 || v[i - 1] == ' ' || v[i - 1] == '\t'))

@@ -182,6 +182,11 @@ def check_dry_run_verbose(grid):
     check(any("[optimizer gd] decay_steps is ignored" in l and "schedule = constant" in l
               for l in warn), f"a warning says decay_steps is ignored by constant: {warn}")
     check(len(warn) == 2, f"two warnings, got {len(warn)}")
+    p = dry_run(grid, "gd.schedule=constant, inverse_time", "gd.decay_steps=10, 20")
+    warn = [l for l in p.stderr.splitlines() if "warning" in l]
+    check(len(warn) == 1 and "[optimizer gd] decay_steps lists 2 values" in warn[0] and
+          "schedule constant, which ignores it" in warn[0],
+          f"a list on decay_steps multiplies constant's runs: warned once: {warn}")
     p = dry_run(grid, "adam.lr=range(1, 101, 1)")
     check("  lr = 1, 2, 3, 4, 5, 6, ..., 98, 99, 100   (100 values)" in p.stdout,
           "a long list shows its first and last values and its count")
