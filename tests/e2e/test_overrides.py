@@ -123,6 +123,13 @@ def check_merge(d, grid, a):
     check(p.returncode == 0, f"shards run with the same overrides merge ({p.stderr.strip()})")
     diff = gdtest.sweep_differences(merged, a) if p.returncode == 0 else ["not merged"]
     check(diff == [], f"the merged shards equal the unsharded sweep: {diff[:5]}")
+    other = os.path.join(d, "s2-other.h5")
+    gdtest.sweep(grid, other, *OVERRIDES[:-1], "q.x0=3", "--shard", "2/2")
+    bad = os.path.join(d, "bad-merge.h5")
+    p = gdtest.gdsweep("merge", bad, shards[0], other, check_rc=False)
+    check(p.returncode == 2 and "'x0 = 2'" in p.stderr and "'x0 = 3'" in p.stderr and
+          not os.path.exists(bad),
+          f"shards with other overrides: merge refused naming the line ({p.stderr.strip()})")
 
 
 def check_bad_overrides(d, grid):
