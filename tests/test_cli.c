@@ -102,7 +102,39 @@ static void test_double_dash_ends_options(void **state)
     assert_string_equal(c.grid, "-q.ini");
     assert_false(c.quiet);
     const char *two[] = {"gdsweep", "g.ini", "--", "--quiet"};
-    refused(ARGC(two), two, "one grid file only (got 'g.ini' and '--quiet')");
+    refused(ARGC(two), two, "one grid file only (got 'g.ini' and '--quiet'); an override is "
+            "LABEL.KEY=VALUE, a value with blanks quoted: adam.lr='0.1, 1'");
+}
+
+/* Operands LABEL.KEY=VALUE are overrides, anywhere, numbered by their place in argv; the
+ * hint to resume repeats them as shell words. */
+static void test_overrides_and_verbose(void **state)
+{
+    (void)state;
+    const char *argv[] = {"gdsweep", "adam.lr=logspace(-4, -1, 7)", "g.ini", "--dry-run",
+                          "-v", "sweep.repeats=5", "./a=b.ini"};
+    gd_cli c;
+    const char *three[] = {"gdsweep", "g.ini", "sweep.repeats=5", "./a=b.ini"};
+    refused(ARGC(three), three, "one grid file only (got 'g.ini' and './a=b.ini'); an override "
+            "is LABEL.KEY=VALUE, a value with blanks quoted: adam.lr='0.1, 1'");
+    parses(ARGC(argv) - 1, argv, &c);
+    assert_string_equal(c.grid, "g.ini");
+    assert_int_equal(c.n_overrides, 2);
+    assert_string_equal(c.overrides[0].text, "adam.lr=logspace(-4, -1, 7)");
+    assert_int_equal(c.overrides[0].arg, 1);
+    assert_string_equal(c.overrides[1].text, "sweep.repeats=5");
+    assert_int_equal(c.overrides[1].arg, 5);
+    assert_true(c.dry_run && c.verbose);
+    char words[256];
+    gd_cli_overrides_text(&c, words, sizeof words);
+    assert_string_equal(words, " 'adam.lr=logspace(-4, -1, 7)' sweep.repeats=5");
+    const char *grid_eq[] = {"gdsweep", "./a=b.ini", "x.y=1"};
+    parses(ARGC(grid_eq), grid_eq, &c);
+    assert_string_equal(c.grid, "./a=b.ini");
+    assert_int_equal(c.n_overrides, 1);
+    const char *verbose[] = {"gdsweep", "g.ini", "--verbose"};
+    refused(ARGC(verbose), verbose, "--verbose goes with --dry-run (it prints the values that "
+            "a run would use); add --dry-run");
 }
 
 static void test_typos_get_the_closest_flag(void **state)
@@ -400,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_equals_and_separate_values),
         cmocka_unit_test(test_short_flags_and_switches),
         cmocka_unit_test(test_double_dash_ends_options),
+        cmocka_unit_test(test_overrides_and_verbose),
         cmocka_unit_test(test_typos_get_the_closest_flag),
         cmocka_unit_test(test_long_flag_with_one_dash),
         cmocka_unit_test(test_bad_values),

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "gdsweep/error.h"
+#include "gdsweep/override.h"
 
 /* One command of gdsweep (Lua linit.c style): the word that selects it (NULL for the
  * sweep, the default), its entry point (argv[0] is the word, or the program for the
@@ -28,8 +29,10 @@ typedef enum { GD_CMD_SWEEP, GD_CMD_LIST, GD_CMD_HELP, GD_CMD_VERSION } gd_comma
 typedef struct gd_cli {
     gd_command command;
     const char *grid;        /* GRID.ini */
+    gd_override overrides[GD_OVERRIDES_MAX]; /* LABEL.KEY=VALUE operands, in order */
+    size_t n_overrides;
     const char *output;      /* -o, or NULL for the grid's */
-    int dry_run, check_problems, overwrite, quiet, allow_huge, resume;
+    int dry_run, verbose, check_problems, overwrite, quiet, allow_huge, resume;
     int threads;             /* --threads, 0 = OMP_NUM_THREADS / default */
     unsigned grace;          /* --grace SECONDS after a signal (default 30) */
     unsigned long long shard, shards; /* --shard K/N (1-based K), 0/0 when absent */
@@ -37,10 +40,15 @@ typedef struct gd_cli {
 } gd_cli;
 
 /* Fills c from argv (getopt_long: "--opt value" and "--opt=value", short forms, options
- * anywhere, "--" ends them; abbreviations are refused). On a usage error returns -1 with a
+ * anywhere, "--" ends them; abbreviations are refused). Operands: the grid file, and any
+ * number of overrides LABEL.KEY=VALUE (gd_override_is), checked when the grid is read. On a usage error returns -1 with a
  * one-line message naming the flag, and the closest real flag for a mistyped one. Leaves
  * argv as it was (operands are taken in order, not permuted). */
 int gd_cli_parse(gd_cli *c, int argc, char **argv, gd_error *err);
+
+/* The overrides as shell words for a command to repeat (" 'adam.lr=0.1, 1' a.b=c"), each
+ * after a blank, quoted when it holds more than letters, digits and "._-=/:+,". */
+void gd_cli_overrides_text(const gd_cli *c, char *out, size_t size);
 
 /* Refuses, with a line that suggests `gdsweep status` / `gdsweep summary`, a grid path that
  * is an HDF5 file (its signature at byte 0, 512, 1024, 2048, ...); 0 for anything else,

@@ -107,7 +107,29 @@ char *gd_sweep_designs_text(const gd_sweep *s);
  * the keys' values at the first `points` points. Nothing when no key is sampled. */
 void gd_print_designs(FILE *out, const gd_sweep *s, uint64_t points);
 
+/* One key of a section as the grid gives it (`--dry-run -v`). */
+typedef struct gd_space_key {
+    const gd_param_spec *spec;
+    const double *values; /* in run order */
+    size_t count;
+    int line;             /* the grid line that set it (a [sweep] default's); 0: its default */
+} gd_space_key;
+
+/* Key k of problem section `section` (optimizer 0: its type's keys in spec order, then
+ * the control keys) or of optimizer section `section` (optimizer 1: its type's keys,
+ * "schedule", then every schedule's keys in union order, grid.h). Returns 1 with *out,
+ * or 0 when k is past the last key. */
+int gd_space_section_key(const gd_sweep *s, int optimizer, size_t section, size_t k,
+                         gd_space_key *out);
+
 /* ---- checks -------------------------------------------------------------------------- */
+
+/* Prints to out one "gdsweep: warning: ..." line per thing in a valid grid that likely
+ * means something else: a logspace() whose endpoints look like values, not exponents
+ * (0 < |a|, |b| < 1), a schedule key that no schedule of its optimizer section reads,
+ * or a list on one that multiplies the runs of a schedule that ignores it. Returns how
+ * many it printed. Re-reads the grid text (time linear in it). */
+size_t gd_sweep_print_warnings(FILE *out, const gd_sweep *s);
 
 /* Problem settings (type-value combinations) looked at by gd_section_identical_repeats. */
 #define GD_REPEAT_CHECK_MAX 100000

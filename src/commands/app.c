@@ -20,6 +20,7 @@
 #include "gdsweep/interrupt.h"
 #include "gdsweep/merge.h"
 #include "gdsweep/out_lock.h"
+#include "gdsweep/override.h"
 #include "gdsweep/selection.h"
 #include "gdsweep/status.h"
 #include "gdsweep/summary.h"
@@ -37,9 +38,9 @@ static const gd_cli_command commands[] = {
     {"summary", gd_summary_main,
      "summary OUT.h5 [--csv] [--metric COLUMN] [--mode min|max] [--target 1e-K]"},
     {"merge", gd_merge_main, "merge OUT.h5 SHARD.h5... [--overwrite]"},
-    {NULL, sweep_main, "GRID.ini [-o OUT.h5] [--dry-run] [--check-problems] [--overwrite]\n"
-                       "[--threads N] [--quiet] [--allow-huge] [--resume] [--grace S]\n"
-                       "[--shard K/N]"},
+    {NULL, sweep_main, "GRID.ini [LABEL.KEY=VALUE...] [-o OUT.h5] [--dry-run [-v]]\n"
+                       "[--check-problems] [--overwrite] [--threads N] [--quiet]\n"
+                       "[--allow-huge] [--resume] [--grace S] [--shard K/N]"},
 };
 
 /* Rank 0 prints err; every rank returns its exit status. */
@@ -173,12 +174,13 @@ static int finish(const gd_cli *c, const gd_selection *sel, gd_store *st, const 
     if (gd_store_close(st, stats->wall_seconds, complete, rc < 0 ? NULL : err) != 0 || rc < 0)
         return -1;
     if (rc == GD_SWEEP_INTERRUPTED) {
-        char shard[64] = "";
+        char shard[64] = "", overrides[sizeof c->command_line];
         if (c->shards)
             snprintf(shard, sizeof shard, " --shard %llu/%llu", c->shard, c->shards);
-        fprintf(stderr, "interrupted: %llu of %llu runs committed; resume with: gdsweep %s "
+        gd_cli_overrides_text(c, overrides, sizeof overrides);
+        fprintf(stderr, "interrupted: %llu of %llu runs committed; resume with: gdsweep %s%s "
                 "--resume -o %s%s\n", (unsigned long long)(left.in_shard - left.todo),
-                (unsigned long long)left.in_shard, c->grid, out, shard);
+                (unsigned long long)left.in_shard, c->grid, overrides, out, shard);
         return GD_EXIT_INTERRUPTED;
     }
     if (c->resume)
@@ -241,6 +243,8 @@ static int execute(const gd_cli *c, const gd_sweep *s, gd_error *err)
     if (c->dry_run) {
         if (gd_par_rank() == 0)
             gd_print_dry_run(stdout, s, out);
+        if (gd_par_rank() == 0 && c->verbose)
+            gd_print_dry_run_values(stdout, stderr, s);
         return GD_EXIT_OK;
     }
     configure_threads(c);
@@ -275,10 +279,14 @@ static int sweep(const gd_cli *c, gd_error *err)
     memset(&s, 0, sizeof s);
     int rc = gd_par_rank() == 0 ? gd_cli_refuse_hdf5_grid(c->grid, err) : 0;
     if (rc == 0 && gd_par_rank() == 0)
-        rc = gd_sweep_load(&s, c->grid, c->allow_huge, err);
+        rc = gd_sweep_load_overridden(&s, c->grid, c->overrides, c->n_overrides,
+                                      c->allow_huge, err);
     if (gd_par_share_sweep(&s, c->grid, c->allow_huge, rc, err) != 0)
         return -1;
-    rc = read_files(&s, err) == 0 ? execute(c, &s, err) : -1;
+    rc = read_files(&s, err);
+    if (rc != 0 && gd_par_rank() == 0)
+        gd_override_locate_error(err, c->grid, c->overrides, c->n_overrides);
+    rc = rc == 0 ? execute(c, &s, err) : -1;
     gd_sweep_free(&s);
     return rc;
 }

@@ -15,10 +15,15 @@
 enum { OPT_DRY_RUN = GD_FLAG_LONG_ONLY, OPT_OVERWRITE, OPT_THREADS, OPT_ALLOW_HUGE,
        OPT_RESUME, OPT_GRACE, OPT_SHARD, OPT_LIST, OPT_VERSION, OPT_CHECK_PROBLEMS };
 
+/* Characters an override may hold and be repeated unquoted in a shell. */
+#define SHELL_PLAIN "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-=/:+,"
+
 static const gd_flag options[] = {
     {"output", 'o', "OUT.h5", "output file (default: the grid's output, or <name>.h5)"},
     {"dry-run", OPT_DRY_RUN, NULL, "print the runs per (problem, optimizer) and the estimated\n"
                                    "output size, run nothing"},
+    {"verbose", 'v', NULL, "with --dry-run: every key's values per section, and\n"
+                           "warnings about keys that likely mean something else"},
     {"check-problems", OPT_CHECK_PROBLEMS, NULL, "check each problem section's first instance\n"
                                                  "(finite loss, gradient against central\n"
                                                  "differences), run nothing"},
@@ -58,7 +63,10 @@ void gd_cli_usage(FILE *out, const gd_cli_command *commands)
           "\n"
           "Runs every configuration of the grid file and writes one HDF5 file.\n", out);
     gd_flags_print(out, &sweep_flags);
-    fputs("Options take their value as --threads 2 or --threads=2; -- ends the options.\n"
+    fputs("LABEL.KEY=VALUE sets KEY in the section labelled LABEL (sweep: [sweep]), as if\n"
+          "the grid said KEY = VALUE there: adam.lr='logspace(-4, -1, 7)' sweep.repeats=5\n"
+          "(docs/GRID.md, \"Overrides\").\n"
+          "Options take their value as --threads 2 or --threads=2; -- ends the options.\n"
           "Exit status: 0 success, 1 runtime failure, 2 usage or grid error, 3 interrupted\n"
           "(resume with --resume).\n", out);
 }
@@ -100,12 +108,45 @@ static int parse_shard(gd_cli *c, const char *v, gd_error *err)
     return 0;
 }
 
+static int take_override(gd_cli *c, const char *arg, gd_error *err)
+{
+    if (c->n_overrides == GD_OVERRIDES_MAX)
+        return gd_fail(err, "more than %d overrides (at '%s'); write them into the grid",
+                       GD_OVERRIDES_MAX, arg);
+    c->overrides[c->n_overrides++] = (gd_override){arg, 0};
+    return 0;
+}
+
 static int take_operand(gd_cli *c, const char *arg, gd_error *err)
 {
+    if (gd_override_is(arg))
+        return take_override(c, arg, err);
     if (c->grid)
-        return gd_fail(err, "one grid file only (got '%s' and '%s')", c->grid, arg);
+        return gd_fail(err, "one grid file only (got '%s' and '%s'); an override is "
+                       "LABEL.KEY=VALUE, a value with blanks quoted: adam.lr='0.1, 1'",
+                       c->grid, arg);
     c->grid = arg;
     return 0;
+}
+
+/* Each override's position in argv (its text is argv's string itself). */
+static void number_overrides(gd_cli *c, int argc, char **argv)
+{
+    for (size_t i = 0; i < c->n_overrides; i++)
+        for (int a = 1; a < argc; a++)
+            if (argv[a] == c->overrides[i].text)
+                c->overrides[i].arg = a;
+}
+
+void gd_cli_overrides_text(const gd_cli *c, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < c->n_overrides && used < size; i++) {
+        const char *t = c->overrides[i].text;
+        int plain = t[strspn(t, SHELL_PLAIN)] == '\0';
+        used += (size_t)snprintf(out + used, size - used, plain ? " %s" : " '%s'", t);
+    }
 }
 
 /* One flag f, spelled as given, with its value (NULL for a switch), or one operand (f
@@ -121,6 +162,7 @@ static int take(void *into, const gd_flag *f, const char *spelled, const char *v
     case OPT_CHECK_PROBLEMS: c->check_problems = 1; return 0;
     case OPT_OVERWRITE: c->overwrite = 1; return 0;
     case 'q': c->quiet = 1; return 0;
+    case 'v': c->verbose = 1; return 0;
     case OPT_ALLOW_HUGE: c->allow_huge = 1; return 0;
     case OPT_RESUME: c->resume = 1; return 0;
     case OPT_THREADS: return parse_threads(c, value, err);
@@ -140,8 +182,12 @@ int gd_cli_parse(gd_cli *c, int argc, char **argv, gd_error *err)
     gd_flags_join(c->command_line, sizeof c->command_line, NULL, argc, argv);
     if (gd_flags_parse(&sweep_flags, argc, argv, take, c, err) != 0)
         return -1;
+    number_overrides(c, argc, argv);
     if (c->command == GD_CMD_SWEEP && !c->grid)
         return gd_fail(err, "no grid file given; usage: gdsweep GRID.ini (see --help)");
+    if (c->verbose && !c->dry_run)
+        return gd_fail(err, "--verbose goes with --dry-run (it prints the values that a run "
+                       "would use); add --dry-run");
     if (c->resume && c->overwrite)
         return gd_fail(err, "--resume continues the output and --overwrite replaces it: "
                        "choose one");

@@ -136,6 +136,7 @@ typedef struct gd_grid_entry {
     char *value;     /* continuation lines already joined */
     size_t len, cap; /* strlen(value) and the bytes allocated (joining doubles them) */
     int line;        /* line of the key */
+    int last_line;   /* its last continuation line (line when it has none) */
 } gd_grid_entry;
 
 typedef struct gd_grid_section {

@@ -301,7 +301,7 @@ static int append_entry(parse_state *st, gd_grid_section *sec, const char *key,
     e->value = strdup(value);
     e->len = strlen(value);
     e->cap = e->len + 1;
-    e->line = st->line;
+    e->line = e->last_line = st->line;
     if (!e->key || !e->value) {
         free(e->key);
         free(e->value);
@@ -334,6 +334,7 @@ static int continue_entry(parse_state *st, gd_grid_entry *e, const char *more)
         e->value[e->len++] = ',';
     memcpy(e->value + e->len, more, more_len + 1);
     e->len += more_len;
+    e->last_line = st->line;
     return 0;
 }
 
