@@ -113,6 +113,8 @@ typedef struct gd_space_key {
     const double *values; /* in run order */
     size_t count;
     int line;             /* the grid line that set it (a [sweep] default's); 0: its default */
+    char sampled[96];     /* a sampled key: its distribution ("loguniform(1e-05, 0.1)"),
+                             values NULL and count the design's points; else "" */
 } gd_space_key;
 
 /* Key k of problem section `section` (optimizer 0: its type's keys in spec order, then

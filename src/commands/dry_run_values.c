@@ -44,6 +44,11 @@ static void print_value(FILE *out, const gd_sweep *s, const gd_param_spec *spec,
 
 static void print_key(FILE *out, const gd_sweep *s, const gd_space_key *k)
 {
+    if (k->sampled[0]) {
+        fprintf(out, "  %s = %s   (sampled: one coordinate of the section's design, above)\n",
+                k->spec->key, k->sampled);
+        return;
+    }
     fprintf(out, "  %s = ", k->spec->key);
     for (size_t i = 0; i < k->count; i++) {
         if (k->count > LIST_HEAD + LIST_TAIL && i == LIST_HEAD) {

@@ -95,7 +95,7 @@ static size_t readers(const gd_dim *schedules, const char *key, const char **idl
 {
     size_t n = 0;
     *idle = NULL;
-    for (size_t i = 0; i < schedules->count; i++) {
+    for (size_t i = 0; i < gd_grid_dim_listed(schedules); i++) { /* sampled: its choices */
         const gd_schedule_type *t = gd_schedules[(size_t)schedules->values[i]];
         if (gd_param_find(t->params, key) >= 0)
             n++;

@@ -10,6 +10,10 @@ int gd_space_section_key(const gd_sweep *s, int optimizer, size_t section, size_
                          : s->problems[section].layout->n_dims;
     if (k >= n)
         return 0;
-    *out = (gd_space_key){dims[k].spec, dims[k].values, dims[k].count, dims[k].line};
+    *out = (gd_space_key){dims[k].spec, dims[k].values, dims[k].count, dims[k].line, ""};
+    if (dims[k].sample) {
+        out->values = NULL;
+        gd_grid_sample_describe(dims[k].sample, dims[k].spec, out->sampled, sizeof out->sampled);
+    }
     return 1;
 }

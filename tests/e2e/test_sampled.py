@@ -214,6 +214,13 @@ def check_dry_run(d):
     ok = ok and len(first) == 5 and first[0] == ["0", "0.0001", "0.5", "constant"] and \
         first[1][3] == "cosine"
     check(ok, f"dry-run prints adam's design and its first 5 points: {lines[at[0]:] if at else lines}")
+    verbose = gdtest.gdsweep(grid, "--dry-run", "-v").stdout.splitlines()
+    want = {"  lr = loguniform(0.0001, 0.5)", "  beta1 = uniform(0.5, 0.99)",
+            "  schedule = choice(constant, cosine)", "  x0 = uniform(-5, 5)"}
+    got = {s.split("   (sampled")[0] for s in verbose if "(sampled: " in s}
+    check(got == want and "  lr_min = 0, 0.001   (2 values)" in verbose,
+          f"dry-run -v names each sampled key's distribution (not its arguments as values) and "
+          f"lists the grid keys: {got}")
 
 
 def main():
