@@ -4,7 +4,8 @@
 # `python3 -m gdsweep.report` on its file, `man -l` of the installed page (no warnings; every
 # flag of every command's --help on it), the installed bash completion (commands, flags,
 # files, a flag's choices), the example plugin compiled against the installed header and
-# swept, the batch scripts pointed at the installed binary; no test binary installed.
+# swept, the batch scripts pointed at the installed binary; no test binary installed; and
+# `cpack -G DEB` makes a .deb of the same files with its library and Python dependencies.
 source "$(dirname "$0")/common.sh"
 build=$(dirname "$GD_BINARY")
 prefix=$work/prefix
@@ -132,4 +133,20 @@ lr = 0.01, 0.1
 INI
 check "the installed gdsweep sweeps the plugin" \
   eval '"$bin" plugin.ini -o plugin.h5 --quiet --threads 1 >plugin.txt 2>&1 && "$bin" status plugin.h5 >/dev/null'
+
+# ---- the .deb (cpack in the build folder, already built): the same files, its dependencies.
+if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
+  check "cpack -G DEB" eval '(cd "$build" && cpack -G DEB -B "$work/deb" >"$work/cpack.log" 2>&1)'
+  deb=$(ls "$work"/deb/gdsweep_*.deb 2>/dev/null | head -1)
+  dpkg-deb -c "$deb" >deb.txt 2>&1 || fail "dpkg-deb -c $deb"
+  for f in bin/gdsweep include/gdsweep/plugin.h share/man/man1/gdsweep.1 gdsweep/report.py \
+           share/bash-completion/completions/gdsweep share/gdsweep/jobs/slurm_sweep.sbatch; do
+    grep -q "/$f\$" deb.txt || fail "the .deb lacks $f"
+  done
+  check "the .deb depends on HDF5, Open MPI and h5py" \
+    eval 'dpkg-deb -f "$deb" Depends | grep -q "libhdf5.*openmpi-bin\|openmpi-bin.*libhdf5" &&
+          dpkg-deb -f "$deb" Depends | grep -q python3-h5py'
+else
+  echo "skip: no cpack or dpkg-deb"
+fi
 finish
