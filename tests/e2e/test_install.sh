@@ -107,6 +107,8 @@ expect_completion "--dry-run " gdsweep grid.ini --dry
 expect_completion "out.h5 report " gdsweep grid.ini -o ""  # folders too
 expect_completion "out.h5 report " gdsweep summary ""
 expect_completion "max min " gdsweep summary out.h5 --mode ""
+expect_completion "--mode=max --mode=min " gdsweep summary out.h5 --mode=m
+expect_completion "out.h5 report " gdsweep grid.ini --output = ""  # bash splits at "="
 expect_completion "--metric --mode " gdsweep summary out.h5 --m
 expect_completion "" gdsweep --threads ""
 for flag in $(flags merge); do
