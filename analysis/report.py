@@ -19,7 +19,7 @@ from .plotting import Skip, safe_name, save
 from .reader import NotASweep
 from .sweep import Sweep
 
-PROG = "analysis.report"
+PROG = f"{__package__ or 'analysis'}.report"  # gdsweep.report once installed
 FORMATS = ("png", "svg", "pdf")
 CSV = "best_configurations.csv"
 TIMES_CSV = "time_to_target.csv"
