@@ -13,7 +13,7 @@ from . import reader
 from .best import median_measure, ranked_settings
 from .columns import varying
 from .curves import aligned_matrix, common_grid, quantiles
-from .measure import f_opt
+from .measure import f_opt, floor_of
 from .ranking import chosen_rank, ranked, with_rank
 from .sweep import Sweep
 from .targets import evals_per_point
@@ -21,6 +21,9 @@ from .targets import evals_per_point
 RANK_COLUMNS = ("measure", "rank_class", "rank_value")
 X_AXES = ("iteration", "evals", "seconds", "epochs")
 FIELDS = ("loss", "grad_norm", "gap", "batch_loss")
+# Per-record values computed from the loss: gap = loss - f* (NaN where the optimum is unknown);
+# suboptimality = loss - f_ref (f*, else the lowest loss any run found on the instance), floored at rounding.
+DERIVED = ("gap", "suboptimality")
 
 
 def open(path, metric=None, mode=None):  # noqa: A001 - gdsweep.open, as the issue names it
@@ -44,7 +47,7 @@ def open(path, metric=None, mode=None):  # noqa: A001 - gdsweep.open, as the iss
     ------
     FileNotFoundError
         No such file.
-    analysis.reader.NotASweep
+    NotASweep
         The file is not gdsweep's, is being written, or its last commit was cut short.
     """
     return Results(path, metric, mode)
@@ -61,6 +64,13 @@ class Results:
 
     def __init__(self, path, metric=None, mode=None):
         self._sweep = Sweep(path, metric, mode)
+
+    @classmethod
+    def on(cls, sweep):
+        """Results over an already open report Sweep (analysis.sweep), ranked as it ranks."""
+        results = cls.__new__(cls)
+        results._sweep = sweep
+        return results
 
     def __enter__(self):
         return self
@@ -132,7 +142,7 @@ class Results:
         for c in ["problem", "optimizer"] + [k for k in self.swept if k not in ("problem", "optimizer")]:
             out[c] = _repeat_column(rows[c], owner)
         out.update(_x_columns(rows, rec.arrays["iteration"], owner))
-        out.update(_field_columns(rows, rec, owner, fields))
+        out.update(self._fields(rows, rec, owner, fields))
         return pd.DataFrame(out)
 
     def curves(self, select=None, by=("problem", "optimizer"), y="loss", stat="median", band=(25, 75),
@@ -146,7 +156,10 @@ class Results:
         by : sequence of str
             Runs columns that make a group (one curve each).
         y : str
-            ``loss``, ``grad_norm``, ``gap`` or ``batch_loss``.
+            ``loss``, ``grad_norm``, ``lr``, ``batch_loss``, ``gap`` (loss - f*, NaN where the
+            optimum is unknown) or ``suboptimality`` (loss - f_ref: f*, else the lowest loss
+            any run found on the instance, as the report's convergence figure draws it;
+            floored at rounding, eps max(1, abs(f_ref))).
         stat : {"median", "mean"}
         band : (float, float) or None
             Percentiles of the band (``lo``, ``hi`` columns); None for none.
@@ -182,7 +195,7 @@ class Results:
         rec = self._records(rows, (y,))
         owner = rec.owner()
         records = (_x_columns(rows, rec.arrays["iteration"], owner, (x,))[x],
-                   _field_columns(rows, rec, owner, (y,), keep_empty=True)[y], owner, rec.start, rec.count)
+                   self._fields(rows, rec, owner, (y,), keep_empty=True)[y], owner, rec.start, rec.count)
         groups = _positions(rows, keys)
         parts = [_group_curve(g, records, x, stat, band, after, max_points) for g in groups]
         out = rows.iloc[np.repeat([g.start for g in groups], [len(p[x]) for p in parts])][keys]
@@ -296,9 +309,30 @@ class Results:
         return runs.loc[np.sort(ids)]
 
     def _records(self, rows, fields):
-        stored = {"gap": "loss"}
-        wanted = ("iteration",) + tuple(dict.fromkeys(stored.get(f, f) for f in fields))
+        """The rows' records of the stored series that `fields` need, and their iterations."""
+        wanted = ("iteration",) + tuple(dict.fromkeys("loss" if f in DERIVED else f for f in fields))
         return self._sweep.records(rows, fields=wanted)
+
+    def _fields(self, rows, rec, owner, fields, keep_empty=False):
+        """{field: per-record values}: stored series, and the DERIVED ones from the loss; batch_loss
+        and gap only where some value is finite (unless keep_empty)."""
+        out = {}
+        for f in fields:
+            if f in DERIVED:
+                ref = (f_opt(rows) if f == "gap" else self._sweep.references.loc[rows.index]).to_numpy(float)
+                values = rec.arrays["loss"] - ref[owner]
+                if f == "suboptimality":
+                    values = np.maximum(values, floor_of(ref)[owner])
+            elif f in rec.arrays:
+                values = rec.arrays[f]
+            elif keep_empty:
+                raise ValueError(f"y must be a recorded series (loss, grad_norm, lr, batch_loss), gap or "
+                                 f"suboptimality, not {f!r}")
+            else:
+                continue
+            if keep_empty or f not in ("gap", "batch_loss") or np.isfinite(values).any():
+                out[f] = values
+        return out
 
     def _rank(self, problem, metric, mode):
         """The problem's Rank for (metric, mode): the open's when both are None."""
@@ -373,24 +407,6 @@ def _x_columns(rows, iteration, owner, axes=X_AXES):
     return out
 
 
-def _field_columns(rows, rec, owner, fields, keep_empty=False):
-    """{field: per-record values}: stored series, gap = loss - f*; batch_loss and gap only where
-    some value is finite (unless keep_empty)."""
-    out = {}
-    for f in fields:
-        if f == "gap":
-            values = rec.arrays["loss"] - f_opt(rows).to_numpy(float)[owner]
-        elif f in rec.arrays:
-            values = rec.arrays[f]
-        elif keep_empty:
-            raise ValueError(f"y must be a recorded series (loss, grad_norm, lr, batch_loss) or gap, not {f!r}")
-        else:
-            continue
-        if keep_empty or f not in ("gap", "batch_loss") or np.isfinite(values).any():
-            out[f] = values
-    return out
-
-
 def _positions(rows, keys):
     """Slices of rows' positions, one per group of `keys` (rows sorted so that groups are contiguous)."""
     codes = rows.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
@@ -415,43 +431,3 @@ def _group_curve(runs, records, x, stat, band, after, max_points):
         out["lo"], out["hi"] = q["lo"], q["hi"]
     out.update({"n": q["n"], "runs": np.full(len(grid), n_runs)})
     return out
-
-
-def plot_curves(curves, ax=None, logy=True):
-    """Draw `Results.curves` output: one step line per group (its statistic) and its band.
-
-    Parameters
-    ----------
-    curves : pandas.DataFrame
-        What `Results.curves` returned.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw (default: a new figure).
-    logy : bool
-        Logarithmic y axis.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    import matplotlib.pyplot as plt
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
-    x, stat = _axis_columns(curves)
-    keys = list(curves.columns[:curves.columns.get_loc(x)])
-    for key, g in curves.groupby(keys, sort=False, dropna=False) if keys else [((), curves)]:
-        label = ", ".join(map(str, key if isinstance(key, tuple) else (key,)))
-        line, = ax.step(g[x], g[stat], where="post", label=label)
-        if "lo" in g:
-            ax.fill_between(g[x], g["lo"], g["hi"], step="post", color=line.get_color(), alpha=0.2, lw=0)
-    ax.set_xlabel(x)
-    ax.set_ylabel(f"{curves.attrs.get('y', '')} ({stat})".strip())
-    if logy:
-        ax.set_yscale("log")
-    ax.legend()
-    return ax
-
-
-def _axis_columns(curves):
-    """(x column, statistic column) of a curves frame: the two columns before lo/hi (or n)."""
-    end = curves.columns.get_loc("lo" if "lo" in curves else "n")
-    return curves.columns[end - 2], curves.columns[end - 1]

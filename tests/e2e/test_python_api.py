@@ -24,6 +24,7 @@ from gdtest import SOURCE, check, finish, runs_table, sweep, workdir, write_grid
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
 
 STRIDE, BUDGET = 5, 47  # the budget is off the stride: every run's last record is off-stride
 GRID = f"""
@@ -151,6 +152,13 @@ def check_trajectories():
         expected.update({c: np.full(len(it), RUNS[c][i]) for c in ("problem", "optimizer", "lr", "repeat")})
         bad += [f"{i}:{c}" for c, v in expected.items() if not same(r[c].to_numpy(), v)]
     check(not bad, f"trajectories: every record's values as h5py reads them (differ: {bad[:5]})")
+    sub = S.trajectories(fields=("suboptimality",))
+    bad = []
+    for i in IDS:
+        fstar = RUNS["loss_final"][i] - RUNS["gap"][i]
+        want = np.maximum(records(i, "loss") - fstar, np.finfo(float).eps * max(1.0, abs(fstar)))
+        bad += [i] if not same(sub["suboptimality"][sub["run_id"] == i], want) else []
+    check(not bad, f"trajectories: suboptimality = f - f* floored at rounding (differ: {bad[:5]})")
     adam = IDS[RUNS["optimizer"][IDS] == "adam"]
     for what, select in (("query", "optimizer == 'adam'"), ("mask", S.runs["optimizer"] == "adam"),
                          ("ids", list(adam[::-1]))):
@@ -253,6 +261,10 @@ def check_readme_example():
     os.chdir(WORK)
     exec("\n".join(lines), scope)
     best, curves = scope["best"], scope["curves"]
+    lines = {ln.get_label(): ln for ln in plt.gca().get_lines()}
+    gd = curves[curves["optimizer"] == "gd"]
+    check(len(lines) == len(best) and np.array_equal(lines["quad, gd"].get_ydata(), gd[gd["problem"] == "quad"]["median"]),
+          f"README example: plot_curves draws one line per group, the median ({sorted(lines)})")
     b = Reads(README_H5)
     for optimizer in ("gd", "adam"):
         ours = b.ids[(b.runs["problem"][b.ids] == "quad") & (b.runs["optimizer"][b.ids] == optimizer)]
