@@ -154,7 +154,7 @@ class Results:
         select : None, str, boolean mask or run ids, optional
             The runs (see the class docstring).
         by : sequence of str
-            Runs columns that make a group (one curve each).
+            Runs columns that make a group (one curve each); empty: one curve of every run.
         y : str
             ``loss``, ``grad_norm``, ``lr``, ``batch_loss``, ``gap`` (loss - f*, NaN where the
             optimum is unknown) or ``suboptimality`` (loss - f_ref: f*, else the lowest loss
@@ -191,7 +191,7 @@ class Results:
         keys = list(by)
         if rows.empty:
             return pd.DataFrame(columns=keys + [x, stat, "lo", "hi", "n", "runs"])
-        rows = rows.iloc[np.argsort(rows.groupby(keys, sort=False, dropna=False).ngroup().to_numpy(), kind="stable")]
+        rows = rows.iloc[np.argsort(_group_codes(rows, keys), kind="stable")]
         rec = self._records(rows, (y,))
         owner = rec.owner()
         records = (_x_columns(rows, rec.arrays["iteration"], owner, (x,))[x],
@@ -407,9 +407,17 @@ def _x_columns(rows, iteration, owner, axes=X_AXES):
     return out
 
 
+def _group_codes(rows, keys):
+    """Per row, the number of its group of `keys` (in order of appearance; missing values a key too;
+    no keys: one group)."""
+    if not keys:
+        return np.zeros(len(rows), np.int64)
+    return rows.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+
+
 def _positions(rows, keys):
     """Slices of rows' positions, one per group of `keys` (rows sorted so that groups are contiguous)."""
-    codes = rows.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    codes = _group_codes(rows, keys)
     bounds = np.flatnonzero(np.diff(codes)) + 1
     starts = np.concatenate([[0], bounds])
     ends = np.concatenate([bounds, [len(codes)]])

@@ -22,8 +22,9 @@ def plot_curves(curves, ax=None, logy=True):
         _, ax = plt.subplots(figsize=(8, 4.5))
     x, stat = _axis_columns(curves)
     keys = list(curves.columns[:curves.columns.get_loc(x)])
-    for key, g in curves.groupby(keys, sort=False, dropna=False) if keys else [((), curves)]:
-        label = ", ".join(map(str, key if isinstance(key, tuple) else (key,)))
+    groups = curves.groupby(keys if len(keys) > 1 else keys[0], sort=False, dropna=False) if keys else [("", curves)]
+    for key, g in groups:
+        label = ", ".join(map(str, key)) if isinstance(key, tuple) else str(key)
         line, = ax.step(g[x], g[stat], where="post", label=label)
         if "lo" in g:
             ax.fill_between(g[x], g["lo"], g["hi"], step="post", color=line.get_color(), alpha=0.2, lw=0)
@@ -31,7 +32,8 @@ def plot_curves(curves, ax=None, logy=True):
     ax.set_ylabel(f"{curves.attrs.get('y', '')} ({stat})".strip())
     if logy:
         ax.set_yscale("log")
-    ax.legend()
+    if keys:
+        ax.legend()
     return ax
 
 
