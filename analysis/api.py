@@ -123,8 +123,8 @@ class Results:
             The runs (see the class docstring); default every committed run.
         fields : sequence of str, optional
             Per-record values among ``loss``, ``grad_norm``, ``lr``, ``batch_loss`` (kept only
-            when some selected run is stochastic) and ``gap`` (loss - f*, kept only where some
-            selected run's optimum is known).
+            when some selected run is stochastic), ``gap`` (loss - f*, kept only where some
+            selected run's optimum is known) and ``suboptimality`` (see `curves`).
 
         Returns
         -------
