@@ -52,11 +52,17 @@ def setting_score(runs):
             float(np.median(runs["steps"])), int(runs["run_id"].min()))
 
 
-def settings(sweep, runs):
-    """Groups of runs (ranked), one per setting: a list of (key, runs), best setting first."""
-    keys = group_keys(runs, setting_columns(sweep, runs))
+def ranked_settings(runs, names):
+    """Groups of runs (ranked), one per combination of the values of the columns `names`:
+    a list of (key, runs), best (setting_score) first."""
+    keys = group_keys(runs, names)
     groups = [(k, g) for k, g in runs.groupby(keys, sort=False)]
     return sorted(groups, key=lambda kg: setting_score(kg[1]))
+
+
+def settings(sweep, runs):
+    """Groups of runs (ranked), one per setting: a list of (key, runs), best setting first."""
+    return ranked_settings(runs, setting_columns(sweep, runs))
 
 
 def best_setting(sweep, runs):

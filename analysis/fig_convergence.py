@@ -3,41 +3,20 @@
 Suboptimality f(x_t) - f_ref: f_ref is the known optimum, else (as Benchopt does) the lowest
 loss any run found on the run's instance. A problem that sweeps its own values (x0, lambda,
 ...) is shown in one settings group (best.chosen_group), named in the title, so the band is
-the spread over repeats of one problem. Curves of a setting's runs are put on the union of
-their recorded iterations, each holding its last value after it stopped. Diverged runs of
+the spread over repeats of one problem. The curves are the notebook API's
+(Results.curves, y="suboptimality"): a setting's runs on the union of their recorded
+iterations, each holding its last value after it stopped. Diverged runs of
 the best setting are left out (and counted). Every optimizer has its own dash pattern and
 markers, so coinciding curves stay visible.
 """
 import numpy as np
 
+from .api import Results
 from .best import best_setting, chosen_group, setting_label
-from .measure import floor_of
 from .plotting import Made, log_limits, no_minor_labels, note, panel_figure, plural
 from .ranking import ranked
 
 MARKS = 8  # markers per curve
-
-
-def run_curves(sweep, runs):
-    """[(iterations, f - f_ref floored at rounding)] of the runs, read in bulk."""
-    rec = sweep.records(runs, fields=("iteration", "loss"))
-    refs = sweep.references.loc[runs.index].to_numpy(float)
-    curves = []
-    for k, ref in enumerate(refs):
-        frame = rec.frame(k)
-        values = np.maximum(frame["loss"].to_numpy(float) - ref, floor_of(ref))
-        curves.append((frame["iteration"].to_numpy(), values))
-    return curves
-
-
-def aligned(curves):
-    """(grid, matrix runs x grid) with each curve held at its last value after its end."""
-    grid = np.unique(np.concatenate([it for it, _ in curves]))
-    rows = []
-    for it, v in curves:
-        idx = np.clip(np.searchsorted(it, grid, side="right") - 1, 0, len(it) - 1)
-        rows.append(v[idx])
-    return grid, np.vstack(rows)
 
 
 def line_style(sweep, optimizer, k, n_optimizers, points):
@@ -55,15 +34,15 @@ def draw_optimizer(sweep, ax, runs, optimizer, k, n_optimizers):
     if finite.empty:
         ax.plot([], [], "x", color=sweep.palette.colour(optimizer), label=f"{label}: every run diverged")
         return None
-    grid, m = aligned(run_curves(sweep, finite))
-    lo, med, hi = np.quantile(m, [0.25, 0.5, 0.75], axis=0)
+    curve = Results.on(sweep).curves(select=finite.index, by=["optimizer"], y="suboptimality", max_points=None)
+    grid, med, lo, hi = (curve[c].to_numpy() for c in ("iteration", "median", "lo", "hi"))
     left_out = len(runs) - len(finite)
     extra = f", {left_out} diverged left out" if left_out else ""
     ax.plot(grid, med, label=f"{label}, {plural(len(finite), 'run')}{extra}",
             **line_style(sweep, optimizer, k, n_optimizers, len(grid)))
     if len(finite) > 1:
         ax.fill_between(grid, lo, hi, color=sweep.palette.colour(optimizer), alpha=0.15, lw=0)
-    return m
+    return np.concatenate([med, lo, hi])  # the values drawn, for the axis limits
 
 
 def y_label(sweep, problem):

@@ -113,14 +113,17 @@ def _decode(value):
 
 def table_frame(rows):
     """A structured runs-table array as a DataFrame: strings decoded, unsigned ids as int64."""
-    df = pd.DataFrame(rows)
-    for name in df.columns:
-        col = df[name]
-        if col.dtype == object:
-            df[name] = col.map(_decode)
-        elif col.dtype.kind == "u" and col.dtype.itemsize == 8:
-            df[name] = col.astype(np.int64)
-    return df
+    return pd.DataFrame({name: _table_column(rows[name]) for name in rows.dtype.names})
+
+
+def _table_column(col):
+    """One column of a runs table: strings decoded (each distinct value once), uint64 as int64."""
+    if col.dtype.kind in "SO":
+        where, distinct = pd.factorize(col.astype(object))
+        return np.array([_decode(v) for v in distinct], dtype=object)[where]
+    if col.dtype.kind == "u" and col.dtype.itemsize == 8:
+        return col.astype(np.int64)
+    return col
 
 
 def load_runs(f):
@@ -130,12 +133,12 @@ def load_runs(f):
     name-key columns (`name_columns`, e.g. curvefit's `x`) the name the grid gives (None where
     a row gives none), not the index the file stores."""
     with opened(f) as h:
-        df = table_frame(h["runs"][:])
+        rows = h["runs"][:]
+        df = table_frame(rows[rows["written"] == 1])
         files = _text_attr(h, "input_files")
         columns = _text_attr(h, "file_columns")
         names = _text_attr(h, "names")
         name_columns = _text_attr(h, "name_columns")
-    df = df[df["written"] == 1]
     df.index = pd.Index(df["run_id"].to_numpy())
     return _name_files(_name_files(df, files, columns), names, name_columns)
 
@@ -179,19 +182,25 @@ def read_spans(dataset, offsets, counts):
     offsets, counts = np.asarray(offsets, np.int64), np.asarray(counts, np.int64)
     out = np.empty(int(counts.sum()), dataset.dtype)
     dest = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    if not len(offsets):
+        return out
     order = np.argsort(offsets, kind="stable")
-    i = 0
-    while i < len(order):
-        j, end = i + 1, offsets[order[i]] + counts[order[i]]
-        while j < len(order) and offsets[order[j]] <= end + MERGE_GAP:
-            end = max(end, offsets[order[j]] + counts[order[j]])
-            j += 1
-        first = offsets[order[i]]
+    ends = np.maximum.accumulate(offsets[order] + counts[order])
+    # A new read starts where a span begins more than MERGE_GAP past every earlier span's end.
+    breaks = np.flatnonzero(offsets[order][1:] > ends[:-1] + MERGE_GAP) + 1
+    for part in np.split(order, breaks):
+        first, end = offsets[part[0]], int(np.max(offsets[part] + counts[part]))
         block = dataset[first:end]
-        for k in order[i:j]:
-            out[dest[k]:dest[k] + counts[k]] = block[offsets[k] - first:offsets[k] - first + counts[k]]
-        i = j
+        target = span_index(dest[part], counts[part])
+        out[target] = block[target + np.repeat(offsets[part] - first - dest[part], counts[part])]
     return out
+
+
+def span_index(starts, counts):
+    """The indices start, start + 1, ..., start + count - 1 of every (start, count), concatenated."""
+    starts, counts = np.asarray(starts, np.int64), np.asarray(counts, np.int64)
+    before = np.cumsum(counts) - counts
+    return np.repeat(starts - before, counts) + np.arange(int(counts.sum()), dtype=np.int64)
 
 
 class Records:

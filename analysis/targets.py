@@ -62,8 +62,12 @@ def recorded_time(sweep, runs, k):
     hit = np.flatnonzero(rec.arrays["loss"] - ref[owner] <= target[owner])
     runs_hit, first = np.unique(owner[hit], return_index=True)
     steps[runs_hit] = rec.arrays["iteration"][hit[first]]
-    per_point = runs["grad_evals"].to_numpy(float) / (runs["steps"].to_numpy(float) + 1.0)
-    return steps, (steps + 1.0) * per_point
+    return steps, (steps + 1.0) * evals_per_point(runs)
+
+
+def evals_per_point(runs):
+    """Per run, its gradient evaluations per point x_0 .. x_steps: grad_evals / (steps + 1)."""
+    return runs["grad_evals"].to_numpy(float) / (runs["steps"].to_numpy(float) + 1.0)
 
 
 def time_to_target(sweep, runs, k):
