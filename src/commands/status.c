@@ -17,7 +17,7 @@
 #define STATUS_WIDTH 16
 
 typedef struct counts {
-    uint64_t in_shard, committed, converged, max_iter, diverged;
+    uint64_t in_shard, committed, converged, max_iter, diverged, pruned;
 } counts;
 
 static void count_block(const double *written, const char *status, uint64_t first, uint64_t n,
@@ -34,6 +34,7 @@ static void count_block(const double *written, const char *status, uint64_t firs
         c->converged += !strcmp(st, "converged");
         c->diverged += !strcmp(st, "diverged");
         c->max_iter += !strcmp(st, "max_iter");
+        c->pruned += !strcmp(st, "pruned");
     }
 }
 
@@ -71,9 +72,12 @@ static void print_status(gd_reader *r, const char *path, const counts *c, uint64
                (unsigned long long)shards, (unsigned long long)gd_reader_rows(r));
     printf("runs: %llu committed, %llu pending, of %llu\n", (unsigned long long)c->committed,
            (unsigned long long)(c->in_shard - c->committed), (unsigned long long)c->in_shard);
-    printf("by status: %llu converged, %llu hit the budget, %llu diverged\n",
+    printf("by status: %llu converged, %llu hit the budget, %llu diverged",
            (unsigned long long)c->converged, (unsigned long long)c->max_iter,
            (unsigned long long)c->diverged);
+    if (c->pruned)
+        printf(", %llu pruned at a rung", (unsigned long long)c->pruned);
+    printf("\n");
     if (c->committed == c->in_shard)
         printf("state: complete\n");
     else if (locked)

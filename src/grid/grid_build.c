@@ -22,8 +22,9 @@ typedef struct build {
     gd_error *err;
 } build;
 
-static const char *const sweep_keys[] = {"name",         "output",     "seed", "repeats",
-                                         "record_every", "store_data", NULL};
+static const char *const sweep_keys[] = {"name",         "output",     "seed",  "repeats",
+                                         "record_every", "store_data", "halving", "rungs",
+                                         NULL};
 static const char *const problem_keys[] = {"type", NULL};
 static const char *const optimizer_keys[] = {"type", "problems", NULL};
 
@@ -133,7 +134,7 @@ static int read_sweep(build *b)
     }
     if (!s->output[0])
         snprintf(s->output, sizeof s->output, "%s.h5", s->name);
-    return 0;
+    return gd_grid_halving_read(s, b->raw, b->err);
 }
 
 /* The type name of a section: its `type =` value, or its label. */
