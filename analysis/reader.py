@@ -110,8 +110,15 @@ def table_frame(rows):
     return df
 
 
-def load_runs(f):
+PRUNED = 2  # status_code of a run stopped at a rung by successive halving (docs/GRID.md)
+
+
+def load_runs(f, pruned=False):
     """The committed rows (written == 1) of the runs table, indexed by run id (run_id also a column).
+
+    Rows with status `pruned` (a successive-halving sweep's runs stopped at an earlier rung,
+    with a smaller budget) are left out unless pruned=True: the report compares the runs of
+    the last rung, as `gdsweep summary` does.
 
     File-key columns (the file's `file_columns`, e.g. denoise's `image`) hold the file's name,
     name-key columns (`name_columns`, e.g. curvefit's `x`) the name the grid gives (None where
@@ -122,7 +129,7 @@ def load_runs(f):
         columns = _text_attr(h, "file_columns")
         names = _text_attr(h, "names")
         name_columns = _text_attr(h, "name_columns")
-    df = df[df["written"] == 1]
+    df = df[(df["written"] == 1) & (pruned | (df["status_code"] != PRUNED))]
     df.index = pd.Index(df["run_id"].to_numpy())
     return _name_files(_name_files(df, files, columns), names, name_columns)
 

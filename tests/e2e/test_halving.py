@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from gdtest import (check, finish, gdsweep, runs_table, start, sweep,  # noqa: E402
+from gdtest import (SOURCE, check, finish, gdsweep, runs_table, start, sweep,  # noqa: E402
                     sweep_differences, workdir, write_grid)
 
 ETA, RUNGS = 3, [30, 90, 270]
@@ -223,5 +223,18 @@ check(p.returncode == 2 and "--shard" in p.stderr, f"--shard is refused: {p.stde
 p = gdsweep("status", out1)
 check(f"{n - counts[-1]} pruned" in p.stdout, f"status counts the pruned runs: {p.stdout}")
 p = gdsweep("summary", out1)
-check(p.returncode == 0 and f"{n} of {n} committed" in p.stdout, "summary reads the file")
+m = re.search(r"(\d+) converged, (\d+) hit the budget, (\d+) diverged", p.stdout)
+check(p.returncode == 0 and f"{n} of {n} committed" in p.stdout and m and
+      sum(map(int, m.groups())) == counts[-1],
+      f"summary reads the file and ranks the {counts[-1]} runs of the last rung")
+
+sys.path.insert(0, os.path.abspath(SOURCE))
+from analysis import reader  # noqa: E402
+from analysis.sweep import Sweep  # noqa: E402
+check(len(reader.load_runs(out1)) == counts[-1] and
+      len(reader.load_runs(out1, pruned=True)) == n,
+      "the analysis reader leaves the pruned rows out unless asked for them")
+with Sweep(out1) as s:
+    check(set(s.runs["status"]) <= {"converged", "max_iter", "diverged"} and
+          len(s.runs) == counts[-1], "the report's sweep holds the runs of the last rung")
 finish()
