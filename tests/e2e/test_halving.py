@@ -156,6 +156,9 @@ for point, ranks in [("rung_boundary", None), ("after_promotion", None),
     p = gdsweep(grid, "-o", out, "--quiet", *ONE, mpi_ranks=ranks, check_rc=False,
                 env={"GD_INJECT_FAILURE": point})
     check(p.returncode != 0, f"{point} ({ranks or 1} ranks): the sweep was killed")
+    st = gdsweep("status", out, check_rc=False)
+    check(st.returncode == 3 and "state: resumable" in st.stdout,
+          f"{point}: status says the file is resumable, not complete: {st.stdout}")
     done = resume_until_done(out, ranks=2 if ranks else None)
     diff = sweep_differences(out1, out) if done else ["not resumed"]
     check(not diff, f"{point} ({ranks or 1} ranks): the resumed file is the same ({diff[:3]})")
