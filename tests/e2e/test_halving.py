@@ -12,11 +12,13 @@ the best run of each instance is the full grid's best."""
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import time
 
+import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -109,7 +111,6 @@ check(all((t["status"] == "pruned") == (reached < len(RUNGS) - 1)),
 
 def row_differences(i, r):
     """Result cells and trajectory of halving row i that differ from plain sweep r's."""
-    import h5py
     from gdtest import NOT_RESULTS, SERIES
     bad = []
     with h5py.File(out1, "r") as a, h5py.File(plains[r], "r") as b:
@@ -162,6 +163,27 @@ for point, ranks in [("rung_boundary", None), ("after_promotion", None),
     done = resume_until_done(out, ranks=2 if ranks else None)
     diff = sweep_differences(out1, out) if done else ["not resumed"]
     check(not diff, f"{point} ({ranks or 1} ranks): the resumed file is the same ({diff[:3]})")
+
+# A kill during the last phase, made by hand: one finalist is committed at the last rung,
+# with a final loss worse than any run's (as if it diverged late), the other finalists not
+# at all (written = 0). Resuming recomputes those from rung 0; at each barrier the one
+# past the rung keeps its place although its loss now ranks it last, so the same runs
+# are promoted and only its edited cell differs from the uninterrupted file.
+surgery = os.path.join(d, "surgery.h5")
+shutil.copyfile(out1, surgery)
+finalists = np.flatnonzero(reached == len(RUNGS) - 1)
+ahead = finalists[0]
+with h5py.File(surgery, "r+") as f:
+    rows = f["runs"][:]
+    rows["written"][finalists[1:]] = 0
+    rows["loss_final"][ahead] = 1e300
+    f["runs"][...] = rows
+done = resume_until_done(surgery)
+diff = sweep_differences(out1, surgery) if done else ["not resumed"]
+check(diff == ["column loss_final"] and
+      list(runs_table(surgery)["iterations"]) == list(t["iterations"]) and
+      list(runs_table(surgery)["status"]) == list(t["status"]),
+      f"a resume with a run already past the rungs promotes the same runs ({diff[:3]})")
 
 # Kills at random moments (many commits, so they land between rungs and batches).
 random.seed(int(os.environ.get("GD_KILL_SEED", "20261207")))
