@@ -40,6 +40,8 @@ start_spread = 0.3
 type = curvefit
 points = 200
 degree = 3
+x_min = -1
+x_max = 1
 [optimizer gd]
 lr = logspace(-4, -1, 9)
 [optimizer momentum]
