@@ -81,6 +81,12 @@ static void test_small_groups(void **state)
     assert_int_equal(gd_halving_choose(one, 1, 4), 1);
 }
 
+static void parse(gd_sweep *s, const char *text)
+{
+    gd_error err = {0};
+    assert_int_equal(gd_sweep_parse(s, "t.ini", text, strlen(text), 0, &err), 0);
+}
+
 static const char grid_text[] = "[sweep]\nhalving = 3\nrungs = 30, 90,270\n"
                                 "[problem q]\ntype = quadratic\n"
                                 "[optimizer gd]\nlr = 0.1, 0.2\n";
@@ -90,10 +96,8 @@ static void test_rungs_set_the_budget(void **state)
 {
     (void)state;
     gd_sweep s;
-    gd_error err = {0};
     gd_run_desc d;
-    memset(&s, 0, sizeof s);
-    assert_int_equal(gd_sweep_parse(&s, "t.ini", grid_text, strlen(grid_text), 0, &err), 0);
+    parse(&s, grid_text);
     assert_int_equal(s.halving, 3);
     assert_int_equal(s.n_rungs, 3);
     assert_int_equal(s.rungs[0], 30);
@@ -107,6 +111,26 @@ static void test_rungs_set_the_budget(void **state)
     gd_sweep_free(&s);
 }
 
+/* Two rosenbrock settings x (gd with 9 rates, adam with 5), ETA 3: by hand, rung 0 runs
+ * 2 (9 + 5) = 28, rung 1 2 (3 + 2) = 10, rung 2 2 (1 + 1) = 4. */
+static const char plan_text[] = "[sweep]\nhalving = 3\nrungs = 20, 60, 180\n"
+                                "[problem rosen]\ntype = rosenbrock\nx0 = -1.5, 0\n"
+                                "[optimizer gd]\nlr = logspace(-4, -0.5, 9)\n"
+                                "[optimizer adam]\nlr = 0.003, 0.01, 0.03, 0.1, 0.3\n";
+
+static void test_plan_counts_each_rung(void **state)
+{
+    (void)state;
+    gd_sweep s;
+    uint64_t per_rung[GD_RUNGS_MAX];
+    parse(&s, plan_text);
+    gd_halving_plan(&s, per_rung);
+    assert_int_equal(per_rung[0], 28);
+    assert_int_equal(per_rung[1], 10);
+    assert_int_equal(per_rung[2], 4);
+    gd_sweep_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -116,6 +140,7 @@ int main(void)
         cmocka_unit_test(test_runs_ahead_keep_their_places),
         cmocka_unit_test(test_small_groups),
         cmocka_unit_test(test_rungs_set_the_budget),
+        cmocka_unit_test(test_plan_counts_each_rung),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "gdsweep/driver.h"
 #include "gdsweep/grid.h"
@@ -43,6 +44,20 @@ uint64_t gd_halving_keep(uint64_t n, uint64_t eta);
  * returns how many go on: runs[0 .. k) (k = gd_halving_keep, or the runs ahead when
  * more). */
 size_t gd_halving_choose(gd_halving_run *runs, size_t n, uint64_t eta);
+
+/* ---- the plan (halving_plan.c) -------------------------------------------------------- */
+
+/* Runs of each phase: per_rung[r] for r < s->n_rungs. Exact before any run (each group of
+ * n runs keeps gd_halving_keep(n, ETA) at each barrier); one pass over the groups. */
+void gd_halving_plan(const gd_sweep *s, uint64_t *per_rung);
+
+/* One line: the runs per rung, the iteration budget they take (replays of earlier rungs
+ * included) against the full grid's (every run given the last rung), the share saved. */
+void gd_halving_print(FILE *out, const gd_sweep *s, const uint64_t *per_rung);
+
+/* The plan's line for --dry-run (not counted past GD_HALVING_PLAN_MAX runs). */
+#define GD_HALVING_PLAN_MAX 100000000ULL
+void gd_halving_print_plan(FILE *out, const gd_sweep *s);
 
 /* ---- the state of a halving sweep (rank 0) ------------------------------------------- */
 

@@ -6,6 +6,7 @@
  * scales. The table lists the first DRY_RUN_ROWS (problem, optimizer) pairs. */
 #include "gdsweep/report.h"
 
+#include "gdsweep/halving.h"
 #include "gdsweep/run.h"
 
 #define ROW_BYTES 600.0
@@ -98,4 +99,6 @@ void gd_print_dry_run(FILE *out, const gd_sweep *s, const char *output)
             (unsigned long long)s->n_runs);
     print_size(out, bytes);
     fprintf(out, " in %s (nothing was run)\n", output);
+    if (s->halving)
+        gd_halving_print_plan(out, s);
 }

@@ -53,26 +53,6 @@ static int phase(gd_sweep *s, size_t r, gd_halving *h, gd_selection *sel, gd_sto
     return rc;
 }
 
-/* What halving saved: iteration budgets of every phase (replays included) against the
- * full grid's, every run given the last rung. */
-static void print_savings(const gd_halving *h)
-{
-    const gd_sweep *s = h->sweep;
-    double spent = 0, replayed = 0, full = (double)s->n_runs * (double)s->rungs[s->n_rungs - 1];
-    printf("halving %llu: runs per rung", (unsigned long long)s->halving);
-    for (size_t r = 0; r < s->n_rungs; r++) {
-        printf("%s %llu", r ? "," : "", (unsigned long long)h->survivors[r]);
-        spent += (double)h->survivors[r] * (double)s->rungs[r];
-        replayed += r ? (double)h->survivors[r] * (double)s->rungs[r - 1] : 0;
-    }
-    printf(" (budgets");
-    for (size_t r = 0; r < s->n_rungs; r++)
-        printf("%s %ld", r ? "," : "", s->rungs[r]);
-    printf("); iteration budget %.0f (%.0f of it replays earlier rungs) of the full grid's "
-           "%.0f: %.1f%% saved\n", spent, replayed, full,
-           full > 0 ? 100.0 * (1.0 - spent / full) : 0.0);
-}
-
 int gd_halving_sweep(gd_sweep *s, gd_selection *sel, gd_store *st, gd_tally *tally,
                      int quiet, gd_drive_stats *stats, gd_error *err)
 {
@@ -93,7 +73,7 @@ int gd_halving_sweep(gd_sweep *s, gd_selection *sel, gd_store *st, gd_tally *tal
             rc = phase(s, r, &h, sel, st, tally, quiet, stats, err);
     }
     if (root && rc == 0)
-        print_savings(&h);
+        gd_halving_print(stdout, s, h.survivors);
     if (root) {
         gd_halving_free(&h);
         sel->halving = NULL;

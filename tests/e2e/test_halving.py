@@ -104,6 +104,10 @@ p = sweep(grid, out1, *ONE)
 m = re.search(r"runs per rung ([\d, ]+) \(", p.stdout)
 check(m is not None and [int(x) for x in m.group(1).split(",")] == counts,
       f"the sweep reports the runs per rung {counts}: {p.stdout.strip().splitlines()[:1]}")
+halving_line = [x for x in p.stdout.splitlines() if x.startswith("halving")]
+dry = gdsweep(grid, "--dry-run").stdout
+check(len(halving_line) == 1 and halving_line[0] in dry.splitlines(),
+      f"--dry-run prints the sweep's halving line before anything runs: {dry}")
 t = runs_table(out1)
 check(list(t["iterations"]) == [RUNGS[r] for r in reached],
       "each row's iterations is the budget of the rung recomputed from the plain sweeps")
