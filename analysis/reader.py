@@ -126,15 +126,23 @@ def _table_column(col):
     return col
 
 
-def load_runs(f):
+PRUNED = 2  # status_code of a run stopped at a rung by successive halving (docs/GRID.md)
+
+
+def load_runs(f, pruned=False):
     """The committed rows (written == 1) of the runs table, indexed by run id (run_id also a column).
+
+    Rows with status `pruned` (a successive-halving sweep's runs stopped at an earlier rung,
+    with a smaller budget) are left out unless pruned=True: the report compares the runs of
+    the last rung, as `gdsweep summary` does.
 
     File-key columns (the file's `file_columns`, e.g. denoise's `image`) hold the file's name,
     name-key columns (`name_columns`, e.g. curvefit's `x`) the name the grid gives (None where
     a row gives none), not the index the file stores."""
     with opened(f) as h:
         rows = h["runs"][:]
-        df = table_frame(rows[rows["written"] == 1])
+        keep = (rows["written"] == 1) & (pruned | (rows["status_code"] != PRUNED))
+        df = table_frame(rows[keep])
         files = _text_attr(h, "input_files")
         columns = _text_attr(h, "file_columns")
         names = _text_attr(h, "names")

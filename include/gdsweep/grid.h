@@ -25,6 +25,8 @@
 #define GD_PATH_MAX 4096
 /* The largest grid text read, in bytes (docs/GRID.md). */
 #define GD_GRID_TEXT_MAX (16 << 20)
+/* Most rungs of [sweep] rungs. */
+#define GD_RUNGS_MAX 16
 /* Grids larger than this need --allow-huge. */
 #define GD_HUGE_GRID 1000000000ULL
 
@@ -100,6 +102,13 @@ typedef struct gd_sweep {
     uint64_t seed, repeats;
     long record_every;
     int store_data;          /* [sweep] store_data: keep large file arrays (problem.h) */
+    /* Successive halving (docs/GRID.md): ETA (0: off), the rung budgets (strictly
+     * increasing), and the budget every run decodes with now (the last rung's unless a
+     * halving phase set another: halving.h). */
+    uint64_t halving;
+    long rungs[GD_RUNGS_MAX];
+    size_t n_rungs;
+    long rung_budget;
     gd_problem_section *problems;
     size_t n_problems;
     gd_optimizer_section *optimizers;

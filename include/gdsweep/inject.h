@@ -2,7 +2,8 @@
  *
  * For tests only (tests/e2e/test_failure_paths.sh): the environment variable
  * GD_INJECT_FAILURE = plan | local_worker | tally_rank1 makes that step fail as if it had
- * run out of memory, so that the job's failure paths can be exercised. Unset (always, in
+ * run out of memory, so that the job's failure paths can be exercised; rung_boundary and
+ * after_promotion kill rank 0 at a halving sweep's first barrier (halving_sweep.c). Unset (always, in
  * real use), nothing fails. The variable is read here and nowhere else. */
 #ifndef GDSWEEP_INJECT_H
 #define GDSWEEP_INJECT_H

@@ -25,7 +25,8 @@ typedef enum {
     GD_STATUS_ABANDONED = -2, /* cut short by an interrupt: never recorded */
     GD_STATUS_DIVERGED = -1,
     GD_STATUS_MAX_ITER = 0,
-    GD_STATUS_CONVERGED = 1
+    GD_STATUS_CONVERGED = 1,
+    GD_STATUS_PRUNED = 2      /* stopped at a rung by successive halving (halving.h) */
 } gd_status;
 
 const char *gd_status_name(int status);

@@ -13,8 +13,11 @@
 #include "gdsweep/grid.h"
 #include "gdsweep/store.h"
 
+struct gd_halving;
+
 typedef struct gd_selection {
     const gd_sweep *sweep;
+    const struct gd_halving *halving; /* a halving phase's runs (halving.h), or NULL */
     const gd_store *store;   /* the committed runs, or NULL (none) */
     uint64_t shard, shards;  /* 0-based shard index, shard count (1: the whole grid) */
     uint64_t group;          /* ids per group dealt to the shards */
@@ -37,7 +40,8 @@ int gd_shard_attrs_ok(double index, double count);
 void gd_selection_init(gd_selection *sel, const gd_sweep *s, const gd_store *st,
                        uint64_t shard, uint64_t shards);
 
-/* 1 when id is not for this job (another shard's, or committed): a gd_plan_done_fn. */
+/* 1 when id is not for this job (another shard's, or committed; in a halving phase: not
+ * in the phase, gd_halving_skip): a gd_plan_done_fn. */
 int gd_selection_skip(void *sel, uint64_t id);
 
 #endif

@@ -85,6 +85,14 @@ int gd_store_is_committed(const gd_store *st, uint64_t id);
 /* Runs committed in the file. */
 uint64_t gd_store_committed(const gd_store *st);
 
+/* Successive halving (halving.h, store_rungs.c). Reads the numeric column `name` of rows
+ * [first, first + n) as doubles into out (0, or -1 with a runtime error). */
+int gd_store_read_column(gd_store *st, const char *name, uint64_t first, uint64_t n,
+                         double *out, gd_error *err);
+/* Sets the status of the committed runs ids[0 .. n-1] to pruned (their other cells stay)
+ * and flushes; a failure abandons the store like a failed batch. */
+int gd_store_mark_pruned(gd_store *st, const uint64_t *ids, size_t n, gd_error *err);
+
 /* After gd_store_write_batch failed on the disk (full, over quota, I/O error), appends to
  * err what to do: the committed runs are safe; free space and resume. Nothing otherwise. */
 void gd_store_explain_failure(const gd_store *st, gd_error *err);

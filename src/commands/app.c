@@ -16,6 +16,7 @@
 #include "gdsweep/cli.h"
 #include "gdsweep/crash_watch.h"
 #include "gdsweep/grid.h"
+#include "gdsweep/halving.h"
 #include "gdsweep/inject.h"
 #include "gdsweep/interrupt.h"
 #include "gdsweep/merge.h"
@@ -192,7 +193,7 @@ static int finish(const gd_cli *c, const gd_selection *sel, gd_store *st, const 
     return GD_EXIT_OK;
 }
 
-static int run_job(const gd_cli *c, const gd_sweep *s, gd_store *st, const char *out,
+static int run_job(const gd_cli *c, gd_sweep *s, gd_store *st, const char *out,
                    gd_error *err)
 {
     gd_selection sel;
@@ -200,7 +201,7 @@ static int run_job(const gd_cli *c, const gd_sweep *s, gd_store *st, const char 
     gd_drive_stats stats = {0};
     uint64_t shard = c->shards ? c->shard - 1 : 0, shards = c->shards ? c->shards : 1;
     gd_selection_init(&sel, s, st, shard, shards); /* rank 0's store; NULL elsewhere */
-    int nothing = gd_par_rank() == 0 && c->resume && sel.todo == 0;
+    int nothing = gd_par_rank() == 0 && c->resume && sel.todo == 0 && !s->halving;
     gd_par_agree(&nothing, NULL);
     if (nothing) {
         if (gd_par_rank() == 0)
@@ -218,7 +219,8 @@ static int run_job(const gd_cli *c, const gd_sweep *s, gd_store *st, const char 
         gd_tally_init(&tally, s, NULL, err) != 0)
         return gd_par_fail(err);
     gd_interrupt_install(c->grace);
-    rc = gd_par_sweep(&sel, st, &tally, c->quiet, &stats, err);
+    rc = s->halving ? gd_halving_sweep(s, &sel, st, &tally, c->quiet, &stats, err)
+                    : gd_par_sweep(&sel, st, &tally, c->quiet, &stats, err);
     if (gd_par_rank() == 0)
         rc = finish(c, &sel, st, out, &tally, &stats, rc, err);
     else if (rc == GD_SWEEP_INTERRUPTED)
@@ -231,7 +233,7 @@ static int run_job(const gd_cli *c, const gd_sweep *s, gd_store *st, const char 
 }
 
 /* Returns the exit status, or -1 with err set. */
-static int execute(const gd_cli *c, const gd_sweep *s, gd_error *err)
+static int execute(const gd_cli *c, gd_sweep *s, gd_error *err)
 {
     char out[GD_PATH_MAX];
     gd_store *st = NULL;
@@ -247,6 +249,9 @@ static int execute(const gd_cli *c, const gd_sweep *s, gd_error *err)
             gd_print_dry_run_values(stdout, stderr, s);
         return GD_EXIT_OK;
     }
+    if (s->halving && c->shards)
+        return gd_fail(err, "--shard: a sweep with [sweep] halving is not split (its rungs "
+                       "compare runs across shards); run it whole, on more ranks");
     configure_threads(c);
     if (open_store(c, s, out, &st, err) != 0)
         return -1;

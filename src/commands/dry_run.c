@@ -6,6 +6,7 @@
  * scales. The table lists the first DRY_RUN_ROWS (problem, optimizer) pairs. */
 #include "gdsweep/report.h"
 
+#include "gdsweep/halving.h"
 #include "gdsweep/run.h"
 
 #define ROW_BYTES 600.0
@@ -101,4 +102,6 @@ void gd_print_dry_run(FILE *out, const gd_sweep *s, const char *output)
     print_size(out, bytes);
     fprintf(out, " in %s (nothing was run)\n", output);
     gd_print_designs(out, s, DRY_RUN_DESIGN_POINTS);
+    if (s->halving)
+        gd_halving_print_plan(out, s);
 }

@@ -10,6 +10,7 @@
 #include "gdsweep/error.h"
 #include "gdsweep/flags.h"
 #include "gdsweep/format.h"
+#include "gdsweep/grid.h"
 #include "gdsweep/out_lock.h"
 #include "gdsweep/selection.h"
 #include "gdsweep/store_read.h"
@@ -18,7 +19,8 @@
 #define STATUS_WIDTH 16
 
 typedef struct counts {
-    uint64_t in_shard, committed, converged, max_iter, diverged;
+    uint64_t in_shard, committed, converged, max_iter, diverged, pruned;
+    int rungs_left;          /* a halving sweep whose rungs have not all run */
 } counts;
 
 static void count_block(const double *written, const char *status, uint64_t first, uint64_t n,
@@ -35,6 +37,7 @@ static void count_block(const double *written, const char *status, uint64_t firs
         c->converged += !strcmp(st, "converged");
         c->diverged += !strcmp(st, "diverged");
         c->max_iter += !strcmp(st, "max_iter");
+        c->pruned += !strcmp(st, "pruned");
     }
 }
 
@@ -57,6 +60,29 @@ static int count_runs(gd_reader *r, uint64_t shard, uint64_t shards, counts *c, 
     return rc;
 }
 
+/* 1 for a successive-halving sweep (docs/GRID.md) that has not run every rung: its rows
+ * are all committed after the first rung, so only the file's `complete` says. */
+static int rungs_left(gd_reader *r)
+{
+    char *text = NULL;
+    double complete = 0;
+    gd_error ignored;
+    gd_sweep s;
+    memset(&s, 0, sizeof s);
+    if (gd_reader_attr_text(r, GD_ATTR_GRID_TEXT, &text, &ignored) < 0 || !text)
+        return 0;
+    int halving = gd_sweep_parse(&s, "grid", text, strlen(text), 1, &ignored) == 0 && s.halving;
+    gd_sweep_free(&s);
+    free(text);
+    return halving && (gd_reader_attr_number(r, GD_ATTR_COMPLETE, &complete, &ignored) < 0 ||
+                       complete != 1);
+}
+
+static int is_complete(const counts *c)
+{
+    return c->committed == c->in_shard && !c->rungs_left;
+}
+
 static void print_status(gd_reader *r, const char *path, const counts *c, uint64_t shard,
                          uint64_t shards, int locked)
 {
@@ -72,10 +98,15 @@ static void print_status(gd_reader *r, const char *path, const counts *c, uint64
                (unsigned long long)shards, (unsigned long long)gd_reader_rows(r));
     printf("runs: %llu committed, %llu pending, of %llu\n", (unsigned long long)c->committed,
            (unsigned long long)(c->in_shard - c->committed), (unsigned long long)c->in_shard);
-    printf("by status: %llu converged, %llu hit the budget, %llu diverged\n",
+    printf("by status: %llu converged, %llu hit the budget, %llu diverged",
            (unsigned long long)c->converged, (unsigned long long)c->max_iter,
            (unsigned long long)c->diverged);
-    if (c->committed == c->in_shard)
+    if (c->pruned)
+        printf(", %llu pruned at a rung", (unsigned long long)c->pruned);
+    printf("\n");
+    if (c->rungs_left)
+        printf("rungs: not every rung of successive halving has run\n");
+    if (is_complete(c))
         printf("state: complete\n");
     else if (locked)
         printf("state: being written (resume it only if its writer dies)\n");
@@ -182,6 +213,7 @@ static int report(const char *path)
     int rc = gd_reader_shard(r, &shard, &shards, &err);
     if (rc == 0)
         rc = count_runs(r, shard, shards, &c, &err);
+    c.rungs_left = rc == 0 && rungs_left(r);
     if (rc == 0)
         print_status(r, path, &c, shard, shards, locked);
     if (rc == 0 && locked && c.committed < c.in_shard)
@@ -189,7 +221,7 @@ static int report(const char *path)
     gd_reader_close(r);
     if (rc != 0)
         return gd_error_print(&err, NULL);
-    return c.committed == c.in_shard ? GD_EXIT_OK : GD_EXIT_INTERRUPTED;
+    return is_complete(&c) ? GD_EXIT_OK : GD_EXIT_INTERRUPTED;
 }
 
 int gd_status_main(int argc, char **argv)

@@ -178,7 +178,7 @@ static int add_row(stream *st, uint64_t id, size_t i, int *used, gd_error *err)
     if (written != 1)
         return bad_cell(st, id, GD_COL_WRITTEN, written, err);
     if (status != GD_STATUS_CONVERGED && status != GD_STATUS_MAX_ITER &&
-        status != GD_STATUS_DIVERGED)
+        status != GD_STATUS_DIVERGED && status != GD_STATUS_PRUNED)
         return bad_cell(st, id, "status_code", status, err);
     if (!(steps >= 0 && steps < 9e18))
         return bad_cell(st, id, "steps", steps, err);

@@ -24,8 +24,9 @@ typedef struct build {
     gd_error *err;
 } build;
 
-static const char *const sweep_keys[] = {"name",         "output",     "seed",    "repeats",
+static const char *const sweep_keys[] = {"name",    "output",  "seed",         "repeats",
                                          "record_every", "store_data", "sampler", "samples",
+                                         "halving", "rungs",
                                          NULL};
 static const char *const problem_keys[] = {"type", NULL};
 static const char *const optimizer_keys[] = {"type", "problems", NULL};
@@ -161,7 +162,7 @@ static int read_sweep(build *b)
     b->sampling.seed = s->seed;
     if (!s->output[0])
         snprintf(s->output, sizeof s->output, "%s.h5", s->name);
-    return 0;
+    return gd_grid_halving_read(s, b->raw, b->err);
 }
 
 /* The type name of a section: its `type =` value, or its label. */

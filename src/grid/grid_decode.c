@@ -72,6 +72,8 @@ void gd_sweep_decode(const gd_sweep *s, uint64_t id, gd_run_desc *d)
     gd_grid_dims_decode(pl->dims + pl->n_type_dims, GD_CONTROL_COUNT, k / pl->optimizer_span,
                         control);
     gd_control_from_values(&d->control, control);
+    if (s->halving)
+        d->control.iterations = s->rung_budget;
     k %= pl->optimizer_span;
     size_t o = find_optimizer(s, p, &k);
     d->optimizer = (uint32_t)o;

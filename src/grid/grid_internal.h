@@ -209,6 +209,10 @@ int gd_grid_split(const char *text, const char *what,
 int gd_grid_values(gd_dim *dim, const gd_param_spec *spec, const char *text,
                    gd_grid_pool *pool, gd_error *err);
 
+/* grid_halving.c: [sweep] halving and rungs into s (0 when absent), checked against raw
+ * (no iterations key anywhere). Usage error naming the line. */
+int gd_grid_halving_read(gd_sweep *s, const gd_grid_raw *raw, gd_error *err);
+
 /* grid_dims.c: dims and located errors. */
 /* Formats "PATH:LINE: msg" (or "PATH: msg" when line is 0) as a usage error. */
 int gd_grid_fail_at(gd_error *err, const char *path, int line, const char *fmt, ...)

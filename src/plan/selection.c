@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "gdsweep/halving.h"
+
 #define SHARD_GROUP_MAX 1024
 #define SHARD_GROUPS_PER_SHARD 8
 
@@ -26,6 +28,8 @@ int gd_shard_attrs_ok(double index, double count)
 int gd_selection_skip(void *ctx, uint64_t id)
 {
     const gd_selection *sel = ctx;
+    if (sel->halving)
+        return gd_halving_skip(sel->halving, id);
     if (sel->shards > 1 && gd_shard_of(id, sel->group, sel->shards) != sel->shard)
         return 1;
     return sel->store && gd_store_is_committed(sel->store, id);
@@ -35,6 +39,7 @@ void gd_selection_init(gd_selection *sel, const gd_sweep *s, const gd_store *st,
                        uint64_t shard, uint64_t shards)
 {
     sel->sweep = s;
+    sel->halving = NULL;
     sel->store = st;
     sel->shard = shard;
     sel->shards = shards ? shards : 1;

@@ -119,7 +119,7 @@ static size_t fixed_width(const gd_registries *reg, enum gd_col_role role)
             w = max_len(w, reg->schedules[i]->name);
         return w;
     default:
-        for (int s = GD_STATUS_DIVERGED; s <= GD_STATUS_CONVERGED; s++)
+        for (int s = GD_STATUS_DIVERGED; s <= GD_STATUS_PRUNED; s++)
             w = max_len(w, gd_status_name(s));
         return w;
     }

@@ -187,7 +187,8 @@ size_t gd_tally_rank(const gd_tally *t, size_t g, size_t o)
 
 /* ---- adding runs ----------------------------------------------------------------------- */
 
-/* Counts the status; 0 when it is none of the three recorded ones. */
+/* Counts the status; 0 when it is none of the three recorded ones (a run pruned by
+ * successive halving is left out: the table compares the runs of the last rung). */
 static int count_status(gd_tally_cell *c, int status)
 {
     switch (status) {

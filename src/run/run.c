@@ -22,6 +22,7 @@ const char *gd_status_name(int status)
     case GD_STATUS_CONVERGED: return "converged";
     case GD_STATUS_DIVERGED: return "diverged";
     case GD_STATUS_ABANDONED: return "abandoned";
+    case GD_STATUS_PRUNED: return "pruned";
     default: return "max_iter";
     }
 }
