@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../src/store/journal.h"
@@ -316,6 +318,82 @@ static void tear_between(const char *path, const char *journal, const bytes *a, 
     close(fd);
 }
 
+/* A child process takes the commit lock on path (exclusive: a writer, else shared: a
+ * reader), says so on `ready`, holds it until `release` is readable, then exits. */
+static pid_t lock_holder(const char *path, int exclusive, int ready[2], int release[2])
+{
+    assert_int_equal(pipe(ready), 0);
+    assert_int_equal(pipe(release), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        int fd = open(path, exclusive ? O_RDWR : O_RDONLY);
+        int rc = exclusive ? gd_commit_lock_writer(fd) : gd_commit_lock_reader(fd, 1);
+        char c = rc == (exclusive ? 1 : 0);
+        if (write(ready[1], &c, 1) != 1 || read(release[0], &c, 1) < 0)
+            _exit(2);
+        _exit(0);
+    }
+    char c = 0;
+    assert_int_equal(read(ready[0], &c, 1), 1);
+    assert_int_equal(c, 1);
+    return child;
+}
+
+static void let_go(pid_t child, int ready[2], int release[2])
+{
+    char c = 1;
+    int status = 0;
+    assert_int_equal(write(release[1], &c, 1), 1);
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    for (int i = 0; i < 2; i++) {
+        close(ready[i]);
+        close(release[i]);
+    }
+}
+
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* While another process commits, a reader waits and gives up after its wait; while another
+ * process reads, a commit waits its wait and then goes on without the lock (0); with no
+ * one else, each gets the lock. Record locks are per process, hence the children. */
+static void test_commit_lock_excludes_readers_and_writers(void **state)
+{
+    (void)state;
+    char file[256];
+    int ready[2], release[2];
+    test_path(file, sizeof file, "lock.bin");
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    int fd = open(file, O_RDWR);
+    assert_true(fd >= 0);
+
+    pid_t writer = lock_holder(file, 1, ready, release);
+    double t0 = seconds_now();
+    assert_int_equal(gd_commit_lock_reader(fd, 0.2), -1);
+    assert_true(seconds_now() - t0 >= 0.2);
+    let_go(writer, ready, release);
+    assert_int_equal(gd_commit_lock_reader(fd, 0.2), 0);
+    gd_commit_unlock(fd);
+
+    pid_t reader = lock_holder(file, 0, ready, release);
+    t0 = seconds_now();
+    assert_int_equal(gd_commit_lock_writer_wait(fd, 0.2), 0); /* went on without it */
+    assert_true(seconds_now() - t0 >= 0.2);
+    let_go(reader, ready, release);
+    assert_int_equal(gd_commit_lock_writer_wait(fd, 0.2), 1);
+    gd_commit_unlock(fd);
+    close(fd);
+    unlink(file);
+}
+
 static void test_torn_commit_reads_and_rolls_back(void **state)
 {
     (void)state;
@@ -367,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_restore_is_byte_exact),
         cmocka_unit_test(test_damaged_or_stale_journals_are_ignored),
         cmocka_unit_test(test_torn_commit_reads_and_rolls_back),
+        cmocka_unit_test(test_commit_lock_excludes_readers_and_writers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

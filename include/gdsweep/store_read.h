@@ -26,6 +26,10 @@
 
 typedef struct gd_reader gd_reader;
 
+/* Opens a sweep's file for reading, also while a sweep writes it: the reader holds the
+ * file's commit lock (shared) until gd_reader_close, so it sees exactly the last commit
+ * and that sweep's next commit waits (up to a minute) for it. Read, then close: do not
+ * keep a reader open while waiting on anything else (output to a pipe, a user). */
 int gd_reader_open(gd_reader **out, const char *path, gd_error *err);
 void gd_reader_close(gd_reader *r);
 

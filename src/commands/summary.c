@@ -411,17 +411,14 @@ static int resolve_ranking(gd_reader *r, const gd_summary_request *q, gd_ranking
     return 0;
 }
 
-int gd_summary_report(const gd_summary_request *q, FILE *out, gd_error *err)
+/* The report into out, read from r. */
+static int report_from(const gd_summary_request *q, gd_reader *r, FILE *out, gd_error *err)
 {
-    gd_reader *r = NULL;
     gd_sweep s;
     gd_tally t;
     gd_ranking ranking;
     uint64_t committed = 0;
-    int rc = gd_reader_open(&r, q->path, err);
-    if (rc < 0)
-        return -1;
-    rc = resolve_ranking(r, q, &ranking, err);
+    int rc = resolve_ranking(r, q, &ranking, err);
     if (rc == 0)
         rc = gd_summary_load_grid(r, &s, err);
     if (rc == 0) {
@@ -437,7 +434,27 @@ int gd_summary_report(const gd_summary_request *q, FILE *out, gd_error *err)
         gd_tally_free(&t);
         gd_sweep_free(&s);
     }
+    return rc;
+}
+
+/* The report is made in memory and written once the file is closed: a reader holds the
+ * file's commit lock while it is open (store_read.h), and output blocked on a pipe (`|
+ * less` left open) must not keep a running sweep's commits waiting. */
+int gd_summary_report(const gd_summary_request *q, FILE *out, gd_error *err)
+{
+    gd_reader *r = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    if (gd_reader_open(&r, q->path, err) < 0)
+        return -1;
+    FILE *mem = open_memstream(&text, &len);
+    int rc = mem ? report_from(q, r, mem, err) : gd_fail_runtime(err, "out of memory");
     gd_reader_close(r);
+    if (mem && fclose(mem) != 0 && rc == 0)
+        rc = gd_fail_runtime(err, "out of memory for the summary");
+    if (rc == 0 && len)
+        fwrite(text, 1, len, out);
+    free(text);
     return rc;
 }
 

@@ -5,7 +5,8 @@
  * committed), so a reader that opens the file then sees exactly the last commit. Only
  * while a commit writes does the file mix old and new bytes. The writer holds an
  * exclusive POSIX record lock (fcntl) for that window, and a reader holds a shared one
- * while it has the file open: a commit waits for the readers, a reader for the commit.
+ * while it has the file open: a commit waits for the readers (at most a minute, then it
+ * goes on with a warning), a reader for the commit (at most 30 s, then it fails).
  *
  * The lock is one byte at COMMIT_LOCK_AT, far past any data, on the HDF5 file itself (so
  * it exists whenever the file does; fcntl locks may lie past the end of a file). It is
@@ -18,12 +19,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <time.h>
 
 /* 2^62: a byte no HDF5 file of ours reaches. */
 #define COMMIT_LOCK_AT ((off_t)1 << 62)
-/* A reader retries this often while a commit holds the lock. */
+/* A reader retries this often while a commit holds the lock, and a commit while a reader
+ * holds it. */
 #define RETRY_NS 2000000L
+/* A commit waits this long for the readers at most: a reader stopped with its lock held
+ * (Ctrl-Z) must not stall a sweep. */
+#define WRITER_WAIT_SECONDS 60
 
 static int set_lock(int fd, short type, int cmd)
 {
@@ -38,11 +44,30 @@ static int set_lock(int fd, short type, int cmd)
 
 int gd_commit_lock_writer(int fd)
 {
-    /* A file system without record locks (ENOLCK, EOPNOTSUPP) has no live readers to
-     * protect: the commit goes on. */
-    if (set_lock(fd, F_WRLCK, F_SETLKW) == 0 || errno == ENOLCK || errno == EOPNOTSUPP)
-        return 0;
-    return -1;
+    return gd_commit_lock_writer_wait(fd, WRITER_WAIT_SECONDS);
+}
+
+int gd_commit_lock_writer_wait(int fd, double wait_seconds)
+{
+    struct timespec pause = {0, RETRY_NS};
+    for (double waited = 0;; waited += RETRY_NS * 1e-9) {
+        if (set_lock(fd, F_WRLCK, F_SETLK) == 0)
+            return 1;
+        /* A file system without record locks has no live readers to protect. */
+        if (errno == ENOLCK || errno == EOPNOTSUPP)
+            return 0;
+        if (errno != EAGAIN && errno != EACCES)
+            return -1;
+        if (waited >= wait_seconds) {
+            static int warned;
+            if (!warned++)
+                fprintf(stderr, "gdsweep: warning: a reader has held the commit lock for %.0f "
+                        "s (a stopped `gdsweep status` or summary?); committing without it: "
+                        "that reader may see a commit half done\n", wait_seconds);
+            return 0;
+        }
+        nanosleep(&pause, NULL);
+    }
 }
 
 int gd_commit_lock_reader(int fd, double wait_seconds)

@@ -59,8 +59,11 @@ int gd_journal_restore(int file_fd, const gd_journal *j);
 void gd_journal_free(gd_journal *j);
 
 /* The commit lock (commit_lock.c), on the HDF5 file's descriptor fd. The writer holds it
- * exclusively while a commit writes (waits for readers); 0 / -1 with errno. */
+ * exclusively while a commit writes: 1 held; 0 not held (no record locks here, or a
+ * reader kept it a minute: warned once on stderr); -1 with errno. */
 int gd_commit_lock_writer(int fd);
+/* The same with a wait other than a minute (tests). */
+int gd_commit_lock_writer_wait(int fd, double wait_seconds);
 /* A reader holds it shared while it has the file open; waits up to wait_seconds for a
  * commit to end (-1 with errno EAGAIN or EACCES past that). */
 int gd_commit_lock_reader(int fd, double wait_seconds);

@@ -266,11 +266,13 @@ int gd_jfile_commit(journal_file *f)
     uint64_t size = f->eof > f->eoa ? f->eof : f->eoa;
     if (f->creating) /* nothing held (committed is 0): the file is as written */
         return gd_jfile_set_size(f, size) < 0 ? -1 : (f->eof = size, 0);
-    if (gd_commit_lock_writer(f->fd) < 0)
+    int locked = gd_commit_lock_writer(f->fd);
+    if (locked < 0)
         return -1;
     int rc = write_commit(f, size);
     int saved = errno;
-    gd_commit_unlock(f->fd);
+    if (locked)
+        gd_commit_unlock(f->fd);
     errno = saved;
     if (rc < 0)
         return -1;
