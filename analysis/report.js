@@ -186,7 +186,9 @@ function parallel(box, view) {
     const x = M.l + gap * i;
     el("line", {x1: x, x2: x, y1: M.t + 14, y2: H - M.b, stroke: "#222"}, svg);
     el("text", {x: x, y: H - M.b + 20, "text-anchor": "middle", "font-size": 12}, svg, a.name);
-    ys[i].ticks.forEach(([y, t]) => el("text", {x: x + 4, y: y + 4, "font-size": 10}, svg, t));
+    const last = i === n - 1;  // the last axis labels its ticks on its left, inside the picture
+    ys[i].ticks.forEach(([y, t]) => el("text", {x: last ? x - 4 : x + 4, y: y + 4, "font-size": 10,
+                                                "text-anchor": last ? "end" : "start"}, svg, t));
   });
   el("text", {x: M.l, y: H - 8, "font-size": 11}, svg, `${view.shown} of ${view.runs} runs; diverged runs at the ` +
      `top of the ${view.axes[n - 1].name} axis, dark grey; colour: blue best`);
