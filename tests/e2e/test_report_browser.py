@@ -14,7 +14,9 @@ failure that says how to install it (bash jobs/setup.sh), never a skip.
 The parameter importance is checked against an independent computation: a two-way ANOVA by
 sums of squares on the cell means of a synthetic balanced grid, a three-way grid with a known
 decomposition, and the report's CSV against the same sums of squares over the ranks of the
-runs read here with h5py.
+runs read here with h5py; its seeded intervals must be the same when recomputed. The heat
+map's cells must be the median gaps over repeats read with h5py. A sampled (Sobol) sweep
+must say that its importance is not computed, and still get its other views.
 """
 import csv
 import json
@@ -58,6 +60,22 @@ lr = 0.01, 0.1, 0.5, 1.5
 [optimizer momentum]
 lr = 0.01, 0.05, 0.1
 momentum = 0.5, 0.9
+"""
+SAMPLED = """
+[sweep]
+name = report-sampled
+seed = 3
+samples = 16
+sampler = sobol
+iterations = 40
+
+[problem quad]
+type = quadratic
+x0 = 5
+
+[optimizer adam]
+lr = loguniform(1e-3, 1)
+beta1 = uniform(0.5, 0.99)
 """
 WORK = workdir()
 SHOTS = os.path.join(os.getcwd(), "report_browser")
@@ -117,10 +135,10 @@ def body_attr(dom, name):
     return None if m is None else m.group(1)
 
 
-def make_report():
-    out = os.path.join(WORK, "sweep.h5")
-    sweep(write_grid(WORK, "grid", GRID), out)
-    directory = os.path.join(WORK, "report")
+def make_report(name="sweep", grid=GRID):
+    out = os.path.join(WORK, name + ".h5")
+    sweep(write_grid(WORK, name, grid), out)
+    directory = os.path.join(WORK, name + "-report")
     env = dict(os.environ, PYTHONPATH=SOURCE)
     p = subprocess.run(["/usr/bin/python3", "-m", "analysis.report", out, "-o", directory, "--formats", "svg"],
                        capture_output=True, text=True, env=env)
@@ -248,10 +266,61 @@ def check_report_importance(h5, directory):
                   f"interval {r and r['lo']}..{r and r['hi']})")
 
 
+def page_views(directory):
+    """The views' JSON embedded in index.html."""
+    text = open(os.path.join(directory, "index.html"), encoding="utf-8").read()
+    m = re.search(r"<script type='application/json' id='report-views'>(.*?)</script>", text, re.S)
+    return json.loads(m.group(1).replace("<\\/", "</"))
+
+
+def check_heatmap(h5, directory):
+    """fit/momentum's heat map: the median gap over repeats per (lr, momentum), read here with h5py
+    (a diverged repeat counts as +inf; an infinite median shows as "diverged")."""
+    runs = runs_table(h5)
+    view = [v for v in page_views(directory) if v["kind"] == "heatmap" and v["title"].startswith("momentum on fit")]
+    check(len(view) == 1, "one heat map of momentum on fit")
+    if not view:
+        return
+    v = view[0]
+    check((v["xkey"], v["ykey"]) == ("lr", "momentum"), f"its axes: lr (3 values) and momentum ({v['xkey']}, {v['ykey']})")
+    sel = (runs["problem"] == "fit") & (runs["optimizer"] == "momentum")
+    gap = np.where(runs["status"] == "diverged", np.inf, runs["gap"])
+    bad = []
+    for j, mom in enumerate(v["ys"]):
+        for i, lr in enumerate(v["xs"]):
+            med = float(np.median(gap[sel & (runs["lr"] == lr) & (runs["momentum"] == mom)]))
+            got = v["z"][j][i]
+            if not (got == "diverged" if np.isinf(med) else abs(got - med) <= 1e-12 * abs(med)):
+                bad.append((lr, mom, got, med))
+    check(not bad and len(v["xs"]) * len(v["ys"]) == 6, f"every cell is the median gap over repeats ({bad})")
+
+
+def check_sampled():
+    """A sampled (Sobol) design is not a grid: importance not computed, said in the CSV; the views still made."""
+    _, directory = make_report("sampled", SAMPLED)
+    rows = list(csv.DictReader(open(os.path.join(directory, "parameter_importance.csv"), encoding="utf-8")))
+    check(len(rows) == 1 and rows[0]["term"] == "(not computed)" and "not a full factorial grid" in rows[0]["note"],
+          f"sampled design: importance not computed, the note says why ({rows})")
+    kinds = [v["kind"] for v in page_views(directory)]
+    check("heatmap" in kinds and "parallel" in kinds and "importance" not in kinds,
+          f"sampled design: heat map and parallel coordinates, no importance view ({kinds})")
+
+
+def check_seeded(h5):
+    """The importance intervals are seeded: two computations give the same numbers."""
+    from analysis.sweep import Sweep
+    with Sweep(h5) as s:
+        a, b = importance.table(s), importance.table(s)
+    check(a.equals(b), "importance table (bootstrap intervals) identical when recomputed")
+
+
 def main():
     check_decomposition()
     h5, directory = make_report()
     check_report_importance(h5, directory)
+    check_heatmap(h5, directory)
+    check_seeded(h5)
+    check_sampled()
     views = check_offline(directory)
     check_page(directory, views)
     check_interaction(h5, directory)
