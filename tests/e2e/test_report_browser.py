@@ -118,8 +118,8 @@ def chromium():
 
 def browse(page, *args):
     """Runs headless chromium on file://PAGE with logging on stderr; returns (stdout, stderr)."""
-    cmd = [chromium(), "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-           "--enable-logging=stderr", "--v=0", *args, "file://" + page]
+    cmd = [chromium(), "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+           "--hide-scrollbars", "--enable-logging=stderr", "--v=0", *args, "file://" + page]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
     check(p.returncode == 0, f"chromium {' '.join(args)} exit 0 (got {p.returncode})")
     return p.stdout, p.stderr
