@@ -10,7 +10,8 @@ variance of its effect over the variance of M (mean squares over the cells); wha
 effects and pairs leave is the higher-order share. The metric is the run's rank within its
 (problem settings group, optimizer) in the report's ranking (1 = best; ties averaged), so a
 diverged run counts as the worst and scale does not matter. Intervals: percentile bootstrap
-over repeats (each cell's repeats resampled with replacement, RESAMPLES times), drawn from
+over repeats (each cell's repeats resampled with replacement, RESAMPLES times, fewer for a
+pair of more than MAX_DRAWS / RESAMPLES runs, to bound time and memory), drawn from
 stats.uniform with a key made from the pair's first run id: the report is reproducible.
 A sampled (non-factorial) design or a grid with unequal repeats is not decomposed.
 """
@@ -23,6 +24,8 @@ from . import stats
 from .best import chosen_group, setting_columns
 
 RESAMPLES = 500
+MAX_DRAWS = 5_000_000  # a pair with more runs than MAX_DRAWS / RESAMPLES gets fewer resamples (at least MIN_RESAMPLES)
+MIN_RESAMPLES = 100
 HIGHER = "higher-order"
 
 
@@ -76,9 +79,10 @@ def within_ranks(runs):
     return ranks
 
 
-def resampled_means(y, cells, key, resamples=RESAMPLES):
+def resampled_means(y, cells, key):
     """(resamples, n_cells) cell means with each cell's repeats resampled with replacement."""
     n_cells, r = cells.shape
+    resamples = max(MIN_RESAMPLES, min(RESAMPLES, MAX_DRAWS // cells.size))
     u = stats.uniform(key, 0, np.arange(resamples * n_cells * r, dtype=np.uint64)).reshape(resamples, n_cells, r)
     pick = np.minimum(np.floor(u * r).astype(np.int64), r - 1)
     values = y[cells]  # (n_cells, r)

@@ -1,6 +1,8 @@
 """report.py - `python3 -m analysis.report OUT.h5 -o DIR`: figures and DIR/index.html for one sweep.
 
-Runs are ranked within problem settings groups by --metric/--mode (default: the gap to the
+The page is interactive with no network: report.js (copied into DIR) sorts and filters its
+tables and draws the views of views.py (zoomable curves, heat maps, parallel coordinates,
+parameter importance: importance.py); docs/REPORT.md. Runs are ranked within problem settings groups by --metric/--mode (default: the gap to the
 optimum where it is known, else the final loss, converged runs first). Exit status: 0
 report written (also for a partial sweep, a single run, or every run diverged: each noted
 on stderr and in index.html); 1 a figure failed (the rest is still written); 2 bad input
@@ -8,6 +10,7 @@ on stderr and in index.html); 1 a figure failed (the rest is still written); 2 b
 """
 import argparse
 import dataclasses
+import json
 import os
 import shutil
 import sys
@@ -234,7 +237,9 @@ def interactive_views(sweep, importance_frame, notes):
     """(views, what has none) for report.js (analysis/views.py); a failure is noted, the rest still written."""
     try:
         drawn, missing = views.views(sweep)
-        return drawn + views.importance_views(importance_frame), missing
+        drawn += views.importance_views(importance_frame)
+        json.dumps(drawn, allow_nan=False)  # a value JSON cannot hold fails here, not in the page
+        return drawn, missing
     except Exception as e:  # as a figure's bug: keep the static report
         notes.append(f"interactive views: failed: {e.__class__.__name__}: {e}")
         print(f"{PROG}: interactive views failed: {e.__class__.__name__}: {e}", file=sys.stderr)
