@@ -2,8 +2,9 @@
 
 The page is interactive with no network: report.js (copied into DIR) sorts and filters its
 tables and draws the views of views.py (zoomable curves, heat maps, parallel coordinates,
-parameter importance: importance.py); docs/REPORT.md. Runs are ranked within problem settings groups by --metric/--mode (default: the gap to the
-optimum where it is known, else the final loss, converged runs first). Exit status: 0
+parameter importance: importance.py); docs/REPORT.md. Runs are ranked within problem
+settings groups by --metric/--mode (default: the gap to the optimum where it is known, else
+the final loss, converged runs first). Exit status: 0
 report written (also for a partial sweep, a single run, or every run diverged: each noted
 on stderr and in index.html); 1 a figure failed (the rest is still written); 2 bad input
 (missing file, not gdsweep's, no committed run, bad option), one line on stderr.
