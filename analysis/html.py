@@ -1,4 +1,8 @@
-"""html.py - writes the report's index.html: sweep facts, notes, findings, tables, figures, grid."""
+"""html.py - writes the report's index.html: sweep facts, notes, findings, tables, interactive views, figures, grid.
+
+Interactivity is report.js (copied beside index.html, referenced relatively) over the views'
+JSON embedded in the page: the folder opens from file:// with no network."""
+import json
 import math
 from html import escape
 
@@ -11,6 +15,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 img { max-width: 100%; border: 1px solid #ddd; }
 .notes { background: #fff6dc; border: 1px solid #e6c65c; padding: 0.3em 1em; }
 pre { background: #f7f7f7; padding: 1em; overflow-x: auto; }
+input.filter { display: block; margin: 0.3em 0; width: 24em; }
+.view { margin: 1em 0 2em; }
 """
 
 INFO_KEYS = [("file", "file"), ("created", "created"), ("gdsweep_version", "gdsweep version"),
@@ -57,7 +63,7 @@ def data_table(table, table_id):
             cls = "" if isinstance(v, str) else " class='num'"
             cells.append(f"<td{cls}>{number(v)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f"<table id='{escape(table_id)}'><thead><tr>{head}</tr></thead>"
+    return (f"<table id='{escape(table_id)}' class='data'><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>")
 
 
@@ -85,14 +91,30 @@ def figure_block(made, files):
             f"<p class='caption'>{escape(made.caption)}</p>{also}</section>")
 
 
-def page(info, notes, tables, figures):
-    """The whole index.html text. tables: [report.Table]; figures: [(Made, {format: file name})]."""
+def views_block(views, missing):
+    """The interactive views' boxes (drawn by report.js), what has none, and their data as JSON."""
+    if not views:
+        return ""
+    absent = "".join(f"<li>{escape(m)}</li>" for m in missing)
+    boxes = "".join(f"<section class='view' id='view{k}'><h3>{escape(v['title'])}</h3>"
+                    f"<div data-view='{k}'></div></section>" for k, v in enumerate(views))
+    data = json.dumps(views, allow_nan=False).replace("</", "<\\/")
+    intro = ("Drawn in the page by report.js (no network needed). Curves: drag a box to zoom, double-click to "
+             "reset, choose the x axis (iterations, gradient evaluations, wall seconds). Hover a heat map "
+             "cell for its value. See docs/REPORT.md.")
+    return (f"<h2 id='interactive'>Interactive views</h2><p>{intro}</p><ul>{absent}</ul>{boxes}"
+            f"<script type='application/json' id='report-views'>{data}</script>")
+
+
+def page(info, notes, tables, figures, views=(), missing=()):
+    """The whole index.html text. tables: [report.Table]; figures: [(Made, {format: file name})];
+    views: [dict] (views.py), drawn by report.js."""
     name = escape(str(info.get("name", "sweep")))
     toc = "".join(f"<li><a href='#{escape(m.name)}'>{escape(m.title)}</a></li>" for m, _ in figures)
     blocks = "".join(figure_block(m, files) for m, files in figures)
     findings = [f for m, _ in figures for f in m.findings]
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>gdsweep report: {name}</title>"
-            f"<style>{STYLE}</style></head><body><h1>gdsweep report: {name}</h1>{info_table(info)}"
+            f"<style>{STYLE}</style><script src='report.js'></script></head><body><h1>gdsweep report: {name}</h1>{info_table(info)}"
             f"{notes_block(notes)}{findings_block(findings)}{''.join(table_block(t) for t in tables)}"
-            f"<h2>Figures</h2><ul>{toc}</ul>{blocks}"
+            f"{views_block(list(views), missing)}<h2>Figures</h2><ul>{toc}</ul>{blocks}"
             f"<h2>Grid</h2><pre>{escape(str(info.get('grid_text', '')))}</pre></body></html>\n")

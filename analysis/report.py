@@ -1,20 +1,25 @@
 """report.py - `python3 -m analysis.report OUT.h5 -o DIR`: figures and DIR/index.html for one sweep.
 
-Runs are ranked within problem settings groups by --metric/--mode (default: the gap to the
-optimum where it is known, else the final loss, converged runs first). Exit status: 0
+The page is interactive with no network: report.js (copied into DIR) sorts and filters its
+tables and draws the views of views.py (zoomable curves, heat maps, parallel coordinates,
+parameter importance: importance.py); docs/REPORT.md. Runs are ranked within problem
+settings groups by --metric/--mode (default: the gap to the optimum where it is known, else
+the final loss, converged runs first). Exit status: 0
 report written (also for a partial sweep, a single run, or every run diverged: each noted
 on stderr and in index.html); 1 a figure failed (the rest is still written); 2 bad input
 (missing file, not gdsweep's, no committed run, bad option), one line on stderr.
 """
 import argparse
 import dataclasses
+import json
 import os
+import shutil
 import sys
 
 import pandas as pd
 
 from . import best, fig_convergence, fig_cost, fig_curvefit, fig_denoise, fig_parameter, fig_profile
-from . import fig_samples, fig_sensitivity, fig_status, html, live, samples, stats, targets
+from . import fig_samples, fig_sensitivity, fig_status, html, importance, live, samples, stats, targets, views
 from .plotting import Skip, safe_name, save
 from .reader import NotASweep
 from .sweep import Sweep
@@ -25,6 +30,8 @@ CSV = "best_configurations.csv"
 TIMES_CSV = "time_to_target.csv"
 REPEATS_CSV = "repeats.csv"
 PAIRS_CSV = "paired_tests.csv"
+IMPORTANCE_CSV = "parameter_importance.csv"
+SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "report.js")
 FIGURES = [
     ("descent paths", fig_cost.make_paths),
     ("comparison of optimizers", fig_cost.make_comparison),
@@ -164,7 +171,18 @@ def report_tables(sweep):
     title = "Best configurations (ranked within problem settings)"
     return [Table("best", title, intro, best.table(sweep), CSV),
             Table("time_to_target", "Time to target", times, targets.time_table(sweep), TIMES_CSV)
-            ] + repeat_tables(sweep) + sample_tables(sweep)
+            ] + repeat_tables(sweep) + sample_tables(sweep) + [importance_table(sweep)]
+
+
+def importance_table(sweep):
+    """The functional-ANOVA importance of the swept keys (analysis/importance.py)."""
+    intro = (f"Per problem (its chosen settings group) and optimizer: the share of the variance of the runs' "
+             f"rank (1 = best, the report's ranking) explained by each swept key and each pair, from the "
+             f"marginal means of a full factorial grid (exact, no surrogate), with {stats.LEVEL:.0%} bootstrap "
+             f"intervals over repeats ({importance.RESAMPLES} resamples, seeded). A sampled design or unequal "
+             f"repeats: not computed (note). See docs/REPORT.md.")
+    return Table("importance", "Parameter importance (functional ANOVA)", intro, importance.table(sweep),
+                 IMPORTANCE_CSV)
 
 
 def repeat_tables(sweep):
@@ -216,6 +234,19 @@ def make_figures(sweep, directory, fmts, notes):
     return done, failed
 
 
+def interactive_views(sweep, importance_frame, notes):
+    """(views, what has none) for report.js (analysis/views.py); a failure is noted, the rest still written."""
+    try:
+        drawn, missing = views.views(sweep)
+        drawn += views.importance_views(importance_frame)
+        json.dumps(drawn, allow_nan=False)  # a value JSON cannot hold fails here, not in the page
+        return drawn, missing
+    except Exception as e:  # as a figure's bug: keep the static report
+        notes.append(f"interactive views: failed: {e.__class__.__name__}: {e}")
+        print(f"{PROG}: interactive views failed: {e.__class__.__name__}: {e}", file=sys.stderr)
+        return [], []
+
+
 def write_report(sweep, directory, fmts):
     notes = sweep_notes(sweep)
     for n in notes:
@@ -224,8 +255,10 @@ def write_report(sweep, directory, fmts):
     for t in tables:
         t.frame.to_csv(os.path.join(directory, t.csv), index=False, float_format="%.17g")
     figures, failed = make_figures(sweep, directory, fmts, notes)
+    drawn, missing = interactive_views(sweep, tables[-1].frame, notes)
+    shutil.copyfile(SCRIPT, os.path.join(directory, "report.js"))
     with open(os.path.join(directory, "index.html"), "w", encoding="utf-8") as out:
-        out.write(html.page(sweep.info, notes, tables, figures))
+        out.write(html.page(sweep.info, notes, tables, figures, drawn, missing))
     print(f"wrote {os.path.join(directory, 'index.html')}: {len(figures)} figures, "
           f"{len(tables[0].frame)} best configurations")
     return 1 if failed else 0

@@ -10,7 +10,8 @@ shift || true
 
 packages=(build-essential cmake pkg-config libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools
           libcmocka-dev libinih-dev libpng-dev libnetpbm-dev libcsv-dev zlib1g-dev nettle-dev
-          python3-h5py python3-numpy python3-matplotlib python3-pandas man-db)
+          python3-h5py python3-numpy python3-matplotlib python3-pandas man-db
+          chromium)  # chromium: the report's browser test (tests/e2e/test_report_browser.py)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
