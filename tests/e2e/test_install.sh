@@ -70,7 +70,7 @@ check "python3 -m gdsweep.report comes from the prefix" eval \
    grep -qx "$report_py"'
 check "python3 -m gdsweep.report out.h5 exits 0" \
   eval 'PYTHONPATH=$pydir /usr/bin/python3 -m gdsweep.report out.h5 -o report >report.txt 2>&1'
-for f in index.html best_configurations.csv convergence.png; do
+for f in index.html report.js best_configurations.csv convergence.png; do
   check "the report wrote $f" test -s "report/$f"
 done
 check "the report's usage names gdsweep.report" eval \
