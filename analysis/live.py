@@ -48,10 +48,14 @@ def _running(pid, start):
     return after[0] != "Z" and (start == 0 or int(after[19]) == start)
 
 
-def foreign_writer(path):
+class ForeignWriter(OSError):
+    """A process that is not a gdsweep sweep holds the file open for writing."""
+
+
+def _foreign_writer(fd, path):
     """True when a process holds HDF5's own lock on path for writing (flock, exclusive) and it is
-    not a gdsweep sweep: it keeps no commit lock, so what is read may be torn."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    not a gdsweep sweep: it keeps no commit lock, so what is read may be torn. Asked on the
+    commit lock's own descriptor: closing any other one would drop that lock."""
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         fcntl.flock(fd, fcntl.LOCK_UN)
@@ -60,8 +64,6 @@ def foreign_writer(path):
         return writer_of(path) is None
     except OSError:
         return False
-    finally:
-        os.close(fd)
 
 
 def describe(writer):
@@ -70,9 +72,13 @@ def describe(writer):
 
 @contextlib.contextmanager
 def commit_lock(path, wait=COMMIT_WAIT_SECONDS):
-    """Holds path's commit lock shared: no commit writes while the block runs."""
+    """Holds path's commit lock shared: no commit writes while the block runs. Raises
+    ForeignWriter when a program other than gdsweep has the file open for writing."""
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
+        if _foreign_writer(fd, path):
+            raise ForeignWriter(f"{path} is open for writing by another process that is not a "
+                                "gdsweep sweep: read it once that writer has closed it")
         deadline = time.monotonic() + wait
         while True:
             try:

@@ -50,9 +50,6 @@ def _open_committed(path):
         raise NotASweep(f"{path}: its last commit was cut short (a kill or a failed write; "
                         f"{path}.journal holds the bytes that undo it): `gdsweep status` reads it "
                         "as last committed, and --resume restores and continues it")
-    if live.foreign_writer(path):
-        raise NotASweep(f"{path} is open for writing by another process that is not a gdsweep sweep: "
-                        "report it once that writer has closed it")
     if live.writer_of(path) is not None:
         return h5py.File(path, "r", driver="core", backing_store=False, locking=False)
     return h5py.File(path, "r")  # HDF5's default locking: a file open elsewhere in this process
@@ -69,6 +66,8 @@ def open_sweep(path):
     try:
         with live.commit_lock(path):
             handle = _open_committed(path)
+    except live.ForeignWriter as e:
+        raise NotASweep(str(e)) from None
     except OSError as e:
         reason = str(e).splitlines()[0] if str(e) else e.__class__.__name__
         raise NotASweep(f"{path} is not a readable HDF5 file: {reason}") from None

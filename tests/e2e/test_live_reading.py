@@ -166,7 +166,7 @@ def main():
         pass
     live_sweep(d, grid, {}, "hdf5-locking")
     live_sweep(d, grid, {"HDF5_USE_FILE_LOCKING": "FALSE"}, "no-hdf5-locking")
-    slow = write_grid(d, "slow", GRID.replace("iterations = 400", "iterations = 4000"))
+    slow = write_grid(d, "slow", GRID.replace("iterations = 400", "iterations = 1200"))
     killed_sweep(d, slow)
     foreign_writer(d, grid)
     finish()
