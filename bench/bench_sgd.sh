@@ -2,8 +2,8 @@
 # bench_sgd.sh - minibatch iterations per second of gdsweep's run loop (bench_ml -b) vs a
 # PyTorch loop (bench_sgd.py: float64, CPU, torch.optim.SGD and Adam), 1 thread, shuffled
 # epochs: logreg on 10^6 x 32 rows, batch 256, and softmax on 10^5 x 64 rows, 10 classes,
-# batch 128; the two alternate, ROUNDS times, so both see the same minutes of a shared
-# machine.
+# batch 128; per problem gdsweep and torch alternate, ROUNDS times, so both see the same
+# minutes of a shared machine.
 #
 # Usage: bash bench/bench_sgd.sh [BUILD_DIR] [SCALE] [ROUNDS]   (SCALE divides the rows;
 # default 1; ROUNDS default 3). BENCH_ML_BASE=PATH also times another bench_ml binary (a
