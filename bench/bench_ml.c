@@ -11,13 +11,15 @@
  * both. With -b BATCH it times instead whole iterations of gd_run_execute (shuffled
  * minibatches of BATCH rows, the sampler, the gradient, the optimizer's step: gd and adam,
  * lr 0.01) and prints "gdsweep-gd THREADS SECONDS_PER_ITERATION" and "gdsweep-adam ...":
- * (time of 2 ITERATIONS - time of ITERATIONS) / ITERATIONS, which removes what a run does
- * once (the full objective at the start and at the end); bench_sgd.sh compares them with
+ * (time of 2 ITERATIONS - time of ITERATIONS) / ITERATIONS in process CPU seconds (the
+ * other load of a shared machine does not count), which removes what a run does once (the
+ * full objective at the start and at the end); bench_sgd.sh compares them with
  * PyTorch (bench_sgd.py). Usage: bench_ml [-n ROWS] [-f FEATURES] [-k CLASSES]
  * [-i ITERATIONS] [-r REPEATS] [-t THREADS,...] [-b BATCH] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <omp.h>
@@ -151,7 +153,15 @@ static double time_steps(const gd_problem *p, const options *o, double *w, doubl
     return best;
 }
 
-/* Seconds of one run of `iterations` minibatch iterations of optimizer `name`. */
+/* The process's CPU seconds: a shared machine's other load does not count (one thread). */
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* CPU seconds of one run of `iterations` minibatch iterations of optimizer `name`. */
 static double time_run(const gd_problem *p, const options *o, const char *name, long iterations,
                        gd_workspace *ws, gd_history *h)
 {
@@ -174,8 +184,9 @@ static double time_run(const gd_problem *p, const options *o, const char *name, 
         fprintf(stderr, "bench_ml: %s\n", err.msg);
         exit(1);
     }
+    double t0 = cpu_seconds();
     gd_run_execute(p, opt, &d, iterations, ws, h, &r);
-    return r.wall_seconds;
+    return cpu_seconds() - t0;
 }
 
 /* Seconds per minibatch iteration of optimizer `name`: the best of o->repeats differences

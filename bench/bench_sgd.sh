@@ -1,34 +1,69 @@
 #!/usr/bin/env bash
-# bench_sgd.sh - minibatch logreg (10^6 x 32, batch 256, shuffled epochs): iterations per
-# second of gdsweep's run loop (bench_ml -b) vs a PyTorch loop (bench_sgd.py: float64, CPU,
-# torch.optim.SGD and Adam), 1 thread, in the same minutes.
+# bench_sgd.sh - minibatch iterations per second of gdsweep's run loop (bench_ml -b) vs a
+# PyTorch loop (bench_sgd.py: float64, CPU, torch.optim.SGD and Adam), 1 thread, shuffled
+# epochs: logreg on 10^6 x 32 rows, batch 256, and softmax on 10^5 x 64 rows, 10 classes,
+# batch 128; per problem gdsweep and torch alternate, ROUNDS times, so both see the same
+# minutes of a shared machine.
 #
-# Usage: bash bench/bench_sgd.sh [BUILD_DIR] [SCALE]   (SCALE divides the rows; default 1)
-# Then the monitoring cost (below).
-# Prints seconds per iteration, iterations per second and the ratio torch/gdsweep (> 1:
-# gdsweep faster). gdsweep: the best of 2 differences of runs of 2 I and I iterations
-# (I = 40000); torch: the best of 2 loops of I iterations.
+# Usage: bash bench/bench_sgd.sh [BUILD_DIR] [SCALE] [ROUNDS]   (SCALE divides the rows;
+# default 1; ROUNDS default 3). BENCH_ML_BASE=PATH also times another bench_ml binary (a
+# build before a change) in each round. Then the monitoring cost (below).
+# Prints per problem and optimizer the medians over the rounds of seconds per iteration,
+# iterations per second and the ratio torch/gdsweep of the medians (> 1: gdsweep faster).
+# A round's gdsweep figure: the difference of runs of 2 I and I iterations, divided by I
+# (what a run does once cancels); torch's: a loop of I iterations; both in process CPU seconds
+# (one thread each: the other load of a shared machine does not count).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:-$root/build}
 scale=${2:-1}
-rows=$((1000000 / scale))
-iterations=40000
-echo "== logreg: $rows rows x 32 features, batch 256, 1 thread"
-ours=$(OMP_NUM_THREADS=1 "$build/bench/bench_ml" -n "$rows" -f 32 -k 2 -i "$iterations" \
-         -r 2 -t 1 -b 256)
-theirs=$(OMP_NUM_THREADS=1 /usr/bin/python3 "$root/bench/bench_sgd.py" "$rows" 32 256 \
-           "$iterations" 2 1)
-printf '%s\n%s\n' "$ours" "$theirs" | awk '
-  /^gdsweep-gd/ { g["sgd"] = $3 } /^gdsweep-adam/ { g["adam"] = $3 }
-  /^torch-sgd/ { t["sgd"] = $3 } /^torch-adam/ { t["adam"] = $3 }
-  /^torch -/ { print "  torch not installed"; exit }
-  END {
-    for (k in g)
-      if (k in t)
+rounds=${3:-3}
+
+# compare NAME ROWS FEATURES CLASSES BATCH ITERATIONS: the rounds, then the medians.
+compare() {
+  local name=$1 rows=$2 features=$3 classes=$4 batch=$5 iterations=$6
+  echo "== $name: $rows rows x $features features, $classes classes, batch $batch, 1 thread," \
+       "$rounds rounds, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  for ((r = 0; r < rounds; r++)); do
+    OMP_NUM_THREADS=1 "$build/bench/bench_ml" -n "$rows" -f "$features" -k "$classes" \
+      -i "$iterations" -r 1 -t 1 -b "$batch"
+    OMP_NUM_THREADS=1 /usr/bin/python3 "$root/bench/bench_sgd.py" "$rows" "$features" \
+      "$classes" "$batch" "$iterations" 1 1
+    if [[ -n ${BENCH_ML_BASE:-} ]]; then
+      OMP_NUM_THREADS=1 "$BENCH_ML_BASE" -n "$rows" -f "$features" -k "$classes" \
+        -i "$iterations" -r 1 -t 1 -b "$batch" | sed 's/^gdsweep/base/'
+    fi
+  done | awk '
+    /^(gdsweep|base|torch)-/ { split($1, k, "-"); v[k[1], k[2]] = v[k[1], k[2]] " " $3 }
+    /^torch -/ { print "  torch not installed" }
+    function median(list,   a, n, i, j, t) {
+      n = split(list, a, " ")
+      for (i = 1; i <= n; i++)
+        for (j = i + 1; j <= n; j++)
+          if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    END {
+      split("gd sgd adam adam", pair, " ")
+      for (i = 1; i <= 3; i += 2) {
+        g = median(v["gdsweep", pair[i]]); t = median(v["torch", pair[i + 1]])
+        if (g == "" || t == "") continue
         printf "  %-4s gdsweep %.3g s/it (%.0f it/s)  torch %.3g s/it (%.0f it/s)  torch/gdsweep = %.2f\n",
-               k, g[k], 1 / g[k], t[k], 1 / t[k], t[k] / g[k]
-  }'
+               pair[i], g, 1 / g, t, 1 / t, t / g
+        printf "       rounds: gdsweep%s  torch%s\n", v["gdsweep", pair[i]], v["torch", pair[i + 1]]
+        if (("base", pair[i]) in v) {
+          b = median(v["base", pair[i]])
+          printf "       base %.3g s/it (torch/base = %.2f, base/gdsweep = %.2f)%s\n",
+                 b, t / b, b / g, v["base", pair[i]]
+        }
+      }
+    }'
+}
+
+compare logreg $((1000000 / scale)) 32 2 256 40000
+compare softmax $((100000 / scale)) 64 10 128 20000
+
+[[ ${BENCH_SGD_MONITOR:-1} == 1 ]] || exit 0  # BENCH_SGD_MONITOR=0: the comparison only
 
 # Monitoring cost: the same model on 10^5 rows (a CSV written here), 2000 iterations of
 # batch 256 with adam, record_every = 1, 10, 100 and 2000 (the start and the end only);

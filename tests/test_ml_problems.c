@@ -374,6 +374,79 @@ static void test_named_columns(void **state)
 }
 
 /* Loss and gradient are bit-identical for 1 and 2 threads (many blocks of rows). */
+/* softmax's minibatch loss and gradient with K = 20 and 37 classes (more than one pass of
+ * columns in softmax.c), bit for bit those of the definition computed here one class at a
+ * time in the documented order: z_a = sum over j in order, log-sum-exp shifted by the max,
+ * rows summed in batch order, then / m and the penalty. */
+#define MANY_ROWS 120
+static double softmax_reference(const double *v, size_t k, const double *w, const size_t *rows,
+                                size_t m, double l2, double *g)
+{
+    size_t d = FEATURES + 1, n = d * k;
+    double loss = 0, z[64], e[64];
+    memset(g, 0, n * sizeof *g);
+    for (size_t q = 0; q < m; q++) {
+        const double *raw = v + rows[q] * (FEATURES + 1);
+        double x[FEATURES + 1] = {raw[0], raw[1], raw[2], 1}, top = -INFINITY, sum = 0;
+        size_t y = (size_t)raw[FEATURES];
+        for (size_t a = 0; a < k; a++) {
+            z[a] = 0;
+            for (size_t j = 0; j < d; j++)
+                z[a] += x[j] * w[j * k + a];
+            top = a ? fmax(top, z[a]) : z[a];
+        }
+        for (size_t a = 0; a < k; a++)
+            sum += (e[a] = exp(z[a] - top));
+        loss += (top + log(sum)) - z[y];
+        for (size_t a = 0; a < k; a++)
+            for (size_t j = 0; j < d; j++)
+                g[j * k + a] += x[j] * (e[a] / sum - (a == y));
+    }
+    double sq = 0;
+    for (size_t i = 0; i < n; i++) {
+        g[i] = g[i] / (double)m + (i < FEATURES * k ? 2 * l2 * w[i] : 0);
+        sq += i < FEATURES * k ? w[i] * w[i] : 0;
+    }
+    return loss / (double)m + l2 * sq;
+}
+
+static void test_softmax_many_classes(void **state)
+{
+    const size_t classes[] = {20, 37}, rows[] = {5, 119, 0, 64, 7, 7, 33, 101, 58};
+    for (size_t c = 0; c < 2; c++) {
+        size_t k = classes[c];
+        table_files tf;
+        double pp[GD_MAX_PARAMS];
+        gd_problem p;
+        gen_table(&tf, &gd_problem_softmax, MANY_ROWS, 5);
+        double *v = parse_table(&tf, MANY_ROWS);
+        char *at = strchr(tf.text, '\n') + 1;
+        for (size_t i = 0; i < MANY_ROWS; i++) { /* labels i mod k, every class present */
+            v[i * 4 + 3] = (double)(i % k);
+            at += sprintf(at, "%.17g,%.17g,%.17g,%zu\n", v[i * 4], v[i * 4 + 1], v[i * 4 + 2],
+                          i % k);
+        }
+        tf.file.len = strlen(tf.text);
+        fx_params(&gd_problem_softmax, pp, "l2", 0.01, "start_spread", 0.7, "test_fraction", 0.0,
+                  "standardize", 0.0, "intercept", 1.0, NULL);
+        setup_on(&p, &gd_problem_softmax, &tf, pp, 0);
+        assert_int_equal(p.n, 4 * k);
+        double *g = malloc(p.n * sizeof *g), *ref = malloc(p.n * sizeof *ref);
+        double f = p.type->batch_loss_grad(&p, p.x0, rows, 9, g);
+        double f_ref = softmax_reference(v, k, p.x0, rows, 9, 0.01, ref);
+        assert_true(f == f_ref);
+        for (size_t i = 0; i < p.n; i++)
+            if (g[i] != ref[i])
+                fail_msg("K = %zu: gradient %zu: %.17g, the definition %.17g", k, i, g[i],
+                         ref[i]);
+        free(g);
+        free(ref);
+        free(v);
+        gd_problem_destroy(&p);
+        free(tf.text);
+    }
+}
+
 static void test_threads(void **state)
 {
     for (size_t ti = 0; ti < 3; ti++) {
@@ -411,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_split),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_named_columns),
+        cmocka_unit_test(test_softmax_many_classes),
         cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

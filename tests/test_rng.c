@@ -104,6 +104,19 @@ static void test_uniform_open_interval_and_mean(void **state)
     assert_true(lo < 1e-3 && hi > 1 - 1e-3);
 }
 
+/* gd_rng_uniform_fill gives gd_rng_uniform's values, from any first index and count. */
+static void test_uniform_fill(void **state)
+{
+    gd_rng_key key = make(4, "fill", params, 0);
+    double out[300];
+    const uint64_t firsts[] = {0, 7, (UINT64_C(1) << 32) - 5};
+    for (size_t f = 0; f < 3; f++) {
+        gd_rng_uniform_fill(key, 6, firsts[f], 300, out);
+        for (size_t q = 0; q < 300; q++)
+            assert_true(out[q] == gd_rng_uniform(key, 6, firsts[f] + q));
+    }
+}
+
 static void test_normal_moments(void **state)
 {
     gd_rng_key key = make(5, "n", params, 0);
@@ -132,6 +145,7 @@ int main(void)
         cmocka_unit_test(test_key_determinism_and_sensitivity),
         cmocka_unit_test(test_streams_are_deterministic_and_distinct),
         cmocka_unit_test(test_uniform_open_interval_and_mean),
+        cmocka_unit_test(test_uniform_fill),
         cmocka_unit_test(test_normal_moments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

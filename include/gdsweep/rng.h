@@ -24,6 +24,11 @@ void gd_philox4x32(const uint32_t ctr[4], gd_rng_key key, uint32_t out[4]);
 /* Uniform on the open interval (0, 1), 53 random bits, element i of stream s. */
 double gd_rng_uniform(gd_rng_key key, uint32_t stream, uint64_t i);
 
+/* out[q] = gd_rng_uniform(key, stream, first + q) for q in [0, count): the same values,
+ * the blocks computed in one loop (independent, so several are in flight at once). */
+void gd_rng_uniform_fill(gd_rng_key key, uint32_t stream, uint64_t first, size_t count,
+                         double *out);
+
 /* Standard normal (Box-Muller on one Philox block), element i of stream s. */
 double gd_rng_normal(gd_rng_key key, uint32_t stream, uint64_t i);
 

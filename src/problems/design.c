@@ -452,16 +452,26 @@ size_t gd_design_samples(const gd_problem *p)
     return d->rows;
 }
 
+/* The partial sums of block b (of `block` rows of `rows`) into its slot of parts. */
+static void reduce_block(size_t rows, size_t block, size_t b, gd_design_block_fn fn,
+                         const void *ctx, size_t stride, size_t count, double *parts)
+{
+    size_t lo = b * block, hi = lo + block < rows ? lo + block : rows;
+    double *out = parts + b * stride;
+    memset(out, 0, count * sizeof *out);
+    fn(ctx, lo, hi, out);
+}
+
 void gd_design_reduce(size_t rows, size_t block, gd_design_block_fn fn, const void *ctx,
                       size_t stride, size_t count, double *parts, double *sums)
 {
     size_t blocks = gd_design_blocks(rows, block);
-#pragma omp parallel for schedule(static) if (blocks > 1)
-    for (size_t b = 0; b < blocks; b++) {
-        size_t lo = b * block, hi = lo + block < rows ? lo + block : rows;
-        double *out = parts + b * stride;
-        memset(out, 0, count * sizeof *out);
-        fn(ctx, lo, hi, out);
+    if (blocks == 1) { /* a minibatch: no parallel region to enter, the same sums */
+        reduce_block(rows, block, 0, fn, ctx, stride, count, parts);
+    } else {
+#pragma omp parallel for schedule(static)
+        for (size_t b = 0; b < blocks; b++)
+            reduce_block(rows, block, b, fn, ctx, stride, count, parts);
     }
     for (size_t k = 0; k < count; k++)
         sums[k] = gd_ordered_sum(parts + k, blocks, stride);

@@ -2,12 +2,14 @@
  *
  * An instance owns one block (see problem_impl.h): setup allocates it in one call, and
  * destroy frees it in one call, so a failed setup leaves nothing behind. */
+#define _DEFAULT_SOURCE /* madvise */
 #include "problem_impl.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define GD_BLOCK_ALIGN 64
 
@@ -29,6 +31,25 @@ static size_t add_bytes(size_t a, size_t b)
     return (a == SIZE_MAX || b == SIZE_MAX || a > SIZE_MAX - b) ? SIZE_MAX : a + b;
 }
 
+/* Blocks from this size on are aligned to it and asked for transparent huge pages: a
+ * minibatch's rows lie anywhere in a design matrix, and on 4 KiB pages nearly every row
+ * read misses the TLB (bench_sgd.sh: logreg on 264 MB, 1.5x the iterations per second). */
+#define GD_HUGE_PAGE ((size_t)2 << 20)
+
+/* An aligned block of total bytes (NULL when memory runs out). */
+static void *alloc_block(size_t total)
+{
+    if (total < GD_HUGE_PAGE || total > SIZE_MAX - GD_HUGE_PAGE)
+        return aligned_alloc(GD_BLOCK_ALIGN, round_up(total));
+    size_t bytes = (total + GD_HUGE_PAGE - 1) / GD_HUGE_PAGE * GD_HUGE_PAGE;
+    void *block = aligned_alloc(GD_HUGE_PAGE, bytes);
+#ifdef MADV_HUGEPAGE
+    if (block)
+        madvise(block, bytes, MADV_HUGEPAGE); /* a hint: without it, small pages */
+#endif
+    return block;
+}
+
 void *gd_problem_alloc(gd_problem *p, const gd_problem_type *type, size_t n,
                        size_t head_bytes, const gd_array_req *reqs, size_t n_reqs,
                        gd_error *err)
@@ -40,7 +61,7 @@ void *gd_problem_alloc(gd_problem *p, const gd_problem_type *type, size_t n,
     size_t total = add_bytes(round_up(head_bytes), array_bytes(n));
     for (size_t r = 0; r < n_reqs; r++)
         total = add_bytes(total, array_bytes(reqs[r].len));
-    char *block = total == SIZE_MAX ? NULL : aligned_alloc(GD_BLOCK_ALIGN, total);
+    char *block = total == SIZE_MAX ? NULL : alloc_block(total);
     if (!block) {
         memset(p, 0, sizeof *p);
         gd_fail_runtime(err, "%s: out of memory allocating the instance", type->name);

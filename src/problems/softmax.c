@@ -32,15 +32,71 @@ typedef struct softmax {
     double *parts, *sums; /* blocks x (n + 1) partial sums; their totals */
 } softmax;
 
+/* Classes whose scores (or gradient row) a pass keeps in registers: a row's K classes go
+ * in passes of at most MAX_WIDTH columns of W, each pass a loop of one constant width. */
+#define MAX_WIDTH 16
+
+/* z[0..width) = x W[:, 0..width) (w: the first of these columns, rows k apart), each z[a]
+ * summed over j in order, as one column at a time would: only the registers differ. */
+__attribute__((always_inline)) static inline void columns_scores(
+    const double *x, const double *w, size_t d, size_t k, size_t width, double *z)
+{
+    double acc[MAX_WIDTH] = {0};
+    for (size_t j = 0; j < d; j++)
+        for (size_t a = 0; a < width; a++)
+            acc[a] += x[j] * w[j * k + a];
+    for (size_t a = 0; a < width; a++)
+        z[a] = acc[a];
+}
+
+/* g[j k + a] += x_j p_a for the width columns from g's first (rows k apart). */
+__attribute__((always_inline)) static inline void columns_gradient(
+    const double *x, const double *p, size_t d, size_t k, size_t width, double *g)
+{
+    double pa[MAX_WIDTH];
+    for (size_t a = 0; a < width; a++)
+        pa[a] = p[a];
+    for (size_t j = 0; j < d; j++)
+        for (size_t a = 0; a < width; a++)
+            g[j * k + a] += x[j] * pa[a];
+}
+
+/* One pass of each width: scores_W and gradient_W, and their tables by width. */
+typedef void (*columns_fn)(const double *x, const double *v, size_t d, size_t k, double *out);
+#define WIDTHS(X) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) \
+    X(14) X(15) X(16)
+#define PASSES(W)                                                                          \
+    static void scores_##W(const double *x, const double *w, size_t d, size_t k,          \
+                           double *z)                                                      \
+    {                                                                                      \
+        columns_scores(x, w, d, k, W, z);                                                  \
+    }                                                                                      \
+    static void gradient_##W(const double *x, const double *p, size_t d, size_t k,        \
+                             double *g)                                                    \
+    {                                                                                      \
+        columns_gradient(x, p, d, k, W, g);                                                \
+    }
+WIDTHS(PASSES)
+#define SCORES_ENTRY(W) scores_##W,
+#define GRADIENT_ENTRY(W) gradient_##W,
+static const columns_fn scores_pass[MAX_WIDTH + 1] = {NULL, WIDTHS(SCORES_ENTRY)};
+static const columns_fn gradient_pass[MAX_WIDTH + 1] = {NULL, WIDTHS(GRADIENT_ENTRY)};
+
+/* Runs the passes of table `pass` over the k columns: out and v from column a on. */
+static void by_passes(const columns_fn *pass, const double *x, const double *v, size_t d,
+                      size_t k, double *out)
+{
+    for (size_t a = 0; a < k; a += MAX_WIDTH) {
+        size_t width = k - a < MAX_WIDTH ? k - a : MAX_WIDTH;
+        pass[width](x, v + a, d, k, out + a);
+    }
+}
+
 /* z = x W (k values); returns log sum exp z, and p = softmax(z) when p is not NULL. */
 static double scores(const gd_design *d, size_t k, const double *x, const double *w, double *z,
                      double *p)
 {
-    for (size_t a = 0; a < k; a++)
-        z[a] = 0;
-    for (size_t j = 0; j < d->d; j++)
-        for (size_t a = 0; a < k; a++)
-            z[a] += x[j] * w[j * k + a];
+    by_passes(scores_pass, x, w, d->d, k, z);
     double top = z[0], sum = 0;
     for (size_t a = 1; a < k; a++)
         top = fmax(top, z[a]);
@@ -59,9 +115,7 @@ static double scores(const gd_design *d, size_t k, const double *x, const double
 static void add_gradient(const double *x, size_t d, size_t k, double *p, size_t y, double *g)
 {
     p[y] -= 1;
-    for (size_t j = 0; j < d; j++)
-        for (size_t a = 0; a < k; a++)
-            g[j * k + a] += x[j] * p[a];
+    by_passes(gradient_pass, x, p, d, k, g);
 }
 
 typedef struct block_call {

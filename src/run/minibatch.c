@@ -5,21 +5,38 @@
 #include "gdsweep/grid.h"
 #include "gdsweep/run.h"
 
-size_t gd_rng_below(gd_rng_key key, uint32_t stream, uint64_t i, size_t n)
+/* floor(u n) for u in (0, 1), at most n - 1 (u n may round up to n). */
+static size_t index_below(double u, size_t n)
 {
-    size_t r = (size_t)(gd_rng_uniform(key, stream, i) * (double)n);
+    size_t r = (size_t)(u * (double)n);
     return r < n ? r : n - 1;
 }
+
+size_t gd_rng_below(gd_rng_key key, uint32_t stream, uint64_t i, size_t n)
+{
+    return index_below(gd_rng_uniform(key, stream, i), n);
+}
+
+/* Uniforms drawn per chunk of the shuffle: gd_rng_uniform_fill's blocks overlap. */
+#define SHUFFLE_CHUNK 256
 
 void gd_shuffle_permutation(gd_rng_key key, uint64_t epoch, size_t n, size_t *perm)
 {
     for (size_t j = 0; j < n; j++)
         perm[j] = j;
     uint64_t base = epoch * (uint64_t)n;
-    for (size_t j = n; j-- > 1;) {
-        size_t r = gd_rng_below(key, GD_STREAM_SHUFFLE, base + j, j + 1), v = perm[j];
-        perm[j] = perm[r];
-        perm[r] = v;
+    double u[SHUFFLE_CHUNK];
+    /* j from n - 1 down to 1 swaps perm[j] with perm[below(element base + j, j + 1)];
+     * the chunk [lo, hi) draws its elements first. */
+    for (size_t hi = n; hi > 1;) {
+        size_t lo = hi - 1 > SHUFFLE_CHUNK ? hi - SHUFFLE_CHUNK : 1;
+        gd_rng_uniform_fill(key, GD_STREAM_SHUFFLE, base + lo, hi - lo, u);
+        for (size_t j = hi; j-- > lo;) {
+            size_t r = index_below(u[j - lo], j + 1), v = perm[j];
+            perm[j] = perm[r];
+            perm[r] = v;
+        }
+        hi = lo;
     }
 }
 

@@ -116,6 +116,16 @@ double gd_rng_uniform(gd_rng_key key, uint32_t stream, uint64_t i)
     return open_unit(w[0], w[1]);
 }
 
+void gd_rng_uniform_fill(gd_rng_key key, uint32_t stream, uint64_t first, size_t count,
+                         double *out)
+{
+    for (size_t q = 0; q < count; q++) {
+        uint32_t w[4];
+        block(key, stream, first + q, w);
+        out[q] = open_unit(w[0], w[1]);
+    }
+}
+
 double gd_rng_normal(gd_rng_key key, uint32_t stream, uint64_t i)
 {
     uint32_t w[4];

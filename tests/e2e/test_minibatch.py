@@ -162,7 +162,7 @@ def check_layouts(d, grid, ref):
 
 
 def check_kill_resume(d):
-    grid = gdtest.write_grid(d, "kill", grid_text(iterations=3000,
+    grid = gdtest.write_grid(d, "kill", grid_text(iterations=12000,
                                                   lrs=", ".join(f"{0.001 * k:g}"
                                                                 for k in range(1, 41))))
     ref = os.path.join(d, "kill_ref.h5")
