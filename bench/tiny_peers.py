@@ -9,7 +9,7 @@ gd and adam (beta1 0.9, beta2 0.999, eps 1e-8) at lr 0.01, 0.05, 0.1, 0.2, 0.5:
 iteration, loss, gradient norm, learning rate (NaN at the last record), batch_loss (NaN)
 and the x path, concatenated run after run, with a runs table (x0, lr, optimizer,
 traj_offset, traj_count, loss_final, grad_norm_final, status). A run stops where gdsweep's
-stop test stops it (gradient norm 0, non-finite, diverged). The gradient is gdsweep's
+stop test stops it (non-finite or diverged; grad_tol = 0 tests nothing). The gradient is gdsweep's
 central difference with epsilon 1e-7 (numeric, the default) or 2x + 5 (analytic).
 Prints one line: "<peer> <runs> runs in <s> s (loop <s> s, layout and write <s> s)".
 """
@@ -68,7 +68,7 @@ def sweep(lib, numeric):
     if lib != "numpy":
         X, F, G = X.numpy(), F.numpy(), G.numpy()
     f0 = F[0]
-    stop = ~np.isfinite(F) | ~np.isfinite(G) | (F > f0 + DIVERGENCE * (abs(f0) + 1)) | (G <= 0)
+    stop = ~np.isfinite(F) | ~np.isfinite(G) | (F > f0 + DIVERGENCE * (abs(f0) + 1))
     stop[T] = True
     count = np.argmax(stop, axis=0) + 1
     return np.asarray(x0 if lib == "numpy" else x0.numpy()), np.asarray(
