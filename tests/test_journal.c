@@ -425,6 +425,34 @@ static void test_torn_commit_reads_and_rolls_back(void **state)
     free(b.data);
 }
 
+/* Commit C over A: every 100th value changed (changes 400 bytes apart, in one image: the
+ * commit writes them and the unchanged bytes between in one pwrite). The file is A's bytes
+ * with exactly those values replaced. */
+static void test_sparse_changes_commit_exactly(void **state)
+{
+    (void)state;
+    char path[256];
+    test_path(path, sizeof path, "sparse.h5");
+    bytes a = make_commit_a(path);
+    hid_t fapl = journal_fapl();
+    hid_t file = H5Fopen(path, H5F_ACC_RDWR, fapl);
+    H5Pclose(fapl);
+    hid_t d = H5Dopen2(file, "v", H5P_DEFAULT);
+    assert_true(d >= 0);
+    haddr_t at = H5Dget_offset(d);
+    assert_true(at != HADDR_UNDEF && at + VALUES * sizeof(int) <= a.len);
+    int v[VALUES];
+    assert_true(H5Dread(d, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+    for (int i = 0; i < VALUES; i += 100)
+        v[i] = -7 - i;
+    assert_true(H5Dwrite(d, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+    H5Dclose(d);
+    assert_true(H5Fclose(file) >= 0);
+    memcpy(a.data + at, v, sizeof v);
+    assert_file_is(path, &a);
+    free(a.data);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -445,6 +473,7 @@ int main(void)
         cmocka_unit_test(test_restore_is_byte_exact),
         cmocka_unit_test(test_damaged_or_stale_journals_are_ignored),
         cmocka_unit_test(test_torn_commit_reads_and_rolls_back),
+        cmocka_unit_test(test_sparse_changes_commit_exactly),
         cmocka_unit_test(test_commit_lock_excludes_readers_and_writers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

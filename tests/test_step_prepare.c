@@ -141,6 +141,24 @@ static void test_stale_constants_change_the_step(void **unused)
     assert_memory_equal(b.x, c.x, sizeof c.x);
 }
 
+/* Adam's bias corrections are 1 - pow(beta, t) bit for bit, however the kept values
+ * (bias_power.c) were filled: bases alternating between calls, steps out of order, steps
+ * past the kept range. */
+static void test_bias_corrections_are_pow_bits(void **unused)
+{
+    const double betas[][2] = {{0.9, 0.999}, {0.5, 0.75}, {0.9, 0.999}, {0.0, 0.3}};
+    const long steps[] = {1, 2, 100, 3, 1024, 1025, 5000, 7, 1};
+    for (size_t i = 0; i < 4; i++)
+        for (size_t j = 0; j < sizeof steps / sizeof *steps; j++) {
+            double hp[4] = {0.01, betas[i][0], betas[i][1], 1e-8};
+            double want[2] = {1 - pow(hp[1], (double)steps[j]), 1 - pow(hp[2], (double)steps[j])};
+            gd_step_consts k;
+            memset(&k, 0, sizeof k);
+            gd_optimizer_adam.prepare_step(hp, steps[j], &k);
+            assert_memory_equal(k.v, want, sizeof want);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -148,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_adam_family_prepares),
         cmocka_unit_test(test_constants_do_not_depend_on_history),
         cmocka_unit_test(test_stale_constants_change_the_step),
+        cmocka_unit_test(test_bias_corrections_are_pow_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

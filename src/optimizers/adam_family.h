@@ -24,12 +24,18 @@ typedef struct adam_coef {
 /* Where the family keeps its per-step constants in a gd_step_consts. */
 enum { ADAM_BC1, ADAM_BC2, ADAM_CONSTS };
 
-/* The prepare_step of the family: the bias corrections of step t (1-based), two pow() per
- * step (pow()'s own values, so the bits are those of computing them per call). */
+/* Slots of gd_bias_power (bias_power.c): one per base. */
+enum { ADAM_POWER_B1, ADAM_POWER_B2, ADAM_POWER_SLOTS };
+
+/* 1 - pow(b, t), kept per thread and slot (the same bits as calling pow()). */
+double gd_bias_power(int slot, double b, long t);
+
+/* The prepare_step of the family: the bias corrections of step t (1-based), pow()'s own
+ * values (kept across steps and runs by gd_bias_power, bit for bit the same). */
 static inline void adam_prepare(const double *hp, long t, gd_step_consts *k)
 {
-    k->v[ADAM_BC1] = 1 - pow(hp[1], (double)t);
-    k->v[ADAM_BC2] = 1 - pow(hp[2], (double)t);
+    k->v[ADAM_BC1] = gd_bias_power(ADAM_POWER_B1, hp[1], t);
+    k->v[ADAM_BC2] = gd_bias_power(ADAM_POWER_B2, hp[2], t);
 }
 
 /* The coefficients of a step prepared by adam_prepare: none per element. */

@@ -79,6 +79,7 @@ void gd_jfile_cut_held(journal_file *f, uint64_t size)
 typedef struct change_set {
     gd_journal_range *spans;
     const unsigned char **old, **now;
+    unsigned char *joins; /* joins[i]: span i's new bytes follow span i-1's in one image */
     size_t n, cap;
     unsigned char **buffers; /* owned: the old and new images the spans point into */
     size_t n_buffers;
@@ -88,6 +89,12 @@ typedef struct change_set {
  * unchanged bytes journaled and rewritten cost less than a byte-by-byte scan). */
 #define DIFF_BLOCK 64
 
+/* Spans of one image at most this far apart are written with one pwrite, the unchanged
+ * bytes between them included (they equal the file's: writing them changes nothing, a
+ * kill mid-write included). The `written` marks of a batch, one byte per runs-table row,
+ * were one 64-byte pwrite per row. */
+#define WRITE_GAP 4096
+
 static void changes_free(change_set *c)
 {
     for (size_t i = 0; i < c->n_buffers; i++)
@@ -96,6 +103,7 @@ static void changes_free(change_set *c)
     free(c->spans);
     free(c->old);
     free(c->now);
+    free(c->joins);
     memset(c, 0, sizeof *c);
 }
 
@@ -113,7 +121,7 @@ static unsigned char *change_buffer(change_set *c, uint64_t len)
 }
 
 static int add_span(change_set *c, uint64_t addr, uint64_t len, const unsigned char *old,
-                    const unsigned char *now)
+                    const unsigned char *now, int joins)
 {
     if (c->n == c->cap) {
         size_t cap = c->cap ? 2 * c->cap : 64;
@@ -124,10 +132,14 @@ static int add_span(change_set *c, uint64_t addr, uint64_t len, const unsigned c
         if (olds)
             c->old = olds;
         const unsigned char **nows = olds ? realloc(c->now, cap * sizeof *nows) : NULL;
-        if (!nows)
+        if (nows)
+            c->now = nows;
+        unsigned char *j = nows ? realloc(c->joins, cap) : NULL;
+        if (!j)
             return errno = ENOMEM, -1;
-        c->now = nows, c->cap = cap;
+        c->joins = j, c->cap = cap;
     }
+    c->joins[c->n] = (unsigned char)joins;
     c->spans[c->n] = (gd_journal_range){addr, len};
     c->old[c->n] = old;
     c->now[c->n++] = now;
@@ -143,6 +155,7 @@ static uint64_t block_at(uint64_t i, uint64_t len)
 static int diff_spans(change_set *c, uint64_t addr, uint64_t len, const unsigned char *old,
                       const unsigned char *now)
 {
+    int joins = 0;
     for (uint64_t i = 0; i < len;) {
         if (memcmp(old + i, now + i, (size_t)block_at(i, len)) == 0) {
             i += block_at(i, len);
@@ -151,8 +164,9 @@ static int diff_spans(change_set *c, uint64_t addr, uint64_t len, const unsigned
         uint64_t from = i;
         while (i < len && memcmp(old + i, now + i, (size_t)block_at(i, len)) != 0)
             i += block_at(i, len);
-        if (add_span(c, addr + from, i - from, old + from, now + from) < 0)
+        if (add_span(c, addr + from, i - from, old + from, now + from, joins) < 0)
             return -1;
+        joins = 1;
     }
     return 0;
 }
@@ -177,7 +191,7 @@ static int cut_tail(journal_file *f, change_set *c)
     unsigned char *old = change_buffer(c, len);
     if (!old)
         return errno = ENOMEM, -1;
-    return gd_read_at(f->fd, old, len, f->cut) < 0 ? -1 : add_span(c, f->cut, len, old, NULL);
+    return gd_read_at(f->fd, old, len, f->cut) < 0 ? -1 : add_span(c, f->cut, len, old, NULL, 0);
 }
 
 static int changes_of(journal_file *f, change_set *c)
@@ -218,9 +232,14 @@ static int apply_changes(journal_file *f, const change_set *c, uint64_t size)
             return -1;
         at += len;
     }
-    for (size_t i = 0; i < c->n; i++)
-        if (c->now[i] && gd_write_at(f->fd, c->now[i], c->spans[i].len, c->spans[i].addr) < 0)
+    for (size_t i = 0, j; i < c->n; i = j) {
+        uint64_t end = c->spans[i].addr + c->spans[i].len;
+        for (j = i + 1; j < c->n && c->joins[j] && c->spans[j].addr - end <= WRITE_GAP; j++)
+            end = c->spans[j].addr + c->spans[j].len;
+        uint64_t at = c->spans[i].addr;
+        if (c->now[i] && gd_write_at(f->fd, c->now[i], end - at, at) < 0)
             return -1;
+    }
     return 0;
 }
 

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# bench_tiny_peers.sh - benchmark 4b: the tiny grid in gdsweep, vectorised NumPy and torch.
+#
+# Usage: bash bench/bench_tiny_peers.sh [BINARY] [ROUNDS]   (defaults: build/gdsweep, 5)
+# bench/tiny_runs.ini (100,000 quadratic runs, gd and adam, 100 iterations, every
+# iteration recorded) with `gradient = numeric` (GRADIENT=analytic for the file as is),
+# against bench/tiny_peers.py's NumPy sweep vectorised over all runs and its batched
+# PyTorch sweep (float64, one thread), both writing the same series with h5py.
+# Interleaved ROUNDS times, end to end (process start to exit); prints wall s, runs/s,
+# gdsweep's HDF5 share, the ratios (best and median), bytes per run of each output and
+# dd's sequential write bandwidth into the same directory (TMPDIR), measured in this run.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+binary=${1:-$root/build/gdsweep}
+rounds=${2:-5}
+gradient=${GRADIENT:-numeric}
+py=/usr/bin/python3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+sed "s/^\[problem quadratic\]$/&\ngradient = $gradient/" "$root/bench/tiny_runs.ini" >"$work/grid.ini"
+runs=100000
+echo "benchmark 4b: 100,000 tiny runs (gradient = $gradient), $rounds rounds; $(uptime)"
+wall() { # wall seconds of a command, its stdout to $work/last.txt
+  local t0 t1
+  t0=$(date +%s.%N); "$@" >"$work/last.txt"; t1=$(date +%s.%N)
+  echo "$t1 - $t0" | bc -l
+}
+printf '%-6s %-8s %9s %10s %s\n' round peer "wall [s]" "runs/s" "detail"
+for i in $(seq "$rounds"); do
+  for peer in gdsweep numpy torch; do
+    if [ "$peer" = gdsweep ]; then
+      s=$(wall "$binary" "$work/grid.ini" -o "$work/gdsweep.h5" --overwrite --quiet --threads 1)
+      detail=$(sed -n 's/.* \([0-9.]*\) s writing HDF5.*/\1/p' "$work/last.txt" |
+        awk -v s="$s" '{ printf "HDF5 %.3f s (%.0f%%)", $1, 100 * $1 / s }')
+    else
+      s=$(wall "$py" "$root/bench/tiny_peers.py" "$peer" "$work/$peer.h5" "$gradient")
+      detail=$(sed 's/.* s (\(.*\))/\1/' "$work/last.txt")
+    fi
+    echo "$peer $s" >>"$work/times.txt"
+    printf '%-6s %-8s %9.3f %10.0f %s\n' "$i" "$peer" "$s" "$(echo "$runs / $s" | bc -l)" "$detail"
+  done
+done
+stats() { awk -v p="$1" '$1 == p { print $2 }' "$work/times.txt" | sort -g |
+  awk '{ v[NR] = $1 } END { printf "%s %s", v[1], v[int((NR + 1) / 2)] }'; }
+read -r g_best g_med <<<"$(stats gdsweep)"
+for peer in numpy torch; do
+  read -r best med <<<"$(stats "$peer")"
+  printf 'gdsweep vs %-6s best %.3f / %.3f s = %.2fx, median %.3f / %.3f s = %.2fx\n' \
+    "$peer" "$g_best" "$best" "$(echo "$best / $g_best" | bc -l)" \
+    "$g_med" "$med" "$(echo "$med / $g_med" | bc -l)"
+done
+printf 'gdsweep best %.0f runs/s (target 300,000), median %.0f\n' \
+  "$(echo "$runs / $g_best" | bc -l)" "$(echo "$runs / $g_med" | bc -l)"
+for peer in gdsweep numpy torch; do
+  b=$(stat -c %s "$work/$peer.h5")
+  printf 'bytes per run, %-7s %6.0f (%d bytes)\n' "$peer" "$(echo "$b / $runs" | bc -l)" "$b"
+done
+echo "raw data per run: 101 records x (iteration 8 + loss 8 + grad_norm 8 + lr 8 + batch_loss 8 + x 8) = 4848"
+rm -f "$work"/*.h5
+dd_rate() { dd if=/dev/zero of="$work/dd.bin" bs=1M count=512 "$@" 2>&1 | tail -1 | sed 's/.*, //'; rm -f "$work/dd.bin"; }
+echo "dd 512 MiB sequential write: $(dd_rate) (page cache), $(dd_rate conv=fdatasync) (with fdatasync)"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
