@@ -9,9 +9,10 @@
  * and a refusal must be one line that names the file. Offsets: every GD_CORRUPT_STRIDE-th
  * byte (default 199; .ci/hardening.sh runs 11) of the first 32 KiB, where HDF5 keeps the
  * superblock, object headers, attributes and B-trees of a small file, and 64 spread over
- * the rest (raw data). A crash is told apart as inside libhdf5 or in gdsweep's code, and
- * either fails; GD_CORRUPT_ONLY=OFFSET:XOR,... replays given variants
- * (docs/HARDENING.md). Files with wrong attributes, missing datasets and tables of the
+ * the rest (raw data); GD_CORRUPT_SHARD=I/N flips only every Nth of those from the Ith
+ * (1-based), so N processes share one stride's variants (.ci/hardening.sh runs 2). A
+ * crash is told apart as inside libhdf5 or in gdsweep's code, and either fails;
+ * GD_CORRUPT_ONLY=OFFSET:XOR,... replays given variants (docs/HARDENING.md). Files with wrong attributes, missing datasets and tables of the
  * wrong type, made with the HDF5 API, are in test_corrupt_layout.c. */
 #define _GNU_SOURCE /* dladdr, in test_corrupt_util.h */
 #include <setjmp.h>
@@ -77,6 +78,17 @@ static size_t env_stride(void)
     return v >= 1 ? (size_t)v : DEFAULT_STRIDE;
 }
 
+/* GD_CORRUPT_SHARD="I/N": variant k is flipped when k % N == I - 1; unset, all (1/1). */
+static void env_shard(size_t *index, size_t *count)
+{
+    const char *s = getenv("GD_CORRUPT_SHARD");
+    unsigned long i = 1, n = 1;
+    if (s && (sscanf(s, "%lu/%lu", &i, &n) != 2 || n < 1 || i < 1 || i > n))
+        fail_msg("GD_CORRUPT_SHARD=%s: want I/N with 1 <= I <= N", s);
+    *index = i - 1;
+    *count = n;
+}
+
 /* One byte at off changed by x (xor), the rest intact. */
 static corrupt_expect flip(corrupt_fixture *fx, size_t off, unsigned char x)
 {
@@ -116,8 +128,9 @@ static void test_flipped_bytes(void **state)
         return;
     }
     size_t stride = env_stride(), meta = fx->size < METADATA_BYTES ? fx->size : METADATA_BYTES;
-    size_t tried = 0, refused = 0, broken = 0, in_hdf5 = 0;
-    for (size_t k = 0; k < meta / stride + DATA_SAMPLES; k++) {
+    size_t tried = 0, refused = 0, broken = 0, in_hdf5 = 0, shard, shards;
+    env_shard(&shard, &shards);
+    for (size_t k = shard; k < meta / stride + DATA_SAMPLES; k += shards) {
         size_t off = k * stride < meta ? k * stride
                                        : meta + (fx->size - meta) * (k - meta / stride) /
                                                     DATA_SAMPLES;
@@ -129,8 +142,9 @@ static void test_flipped_bytes(void **state)
         broken += e.broken;
         in_hdf5 += e.hdf5_crash;
     }
-    printf("flipped: %zu offsets (stride %zu): %zu refused somewhere, %zu crashed inside "
-           "libhdf5, %zu broke the rule in gdsweep\n", tried, stride, refused, in_hdf5, broken);
+    printf("flipped: %zu offsets (stride %zu, shard %zu/%zu): %zu refused somewhere, %zu "
+           "crashed inside libhdf5, %zu broke the rule in gdsweep\n", tried, stride, shard + 1,
+           shards, refused, in_hdf5, broken);
     assert_int_equal(broken, 0);
     /* A crash inside libhdf5 is a crash of gdsweep too. The file format makes HDF5 check
      * what it reads (checksummed metadata, no global heap: docs/HARDENING.md). */

@@ -27,6 +27,8 @@ sampling = shuffle and replacement, 2 repeats; gd (2 rates), adam (2 rates), nag
 """
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import h5py
@@ -161,6 +163,19 @@ def check_layouts(d, grid, ref):
         check(not diffs, f"{name}: bit-identical ({diffs[:3]})")
 
 
+def wait_for_file(proc, path, seconds=60):
+    """Returns once PATH exists; exits failing if the process PROC ended first or after SECONDS."""
+    deadline = time.time() + seconds
+    while not os.path.exists(path):
+        if proc.poll() is not None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            sys.exit(f"the sweep ended (exit {proc.returncode}) before {path} existed")
+        if time.time() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            sys.exit(f"no {path} after {seconds} s")
+        time.sleep(0.005)
+
+
 def check_kill_resume(d):
     grid = gdtest.write_grid(d, "kill", grid_text(iterations=12000,
                                                   lrs=", ".join(f"{0.001 * k:g}"
@@ -170,7 +185,14 @@ def check_kill_resume(d):
     out = os.path.join(d, "kill.h5")
     os.environ["GD_COMMIT_SECONDS"] = "0.05"
     proc = gdtest.start(grid, out, "--threads", "1")
-    time.sleep(1.0)
+    # Killed a fixed 1.0 s after the start, the sweep was sometimes not yet writing (the
+    # file appears after Open MPI's start-up, 0.3 to 0.9 s here on a loaded machine: no
+    # file, runs_table failed) and sometimes nearly done (126 of 172 runs committed at
+    # 1.0 s on a quieter one). So: wait for the first commit (OUT.journal appears), then
+    # two commit periods more, whatever the machine's speed.
+    wait_for_file(proc, out)
+    wait_for_file(proc, out + ".journal")
+    time.sleep(0.1)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     del os.environ["GD_COMMIT_SECONDS"]
