@@ -27,7 +27,6 @@ sampling = shuffle and replacement, 2 repeats; gd (2 rates), adam (2 rates), nag
 """
 import os
 import signal
-import subprocess
 import sys
 import time
 
