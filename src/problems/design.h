@@ -211,6 +211,46 @@ void gd_design_reduce(size_t rows, size_t block, gd_design_block_fn fn, const vo
 
 size_t gd_design_blocks(size_t rows, size_t block);
 
+/* ---- a model whose loss is a mean over rows plus the penalty (design_model.c) --------
+ * leastsq, logreg and softmax: the instance's data is a gd_design_model (first), whose
+ * block function sums the row losses and their gradient over a block of positions
+ * (gd_design_call: the weights, the minibatch's rows or NULL for every training row, and
+ * whether to sum the gradient); the loss over m rows is those sums over m, plus the l2
+ * penalty of `classes` weights per feature. One instance must not be evaluated by two
+ * threads at once (parts). */
+typedef struct gd_design_model {
+    gd_design d;              /* first: gd_design_instance */
+    size_t classes;           /* weights per feature column: 1, or K classes */
+    gd_design_block_fn block_sums;
+    double *parts, *sums;     /* blocks x (n + 1) partial sums; their totals */
+} gd_design_model;
+
+/* What a model's block function receives as its ctx. */
+typedef struct gd_design_call {
+    const gd_design_model *model;
+    const double *w;
+    const size_t *rows;       /* the minibatch's rows; NULL: every training row */
+    int grad;                 /* 1: sum the gradient too */
+} gd_design_call;
+
+/* The instance of type t on src as a model (gd_design_instance, header sizeof
+ * gd_design_model): its parts and sums for n = d x classes weights, and *w_opt (n values,
+ * none when !with_optimum). NULL with err filled and *p zeroed on failure. */
+gd_design_model *gd_design_model_new(gd_problem *p, const gd_problem_type *t,
+                                     const gd_design_source *src, const double *pp,
+                                     gd_rng_key key, size_t classes,
+                                     gd_design_block_fn block_sums, int with_optimum,
+                                     double **w_opt, gd_error *err);
+
+/* Records w_opt as the instance's optimum: f_opt its loss, and the input x_opt. */
+void gd_design_model_optimum(gd_problem *p, const double *w_opt);
+
+/* The type's loss, loss_grad and batch_loss_grad (problem.h) for a gd_design_model. */
+double gd_design_loss(const gd_problem *p, const double *w);
+double gd_design_loss_grad(const gd_problem *p, const double *w, double *g);
+double gd_design_batch_loss_grad(const gd_problem *p, const double *w, const size_t *rows,
+                                 size_t m, double *g);
+
 /* For the types' dimension and cost: the training rows, the columns d of X and the
  * largest target of the file (0, 1 and 0 when files is GD_NO_FILES or the file does not
  * read: the grid asks before files are read). Reads the table. */

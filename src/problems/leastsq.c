@@ -21,23 +21,11 @@
  * weight would be round-off amplified by 1 / RANK_TOL at least. */
 #define RANK_TOL 1e-12
 
-typedef struct leastsq {
-    gd_design d; /* first: gd_design_instance */
-    double *parts, *sums; /* blocks x (d + 1) partial sums; their totals */
-} leastsq;
-
-typedef struct block_call {
-    const gd_design *d;
-    const double *w;
-    const size_t *rows; /* the minibatch's rows, NULL: every training row */
-    int grad;
-} block_call;
-
 /* Block sums: out[0] = sum r^2, out[1 + j] = sum 2 r x_j, r = x_i . w - y_i. */
 static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
 {
-    const block_call *c = ctx;
-    const gd_design *d = c->d;
+    const gd_design_call *c = ctx;
+    const gd_design *d = &c->model->d;
     for (size_t q = lo; q < hi; q++) {
         size_t i = gd_design_row(c->rows, q);
         gd_design_prefetch(d, c->rows, q, hi);
@@ -47,38 +35,6 @@ static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
         for (size_t j = 0; c->grad && j < d->d; j++)
             out[1 + j] += 2 * r * xi[j];
     }
-}
-
-/* The loss at w over the m rows `rows` (NULL: every training row), and its gradient into
- * g unless g is NULL. */
-static double evaluate(const gd_problem *p, const double *w, const size_t *rows, size_t m,
-                       double *g)
-{
-    const leastsq *ls = p->data;
-    const gd_design *d = &ls->d;
-    block_call c = {d, w, rows, g != NULL};
-    double n = (double)m;
-    gd_design_reduce(m, GD_DESIGN_BLOCK, block_sums, &c, d->d + 1, g ? d->d + 1 : 1,
-                     ls->parts, ls->sums);
-    for (size_t j = 0; g && j < d->d; j++)
-        g[j] = ls->sums[1 + j] / n;
-    return ls->sums[0] / n + gd_design_penalty(d, w, 1, g);
-}
-
-static double leastsq_loss(const gd_problem *p, const double *w)
-{
-    return evaluate(p, w, NULL, gd_design_samples(p), NULL);
-}
-
-static double leastsq_loss_grad(const gd_problem *p, const double *w, double *g)
-{
-    return evaluate(p, w, NULL, gd_design_samples(p), g);
-}
-
-static double leastsq_batch_loss_grad(const gd_problem *p, const double *w,
-                                      const size_t *rows, size_t m, double *g)
-{
-    return evaluate(p, w, rows, m, g);
 }
 
 /* Mean squared error on the test rows (in row order); NaN without any. */
@@ -120,29 +76,18 @@ static int solve(const gd_design *d, double *w, gd_error *err)
 static int make_instance(gd_problem *p, const gd_design_source *src, const double *pp,
                          gd_rng_key key, gd_error *err)
 {
-    gd_design shape;
-    double *parts, *sums, *w_opt;
-    gd_design_shape(src, pp, &shape);
-    const gd_array_req extra[] = {
-        {&parts, gd_design_blocks(shape.rows, GD_DESIGN_BLOCK) * (shape.d + 1)},
-        {&sums, shape.d + 1},
-        {&w_opt, shape.d},
-    };
-    leastsq *ls = gd_design_instance(p, &gd_problem_leastsq, src, pp, key, 1, sizeof *ls,
-                                     extra, 3, err);
+    double *w_opt;
+    gd_design_model *ls = gd_design_model_new(p, &gd_problem_leastsq, src, pp, key, 1,
+                                              block_sums, 1, &w_opt, err);
     if (!ls)
         return -1;
-    ls->parts = parts;
-    ls->sums = sums;
     if (solve(&ls->d, w_opt, err) < 0) {
         gd_error_prefix(err, "data = %s", src->path);
         gd_problem_destroy(p);
         return -1;
     }
-    p->has_optimum = 1;
-    p->f_opt = leastsq_loss(p, w_opt);
     gd_design_add_inputs(p, &ls->d);
-    gd_problem_add_input(p, "x_opt", p->n, 0, w_opt);
+    gd_design_model_optimum(p, w_opt);
     gd_problem_add_input(p, "x0", p->n, 0, p->x0);
     return 0;
 }
@@ -188,9 +133,9 @@ const gd_problem_type gd_problem_leastsq = {
     .cost = leastsq_cost,
     .setup = leastsq_setup,
     .destroy = gd_problem_release,
-    .loss = leastsq_loss,
-    .loss_grad = leastsq_loss_grad,
+    .loss = gd_design_loss,
+    .loss_grad = gd_design_loss_grad,
     .samples = gd_design_samples,
-    .batch_loss_grad = leastsq_batch_loss_grad,
+    .batch_loss_grad = gd_design_batch_loss_grad,
     .metric = leastsq_test_mse,
 };

@@ -21,11 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct logreg {
-    gd_design d; /* first: gd_design_instance */
-    double *parts, *sums; /* blocks x (d + 1) partial sums; their totals */
-} logreg;
-
 /* The row loss softplus(z) - y z and sigmoid(z) - y from one exp(-|z|): softplus(z) =
  * max(z, 0) + log1p(e), sigmoid(z) = 1 / (1 + e) for z >= 0, else e / (1 + e). */
 static double row_loss(double z, double y, double *residual)
@@ -36,18 +31,11 @@ static double row_loss(double z, double y, double *residual)
 }
 
 
-typedef struct block_call {
-    const gd_design *d;
-    const double *w;
-    const size_t *rows; /* the minibatch's rows, NULL: every training row */
-    int grad;
-} block_call;
-
 /* out[0] = sum of losses, out[1 + j] = sum (s - y) x_j. */
 static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
 {
-    const block_call *c = ctx;
-    const gd_design *d = c->d;
+    const gd_design_call *c = ctx;
+    const gd_design *d = &c->model->d;
     for (size_t q = lo; q < hi; q++) {
         size_t i = gd_design_row(c->rows, q);
         gd_design_prefetch(d, c->rows, q, hi);
@@ -59,38 +47,6 @@ static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
         for (size_t j = 0; j < d->d; j++)
             out[1 + j] += r * xi[j];
     }
-}
-
-/* The loss over the m rows `rows` (NULL: every training row), gradient into g unless
- * NULL. */
-static double evaluate(const gd_problem *p, const double *w, const size_t *rows, size_t m,
-                       double *g)
-{
-    const logreg *lr = p->data;
-    const gd_design *d = &lr->d;
-    block_call c = {d, w, rows, g != NULL};
-    double n = (double)m;
-    gd_design_reduce(m, GD_DESIGN_BLOCK, block_sums, &c, d->d + 1, g ? d->d + 1 : 1,
-                     lr->parts, lr->sums);
-    for (size_t j = 0; g && j < d->d; j++)
-        g[j] = lr->sums[1 + j] / n;
-    return lr->sums[0] / n + gd_design_penalty(d, w, 1, g);
-}
-
-static double logreg_loss(const gd_problem *p, const double *w)
-{
-    return evaluate(p, w, NULL, gd_design_samples(p), NULL);
-}
-
-static double logreg_loss_grad(const gd_problem *p, const double *w, double *g)
-{
-    return evaluate(p, w, NULL, gd_design_samples(p), g);
-}
-
-static double logreg_batch_loss_grad(const gd_problem *p, const double *w, const size_t *rows,
-                                     size_t m, double *g)
-{
-    return evaluate(p, w, rows, m, g);
 }
 
 /* Share of test rows classified right; NaN without any. */
@@ -128,28 +84,17 @@ static void hessian_sums(const gd_design *d, size_t k, const double *w, size_t l
 static int make_instance(gd_problem *p, const gd_design_source *src, const double *pp,
                          gd_rng_key key, gd_error *err)
 {
-    gd_design shape;
-    double *parts, *sums, *w_opt;
-    gd_design_shape(src, pp, &shape);
-    const gd_array_req extra[] = {
-        {&parts, gd_design_blocks(shape.rows, GD_DESIGN_BLOCK) * (shape.d + 1)},
-        {&sums, shape.d + 1},
-        {&w_opt, shape.d},
-    };
-    logreg *lr = gd_design_instance(p, &gd_problem_logreg, src, pp, key, 1, sizeof *lr, extra,
-                                    3, err);
+    double *w_opt;
+    gd_design_model *lr = gd_design_model_new(p, &gd_problem_logreg, src, pp, key, 1,
+                                              block_sums, 1, &w_opt, err);
     if (!lr)
         return -1;
-    lr->parts = parts;
-    lr->sums = sums;
     if (gd_design_newton(p, src->path, 1, hessian_sums, NULL, w_opt, NO_MINIMUM, err) < 0) {
         gd_problem_destroy(p);
         return -1;
     }
-    p->has_optimum = 1;
-    p->f_opt = logreg_loss(p, w_opt);
     gd_design_add_inputs(p, &lr->d);
-    gd_problem_add_input(p, "x_opt", p->n, 0, w_opt);
+    gd_design_model_optimum(p, w_opt);
     gd_problem_add_input(p, "x0", p->n, 0, p->x0);
     return 0;
 }
@@ -199,9 +144,9 @@ const gd_problem_type gd_problem_logreg = {
     .cost = logreg_cost,
     .setup = logreg_setup,
     .destroy = gd_problem_release,
-    .loss = logreg_loss,
-    .loss_grad = logreg_loss_grad,
+    .loss = gd_design_loss,
+    .loss_grad = gd_design_loss_grad,
     .samples = gd_design_samples,
-    .batch_loss_grad = logreg_batch_loss_grad,
+    .batch_loss_grad = gd_design_batch_loss_grad,
     .metric = logreg_test_accuracy,
 };

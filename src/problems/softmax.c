@@ -26,12 +26,6 @@
 #define NEWTON_MAX_N 1024
 #define NEWTON_MAX_WORK 2e9
 
-typedef struct softmax {
-    gd_design d; /* first: gd_design_instance */
-    size_t k;    /* classes */
-    double *parts, *sums; /* blocks x (n + 1) partial sums; their totals */
-} softmax;
-
 /* Classes whose scores (or gradient row) a pass keeps in registers: a row's K classes go
  * in passes of at most MAX_WIDTH columns of W, each pass a loop of one constant width. */
 #define MAX_WIDTH 16
@@ -118,19 +112,12 @@ static void add_gradient(const double *x, size_t d, size_t k, double *p, size_t 
     by_passes(gradient_pass, x, p, d, k, g);
 }
 
-typedef struct block_call {
-    const softmax *s;
-    const double *w;
-    const size_t *rows; /* the minibatch's rows, NULL: every training row */
-    int grad;
-} block_call;
-
 /* out[0] = sum of losses, out[1 + j K + a] = sum x_j (p_a - [a = y]). */
 static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
 {
-    const block_call *c = ctx;
-    const gd_design *d = &c->s->d;
-    size_t k = c->s->k;
+    const gd_design_call *c = ctx;
+    const gd_design *d = &c->model->d;
+    size_t k = c->model->classes;
     double z[MAX_CLASSES], p[MAX_CLASSES];
     for (size_t q = lo; q < hi; q++) {
         size_t i = gd_design_row(c->rows, q);
@@ -141,38 +128,6 @@ static void block_sums(const void *ctx, size_t lo, size_t hi, double *out)
         if (c->grad)
             add_gradient(xi, d->d, k, p, y, out + 1);
     }
-}
-
-/* The loss over the m rows `batch` (NULL: every training row), gradient into g unless
- * NULL. */
-static double evaluate(const gd_problem *p, const double *w, const size_t *batch, size_t m,
-                       double *g)
-{
-    const softmax *s = p->data;
-    const gd_design *d = &s->d;
-    block_call c = {s, w, batch, g != NULL};
-    double rows = (double)m;
-    gd_design_reduce(m, GD_DESIGN_BLOCK, block_sums, &c, p->n + 1, g ? p->n + 1 : 1,
-                     s->parts, s->sums);
-    for (size_t j = 0; g && j < p->n; j++)
-        g[j] = s->sums[1 + j] / rows;
-    return s->sums[0] / rows + gd_design_penalty(d, w, s->k, g);
-}
-
-static double softmax_loss(const gd_problem *p, const double *w)
-{
-    return evaluate(p, w, NULL, gd_design_samples(p), NULL);
-}
-
-static double softmax_loss_grad(const gd_problem *p, const double *w, double *g)
-{
-    return evaluate(p, w, NULL, gd_design_samples(p), g);
-}
-
-static double softmax_batch_loss_grad(const gd_problem *p, const double *w, const size_t *rows,
-                                      size_t m, double *g)
-{
-    return evaluate(p, w, rows, m, g);
 }
 
 /* The first class of largest score of x. */
@@ -189,11 +144,11 @@ static size_t predicted(const gd_design *d, size_t k, const double *x, const dou
 
 static double softmax_test_accuracy(const gd_problem *p, const double *w)
 {
-    const softmax *s = p->data;
+    const gd_design_model *s = p->data;
     const gd_design *d = &s->d;
     size_t right = 0;
     for (size_t i = 0; i < d->test_rows; i++)
-        right += (double)predicted(d, s->k, d->x_test + i * d->d, w) == d->y_test[i];
+        right += (double)predicted(d, s->classes, d->x_test + i * d->d, w) == d->y_test[i];
     return d->test_rows ? (double)right / (double)d->test_rows : NAN;
 }
 
@@ -262,23 +217,15 @@ static int make_instance(gd_problem *p, const gd_design_source *src, const doubl
                          gd_rng_key key, gd_error *err)
 {
     gd_design shape;
-    double *parts, *sums, *w_opt;
+    double *w_opt;
     size_t k = classes_of(src);
     gd_design_shape(src, pp, &shape);
     size_t n = shape.d * k;
     int exact = newton_affordable(shape.rows, n);
-    const gd_array_req extra[] = {
-        {&parts, gd_design_blocks(shape.rows, GD_DESIGN_BLOCK) * (n + 1)},
-        {&sums, n + 1},
-        {&w_opt, exact ? n : 0},
-    };
-    softmax *s = gd_design_instance(p, &gd_problem_softmax, src, pp, key, k, sizeof *s, extra,
-                                    3, err);
+    gd_design_model *s = gd_design_model_new(p, &gd_problem_softmax, src, pp, key, k,
+                                             block_sums, exact, &w_opt, err);
     if (!s)
         return -1;
-    s->k = k;
-    s->parts = parts;
-    s->sums = sums;
     gd_design_add_inputs(p, &s->d);
     if (exact) {
         if (gd_design_newton(p, src->path, k, hessian_sums, flat_rows, w_opt, NO_MINIMUM,
@@ -286,9 +233,7 @@ static int make_instance(gd_problem *p, const gd_design_source *src, const doubl
             gd_problem_destroy(p);
             return -1;
         }
-        p->has_optimum = 1;
-        p->f_opt = softmax_loss(p, w_opt);
-        gd_problem_add_input(p, "x_opt", n, 0, w_opt);
+        gd_design_model_optimum(p, w_opt);
     }
     gd_problem_add_input(p, "x0", n, 0, p->x0);
     return 0;
@@ -350,9 +295,9 @@ const gd_problem_type gd_problem_softmax = {
     .cost = softmax_cost,
     .setup = softmax_setup,
     .destroy = gd_problem_release,
-    .loss = softmax_loss,
-    .loss_grad = softmax_loss_grad,
+    .loss = gd_design_loss,
+    .loss_grad = gd_design_loss_grad,
     .samples = gd_design_samples,
-    .batch_loss_grad = softmax_batch_loss_grad,
+    .batch_loss_grad = gd_design_batch_loss_grad,
     .metric = softmax_test_accuracy,
 };
