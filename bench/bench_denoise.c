@@ -48,22 +48,6 @@ typedef struct bench {
     const options *o;
 } bench;
 
-static int parse_threads(const char *s, options *o)
-{
-    o->n_threads = 0;
-    while (*s && o->n_threads < MAX_THREAD_COUNTS) {
-        char *end;
-        long t = strtol(s, &end, 10);
-        if (end == s || t < 1 || t > 1024)
-            return -1;
-        o->threads[o->n_threads++] = (int)t;
-        s = *end == ',' ? end + 1 : end;
-        if (*end && *end != ',')
-            return -1;
-    }
-    return o->n_threads ? 0 : -1;
-}
-
 static int parse_options(int argc, char **argv, options *o)
 {
     *o = (options){.size = 2048, .iterations = 20, .repeats = 3, .threads = {1, 2},
@@ -76,7 +60,7 @@ static int parse_options(int argc, char **argv, options *o)
             o->iterations = atol(optarg);
         else if (c == 'r')
             o->repeats = atoi(optarg);
-        else if (c != 't' || parse_threads(optarg, o) < 0)
+        else if (c != 't' || gd_bench_parse_threads(optarg, o->threads, MAX_THREAD_COUNTS, &o->n_threads) < 0)
             return -1;
     }
     return o->size >= 2 && o->iterations >= 1 && o->repeats >= 1 ? 0 : -1;

@@ -27,6 +27,7 @@
 #include "gdsweep/grid.h"
 #include "gdsweep/problem.h"
 #include "gdsweep/run.h"
+#include "triad.h"
 
 #define MAX_THREAD_COUNTS 8
 
@@ -36,20 +37,6 @@ typedef struct options {
     int threads[MAX_THREAD_COUNTS];
     size_t n_threads;
 } options;
-
-static int parse_threads(const char *s, options *o)
-{
-    o->n_threads = 0;
-    while (*s && o->n_threads < MAX_THREAD_COUNTS) {
-        char *end;
-        long t = strtol(s, &end, 10);
-        if (end == s || t < 1 || t > 1024)
-            return -1;
-        o->threads[o->n_threads++] = (int)t;
-        s = *end == ',' ? end + 1 : end;
-    }
-    return o->n_threads ? 0 : -1;
-}
 
 static int parse(int argc, char **argv, options *o)
 {
@@ -63,7 +50,7 @@ static int parse(int argc, char **argv, options *o)
         case 'r': o->repeats = atoi(optarg); break;
         case 'b': o->batch = atol(optarg); break;
         case 't':
-            if (parse_threads(optarg, o) < 0)
+            if (gd_bench_parse_threads(optarg, o->threads, MAX_THREAD_COUNTS, &o->n_threads) < 0)
                 return -1;
             break;
         default: return -1;

@@ -59,3 +59,17 @@ double gd_triad_best(gd_triad *t, int passes)
     }
     return 3.0 * sizeof(double) * (double)t->len / best * 1e-9;
 }
+
+int gd_bench_parse_threads(const char *s, int *threads, size_t max, size_t *n)
+{
+    *n = 0;
+    while (*s && *n < max) {
+        char *end;
+        long t = strtol(s, &end, 10);
+        if (end == s || t < 1 || t > 1024 || (*end && *end != ','))
+            return -1;
+        threads[(*n)++] = (int)t;
+        s = *end == ',' ? end + 1 : end;
+    }
+    return *n && !*s ? 0 : -1;
+}

@@ -28,4 +28,8 @@ double gd_triad_best(gd_triad *t, int passes);
 /* Monotonic wall clock in seconds. */
 double gd_bench_now(void);
 
+/* A thread-count list "1,2,4" into threads[0..max): their number in *n; 0, or -1 when s
+ * is not such a list (counts 1..1024, at least one, at most max). */
+int gd_bench_parse_threads(const char *s, int *threads, size_t max, size_t *n);
+
 #endif
