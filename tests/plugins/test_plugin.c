@@ -19,6 +19,10 @@
  *   PLUGIN_HALF_BATCH         samples without batch_loss_grad
  *   PLUGIN_WRONG_BATCH        batch gradient component 0 1% too large
  *   PLUGIN_WRONG_SMALL_BATCH  the same on batches of fewer than N rows only */
+/* What gdsweep hands the plugin is asserted in every build type (NDEBUG lifted): a failed
+ * assertion aborts the run, which the e2e tests see as a crash. */
+#undef NDEBUG
+#include <assert.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -73,8 +77,7 @@ static double bowl_loss_grad(const void *state, size_t n, const double *x, doubl
 {
     const bowl *b = state;
     double f = 0;
-    if (!b || !x) /* gdsweep must pass the state setup made and a point */
-        abort();
+    assert(b && x && "gdsweep passes the state setup made and a point");
     if (b->crash && g)
         raise(SIGSEGV);
     for (size_t i = 0; i < n; i++) {
@@ -154,10 +157,13 @@ static double cloud_sum(const cloud *c, size_t n, const double *x, const size_t 
                         size_t m, double *g)
 {
     double f = 0, x2 = 0;
+    assert(c && x && m >= 1 && "a state, a point and at least one row");
     for (size_t j = 0; g && j < n; j++)
         g[j] = 0;
-    for (size_t q = 0; q < m; q++)
+    for (size_t q = 0; q < m; q++) {
+        assert((!rows || rows[q] < c->points) && "every batch row is a data point");
         f += cloud_term(n, x, rows ? rows[q] : q, g);
+    }
     for (size_t j = 0; j < n; j++) {
         x2 += x[j] * x[j];
         if (g)
