@@ -225,12 +225,18 @@ def print_round(k, result):
 
 
 def print_summary(results):
-    print(f"\nper-thread speedup over {len(results)} rounds: best, median (min-max)")
+    """Per-thread speedups over the rounds, and the ratio of each side's best time (on a
+    loaded machine each side's least disturbed figure)."""
+    print(f"\nper-thread speedup over {len(results)} rounds: best, median (min-max); "
+          "ratio of the bests (best peer ms / best gdsweep ms)")
     for key in results[0]:
         label, peer, t = key
         per = sorted(r[key][0] / r[key][1] / t for r in results)
+        peer_best, ours_best = (min(r[key][k] for r in results) for k in (0, 1))
         print(f"  {label:24s} {peer:17s} {t} thread(s)  {per[-1]:5.1f}x, "
-              f"{statistics.median(per):5.1f}x ({per[0]:.1f}-{per[-1]:.1f})")
+              f"{statistics.median(per):5.1f}x ({per[0]:.1f}-{per[-1]:.1f}); bests "
+              f"{peer_best * 1e3:.2f} / {ours_best * 1e3:.2f} ms = "
+              f"{peer_best / ours_best / t:.1f}x per thread")
 
 
 def main(argv):
