@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench_tiny_peers.sh - benchmark 4b: the tiny grid in gdsweep, vectorised NumPy, torch and the floor.
+# bench_tiny_peers.sh - benchmark 4b: the tiny grid in gdsweep, vectorised NumPy, torch, the floor.
 #
 # Usage: bash bench/bench_tiny_peers.sh [BINARY] [ROUNDS]   (defaults: build/gdsweep, 5)
 # bench/tiny_runs.ini (100,000 quadratic runs, gd and adam, 100 iterations, every
@@ -26,7 +26,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 sed "s/^\[problem quadratic\]$/&\ngradient = $gradient/" "$root/bench/tiny_runs.ini" >"$work/grid.ini"
 runs=100000
-[ -x "$floor" ] || { echo "bench_tiny_peers: no $floor (build with -DGD_BENCH=ON, or FLOOR=PATH)" >&2; exit 2; }
+if [ ! -x "$floor" ]; then
+  echo "bench_tiny_peers: no $floor (build with -DGD_BENCH=ON, or FLOOR=PATH)" >&2
+  exit 2
+fi
 echo "benchmark 4b: 100,000 tiny runs (gradient = $gradient), $rounds rounds; $(uptime)"
 peer_malloc_note
 wall() { # wall seconds of a command, its stdout to $work/last.txt

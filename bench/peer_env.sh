@@ -11,6 +11,7 @@ peer_malloc_note() {
   if [ "${PEER_MALLOC:-warm}" = default ]; then
     echo "peers' allocator: glibc defaults (PEER_MALLOC=default: large temporaries page-fault)"
   else
-    echo "peers' allocator: warm ($(peer_env | tr '\n' ' ')from bench/warm_malloc.env; PEER_MALLOC=default for glibc's defaults)"
+    echo "peers' allocator: warm ($(peer_env | tr '\n' ' ')from bench/warm_malloc.env;" \
+      "PEER_MALLOC=default for glibc's defaults)"
   fi
 }

@@ -120,6 +120,25 @@ static int open_out(raw_out *o, const char *path, long run_bytes)
     return o->buf && o->fd >= 0 ? 0 : -1;
 }
 
+/* Loads the grid, then runs and writes every run; 0 or -1 with err (or errno) set. */
+static int floor_run(floor_runner *f, raw_out *o, char **argv, long run_bytes, gd_error *err)
+{
+    if (gd_sweep_load(&f->sweep, argv[1], 0, err) != 0 || gd_sweep_read_files(&f->sweep, err) != 0)
+        return -1;
+    return open_out(o, argv[3], run_bytes) != 0 ? -1 : run_all(f, o, err);
+}
+
+static void floor_free(floor_runner *f, raw_out *o)
+{
+    gd_problem_destroy(&f->instance);
+    gd_workspace_free(&f->ws);
+    gd_history_free(&f->h);
+    gd_sweep_free(&f->sweep);
+    if (o->fd >= 0)
+        close(o->fd);
+    free(o->buf);
+}
+
 int main(int argc, char **argv)
 {
     long run_bytes = argc == 4 ? atol(argv[2]) : 0;
@@ -131,21 +150,14 @@ int main(int argc, char **argv)
     raw_out o = {.fd = -1};
     gd_error err = {{0}, 0};
     double t0 = gd_bench_now();
-    int rc = gd_sweep_load(&f.sweep, argv[1], 0, &err) != 0 ||
-             gd_sweep_read_files(&f.sweep, &err) != 0 || open_out(&o, argv[3], run_bytes) != 0 || run_all(&f, &o, &err) != 0;
+    int rc = floor_run(&f, &o, argv, run_bytes, &err);
     double seconds = gd_bench_now() - t0;
-    if (rc)
+    if (rc != 0)
         fprintf(stderr, "tiny_floor: %s\n", err.msg[0] ? err.msg : "cannot write the output");
     else
         printf("floor %llu runs in %.3f s (%ld bytes per run; pwrite %.3f s)\n",
                (unsigned long long)gd_space_runs(&f.sweep), seconds, run_bytes,
                o.write_seconds);
-    gd_problem_destroy(&f.instance);
-    gd_workspace_free(&f.ws);
-    gd_history_free(&f.h);
-    gd_sweep_free(&f.sweep);
-    if (o.fd >= 0)
-        close(o.fd);
-    free(o.buf);
-    return rc ? 1 : 0;
+    floor_free(&f, &o);
+    return rc != 0 ? 1 : 0;
 }
