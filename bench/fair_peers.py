@@ -8,8 +8,9 @@ instances:
     buffer allocated once and every operation in place (`out=`, `sub_`, `addcmul_`, ...):
     the same forward differences, flux, divergence and update as numpy_baseline.py, and
     the same Vandermonde products for curvefit.
-Each *_gd function returns the final parameters as a NumPy array; each make_* returns a
-loop(n) for numpy_baseline.seconds_per_iteration.
+Each *_loop returns a loop(n) for numpy_baseline.seconds_per_iteration that runs n steps
+from the start and returns the final parameters (or image) as a NumPy array; vander_fit
+runs one such loop.
 """
 import numpy as np
 
