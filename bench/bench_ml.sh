@@ -5,9 +5,12 @@
 # Usage: bash bench/bench_ml.sh [BUILD_DIR] [SCALE]   (SCALE divides the rows; default 1)
 # Each case runs gdsweep, then NumPy/PyTorch, per thread count, in the same minutes, and
 # prints seconds per step and the ratios numpy/gdsweep and torch/gdsweep (> 1: gdsweep
-# faster). The timings are the best of 3 repeats of ITERATIONS steps.
+# faster). The timings are the best of 3 repeats of ITERATIONS steps. The peers run with
+# a warm allocator (bench/peer_env.sh; PEER_MALLOC=default for glibc's defaults).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/peer_env.sh
+source "$root/bench/peer_env.sh"
 build=${1:-$root/build}
 scale=${2:-1}
 iterations=10
@@ -18,7 +21,8 @@ run_case() { # NAME ROWS FEATURES CLASSES
     local ours theirs
     ours=$(OMP_NUM_THREADS=$t "$build/bench/bench_ml" -n "$rows" -f "$3" -k "$4" \
              -i "$iterations" -r 3 -t "$t" | awk '/^gdsweep/ {print $3}')
-    theirs=$(OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t MKL_NUM_THREADS=$t \
+    # shellcheck disable=SC2046 # peer_env prints VAR=VALUE words for env
+    theirs=$(env $(peer_env) OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t MKL_NUM_THREADS=$t \
                /usr/bin/python3 "$root/bench/bench_ml.py" "$rows" "$3" "$4" "$iterations" 3 "$t")
     echo "$theirs" | awk -v ours="$ours" -v t="$t" '
       BEGIN { printf "threads %d  gdsweep %.4g s/step\n", t, ours }
@@ -26,5 +30,6 @@ run_case() { # NAME ROWS FEATURES CLASSES
       { printf "  %-6s %.4g s/step  ratio %s/gdsweep = %.2f\n", $1, $3, $1, $3 / ours }'
   done
 }
+peer_malloc_note
 run_case logreg 1000000 32 2
 run_case softmax 100000 64 10

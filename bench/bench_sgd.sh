@@ -12,9 +12,12 @@
 # iterations per second and the ratio torch/gdsweep of the medians (> 1: gdsweep faster).
 # A round's gdsweep figure: the difference of runs of 2 I and I iterations, divided by I
 # (what a run does once cancels); torch's: a loop of I iterations; both in process CPU seconds
-# (one thread each: the other load of a shared machine does not count).
+# (one thread each: the other load of a shared machine does not count). torch runs with a
+# warm allocator (bench/peer_env.sh; PEER_MALLOC=default for glibc's defaults).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/peer_env.sh
+source "$root/bench/peer_env.sh"
 build=${1:-$root/build}
 scale=${2:-1}
 rounds=${3:-3}
@@ -24,10 +27,12 @@ compare() {
   local name=$1 rows=$2 features=$3 classes=$4 batch=$5 iterations=$6
   echo "== $name: $rows rows x $features features, $classes classes, batch $batch, 1 thread," \
        "$rounds rounds, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  peer_malloc_note
   for ((r = 0; r < rounds; r++)); do
     OMP_NUM_THREADS=1 "$build/bench/bench_ml" -n "$rows" -f "$features" -k "$classes" \
       -i "$iterations" -r 1 -t 1 -b "$batch"
-    OMP_NUM_THREADS=1 /usr/bin/python3 "$root/bench/bench_sgd.py" "$rows" "$features" \
+    # shellcheck disable=SC2046 # peer_env prints VAR=VALUE words for env
+    env $(peer_env) OMP_NUM_THREADS=1 /usr/bin/python3 "$root/bench/bench_sgd.py" "$rows" "$features" \
       "$classes" "$batch" "$iterations" 1 1
     if [[ -n ${BENCH_ML_BASE:-} ]]; then
       OMP_NUM_THREADS=1 "$BENCH_ML_BASE" -n "$rows" -f "$features" -k "$classes" \

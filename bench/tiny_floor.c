@@ -1,0 +1,163 @@
+/* tiny_floor.c - the floor of a sweep: its runs computed and their bytes pwrite-n raw.
+ *
+ * Runs every run of GRID through gdsweep's own code (gd_sweep_load, gd_sweep_decode, the
+ * registry's instance, gd_run_execute with the grid's record_every: the very loop the
+ * binary runs, one process, one thread), copies each run's records (the per-record
+ * series of gd_history, then the final parameters) into a buffer, BYTES_PER_RUN bytes
+ * per run (zero-padded or cut), and pwrites the buffer sequentially into OUT whenever
+ * it holds 1 MiB. No HDF5, no runs table, no batching, no sync: what a runner that did
+ * nothing but compute and write raw bytes would take. Prints one line with the seconds
+ * of the loop and of the writes (bench/bench_tiny_peers.sh times the whole process).
+ * Usage: tiny_floor GRID BYTES_PER_RUN OUT */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gdsweep/grid.h"
+#include "gdsweep/run.h"
+#include "triad.h"
+
+#define FLUSH_BYTES (1u << 20)
+
+/* The output: a buffer of whole runs and where the next pwrite goes. */
+typedef struct raw_out {
+    int fd;
+    unsigned char *buf;
+    size_t used, cap, run_bytes;
+    off_t offset;
+    double write_seconds;
+} raw_out;
+
+/* One instance at a time, reused by the runs that share it (as gdsweep's worker does). */
+typedef struct floor_runner {
+    gd_sweep sweep;
+    gd_problem instance;
+    uint64_t instance_id;
+    int has_instance;
+    gd_workspace ws;
+    gd_history h;
+} floor_runner;
+
+static int flush_out(raw_out *o)
+{
+    double t0 = gd_bench_now();
+    ssize_t done = o->used ? pwrite(o->fd, o->buf, o->used, o->offset) : 0;
+    o->write_seconds += gd_bench_now() - t0;
+    if (done != (ssize_t)o->used)
+        return -1;
+    o->offset += (off_t)o->used;
+    o->used = 0;
+    return 0;
+}
+
+/* Appends src to the current run's slot, cut at the run's byte count. */
+static void put(raw_out *o, size_t *at, const void *src, size_t bytes)
+{
+    size_t room = o->run_bytes - *at;
+    bytes = bytes < room ? bytes : room;
+    memcpy(o->buf + o->used + *at, src, bytes);
+    *at += bytes;
+}
+
+/* The run's records and final x as one slot of run_bytes bytes. */
+static int put_run(raw_out *o, const gd_history *h, const double *x, size_t n)
+{
+    size_t at = 0;
+#define PUT_SERIES(member, ctype, elem) put(o, &at, h->member, h->count * sizeof(ctype));
+    GD_RECORD_SERIES(PUT_SERIES)
+#undef PUT_SERIES
+    put(o, &at, x, n * sizeof *x);
+    memset(o->buf + o->used + at, 0, o->run_bytes - at);
+    o->used += o->run_bytes;
+    return o->used + o->run_bytes > o->cap ? flush_out(o) : 0;
+}
+
+static int use_instance(floor_runner *f, const gd_run_desc *d, gd_error *err)
+{
+    if (f->has_instance && f->instance_id == d->instance)
+        return 0;
+    gd_problem_destroy(&f->instance);
+    f->has_instance = gd_sweep_setup_instance(&f->sweep, d, &f->instance, err) == 0;
+    f->instance_id = d->instance;
+    return f->has_instance ? 0 : -1;
+}
+
+/* Run `id` of the grid into f's workspace and history. */
+static int run_one(floor_runner *f, uint64_t id, gd_error *err)
+{
+    gd_run_desc d;
+    gd_run_result r;
+    gd_sweep_decode(&f->sweep, id, &d);
+    d.key = gd_sweep_instance_key(&f->sweep, &d);
+    const gd_optimizer_type *opt = f->sweep.optimizers[d.optimizer].type;
+    size_t records = gd_history_records(d.control.iterations, f->sweep.record_every);
+    if (use_instance(f, &d, err) != 0 ||
+        gd_workspace_reserve(&f->ws, f->instance.n, opt->state_vectors, err) != 0 ||
+        gd_workspace_reserve_rows(&f->ws, &f->instance, &d.control, err) != 0 ||
+        gd_history_reserve(&f->h, records, 0, err) != 0)
+        return -1;
+    gd_run_execute(&f->instance, opt, &d, f->sweep.record_every, &f->ws, &f->h, &r);
+    return 0;
+}
+
+static int run_all(floor_runner *f, raw_out *o, gd_error *err)
+{
+    uint64_t runs = gd_space_runs(&f->sweep);
+    for (uint64_t id = 0; id < runs; id++)
+        if (run_one(f, id, err) != 0 || put_run(o, &f->h, f->ws.x, f->instance.n) != 0)
+            return -1;
+    return flush_out(o);
+}
+
+static int open_out(raw_out *o, const char *path, long run_bytes)
+{
+    o->run_bytes = (size_t)run_bytes;
+    o->cap = FLUSH_BYTES > o->run_bytes ? FLUSH_BYTES : o->run_bytes;
+    o->buf = malloc(o->cap);
+    o->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    return o->buf && o->fd >= 0 ? 0 : -1;
+}
+
+/* Loads the grid, then runs and writes every run; 0 or -1 with err (or errno) set. */
+static int floor_run(floor_runner *f, raw_out *o, char **argv, long run_bytes, gd_error *err)
+{
+    if (gd_sweep_load(&f->sweep, argv[1], 0, err) != 0 || gd_sweep_read_files(&f->sweep, err) != 0)
+        return -1;
+    return open_out(o, argv[3], run_bytes) != 0 ? -1 : run_all(f, o, err);
+}
+
+static void floor_free(floor_runner *f, raw_out *o)
+{
+    gd_problem_destroy(&f->instance);
+    gd_workspace_free(&f->ws);
+    gd_history_free(&f->h);
+    gd_sweep_free(&f->sweep);
+    if (o->fd >= 0)
+        close(o->fd);
+    free(o->buf);
+}
+
+int main(int argc, char **argv)
+{
+    long run_bytes = argc == 4 ? atol(argv[2]) : 0;
+    if (run_bytes <= 0) {
+        fprintf(stderr, "usage: %s GRID BYTES_PER_RUN OUT\n", argv[0]);
+        return 2;
+    }
+    floor_runner f = {0};
+    raw_out o = {.fd = -1};
+    gd_error err = {{0}, 0};
+    double t0 = gd_bench_now();
+    int rc = floor_run(&f, &o, argv, run_bytes, &err);
+    double seconds = gd_bench_now() - t0;
+    if (rc != 0)
+        fprintf(stderr, "tiny_floor: %s\n", err.msg[0] ? err.msg : "cannot write the output");
+    else
+        printf("floor %llu runs in %.3f s (%ld bytes per run; pwrite %.3f s)\n",
+               (unsigned long long)gd_space_runs(&f.sweep), seconds, run_bytes,
+               o.write_seconds);
+    floor_free(&f, &o);
+    return rc != 0 ? 1 : 0;
+}
