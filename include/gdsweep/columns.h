@@ -120,6 +120,9 @@ int gd_columns_find(const gd_columns *c, const char *name);
 void gd_columns_fill_row(const gd_columns *c, const gd_sweep *s, const gd_run_desc *d,
                          const gd_run_result *r, const gd_row_storage *st, void *row);
 
+/* Sets row's `written` cell to 1: the row is committed with the flush that writes it. */
+void gd_columns_mark_written(const gd_columns *c, void *row);
+
 /* The name of choice v of spec, or "" when v is not one of its indices. */
 const char *gd_columns_choice_name(const gd_param_spec *spec, double v);
 

@@ -4,8 +4,10 @@
  * into it); gd_committer_tick writes them when they are due: at the end (force), when the
  * batch is full (gd_batch_is_full: bounded memory), or `every` seconds after the last
  * commit (a sweep: gd_commit_seconds(), so that a kill loses at most that much work and
- * expensive runs arriving one at a time do not cost two file flushes each; merge: never,
- * its output is redone whole if it fails). The coordinator (serial and MPI sweeps) and
+ * expensive runs arriving one at a time do not cost a file flush each; merge: never,
+ * its output is redone whole if it fails). A commit due by the clock waits while the
+ * last one is still being synced in the background (gd_store_syncing): on a slow disk
+ * the batch grows rather than the sweep waiting for the disk. The coordinator (serial and MPI sweeps) and
  * merge use it. The committer owns `pending`; the store and the tally stay the caller's. */
 #ifndef GDSWEEP_COMMITTER_H
 #define GDSWEEP_COMMITTER_H

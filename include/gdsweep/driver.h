@@ -17,6 +17,7 @@ typedef struct gd_drive_stats {
     uint64_t runs_done;
     double wall_seconds;
     double io_seconds;
+    gd_commit_profile commits; /* the store's commits, step by step */
     int abandoned_ranks;     /* ranks still computing when an interrupt's grace ended */
 } gd_drive_stats;
 

@@ -46,8 +46,8 @@ int gd_store_write_batch(gd_store *st, const gd_batch *b, gd_error *err);
 /* Opens an existing sweep file of the same grid to continue it (--resume), read-only:
  * checks that it is a writable regular file, the stored grid hash against s (on a
  * mismatch the message says what differs), reads which runs are committed (rows marked
- * written: the last record of a two-step commit, so a crash at any instant leaves only
- * complete rows marked), the instances already stored, the file's shard, and the lengths
+ * written: a row is marked in the same atomic commit as its data, so a crash at any
+ * instant leaves only complete rows marked), the instances already stored, the file's shard, and the lengths
  * of the appended datasets. Writes nothing: a refusal after it (another --shard, say)
  * leaves the file as it was; close it with gd_store_abandon or gd_store_end_complete. */
 int gd_store_reopen(gd_store **out, const char *path, const gd_sweep *s, gd_error *err);
@@ -101,7 +101,26 @@ void gd_store_explain_failure(const gd_store *st, gd_error *err);
  * time) and closes. Frees st in all cases. */
 int gd_store_close(gd_store *st, double wall_seconds, int complete, gd_error *err);
 
+/* 1 while the last batch's commit is still being made durable in the background (its
+ * syncs wait on the disk): a batch written now would wait for them. */
+int gd_store_syncing(const gd_store *st);
+
 /* Seconds spent inside HDF5 calls so far (for the benchmarks). */
 double gd_store_io_seconds(const gd_store *st);
+
+/* Where the commits' time went, step by step (GD_PROFILE prints it; bench/ reads it). */
+typedef struct gd_commit_profile {
+    uint64_t batches, flushes;  /* batches written; H5Fflush calls (one per batch) */
+    double reserve;             /* allocating the disk space ahead (fallocate) */
+    double instances;           /* writing the batch's new instance groups */
+    double series;              /* appending /traj, /path and /final */
+    double rows;                /* writing the batch's rows of /runs */
+    double flush;               /* the flush: the journal's commit and its syncs */
+} gd_commit_profile;
+
+gd_commit_profile gd_store_commit_profile(const gd_store *st);
+
+/* Prints p as one line "gdsweep: profile commit: ..." on stderr. */
+void gd_store_print_commit_profile(const gd_commit_profile *p);
 
 #endif

@@ -153,6 +153,7 @@ int gd_coordinate(const gd_coordination *job, gd_transport *t, gd_drive_stats *s
     stats->runs_done = c.commit.committed;
     stats->wall_seconds = gd_now_seconds() - t0;
     stats->io_seconds = gd_store_io_seconds(job->st);
+    stats->commits = gd_store_commit_profile(job->st);
     stats->abandoned_ranks = c.active - c.local_active;
     gd_plan_free(c.plan);
     gd_committer_free(&c.commit);

@@ -23,6 +23,7 @@ static void add_stats(gd_drive_stats *sum, const gd_drive_stats *one)
     sum->runs_done += one->runs_done;
     sum->wall_seconds += one->wall_seconds;
     sum->io_seconds = one->io_seconds; /* the store's running total */
+    sum->commits = one->commits;
     sum->abandoned_ranks = one->abandoned_ranks;
 }
 

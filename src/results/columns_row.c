@@ -214,6 +214,11 @@ void gd_columns_fill_row(const gd_columns *c, const gd_sweep *s, const gd_run_de
     put_typed(c, s, d, r, out);
 }
 
+void gd_columns_mark_written(const gd_columns *c, void *row)
+{
+    ((unsigned char *)row)[c->col[c->written_col].offset] = 1;
+}
+
 /* ---- reading a row --------------------------------------------------------------- */
 
 double gd_columns_number(const gd_columns *c, size_t i, const void *row)

@@ -34,8 +34,8 @@ int gd_committer_tick(gd_committer *c, int force, gd_error *err)
         return 0;
     double now = gd_now_seconds();
     int due = c->every > 0 && now - c->last_commit >= c->every;
-    if (!(force || due || gd_batch_is_full(b)))
-        return 0;
+    if (!(force || gd_batch_is_full(b)) && (!due || gd_store_syncing(c->st)))
+        return 0; /* a commit due while the last one still syncs waits: the batch grows */
     if (gd_store_write_batch(c->st, b, err) != 0)
         return -1;
     if (c->tally)

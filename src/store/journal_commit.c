@@ -3,12 +3,19 @@
  *
  * The held writes are what HDF5 wrote over bytes of the last commit since then (reads see
  * them: journal_vfd.c). The commit compares them with the file in DIFF_BLOCK blocks and
- * keeps only the changed spans (journal_file.h, journal.h). */
+ * keeps only the changed spans (journal_file.h, journal.h).
+ *
+ * The commit's last step, syncing the file and then emptying the journal (the commit
+ * point), waits on the disk, not the CPU: it runs on a thread of its own while the sweep
+ * computes the next batch, and the next commit (or the close) waits for it first. The
+ * order of the steps is unchanged, so a kill or a power cut at any moment still leaves
+ * either this commit or, with its journal, the one before. */
 #include "journal.h"
 #include "journal_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -251,8 +258,56 @@ int gd_jfile_set_size(journal_file *f, uint64_t size)
     return (uint64_t)now.st_size == size ? 0 : ftruncate(f->fd, (off_t)size);
 }
 
-/* The changes journaled, written, the size set, synced and the journal emptied, under the
- * commit lock. */
+/* ---- the syncs, in the background ------------------------------------------------------ */
+
+/* The file made durable, then the journal emptied (the commit point); the commit lock let
+ * go when the commit took it. */
+static void *sync_commit(void *arg)
+{
+    journal_file *f = arg;
+    f->sync_errno = fsync(f->fd) < 0 || gd_journal_clear(f->journal_fd) < 0 ? errno : 0;
+    if (f->sync_unlocks)
+        gd_commit_unlock(f->fd);
+    atomic_store(&f->sync_done, 1);
+    return NULL;
+}
+
+/* Starts sync_commit on its own thread (on this one when no thread can be made). */
+static int sync_in_background(journal_file *f, int unlocks)
+{
+    f->sync_unlocks = unlocks;
+    f->sync_errno = 0;
+    atomic_store(&f->sync_done, 0);
+    if (pthread_create(&f->syncer, NULL, sync_commit, f) == 0) {
+        f->syncing = 1;
+        return 0;
+    }
+    sync_commit(f);
+    return f->sync_errno ? (errno = f->sync_errno, -1) : 0;
+}
+
+int gd_jfile_syncing(journal_file *f)
+{
+    return f->syncing && !atomic_load(&f->sync_done);
+}
+
+int gd_jfile_settle(journal_file *f)
+{
+    if (!f->syncing)
+        return 0;
+    pthread_join(f->syncer, NULL);
+    f->syncing = 0;
+    if (f->sync_errno == 0)
+        return 0;
+    f->torn = f->sync_failed = 1;
+    errno = f->sync_errno;
+    return -1;
+}
+
+/* ---- the commit ------------------------------------------------------------------------ */
+
+/* The changes journaled, written and the size set, under the commit lock: 0 when nothing
+ * was journaled (done), 1 when the syncs are still to come, -1 with errno. */
 static int write_commit(journal_file *f, uint64_t size)
 {
     change_set c;
@@ -266,10 +321,9 @@ static int write_commit(journal_file *f, uint64_t size)
     f->torn = journaled;
     rc = apply_changes(f, &c, size);
     changes_free(&c);
-    if (rc < 0 || gd_jfile_set_size(f, size) < 0 ||
-        (journaled && (fsync(f->fd) < 0 || gd_journal_clear(f->journal_fd) < 0)))
+    if (rc < 0 || gd_jfile_set_size(f, size) < 0)
         return -1;
-    return 0;
+    return journaled;
 }
 
 /* Journal, write, empty the journal. The file ends at least at HDF5's end of allocation,
@@ -280,6 +334,8 @@ int gd_jfile_commit(journal_file *f)
 {
     if (!f->writable)
         return 0;
+    if (gd_jfile_settle(f) < 0)
+        return -1;
     if (f->torn)
         return errno = EIO, -1;
     uint64_t size = f->eof > f->eoa ? f->eof : f->eoa;
@@ -290,8 +346,12 @@ int gd_jfile_commit(journal_file *f)
         return -1;
     int rc = write_commit(f, size);
     int saved = errno;
-    if (locked)
+    if (rc == 1) {
+        rc = sync_in_background(f, locked);
+        saved = errno;
+    } else if (locked) {
         gd_commit_unlock(f->fd);
+    }
     errno = saved;
     if (rc < 0)
         return -1;

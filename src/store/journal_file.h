@@ -7,6 +7,8 @@
 #ifndef GDSWEEP_JOURNAL_FILE_H
 #define GDSWEEP_JOURNAL_FILE_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -34,6 +36,13 @@ typedef struct journal_file {
     uint64_t cut;       /* lowest size a truncation set below `committed` (NO_CUT: none) */
     held_write *held;
     size_t n_held, cap_held;
+    /* The last commit's syncs, running in the background (journal_commit.c). */
+    pthread_t syncer;
+    int syncing;        /* syncer runs: join it (gd_jfile_settle) before the next commit */
+    int sync_unlocks;   /* it releases the commit lock when done */
+    atomic_int sync_done; /* it has finished (joining it will not wait) */
+    int sync_errno;     /* 0, or why its fsync or the journal's clearing failed */
+    int sync_failed;    /* some commit's syncs failed: it was not committed */
 } journal_file;
 
 /* Holds a copy of a write over committed bytes (a rewrite of the same range replaces it). */
@@ -47,6 +56,11 @@ void gd_jfile_cut_held(journal_file *f, uint64_t size);
 int gd_jfile_set_size(journal_file *f, uint64_t size);
 /* Frees every held write. */
 void gd_jfile_drop_held(journal_file *f);
+/* 1 while the last commit's background syncs still run (a commit now would wait). */
+int gd_jfile_syncing(journal_file *f);
+/* Waits for the last commit's background syncs: 0; -1 with errno when they failed (the
+ * file is then torn: its journal restores the commit before; f->sync_failed is set). */
+int gd_jfile_settle(journal_file *f);
 /* The commit: the held writes' changes journaled (durable), written, the size set, synced,
  * the journal emptied; after a failure past the journal the file is torn (f->torn) and
  * every later commit fails. 0 for a read-only file. */

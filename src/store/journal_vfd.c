@@ -128,7 +128,7 @@ failed:
 static herr_t journal_close(H5FD_t *file)
 {
     journal_file *f = (journal_file *)file;
-    int rc = gd_jfile_commit(f);
+    int rc = gd_jfile_commit(f) < 0 || gd_jfile_settle(f) < 0 ? -1 : 0;
     if (rc < 0)
         fail(__func__, "unable to commit the file");
     if (f->journal_fd >= 0) {
@@ -315,7 +315,8 @@ int gd_h5_use_journal(hid_t fapl, const char *journal_path)
     return driver >= 0 && H5Pset_driver(fapl, driver, &info) >= 0 ? 0 : -1;
 }
 
-int gd_h5_start_journal(hid_t file)
+/* The driver's record of an open file, or NULL when the file is not open through it. */
+static journal_file *journal_of(hid_t file)
 {
     hid_t fapl = H5Fget_access_plist(file);
     int ours = fapl >= 0 && H5Pget_driver(fapl) == journal_driver();
@@ -323,9 +324,28 @@ int gd_h5_start_journal(hid_t file)
         H5Pclose(fapl);
     void *handle = NULL;
     if (!ours || H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) < 0 || !handle)
-        return -1;
+        return NULL;
     /* the handle is the descriptor inside this driver's own record (journal_get_handle) */
-    journal_file *f = (journal_file *)((char *)handle - offsetof(journal_file, fd));
+    return (journal_file *)((char *)handle - offsetof(journal_file, fd));
+}
+
+int gd_h5_settle_journal(hid_t file)
+{
+    journal_file *f = journal_of(file);
+    return f && (gd_jfile_settle(f) < 0 || f->sync_failed) ? -1 : 0;
+}
+
+int gd_h5_journal_syncing(hid_t file)
+{
+    journal_file *f = journal_of(file);
+    return f && gd_jfile_syncing(f);
+}
+
+int gd_h5_start_journal(hid_t file)
+{
+    journal_file *f = journal_of(file);
+    if (!f)
+        return -1;
     if (!f->creating)
         return 0;
     uint64_t size = f->eof > f->eoa ? f->eof : f->eoa;

@@ -2,14 +2,16 @@
  * paths and final parameters, and the batch's instance groups (see gdsweep/store.h,
  * layout in docs/FORMAT.md).
  *
- * Instance groups are written first. Then the runs are committed in two steps so that a
- * crash never leaves a row that claims data it does not have: (1) the appended arrays and
- * the rows (with written = 0) are written and the file is flushed; (2) the rows'
- * `written` cells are set to 1 and the file is flushed again. One write per dataset per
- * step: the rows of a contiguous id range are one hyperslab, other batches one point
- * selection. */
+ * One commit per batch: the instance groups, the appended arrays and the rows (already
+ * marked written = 1) are written, then one flush makes them durable all at once. The
+ * flush is atomic (the rollback journal, journal_vfd.c: a kill in its middle is rolled
+ * back to the previous commit), so no row can claim data the file lacks, and a separate
+ * pass marking the rows written (which rewrote every touched /runs chunk a second time)
+ * is not needed. One write per dataset: the rows of a contiguous id range are one
+ * hyperslab, other batches one point selection. */
 #include "store_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,12 +28,8 @@ static int reserve_rows(gd_store *st, size_t n, gd_error *err)
     hsize_t *coords = realloc(st->coords, cap * sizeof *coords);
     if (coords)
         st->coords = coords;
-    uint8_t *ones = realloc(st->ones, cap);
-    if (ones)
-        st->ones = ones;
-    if (!rows || !coords || !ones)
+    if (!rows || !coords)
         return gd_fail_runtime(err, "%s: out of memory for a batch of %zu rows", st->path, n);
-    memset(st->ones, 1, cap);
     st->rows_cap = cap;
     return 0;
 }
@@ -46,7 +44,8 @@ static int check_ids(const gd_store *st, const gd_batch *b, gd_error *err)
     return 0;
 }
 
-/* Rows in batch order, offsets from the datasets' lengths before this batch. */
+/* Rows in batch order, offsets from the datasets' lengths before this batch, each marked
+ * written: it is committed by the same flush as its data. */
 static void fill_rows(gd_store *st, const gd_batch *b)
 {
     for (size_t i = 0; i < b->count; i++) {
@@ -59,8 +58,9 @@ static void fill_rows(gd_store *st, const gd_batch *b)
             .final_offset = st->series[GD_SERIES_final].len + b->final_start[i],
             .final_count = b->final_count[i],
         };
-        gd_columns_fill_row(&st->cols, st->sweep, &b->desc[i], &b->result[i], &where,
-                            st->rows + i * st->cols.row_size);
+        unsigned char *row = st->rows + i * st->cols.row_size;
+        gd_columns_fill_row(&st->cols, st->sweep, &b->desc[i], &b->result[i], &where, row);
+        gd_columns_mark_written(&st->cols, row);
     }
 }
 
@@ -105,13 +105,13 @@ static int append_arrays(gd_store *st, const gd_batch *b)
     return 0;
 }
 
-static int write_rows(gd_store *st, const gd_batch *b, hid_t type, const void *buf)
+static int write_rows(gd_store *st, const gd_batch *b)
 {
     hsize_t count = b->count;
     hid_t fspace = select_rows(st, b);
     hid_t mspace = H5Screate_simple(1, &count, NULL);
     int rc = fspace >= 0 && mspace >= 0 &&
-                     H5Dwrite(st->runs, type, mspace, fspace, H5P_DEFAULT, buf) >= 0
+                     H5Dwrite(st->runs, st->row_type, mspace, fspace, H5P_DEFAULT, st->rows) >= 0
                  ? 0
                  : -1;
     gd_h5_close(&mspace);
@@ -119,36 +119,70 @@ static int write_rows(gd_store *st, const gd_batch *b, hid_t type, const void *b
     return rc;
 }
 
-static int flush(gd_store *st, gd_error *err)
+/* Seconds since *t0 added to *step; *t0 moves on (the steps of one commit, timed). */
+static void lap(double *t0, double *step)
 {
-    return H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0 ? gd_h5_fail(st, err, "flushing a batch")
-                                                  : 0;
+    double now = gd_store_clock();
+    *step += now - *t0;
+    *t0 = now;
 }
 
-static int commit(gd_store *st, const gd_batch *b, gd_error *err)
+static int flush(gd_store *st, double *t0, gd_error *err)
 {
-    if (append_arrays(st, b) < 0)
+    int rc = H5Fflush(st->file, H5F_SCOPE_LOCAL) < 0 ? gd_h5_fail(st, err, "flushing a batch")
+                                                    : 0;
+    st->profile.flushes++;
+    lap(t0, &st->profile.flush);
+    return rc;
+}
+
+static int commit(gd_store *st, const gd_batch *b, double *t0, gd_error *err)
+{
+    int rc = append_arrays(st, b);
+    lap(t0, &st->profile.series);
+    if (rc < 0)
         return gd_h5_fail(st, err, "appending trajectories");
-    if (write_rows(st, b, st->row_type, st->rows) < 0)
+    rc = write_rows(st, b);
+    lap(t0, &st->profile.rows);
+    if (rc < 0)
         return gd_h5_fail(st, err, "writing rows of the runs table");
-    if (flush(st, err) < 0)
-        return -1;
-    if (write_rows(st, b, st->written_type, st->ones) < 0)
-        return gd_h5_fail(st, err, "marking rows written");
-    return flush(st, err);
+    return flush(st, t0, err);
 }
 
 /* Room on the disk first; any failure past that point abandons the store. */
 static int write_batch(gd_store *st, const gd_batch *b, gd_error *err)
 {
+    double t0 = gd_store_clock();
     int rc = gd_store_reserve(st, gd_store_batch_growth(st, b), "the next batch", err);
+    lap(&t0, &st->profile.reserve);
     if (rc == 0)
         rc = gd_store_write_instances(st, b, err);
+    lap(&t0, &st->profile.instances);
     if (rc == 0)
-        rc = b->count ? commit(st, b, err) : flush(st, err);
+        rc = b->count ? commit(st, b, &t0, err) : flush(st, &t0, err);
+    st->profile.batches++;
     if (rc != 0)
         gd_store_give_up_writing(st);
     return rc;
+}
+
+int gd_store_syncing(const gd_store *st)
+{
+    return st && !st->abandoned && st->file >= 0 && gd_h5_journal_syncing(st->file);
+}
+
+gd_commit_profile gd_store_commit_profile(const gd_store *st)
+{
+    gd_commit_profile none = {0};
+    return st ? st->profile : none;
+}
+
+void gd_store_print_commit_profile(const gd_commit_profile *p)
+{
+    fprintf(stderr, "gdsweep: profile commit: %llu batches, %llu flushes; reserve %.3f s, "
+            "instances %.3f s, series %.3f s, rows %.3f s, flush %.3f s\n",
+            (unsigned long long)p->batches, (unsigned long long)p->flushes, p->reserve,
+            p->instances, p->series, p->rows, p->flush);
 }
 
 int gd_store_write_batch(gd_store *st, const gd_batch *b, gd_error *err)
@@ -165,9 +199,11 @@ int gd_store_write_batch(gd_store *st, const gd_batch *b, gd_error *err)
     int rc = write_batch(st, b, err);
     st->io_seconds += gd_store_clock() - t0;
     if (rc == 0) {
+        uint64_t before = st->committed;
         st->runs_written += b->count;
         for (size_t i = 0; i < b->count; i++)
             gd_store_mark_committed(st, b->desc[i].id);
+        st->unsynced = st->committed - before;
     }
     return rc;
 }

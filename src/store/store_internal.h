@@ -34,13 +34,14 @@ struct gd_store {
     gd_h5_series series[GD_SERIES_COUNT]; /* indexed as gd_series_table */
     uint64_t runs_written;
     double io_seconds;
+    gd_commit_profile profile;    /* io_seconds of the batches, step by step */
     unsigned char *rows;          /* row buffer, rows_cap rows */
     size_t rows_cap;
     hsize_t *coords;              /* run ids of a non-contiguous batch */
-    uint8_t *ones;                /* `written` cells, rows_cap of them */
     gd_id_set written_instances;
     uint8_t *committed_bits;      /* one bit per run: its row is marked written */
     uint64_t committed;           /* runs committed in the file, this session's included */
+    uint64_t unsynced;            /* of them, the last batch's: its syncs may still run */
     uint64_t shard, shards;       /* the file's shard (0 of 1: the whole grid) */
     uint64_t reserved_to;         /* bytes [0, reserved_to) of the file are allocated */
     uint64_t runs_chunk_rows;     /* rows per chunk of /runs (0 until first needed) */
@@ -129,6 +130,12 @@ int gd_h5_use_journal(hid_t fapl, const char *journal_path);
 /* A file that this driver created is not journaled (a torn new file is discarded whole)
  * until this: its bytes on disk become the first commit, made durable. 0 / -1. */
 int gd_h5_start_journal(hid_t file);
+/* Waits for the last commit's syncs, which run in the background (journal_commit.c): 0, or
+ * -1 when they (or an earlier commit's) failed: that commit is rolled back. A file not
+ * open through the journal: 0. */
+int gd_h5_settle_journal(hid_t file);
+/* 1 while the last commit's syncs still run in the background. */
+int gd_h5_journal_syncing(hid_t file);
 int gd_h5_attr_i64(hid_t obj, const char *name, int64_t value);
 int gd_h5_attr_u64(hid_t obj, const char *name, uint64_t value);
 int gd_h5_attr_f64(hid_t obj, const char *name, double value);

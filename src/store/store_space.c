@@ -187,6 +187,8 @@ void gd_store_give_up_writing(gd_store *st)
     if (st->abandoned)
         return;
     st->abandoned = 1;
+    if (st->file >= 0 && gd_h5_settle_journal(st->file) < 0)
+        st->committed -= st->unsynced; /* its syncs failed: the journal rolls it back */
     int fd = file_fd(st);
     if (fd >= 0)
         release_from(fd, st->reserved_to);

@@ -104,6 +104,28 @@ def text(v):
     return v.decode() if isinstance(v, bytes) else str(v)
 
 
+def quadratic_grid(name, seed, points, iterations, record_every):
+    """A grid of POINTS quadratic start points (numeric gradient) x gd and adam at two
+    learning rates: 4 * POINTS cheap runs, for tests of the write path."""
+    return f"""[sweep]
+name = {name}
+seed = {seed}
+iterations = {iterations}
+record_every = {record_every}
+
+[problem q]
+type = quadratic
+x0 = linspace(-5, 5, {points})
+gradient = numeric
+
+[optimizer gd]
+lr = 0.01, 0.1
+
+[optimizer adam]
+lr = 0.01, 0.1
+"""
+
+
 def runs_table(path):
     """The runs table as a dict of numpy columns, strings decoded."""
     with h5py.File(path, "r") as f:

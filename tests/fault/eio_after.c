@@ -20,6 +20,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "fd_path.h"
+
 static long writes_seen;
 
 /* 1 when fd is the file under test (GD_EIO_FILE or GD_EIO_FILE.creating). */
@@ -28,12 +30,9 @@ static int is_target(int fd)
     const char *want = getenv("GD_EIO_FILE");
     if (!want || !*want)
         return 0;
-    char link[64], path[4096];
-    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    ssize_t n = readlink(link, path, sizeof path - 1);
-    if (n < 0)
+    char path[4096];
+    if (fd_path(fd, path, sizeof path) < 0)
         return 0;
-    path[n] = '\0';
     size_t len = strlen(want);
     return strncmp(path, want, len) == 0 && (!path[len] || !strcmp(path + len, ".creating"));
 }

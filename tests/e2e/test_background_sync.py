@@ -1,0 +1,79 @@
+"""test_background_sync.py - a commit's syncs run in the background, and their failure is
+not lost.
+
+The journal's last step (fsync of the file, then emptying the journal: the commit point)
+waits on the disk; it runs on its own thread while the sweep computes the next batch, and
+the next commit or the close waits for it. With tests/fault/slow_fsync.c preloaded
+(every fsync of OUT sleeps 300 ms; it counts the CPU the process uses meanwhile):
+- the sweep computes while its fsyncs sleep (it did not wait for them), a commit due
+  (GD_COMMIT_SECONDS = 0.02) while the last one syncs waits, so the batches grow instead
+  of 300 ms stalls every 20 ms, and the results are bit-identical to a sweep without the
+  library;
+- an fsync that fails (EIO) ends the sweep with exit 1 and one line naming OUT and the
+  cause; when a batch's commit meets it, the line counts the runs the file holds, not the
+  batch whose sync failed (the journal rolls that one back); `status` reads the file as
+  resumable; `--resume` finishes it identical to the uninterrupted sweep, no journal left.
+"""
+import os
+import re
+
+import gdtest
+from gdtest import check
+
+GRID = gdtest.quadratic_grid("background_sync", 8, 500, 400, 20)
+
+
+def preload_env(out, log, **extra):
+    env = {"LD_PRELOAD": os.environ["GD_SYNC_LIB"], "GD_SYNC_FILE": out, "GD_SYNC_LOG": log,
+           "GD_COMMIT_SECONDS": "0.02", "GD_FSYNC_SLEEP_MS": "300"}
+    if os.environ.get("ASAN_OPTIONS"):
+        env["ASAN_OPTIONS"] = os.environ["ASAN_OPTIONS"] + ":detect_leaks=0"
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def log_counts(log):
+    with open(log) as fh:
+        words = fh.read().split()
+    return int(words[1]), int(words[5])
+
+
+def main():
+    d = gdtest.workdir()
+    grid = gdtest.write_grid(d, "background_sync", GRID)
+    ref = os.path.join(d, "ref.h5")
+    gdtest.sweep(grid, ref)
+
+    slow, log = os.path.join(d, "slow.h5"), os.path.join(d, "slow.log")
+    gdtest.sweep(grid, slow, env=preload_env(slow, log))
+    fsyncs, cpu_ms = log_counts(log)
+    check(fsyncs >= 3, f"several commits synced ({fsyncs} fsyncs)")
+    check(cpu_ms >= 20, f"the sweep computed while its fsyncs slept ({cpu_ms} ms of CPU)")
+    check(fsyncs < 20, f"commits due while one syncs wait: few, large batches ({fsyncs})")
+    diff = gdtest.sweep_differences(ref, slow)
+    check(not diff, f"the same results with slow syncs ({diff[:5]})")
+
+    bad, log2 = os.path.join(d, "bad.h5"), os.path.join(d, "bad.log")
+    p = gdtest.sweep(grid, bad, env=preload_env(bad, log2, GD_FSYNC_EIO_AFTER=2),
+                     check_rc=False)
+    lines = [x for x in p.stderr.splitlines() if x.strip()]
+    check(p.returncode == 1, f"a failed fsync exits 1 (got {p.returncode}: {p.stderr})")
+    check(len(lines) >= 1 and bad in lines[0] and ("EIO" in lines[0] or "I/O" in lines[0]),
+          f"one line names OUT and the cause ({lines[:2]})")
+    st = gdtest.gdsweep("status", bad, check_rc=False)
+    said = re.search(r"runs: (\d+) committed", st.stdout)
+    check(st.returncode == 3 and "resumable" in st.stdout,
+          f"status reads the file as resumable, exit 3 ({st.returncode}: {st.stdout[-300:]})")
+    counted = re.search(r"the (\d+) runs committed are safe", lines[0])
+    check(said is not None and (counted is None or counted.group(1) == said.group(1)),
+          "the error line counts the runs the file holds (the failed sync's batch is not): "
+          f"{counted and counted.group(1)} vs {said and said.group(1)}")
+    gdtest.sweep(grid, bad, "--resume")
+    check(not os.path.exists(bad + ".journal"), "no journal after the resume")
+    diff = gdtest.sweep_differences(ref, bad)
+    check(not diff, f"resumed after the failed fsync: identical ({diff[:5]})")
+    gdtest.finish()
+
+
+if __name__ == "__main__":
+    main()
