@@ -265,22 +265,22 @@ def _rebuild(name, counts, record_every, steps, lr):
 
 
 def traj_columns(f, runs, names=TRAJ_FIELDS):
-    """{name: values} of the records of the runs in `runs` (runs-table rows), concatenated
-    in row order: run k's are its traj_count values after those of rows 0..k-1.
+    """{name: values} of the records of the runs in `runs` (runs-table rows: a DataFrame, a
+    structured array or a dict of columns), concatenated in row order: run k's are its traj_count values after those of rows 0..k-1.
 
     Every reader of /traj goes through here. A stored series is read (in few large reads);
     one the file leaves out (format 3, attribute traj_implicit) is rebuilt from the rows'
     `steps` and `lr` columns and the file's record_every; one an older file lacks (its
     batch_loss) is left out of the result."""
-    counts = runs["traj_count"].to_numpy(np.int64)
-    offsets = runs["traj_offset"].to_numpy(np.int64)
+    counts = np.asarray(runs["traj_count"], np.int64)
+    offsets = np.asarray(runs["traj_offset"], np.int64)
     with opened(f) as h:
         implicit = implicit_series(h)
         out = {}
         for k in names:
             if k in implicit:
-                steps = runs["steps"].to_numpy(np.int64) if k == "iteration" else None
-                lr = runs["lr"].to_numpy(np.float64) if k == "lr" else None
+                steps = np.asarray(runs["steps"], np.int64) if k == "iteration" else None
+                lr = np.asarray(runs["lr"], np.float64) if k == "lr" else None
                 out[k] = _rebuild(k, counts, int(h.attrs["record_every"]), steps, lr)
             elif k in h["traj"]:
                 out[k] = read_spans(h["traj"][k], offsets, counts)
