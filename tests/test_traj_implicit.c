@@ -86,6 +86,9 @@ static void test_text_names_the_set(void **state)
     assert_int_equal(gd_traj_implicit_text(0, buf, sizeof buf), 0);
     assert_string_equal(buf, "");
     assert_int_equal(gd_traj_implicit_text(ITERATION | LR, buf, 8), -1);
+    assert_int_equal(gd_traj_stored_count(ITERATION | LR | BATCH_LOSS), 2);
+    assert_int_equal(gd_traj_stored_count(ITERATION), 4);
+    assert_int_equal(gd_traj_stored_count(0), GD_RECORD_SERIES_COUNT);
     for (unsigned m = 0; m < (1u << GD_RECORD_SERIES_COUNT); m++) {
         unsigned back = 99;
         assert_int_equal(gd_traj_implicit_text(m, buf, sizeof buf), 0);

@@ -19,6 +19,9 @@
 /* The series a file of sweep s leaves out (a mask of GD_TRAJ_BIT). */
 unsigned gd_traj_implicit_of_sweep(const gd_sweep *s);
 
+/* How many per-record series a file whose implicit set is mask stores. */
+int gd_traj_stored_count(unsigned mask);
+
 /* The attribute's text for mask: the series' member names in table order, comma-separated
  * ("iteration,lr,batch_loss"), "" for none. 0, or -1 when size is too small. */
 int gd_traj_implicit_text(unsigned mask, char *buf, size_t size);

@@ -1,13 +1,15 @@
 /* dry_run.c - `gdsweep --dry-run`: run counts per (problem, optimizer) and output size.
  *
  * The size is an upper bound (no run stops early): per run a table row, its trajectory
- * records (8 bytes per value of each per-record series of gdsweep/series.h), path and final parameters; per instance its stored inputs are not counted. It
+ * records (8 bytes per value of each per-record series of gdsweep/series.h the file
+ * stores: gdsweep/traj_implicit.h), path and final parameters; per instance its stored inputs are not counted. It
  * decodes one run per (instance, control) combination, up to SAMPLE_CAP per section, and
  * scales. The table lists the first DRY_RUN_ROWS (problem, optimizer) pairs. */
 #include "gdsweep/report.h"
 
 #include "gdsweep/halving.h"
 #include "gdsweep/run.h"
+#include "gdsweep/traj_implicit.h"
 
 #define ROW_BYTES 600.0
 #define SAMPLE_CAP 4096
@@ -16,8 +18,9 @@
 /* Points of each sampled design that dry-run prints. */
 #define DRY_RUN_DESIGN_POINTS 5
 
-/* Bytes written for run id, assuming it uses its whole budget. */
-static double run_bytes(const gd_sweep *s, uint64_t id)
+/* Bytes written for run id, assuming it uses its whole budget; stored: the per-record
+ * series the file stores. */
+static double run_bytes(const gd_sweep *s, uint64_t id, int stored)
 {
     gd_run_desc d;
     gd_sweep_decode(s, id, &d);
@@ -25,7 +28,7 @@ static double run_bytes(const gd_sweep *s, uint64_t id)
     double n = (double)type->dimension(gd_sweep_files_of(s, &d), d.problem_params);
     double records = (double)gd_history_records(d.control.iterations, s->record_every);
     double path = n <= GD_PATH_MAX_DIM ? n : 0;
-    return ROW_BYTES + records * 8.0 * (GD_RECORD_SERIES_COUNT + path) +
+    return ROW_BYTES + records * 8.0 * (stored + path) +
            (d.control.save_final ? 8.0 * n : 0);
 }
 
@@ -39,8 +42,9 @@ static double section_bytes(const gd_sweep *s, size_t p)
     uint64_t step = configs > SAMPLE_CAP ? configs / SAMPLE_CAP : 1;
     double sum = 0;
     uint64_t sampled = 0;
+    int stored = gd_traj_stored_count(gd_traj_implicit_of_sweep(s));
     for (uint64_t c = 0; c < configs && sampled < SAMPLE_CAP; c += step, sampled++)
-        sum += run_bytes(s, gd_space_group_first(s, p, GD_SPACE_CONFIG, c));
+        sum += run_bytes(s, gd_space_group_first(s, p, GD_SPACE_CONFIG, c), stored);
     return sum / (double)sampled * (double)gd_space_section_runs(s, p);
 }
 

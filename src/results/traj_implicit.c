@@ -50,6 +50,14 @@ unsigned gd_traj_implicit_of_sweep(const gd_sweep *s)
     return mask;
 }
 
+int gd_traj_stored_count(unsigned mask)
+{
+    int n = 0;
+    for (int i = 0; i < GD_RECORD_SERIES_COUNT; i++)
+        n += !(mask & GD_TRAJ_BIT(i));
+    return n;
+}
+
 int gd_traj_implicit_text(unsigned mask, char *buf, size_t size)
 {
     size_t used = 0;
