@@ -35,14 +35,14 @@ static double run_bytes(const gd_sweep *s, uint64_t id, int stored)
 /* Estimated bytes of one problem section: average over sampled configurations (problem
  * values, repeat, control values), times the runs of each. A run's bytes do not depend
  * on its optimizer, so one run per configuration stands for all the runs of it:
- * the cost is at most SAMPLE_CAP decodes per section, whatever the run count. */
-static double section_bytes(const gd_sweep *s, size_t p)
+ * the cost is at most SAMPLE_CAP decodes per section, whatever the run count. stored: the
+ * per-record series the file stores. */
+static double section_bytes(const gd_sweep *s, size_t p, int stored)
 {
     uint64_t configs = gd_space_groups(s, p, GD_SPACE_CONFIG);
     uint64_t step = configs > SAMPLE_CAP ? configs / SAMPLE_CAP : 1;
     double sum = 0;
     uint64_t sampled = 0;
-    int stored = gd_traj_stored_count(gd_traj_implicit_of_sweep(s));
     for (uint64_t c = 0; c < configs && sampled < SAMPLE_CAP; c += step, sampled++)
         sum += run_bytes(s, gd_space_group_first(s, p, GD_SPACE_CONFIG, c), stored);
     return sum / (double)sampled * (double)gd_space_section_runs(s, p);
@@ -82,6 +82,7 @@ void gd_print_dry_run(FILE *out, const gd_sweep *s, const char *output)
 {
     double bytes = 0;
     uint64_t rows = 0, more_runs = 0;
+    int stored = gd_traj_stored_count(gd_traj_implicit_of_sweep(s));
     fprintf(out, "sweep %s (grid %s)\n%-16s %-16s %14s\n", s->name, s->path, "problem",
             "optimizer", "runs");
     for (size_t p = 0; p < s->n_problems; p++) {
@@ -93,7 +94,7 @@ void gd_print_dry_run(FILE *out, const gd_sweep *s, const char *output)
             else
                 more_runs += runs;
         }
-        bytes += section_bytes(s, p);
+        bytes += section_bytes(s, p, stored);
     }
     if (rows > DRY_RUN_ROWS) {
         char more[64];
