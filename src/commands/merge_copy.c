@@ -4,8 +4,8 @@
  * description comes from decoding its id (as in the job that ran it), its result from
  * the columns, its records from the datasets (gd_merge_fetch, a slice of runs at a
  * time so memory stays bounded), or rebuilt from its row where the file does not store
- * a series (format 3, traj_implicit.h). Runs go into the pending batch of a gd_committer, the
- * sweep's own commit policy (committer.h); so the file is the store's own,
+ * a series (format 3, traj_implicit.h). Runs go into the pending batch of a gd_committer,
+ * the sweep's own commit policy (committer.h); so the file is the store's own,
  * resumable like any other. The inputs of each problem instance that stores them are
  * regenerated from the grid the first time one of its runs is met (instances are a
  * pure function of the grid and the run), never copied. */
@@ -71,7 +71,7 @@ static void result_of(const gd_merge *m, const gd_run_desc *d, const double *row
 }
 
 /* Room for n values in each integer series' buffer and each rebuilt series' buffer. */
-static int reserve_ints(copier *c, size_t n, gd_error *err)
+static int reserve_run_buffers(copier *c, size_t n, gd_error *err)
 {
     if (n <= c->ints_cap)
         return 0;
@@ -121,7 +121,7 @@ static int history_of(const gd_merge *m, copier *c, const gd_run_desc *d, const 
                       size_t k, gd_history *h, gd_error *err)
 {
     size_t n = (size_t)row[GD_MC_TRAJ_COUNT], at = c->traj.pos[k];
-    if (reserve_ints(c, n, err) < 0)
+    if (reserve_run_buffers(c, n, err) < 0)
         return -1;
     *h = (gd_history){.capacity = n, .count = n, .path_dim = (size_t)row[GD_MC_PATH_DIM]};
     if (n == 0)
