@@ -4,7 +4,8 @@
  * records (8 bytes per value of each per-record series of gdsweep/series.h the file
  * stores: gdsweep/traj_implicit.h), path and final parameters; per instance its stored
  * inputs are not counted. It decodes one run per (instance, control) combination, up to
- * SAMPLE_CAP per section, and scales. The table lists the first DRY_RUN_ROWS (problem, optimizer) pairs. */
+ * SAMPLE_CAP per section, and scales. The table lists the first DRY_RUN_ROWS (problem,
+ * optimizer) pairs. */
 #include "gdsweep/report.h"
 
 #include "gdsweep/halving.h"
