@@ -13,7 +13,7 @@ the root attribute traj_implicit names what is left out. The readers rebuild the
   bench/tiny_runs.ini (10,000 of its runs here) are below format 2's raw records (4,848).
 - Format 2: a file of format 2 (gdtest.to_format_2: every series stored) reads its stored
   values, `summary` reads it, and `merge` of format-2 shards writes a file of format 3
-  equal to the one-go sweep; so does merge of format-3 shards.
+  equal to the one-go sweep; so does merge of format-3 shards, and of one of each.
 """
 import os
 import re
@@ -230,13 +230,14 @@ def older(d, grid, one_go):
           "format 2: the reader gives the stored iteration, lr and batch_loss")
     p = gdtest.gdsweep("summary", v2, check_rc=False)
     check(p.returncode == 0, f"format 2: summary reads it (exit {p.returncode})")
-    for fmt in (2, 3):
+    for fmt in (2, 3, "2+3"):
         shards = []
-        for k in (1, 2):
-            s = os.path.join(d, f"s{k}-v{fmt}.h5")
-            gdtest.sweep(grid, s, "--shard", f"{k}/2")
-            if fmt == 2:
-                gdtest.to_format_2(s)
+        for k, shard_fmt in zip((1, 2), str(fmt).split("+") * 2):
+            s = os.path.join(d, f"s{k}-v{shard_fmt}.h5")
+            if not os.path.exists(s):
+                gdtest.sweep(grid, s, "--shard", f"{k}/2")
+                if shard_fmt == "2":
+                    gdtest.to_format_2(s)
             shards.append(s)
         merged = os.path.join(d, f"merged-v{fmt}.h5")
         p = gdtest.gdsweep("merge", merged, *shards, check_rc=False)
