@@ -17,6 +17,8 @@ from . import live
 
 # batch_loss: a stochastic run's minibatch loss (docs/FORMAT.md); absent in older files.
 TRAJ_FIELDS = ("iteration", "loss", "grad_norm", "lr", "batch_loss")
+# The root attribute naming the series a format-3 file does not store (docs/FORMAT.md).
+IMPLICIT_ATTR = "traj_implicit"
 REQUIRED_COLUMNS = ("run_id", "problem", "optimizer", "status", "written", "traj_offset")
 
 
@@ -176,11 +178,12 @@ def trajectory(f, run_id):
     """Run run_id's records: iteration, loss, grad_norm, lr, batch_loss, and path columns x_0.. when recorded."""
     with opened(f) as h:
         row = _row(h, run_id)
-        rows = pd.DataFrame([{c: int(row[c]) for c in STORAGE_COLUMNS}])
+        rows = pd.DataFrame([{c: row[c].item() for c in STORAGE_COLUMNS if c in row.dtype.names}])
         return trajectories(h, rows, with_path=True).frame(0)
 
 
-STORAGE_COLUMNS = ("traj_offset", "traj_count", "path_offset", "path_count", "path_dim")
+# The rows' columns trajectory() reads: storage, and what format 3 rebuilds its records from.
+STORAGE_COLUMNS = ("traj_offset", "traj_count", "path_offset", "path_count", "path_dim", "steps", "lr")
 MERGE_GAP = 1 << 16  # records between two runs' spans below which one read covers both
 
 
@@ -241,14 +244,57 @@ class Records:
         return pd.DataFrame(out)
 
 
+def implicit_series(h):
+    """The per-record series the open file does not store (format 3, docs/FORMAT.md): the
+    names its root attribute traj_implicit lists; none in older files."""
+    text = _text_attr(h, IMPLICIT_ATTR)
+    return set(text.split(",")) if text else set()
+
+
+def _rebuild(name, counts, record_every, steps, lr):
+    """Series `name` of runs with counts records, rebuilt by docs/FORMAT.md's rule: record j
+    at j * record_every, the last at the run's steps; lr the run's own, NaN at the last
+    record; batch_loss NaN."""
+    j = span_index(np.zeros(len(counts), np.int64), counts)
+    last = j == np.repeat(counts - 1, counts)
+    if name == "iteration":
+        return np.where(last, np.repeat(np.asarray(steps, np.int64), counts), j * record_every)
+    if name == "lr":
+        return np.where(last, np.nan, np.repeat(np.asarray(lr, np.float64), counts))
+    return np.full(len(j), np.nan)
+
+
+def traj_columns(f, runs, names=TRAJ_FIELDS):
+    """{name: values} of the records of the runs in `runs` (runs-table rows: a DataFrame, a
+    structured array or a dict of columns), concatenated in row order: run k's are its traj_count values after those of rows 0..k-1.
+
+    Every reader of /traj goes through here. A stored series is read (in few large reads);
+    one the file leaves out (format 3, attribute traj_implicit) is rebuilt from the rows'
+    `steps` and `lr` columns and the file's record_every; one an older file lacks (its
+    batch_loss) is left out of the result."""
+    counts = np.asarray(runs["traj_count"], np.int64)
+    offsets = np.asarray(runs["traj_offset"], np.int64)
+    with opened(f) as h:
+        implicit = implicit_series(h)
+        out = {}
+        for k in names:
+            if k in implicit:
+                steps = np.asarray(runs["steps"], np.int64) if k == "iteration" else None
+                lr = np.asarray(runs["lr"], np.float64) if k == "lr" else None
+                out[k] = _rebuild(k, counts, int(h.attrs["record_every"]), steps, lr)
+            elif k in h["traj"]:
+                out[k] = read_spans(h["traj"][k], offsets, counts)
+    return out
+
+
 def trajectories(f, rows, fields=TRAJ_FIELDS, with_path=False):
-    """The records of the runs in `rows` (a runs-table DataFrame: its storage columns), read in bulk.
+    """The records of the runs in `rows` (a runs-table DataFrame: its storage columns, and
+    `steps` and `lr` for a file of format 3), read in bulk.
 
     Returns Records, run k being rows' k-th row."""
     counts = rows["traj_count"].to_numpy(np.int64)
-    offsets = rows["traj_offset"].to_numpy(np.int64)
     with opened(f) as h:
-        arrays = {k: read_spans(h["traj"][k], offsets, counts) for k in fields if k in h["traj"]}
+        arrays = traj_columns(h, rows, fields)
         if not with_path:
             return Records(arrays, counts)
         dims = np.where(rows["path_count"].to_numpy(np.int64) > 0, rows["path_dim"].to_numpy(np.int64), 0)

@@ -117,7 +117,10 @@ static void empty_runs(hid_t f) { runs_with_rows(f, 0); }
 static void no_traj_loss(hid_t f) { remove_link(f, "traj/loss"); }
 static void traj_loss_2d(hid_t f) { hsize_t n[2] = {5, 9}; replace_dataset(f, "traj/loss", H5T_NATIVE_DOUBLE, 2, n); }
 static void traj_loss_text(hid_t f) { hid_t s = H5Tcopy(H5T_C_S1); hsize_t n = 45; H5Tset_size(s, 4); replace_dataset(f, "traj/loss", s, 1, &n); H5Tclose(s); }
-static void traj_iteration_float(hid_t f) { hsize_t n = 45; replace_dataset(f, "traj/iteration", H5T_NATIVE_DOUBLE, 1, &n); }
+static void traj_lr_int(hid_t f) { hsize_t n = 45; replace_dataset(f, "traj/lr", H5T_NATIVE_INT64, 1, &n); }
+static void implicit_unknown(hid_t f) { set_text(f, "traj_implicit", "iteration,momentum"); }
+static void implicit_number(hid_t f) { set_i64(f, "traj_implicit", 7); }
+static void implicit_nothing(hid_t f) { set_text(f, "traj_implicit", "batch_loss"); }
 static void no_final(hid_t f) { remove_link(f, "final"); }
 static void no_instances(hid_t f) { remove_link(f, "instances"); }
 static void instances_dataset(hid_t f) { hsize_t n = 3; replace_dataset(f, "instances", H5T_NATIVE_INT, 1, &n); }
@@ -149,7 +152,10 @@ static const layout_case cases[] = {
     {"no traj/loss", no_traj_loss, R | U},
     {"traj/loss 2-D", traj_loss_2d, R | U},
     {"traj/loss text", traj_loss_text, R | U},
-    {"traj/iteration float (the reader converts it)", traj_iteration_float, U},
+    {"traj/lr int64 (the reader converts it)", traj_lr_int, U},
+    {"traj_implicit names an unknown series", implicit_unknown, U},
+    {"traj_implicit a number (every series then needed)", implicit_number, U},
+    {"traj_implicit without iteration (no traj/iteration)", implicit_nothing, U},
     {"no /final", no_final, R | U},
     {"no /instances", no_instances, U},
     {"/instances a dataset", instances_dataset, U},

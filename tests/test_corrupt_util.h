@@ -41,16 +41,18 @@ static const char corrupt_grid_text[] =
     "[sweep]\nname = corrupt\niterations = 20\nrecord_every = 5\n"
     "[problem q]\ntype = quadratic\nx0 = 1, 2\n"
     "[problem d]\ntype = denoise\nsize = 4\n"
-    "[optimizer gd]\nlr = 0.1, 0.2\n[optimizer adam]\n";
+    "[optimizer gd]\nlr = 0.1, 0.2\n[optimizer adam]\nschedule = step\n";
 
 /* Root attributes the writer sets (docs/FORMAT.md), and the 1-D datasets. */
 static const char *const corrupt_attrs[] = {
     "format_version", "gdsweep_version", "name", "grid_text", "grid_hash", "grid_path",
     "command_line", "created", "seed", "n_runs", "n_instances", "record_every", "complete",
-    "runs_written", "wall_seconds", "shard_index", "shard_count", "resumed", NULL};
+    "runs_written", "wall_seconds", "shard_index", "shard_count", "resumed", "traj_implicit",
+    NULL};
+/* The grid's adam has the step schedule, so traj/lr is stored; traj/iteration and
+ * traj/batch_loss are not (format 3, docs/FORMAT.md). */
 static const char *const corrupt_series[] = {
-    "traj/iteration", "traj/loss", "traj/grad_norm", "traj/lr", "path/x", "final/x",
-    "instances/2/noisy", NULL};
+    "traj/loss", "traj/grad_norm", "traj/lr", "path/x", "final/x", "instances/2/noisy", NULL};
 
 typedef struct corrupt_fixture {
     char grid[CORRUPT_PATH_MAX], good[CORRUPT_PATH_MAX], variant[CORRUPT_PATH_MAX];

@@ -9,7 +9,9 @@
 #define GDSWEEP_FORMAT_H
 
 /* The layout's version, in the root attribute GD_ATTR_FORMAT_VERSION. */
-#define GD_FORMAT_VERSION 2
+#define GD_FORMAT_VERSION 3
+/* The oldest version --resume and merge take (format 1: summary reads it, nothing else). */
+#define GD_FORMAT_OLDEST_WRITABLE 2
 
 /* Datasets and groups. */
 #define GD_H5_RUNS "runs"                 /* one row per run, row = run id */
@@ -62,5 +64,8 @@
 #define GD_ATTR_RESUME_COMMAND_LINE "resume_command_line"
 #define GD_ATTR_SHARD_INDEX "shard_index"   /* 0-based; absent: 0 */
 #define GD_ATTR_SHARD_COUNT "shard_count"   /* absent: 1, the whole grid */
+/* The per-record series the file does not store (format 3, gdsweep/traj_implicit.h), as
+ * "iteration,lr": absent, every series is stored (format 2, or nothing implicit). */
+#define GD_ATTR_TRAJ_IMPLICIT "traj_implicit"
 
 #endif

@@ -45,7 +45,9 @@ extern const char *const gd_merge_fixed_columns[GD_MC_TARGETS]; /* then the targ
 typedef struct gd_merge_input {
     gd_reader *reader;
     uint64_t shard, shards;      /* 0-based index and count; 0 of 1: a whole-grid file */
-    uint64_t len[GD_SERIES_COUNT]; /* lengths of its series (gd_series_table order) */
+    uint64_t len[GD_SERIES_COUNT]; /* lengths of its series (gd_series_table order);
+                                      UINT64_MAX for one it does not store */
+    unsigned implicit;           /* the series it does not store (traj_implicit.h) */
     int incomplete;              /* a run of its shard is written in no file */
 } gd_merge_input;
 

@@ -91,8 +91,9 @@ uint64_t gd_space_group_end(const gd_sweep *s, uint64_t id, gd_space_level level
 int gd_space_key_swept(const gd_sweep *s, const gd_run_desc *d, gd_space_keys keys, size_t j);
 
 /* 1 when every value that section `section` (a problem section for GD_KEYS_PROBLEM and
- * GD_KEYS_CONTROL, an optimizer section for GD_KEYS_OPTIMIZER) gives key j is the key's
- * default; 0 otherwise, for other keys, or when j is out of range. */
+ * GD_KEYS_CONTROL, an optimizer section for GD_KEYS_OPTIMIZER and GD_KEYS_SCHEDULE, whose
+ * default is "constant") gives key j is the key's default; 0 otherwise, for
+ * GD_KEYS_SCHEDULE_PARAM, or when j is out of range. */
 int gd_space_key_all_default(const gd_sweep *s, gd_space_keys keys, size_t section, size_t j);
 
 /* ---- sampled designs (docs/GRID.md, "Sampled keys") ---------------------------------- */

@@ -1,13 +1,16 @@
 /* dry_run.c - `gdsweep --dry-run`: run counts per (problem, optimizer) and output size.
  *
  * The size is an upper bound (no run stops early): per run a table row, its trajectory
- * records (8 bytes per value of each per-record series of gdsweep/series.h), path and final parameters; per instance its stored inputs are not counted. It
- * decodes one run per (instance, control) combination, up to SAMPLE_CAP per section, and
- * scales. The table lists the first DRY_RUN_ROWS (problem, optimizer) pairs. */
+ * records (8 bytes per value of each per-record series of gdsweep/series.h the file
+ * stores: gdsweep/traj_implicit.h), path and final parameters; per instance its stored
+ * inputs are not counted. It decodes one run per (instance, control) combination, up to
+ * SAMPLE_CAP per section, and scales. The table lists the first DRY_RUN_ROWS (problem,
+ * optimizer) pairs. */
 #include "gdsweep/report.h"
 
 #include "gdsweep/halving.h"
 #include "gdsweep/run.h"
+#include "gdsweep/traj_implicit.h"
 
 #define ROW_BYTES 600.0
 #define SAMPLE_CAP 4096
@@ -16,8 +19,9 @@
 /* Points of each sampled design that dry-run prints. */
 #define DRY_RUN_DESIGN_POINTS 5
 
-/* Bytes written for run id, assuming it uses its whole budget. */
-static double run_bytes(const gd_sweep *s, uint64_t id)
+/* Bytes written for run id, assuming it uses its whole budget; stored: the per-record
+ * series the file stores. */
+static double run_bytes(const gd_sweep *s, uint64_t id, int stored)
 {
     gd_run_desc d;
     gd_sweep_decode(s, id, &d);
@@ -25,22 +29,23 @@ static double run_bytes(const gd_sweep *s, uint64_t id)
     double n = (double)type->dimension(gd_sweep_files_of(s, &d), d.problem_params);
     double records = (double)gd_history_records(d.control.iterations, s->record_every);
     double path = n <= GD_PATH_MAX_DIM ? n : 0;
-    return ROW_BYTES + records * 8.0 * (GD_RECORD_SERIES_COUNT + path) +
+    return ROW_BYTES + records * 8.0 * (stored + path) +
            (d.control.save_final ? 8.0 * n : 0);
 }
 
 /* Estimated bytes of one problem section: average over sampled configurations (problem
  * values, repeat, control values), times the runs of each. A run's bytes do not depend
  * on its optimizer, so one run per configuration stands for all the runs of it:
- * the cost is at most SAMPLE_CAP decodes per section, whatever the run count. */
-static double section_bytes(const gd_sweep *s, size_t p)
+ * the cost is at most SAMPLE_CAP decodes per section, whatever the run count. stored: the
+ * per-record series the file stores. */
+static double section_bytes(const gd_sweep *s, size_t p, int stored)
 {
     uint64_t configs = gd_space_groups(s, p, GD_SPACE_CONFIG);
     uint64_t step = configs > SAMPLE_CAP ? configs / SAMPLE_CAP : 1;
     double sum = 0;
     uint64_t sampled = 0;
     for (uint64_t c = 0; c < configs && sampled < SAMPLE_CAP; c += step, sampled++)
-        sum += run_bytes(s, gd_space_group_first(s, p, GD_SPACE_CONFIG, c));
+        sum += run_bytes(s, gd_space_group_first(s, p, GD_SPACE_CONFIG, c), stored);
     return sum / (double)sampled * (double)gd_space_section_runs(s, p);
 }
 
@@ -78,6 +83,7 @@ void gd_print_dry_run(FILE *out, const gd_sweep *s, const char *output)
 {
     double bytes = 0;
     uint64_t rows = 0, more_runs = 0;
+    int stored = gd_traj_stored_count(gd_traj_implicit_of_sweep(s));
     fprintf(out, "sweep %s (grid %s)\n%-16s %-16s %14s\n", s->name, s->path, "problem",
             "optimizer", "runs");
     for (size_t p = 0; p < s->n_problems; p++) {
@@ -89,7 +95,7 @@ void gd_print_dry_run(FILE *out, const gd_sweep *s, const char *output)
             else
                 more_runs += runs;
         }
-        bytes += section_bytes(s, p);
+        bytes += section_bytes(s, p, stored);
     }
     if (rows > DRY_RUN_ROWS) {
         char more[64];

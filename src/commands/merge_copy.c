@@ -3,8 +3,9 @@
  * Each stretch of ids held by one file is read as one block of columns; a run's
  * description comes from decoding its id (as in the job that ran it), its result from
  * the columns, its records from the datasets (gd_merge_fetch, a slice of runs at a
- * time so memory stays bounded). Runs go into the pending batch of a gd_committer, the
- * sweep's own commit policy (committer.h); so the file is the store's own,
+ * time so memory stays bounded), or rebuilt from its row where the file does not store
+ * a series (format 3, traj_implicit.h). Runs go into the pending batch of a gd_committer,
+ * the sweep's own commit policy (committer.h); so the file is the store's own,
  * resumable like any other. The inputs of each problem instance that stores them are
  * regenerated from the grid the first time one of its runs is met (instances are a
  * pure function of the grid and the run), never copied. */
@@ -30,7 +31,9 @@ typedef struct copier {
     double *cells;                 /* a block of rows, m->n_columns cells each */
     gd_merge_fetch traj, path, final;
     void *ints[GD_RECORD_SERIES_COUNT]; /* one run's integer series, as the history wants */
+    double *rebuilt[GD_RECORD_SERIES_COUNT]; /* one run's series its file does not store */
     size_t ints_cap;
+    unsigned implicit;             /* the series the file being copied does not store */
     gd_problem instance;           /* the last instance regenerated */
     uint64_t instance_id;
     int has_instance;
@@ -67,19 +70,21 @@ static void result_of(const gd_merge *m, const gd_run_desc *d, const double *row
     r->epochs = row[GD_MC_EPOCHS];
 }
 
-/* Room for n values in each integer series' buffer. */
-static int reserve_ints(copier *c, size_t n, gd_error *err)
+/* Room for n values in each integer series' buffer and each rebuilt series' buffer. */
+static int reserve_run_buffers(copier *c, size_t n, gd_error *err)
 {
     if (n <= c->ints_cap)
         return 0;
     for (int k = 0; k < GD_RECORD_SERIES_COUNT; k++) {
         const gd_series *s = &gd_series_table[k];
-        if (s->elem != GD_SERIES_INT64)
-            continue;
-        void *q = realloc(c->ints[k], n * s->elem_size);
-        if (!q)
+        double *r = realloc(c->rebuilt[k], n * sizeof *r);
+        if (r)
+            c->rebuilt[k] = r;
+        void *q = s->elem == GD_SERIES_INT64 ? realloc(c->ints[k], n * s->elem_size) : NULL;
+        if (q)
+            c->ints[k] = q;
+        if (!r || (s->elem == GD_SERIES_INT64 && !q))
             return gd_fail_runtime(err, "out of memory for a trajectory of %zu records", n);
-        c->ints[k] = q;
     }
     c->ints_cap = n;
     return 0;
@@ -101,17 +106,31 @@ static void series_view(copier *c, int k, const double *v, size_t n, gd_history 
     *to = ints;
 }
 
-/* Run k of the slice: its records in the fetch buffers, as a history view. */
-static int history_of(copier *c, const double *row, size_t k, gd_history *h, gd_error *err)
+/* Series s of run d, n records, as its file does not store it: rebuilt from its row. */
+static const double *rebuild(const gd_merge *m, copier *c, int s, const gd_run_desc *d,
+                             const double *row, size_t n)
+{
+    gd_traj_rebuild(s, n, m->sweep.record_every, (long)row[GD_MC_STEPS],
+                    d->optimizer_params[0], c->rebuilt[s]);
+    return c->rebuilt[s];
+}
+
+/* Run k of the slice (run d): its records in the fetch buffers, or rebuilt, as a history
+ * view. */
+static int history_of(const gd_merge *m, copier *c, const gd_run_desc *d, const double *row,
+                      size_t k, gd_history *h, gd_error *err)
 {
     size_t n = (size_t)row[GD_MC_TRAJ_COUNT], at = c->traj.pos[k];
-    if (reserve_ints(c, n, err) < 0)
+    if (reserve_run_buffers(c, n, err) < 0)
         return -1;
     *h = (gd_history){.capacity = n, .count = n, .path_dim = (size_t)row[GD_MC_PATH_DIM]};
     if (n == 0)
         return 0;
     for (int s = 0; s < GD_RECORD_SERIES_COUNT; s++)
-        series_view(c, s, c->traj.buf[s] + at, n, h);
+        series_view(c, s,
+                    c->implicit & GD_TRAJ_BIT(s) ? rebuild(m, c, s, d, row, n)
+                                                 : c->traj.buf[s] + at,
+                    n, h);
     if (row[GD_MC_PATH_COUNT] > 0)
         h->path = c->path.buf[0] + c->path.pos[k];
     return 0;
@@ -147,7 +166,7 @@ static int add_run(gd_merge *m, copier *c, uint64_t id, const double *row, size_
     gd_history h;
     gd_sweep_decode(&m->sweep, id, &d);
     result_of(m, &d, row, &r);
-    if (history_of(c, row, k, &h, err) < 0 || regenerate_instance(m, c, &d, err) < 0)
+    if (history_of(m, c, &d, row, k, &h, err) < 0 || regenerate_instance(m, c, &d, err) < 0)
         return -1;
     size_t n_final = (size_t)row[GD_MC_FINAL_COUNT];
     const double *x = n_final ? c->final.buf[0] + c->final.pos[k] : NULL;
@@ -202,6 +221,9 @@ static int copy_segment(gd_merge *m, void *ctx, long owner, uint64_t first, uint
     if (owner < 0)
         return 0;
     gd_reader *r = m->in[owner].reader;
+    c->implicit = m->in[owner].implicit;
+    for (int k = 0; k < GD_RECORD_SERIES_COUNT; k++)
+        c->traj.names[k] = c->implicit & GD_TRAJ_BIT(k) ? NULL : gd_series_table[k].name;
     if (gd_reader_columns_f64(r, m->columns, m->n_columns, first, count, c->cells, err) < 0)
         return -1;
     for (uint64_t i = 0, j; i < count; i = j) {
@@ -232,8 +254,10 @@ static void copier_free(copier *c)
     gd_merge_fetch_free(&c->path);
     gd_merge_fetch_free(&c->final);
     gd_problem_destroy(&c->instance);
-    for (int k = 0; k < GD_RECORD_SERIES_COUNT; k++)
+    for (int k = 0; k < GD_RECORD_SERIES_COUNT; k++) {
         free(c->ints[k]);
+        free(c->rebuilt[k]);
+    }
     free(c->cells);
 }
 

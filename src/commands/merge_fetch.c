@@ -108,8 +108,8 @@ int gd_merge_fetch_runs(gd_merge_fetch *f, gd_reader *r, const double *cells, si
     for (size_t e = 0; e < extents; e++) {
         const gd_merge_span *x = &f->extent[e];
         for (size_t k = 0; k < f->n_series; k++)
-            if (gd_reader_series_f64(r, f->names[k], x->off, x->count, f->buf[k] + x->run,
-                                     err) < 0)
+            if (f->names[k] && gd_reader_series_f64(r, f->names[k], x->off, x->count,
+                                                    f->buf[k] + x->run, err) < 0)
                 return -1;
     }
     return 0;

@@ -7,6 +7,7 @@
 #include "gdsweep/format.h"
 #include "gdsweep/merge.h"
 #include "gdsweep/series.h"
+#include "gdsweep/traj_implicit.h"
 
 /* merge_args.c: the command line (strings point into argv). */
 typedef struct gd_merge_args {
@@ -54,7 +55,7 @@ typedef struct gd_merge_span {
  * set, free it with gd_merge_fetch_free. */
 typedef struct gd_merge_fetch {
     size_t n_series;
-    const char *names[GD_MERGE_FETCH_MAX];
+    const char *names[GD_MERGE_FETCH_MAX]; /* NULL: a series not read (its buffer unset) */
     double *buf[GD_MERGE_FETCH_MAX];  /* values read of each series */
     size_t cap;
     size_t *pos;                      /* run i's values start at buf[k] + pos[i] */

@@ -62,6 +62,23 @@ static int different_grids(gd_merge_input *a, gd_merge_input *b, gd_error *err)
                    name_of(a), name_of(b), what, diff);
 }
 
+/* The series the file does not store (format 3), from its traj_implicit attribute. */
+static int read_implicit(gd_merge_input *in, gd_error *err)
+{
+    char *text = NULL;
+    in->implicit = 0;
+    if (!gd_reader_has_attr(in->reader, GD_ATTR_TRAJ_IMPLICIT))
+        return 0;
+    if (gd_reader_attr_text(in->reader, GD_ATTR_TRAJ_IMPLICIT, &text, err) < 0)
+        return -1;
+    int rc = gd_traj_implicit_parse(text, &in->implicit);
+    free(text);
+    return rc < 0 ? gd_fail(err, "%s: its %s attribute names a series this gdsweep does not "
+                            "know (a newer gdsweep's file?); merge it with that gdsweep",
+                            name_of(in), GD_ATTR_TRAJ_IMPLICIT)
+                  : 0;
+}
+
 /* Opens path into in; fails unless its identity is *identity (set from the first file). */
 static int open_input(gd_merge *m, size_t i, const char *path, char **identity,
                       gd_error *err)
@@ -72,7 +89,7 @@ static int open_input(gd_merge *m, size_t i, const char *path, char **identity,
     if (gd_reader_open(&in->reader, path, err) < 0 ||
         gd_reader_attr_number(in->reader, GD_ATTR_FORMAT_VERSION, &version, err) < 0 ||
         gd_store_check_format(path, version, "merge", err) < 0 ||
-        gd_reader_identity(in->reader, &h, err) < 0)
+        read_implicit(in, err) < 0 || gd_reader_identity(in->reader, &h, err) < 0)
         return -1;
     int same = !*identity || strcmp(h, *identity) == 0;
     if (!*identity)
@@ -228,10 +245,13 @@ static int check_contents(gd_merge *m, gd_merge_input *in, gd_error *err)
     for (size_t k = 0; k < m->n_columns; k++)
         if (has_number_column(in, m->columns[k], err) < 0)
             return -1;
-    for (int s = 0; s < GD_SERIES_COUNT; s++)
-        if (gd_reader_series_length(in->reader, gd_series_table[s].name, &in->len[s],
+    for (int s = 0; s < GD_SERIES_COUNT; s++) {
+        in->len[s] = UINT64_MAX;
+        if (!(in->implicit & GD_TRAJ_BIT(s)) &&
+            gd_reader_series_length(in->reader, gd_series_table[s].name, &in->len[s],
                                     err) < 0)
             return -1;
+    }
     double wall = 0;
     gd_error ignored;
     if (gd_reader_attr_number(in->reader, GD_ATTR_WALL_SECONDS, &wall, &ignored) == 0 &&

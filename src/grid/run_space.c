@@ -144,10 +144,11 @@ int gd_space_key_swept(const gd_sweep *s, const gd_run_desc *d, gd_space_keys ke
 
 int gd_space_key_all_default(const gd_sweep *s, gd_space_keys keys, size_t section, size_t j)
 {
-    if (keys != GD_KEYS_PROBLEM && keys != GD_KEYS_OPTIMIZER && keys != GD_KEYS_CONTROL)
+    int of_optimizer = keys == GD_KEYS_OPTIMIZER || keys == GD_KEYS_SCHEDULE;
+    if (keys == GD_KEYS_SCHEDULE_PARAM)
         return 0;
-    gd_run_desc d = {.problem = keys != GD_KEYS_OPTIMIZER ? (uint32_t)section : 0,
-                     .optimizer = keys == GD_KEYS_OPTIMIZER ? (uint32_t)section : 0};
+    gd_run_desc d = {.problem = of_optimizer ? 0 : (uint32_t)section,
+                     .optimizer = of_optimizer ? (uint32_t)section : 0};
     const gd_dim *dim = key_dim(s, &d, keys, j);
     for (size_t i = 0; dim && i < gd_grid_dim_listed(dim); i++)
         if (dim->values[i] != dim->spec->def)

@@ -188,6 +188,17 @@ static int write_design(gd_store *st)
     return rc;
 }
 
+/* The series this file leaves out (absent when it stores every one). */
+static int write_implicit(gd_store *st)
+{
+    char text[128];
+    if (st->implicit == 0)
+        return 0;
+    return gd_traj_implicit_text(st->implicit, text, sizeof text) < 0
+               ? -1
+               : gd_h5_attr_text(st->file, GD_ATTR_TRAJ_IMPLICIT, text);
+}
+
 static int write_root_attributes(gd_store *st, const char *command_line)
 {
     const gd_sweep *s = st->sweep;
@@ -200,7 +211,8 @@ static int write_root_attributes(gd_store *st, const char *command_line)
         {GD_ATTR_COMMAND_LINE, command_line},  {GD_ATTR_CREATED, created},
     };
     hid_t root = st->file;
-    if (gd_h5_attr_i64(root, GD_ATTR_FORMAT_VERSION, GD_FORMAT_VERSION) < 0)
+    if (gd_h5_attr_i64(root, GD_ATTR_FORMAT_VERSION, GD_FORMAT_VERSION) < 0 ||
+        write_implicit(st) < 0)
         return -1;
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
         if (gd_h5_attr_text(root, text[i][0], text[i][1]) < 0)
@@ -254,7 +266,8 @@ int gd_store_create_series(gd_store *st)
 {
     for (int i = 0; i < GD_SERIES_COUNT; i++) {
         const gd_series *s = &gd_series_table[i];
-        if (gd_h5_series_create(&st->series[i], st->file, s->name,
+        if (gd_store_series_stored(st, i) &&
+            gd_h5_series_create(&st->series[i], st->file, s->name,
                                 gd_h5_series_file_type(s)) < 0)
             return -1;
     }
@@ -350,6 +363,7 @@ int gd_store_create(gd_store **out, const char *path, const gd_sweep *s,
         gd_store_free(st);
         return -1;
     }
+    st->implicit = gd_traj_implicit_of_sweep(s);
     char tmp[GD_PATH_MAX + 32];
     snprintf(tmp, sizeof tmp, "%s.creating", path);
     double t0 = gd_store_clock();
@@ -431,7 +445,8 @@ double gd_store_io_seconds(const gd_store *st)
 int gd_store_check_format(const char *path, double version, const char *action,
                           gd_error *err)
 {
-    if (version == GD_FORMAT_VERSION)
+    if (version >= GD_FORMAT_OLDEST_WRITABLE && version <= GD_FORMAT_VERSION &&
+        version == (int)version)
         return 0;
     if (version == 1)
         return gd_fail(err, "%s has file format 1 (gdsweep before common random numbers: its "

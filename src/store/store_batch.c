@@ -44,13 +44,14 @@ static int check_ids(const gd_store *st, const gd_batch *b, gd_error *err)
     return 0;
 }
 
-/* Rows in batch order, offsets from the datasets' lengths before this batch, each marked
- * written: it is committed by the same flush as its data. */
+/* Rows in batch order, offsets from the datasets' lengths before this batch (records
+ * counted by traj/loss, which every format stores), each marked written: it is committed
+ * by the same flush as its data. */
 static void fill_rows(gd_store *st, const gd_batch *b)
 {
     for (size_t i = 0; i < b->count; i++) {
         gd_row_storage where = {
-            .traj_offset = st->series[GD_SERIES_iteration].len + b->traj_start[i],
+            .traj_offset = st->series[GD_SERIES_loss].len + b->traj_start[i],
             .traj_count = b->traj_count[i],
             .path_offset = st->series[GD_SERIES_path].len + b->path_start[i],
             .path_count = b->path_count[i],
@@ -92,12 +93,13 @@ static hid_t select_rows(gd_store *st, const gd_batch *b)
     return space;
 }
 
-/* One write per series (gdsweep/series.h), in the table's order. */
+/* One write per stored series (gdsweep/series.h), in the table's order. */
 static int append_arrays(gd_store *st, const gd_batch *b)
 {
     for (int i = 0; i < GD_SERIES_COUNT; i++) {
         const gd_series *s = &gd_series_table[i];
-        if (gd_h5_series_append(&st->series[i], gd_h5_series_memory_type(s),
+        if (gd_store_series_stored(st, i) &&
+            gd_h5_series_append(&st->series[i], gd_h5_series_memory_type(s),
                                 gd_series_batch_values(s, b),
                                 gd_series_batch_len(s, b)) < 0)
             return -1;

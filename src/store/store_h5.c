@@ -317,7 +317,8 @@ static int series_open(gd_h5_series *s, hid_t loc, const char *name, H5T_class_t
 /* A crash between the appends of one batch can leave the per-record series of unequal
  * length; committed runs lie below the shortest (their batch was flushed whole), so
  * appending resumes there for all of them. A series the file does not have (an earlier
- * gdsweep's output, checked read-only before the resume adds it) is left unopened. */
+ * gdsweep's output, checked read-only before the resume adds it) is left unopened, and
+ * so is an implicit one (format 3). */
 int gd_store_open_series(gd_store *st)
 {
     uint64_t shortest = UINT64_MAX;
@@ -325,7 +326,7 @@ int gd_store_open_series(gd_store *st)
         const gd_series *s = &gd_series_table[i];
         st->series[i].id = H5I_INVALID_HID;
         st->series[i].len = 0;
-        if (H5Lexists(st->file, s->name, H5P_DEFAULT) == 0)
+        if (!gd_store_series_stored(st, i) || H5Lexists(st->file, s->name, H5P_DEFAULT) == 0)
             continue;
         if (series_open(&st->series[i], st->file, s->name,
                         s->elem == GD_SERIES_INT64 ? H5T_INTEGER : H5T_FLOAT) < 0)

@@ -13,6 +13,7 @@
 #include "gdsweep/format.h"
 #include "gdsweep/series.h"
 #include "gdsweep/store.h"
+#include "gdsweep/traj_implicit.h"
 
 /* A 1-D dataset that grows by appending; len is its current length. */
 typedef struct gd_h5_series {
@@ -32,6 +33,7 @@ struct gd_store {
     gd_columns cols;
     hid_t file, runs, row_type, written_type, instances;
     gd_h5_series series[GD_SERIES_COUNT]; /* indexed as gd_series_table */
+    unsigned implicit;            /* series the file does not store (traj_implicit.h) */
     uint64_t runs_written;
     double io_seconds;
     gd_commit_profile profile;    /* io_seconds of the batches, step by step */
@@ -63,6 +65,16 @@ int gd_store_alloc_committed(gd_store *st, gd_error *err);
  * their lengths: existing file (store.c, store_h5.c). */
 int gd_store_create_series(gd_store *st);
 int gd_store_open_series(gd_store *st);
+
+/* 1 when st's file stores series i (gd_series_table), 0 when it is implicit. */
+static inline int gd_store_series_stored(const gd_store *st, int i)
+{
+    return !(st->implicit & GD_TRAJ_BIT(i));
+}
+
+/* Reads the file's GD_ATTR_TRAJ_IMPLICIT into st->implicit (absent: 0, every series
+ * stored). 0, or -1 with err (usage error) when it names no series of this gdsweep. */
+int gd_store_read_implicit(gd_store *st, gd_error *err);
 
 /* Allocation and release of the store record (store.c). */
 gd_store *gd_store_new(const char *path, const gd_sweep *s);

@@ -32,6 +32,19 @@ static char *attr_text(hid_t obj, const char *name)
     return text;
 }
 
+int gd_store_read_implicit(gd_store *st, gd_error *err)
+{
+    char *text = attr_text(st->file, GD_ATTR_TRAJ_IMPLICIT);
+    int bad = text && gd_traj_implicit_parse(text, &st->implicit) < 0;
+    if (!text)
+        st->implicit = 0;
+    free(text);
+    return bad ? gd_fail(err, "%s: its %s attribute names a series this gdsweep does not "
+                         "know (a newer gdsweep's file, or corrupt); resume it with the "
+                         "gdsweep that wrote it", st->path, GD_ATTR_TRAJ_IMPLICIT)
+               : 0;
+}
+
 static int other_grid(gd_store *st, gd_error *err)
 {
     char *text = attr_text(st->file, GD_ATTR_GRID_TEXT), diff[512];
@@ -69,7 +82,8 @@ static int check_identity(gd_store *st, gd_error *err)
         return gd_fail(err, "%s is not a gdsweep file (no format_version or runs table); "
                        "choose another output, or run without --resume", st->path);
     double version = gd_h5_attr_number(st->file, GD_ATTR_FORMAT_VERSION, NAN);
-    if (gd_store_check_format(st->path, version, "resume", err) < 0)
+    if (gd_store_check_format(st->path, version, "resume", err) < 0 ||
+        gd_store_read_implicit(st, err) < 0)
         return -1;
     char *hash = attr_text(st->file, GD_ATTR_GRID_HASH);
     int same = hash && strcmp(hash, st->sweep->hash) == 0;
@@ -296,11 +310,14 @@ static int read_series_ends(gd_store *st, gd_error *err)
 /* An output of an earlier gdsweep of format 2 can lack a series added since (such as
  * traj/batch_loss): the writing pass adds it (resume_series.c; the checking pass, read
  * only, leaves it unopened); one that cannot be added is refused with its name (usage
- * error), not taken for damage; a link HDF5 cannot read is left to the damage checks. */
+ * error), not taken for damage; a link HDF5 cannot read is left to the damage checks. A
+ * series the file names implicit (format 3) is not looked for. */
 static int has_every_series(gd_store *st, int scan, gd_error *err)
 {
     for (int i = 0; i < GD_SERIES_COUNT; i++) {
         const char *name = gd_series_table[i].name;
+        if (!gd_store_series_stored(st, i))
+            continue;
         htri_t exists = H5Lexists(st->file, name, H5P_DEFAULT);
         if (exists < 0) /* unreadable: left to the checks of damage */
             H5Eclear2(H5E_DEFAULT);

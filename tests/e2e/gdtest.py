@@ -9,6 +9,7 @@ import numpy as np
 
 BINARY = os.environ.get("GD_BINARY")
 SOURCE = os.environ.get("GD_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.abspath(SOURCE))  # the analysis package: its reader
 if not BINARY:
     sys.exit("run through ctest: GD_BINARY is unset")
 
@@ -137,17 +138,64 @@ def runs_table(path):
     return cols
 
 
+def traj_columns(f, runs, names=None):
+    """analysis.reader.traj_columns: the records of the rows `runs` (stored, or rebuilt in a
+    file of format 3), every per-record series by default."""
+    from analysis import reader
+    return reader.traj_columns(f, runs, names or reader.TRAJ_FIELDS)
+
+
 def trajectory(f, runs, i, name="loss"):
-    o, n = int(runs["traj_offset"][i]), int(runs["traj_count"][i])
-    return f["traj/" + name][o:o + n]
+    """Series `name` of run i (runs: a runs_table or a structured array), through the reader."""
+    one = {c: np.asarray(runs[c])[i:i + 1] for c in ("traj_offset", "traj_count", "steps", "lr")}
+    return traj_columns(f, one, (name,))[name]
 
 
 # Columns that say where or when a run ran, or where its data sit: not results.
 NOT_RESULTS = {"rank", "threads", "wall_seconds", "traj_offset", "path_offset", "final_offset",
                *(f"seconds_to_1e-{k}" for k in range(1, 9))}
-SERIES = [("traj/loss", "traj"), ("traj/grad_norm", "traj"), ("traj/lr", "traj"),
-          ("traj/batch_loss", "traj"),
-          ("traj/iteration", "traj"), ("path/x", "path"), ("final/x", "final")]
+SERIES = [("path/x", "path"), ("final/x", "final")]
+
+
+def _record_differences(a, b, ra, rb, rows):
+    """The (run, series) whose records differ between files a and b, read through the reader."""
+    if ra["traj_count"][rows].tobytes() != rb["traj_count"][rows].tobytes():
+        return []  # reported as column traj_count
+    va, vb = traj_columns(a, ra[rows]), traj_columns(b, rb[rows])
+    owner = np.repeat(rows, ra["traj_count"][rows].astype(np.int64))
+    out = []
+    for name in sorted(set(va) | set(vb)):
+        if name not in va or name not in vb:
+            out.append(f"traj/{name} in one file only")
+            continue
+        differ = va[name].view(np.uint64) != vb[name].view(np.uint64)
+        out += [f"run {i} traj/{name}" for i in np.unique(owner[differ])]
+    return out
+
+
+def to_format_2(path):
+    """Turns a finished file of format 3 into one of format 2, as the gdsweep before format 3
+    wrote it: format_version 2, no traj_implicit attribute, and every per-record series
+    stored (appendable, as the writer makes them), the left-out ones filled by the
+    recording rule written out here: record j at j * record_every, the last at `steps`;
+    lr the run's own, NaN at the last; batch_loss NaN."""
+    with h5py.File(path, "r+") as f:
+        implicit = text(f.attrs.get("traj_implicit", b"")).split(",")
+        runs, every = f["runs"][:], int(f.attrs["record_every"])
+        total = f["traj/loss"].shape[0]
+        for name in filter(None, implicit):
+            values = np.full(total, np.nan) if name != "iteration" else np.zeros(total, np.int64)
+            for r in runs[runs["written"] == 1]:
+                o, n = int(r["traj_offset"]), int(r["traj_count"])
+                j = np.arange(n)
+                if name == "iteration":
+                    values[o:o + n] = np.where(j == n - 1, int(r["steps"]), j * every)
+                elif name == "lr":
+                    values[o:o + n] = np.where(j == n - 1, np.nan, float(r["lr"]))
+            f.create_dataset("traj/" + name, data=values, maxshape=(None,), chunks=(65536,))
+        if "traj_implicit" in f.attrs:
+            del f.attrs["traj_implicit"]
+        f.attrs["format_version"] = np.int64(2)
 
 
 def sweep_differences(path_a, path_b, written_only=False):
@@ -162,6 +210,7 @@ def sweep_differences(path_a, path_b, written_only=False):
         for c in ra.dtype.names:
             if c not in NOT_RESULTS and ra[c][rows].tobytes() != rb[c][rows].tobytes():
                 out.append(f"column {c}")
+        out += _record_differences(a, b, ra, rb, rows)
         for i in rows:
             for ds, kind in SERIES:
                 oa, na = int(ra[kind + "_offset"][i]), int(ra[kind + "_count"][i])

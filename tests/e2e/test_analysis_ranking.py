@@ -22,7 +22,8 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from gdtest import SOURCE, check, finish, runs_table, sweep, workdir, write_grid  # noqa: E402
+from gdtest import (SOURCE, check, finish, runs_table, sweep, trajectory, workdir,  # noqa: E402
+                    write_grid)
 
 sys.path.insert(0, os.path.abspath(SOURCE))
 import matplotlib  # noqa: E402
@@ -406,8 +407,7 @@ def test_performance_profile(R, h5):
 
 def recorded_target(f, R, i, k):
     """(steps, gradient evaluations) to 10^-k of the initial gap to f_ref, from run i's trajectory."""
-    o, n = int(R["traj_offset"][i]), int(R["traj_count"][i])
-    loss, it = f["traj/loss"][o:o + n], f["traj/iteration"][o:o + n]
+    loss, it = trajectory(f, R, i, "loss"), trajectory(f, R, i, "iteration")
     ref = R.reference(i)
     hit = np.flatnonzero(loss - ref <= 10.0 ** -k * (R["loss_initial"][i] - ref))
     if not hit.size:
@@ -515,17 +515,20 @@ def test_parameter_answer(R, out):
 
 
 def test_bulk_trajectories(R, h5):
-    """reader.trajectories gives every run's records and path as stored."""
+    """reader.trajectories gives every run's records and path as stored; its iterations are
+    0, record_every, 2 record_every, ... and the run's last, steps (docs/FORMAT.md)."""
     from analysis import reader
     runs = reader.load_runs(h5)
     rec = reader.trajectories(h5, runs.iloc[::-1], with_path=True)
     ok = True
     with h5py.File(h5, "r") as f:
+        every = int(f.attrs["record_every"])
         for k, i in enumerate(runs.index[::-1]):
             frame = rec.frame(k)
             o, n = int(R["traj_offset"][i]), int(R["traj_count"][i])
             ok &= np.array_equal(frame["loss"].to_numpy(), f["traj/loss"][o:o + n])
-            ok &= np.array_equal(frame["iteration"].to_numpy(), f["traj/iteration"][o:o + n])
+            want = np.append(np.arange(n - 1) * every, int(R["steps"][i]))
+            ok &= np.array_equal(frame["iteration"].to_numpy(), want)
             if R["path_dim"][i] == 1:
                 po = int(R["path_offset"][i])
                 ok &= np.array_equal(frame["x_0"].to_numpy(), f["path/x"][po:po + n])

@@ -108,8 +108,8 @@ def check_runs(d, grid, out, x, y):
             o, cnt = int(runs["traj_offset"][i]), int(runs["traj_count"][i])
             po = int(runs["path_offset"][i])
             path = f["path/x"][po:po + 3 * cnt].reshape(cnt, 3)
-            bl = f["traj/batch_loss"][o:o + cnt]
-            loss = f["traj/loss"][o:o + cnt]
+            bl = gdtest.trajectory(f, runs, i, "batch_loss")
+            loss = gdtest.trajectory(f, runs, i, "loss")
             name = f"run {rid} ({runs['optimizer'][i]}, {key[1]})"
             full = np.array([loss_grad(x, y, w)[0] for w in path])
             mini = np.array([loss_grad(x, y, path[t], batches[t])[0] for t in range(T)])

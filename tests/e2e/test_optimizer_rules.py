@@ -17,7 +17,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "reference"))
-from gdtest import check, finish, gdsweep, runs_table, workdir, write_grid  # noqa: E402
+from gdtest import check, finish, gdsweep, runs_table, trajectory, workdir, write_grid  # noqa: E402
 import optimizer_rules as rules  # noqa: E402
 
 REL = 1e-13
@@ -138,8 +138,8 @@ def path_difference(f, runs, i, hyper):
 def lr_difference(f, runs, i):
     """None when run i's recorded lr series is the schedule's (NaN at the last record)."""
     problem, schedule, lr0 = runs["problem"][i], runs["schedule"][i], float(runs["lr"][i])
-    o, n = int(runs["traj_offset"][i]), int(runs["traj_count"][i])
-    got = f["traj/lr"][o:o + n]
+    n = int(runs["traj_count"][i])
+    got = trajectory(f, runs, i, "lr")
     if n < 1 or not np.isnan(got[-1]):
         return f"{problem}: last record's lr is {got[-1] if n else 'missing'}, want NaN"
     want = np.array(schedule_rates(schedule, lr0, problem, n - 1))

@@ -19,7 +19,8 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from gdtest import SOURCE, check, finish, runs_table, sweep, workdir, write_grid  # noqa: E402
+from gdtest import (SOURCE, check, finish, runs_table, sweep, traj_columns, workdir,  # noqa: E402
+                    write_grid)
 
 import matplotlib  # noqa: E402
 
@@ -76,13 +77,13 @@ class Reads:
         self.runs = runs_table(path)
         self.ids = np.flatnonzero(self.runs["written"] == 1)
         with h5py.File(path, "r") as f:
-            self.traj = {k: f["traj"][k][:] for k in f["traj"]}
+            self.traj = traj_columns(f, self.runs)  # every row's records, in row order
             self.instances = {k: {n: d[()] for n, d in g.items()} for k, g in f["instances"].items()}
 
     def records(self, i, name):
-        """Run i's recorded series `name`, sliced by its offsets."""
-        o, n = int(self.runs["traj_offset"][i]), int(self.runs["traj_count"][i])
-        return self.traj[name][o:o + n]
+        """Run i's recorded series `name` (every run's records, in row order, sliced)."""
+        o = int(np.sum(self.runs["traj_count"][:i]))
+        return self.traj[name][o:o + int(self.runs["traj_count"][i])]
 
     def quad_group(self, optimizer, lr, x0=5.0):
         """Ids of the quadratic's runs of one setting (its repeats)."""

@@ -76,10 +76,10 @@ def check_experiment(d):
         for i, name in ((ia, "adam"), (im, "amsgrad")):
             o, n = int(runs["traj_offset"][i]), int(runs["traj_count"][i])
             po = int(runs["path_offset"][i])
-            it = f["traj/iteration"][o:o + n]
+            it = gdtest.trajectory(f, runs, i, "iteration")
             xs = f["path/x"][po:po + n]
             loss = f["traj/loss"][o:o + n]
-            bl = f["traj/batch_loss"][o:o + n]
+            bl = gdtest.trajectory(f, runs, i, "batch_loss")
             check(np.allclose(loss, s * xs, rtol=1e-12, atol=1e-15),
                   "recorded loss = average loss at the recorded x")
             f_t = np.array(online[name])

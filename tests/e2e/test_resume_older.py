@@ -7,6 +7,7 @@ defaults (denoise's image, curvefit's data, x and y: keys added after format 2's
 release) and with every other run marked uncommitted.
   The older file also lacks the columns and the series stochastic runs brought
   (samples_seen, epochs, batch_size, sampling, grad_noise, lower, upper; traj/batch_loss).
+  It is of format 2 (gdtest.to_format_2: every per-record series stored).
 - --resume completes it: every column it has, every trajectory (traj/batch_loss added, NaN
   for the records it held) and instance equal those of the sweep run in one go (the rows
   are converted to the file's row type by name).
@@ -79,8 +80,11 @@ def main():
     newer = [n for n in wanted if n in names]
     check(len(newer) == len(wanted), f"this gdsweep's table has the newer columns ({newer})")
 
+    v2 = os.path.join(d, "v2.h5")  # the one-go sweep as the gdsweep of format 2 wrote it
+    shutil.copyfile(full, v2)
+    gdtest.to_format_2(v2)
     older = os.path.join(d, "older.h5")
-    make_older(full, older, newer)
+    make_older(v2, older, newer)
     with h5py.File(older, "r+") as f:
         del f["traj/batch_loss"]
     p = gdtest.sweep(grid, older, "--resume", check_rc=False)
@@ -88,14 +92,17 @@ def main():
     with h5py.File(older, "r") as f:
         rows = f["runs"][:]
         added = f["traj/batch_loss"].shape == f["traj/loss"].shape
+        still_2 = int(f.attrs["format_version"]) == 2 and "traj_implicit" not in f.attrs and \
+            all(f["traj"][k].shape == f["traj/loss"].shape for k in ("iteration", "lr"))
     check(set(rows.dtype.names) == set(names) - set(newer) and np.all(rows["written"] == 1),
           "the file keeps its own columns, every run committed")
     check(added, "traj/batch_loss added, as long as the other series")
+    check(still_2, "the resumed file stays of format 2: traj/iteration and traj/lr appended to")
     diff = gdtest.sweep_differences(older, full)
     check(not diff, f"every column, trajectory and instance equals the one-go sweep ({diff[:4]})")
 
     lacking = os.path.join(d, "lacking.h5")
-    make_older(full, lacking, newer + ["lr"])
+    make_older(v2, lacking, newer + ["lr"])
     check_refused(grid, lacking, "no column 'lr'", "a table without lr, which the grid sweeps")
     shutil.rmtree(d)
     gdtest.finish()

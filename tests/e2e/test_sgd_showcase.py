@@ -87,9 +87,9 @@ def samples_by_hand(path, grid):
     rows = []
     with h5py.File(path, "r") as f:
         runs = f["runs"][:]
-        for r in runs[runs["problem"] == b"p"]:
-            o, c = int(r["traj_offset"]), int(r["traj_count"])
-            loss, it = f["traj/loss"][o:o + c], f["traj/iteration"][o:o + c]
+        mine = runs[runs["problem"] == b"p"]
+        for j, r in enumerate(mine):
+            loss, it = gdtest.trajectory(f, mine, j, "loss"), gdtest.trajectory(f, mine, j, "iteration")
             fstar = r["loss_final"] - r["gap"]
             hit = np.flatnonzero(loss - fstar <= 10.0 ** -K * (r["loss_initial"] - fstar))
             t = full_batch_steps(r, it, hit) if r["batch_size"] == 0 else (int(it[hit[0]]) if len(hit) else -1)
