@@ -76,7 +76,7 @@ for out in gdsweep.h5 numpy.h5 torch.h5 floor.raw; do
   b=$(stat -c %s "$work/$out")
   printf 'bytes per run, %-7s %6.0f (%d bytes)\n' "$peer" "$(echo "$b / $runs" | bc -l)" "$b"
 done
-echo "raw data per run: 101 records x (iteration 8 + loss 8 + grad_norm 8 + lr 8 + batch_loss 8 + x 8) = 4848"
+echo "raw records per run: 101 x (loss 8 + grad_norm 8 + x 8) = 2424 (iteration, the constant lr and batch_loss follow from the runs table)"
 rm -f "$work"/*.h5 "$work/floor.raw"
 dd_rate() { dd if=/dev/zero of="$work/dd.bin" bs=1M count=512 "$@" 2>&1 | tail -1 | sed 's/.*, //'; rm -f "$work/dd.bin"; }
 echo "dd 512 MiB sequential write: $(dd_rate) (page cache), $(dd_rate conv=fdatasync) (with fdatasync)"

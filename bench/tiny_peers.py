@@ -5,10 +5,11 @@ Usage: /usr/bin/python3 bench/tiny_peers.py numpy|torch OUT.h5 [numeric|analytic
 
 The grid is bench/tiny_runs.ini's: f(x) = x^2 + 5x + 10, x0 = linspace(-10, 10, 10000),
 gd and adam (beta1 0.9, beta2 0.999, eps 1e-8) at lr 0.01, 0.05, 0.1, 0.2, 0.5:
-100,000 runs of 100 iterations. Every iteration is recorded, as gdsweep records it: the
-iteration, loss, gradient norm, learning rate (NaN at the last record), batch_loss (NaN)
-and the x path, concatenated run after run, with a runs table (x0, lr, optimizer,
-traj_offset, traj_count, loss_final, grad_norm_final, status). A run stops where gdsweep's
+100,000 runs of 100 iterations. Every iteration is recorded, as gdsweep's format 3 stores
+it: the loss, gradient norm and x path, concatenated run after run (the iteration, the
+constant learning rate and the full-batch batch_loss follow from the runs table, as in
+gdsweep's file), with a runs table (x0, lr, optimizer, traj_offset, traj_count, steps,
+loss_final, grad_norm_final, status). A run stops where gdsweep's
 stop test stops it (non-finite or diverged; grad_tol = 0 tests nothing). The gradient is gdsweep's
 central difference with epsilon 1e-7 (numeric, the default) or 2x + 5 (analytic).
 Prints one line: "<peer> <runs> runs in <s> s (loop <s> s, layout and write <s> s)".
@@ -80,17 +81,11 @@ def write(path, x0, lr, X, F, G, count):
     T1, n = X.shape
     keep = np.arange(T1)[:, None] < count[None, :]
     order = keep.T  # run-major
-    iteration = np.broadcast_to(np.arange(T1, dtype=np.int64), (n, T1))[order]
-    lrs = np.broadcast_to(lr[:, None], (n, T1)).copy()
-    lrs[np.arange(n), count - 1] = np.nan
     offset = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
     last = (count - 1, np.arange(n))
     with h5py.File(path, "w") as h:
-        h["traj/iteration"] = iteration
         h["traj/loss"] = F.T[order]
         h["traj/grad_norm"] = G.T[order]
-        h["traj/lr"] = lrs[order]
-        h["traj/batch_loss"] = np.full(int(count.sum()), np.nan)
         h["path/x"] = X.T[order]
         h["final/x"] = X[last]
         h["runs/x0"] = x0
@@ -98,6 +93,7 @@ def write(path, x0, lr, X, F, G, count):
         h["runs/optimizer"] = np.repeat(np.array([0, 1], np.int8), n // 2)
         h["runs/traj_offset"] = offset
         h["runs/traj_count"] = count.astype(np.int64)
+        h["runs/steps"] = (count - 1).astype(np.int64)
         h["runs/loss_final"] = F[last]
         h["runs/grad_norm_final"] = G[last]
         h["runs/status"] = (count <= T).astype(np.int8)
