@@ -7,17 +7,26 @@
 
 #include "gdsweep/run_space.h"
 
-/* Run i of b's records and path, as a history that points into b. */
+/* Run i of b's records and path, as a history that points into b (no pointer into an
+ * array the run has nothing in, which may be NULL). */
 static void history_view(const gd_batch *b, size_t i, gd_history *h)
 {
     *h = (gd_history){.capacity = b->traj_count[i], .count = b->traj_count[i]};
-    for (int k = 0; k < GD_RECORD_SERIES_COUNT; k++) {
+    for (int k = 0; h->count && k < GD_RECORD_SERIES_COUNT; k++) {
         const gd_series *s = &gd_series_table[k];
         unsigned char *values = gd_series_batch_values(s, b);
         *gd_series_history_array(s, h) = values + b->traj_start[i] * s->elem_size;
     }
-    h->path_dim = h->count ? b->path_count[i] / h->count : 0;
-    h->path = b->path + b->path_start[i];
+    if (h->count && b->path_count[i]) {
+        h->path_dim = b->path_count[i] / h->count;
+        h->path = b->path + b->path_start[i];
+    }
+}
+
+/* Run i's final point in b, NULL when it has none. */
+static const double *final_of(const gd_batch *b, size_t i)
+{
+    return b->final_count[i] ? b->final + b->final_start[i] : NULL;
 }
 
 /* Room for all of from in into, so that the appends below cannot fail. */
@@ -37,7 +46,7 @@ int gd_batch_merge(gd_batch *into, const gd_batch *from, const gd_sweep *s, gd_e
         gd_history h;
         gd_sweep_decode(s, from->desc[i].id, &d);
         history_view(from, i, &h);
-        if (gd_batch_add(into, &d, &from->result[i], &h, from->final + from->final_start[i],
+        if (gd_batch_add(into, &d, &from->result[i], &h, final_of(from, i),
                          from->final_count[i], err) < 0)
             return -1;
     }
