@@ -433,6 +433,30 @@ static void test_input_outside_block_copied(void **state)
     gd_batch_free(&b);
 }
 
+/* Inputs that are less than a quarter of the block are copied: holding would keep the
+ * rest (a design matrix) alive for them. One input of 20 values, of a block of over 180:
+ * copied; the clean image alone (81): held. */
+static void test_small_inputs_copied(void **state)
+{
+    gd_batch b = {0};
+    gd_error err;
+    gd_problem p;
+    setup_denoise(&p, 9);
+    p.n_inputs = 1;
+    p.inputs[0] = (gd_array){.name = "part", .rank = 1, .dims = {20, 0},
+                             .data = p.inputs[0].data};
+    gd_run_desc d = {.id = 0, .instance = 0};
+    assert_int_equal(gd_batch_add_instance(&b, &d, &p, &err), 0);
+    assert_null(b.held[0]);
+    assert_int_equal(b.values_len, 20);
+    p.inputs[0].dims[0] = 81;
+    assert_int_equal(gd_batch_add_instance(&b, &d, &p, &err), 0);
+    assert_non_null(b.held[1]);
+    assert_int_equal(b.values_len, 20);
+    gd_problem_destroy(&p);
+    gd_batch_free(&b);
+}
+
 /* A run iterated in the final slot keeps its values without a copy; a run given another
  * x_final is copied after it. */
 static void test_final_slot(void **state)
@@ -467,6 +491,7 @@ int main(void)
         cmocka_unit_test(test_reserve),
         cmocka_unit_test(test_instance_held_not_copied),
         cmocka_unit_test(test_input_outside_block_copied),
+        cmocka_unit_test(test_small_inputs_copied),
         cmocka_unit_test(test_final_slot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

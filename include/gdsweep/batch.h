@@ -87,9 +87,9 @@ double *gd_batch_final_slot(gd_batch *b, size_t n, gd_error *err);
 
 /* Appends instance p (set up for run d): its dimension, optimum and inputs, the inputs
  * by reference to p's block (which the batch then holds until cleared; p may be destroyed
- * before), or copied when p has no block or an input lies outside it. Does nothing when
- * p's type has stores_inputs 0. Fails on memory or an input name of GD_INPUT_NAME_MAX
- * bytes or more. */
+ * before), or copied when p has no block, an input lies outside it or the inputs are less
+ * than a quarter of it. Does nothing when p's type has stores_inputs 0. Fails on memory or an
+ * input name of GD_INPUT_NAME_MAX bytes or more. */
 int gd_batch_add_instance(gd_batch *b, const gd_run_desc *d, const gd_problem *p,
                           gd_error *err);
 

@@ -188,6 +188,9 @@ void gd_problem_block_drop(gd_problem_block *b);
 int gd_problem_block_has(const gd_problem_block *b, const double *data, size_t count,
                          size_t *offset);
 
+/* Bytes of b's arrays (its header left out). */
+size_t gd_problem_block_bytes(const gd_problem_block *b);
+
 /* The values at offset (doubles from the first array) of b. */
 const double *gd_problem_block_values(const gd_problem_block *b, size_t offset);
 

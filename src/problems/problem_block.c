@@ -97,6 +97,11 @@ int gd_problem_block_has(const gd_problem_block *b, const double *data, size_t c
     return 1;
 }
 
+size_t gd_problem_block_bytes(const gd_problem_block *b)
+{
+    return b->bytes;
+}
+
 const double *gd_problem_block_values(const gd_problem_block *b, size_t offset)
 {
     const double *first = block_base(b);

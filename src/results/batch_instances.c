@@ -4,8 +4,9 @@
  * An instance's inputs stay where the instance keeps them: the batch holds a reference to
  * its block (gdsweep/problem.h) until it is cleared, so the arrays outlive the instance
  * without a copy (a 4096^2 denoise image would otherwise be copied twice per batch). An
- * instance without a block, or an input outside it, is copied into b->values; so are the
- * instances a batch receives from another rank (wire.c). */
+ * instance without a block, with an input outside it, or whose inputs are less than a
+ * quarter of it (holding would keep far more alive than copies take), is copied into
+ * b->values; so are the instances a batch receives from another rank (wire.c). */
 #include "batch_internal.h"
 
 #include <string.h>
@@ -25,28 +26,38 @@ static void describe_input(gd_batch_input *in, const gd_array *a)
     in->count = array_values(a);
 }
 
+/* The in->count values at data appended to b->values (room already reserved). */
+static void append_values(gd_batch *b, gd_batch_input *in, const double *data)
+{
+    in->start = b->values_len;
+    if (in->count)
+        memcpy(b->values + b->values_len, data, in->count * sizeof *b->values);
+    b->values_len += in->count;
+}
+
 /* Array a into in, its values appended to b->values (room already reserved). */
 static void copy_input(gd_batch *b, gd_batch_input *in, const gd_array *a)
 {
     describe_input(in, a);
-    in->start = b->values_len;
-    if (in->count)
-        memcpy(b->values + b->values_len, a->data, in->count * sizeof *b->values);
-    b->values_len += in->count;
+    append_values(b, in, a->data);
 }
 
-/* p's block, held, when every input lies in it; NULL (nothing held) otherwise. */
-static gd_problem_block *hold_inputs(const gd_problem *p, size_t offsets[GD_MAX_INPUTS])
+/* p's block, held, when every input lies in it and they make up at least a quarter of it
+ * (a design matrix's block, whose inputs are a few per-feature values, is not kept alive
+ * for them; a denoise block whose clean image is left out, a file's, still is); NULL
+ * (nothing held) otherwise. */
+static gd_problem_block *hold_inputs(const gd_problem *p, size_t values,
+                                     size_t offsets[GD_MAX_INPUTS])
 {
     gd_problem_block *block = gd_problem_hold(p);
-    for (size_t i = 0; block && i < p->n_inputs; i++) {
-        if (!gd_problem_block_has(block, p->inputs[i].data, array_values(&p->inputs[i]),
-                                  &offsets[i])) {
-            gd_problem_block_drop(block);
-            block = NULL;
-        }
-    }
-    return block;
+    int worth = block && values >= gd_problem_block_bytes(block) / (4 * sizeof(double));
+    for (size_t i = 0; worth && i < p->n_inputs; i++)
+        worth = gd_problem_block_has(block, p->inputs[i].data, array_values(&p->inputs[i]),
+                                     &offsets[i]);
+    if (worth)
+        return block;
+    gd_problem_block_drop(block);
+    return NULL;
 }
 
 /* The inputs of p into instance entry i: by reference to block, or copied. */
@@ -78,7 +89,7 @@ int gd_batch_add_instance(gd_batch *b, const gd_run_desc *d, const gd_problem *p
                                    p->type->name, p->inputs[i].name, GD_INPUT_NAME_MAX - 1);
         values += array_values(&p->inputs[i]);
     }
-    gd_problem_block *block = hold_inputs(p, offsets);
+    gd_problem_block *block = hold_inputs(p, values, offsets);
     gd_batch_sizes more = {.instances = 1, .values = block ? 0 : values};
     if (gd_batch_reserve(b, &more, err) < 0) {
         gd_problem_block_drop(block);
@@ -114,10 +125,7 @@ int gd_batch_add_instance_of(gd_batch *into, const gd_batch *from, size_t i, gd_
             into->held_values += in->inputs[k].count;
             continue;
         }
-        in->inputs[k].start = into->values_len;
-        memcpy(into->values + into->values_len, gd_batch_input_values(from, i, k),
-               in->inputs[k].count * sizeof *into->values);
-        into->values_len += in->inputs[k].count;
+        append_values(into, &in->inputs[k], gd_batch_input_values(from, i, k));
     }
     return 0;
 }
@@ -125,7 +133,9 @@ int gd_batch_add_instance_of(gd_batch *into, const gd_batch *from, size_t i, gd_
 const double *gd_batch_input_values(const gd_batch *b, size_t i, size_t k)
 {
     size_t start = b->instances[i].inputs[k].start;
-    return b->held[i] ? gd_problem_block_values(b->held[i], start) : b->values + start;
+    if (b->held[i])
+        return gd_problem_block_values(b->held[i], start);
+    return b->values ? b->values + start : NULL; /* NULL: nothing copied, all empty */
 }
 
 size_t gd_batch_instance_values(const gd_batch *b)
