@@ -1,5 +1,5 @@
-/* test_batch.c - the result batch: copies, geometric growth, offsets, instances, clear
- * and free. */
+/* test_batch.c - the result batch: copies, geometric growth, offsets, instances (copied,
+ * or held by their block), the final slot, clear and free. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "gdsweep/batch.h"
+#include "gdsweep/problem.h"
 
 /* A problem type that stores its inputs, and one that does not (only the flag is read). */
 static const gd_problem_type stored_type = {.name = "stored", .stores_inputs = 1};
@@ -354,6 +355,129 @@ static void test_reserve(void **state)
     gd_batch_free(&b);
 }
 
+/* A real denoise instance of side m (its arrays in a shared block). */
+static void setup_denoise(gd_problem *p, double m)
+{
+    gd_error err;
+    double pp[GD_MAX_PARAMS] = {0};
+    for (size_t k = 0; gd_problem_denoise.params[k].key; k++)
+        pp[k] = gd_problem_denoise.params[k].def;
+    pp[0] = m; /* size */
+    gd_rng_key key = gd_rng_key_make(9, "img", pp, 1, 0);
+    if (gd_problem_denoise.setup(p, GD_NO_FILES, pp, key, &err) != 0)
+        fail_msg("%s", err.msg);
+}
+
+/* An instance with a block is held, not copied: its inputs are read where the instance
+ * put them, still there once the instance is destroyed, and counted in the batch's bytes
+ * as copies would be; clear and free drop the block (ASan and valgrind see any leak or
+ * use after free). */
+static void test_instance_held_not_copied(void **state)
+{
+    gd_batch b = {0}, copied = {0};
+    gd_error err;
+    gd_problem p;
+    setup_denoise(&p, 9);
+    gd_run_desc d = {.id = 4, .instance = 2};
+    size_t n = p.n_inputs, count[GD_MAX_INPUTS];
+    double *want[GD_MAX_INPUTS];
+    for (size_t k = 0; k < n; k++) {
+        count[k] = p.inputs[k].dims[0] * p.inputs[k].dims[1];
+        want[k] = malloc(count[k] * sizeof(double));
+        assert_non_null(want[k]);
+        memcpy(want[k], p.inputs[k].data, count[k] * sizeof(double));
+    }
+    assert_int_equal(gd_batch_add_instance(&b, &d, &p, &err), 0);
+    assert_int_equal(b.values_len, 0);                      /* nothing copied */
+    assert_int_equal(gd_batch_instance_values(&b), 2 * 81);  /* clean, noisy */
+    assert_ptr_equal(gd_batch_input_values(&b, 0, 1), p.inputs[1].data);
+    gd_problem q = p;                        /* the same inputs without a block: copied */
+    q.block = NULL;
+    assert_int_equal(gd_batch_add_instance(&copied, &d, &q, &err), 0);
+    assert_int_equal(copied.values_len, 2 * 81);
+    assert_int_equal(gd_batch_bytes(&b), gd_batch_bytes(&copied));
+    gd_problem_destroy(&p);
+    for (size_t k = 0; k < n; k++) {
+        assert_memory_equal(gd_batch_input_values(&b, 0, k), want[k], count[k] * sizeof(double));
+        assert_memory_equal(gd_batch_input_values(&copied, 0, k), want[k],
+                            count[k] * sizeof(double));
+        free(want[k]);
+    }
+    gd_batch_clear(&b);
+    assert_int_equal(gd_batch_instance_values(&b), 0);
+    setup_denoise(&p, 5);                    /* held again after a clear, freed by free */
+    assert_int_equal(gd_batch_add_instance(&b, &d, &p, &err), 0);
+    gd_problem_destroy(&p);
+    assert_int_equal(gd_batch_instance_values(&b), 2 * 25);
+    gd_batch_free(&b);
+    gd_batch_free(&copied);
+}
+
+/* An input outside the instance's block makes the batch copy every input. */
+static void test_input_outside_block_copied(void **state)
+{
+    gd_batch b = {0};
+    gd_error err;
+    gd_problem p;
+    double outside[3] = {1, 2, 3};
+    setup_denoise(&p, 4);
+    p.inputs[p.n_inputs++] = (gd_array){.name = "outside", .rank = 1, .dims = {3, 0},
+                                        .data = outside};
+    gd_run_desc d = {.id = 0, .instance = 0};
+    assert_int_equal(gd_batch_add_instance(&b, &d, &p, &err), 0);
+    assert_null(b.held[0]);
+    assert_int_equal(b.values_len, 16 + 16 + 3);
+    outside[1] = -1;
+    assert_true(gd_batch_input_values(&b, 0, 2)[1] == 2);
+    gd_problem_destroy(&p);
+    gd_batch_free(&b);
+}
+
+/* Inputs that are less than a quarter of the block are copied: holding would keep the
+ * rest (a design matrix) alive for them. One input of 20 values, of a block of over 180:
+ * copied; the clean image alone (81): held. */
+static void test_small_inputs_copied(void **state)
+{
+    gd_batch b = {0};
+    gd_error err;
+    gd_problem p;
+    setup_denoise(&p, 9);
+    p.n_inputs = 1;
+    p.inputs[0] = (gd_array){.name = "part", .rank = 1, .dims = {20, 0},
+                             .data = p.inputs[0].data};
+    gd_run_desc d = {.id = 0, .instance = 0};
+    assert_int_equal(gd_batch_add_instance(&b, &d, &p, &err), 0);
+    assert_null(b.held[0]);
+    assert_int_equal(b.values_len, 20);
+    p.inputs[0].dims[0] = 81;
+    assert_int_equal(gd_batch_add_instance(&b, &d, &p, &err), 0);
+    assert_non_null(b.held[1]);
+    assert_int_equal(b.values_len, 20);
+    gd_problem_destroy(&p);
+    gd_batch_free(&b);
+}
+
+/* A run iterated in the final slot keeps its values without a copy; a run given another
+ * x_final is copied after it. */
+static void test_final_slot(void **state)
+{
+    gd_batch b = {0};
+    gd_error err;
+    gd_run_desc d = {.id = 0};
+    gd_run_result r = {.status = GD_STATUS_CONVERGED};
+    double other[2] = {7, 8};
+    double *slot = gd_batch_final_slot(&b, 3, &err);
+    assert_non_null(slot);
+    slot[0] = 1, slot[1] = 2, slot[2] = 3;
+    assert_int_equal(gd_batch_add(&b, &d, &r, NULL, slot, 3, &err), 0);
+    assert_int_equal(gd_batch_add(&b, &d, &r, NULL, other, 2, &err), 0);
+    assert_int_equal(b.final_len, 5);
+    const double want[5] = {1, 2, 3, 7, 8};
+    assert_memory_equal(b.final, want, sizeof want);
+    assert_int_equal(b.final_start[1], 3);
+    gd_batch_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -365,6 +489,10 @@ int main(void)
         cmocka_unit_test(test_instances),
         cmocka_unit_test(test_instance_name_too_long),
         cmocka_unit_test(test_reserve),
+        cmocka_unit_test(test_instance_held_not_copied),
+        cmocka_unit_test(test_input_outside_block_copied),
+        cmocka_unit_test(test_small_inputs_copied),
+        cmocka_unit_test(test_final_slot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,7 +26,7 @@ static const double *input(const gd_batch *b, size_t i, const char *name, size_t
     for (size_t k = 0; k < inst->n_inputs; k++)
         if (strcmp(inst->inputs[k].name, name) == 0) {
             *count = inst->inputs[k].count;
-            return b->values + inst->inputs[k].start;
+            return gd_batch_input_values(b, i, k);
         }
     fail_msg("instance %zu has no input %s", i, name);
     return NULL;

@@ -3,7 +3,7 @@
  * A real small grid (quadratic, curvefit and denoise sections, two optimizers, two
  * schedules) is run by a worker into a batch; one synthetic run adds a parameter path.
  * The batch is packed, unpacked into a fresh batch and into one that already holds runs,
- * and compared entry by entry. Then every truncation of a small batch's buffer, and
+ * and compared entry by entry; merged without packing, it gives the same. Then every truncation of a small batch's buffer, and
  * corrupt headers, counts, ids and instances, must fail cleanly and leave the receiving
  * batch as it was. */
 #include <setjmp.h>
@@ -179,8 +179,8 @@ static void same_instance(const gd_batch *a, size_t i, const gd_batch *b, size_t
         assert_int_equal(p->rank, q->rank);
         assert_memory_equal(p->dims, q->dims, sizeof p->dims);
         assert_int_equal(p->count, q->count);
-        assert_true(q->start + q->count <= b->values_len);
-        assert_memory_equal(a->values + p->start, b->values + q->start,
+        assert_true(b->held[j] || q->start + q->count <= b->values_len);
+        assert_memory_equal(gd_batch_input_values(a, i, k), gd_batch_input_values(b, j, k),
                             p->count * sizeof(double));
     }
 }
@@ -233,7 +233,9 @@ static void test_fixture_covers_everything(void **state)
     assert_int_equal(types[1], 2);
     assert_int_equal(f->b.n_instances, 4);         /* quadratic keeps no inputs */
     assert_int_equal(f->b.count, f->s.n_runs + 1);
-    assert_true(f->b.path_len > 0 && f->b.final_len > 0 && f->b.values_len > 36);
+    assert_true(f->b.path_len > 0 && f->b.final_len > 0 &&
+                gd_batch_instance_values(&f->b) > 36);
+    assert_int_equal(f->b.values_len, 0);           /* the instances are held, not copied */
     assert_true(f->b.traj_len > f->b.count);
 }
 
@@ -250,7 +252,7 @@ static void test_round_trip(void **state)
     assert_int_equal(got.count, f->b.count);
     assert_int_equal(got.n_instances, f->b.n_instances);
     assert_int_equal(got.traj_len, f->b.traj_len);
-    assert_int_equal(got.values_len, f->b.values_len);
+    assert_int_equal(got.values_len, gd_batch_instance_values(&f->b));  /* copied here */
     assert_int_equal(gd_batch_wire_size(&got), size);   /* and it packs the same again */
     unsigned char *again = pack(&got, &size);
     assert_memory_equal(buf, again, size);
@@ -307,10 +309,42 @@ static void test_unpack_appends(void **state)
     assert_int_equal(got.count, before.count + 2 * f->b.count);
     assert_int_equal(got.n_instances, before.n_instances + 2 * f->b.n_instances);
     offsets_consistent(&got);
-    assert_int_equal(got.values_len, before.values_len + 2 * f->b.values_len);
+    assert_int_equal(gd_batch_instance_values(&got),
+                     gd_batch_instance_values(&before) + 2 * gd_batch_instance_values(&f->b));
     free(buf);
     gd_batch_free(&got);
     gd_batch_free(&before);
+}
+
+/* Merging a batch of this process (gd_batch_merge) gives what packing and unpacking it
+ * gives: the same runs and instances, appended after what the batch holds, the held
+ * instances held again (no values copied), and it packs to the same bytes. */
+static void test_merge_is_unpack(void **state)
+{
+    fixture *f = *state;
+    gd_batch merged = {0}, unpacked = {0};
+    gd_error err;
+    size_t size, again_size;
+    run_range(&merged, &f->s, f->s.n_runs - 5, f->s.n_runs);
+    run_range(&unpacked, &f->s, f->s.n_runs - 5, f->s.n_runs);
+    size_t runs = merged.count, instances = merged.n_instances;
+    for (size_t i = 0; i < runs; i++)
+        merged.result[i].wall_seconds = unpacked.result[i].wall_seconds = 0;
+    unsigned char *buf = pack(&f->b, &size);
+    assert_int_equal(gd_batch_unpack(&unpacked, buf, size, &f->s, &err), 0);
+    assert_int_equal(gd_batch_merge(&merged, &f->b, &f->s, &err), 0);
+    same_batch_at(&f->s, &f->b, &merged, runs, instances);
+    offsets_consistent(&merged);
+    assert_int_equal(merged.values_len, 0);                 /* held, not copied */
+    assert_int_equal(gd_batch_instance_values(&merged), gd_batch_instance_values(&unpacked));
+    unsigned char *a = pack(&merged, &size), *b = pack(&unpacked, &again_size);
+    assert_int_equal(size, again_size);
+    assert_memory_equal(a, b, size);
+    free(a);
+    free(b);
+    free(buf);
+    gd_batch_free(&merged);
+    gd_batch_free(&unpacked);
 }
 
 /* The buffer may sit at any address (all access is by memcpy). */
@@ -475,7 +509,7 @@ static offsets offsets_of(const gd_batch *b, size_t size)
     o.ids = HEADER;
     o.traj_count = o.ids + b->count * (8 + sizeof(gd_run_result));
     o.path_count = o.traj_count + b->count * sizeof(size_t);
-    o.instances = size - b->values_len * sizeof(double) -
+    o.instances = size - gd_batch_instance_values(b) * sizeof(double) -
                   b->n_instances * sizeof(gd_batch_instance);
     return o;
 }
@@ -572,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_descriptions_are_decoded),
         cmocka_unit_test(test_unpack_appends),
+        cmocka_unit_test(test_merge_is_unpack),
         cmocka_unit_test(test_unaligned_buffer),
         cmocka_unit_test(test_empty_batch),
         cmocka_unit_test(test_every_truncation_fails),

@@ -39,6 +39,12 @@ typedef struct gd_array {
 struct gd_problem_type;
 struct gd_step_call;
 
+/* The one block of memory an instance's arrays live in (problem_block.c), shared by
+ * reference count: the instance holds one reference, and whoever must keep its arrays
+ * past the instance (a result batch until its commit, so that inputs are stored without a
+ * copy) holds another; the last to drop it frees it. */
+typedef struct gd_problem_block gd_problem_block;
+
 typedef struct gd_problem {
     const struct gd_problem_type *type;
     size_t n;              /* dimension of x */
@@ -48,6 +54,7 @@ typedef struct gd_problem {
     gd_array inputs[GD_MAX_INPUTS]; /* what the store writes with the instance */
     size_t n_inputs;
     void *data;            /* type-specific, owned by the instance */
+    gd_problem_block *block; /* where data, x0 and the arrays live; NULL: not shared */
 } gd_problem;
 
 typedef struct gd_problem_type {
@@ -165,6 +172,27 @@ gd_rng_key gd_problem_data_key(uint64_t seed, const char *label, const gd_proble
 /* Removes from p->inputs the arrays copied from input files (from_file) that hold more
  * than max_values values; the others keep their order. */
 void gd_problem_drop_file_inputs(gd_problem *p, size_t max_values);
+
+/* Another reference to p's block (NULL when p has none); p may be destroyed before it
+ * is dropped. */
+gd_problem_block *gd_problem_hold(const gd_problem *p);
+
+/* Another reference to b (NULL: nothing); returns b. */
+gd_problem_block *gd_problem_block_hold(gd_problem_block *b);
+
+/* Drops one reference (NULL: nothing); the last one frees the block. */
+void gd_problem_block_drop(gd_problem_block *b);
+
+/* 1 when data[0..count) lies in b, its offset (in doubles from the first array) in
+ * *offset; 0 otherwise. */
+int gd_problem_block_has(const gd_problem_block *b, const double *data, size_t count,
+                         size_t *offset);
+
+/* Bytes of b's arrays (its header left out). */
+size_t gd_problem_block_bytes(const gd_problem_block *b);
+
+/* The values at offset (doubles from the first array) of b. */
+const double *gd_problem_block_values(const gd_problem_block *b, size_t offset);
 
 /* Frees what setup allocated and zeroes *p. Safe on a zeroed instance. */
 void gd_problem_destroy(gd_problem *p);

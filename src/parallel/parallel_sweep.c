@@ -150,8 +150,9 @@ static int work_for_rank0(const gd_sweep *s, gd_error *err)
 /* ---- rank 0: the MPI transport of the coordinator --------------------------------- */
 
 /* Rank 0's side of the messages: worker 0 is its compute thread (a mailbox), workers
- * 1 .. size - 1 are the other ranks. Results arrive packed (the wire format, the one way
- * batches merge, rank 0's own included) and are unpacked into the coordinator's batch. */
+ * 1 .. size - 1 are the other ranks. Results of the ranks arrive packed (the wire format)
+ * and are unpacked into the coordinator's batch; the compute thread's batches are merged
+ * into it as unpacking them would (gd_batch_merge), without the message's copies. */
 typedef struct mpi_side {
     const gd_sweep *s;
     gd_local_worker local;
@@ -161,6 +162,14 @@ typedef struct mpi_side {
     size_t buf_cap;
 } mpi_side;
 
+/* A RESULT message: the runs the coordinator's batch gained since it held `before`. */
+static int result_message(const gd_batch *into, size_t before, gd_message *msg)
+{
+    msg->kind = GD_MSG_RESULT;
+    msg->runs = into->count - before;
+    return 1;
+}
+
 /* Unpacks the size bytes in m->buf into the coordinator's batch: a RESULT message. */
 static int unpack_result(mpi_side *m, gd_batch *into, size_t size, gd_message *msg,
                          gd_error *err)
@@ -168,9 +177,7 @@ static int unpack_result(mpi_side *m, gd_batch *into, size_t size, gd_message *m
     size_t before = into->count;
     if (gd_batch_unpack(into, m->buf, size, m->s, err) != 0)
         return -1;
-    msg->kind = GD_MSG_RESULT;
-    msg->runs = into->count - before;
-    return 1;
+    return result_message(into, before, msg);
 }
 
 static int receive_result(mpi_side *m, gd_batch *into, int source, size_t size,
@@ -214,12 +221,11 @@ static int receive_local(mpi_side *m, gd_batch *into, gd_message *msg, gd_error 
     }
     gd_batch *b = gd_local_worker_take_batch(&m->local);
     if (b) {
-        size_t size = gd_batch_wire_size(b);
-        if (reserve(&m->buf, &m->buf_cap, size, err) != 0)
+        size_t before = into->count;
+        if (gd_batch_merge(into, b, m->s, err) != 0)
             return -1;
-        gd_batch_pack(b, m->buf);
         gd_local_worker_release_batch(&m->local);
-        return unpack_result(m, into, size, msg, err);
+        return result_message(into, before, msg);
     }
     if (m->local_done_sent || !gd_local_worker_exited(&m->local))
         return 0;

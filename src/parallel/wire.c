@@ -1,7 +1,9 @@
 /* wire.c - packing a result batch into bytes and back (see gdsweep/wire.h).
  *
  * Layout: header | run ids (uint64) | then the arrays of batch_arrays below (the series
- * from the table of gdsweep/series.h), in that order, each copied as it is in the batch. All access to the buffer goes through
+ * from the table of gdsweep/series.h), in that order, each copied as it is in the batch,
+ * except that the instances' input values, held or copied (gdsweep/batch.h), are gathered
+ * into one array in instance and input order. All access to the buffer goes through
  * memcpy, so it may have any alignment. Unpacking first locates every array against len
  * and checks every count, offset and id, then reserves room in the batch, then copies:
  * on any failure the batch is untouched. */
@@ -64,7 +66,7 @@ static void batch_lengths(const gd_batch *b, size_t k[K_COUNT])
     k[K_PATH] = b->path_len;
     k[K_FINAL] = b->final_len;
     k[K_INSTANCES] = b->n_instances;
-    k[K_VALUES] = b->values_len;
+    k[K_VALUES] = gd_batch_instance_values(b);
 }
 
 /* ---- packing ------------------------------------------------------------------------ */
@@ -79,6 +81,30 @@ size_t gd_batch_wire_size(const gd_batch *b)
     for (int i = 0; i < A_COUNT; i++)
         size += k[a[i].kind] * a[i].elem;
     return size;
+}
+
+/* The instances, their inputs numbered as their values follow them on the wire (instance
+ * by instance, input by input, whether the batch holds or copied them); then the values. */
+static void pack_instances(const gd_batch *b, unsigned char *p)
+{
+    size_t at = 0;
+    for (size_t i = 0; i < b->n_instances; i++, p += sizeof(gd_batch_instance)) {
+        gd_batch_instance in;
+        memcpy(&in, &b->instances[i], sizeof in); /* padding too: zeroed when added */
+        for (size_t k = 0; k < in.n_inputs; k++) {
+            in.inputs[k].start = at;
+            at += in.inputs[k].count;
+        }
+        memcpy(p, &in, sizeof in);
+    }
+    for (size_t i = 0; i < b->n_instances; i++) {
+        for (size_t k = 0; k < b->instances[i].n_inputs; k++) {
+            size_t bytes = b->instances[i].inputs[k].count * sizeof(double);
+            if (bytes)
+                memcpy(p, gd_batch_input_values(b, i, k), bytes);
+            p += bytes;
+        }
+    }
 }
 
 void gd_batch_pack(const gd_batch *b, void *buf)
@@ -96,12 +122,13 @@ void gd_batch_pack(const gd_batch *b, void *buf)
     p += sizeof h;
     for (size_t r = 0; r < b->count; r++, p += sizeof(uint64_t))
         memcpy(p, &b->desc[r].id, sizeof(uint64_t));
-    for (int i = 0; i < A_COUNT; i++) {
+    for (int i = 0; i < A_INSTANCE; i++) {
         size_t bytes = k[a[i].kind] * a[i].elem;
         if (bytes)
             memcpy(p, a[i].base, bytes);
         p += bytes;
     }
+    pack_instances(b, p);
 }
 
 /* ---- unpacking: locating and checking ----------------------------------------------- */
@@ -265,6 +292,7 @@ static void fix_up(gd_batch *b, const wire_view *v, const size_t at[K_COUNT],
     }
     for (size_t j = 0; j < v->k[K_INSTANCES]; j++) {
         gd_batch_instance *in = &b->instances[at[K_INSTANCES] + j];
+        b->held[at[K_INSTANCES] + j] = NULL; /* copied into b->values */
         for (size_t k = 0; k < in->n_inputs; k++)
             in->inputs[k].start += at[K_VALUES];
     }
@@ -275,6 +303,7 @@ static void append(gd_batch *b, const wire_view *v, const gd_sweep *s)
     size_t at[K_COUNT];
     wire_array a[A_COUNT];
     batch_lengths(b, at);
+    at[K_VALUES] = b->values_len; /* received values are copied after the batch's own */
     batch_arrays(b, a);
     for (int i = 0; i < A_COUNT; i++) {
         size_t n = v->k[a[i].kind];

@@ -3,7 +3,9 @@
  * Clean image u*[i][j] = sin(5 xs[j]) cos(5 ys[i]), xs = ys = linspace(-1, 1, size) (row i
  * is y, like np.meshgrid), or the h x w image of the file `image` (image_file.h: values in
  * [0, 1]); noisy f = u* + noise * N(0,1) (stream 0, element i*w + j, the same field for
- * every file: file keys are not part of the RNG key); the start point is f. Energy (smoothed isotropic TV, see seed NOTES.md):
+ * every file: file keys are not part of the RNG key); the start point is f (x0 is the
+ * noisy image itself, one array, stored as the input "noisy"). Energy (smoothed
+ * isotropic TV, see seed NOTES.md):
  *   E(u) = sum (u - f)^2 + lambda * sum_ij s_ij,  s = sqrt(dx^2 + dy^2 + tv_eps^2),
  * with forward differences dx = u[i][j+1] - u[i][j], dy = u[i+1][j] - u[i][j], zero on the
  * last column / row (Neumann). With flux p = (dx, dy) / s the exact gradient is
@@ -336,10 +338,10 @@ static double denoise_psnr(const gd_problem *p, const double *u)
     return 10 * log10(d->peak * d->peak / mse);
 }
 
-/* Fills noisy and x0 (and clean, when synthetic) for the rows of block b (same blocks as
- * the kernel, so pages are first touched by the thread that later reads them). */
-static void make_block(const denoise *d, double *clean, double *noisy, double *x0,
-                       double noise, gd_rng_key key, size_t b, int synthetic)
+/* Fills noisy (and clean, when synthetic) for the rows of block b (same blocks as the
+ * kernel, so pages are first touched by the thread that later reads them). */
+static void make_block(const denoise *d, double *clean, double *noisy, double noise,
+                       gd_rng_key key, size_t b, int synthetic)
 {
     size_t w = d->w, i1 = block_end(d, b);
     d->scratch[b * scratch_stride(w)] = 0; /* px[-1] */
@@ -350,7 +352,6 @@ static void make_block(const denoise *d, double *clean, double *noisy, double *x
             if (synthetic)
                 clean[k] = sin(5 * gd_linspace_at(-1, 1, w, j)) * cy;
             noisy[k] = clean[k] + noise * gd_rng_normal(key, 0, k);
-            x0[k] = noisy[k];
         }
     }
 }
@@ -382,12 +383,13 @@ static int denoise_setup(gd_problem *p, const gd_problem_files *files, const dou
     if (image_shape(image, pp, &h, &w, err) < 0)
         return -1;
     size_t n = h * w, nb = (h + ROWS - 1) / ROWS;
-    double *clean, *noisy, *rows, *grad_sq, *scratch;
-    const gd_array_req reqs[] = {{&clean, n}, {&noisy, n}, {&rows, h}, {&grad_sq, h},
+    double *clean, *rows, *grad_sq, *scratch;
+    const gd_array_req reqs[] = {{&clean, n}, {&rows, h}, {&grad_sq, h},
                                  {&scratch, nb * scratch_stride(w)}};
-    denoise *d = gd_problem_alloc(p, &gd_problem_denoise, n, sizeof *d, reqs, 5, err);
+    denoise *d = gd_problem_alloc(p, &gd_problem_denoise, n, sizeof *d, reqs, 4, err);
     if (!d)
         return -1;
+    double *noisy = p->x0; /* the start point is the noisy image: one array for both */
     *d = (denoise){h, w, nb, pp[DN_LAMBDA], pp[DN_TV_EPS] * pp[DN_TV_EPS], 0, clean, noisy,
                    rows, grad_sq, scratch};
     if (image && gd_image_read(image, clean, err) < 0) {
@@ -396,7 +398,7 @@ static int denoise_setup(gd_problem *p, const gd_problem_files *files, const dou
     }
 #pragma omp parallel for schedule(static) if (n >= PARALLEL_MIN)
     for (size_t b = 0; b < nb; b++)
-        make_block(d, clean, noisy, p->x0, pp[DN_NOISE], key, b, !image);
+        make_block(d, clean, noisy, pp[DN_NOISE], key, b, !image);
     d->peak = psnr_peak(clean, n, !image, pp[DN_NOISE]);
     (image ? gd_problem_add_file_input : gd_problem_add_input)(p, "clean", h, w, clean);
     gd_problem_add_input(p, "noisy", h, w, noisy);

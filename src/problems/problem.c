@@ -1,53 +1,25 @@
 /* problem.c - problem instance lifecycle and small helpers shared by the problem types.
  *
  * An instance owns one block (see problem_impl.h): setup allocates it in one call, and
- * destroy frees it in one call, so a failed setup leaves nothing behind. */
-#define _DEFAULT_SOURCE /* madvise */
+ * destroy drops it in one call, so a failed setup leaves nothing behind. */
 #include "problem_impl.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-
-#define GD_BLOCK_ALIGN 64
-
-static size_t round_up(size_t v)
-{
-    return (v + GD_BLOCK_ALIGN - 1) / GD_BLOCK_ALIGN * GD_BLOCK_ALIGN;
-}
 
 /* Bytes of one carved array, or SIZE_MAX on overflow. */
 static size_t array_bytes(size_t len)
 {
     if (len > (SIZE_MAX - GD_BLOCK_ALIGN) / sizeof(double))
         return SIZE_MAX;
-    return round_up(len * sizeof(double));
+    return gd_block_round_up(len * sizeof(double));
 }
 
 static size_t add_bytes(size_t a, size_t b)
 {
     return (a == SIZE_MAX || b == SIZE_MAX || a > SIZE_MAX - b) ? SIZE_MAX : a + b;
-}
-
-/* Blocks from this size on are aligned to it and asked for transparent huge pages: a
- * minibatch's rows lie anywhere in a design matrix, and on 4 KiB pages nearly every row
- * read misses the TLB (bench_sgd.sh: logreg on 264 MB, 1.5x the iterations per second). */
-#define GD_HUGE_PAGE ((size_t)2 << 20)
-
-/* An aligned block of total bytes (NULL when memory runs out). */
-static void *alloc_block(size_t total)
-{
-    if (total < GD_HUGE_PAGE || total > SIZE_MAX - GD_HUGE_PAGE)
-        return aligned_alloc(GD_BLOCK_ALIGN, round_up(total));
-    size_t bytes = (total + GD_HUGE_PAGE - 1) / GD_HUGE_PAGE * GD_HUGE_PAGE;
-    void *block = aligned_alloc(GD_HUGE_PAGE, bytes);
-#ifdef MADV_HUGEPAGE
-    if (block)
-        madvise(block, bytes, MADV_HUGEPAGE); /* a hint: without it, small pages */
-#endif
-    return block;
 }
 
 void *gd_problem_alloc(gd_problem *p, const gd_problem_type *type, size_t n,
@@ -58,18 +30,19 @@ void *gd_problem_alloc(gd_problem *p, const gd_problem_type *type, size_t n,
     p->type = type;
     p->n = n;
     p->f_opt = NAN;
-    size_t total = add_bytes(round_up(head_bytes), array_bytes(n));
+    size_t head = gd_block_round_up(head_bytes), total = add_bytes(head, array_bytes(n));
     for (size_t r = 0; r < n_reqs; r++)
         total = add_bytes(total, array_bytes(reqs[r].len));
-    char *block = total == SIZE_MAX ? NULL : alloc_block(total);
-    if (!block) {
+    p->block = total == SIZE_MAX ? NULL : gd_problem_block_new(total);
+    if (!p->block) {
         memset(p, 0, sizeof *p);
         gd_fail_runtime(err, "%s: out of memory allocating the instance", type->name);
         return NULL;
     }
-    memset(block, 0, round_up(head_bytes));
+    char *block = gd_problem_block_base(p->block);
+    memset(block, 0, head);
     p->data = block;
-    size_t at = round_up(head_bytes);
+    size_t at = head;
     p->x0 = (double *)(block + at);
     at += array_bytes(n);
     for (size_t r = 0; r < n_reqs; r++) {
@@ -81,7 +54,8 @@ void *gd_problem_alloc(gd_problem *p, const gd_problem_type *type, size_t n,
 
 void gd_problem_release(gd_problem *p)
 {
-    free(p->data);
+    gd_problem_block_drop(p->block);
+    p->block = NULL;
     p->data = NULL;
     p->x0 = NULL;
     p->n_inputs = 0;

@@ -1,8 +1,9 @@
 /* problem_impl.h - helpers shared by the problem implementations (not public API).
  *
- * An instance owns exactly one allocation: a block that holds the type's private header
- * (p->data) followed by every array the instance needs, x0 included, each 64-byte aligned.
- * gd_problem_release frees that block, so every type uses it as its `destroy`. */
+ * An instance owns exactly one allocation: a block (gd_problem_block) that holds the type's
+ * private header (p->data) followed by every array the instance needs, x0 included, each
+ * 64-byte aligned. gd_problem_release drops the instance's reference to that block (freeing
+ * it unless a batch still holds it), so every type uses it as its `destroy`. */
 #ifndef GDSWEEP_PROBLEM_IMPL_H
 #define GDSWEEP_PROBLEM_IMPL_H
 
@@ -15,6 +16,15 @@
 #define GD_SPEC_ANY_REAL .lo = -INFINITY, .hi = INFINITY, .lo_open = true, .hi_open = true
 #define GD_SPEC_POSITIVE .lo = 0, .hi = INFINITY, .lo_open = true, .hi_open = true
 #define GD_SPEC_NONNEG .lo = 0, .hi = INFINITY, .lo_open = false, .hi_open = true
+
+/* Alignment of an instance's arrays, and v rounded up to it. */
+#define GD_BLOCK_ALIGN 64
+size_t gd_block_round_up(size_t v);
+
+/* A block of bytes for an instance's arrays, GD_BLOCK_ALIGN-aligned, one reference held
+ * (NULL when memory runs out), and where its arrays start. */
+gd_problem_block *gd_problem_block_new(size_t bytes);
+void *gd_problem_block_base(gd_problem_block *b);
 
 /* One array to carve out of the instance block: *dst receives len doubles. */
 typedef struct gd_array_req {
@@ -31,7 +41,7 @@ void *gd_problem_alloc(gd_problem *p, const gd_problem_type *type, size_t n,
                        size_t head_bytes, const gd_array_req *reqs, size_t n_reqs,
                        gd_error *err);
 
-/* The `destroy` of every type: frees the instance block. */
+/* The `destroy` of every type: drops the instance's reference to its block. */
 void gd_problem_release(gd_problem *p);
 
 /* Appends a named array to p->inputs (rank 1 when d1 == 0, else rank 2). */

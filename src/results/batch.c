@@ -1,10 +1,13 @@
 /* batch.c - results of many runs packed in flat arrays (see gdsweep/batch.h).
  *
- * The batch owns every array, the instances' input values included (copied, so the
- * batch outlives the instance). Arrays that share a length (the per-run arrays, the
- * per-record series of gdsweep/series.h) grow together, geometrically, so n adds cost O(n) copies. When a
- * grow fails the batch is left as it was (any array already moved is merely larger). */
+ * The batch owns every array; the instances' inputs are batch_instances.c's. Arrays that
+ * share a length (the per-run arrays, the per-record series of gdsweep/series.h, an
+ * instance and its held block) grow together, geometrically, so n adds cost O(n) copies.
+ * When a grow fails the batch is left as it was (any array already moved is merely
+ * larger). */
 #include "gdsweep/batch.h"
+
+#include "batch_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +65,14 @@ static int reserve_one(void **a, size_t size, size_t *cap, size_t need, size_t m
     return reserve(arrays, sizes, 1, cap, need, min_cap, err);
 }
 
+/* The instances and their held blocks grow together. */
+static int reserve_instances(gd_batch *b, size_t need, gd_error *err)
+{
+    void **arrays[] = {(void **)&b->instances, (void **)&b->held};
+    const size_t sizes[] = {sizeof *b->instances, sizeof *b->held};
+    return reserve(arrays, sizes, 2, &b->instance_cap, need, 16, err);
+}
+
 int gd_batch_reserve(gd_batch *b, const gd_batch_sizes *more, gd_error *err)
 {
     if (reserve_runs(b, b->count + more->runs, err) < 0 ||
@@ -70,8 +81,7 @@ int gd_batch_reserve(gd_batch *b, const gd_batch_sizes *more, gd_error *err)
                     1024, err) < 0 ||
         reserve_one((void **)&b->final, sizeof *b->final, &b->final_cap,
                     b->final_len + more->final, 1024, err) < 0 ||
-        reserve_one((void **)&b->instances, sizeof *b->instances, &b->instance_cap,
-                    b->n_instances + more->instances, 16, err) < 0 ||
+        reserve_instances(b, b->n_instances + more->instances, err) < 0 ||
         reserve_one((void **)&b->values, sizeof *b->values, &b->values_cap,
                     b->values_len + more->values, 1024, err) < 0)
         return -1;
@@ -115,56 +125,19 @@ int gd_batch_add(gd_batch *b, const gd_run_desc *d, const gd_run_result *r,
         b->path_len += path;
     }
     if (n_final) {
-        memcpy(b->final + b->final_len, x_final, n_final * sizeof *b->final);
+        if (x_final != b->final + b->final_len) /* else iterated in its slot: no copy */
+            memcpy(b->final + b->final_len, x_final, n_final * sizeof *b->final);
         b->final_len += n_final;
     }
     return 0;
 }
 
-static size_t array_values(const gd_array *a)
+double *gd_batch_final_slot(gd_batch *b, size_t n, gd_error *err)
 {
-    return a->rank == 2 ? a->dims[0] * a->dims[1] : a->dims[0];
-}
-
-/* Array a into in, its values appended to b->values (room already reserved). */
-static void copy_input(gd_batch *b, gd_batch_input *in, const gd_array *a)
-{
-    memcpy(in->name, a->name, strlen(a->name) + 1);
-    in->rank = a->rank == 2 ? 2 : 1;
-    in->dims[0] = a->dims[0];
-    in->dims[1] = in->rank == 2 ? a->dims[1] : 0;
-    in->start = b->values_len;
-    in->count = array_values(a);
-    if (in->count)
-        memcpy(b->values + b->values_len, a->data, in->count * sizeof *b->values);
-    b->values_len += in->count;
-}
-
-int gd_batch_add_instance(gd_batch *b, const gd_run_desc *d, const gd_problem *p,
-                          gd_error *err)
-{
-    if (!p->type->stores_inputs)
-        return 0;
-    gd_batch_sizes more = {.instances = 1};
-    for (size_t i = 0; i < p->n_inputs; i++) {
-        if (strlen(p->inputs[i].name) >= GD_INPUT_NAME_MAX)
-            return gd_fail_runtime(err, "%s input name '%s' is longer than %d bytes",
-                                   p->type->name, p->inputs[i].name, GD_INPUT_NAME_MAX - 1);
-        more.values += array_values(&p->inputs[i]);
-    }
+    gd_batch_sizes more = {.final = n};
     if (gd_batch_reserve(b, &more, err) < 0)
-        return -1;
-    gd_batch_instance *in = &b->instances[b->n_instances++];
-    memset(in, 0, sizeof *in);          /* no stray padding bytes go on the wire */
-    in->run_id = d->id;
-    in->instance = d->instance;
-    in->n = p->n;
-    in->has_optimum = p->has_optimum;
-    in->f_opt = p->f_opt;
-    in->n_inputs = p->n_inputs;
-    for (size_t i = 0; i < p->n_inputs; i++)
-        copy_input(b, &in->inputs[i], &p->inputs[i]);
-    return 0;
+        return NULL;
+    return b->final + b->final_len;
 }
 
 size_t gd_batch_bytes(const gd_batch *b)
@@ -172,12 +145,13 @@ size_t gd_batch_bytes(const gd_batch *b)
     size_t per_run = sizeof *b->desc + sizeof *b->result + 6 * sizeof(size_t);
     size_t per_record = gd_series_record_bytes();
     return b->count * per_run + b->traj_len * per_record +
-           (b->path_len + b->final_len + b->values_len) * sizeof(double) +
+           (b->path_len + b->final_len + gd_batch_instance_values(b)) * sizeof(double) +
            b->n_instances * sizeof *b->instances;
 }
 
 void gd_batch_clear(gd_batch *b)
 {
+    gd_batch_drop_held(b);
     b->count = 0;
     b->traj_len = 0;
     b->path_len = 0;
@@ -188,6 +162,7 @@ void gd_batch_clear(gd_batch *b)
 
 void gd_batch_free(gd_batch *b)
 {
+    gd_batch_drop_held(b);
     free(b->desc);
     free(b->result);
     free(b->traj_start);
@@ -199,6 +174,7 @@ void gd_batch_free(gd_batch *b)
     for (int i = 0; i < GD_SERIES_COUNT; i++)
         free(*gd_series_batch_array(&gd_series_table[i], b));
     free(b->instances);
+    free(b->held);
     free(b->values);
     memset(b, 0, sizeof *b);
 }

@@ -35,9 +35,11 @@ static int use_instance(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_erro
 }
 
 /* Runs d into w's workspace and history; 0, or -1 with err when its instance cannot be
- * set up. */
+ * set up. A run whose final point is saved iterates in the batch's final slot (*x), so
+ * that point is not copied (nor held twice: a 4096^2 image is 128 MiB); else *x is the
+ * workspace's x. */
 static int run_desc(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_run_result *r,
-                    gd_error *err)
+                    double **x, gd_error *err)
 {
     const gd_optimizer_type *opt = w->sweep->optimizers[d->optimizer].type;
     if (use_instance(w, d, b, err) != 0)
@@ -47,19 +49,23 @@ static int run_desc(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_run_resu
         gd_workspace_reserve_rows(&w->ws, &w->instance, &d->control, err) != 0 ||
         gd_history_reserve(&w->history, records, 0, err) != 0)
         return -1;
-    gd_run_execute(&w->instance, opt, d, w->sweep->record_every, &w->ws, &w->history, r);
+    gd_workspace ws = w->ws;
+    if (d->control.save_final && !(ws.x = gd_batch_final_slot(b, w->instance.n, err)))
+        return -1;
+    gd_run_execute(&w->instance, opt, d, w->sweep->record_every, &ws, &w->history, r);
+    *x = ws.x;
     return 0;
 }
 
 /* run_desc, watched for crashes when the problem is a plugin (crash_watch.h). */
 static int run_watched(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_run_result *r,
-                       gd_error *err)
+                       double **x, gd_error *err)
 {
     const gd_problem_section *ps = &w->sweep->problems[d->problem];
     if (!gd_problem_is_plugin(ps->type))
-        return run_desc(w, d, b, r, err);
+        return run_desc(w, d, b, r, x, err);
     gd_crash_watch_begin(d->id, ps->label, ps->type->name, gd_plugin_library_of(ps->type));
-    int rc = run_desc(w, d, b, r, err);
+    int rc = run_desc(w, d, b, r, x, err);
     gd_crash_watch_end();
     return rc;
 }
@@ -68,16 +74,17 @@ int gd_worker_run(gd_worker *w, uint64_t id, gd_batch *b, gd_error *err)
 {
     gd_run_desc d;
     gd_run_result r;
+    double *x;
     gd_sweep_decode(w->sweep, id, &d);
     d.key = gd_sweep_instance_key(w->sweep, &d);
-    if (run_watched(w, &d, b, &r, err) != 0)
+    if (run_watched(w, &d, b, &r, &x, err) != 0)
         return -1;
     size_t n = w->instance.n;
     if (r.status == GD_STATUS_ABANDONED)
         return 1;
     r.rank = w->rank;
     size_t n_final = d.control.save_final ? n : 0;
-    return gd_batch_add(b, &d, &r, &w->history, w->ws.x, n_final, err);
+    return gd_batch_add(b, &d, &r, &w->history, x, n_final, err);
 }
 
 void gd_worker_free(gd_worker *w)

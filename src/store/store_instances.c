@@ -9,6 +9,8 @@
 #include <math.h>
 #include <stdio.h>
 
+/* One input, written from where the batch keeps it (memory type = file type: no
+ * conversion buffer). */
 static int write_array(hid_t group, const gd_batch_input *in, const double *values)
 {
     hsize_t dims[2] = {in->dims[0], in->rank == 2 ? in->dims[1] : 1};
@@ -18,7 +20,7 @@ static int write_array(hid_t group, const gd_batch_input *in, const double *valu
                          : H5Dcreate2(group, in->name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT,
                                       H5P_DEFAULT, H5P_DEFAULT);
     int rc = ds >= 0 && H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                                 values + in->start) >= 0
+                                 values) >= 0
                  ? 0
                  : -1;
     gd_h5_close(&ds);
@@ -54,15 +56,16 @@ static int write_attributes(hid_t group, const gd_store *st, const gd_run_desc *
     return 0;
 }
 
-static int write_group(gd_store *st, const gd_run_desc *d, const gd_batch_instance *in,
-                       const double *values, gd_error *err)
+static int write_group(gd_store *st, const gd_run_desc *d, const gd_batch *b, size_t i,
+                       gd_error *err)
 {
+    const gd_batch_instance *in = &b->instances[i];
     char name[32];
     snprintf(name, sizeof name, "%" PRIu64, d->instance);
     hid_t group = H5Gcreate2(st->instances, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     int rc = group >= 0 && write_attributes(group, st, d, in) == 0 ? 0 : -1;
-    for (size_t i = 0; rc == 0 && i < in->n_inputs; i++)
-        rc = write_array(group, &in->inputs[i], values);
+    for (size_t k = 0; rc == 0 && k < in->n_inputs; k++)
+        rc = write_array(group, &in->inputs[k], gd_batch_input_values(b, i, k));
     gd_h5_close(&group);
     if (rc < 0) {
         char what[64];
@@ -95,13 +98,13 @@ int gd_store_check_instances(const gd_store *st, const gd_batch *b, gd_error *er
     return 0;
 }
 
-static int write_instance(gd_store *st, const gd_batch_instance *in, const double *values,
-                          gd_error *err)
+static int write_instance(gd_store *st, const gd_batch *b, size_t i, gd_error *err)
 {
+    const gd_batch_instance *in = &b->instances[i];
     gd_run_desc d;
     if (gd_id_set_has(&st->written_instances, in->instance))
         return 0;
-    if (instance_run(st, in, &d, err) < 0 || write_group(st, &d, in, values, err) < 0)
+    if (instance_run(st, in, &d, err) < 0 || write_group(st, &d, b, i, err) < 0)
         return -1;
     if (gd_id_set_add(&st->written_instances, in->instance) < 0)
         return gd_fail_runtime(err, "%s: out of memory recording instance %" PRIu64, st->path,
@@ -112,7 +115,7 @@ static int write_instance(gd_store *st, const gd_batch_instance *in, const doubl
 int gd_store_write_instances(gd_store *st, const gd_batch *b, gd_error *err)
 {
     for (size_t i = 0; i < b->n_instances; i++)
-        if (write_instance(st, &b->instances[i], b->values, err) < 0)
+        if (write_instance(st, b, i, err) < 0)
             return -1;
     return 0;
 }

@@ -151,7 +151,7 @@ uint64_t gd_store_batch_growth(gd_store *st, const gd_batch *b)
         if (gd_store_series_stored(st, i))
             bytes += series_growth(st->series[i].len,
                                    gd_series_batch_len(&gd_series_table[i], b));
-    bytes += b->values_len * sizeof(double) + b->n_instances * 16384u;
+    bytes += gd_batch_instance_values(b) * sizeof(double) + b->n_instances * 16384u;
     return bytes + bytes / 8 + GD_STORE_METADATA_BYTES;
 }
 
