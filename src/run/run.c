@@ -1,13 +1,14 @@
 /* run.c - the iteration loop of one run: evaluate, record, test, step (see gdsweep/run.h).
  *
  * Element-wise work over large vectors (the optimizer step, the NAG look-ahead, the
- * gradient norm) is split into fixed GD_BLOCK-sized blocks for OpenMP; the norm sums
+ * gradient norm: norm.c) is split into fixed GD_BLOCK-sized blocks for OpenMP; the norm sums
  * per-block partials in block order, so the result does not depend on the thread count.
  * Blocks are disjoint, so the parallel loops have no race. */
 #include "gdsweep/run.h"
 
 #include "gdsweep/interrupt.h"
 #include "gdsweep/minibatch.h"
+#include "gdsweep/norm.h"
 #include "gdsweep/step_call.h"
 
 #include <math.h>
@@ -34,43 +35,6 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static size_t block_count(size_t n) { return (n + GD_BLOCK - 1) / GD_BLOCK; }
-
-static size_t block_len(size_t n, size_t b)
-{
-    size_t off = b * GD_BLOCK;
-    return n - off < GD_BLOCK ? n - off : GD_BLOCK;
-}
-
-/* Four interleaved partial sums (lane i % 4), added in a fixed order: the result
- * depends on n and v only, and the four add chains run in parallel. */
-static double sum_squares(const double *v, size_t n)
-{
-    double s[4] = {0.0, 0.0, 0.0, 0.0};
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        for (size_t k = 0; k < 4; k++)
-            s[k] += v[i + k] * v[i + k];
-    for (size_t k = 0; i < n; i++, k++)
-        s[k] += v[i] * v[i];
-    return (s[0] + s[1]) + (s[2] + s[3]);
-}
-
-/* Euclidean norm summed in fixed blocks: identical for any thread count. */
-static double blocked_norm(const double *g, size_t n, double *partial)
-{
-    if (n < GD_PARALLEL_MIN)
-        return sqrt(sum_squares(g, n));
-    size_t nb = block_count(n);
-#pragma omp parallel for schedule(static)
-    for (size_t b = 0; b < nb; b++)
-        partial[b] = sum_squares(g + b * GD_BLOCK, block_len(n, b));
-    double s = 0.0;
-    for (size_t b = 0; b < nb; b++)
-        s += partial[b];
-    return sqrt(s);
-}
-
 /* Applies the step s to x[0, n), in fixed blocks over threads when n is large. */
 static void blocked_step(const gd_step_call *s, size_t n, double *x, const double *g)
 {
@@ -78,10 +42,10 @@ static void blocked_step(const gd_step_call *s, size_t n, double *x, const doubl
         gd_step_apply(s, x, g, 0, n);
         return;
     }
-    size_t nb = block_count(n);
+    size_t nb = gd_block_count(n);
 #pragma omp parallel for schedule(static)
     for (size_t b = 0; b < nb; b++)
-        gd_step_apply(s, x, g, b * GD_BLOCK, block_len(n, b));
+        gd_step_apply(s, x, g, b * GD_BLOCK, gd_block_len(n, b));
 }
 
 static void blocked_lookahead(const gd_optimizer_type *o, const double *hp, size_t n,
@@ -91,11 +55,11 @@ static void blocked_lookahead(const gd_optimizer_type *o, const double *hp, size
         o->lookahead(hp, n, stride, x, state, xe);
         return;
     }
-    size_t nb = block_count(n);
+    size_t nb = gd_block_count(n);
 #pragma omp parallel for schedule(static)
     for (size_t b = 0; b < nb; b++) {
         size_t off = b * GD_BLOCK;
-        o->lookahead(hp, block_len(n, b), stride, x + off, state + off, xe + off);
+        o->lookahead(hp, gd_block_len(n, b), stride, x + off, state + off, xe + off);
     }
 }
 
@@ -161,7 +125,7 @@ static void monitor_at_x(loop_ctx *c, point *at)
 {
     gd_workspace *ws = c->ws;
     at->f = loss_and_gradient(c, ws->x, ws->x_eval, monitoring(c));
-    at->gn = blocked_norm(ws->x_eval, c->p->n, ws->partial);
+    at->gn = gd_blocked_norm(ws->x_eval, c->p->n, ws->partial);
     at->gn_known = 1;
 }
 
@@ -174,7 +138,7 @@ static point evaluate(loop_ctx *c, long t)
     point at = {NAN, NAN, 1};
     if (!c->opt->lookahead) {
         at.f = loss_and_gradient(c, ws->x, ws->g, own_cost(c));
-        at.gn = blocked_norm(ws->g, n, ws->partial);
+        at.gn = gd_blocked_norm(ws->g, n, ws->partial);
         return at;
     }
     blocked_lookahead(c->opt, c->d->optimizer_params, n, ws->n_cap, ws->x, ws->state,
