@@ -19,6 +19,7 @@ typedef struct gd_worker {
     int rank;
     gd_problem instance;
     uint64_t instance_id;
+    gd_rng_key instance_key; /* gd_sweep_instance_key of the instance */
     int has_instance;
     gd_workspace ws;
     gd_history history;

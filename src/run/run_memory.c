@@ -48,6 +48,8 @@ static int grow_records(gd_history *h, size_t records, gd_error *err)
 int gd_history_reserve(gd_history *h, size_t records, size_t path_dim, gd_error *err)
 {
     h->path_dim = path_dim;
+    if (records <= h->capacity && h->path)
+        return 0; /* called before every run: nothing to do once grown */
     if (records > h->capacity) {
         if (grow_records(h, records, err) < 0)
             return -1;

@@ -30,6 +30,7 @@ static int use_instance(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_erro
         return -1;
     }
     w->instance_id = d->instance;
+    w->instance_key = d->key;
     w->has_instance = 1;
     return 0;
 }
@@ -69,7 +70,9 @@ int gd_worker_run(gd_worker *w, uint64_t id, gd_batch *b, gd_error *err)
     gd_run_desc d;
     gd_run_result r;
     gd_sweep_decode(w->sweep, id, &d);
-    d.key = gd_sweep_instance_key(w->sweep, &d);
+    d.key = w->has_instance && w->instance_id == d.instance
+                ? w->instance_key /* a function of the instance: kept with it */
+                : gd_sweep_instance_key(w->sweep, &d);
     if (run_watched(w, &d, b, &r, err) != 0)
         return -1;
     size_t n = w->instance.n;
