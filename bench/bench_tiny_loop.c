@@ -44,14 +44,14 @@ static int use_instance(gd_worker *w, const gd_run_desc *d, gd_error *err)
     return 0;
 }
 
-/* w's workspace and history grown for run d. */
-static int reserve(gd_worker *w, const gd_run_desc *d, const gd_optimizer_type *opt,
-                   gd_error *err)
+/* w's workspace and the history h grown for run d. */
+static int reserve(gd_worker *w, gd_history *h, const gd_run_desc *d,
+                   const gd_optimizer_type *opt, gd_error *err)
 {
     size_t records = gd_history_records(d->control.iterations, w->sweep->record_every);
     return gd_workspace_reserve(&w->ws, w->instance.n, opt->state_vectors, err) ||
                    gd_workspace_reserve_rows(&w->ws, &w->instance, &d->control, err) ||
-                   gd_history_reserve(&w->history, records, 0, err)
+                   gd_history_reserve(h, records, 0, err)
                ? -1
                : 0;
 }
@@ -105,7 +105,8 @@ static int worker_round(const gd_sweep *s, const gd_columns *c, unsigned char *r
 static double pass(const gd_sweep *s, const gd_optimizer_type *only, long *runs,
                    long *iterations)
 {
-    gd_worker w; /* holds the instance, workspace and history buffers */
+    gd_worker w; /* holds the instance and the workspace */
+    gd_history h = {0};
     gd_error err = {0};
     gd_worker_init(&w, s, 0);
     *runs = *iterations = 0;
@@ -116,19 +117,21 @@ static double pass(const gd_sweep *s, const gd_optimizer_type *only, long *runs,
         gd_sweep_decode(s, id, &d);
         d.key = gd_sweep_instance_key(s, &d);
         const gd_optimizer_type *opt = s->optimizers[d.optimizer].type;
-        if (use_instance(&w, &d, &err) != 0 || reserve(&w, &d, opt, &err) != 0) {
+        if (use_instance(&w, &d, &err) != 0 || reserve(&w, &h, &d, opt, &err) != 0) {
             fprintf(stderr, "bench_tiny_loop: %s\n", err.msg);
             gd_worker_free(&w);
+            gd_history_free(&h);
             return -1;
         }
         if (opt != only)
             continue;
-        gd_run_execute(&w.instance, opt, &d, s->record_every, &w.ws, &w.history, &r);
+        gd_run_execute(&w.instance, opt, &d, s->record_every, &w.ws, &h, &r);
         ++*runs;
         *iterations += r.iterations;
     }
     double t = cpu_now() - t0;
     gd_worker_free(&w);
+    gd_history_free(&h);
     return t;
 }
 
