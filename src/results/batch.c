@@ -96,7 +96,7 @@ int gd_batch_history_in_place(gd_batch *b, gd_history *h, size_t records, gd_err
 {
     gd_batch_sizes more = {.records = records, .path = records * GD_PATH_MAX_DIM};
     if (gd_batch_reserve(b, &more, err) < 0)
-        return -1;
+        return gd_history_out_of_memory(records, err); /* what the run asked too much of */
     for (int i = 0; i < GD_RECORD_SERIES_COUNT; i++) {
         const gd_series *s = &gd_series_table[i];
         unsigned char *room = gd_series_batch_values(s, b);
