@@ -1,5 +1,5 @@
-/* test_batch.c - the result batch: copies, geometric growth, offsets, instances (copied,
- * or held by their block), the final slot, clear and free. */
+/* test_batch.c - the result batch: copies, records in place, geometric growth, offsets,
+ * instances (copied, or held by their block), the final slot, clear and free. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -118,6 +118,54 @@ static void check_runs(const gd_batch *b, size_t first)
 }
 
 /* 500 runs grow every array several times; contents and offsets survive the moves. */
+/* Runs r = first .. first + n - 1 recorded in place (gd_batch_history_in_place), as the
+ * worker does: the fixture's values written through the view, then added. Every third
+ * view is abandoned (nothing added), as an interrupted run's is. */
+static void add_runs_in_place(gd_batch *b, size_t first, size_t n)
+{
+    fixture f;
+    gd_error err;
+    for (size_t r = first; r < first + n; r++) {
+        gd_run_desc d;
+        gd_run_result res;
+        gd_history h;
+        make_run(&f, r, &d, &res);
+        if (r % 3 == 0) {
+            assert_int_equal(gd_batch_history_in_place(b, &h, 32, &err), 0);
+            h.count = 5; /* recorded, then abandoned */
+        }
+        assert_int_equal(gd_batch_history_in_place(b, &h, f.h.count, &err), 0);
+        assert_true(h.capacity == f.h.count && h.count == 0);
+        h.count = f.h.count;
+        h.path_dim = f.h.path_dim;
+        for (size_t k = 0; k < h.count; k++) {
+            h.iteration[k] = f.iteration[k];
+            h.loss[k] = f.loss[k];
+            h.grad_norm[k] = f.grad_norm[k];
+            h.lr[k] = f.lr[k];
+            h.batch_loss[k] = f.batch_loss[k];
+        }
+        memcpy(h.path, f.path, h.count * h.path_dim * sizeof *h.path);
+        assert_int_equal(gd_batch_add(b, &d, &res, &h, f.x, final_of(r), &err), 0);
+    }
+}
+
+/* Runs recorded in place and runs copied, mixed across growths and a clear: the same
+ * arrays as copying every run. */
+static void test_records_in_place(void **state)
+{
+    gd_batch b = {0};
+    add_runs_in_place(&b, 0, 40);
+    add_runs(&b, 40, 30);
+    add_runs_in_place(&b, 70, 150);
+    assert_int_equal(b.count, 220);
+    check_runs(&b, 0);
+    gd_batch_clear(&b);
+    add_runs_in_place(&b, 5, 60);
+    check_runs(&b, 5);
+    gd_batch_free(&b);
+}
+
 static void test_add_and_grow(void **state)
 {
     gd_batch b = {0};
@@ -482,6 +530,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_and_grow),
+        cmocka_unit_test(test_records_in_place),
         cmocka_unit_test(test_growth_is_geometric),
         cmocka_unit_test(test_clear_keeps_capacity),
         cmocka_unit_test(test_empty_history),

@@ -75,6 +75,15 @@ typedef struct gd_batch_sizes {
  * failure the batch's contents are unchanged. */
 int gd_batch_reserve(gd_batch *b, const gd_batch_sizes *more, gd_error *err);
 
+/* Points h's arrays at room reserved after b's records: `records` records, and as many
+ * path points of up to GD_PATH_MAX_DIM values. A run executed into h (gd_run_execute)
+ * then records straight into the batch, and gd_batch_add of that run copies none of its
+ * records (a tiny run's records were most of the bytes it copied). h owns nothing: never
+ * gd_history_free it; it stays valid until the batch's records grow (the next add or a
+ * reserve of records; gd_batch_final_slot reserves final values only and leaves it).
+ * Fails on memory, the batch unchanged. */
+int gd_batch_history_in_place(gd_batch *b, gd_history *h, size_t records, gd_error *err);
+
 /* Appends one run; x_final (n_final values) is copied unless n_final is 0 or x_final is
  * the batch's final slot (gd_batch_final_slot), where the values already are. */
 int gd_batch_add(gd_batch *b, const gd_run_desc *d, const gd_run_result *r,

@@ -71,6 +71,8 @@ typedef struct gd_columns {
     size_t *metric_col;        /* [problem type] -> column, or SIZE_MAX */
     size_t control_col[GD_MAX_PARAMS];  /* [GD_CONTROL_*] -> column */
     size_t written_col;
+    struct gd_col_cell *cells; /* private (columns_row.c): the run and result cells */
+    size_t n_cells;
 } gd_columns;
 
 /* Where a run's records landed in the concatenated datasets. */

@@ -86,10 +86,23 @@ typedef struct gd_workspace {
 #define GD_BLOCK 8192
 #define GD_PARALLEL_MIN 32768
 
+/* Blocks of n coordinates, and the length of block b (the last may be short). */
+static inline size_t gd_block_count(size_t n) { return (n + GD_BLOCK - 1) / GD_BLOCK; }
+
+static inline size_t gd_block_len(size_t n, size_t b)
+{
+    size_t off = b * GD_BLOCK;
+    return n - off < GD_BLOCK ? n - off : GD_BLOCK;
+}
+
 /* Records kept for a budget: every record_every-th iteration plus the last. */
 size_t gd_history_records(long iterations, long record_every);
 
 int gd_history_reserve(gd_history *h, size_t records, size_t path_dim, gd_error *err);
+
+/* The error of a history that cannot hold `records` records (how many GB, and the fix:
+ * raise record_every); returns -1. */
+int gd_history_out_of_memory(size_t records, gd_error *err);
 void gd_history_free(gd_history *h);
 
 int gd_workspace_reserve(gd_workspace *ws, size_t n, size_t state_vectors, gd_error *err);

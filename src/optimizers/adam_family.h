@@ -7,6 +7,7 @@
 #define GDSWEEP_ADAM_FAMILY_H
 
 #include <math.h>
+#include <string.h>
 
 #include "gdsweep/optimizer.h"
 
@@ -30,12 +31,32 @@ enum { ADAM_POWER_B1, ADAM_POWER_B2, ADAM_POWER_SLOTS };
 /* 1 - pow(b, t), kept per thread and slot (the same bits as calling pow()). */
 double gd_bias_power(int slot, double b, long t);
 
+/* The values gd_bias_power keeps: per thread and slot, 1 - pow(base, t) for t = 1 ..
+ * filled (bias_power.c fills them). */
+enum { GD_BIAS_POWER_CAP = 1024 };
+typedef struct gd_power_table {
+    double base;
+    long filled;
+    double v[GD_BIAS_POWER_CAP];
+} gd_power_table;
+extern _Thread_local gd_power_table gd_bias_tables[ADAM_POWER_SLOTS];
+
+/* gd_bias_power, its kept value read inline when there is one (every step of a run after
+ * the sweep's first with that beta): no call per step and base. */
+static inline double gd_bias_power_kept(int slot, double b, long t)
+{
+    const gd_power_table *p = &gd_bias_tables[slot];
+    if (t >= 1 && t <= p->filled && memcmp(&p->base, &b, sizeof b) == 0)
+        return p->v[t - 1];
+    return gd_bias_power(slot, b, t);
+}
+
 /* The prepare_step of the family: the bias corrections of step t (1-based), pow()'s own
  * values (kept across steps and runs by gd_bias_power, bit for bit the same). */
 static inline void adam_prepare(const double *hp, long t, gd_step_consts *k)
 {
-    k->v[ADAM_BC1] = gd_bias_power(ADAM_POWER_B1, hp[1], t);
-    k->v[ADAM_BC2] = gd_bias_power(ADAM_POWER_B2, hp[2], t);
+    k->v[ADAM_BC1] = gd_bias_power_kept(ADAM_POWER_B1, hp[1], t);
+    k->v[ADAM_BC2] = gd_bias_power_kept(ADAM_POWER_B2, hp[2], t);
 }
 
 /* The coefficients of a step prepared by adam_prepare: none per element. */

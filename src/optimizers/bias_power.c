@@ -3,21 +3,12 @@
  * Every run of a sweep with the same beta asks for the same 1 - pow(b, t), t = 1, 2, ...;
  * a tiny run spent a sixth of its loop in the two pow() calls. Each thread keeps, for each
  * of two slots (beta1, beta2), the values of the last base it saw for t up to
- * BIAS_POWER_CAP, each computed by the same expression the first time: the bits are those
- * of calling pow() every step. */
+ * GD_BIAS_POWER_CAP, each computed by the same expression the first time: the bits are those
+ * of calling pow() every step. adam_family.h reads a kept value inline
+ * (gd_bias_power_kept); this file fills them. */
 #include "adam_family.h"
 
-#include <string.h>
-
-enum { BIAS_POWER_CAP = 1024 };
-
-typedef struct power_table {
-    double base;
-    long filled; /* v[0 .. filled) hold 1 - pow(base, t) for t = 1 .. filled */
-    double v[BIAS_POWER_CAP];
-} power_table;
-
-static _Thread_local power_table tables[ADAM_POWER_SLOTS];
+_Thread_local gd_power_table gd_bias_tables[ADAM_POWER_SLOTS];
 
 static double one_minus_pow(double b, long t)
 {
@@ -26,8 +17,8 @@ static double one_minus_pow(double b, long t)
 
 double gd_bias_power(int slot, double b, long t)
 {
-    power_table *p = &tables[slot];
-    if (t < 1 || t > BIAS_POWER_CAP)
+    gd_power_table *p = &gd_bias_tables[slot];
+    if (t < 1 || t > GD_BIAS_POWER_CAP)
         return one_minus_pow(b, t);
     if (memcmp(&p->base, &b, sizeof b) != 0) {
         p->base = b;

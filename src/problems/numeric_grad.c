@@ -5,13 +5,13 @@
  * next one moves, so x itself is never touched and nothing is allocated. */
 #include "gdsweep/problem.h"
 
-#include <string.h>
+#include "gdsweep/small_copy.h"
 
 double gd_numeric_loss_grad(const gd_problem *p, const double *x, double eps, double *g,
                             double *work)
 {
     double (*f)(const gd_problem *, const double *) = p->type->loss;
-    memcpy(work, x, p->n * sizeof *work);
+    gd_copy_values(work, x, p->n);
     for (size_t i = 0; i < p->n; i++) {
         double xi = work[i];
         work[i] = xi + eps;

@@ -88,15 +88,35 @@ int gd_batch_reserve(gd_batch *b, const gd_batch_sizes *more, gd_error *err)
     return 0;
 }
 
-/* The records of history h appended to each per-record series (room reserved). */
+/* The records of history h appended to each per-record series (room reserved); nothing
+ * to copy for a series the run recorded in place (gd_batch_history_in_place). */
 static void copy_records(gd_batch *b, const gd_history *h, size_t records)
 {
     for (int i = 0; i < GD_RECORD_SERIES_COUNT; i++) {
         const gd_series *s = &gd_series_table[i];
-        unsigned char *to = gd_series_batch_values(s, b);
+        unsigned char *to = (unsigned char *)gd_series_batch_values(s, b) +
+                            b->traj_len * s->elem_size;
         const void *from = gd_series_history_values(s, h);
-        memcpy(to + b->traj_len * s->elem_size, from, records * s->elem_size);
+        if (from != to)
+            memcpy(to, from, records * s->elem_size);
     }
+}
+
+int gd_batch_history_in_place(gd_batch *b, gd_history *h, size_t records, gd_error *err)
+{
+    gd_batch_sizes more = {.records = records, .path = records * GD_PATH_MAX_DIM};
+    if (gd_batch_reserve(b, &more, err) < 0)
+        return gd_history_out_of_memory(records, err); /* what the run asked too much of */
+    for (int i = 0; i < GD_RECORD_SERIES_COUNT; i++) {
+        const gd_series *s = &gd_series_table[i];
+        unsigned char *room = gd_series_batch_values(s, b);
+        *gd_series_history_array(s, h) = room + b->traj_len * s->elem_size;
+    }
+    h->path = b->path + b->path_len;
+    h->capacity = records;
+    h->count = 0;
+    h->path_dim = 0;
+    return 0;
 }
 
 int gd_batch_add(gd_batch *b, const gd_run_desc *d, const gd_run_result *r,
@@ -121,7 +141,8 @@ int gd_batch_add(gd_batch *b, const gd_run_desc *d, const gd_run_result *r,
         b->traj_len += records;
     }
     if (path) {
-        memcpy(b->path + b->path_len, h->path, path * sizeof *b->path);
+        if (h->path != b->path + b->path_len) /* else recorded in place */
+            memcpy(b->path + b->path_len, h->path, path * sizeof *b->path);
         b->path_len += path;
     }
     if (n_final) {

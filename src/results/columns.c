@@ -440,8 +440,8 @@ int gd_columns_build_from(gd_columns *c, const gd_registries *reg, gd_error *err
     int rc = -1;
     if (!c->problem_col || !c->optimizer_col || !c->schedule_col || !c->metric_col)
         gd_fail_runtime(err, "out of memory building the runs table columns");
-    else if (place_all(c, err) == 0 && lay_out(c, err) == 0)
-        rc = make_blank(c, err);
+    else if (place_all(c, err) == 0 && lay_out(c, err) == 0 && make_blank(c, err) == 0)
+        rc = gd_columns_plan_cells(c, err);
     if (rc < 0)
         gd_columns_free(c);
     return rc;
@@ -468,5 +468,6 @@ void gd_columns_free(gd_columns *c)
     free(c->optimizer_col);
     free(c->schedule_col);
     free(c->metric_col);
+    free(c->cells);
     memset(c, 0, sizeof *c);
 }

@@ -5,6 +5,10 @@
 #ifndef GDSWEEP_COLUMNS_INTERNAL_H
 #define GDSWEEP_COLUMNS_INTERNAL_H
 
+#include <stdint.h>
+
+#include "gdsweep/columns.h"
+
 enum gd_col_role {
     R_PARAM = 0, R_CONTROL, R_METRIC,
     R_RUN_ID, R_PROBLEM, R_PROBLEM_TYPE, R_OPTIMIZER, R_OPTIMIZER_TYPE, R_INSTANCE,
@@ -17,5 +21,16 @@ enum gd_col_role {
     /* then GD_TARGET_KINDS * GD_TARGETS roles: R_TARGET_FIRST + kind * GD_TARGETS + k */
     R_TARGET_FIRST
 };
+
+/* A run or result cell to fill, in a few bytes: the row fill walks these instead of the
+ * full column list (whose entries, names included, spanned kilobytes per row). */
+struct gd_col_cell {
+    uint32_t offset, size; /* bytes within a row */
+    int role;
+};
+
+/* Lists c's run and result cells (every column but parameters, metrics and `written`) in
+ * c->cells; 0, or -1 with err on memory (columns_row.c). */
+int gd_columns_plan_cells(gd_columns *c, gd_error *err);
 
 #endif

@@ -1,12 +1,14 @@
 /* columns_row.c - filling a runs-table row from a run's result, and reading its cells back.
  *
  * A row is the packed record laid out by columns.c: filling copies the blank row, then
- * writes the cells the run has (by each column's role and the type maps). Called once per
- * run: nothing here allocates or does I/O. */
+ * writes the cells the run has (the run and result cells listed once by
+ * gd_columns_plan_cells, the parameters through the type maps). Called once per run:
+ * nothing here allocates or does I/O. */
 #include "gdsweep/columns.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "columns_internal.h"
@@ -162,8 +164,8 @@ static void put_target(unsigned char *cell, const gd_run_result *r, int which)
     }
 }
 
-/* One fixed cell. */
-static void put_fixed(const gd_column *col, const gd_sweep *s, const gd_run_desc *d,
+/* One run or result cell. */
+static void put_fixed(const struct gd_col_cell *col, const gd_sweep *s, const gd_run_desc *d,
                       const gd_run_result *r, const gd_row_storage *st, unsigned char *row)
 {
     unsigned char *cell = row + col->offset;
@@ -199,8 +201,28 @@ static void put_fixed(const gd_column *col, const gd_sweep *s, const gd_run_desc
     default:
         if (col->role >= R_TARGET_FIRST)
             put_target(cell, r, col->role - R_TARGET_FIRST);
-        break; /* parameters, metrics and `written` are filled elsewhere */
+        break;
     }
+}
+
+/* Whether the row fill's walk over the cells fills column col (parameters and metrics are
+ * filled through the type maps, `written` elsewhere). */
+static int is_cell(const gd_column *col)
+{
+    return col->role >= R_RUN_ID && col->role != R_WRITTEN;
+}
+
+int gd_columns_plan_cells(gd_columns *c, gd_error *err)
+{
+    c->n_cells = 0;
+    c->cells = malloc((c->count ? c->count : 1) * sizeof *c->cells);
+    if (!c->cells)
+        return gd_fail_runtime(err, "out of memory building the runs table columns");
+    for (size_t i = 0; i < c->count; i++)
+        if (is_cell(&c->col[i]))
+            c->cells[c->n_cells++] = (struct gd_col_cell){
+                (uint32_t)c->col[i].offset, (uint32_t)c->col[i].size, c->col[i].role};
+    return 0;
 }
 
 void gd_columns_fill_row(const gd_columns *c, const gd_sweep *s, const gd_run_desc *d,
@@ -208,8 +230,8 @@ void gd_columns_fill_row(const gd_columns *c, const gd_sweep *s, const gd_run_de
 {
     unsigned char *out = row;
     memcpy(out, c->blank, c->row_size);
-    for (size_t i = 0; i < c->count; i++)
-        put_fixed(&c->col[i], s, d, r, st, out);
+    for (size_t i = 0; i < c->n_cells; i++)
+        put_fixed(&c->cells[i], s, d, r, st, out);
     put_control(c, out, &d->control);
     put_typed(c, s, d, r, out);
 }

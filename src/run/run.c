@@ -1,13 +1,15 @@
 /* run.c - the iteration loop of one run: evaluate, record, test, step (see gdsweep/run.h).
  *
  * Element-wise work over large vectors (the optimizer step, the NAG look-ahead, the
- * gradient norm) is split into fixed GD_BLOCK-sized blocks for OpenMP; the norm sums
+ * gradient norm: norm.c) is split into fixed GD_BLOCK-sized blocks for OpenMP; the norm sums
  * per-block partials in block order, so the result does not depend on the thread count.
  * Blocks are disjoint, so the parallel loops have no race. */
 #include "gdsweep/run.h"
 
 #include "gdsweep/interrupt.h"
 #include "gdsweep/minibatch.h"
+#include "gdsweep/norm.h"
+#include "gdsweep/small_copy.h"
 #include "gdsweep/step_call.h"
 
 #include <math.h>
@@ -34,43 +36,6 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static size_t block_count(size_t n) { return (n + GD_BLOCK - 1) / GD_BLOCK; }
-
-static size_t block_len(size_t n, size_t b)
-{
-    size_t off = b * GD_BLOCK;
-    return n - off < GD_BLOCK ? n - off : GD_BLOCK;
-}
-
-/* Four interleaved partial sums (lane i % 4), added in a fixed order: the result
- * depends on n and v only, and the four add chains run in parallel. */
-static double sum_squares(const double *v, size_t n)
-{
-    double s[4] = {0.0, 0.0, 0.0, 0.0};
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        for (size_t k = 0; k < 4; k++)
-            s[k] += v[i + k] * v[i + k];
-    for (size_t k = 0; i < n; i++, k++)
-        s[k] += v[i] * v[i];
-    return (s[0] + s[1]) + (s[2] + s[3]);
-}
-
-/* Euclidean norm summed in fixed blocks: identical for any thread count. */
-static double blocked_norm(const double *g, size_t n, double *partial)
-{
-    if (n < GD_PARALLEL_MIN)
-        return sqrt(sum_squares(g, n));
-    size_t nb = block_count(n);
-#pragma omp parallel for schedule(static)
-    for (size_t b = 0; b < nb; b++)
-        partial[b] = sum_squares(g + b * GD_BLOCK, block_len(n, b));
-    double s = 0.0;
-    for (size_t b = 0; b < nb; b++)
-        s += partial[b];
-    return sqrt(s);
-}
-
 /* Applies the step s to x[0, n), in fixed blocks over threads when n is large. */
 static void blocked_step(const gd_step_call *s, size_t n, double *x, const double *g)
 {
@@ -78,10 +43,10 @@ static void blocked_step(const gd_step_call *s, size_t n, double *x, const doubl
         gd_step_apply(s, x, g, 0, n);
         return;
     }
-    size_t nb = block_count(n);
+    size_t nb = gd_block_count(n);
 #pragma omp parallel for schedule(static)
     for (size_t b = 0; b < nb; b++)
-        gd_step_apply(s, x, g, b * GD_BLOCK, block_len(n, b));
+        gd_step_apply(s, x, g, b * GD_BLOCK, gd_block_len(n, b));
 }
 
 static void blocked_lookahead(const gd_optimizer_type *o, const double *hp, size_t n,
@@ -91,11 +56,11 @@ static void blocked_lookahead(const gd_optimizer_type *o, const double *hp, size
         o->lookahead(hp, n, stride, x, state, xe);
         return;
     }
-    size_t nb = block_count(n);
+    size_t nb = gd_block_count(n);
 #pragma omp parallel for schedule(static)
     for (size_t b = 0; b < nb; b++) {
         size_t off = b * GD_BLOCK;
-        o->lookahead(hp, block_len(n, b), stride, x + off, state + off, xe + off);
+        o->lookahead(hp, gd_block_len(n, b), stride, x + off, state + off, xe + off);
     }
 }
 
@@ -112,6 +77,11 @@ typedef struct loop_ctx {
     double target_gap[GD_TARGETS]; /* gap levels of the targets */
     gd_step_consts consts;         /* the optimizer's constants of the last step */
     gd_sampler *sampler;           /* the minibatches, NULL: full batch */
+    /* Fixed for the run, decided once at its start (what each iteration used to ask): */
+    int box;                       /* has_box() */
+    int fused;                     /* fused() */
+    int noise;                     /* gradient noise on (grad_noise > 0) */
+    double diverged_above;         /* a loss above this diverges (set at the start point) */
 } loop_ctx;
 
 /* The loss at x_t and, when known, the gradient norm there. */
@@ -161,33 +131,35 @@ static void monitor_at_x(loop_ctx *c, point *at)
 {
     gd_workspace *ws = c->ws;
     at->f = loss_and_gradient(c, ws->x, ws->x_eval, monitoring(c));
-    at->gn = blocked_norm(ws->x_eval, c->p->n, ws->partial);
+    at->gn = gd_blocked_norm(ws->x_eval, c->p->n, ws->partial);
     at->gn_known = 1;
 }
 
-/* x_t's loss (and gradient norm where iteration t needs it), and the gradient the
- * optimizer asks for (at its look-ahead point if any) in ws->g. */
-static point evaluate(loop_ctx *c, long t)
+/* x_t's loss (and gradient norm where iteration t needs it) into *at, and the gradient
+ * the optimizer asks for (at its look-ahead point if any) in ws->g. The point is written
+ * in place, not returned: a returned struct went through memory and its reload stalled
+ * (a tiny run's iteration paid that every step). */
+static void evaluate(loop_ctx *c, long t, point *at)
 {
     gd_workspace *ws = c->ws;
     size_t n = c->p->n;
-    point at = {NAN, NAN, 1};
+    at->gn_known = 1;
     if (!c->opt->lookahead) {
-        at.f = loss_and_gradient(c, ws->x, ws->g, own_cost(c));
-        at.gn = blocked_norm(ws->g, n, ws->partial);
-        return at;
+        at->f = loss_and_gradient(c, ws->x, ws->g, own_cost(c));
+        at->gn = gd_blocked_norm(ws->g, n, ws->partial);
+        return;
     }
     blocked_lookahead(c->opt, c->d->optimizer_params, n, ws->n_cap, ws->x, ws->state,
                       ws->x_eval);
     loss_and_gradient(c, ws->x_eval, ws->g, own_cost(c));
     if (needs_grad_norm(c, t)) {
-        monitor_at_x(c, &at);
+        monitor_at_x(c, at);
     } else {
-        at.f = c->p->type->loss(c->p, ws->x);
+        at->f = c->p->type->loss(c->p, ws->x);
+        at->gn = NAN;
         c->r->monitor_loss_evals++;
-        at.gn_known = 0;
+        at->gn_known = 0;
     }
-    return at;
 }
 
 /* Whether a box [lower, upper] bounds the coordinates. */
@@ -199,7 +171,7 @@ static int has_box(const loop_ctx *c)
 /* Projects x on the box (nothing without one). */
 static void project(const loop_ctx *c, double *x)
 {
-    if (!has_box(c))
+    if (!c->box)
         return;
     double lo = c->d->control.lower, hi = c->d->control.upper;
     for (size_t i = 0; i < c->p->n; i++)
@@ -217,19 +189,23 @@ static int fused(const loop_ctx *c)
 
 /* The fused pass: the step (none when NULL, at the start point), then loss and gradient at
  * the new x. */
-static point fused_evaluate(loop_ctx *c, const gd_step_call *step)
+static void fused_evaluate(loop_ctx *c, const gd_step_call *step, point *at)
 {
     double sq;
     c->r->grad_evals++;
     c->r->loss_evals++;
-    double f = c->p->type->step_loss_grad(c->p, step, c->ws->x, c->ws->g, &sq);
-    return (point){f, sqrt(sq), 1};
+    at->f = c->p->type->step_loss_grad(c->p, step, c->ws->x, c->ws->g, &sq);
+    at->gn = sqrt(sq);
+    at->gn_known = 1;
 }
 
 /* Loss and gradient at the start point. */
-static point first_evaluate(loop_ctx *c)
+static void first_evaluate(loop_ctx *c, point *at)
 {
-    return fused(c) ? fused_evaluate(c, NULL) : evaluate(c, 0);
+    if (c->fused)
+        fused_evaluate(c, NULL, at);
+    else
+        evaluate(c, 0, at);
 }
 
 /* The optimizer's step from x_t with rate lr (its constants prepared into c->consts). */
@@ -248,20 +224,23 @@ static void step_projected(loop_ctx *c, const gd_step_call *call)
 }
 
 /* Steps from x_t to x_{t+1} with rate lr and evaluates there. */
-static point step_and_evaluate(loop_ctx *c, double lr, long t)
+static void step_and_evaluate(loop_ctx *c, double lr, long t, point *at)
 {
     gd_step_call call = prepare_step(c, lr, t);
-    if (fused(c))
-        return fused_evaluate(c, &call);
+    if (c->fused) {
+        fused_evaluate(c, &call, at);
+        return;
+    }
     step_projected(c, &call);
-    return evaluate(c, t + 1);
+    evaluate(c, t + 1, at);
 }
 
 /* Adds the gradient noise of iteration t to ws->g (after its norm was taken: records
  * and stop tests see the noise-free objective). */
 static void add_noise(const loop_ctx *c, long t)
 {
-    gd_grad_noise_add(c->d->key, (uint64_t)t, c->d->control.grad_noise, c->ws->g, c->p->n);
+    if (c->noise)
+        gd_grad_noise_add(c->d->key, (uint64_t)t, c->d->control.grad_noise, c->ws->g, c->p->n);
 }
 
 static void record(gd_history *h, const double *x, size_t n, long t, const point *at,
@@ -274,7 +253,7 @@ static void record(gd_history *h, const double *x, size_t n, long t, const point
     h->lr[i] = lr;
     h->batch_loss[i] = batch_loss;
     if (h->path_dim)
-        memcpy(h->path + i * h->path_dim, x, n * sizeof *x);
+        gd_copy_values(h->path + i * h->path_dim, x, n);
 }
 
 /* The stop test: a gd_status when the run ends at x_t, or 2 to go on. The gradient norm
@@ -282,9 +261,8 @@ static void record(gd_history *h, const double *x, size_t n, long t, const point
 static int stop_reason(const loop_ctx *c, long t, const point *at)
 {
     const gd_run_control *k = &c->d->control;
-    double f = at->f, f0 = c->r->loss_initial;
-    if (!isfinite(f) || (at->gn_known && !isfinite(at->gn)) ||
-        f > f0 + k->divergence * (fabs(f0) + 1.0))
+    double f = at->f;
+    if (!isfinite(f) || (at->gn_known && !isfinite(at->gn)) || f > c->diverged_above)
         return GD_STATUS_DIVERGED;
     double progress = c->p->has_optimum ? f - c->p->f_opt : f;
     if ((k->grad_tol > 0 && at->gn <= k->grad_tol) || progress <= k->loss_tol)
@@ -323,6 +301,15 @@ static void targets_check(loop_ctx *c, long t, double f)
         r->seconds_to[k] = now;
         c->next_target = k + 1;
     }
+}
+
+/* The run's start point, loss f0: the initial and best loss, the divergence level and
+ * the targets. */
+static void begin_at(loop_ctx *c, double f0)
+{
+    c->r->loss_initial = c->r->loss_best = f0;
+    c->diverged_above = f0 + c->d->control.divergence * (fabs(f0) + 1.0);
+    targets_start(c, f0);
 }
 
 static void start(loop_ctx *c, gd_history *h)
@@ -376,10 +363,10 @@ static void run_full_batch(loop_ctx *c, gd_history *h)
     gd_run_result *r = c->r;
     double lr0 = d->optimizer_params[0];
     long T = d->control.iterations;
-    point at = first_evaluate(c);
+    point at;
+    first_evaluate(c, &at);
     add_noise(c, 0);
-    r->loss_initial = r->loss_best = at.f;
-    targets_start(c, at.f);
+    begin_at(c, at.f);
     for (long t = 0;; t++) {
         if (at.f < r->loss_best)
             r->loss_best = at.f;
@@ -398,7 +385,7 @@ static void run_full_batch(loop_ctx *c, gd_history *h)
         double lr = d->schedule->rate(d->schedule_params, lr0, t, T);
         if (t % c->record_every == 0)
             record(h, c->ws->x, c->p->n, t, &at, lr, NAN);
-        at = step_and_evaluate(c, lr, t);
+        step_and_evaluate(c, lr, t, &at);
         add_noise(c, t + 1);
     }
 }
@@ -454,15 +441,13 @@ static int stochastic_stop(loop_ctx *c, long t, point *at)
 static void run_stochastic(loop_ctx *c, gd_history *h)
 {
     const gd_run_desc *d = c->d;
-    gd_run_result *r = c->r;
     double lr0 = d->optimizer_params[0];
     long T = d->control.iterations;
     point at = {NAN, NAN, 1};
     double window = 0; /* sum of the minibatch losses since the last record */
     long in_window = 0;
     monitor_at_x(c, &at);
-    r->loss_initial = r->loss_best = at.f;
-    targets_start(c, at.f);
+    begin_at(c, at.f);
     for (long t = 0;; t++) {
         int status = stochastic_stop(c, t, &at);
         if (status != 2) {
@@ -486,7 +471,8 @@ static void run_stochastic(loop_ctx *c, gd_history *h)
 void gd_run_execute(const gd_problem *p, const gd_optimizer_type *opt, const gd_run_desc *d,
                     long record_every, gd_workspace *ws, gd_history *h, gd_run_result *r)
 {
-    loop_ctx c = {p, d, opt, ws, r, record_every, now_seconds(), 0, {0}, {0}, NULL};
+    loop_ctx c = {.p = p, .d = d, .opt = opt, .ws = ws, .r = r, .record_every = record_every,
+                  .t0 = now_seconds()};
     gd_sampler sampler;
     size_t m = gd_run_batch_size(p, &d->control);
     if (m) {
@@ -494,6 +480,9 @@ void gd_run_execute(const gd_problem *p, const gd_optimizer_type *opt, const gd_
                         ws->rows);
         c.sampler = &sampler;
     }
+    c.box = has_box(&c);
+    c.fused = fused(&c);
+    c.noise = d->control.grad_noise != 0;
     start(&c, h);
     if (c.sampler || p->type->online_loss_grad)
         run_stochastic(&c, h);

@@ -26,6 +26,16 @@ static int grow(double **p, size_t count, gd_error *err)
     return 0;
 }
 
+int gd_history_out_of_memory(size_t records, gd_error *err)
+{
+    return gd_fail_runtime(err, "out of memory for %zu history records (%.3g GB); "
+                           "record fewer: raise record_every (a record every "
+                           "record_every iterations)", records,
+                           (double)records *
+                               (double)(gd_series_record_bytes() +
+                                        GD_PATH_MAX_DIM * sizeof(double)) / 1e9);
+}
+
 /* Grows every per-record series of h to `records` values (gdsweep/series.h). */
 static int grow_records(gd_history *h, size_t records, gd_error *err)
 {
@@ -34,12 +44,7 @@ static int grow_records(gd_history *h, size_t records, gd_error *err)
         void **a = gd_series_history_array(s, h);
         void *q = realloc(*a, records * s->elem_size);
         if (!q)
-            return gd_fail_runtime(err, "out of memory for %zu history records (%.3g GB); "
-                                   "record fewer: raise record_every (a record every "
-                                   "record_every iterations)", records,
-                                   (double)records *
-                                       (double)(gd_series_record_bytes() +
-                                                GD_PATH_MAX_DIM * sizeof(double)) / 1e9);
+            return gd_history_out_of_memory(records, err);
         *a = q;
     }
     return 0;
@@ -48,6 +53,8 @@ static int grow_records(gd_history *h, size_t records, gd_error *err)
 int gd_history_reserve(gd_history *h, size_t records, size_t path_dim, gd_error *err)
 {
     h->path_dim = path_dim;
+    if (records <= h->capacity && h->path)
+        return 0; /* called before every run: nothing to do once grown */
     if (records > h->capacity) {
         if (grow_records(h, records, err) < 0)
             return -1;

@@ -30,16 +30,17 @@ static int use_instance(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_erro
         return -1;
     }
     w->instance_id = d->instance;
+    w->instance_key = d->key;
     w->has_instance = 1;
     return 0;
 }
 
-/* Runs d into w's workspace and history; 0, or -1 with err when its instance cannot be
- * set up. A run whose final point is saved iterates in the batch's final slot (*x), so
- * that point is not copied (nor held twice: a 4096^2 image is 128 MiB); else *x is the
- * workspace's x. */
-static int run_desc(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_run_result *r,
-                    double **x, gd_error *err)
+/* Runs d into w's workspace, its records into h, in place in b (gd_batch_history_in_place);
+ * 0, or -1 with err when its instance cannot be set up. A run whose final point is saved
+ * iterates in the batch's final slot (*x), so that point is not copied (nor held twice: a
+ * 4096^2 image is 128 MiB); else *x is the workspace's x. */
+static int run_desc(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_history *h,
+                    gd_run_result *r, double **x, gd_error *err)
 {
     const gd_optimizer_type *opt = w->sweep->optimizers[d->optimizer].type;
     if (use_instance(w, d, b, err) != 0)
@@ -47,25 +48,25 @@ static int run_desc(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_run_resu
     size_t records = gd_history_records(d->control.iterations, w->sweep->record_every);
     if (gd_workspace_reserve(&w->ws, w->instance.n, opt->state_vectors, err) != 0 ||
         gd_workspace_reserve_rows(&w->ws, &w->instance, &d->control, err) != 0 ||
-        gd_history_reserve(&w->history, records, 0, err) != 0)
+        gd_batch_history_in_place(b, h, records, err) != 0)
         return -1;
     gd_workspace ws = w->ws;
     if (d->control.save_final && !(ws.x = gd_batch_final_slot(b, w->instance.n, err)))
-        return -1;
-    gd_run_execute(&w->instance, opt, d, w->sweep->record_every, &ws, &w->history, r);
+        return -1; /* reserves the final values only: h's room stays where it is */
+    gd_run_execute(&w->instance, opt, d, w->sweep->record_every, &ws, h, r);
     *x = ws.x;
     return 0;
 }
 
 /* run_desc, watched for crashes when the problem is a plugin (crash_watch.h). */
-static int run_watched(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_run_result *r,
-                       double **x, gd_error *err)
+static int run_watched(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_history *h,
+                       gd_run_result *r, double **x, gd_error *err)
 {
     const gd_problem_section *ps = &w->sweep->problems[d->problem];
     if (!gd_problem_is_plugin(ps->type))
-        return run_desc(w, d, b, r, x, err);
+        return run_desc(w, d, b, h, r, x, err);
     gd_crash_watch_begin(d->id, ps->label, ps->type->name, gd_plugin_library_of(ps->type));
-    int rc = run_desc(w, d, b, r, x, err);
+    int rc = run_desc(w, d, b, h, r, x, err);
     gd_crash_watch_end();
     return rc;
 }
@@ -74,23 +75,25 @@ int gd_worker_run(gd_worker *w, uint64_t id, gd_batch *b, gd_error *err)
 {
     gd_run_desc d;
     gd_run_result r;
+    gd_history h; /* in the batch's room: nothing to free */
     double *x;
     gd_sweep_decode(w->sweep, id, &d);
-    d.key = gd_sweep_instance_key(w->sweep, &d);
-    if (run_watched(w, &d, b, &r, &x, err) != 0)
+    d.key = w->has_instance && w->instance_id == d.instance
+                ? w->instance_key /* a function of the instance: kept with it */
+                : gd_sweep_instance_key(w->sweep, &d);
+    if (run_watched(w, &d, b, &h, &r, &x, err) != 0)
         return -1;
     size_t n = w->instance.n;
     if (r.status == GD_STATUS_ABANDONED)
         return 1;
     r.rank = w->rank;
     size_t n_final = d.control.save_final ? n : 0;
-    return gd_batch_add(b, &d, &r, &w->history, x, n_final, err);
+    return gd_batch_add(b, &d, &r, &h, x, n_final, err);
 }
 
 void gd_worker_free(gd_worker *w)
 {
     gd_problem_destroy(&w->instance);
     gd_workspace_free(&w->ws);
-    gd_history_free(&w->history);
     memset(w, 0, sizeof *w);
 }
