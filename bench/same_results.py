@@ -4,16 +4,22 @@
 Usage: /usr/bin/python3 bench/same_results.py A.h5 B.h5
 
 Compares, run by run (so the order in which batches reached the file does not matter):
-every /traj/* series, /path/x and /final/x through each run's offsets, every /instances
+every per-record series (as analysis.reader.traj_columns reads them: stored, or rebuilt from
+the runs table where format 3 leaves them out), /path/x and /final/x through each run's
+offsets, every /instances
 dataset, and every /runs column except the timings (wall_seconds, seconds_to_*), the
 storage offsets (traj_offset, path_offset, final_offset: where the batches landed) and
 rank (which rank ran it). Values compare as bytes: NaN equals NaN of the same bits, 0.0
 differs from -0.0. Prints what differs; exit status 0 when nothing does, 1 otherwise.
 """
+import os
 import sys
 
 import h5py
 import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from analysis.reader import traj_columns  # noqa: E402  (the repository's own reader)
 
 SKIPPED = {"wall_seconds", "traj_offset", "path_offset", "final_offset", "rank"}
 
@@ -65,10 +71,23 @@ def compare_runs_table(fa, fb, problems):
     return ra, rb
 
 
+def compare_records(fa, fb, ra, rb, problems):
+    """The per-record series of every run as the reader gives them: stored, or rebuilt
+    from the runs table where a format-3 file leaves them out (so files of formats 2 and
+    3 compare by their values)."""
+    a, b = traj_columns(fa, ra), traj_columns(fb, rb)
+    if sorted(a) != sorted(b):
+        problems.append(f"/traj: series differ ({sorted(a)} vs {sorted(b)})")
+    for name in sorted(set(a) & set(b)):
+        if not same_bytes(a[name], b[name]):
+            problems.append(f"/traj/{name}: values differ")
+        print(f"/traj/{name}: {len(a[name])} values compared")
+
+
 def compare_series(fa, fb, ra, rb, problems):
     """The series of every run, through each file's own offsets."""
-    groups = [("traj", "traj_offset", "traj_count"), ("path", "path_offset", "path_count"),
-              ("final", "final_offset", "final_count")]
+    compare_records(fa, fb, ra, rb, problems)
+    groups = [("path", "path_offset", "path_count"), ("final", "final_offset", "final_count")]
     for group, off, cnt in groups:
         names = sorted(fa[group]) if group in fa else []
         if names != (sorted(fb[group]) if group in fb else []):
