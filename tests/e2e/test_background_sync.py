@@ -20,7 +20,7 @@ import re
 import gdtest
 from gdtest import check
 
-GRID = gdtest.quadratic_grid("background_sync", 8, 500, 400, 20)
+GRID = gdtest.quadratic_grid("background_sync", 8, 500, 2000, 100)
 
 
 def preload_env(out, log, **extra):
