@@ -8,7 +8,8 @@
  *
  * GD_EIO_OVERWRITES=1 counts and fails only writes over bytes the file already holds
  * (below its size: a commit rewriting its metadata, not an append), and GD_EIO_KILL=1
- * ends the process with SIGKILL at the failing write instead: a commit torn halfway. */
+ * ends the process with SIGKILL at the failing write instead: a commit torn halfway.
+ * GD_EIO_LOG names a file that gets, at exit, how many writes were let through. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -95,4 +96,16 @@ ssize_t pwrite64(int fd, const void *buf, size_t n, off_t at)
     if (must_fail(fd, at) || !REAL(real, "pwrite64"))
         return -1;
     return real(fd, buf, n, at);
+}
+
+/* With GD_EIO_LOG set, the count of the file's writes that were let through is written
+ * there at exit (a test sizes its GD_EIO_AFTER values to a healthy sweep's count). */
+__attribute__((destructor)) static void report_writes(void)
+{
+    const char *log = getenv("GD_EIO_LOG");
+    FILE *f = log && *log ? fopen(log, "w") : NULL;
+    if (!f)
+        return;
+    fprintf(f, "%ld\n", writes_seen);
+    fclose(f);
 }
