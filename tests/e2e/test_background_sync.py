@@ -27,7 +27,7 @@ def preload_env(out, log, **extra):
     env = {"LD_PRELOAD": os.environ["GD_SYNC_LIB"], "GD_SYNC_FILE": out, "GD_SYNC_LOG": log,
            "GD_COMMIT_SECONDS": "0.02", "GD_FSYNC_SLEEP_MS": "300"}
     if os.environ.get("ASAN_OPTIONS"):
-        env["ASAN_OPTIONS"] = os.environ["ASAN_OPTIONS"] + ":detect_leaks=0"
+        env["ASAN_OPTIONS"] = os.environ["ASAN_OPTIONS"] + ":detect_leaks=0:verify_asan_link_order=0"
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
