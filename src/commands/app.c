@@ -64,8 +64,11 @@ static void print_summary(const gd_cli *c, const char *out, const gd_tally *t,
            st->wall_seconds > 0 ? (double)st->runs_done / st->wall_seconds : 0.0,
            gd_par_size(), omp_get_max_threads(), st->io_seconds, (unsigned long long)by[2],
            (unsigned long long)by[1], (unsigned long long)by[0]);
-    if (getenv("GD_PROFILE"))
+    if (getenv("GD_PROFILE")) {
         gd_store_print_commit_profile(&st->commits);
+        fprintf(stderr, "gdsweep: profile writer: the sweep waited %.3f s for the writer "
+                "thread\n", st->commit_wait);
+    }
     if (!c->quiet)
         gd_tally_print(t, stdout);
 }
