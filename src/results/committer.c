@@ -78,6 +78,14 @@ static int write_pending(gd_committer *c, int force, gd_error *err)
     return force ? collect(c, 1, err) : 0;
 }
 
+/* A commit due by the clock, and nothing in the way: it waits while the last one is
+ * written or synced (the batch grows). The store is asked last: that costs HDF5 calls. */
+static int due_now(const gd_committer *c, double now)
+{
+    return c->every > 0 && now - c->last_commit >= c->every &&
+           !gd_batch_writer_busy(&c->writer) && !gd_store_syncing(c->st);
+}
+
 int gd_committer_tick(gd_committer *c, int force, gd_error *err)
 {
     gd_batch *b = &c->pending;
@@ -87,10 +95,7 @@ int gd_committer_tick(gd_committer *c, int force, gd_error *err)
     if (b->count == 0)
         return 0;
     double now = gd_now_seconds();
-    int due = c->every > 0 && now - c->last_commit >= c->every;
-    /* a due commit waits while the last one is written or synced: the batch grows */
-    int behind = gd_batch_writer_busy(&c->writer) || gd_store_syncing(c->st);
-    if (!(force || full) && (!due || behind))
+    if (!(force || full) && !due_now(c, now))
         return 0;
     if (collect(c, 1, err) != 0 || write_pending(c, force, err) != 0)
         return -1;
