@@ -42,8 +42,9 @@ for i in $(seq "$rounds"); do
   for peer in gdsweep numpy torch floor; do
     if [ "$peer" = gdsweep ]; then
       s=$(wall "$binary" "$work/grid.ini" -o "$work/gdsweep.h5" --overwrite --quiet --threads 1)
-      detail=$(sed -n 's/.* \([0-9.]*\) s writing HDF5.*/\1/p' "$work/last.txt" |
-        awk -v s="$s" '{ printf "HDF5 %.3f s (%.0f%%)", $1, 100 * $1 / s }')
+      detail=$(sed -n 's/.* \([0-9.]*\) s writing HDF5, \([0-9.]*\) s waited.*/\1 \2/p' \
+        "$work/last.txt" | awk -v s="$s" '{ printf "HDF5 %.3f s (%.0f%%) on the writer thread, " \
+        "waited for %.3f s (%.0f%%)", $1, 100 * $1 / s, $2, 100 * $2 / s }')
     elif [ "$peer" = floor ]; then
       bytes=$(( $(stat -c %s "$work/gdsweep.h5") / runs ))
       s=$(wall "$floor" "$work/grid.ini" "$bytes" "$work/floor.raw")

@@ -166,7 +166,7 @@ static int coordinate(fake *f, gd_sweep *s, int workers, int planned, gd_drive_s
     for (int k = 0; k < workers; k++)
         gd_worker_init(&f->workers[k].w, s, k);
     gd_transport t = {&fake_ops, f, workers};
-    gd_coordination job = {&sel, f->st, &tally, 1, planned};
+    gd_coordination job = {&sel, f->st, &tally, 1, planned, 0};
     int rc = gd_coordinate(&job, &t, stats, err);
     for (int k = 0; k < workers; k++)
         gd_worker_free(&f->workers[k].w);

@@ -7,12 +7,20 @@
  * expensive runs arriving one at a time do not cost a file flush each; merge: never,
  * its output is redone whole if it fails). A commit due by the clock waits while the
  * last one is still being synced in the background (gd_store_syncing): on a slow disk
- * the batch grows rather than the sweep waiting for the disk. The coordinator (serial and MPI sweeps) and
+ * the batch grows rather than the sweep waiting for the disk.
+ *
+ * A threaded committer (gd_committer_init_threaded: the sweeps) hands each batch to a
+ * writer thread (gdsweep/batch_writer.h) and collects more results in a second batch
+ * meanwhile, so the HDF5 writing overlaps the computing; it waits for the writer only
+ * when the new batch is full or forced, or to hand over the next one. A batch counts as
+ * committed (committed, the tally) once its writer is done. The coordinator (serial and MPI sweeps) and
  * merge use it. The committer owns `pending`; the store and the tally stay the caller's. */
 #ifndef GDSWEEP_COMMITTER_H
 #define GDSWEEP_COMMITTER_H
 
 #include <stdint.h>
+
+#include "gdsweep/batch_writer.h"
 
 #include "gdsweep/batch.h"
 #include "gdsweep/store.h"
@@ -36,17 +44,26 @@ typedef struct gd_committer {
     gd_batch pending;         /* results not yet committed */
     double last_commit, every;
     uint64_t committed;       /* runs committed through this committer */
+    int threaded;             /* batches are written by `writer` */
+    gd_batch writing;         /* the batch the writer commits */
+    gd_batch_writer writer;
+    double waited;            /* seconds the caller waited for the writer */
 } gd_committer;
 
 /* Starts the clock of the cadence (every <= 0: commit only when full or forced); tally
  * may be NULL. */
 void gd_committer_init(gd_committer *c, gd_store *st, gd_tally *tally, double every);
 
+/* The same, with the batches written by a writer thread while results keep coming. */
+void gd_committer_init_threaded(gd_committer *c, gd_store *st, gd_tally *tally,
+                                double every);
+
 /* Commits the pending results when due (or when force and any are pending). Returns 0, or
  * -1 with the store's error in err (the pending results are kept; the caller ends). */
 int gd_committer_tick(gd_committer *c, int force, gd_error *err);
 
-/* Frees the pending batch (uncommitted results are dropped). */
+/* Waits for a batch in flight (its result ignored), then frees the batches (uncommitted
+ * results are dropped). */
 void gd_committer_free(gd_committer *c);
 
 #endif

@@ -71,6 +71,7 @@ typedef struct gd_coordination {
     gd_tally *tally;
     int quiet;
     int planned;
+    int threaded_commits; /* batches written by a writer thread (gdsweep/committer.h) */
 } gd_coordination;
 
 /* Runs the selection over the transport's workers and commits every result once. Returns

@@ -18,6 +18,7 @@ typedef struct gd_drive_stats {
     double wall_seconds;
     double io_seconds;
     gd_commit_profile commits; /* the store's commits, step by step */
+    double commit_wait;        /* seconds the coordinator waited for its writer thread */
     int abandoned_ranks;     /* ranks still computing when an interrupt's grace ended */
 } gd_drive_stats;
 

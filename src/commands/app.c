@@ -59,11 +59,12 @@ static void print_summary(const gd_cli *c, const char *out, const gd_tally *t,
     uint64_t by[3];
     gd_tally_status_totals(t, by);
     printf("wrote %s: %llu runs in %.3f s (%.0f runs/s, %d ranks x %d threads, %.3f s "
-           "writing HDF5): %llu converged, %llu hit the budget, %llu diverged\n",
+           "writing HDF5, %.3f s waited for it): %llu converged, %llu hit the budget, %llu "
+           "diverged\n",
            out, (unsigned long long)st->runs_done, st->wall_seconds,
            st->wall_seconds > 0 ? (double)st->runs_done / st->wall_seconds : 0.0,
-           gd_par_size(), omp_get_max_threads(), st->io_seconds, (unsigned long long)by[2],
-           (unsigned long long)by[1], (unsigned long long)by[0]);
+           gd_par_size(), omp_get_max_threads(), st->io_seconds, st->commit_wait,
+           (unsigned long long)by[2], (unsigned long long)by[1], (unsigned long long)by[0]);
     if (getenv("GD_PROFILE"))
         gd_store_print_commit_profile(&st->commits);
     if (!c->quiet)

@@ -144,7 +144,10 @@ int gd_coordinate(const gd_coordination *job, gd_transport *t, gd_drive_stats *s
 {
     coordinator c = {.job = job, .t = t, .active = t->workers, .local_active = 1};
     double t0 = gd_now_seconds();
-    gd_committer_init(&c.commit, job->st, job->tally, gd_commit_seconds());
+    if (job->threaded_commits)
+        gd_committer_init_threaded(&c.commit, job->st, job->tally, gd_commit_seconds());
+    else
+        gd_committer_init(&c.commit, job->st, job->tally, gd_commit_seconds());
     gd_progress_init(&c.progress, job->sel->todo, job->quiet);
     int rc = make_plan(&c, err) == 0 ? serve_all(&c, err) : -1;
     if (rc != 0) /* the one failure path: the file keeps what was committed */
@@ -154,6 +157,7 @@ int gd_coordinate(const gd_coordination *job, gd_transport *t, gd_drive_stats *s
     stats->wall_seconds = gd_now_seconds() - t0;
     stats->io_seconds = gd_store_io_seconds(job->st);
     stats->commits = gd_store_commit_profile(job->st);
+    stats->commit_wait = c.commit.waited;
     stats->abandoned_ranks = c.active - c.local_active;
     gd_plan_free(c.plan);
     gd_committer_free(&c.commit);

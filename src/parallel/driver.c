@@ -74,7 +74,7 @@ int gd_drive_serial(const gd_selection *sel, gd_store *st, gd_tally *tally, int 
     memset(stats, 0, sizeof *stats);
     gd_worker_init(&p.worker, sel->sweep, 0);
     gd_transport t = {&in_process_ops, &p, 1};
-    gd_coordination job = {sel, st, tally, quiet, 0};
+    gd_coordination job = {sel, st, tally, quiet, 0, 1};
     int rc = gd_coordinate(&job, &t, stats, err);
     gd_worker_free(&p.worker);
     return rc;

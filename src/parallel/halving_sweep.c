@@ -24,6 +24,7 @@ static void add_stats(gd_drive_stats *sum, const gd_drive_stats *one)
     sum->wall_seconds += one->wall_seconds;
     sum->io_seconds = one->io_seconds; /* the store's running total */
     sum->commits = one->commits;
+    sum->commit_wait += one->commit_wait;
     sum->abandoned_ranks = one->abandoned_ranks;
 }
 

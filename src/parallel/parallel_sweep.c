@@ -287,7 +287,7 @@ static int coordinate_ranks(const gd_selection *sel, gd_store *st, gd_tally *tal
         gd_local_worker_start(&m.local, m.s, 0, err) != 0)
         gd_par_abort(err);
     gd_transport t = {&mpi_ops, &m, gd_par_size()};
-    gd_coordination job = {sel, st, tally, quiet, 1};
+    gd_coordination job = {sel, st, tally, quiet, 1, 1};
     double t0 = gd_now_seconds();
     int rc = gd_coordinate(&job, &t, stats, err);
     profile_rank0(&m, t0, st);

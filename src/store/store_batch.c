@@ -189,6 +189,9 @@ void gd_store_print_commit_profile(const gd_commit_profile *p)
 
 int gd_store_write_batch(gd_store *st, const gd_batch *b, gd_error *err)
 {
+    /* HDF5's error printing is per thread: the writer thread (batch_writer.c) reports
+     * through err too, never on stderr */
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (b->count == 0 && b->n_instances == 0)
         return 0;
     if (st->abandoned)

@@ -105,6 +105,26 @@ def text(v):
     return v.decode() if isinstance(v, bytes) else str(v)
 
 
+def slow_disk_env(out, log, **settings):
+    """The environment of a sweep on tests/fault/slow_disk.c's slow disk for file OUT (its
+    report to LOG), commits due every 20 ms, with SETTINGS (GD_FSYNC_SLEEP_MS=300, ...)."""
+    env = {"LD_PRELOAD": os.environ["GD_SYNC_LIB"], "GD_SYNC_FILE": out, "GD_SYNC_LOG": log,
+           "GD_COMMIT_SECONDS": "0.02"}
+    if os.environ.get("ASAN_OPTIONS"):  # the preloaded library comes first: fine
+        env["ASAN_OPTIONS"] = os.environ["ASAN_OPTIONS"] + ":detect_leaks=0:verify_asan_link_order=0"
+    env.update({k: str(v) for k, v in settings.items()})
+    return env
+
+
+def slow_disk_report(log):
+    """slow_disk.c's report of the process that wrote the file (the one of most CPU while
+    the disk slept): {"fsyncs", "overlapped", "cpu_ms", "cpu_total_ms"}."""
+    with open(log) as fh:
+        lines = [line.split() for line in fh if line.strip()]
+    reports = [{w[i]: int(w[i + 1]) for i in range(0, len(w), 2)} for w in lines]
+    return max(reports, key=lambda r: (r["cpu_ms"], r["fsyncs"]))
+
+
 def quadratic_grid(name, seed, points, iterations, record_every):
     """A grid of POINTS quadratic start points (numeric gradient) x gd and adam at two
     learning rates: 4 * POINTS cheap runs, for tests of the write path."""

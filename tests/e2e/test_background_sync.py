@@ -3,7 +3,7 @@ not lost.
 
 The journal's last step (fsync of the file, then emptying the journal: the commit point)
 waits on the disk; it runs on its own thread while the sweep computes the next batch, and
-the next commit or the close waits for it. With tests/fault/slow_fsync.c preloaded
+the next commit or the close waits for it. With tests/fault/slow_disk.c preloaded
 (every fsync of OUT sleeps 300 ms; it counts the CPU the process uses meanwhile):
 - the sweep computes while its fsyncs sleep (it did not wait for them), a commit due
   (GD_COMMIT_SECONDS = 0.02) while the last one syncs waits, so the batches grow instead
@@ -24,18 +24,12 @@ GRID = gdtest.quadratic_grid("background_sync", 8, 500, 2000, 100)
 
 
 def preload_env(out, log, **extra):
-    env = {"LD_PRELOAD": os.environ["GD_SYNC_LIB"], "GD_SYNC_FILE": out, "GD_SYNC_LOG": log,
-           "GD_COMMIT_SECONDS": "0.02", "GD_FSYNC_SLEEP_MS": "300"}
-    if os.environ.get("ASAN_OPTIONS"):
-        env["ASAN_OPTIONS"] = os.environ["ASAN_OPTIONS"] + ":detect_leaks=0:verify_asan_link_order=0"
-    env.update({k: str(v) for k, v in extra.items()})
-    return env
+    return gdtest.slow_disk_env(out, log, GD_FSYNC_SLEEP_MS=300, **extra)
 
 
 def log_counts(log):
-    with open(log) as fh:
-        words = fh.read().split()
-    return int(words[1]), int(words[5])
+    report = gdtest.slow_disk_report(log)
+    return report["fsyncs"], report["cpu_ms"]
 
 
 def main():

@@ -1,13 +1,14 @@
-/* slow_fsync.c - an LD_PRELOAD library that makes one file's fsync slow or failing, and
- * tells whether the program wrote to the file while an fsync of it was under way.
+/* slow_disk.c - an LD_PRELOAD library that makes one file's disk slow (its fsyncs, its
+ * writes) or its fsyncs fail, and tells how much the program computed meanwhile.
  *
  * The file is GD_SYNC_FILE (recognised by what /proc/self/fd/N links to). Each fsync of it
- * sleeps GD_FSYNC_SLEEP_MS milliseconds first; with GD_FSYNC_EIO_AFTER=N every fsync of
- * it after the first N fails with EIO (after the sleep, like a disk that gives up). At
- * exit, "fsyncs F overlapped W cpu_ms C" is written to GD_SYNC_LOG: F fsyncs of the file,
- * W writes (pwrite) to it that started while one of them slept, C milliseconds of CPU the
- * process used while they slept (the sleeping thread uses none): the test of a commit
- * whose syncs run in the background while the program goes on computing. */
+ * sleeps GD_FSYNC_SLEEP_MS milliseconds first, each pwrite GD_PWRITE_SLEEP_MS; with
+ * GD_FSYNC_EIO_AFTER=N every fsync of it after the first N fails with EIO (after the
+ * sleep, like a disk that gives up). At exit, "fsyncs F overlapped W cpu_ms C
+ * cpu_total_ms T" is written to GD_SYNC_LOG: F fsyncs of the file, W writes (pwrite) to it
+ * that started while an fsync slept, C milliseconds of CPU the process used while its
+ * fsyncs or writes slept (a sleeping thread uses none), T of CPU in all: the tests of a commit whose syncs, or whose writing,
+ * run in the background while the program goes on computing. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -45,11 +46,17 @@ static long process_cpu_ns(void)
     return ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
-static void nap_ms(long ms)
+/* Sleeps the milliseconds the variable `name` says, counting the process's CPU meanwhile. */
+static void slow_down(const char *name)
 {
+    long ms = env_long(name, 0);
+    if (ms <= 0)
+        return;
+    long cpu0 = process_cpu_ns();
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         ;
+    atomic_fetch_add(&cpu_ns, process_cpu_ns() - cpu0);
 }
 
 /* The real function after this library (POSIX's way to turn dlsym's pointer into one). */
@@ -64,9 +71,7 @@ int fsync(int fd)
         return real(fd);
     long k = atomic_fetch_add(&fsyncs, 1);
     atomic_fetch_add(&in_fsync, 1);
-    long cpu0 = process_cpu_ns();
-    nap_ms(env_long("GD_FSYNC_SLEEP_MS", 0));
-    atomic_fetch_add(&cpu_ns, process_cpu_ns() - cpu0);
+    slow_down("GD_FSYNC_SLEEP_MS");
     int rc = k >= env_long("GD_FSYNC_EIO_AFTER", -1) && env_long("GD_FSYNC_EIO_AFTER", -1) >= 0
                  ? (errno = EIO, -1)
                  : real(fd);
@@ -74,10 +79,14 @@ int fsync(int fd)
     return rc;
 }
 
+/* A write to the file: counted when an fsync of it sleeps, slowed down. */
 static void note_write(int fd)
 {
-    if (atomic_load(&in_fsync) > 0 && is_target(fd))
+    if (!is_target(fd))
+        return;
+    if (atomic_load(&in_fsync) > 0)
         atomic_fetch_add(&overlapped, 1);
+    slow_down("GD_PWRITE_SLEEP_MS");
 }
 
 ssize_t pwrite(int fd, const void *buf, size_t n, off_t at)
@@ -97,10 +106,11 @@ ssize_t pwrite64(int fd, const void *buf, size_t n, off_t at)
 __attribute__((destructor)) static void report(void)
 {
     const char *log = getenv("GD_SYNC_LOG");
-    FILE *f = log && *log && atomic_load(&fsyncs) ? fopen(log, "a") : NULL;
+    FILE *f = log && *log ? fopen(log, "a") : NULL;
     if (!f)
         return;
-    fprintf(f, "fsyncs %ld overlapped %ld cpu_ms %ld\n", atomic_load(&fsyncs),
-            atomic_load(&overlapped), atomic_load(&cpu_ns) / 1000000);
+    fprintf(f, "fsyncs %ld overlapped %ld cpu_ms %ld cpu_total_ms %ld\n",
+            atomic_load(&fsyncs), atomic_load(&overlapped), atomic_load(&cpu_ns) / 1000000,
+            process_cpu_ns() / 1000000);
     fclose(f);
 }
