@@ -418,18 +418,20 @@ int gd_store_alloc_committed(gd_store *st, gd_error *err)
                                                 st->path);
 }
 
+/* The bitmap is marked by the writer thread (committer.h) while the coordinator reads it
+ * for other ids (gd_selection_skip): byte-wide atomic accesses, no lock. */
 void gd_store_mark_committed(gd_store *st, uint64_t id)
 {
     uint8_t bit = (uint8_t)(1u << (id % 8));
-    if (!(st->committed_bits[id / 8] & bit)) {
-        st->committed_bits[id / 8] |= bit;
+    if (!(__atomic_load_n(&st->committed_bits[id / 8], __ATOMIC_RELAXED) & bit)) {
+        __atomic_fetch_or(&st->committed_bits[id / 8], bit, __ATOMIC_RELAXED);
         st->committed++;
     }
 }
 
 int gd_store_is_committed(const gd_store *st, uint64_t id)
 {
-    return (st->committed_bits[id / 8] >> (id % 8)) & 1;
+    return (__atomic_load_n(&st->committed_bits[id / 8], __ATOMIC_RELAXED) >> (id % 8)) & 1;
 }
 
 uint64_t gd_store_committed(const gd_store *st)
