@@ -10,6 +10,7 @@
  * computes the next batch, and the next commit (or the close) waits for it first. The
  * order of the steps is unchanged, so a kill or a power cut at any moment still leaves
  * either this commit or, with its journal, the one before. */
+#define _GNU_SOURCE /* fallocate */
 #include "journal.h"
 #include "journal_file.h"
 
@@ -219,13 +220,49 @@ static int changes_of(journal_file *f, change_set *c)
     return rc == 0 && f->cut < f->committed ? cut_tail(f, c) : rc;
 }
 
-static int save_journal(journal_file *f, const change_set *c)
+static int open_journal(journal_file *f)
 {
     if (f->journal_fd < 0)
         f->journal_fd = open(f->journal, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    return f->journal_fd < 0 ? -1
-                             : gd_journal_save(f->journal_fd, &f->sb, f->committed, c->spans,
-                                               c->old, c->n);
+    return f->journal_fd < 0 ? -1 : 0;
+}
+
+/* Allocates the journal's first `bytes` bytes on the disk (a file system that cannot: 0). */
+static int allocate_journal(journal_file *f, uint64_t bytes)
+{
+    if (open_journal(f) < 0)
+        return -1;
+    if (bytes == 0 || fallocate(f->journal_fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes) == 0)
+        return 0;
+    return errno == EOPNOTSUPP || errno == ENOSYS ? 0 : -1;
+}
+
+/* Allocates the room reserved for it again first: the last commit's syncs, which emptied
+ * the journal, may have freed the allocation made at the reservation. */
+static int save_journal(journal_file *f, const change_set *c)
+{
+    struct stat jb;
+    if (allocate_journal(f, f->journal_room) < 0 ||
+        gd_journal_save(f->journal_fd, &f->sb, f->committed, c->spans, c->old, c->n) < 0)
+        return -1;
+    if (fstat(f->journal_fd, &jb) == 0 && (uint64_t)jb.st_size > f->largest_journal)
+        f->largest_journal = (uint64_t)jb.st_size;
+    return 0;
+}
+
+int gd_jfile_reserve_journal(journal_file *f, uint64_t most)
+{
+    if (!f->writable || f->creating || f->torn)
+        return 0;
+    uint64_t bytes = 2 * f->largest_journal + 65536;
+    f->journal_room = bytes < most ? most : bytes;
+    return allocate_journal(f, f->journal_room);
+}
+
+void gd_jfile_release_journal(journal_file *f)
+{
+    if (f->journal_fd >= 0 && !f->torn && !f->syncing)
+        (void)ftruncate(f->journal_fd, 0); /* frees the blocks allocated past its end */
 }
 
 /* Zeros over a truncated tail that later writes extended again, then the changed spans. */

@@ -34,6 +34,8 @@ typedef struct journal_file {
     uint64_t eof;       /* the file's size as HDF5 sees it */
     uint64_t committed; /* its size at the last commit: bytes below are journaled */
     uint64_t cut;       /* lowest size a truncation set below `committed` (NO_CUT: none) */
+    uint64_t largest_journal; /* the largest journal a commit saved so far (bytes) */
+    uint64_t journal_room;    /* bytes of the journal allocated for the next commit */
     held_write *held;
     size_t n_held, cap_held;
     /* The last commit's syncs, running in the background (journal_commit.c). */
@@ -61,6 +63,16 @@ int gd_jfile_syncing(journal_file *f);
 /* Waits for the last commit's background syncs: 0; -1 with errno when they failed (the
  * file is then torn: its journal restores the commit before; f->sync_failed is set). */
 int gd_jfile_settle(journal_file *f);
+/* Allocates room on the disk for the next commit's journal: the `most` bytes it may hold
+ * (the old bytes of what the commit overwrites), and at least twice the largest journal
+ * so far and 64 KiB. 0; -1 with errno (ENOSPC, EDQUOT) when there is no room. A file
+ * system that cannot allocate ahead: 0. The last commit's syncs may still run: emptying
+ * the journal frees the allocation, and the commit allocates the same room again before
+ * it writes the journal (that fails only if another writer took the space between). */
+int gd_jfile_reserve_journal(journal_file *f, uint64_t most);
+/* Frees what gd_jfile_reserve_journal allocated (a journal that is empty: the file is not
+ * torn), for a writer that gives up. */
+void gd_jfile_release_journal(journal_file *f);
 /* The commit: the held writes' changes journaled (durable), written, the size set, synced,
  * the journal emptied; after a failure past the journal the file is torn (f->torn) and
  * every later commit fails. 0 for a read-only file. */

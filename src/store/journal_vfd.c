@@ -335,6 +335,19 @@ int gd_h5_settle_journal(hid_t file)
     return f && (gd_jfile_settle(f) < 0 || f->sync_failed) ? -1 : 0;
 }
 
+int gd_h5_reserve_journal(hid_t file, uint64_t most)
+{
+    journal_file *f = journal_of(file);
+    return f ? gd_jfile_reserve_journal(f, most) : 0;
+}
+
+void gd_h5_release_journal(hid_t file)
+{
+    journal_file *f = journal_of(file);
+    if (f)
+        gd_jfile_release_journal(f);
+}
+
 int gd_h5_journal_syncing(hid_t file)
 {
     journal_file *f = journal_of(file);

@@ -394,7 +394,7 @@ int gd_store_close(gd_store *st, double wall_seconds, int complete, gd_error *er
         return 0;
     int rc = st->abandoned ? gd_fail_runtime(err, "%s: abandoned after a write failed",
                                              st->path)
-                           : gd_store_reserve(st, GD_STORE_METADATA_BYTES,
+                           : gd_store_reserve(st, GD_STORE_METADATA_ROOM,
                                               "recording completion", err);
     if (rc == 0 && (gd_h5_attr_i64(st->file, GD_ATTR_COMPLETE, complete != 0) < 0 ||
                     gd_h5_attr_u64(st->file, GD_ATTR_RUNS_WRITTEN, st->committed) < 0 ||

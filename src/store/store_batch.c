@@ -155,7 +155,7 @@ static int commit(gd_store *st, const gd_batch *b, double *t0, gd_error *err)
 static int write_batch(gd_store *st, const gd_batch *b, gd_error *err)
 {
     double t0 = gd_store_clock();
-    int rc = gd_store_reserve(st, gd_store_batch_growth(st, b), "the next batch", err);
+    int rc = gd_store_reserve(st, gd_store_batch_room(st, b), "the next batch", err);
     lap(&t0, &st->profile.reserve);
     if (rc == 0)
         rc = gd_store_write_instances(st, b, err);

@@ -81,17 +81,25 @@ gd_store *gd_store_new(const char *path, const gd_sweep *s);
 void gd_store_free(gd_store *st);
 int gd_store_close_ids(gd_store *st);
 
-/* Makes sure the disk can take `bytes` more of the file before HDF5 writes them
- * (store_space.c): allocates them past the end of the file (and any hole in it), or
- * where the file system cannot, checks its free space. Fails (runtime error naming the
- * cause: ENOSPC, EDQUOT, EIO) without touching the file. */
-int gd_store_reserve(gd_store *st, uint64_t bytes, const char *what, gd_error *err);
-
-/* Bytes the file may grow by when b is written: new chunks, instances, metadata. */
-uint64_t gd_store_batch_growth(gd_store *st, const gd_batch *b);
+/* Room on the disk a write needs: `file`, the bytes the file may grow by; `journal`, the
+ * most the commit's rollback journal may hold (the old bytes of what it overwrites). */
+typedef struct gd_store_room {
+    uint64_t file, journal;
+} gd_store_room;
 
 /* Room for metadata alone (attributes, a flush). */
 #define GD_STORE_METADATA_BYTES (1u << 20)
+#define GD_STORE_METADATA_ROOM ((gd_store_room){GD_STORE_METADATA_BYTES, GD_STORE_METADATA_BYTES})
+
+/* Makes sure the disk has `room` before HDF5 writes (store_space.c): allocates the file's
+ * growth past its end (and any hole in it) and the journal's room, or where the file
+ * system cannot, checks its free space. Fails (runtime error naming the cause: ENOSPC,
+ * EDQUOT, EIO) without touching the file. */
+int gd_store_reserve(gd_store *st, gd_store_room room, const char *what, gd_error *err);
+
+/* The room writing b needs: new chunks, instances, metadata; rows and chunk tails
+ * rewritten in place. */
+gd_store_room gd_store_batch_room(gd_store *st, const gd_batch *b);
 
 /* After a failed write: HDF5's cache can no longer be trusted, so nothing flushes or
  * closes the file again (the process ends without HDF5's exit-time close); the file keeps
@@ -146,6 +154,12 @@ int gd_h5_start_journal(hid_t file);
  * -1 when they (or an earlier commit's) failed: that commit is rolled back. A file not
  * open through the journal: 0. */
 int gd_h5_settle_journal(hid_t file);
+/* Room on the disk for the next commit's rollback journal (journal_file.h), which may
+ * hold `most` bytes: 0, or -1 with errno (ENOSPC) when there is none. */
+int gd_h5_reserve_journal(hid_t file, uint64_t most);
+/* Frees the room gd_h5_reserve_journal took (the journal is empty), for a writer that
+ * gives up. */
+void gd_h5_release_journal(hid_t file);
 /* 1 while the last commit's syncs still run in the background. */
 int gd_h5_journal_syncing(hid_t file);
 int gd_h5_attr_i64(hid_t obj, const char *name, int64_t value);

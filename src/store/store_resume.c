@@ -455,7 +455,7 @@ int gd_store_begin_resume(gd_store *st, const char *command_line, gd_error *err)
 {
     gd_store_close_ids(st);
     if (open_all(st, H5F_ACC_RDWR, 0, err) != OPENED ||
-        gd_store_reserve(st, GD_STORE_METADATA_BYTES, "resuming", err) < 0)
+        gd_store_reserve(st, GD_STORE_METADATA_ROOM, "resuming", err) < 0)
         return -1;
     st->runs_written = 0;
     return note_resume(st, command_line ? command_line : "", err);

@@ -90,7 +90,7 @@ int gd_store_mark_pruned(gd_store *st, const uint64_t *ids, size_t n, gd_error *
         return 0;
     if (st->abandoned)
         return gd_fail_runtime(err, "%s: not written after an earlier write failed", st->path);
-    if (gd_store_reserve(st, GD_STORE_METADATA_BYTES, "marking pruned runs", err) != 0)
+    if (gd_store_reserve(st, GD_STORE_METADATA_ROOM, "marking pruned runs", err) != 0)
         return -1;
     if (write_pruned(st, ids, n) == 0) {
         st->unsynced = 0; /* the last batch's syncs are done: this flush waited for them */

@@ -6,9 +6,12 @@
  * no longer open, "addr overflow"), and the exit-time close crashed (SIGSEGV). So space is
  * made sure of before each batch: the bytes the file may grow by are allocated past its
  * end with fallocate (which also counts against quotas, and which other writers cannot
- * take), and the holes of its sparse chunks are filled, so HDF5 never meets ENOSPC in
- * practice. Where the file system cannot allocate ahead (fallocate unsupported) its free
- * space is checked instead. When a write fails anyway, the store is abandoned: no HDF5
+ * take), and the holes of its sparse chunks are filled; so is room for the commit's
+ * rollback journal (journal_file.h: the old bytes of what HDF5 overwrites: metadata, rows
+ * and the tails of partly filled chunks, the space it freed and reuses), so HDF5 never
+ * meets ENOSPC in practice. Where the
+ * file system cannot allocate ahead (fallocate unsupported) its free space is checked
+ * instead. When a write fails anyway, the store is abandoned: no HDF5
  * call touches the file again and the process ends without HDF5's exit-time close, so the
  * file keeps the state of its last flush, which resume trusts as it does after a kill. */
 #define _GNU_SOURCE
@@ -77,8 +80,9 @@ static int over_size_limit(uint64_t end)
            end > (uint64_t)lim.rlim_cur;
 }
 
-int gd_store_reserve(gd_store *st, uint64_t bytes, const char *what, gd_error *err)
+int gd_store_reserve(gd_store *st, gd_store_room room, const char *what, gd_error *err)
 {
+    uint64_t bytes = room.file;
     int fd = file_fd(st);
     if (fd < 0)
         return 0;
@@ -91,7 +95,8 @@ int gd_store_reserve(gd_store *st, uint64_t bytes, const char *what, gd_error *e
         from = (uint64_t)sb.st_size; /* HDF5 truncated the file below what was reserved */
     if (fallocate(fd, FALLOC_FL_KEEP_SIZE, (off_t)from, (off_t)(end - from)) == 0) {
         st->reserved_to = end;
-        return 0;
+        if (gd_h5_reserve_journal(st->file, room.journal) == 0)
+            return 0;
     }
     int e = errno;
     if (e == EOPNOTSUPP || e == ENOSYS)
@@ -131,28 +136,48 @@ static int chunk_in_file(const gd_store *st, uint64_t c, uint64_t rows)
     return 0;
 }
 
-/* Bytes of the chunks of /runs the batch's rows fall in that are not in the file yet. */
-static uint64_t runs_growth(gd_store *st, const gd_batch *b)
+/* Bytes of the chunks of /runs the batch's rows fall in that are not in the file yet
+ * (room->file), and of its rows in chunks that are (room->journal: rewritten in place,
+ * their blank fill journaled, a row's span widened to the journal's diff blocks). */
+static void runs_room(gd_store *st, const gd_batch *b, gd_store_room *room)
 {
-    uint64_t rows = runs_chunk_rows(st), last = UINT64_MAX, chunks = 0;
+    uint64_t rows = runs_chunk_rows(st), last = UINT64_MAX, new_chunks = 0, old_rows = 0;
+    int in_file = 0;
     for (size_t i = 0; i < b->count; i++) {
         uint64_t c = b->desc[i].id / rows;
-        if (c != last && !chunk_in_file(st, c, rows))
-            chunks++;
+        if (c != last) {
+            in_file = chunk_in_file(st, c, rows);
+            new_chunks += !in_file;
+        }
+        old_rows += in_file;
         last = c;
     }
-    return chunks * rows * st->cols.row_size;
+    room->file += new_chunks * rows * st->cols.row_size;
+    room->journal += old_rows * (st->cols.row_size + 128);
 }
 
-uint64_t gd_store_batch_growth(gd_store *st, const gd_batch *b)
+/* A series' appends: new chunks (room->file), and the values that go into its partly
+ * filled last chunk (room->journal: that chunk's unused tail holds what HDF5 left there,
+ * rewritten in place). */
+static void series_room(uint64_t len, uint64_t n, gd_store_room *room)
 {
-    uint64_t bytes = runs_growth(st, b);
+    room->file += series_growth(len, n);
+    uint64_t tail = len % SERIES_CHUNK ? SERIES_CHUNK - len % SERIES_CHUNK : 0;
+    room->journal += (n < tail ? n : tail) * sizeof(double);
+}
+
+gd_store_room gd_store_batch_room(gd_store *st, const gd_batch *b)
+{
+    gd_store_room room = {0, 0};
+    runs_room(st, b, &room);
     for (int i = 0; i < GD_SERIES_COUNT; i++)
         if (gd_store_series_stored(st, i))
-            bytes += series_growth(st->series[i].len,
-                                   gd_series_batch_len(&gd_series_table[i], b));
-    bytes += gd_batch_instance_values(b) * sizeof(double) + b->n_instances * 16384u;
-    return bytes + bytes / 8 + GD_STORE_METADATA_BYTES;
+            series_room(st->series[i].len, gd_series_batch_len(&gd_series_table[i], b), &room);
+    room.file += gd_batch_instance_values(b) * sizeof(double) + b->n_instances * 16384u;
+    room.file += room.file / 8 + GD_STORE_METADATA_BYTES;
+    hssize_t free_space = H5Fget_freespace(st->file); /* HDF5 may reuse it */
+    room.journal += GD_STORE_METADATA_BYTES + (free_space > 0 ? (uint64_t)free_space : 0);
+    return room;
 }
 
 /* ---- after a failure ------------------------------------------------------------------- */
@@ -193,6 +218,8 @@ void gd_store_give_up_writing(gd_store *st)
     int fd = file_fd(st);
     if (fd >= 0)
         release_from(fd, st->reserved_to);
+    if (st->file >= 0)
+        gd_h5_release_journal(st->file);
     atexit(exit_without_hdf5);
 }
 
