@@ -50,6 +50,17 @@ wait_until_writing() {
   done
 }
 
+# wait_for_file FILE PID [ERR]: return once FILE exists; fails (with ERR, the stderr of
+# PID, when given) after 60 s or if PID ended first.
+wait_for_file() {
+  local file=$1 pid=$2 err=${3:-/dev/null} tries=0
+  until [ -e "$file" ]; do
+    kill -0 "$pid" 2>/dev/null || { fail "pid $pid ended before $file existed: $(head -c 400 "$err")"; return 1; }
+    tries=$((tries + 1)); [ "$tries" -lt 1200 ] || { fail "no $file after 60 s"; return 1; }
+    sleep 0.02
+  done
+}
+
 # write_busy_grid FILE ITERATIONS: the write-heavy grid of the disk tests (1540 runs,
 # every iteration recorded, quadratic and denoise, gd and adam).
 write_busy_grid() {

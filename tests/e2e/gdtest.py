@@ -1,5 +1,7 @@
 """gdtest.py - shared helpers for the end-to-end Python tests (run gdsweep, read its file)."""
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,7 +32,11 @@ def finish():
 
 
 def workdir():
-    return tempfile.mkdtemp(prefix="gdsweep-e2e-")
+    """A fresh directory, removed when the test ends (kept when GD_KEEP_WORK is set)."""
+    path = tempfile.mkdtemp(prefix="gdsweep-e2e-")
+    if not os.environ.get("GD_KEEP_WORK"):
+        atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def write_grid(directory, name, grid):

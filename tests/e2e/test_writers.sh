@@ -40,8 +40,8 @@ echo "ok: two sweeps at once, 6 times: one winner, one exit 2, file identical"
 # A resume while the sweep writes: refused with HDF5's locking off and on.
 for locking in FALSE unset; do
   out=$work/busy-$locking.h5; rm -f "$out"*
-  "$GD_BINARY" "$g" -o "$out" --quiet --threads 1 >/dev/null 2>&1 & pid=$!
-  until [ -e "$out" ]; do sleep 0.02; done; kill -STOP $pid   # mid-write, held there
+  "$GD_BINARY" "$g" -o "$out" --quiet --threads 1 >/dev/null 2>"$work/bg.txt" & pid=$!
+  wait_for_file "$out" $pid "$work/bg.txt"; kill -STOP $pid   # mid-write, held there
   if [ $locking = FALSE ]; then export HDF5_USE_FILE_LOCKING=FALSE; fi
   expect_usage_error "resume during the sweep (HDF5 locking $locking)" "is being written by pid $pid" \
     -- "$GD_BINARY" "$g" -o "$out" --resume --quiet --threads 1
@@ -68,8 +68,8 @@ identical "$work/ref.h5" "$out" >/dev/null || fail "the MPI job's file differs"
 
 # A stale lock after SIGKILL is taken over, with a line saying so.
 out=$work/killed.h5
-"$GD_BINARY" "$g" -o "$out" --quiet --threads 1 >/dev/null 2>&1 & pid=$!
-until [ -e "$out" ]; do sleep 0.02; done; sleep 0.2; kill -KILL $pid; wait $pid || true
+"$GD_BINARY" "$g" -o "$out" --quiet --threads 1 >/dev/null 2>"$work/bg.txt" & pid=$!
+wait_for_file "$out" $pid "$work/bg.txt"; sleep 0.2; kill -KILL $pid; wait $pid || true
 [ -e "$out.lock" ] || fail "no lock left by the killed sweep"
 "$GD_BINARY" "$g" -o "$out" --resume --quiet --threads 1 >/dev/null 2>"$work/err.txt" ||
   fail "resume after SIGKILL: $(cat "$work/err.txt")"
