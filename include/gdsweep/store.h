@@ -100,10 +100,17 @@ void gd_store_explain_failure(const gd_store *st, gd_error *err);
 /* Records the state (complete: every run of this job is committed; runs committed, wall
  * time) and closes. Frees st in all cases. */
 int gd_store_close(gd_store *st, double wall_seconds, int complete, gd_error *err);
+/* The same for a sweep's file: a failure (the last batch's background syncs, room for the
+ * completion record, the close) also says how many runs are safe and how to resume. */
+int gd_store_close_sweep(gd_store *st, double wall_seconds, int complete, gd_error *err);
 
 /* 1 while the last batch's commit is still being made durable in the background (its
  * syncs wait on the disk): a batch written now would wait for them. */
 int gd_store_syncing(const gd_store *st);
+
+/* Waits for the last batch's background syncs (a failure shows at the next commit or the
+ * close): for a sweep about to be aborted, so nothing writes the file after its lock goes. */
+void gd_store_settle_syncs(gd_store *st);
 
 /* Seconds spent inside HDF5 calls so far (for the benchmarks). */
 double gd_store_io_seconds(const gd_store *st);

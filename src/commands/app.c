@@ -176,7 +176,8 @@ static int finish(const gd_cli *c, const gd_selection *sel, gd_store *st, const 
     gd_selection left;
     gd_selection_init(&left, sel->sweep, st, sel->shard, sel->shards);
     int complete = rc == 0 && left.todo == 0;
-    if (gd_store_close(st, stats->wall_seconds, complete, rc < 0 ? NULL : err) != 0 || rc < 0)
+    if (gd_store_close_sweep(st, stats->wall_seconds, complete, rc < 0 ? NULL : err) != 0 ||
+        rc < 0)
         return -1;
     if (rc == GD_SWEEP_INTERRUPTED) {
         char shard[64] = "", overrides[sizeof c->command_line];

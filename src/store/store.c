@@ -385,29 +385,59 @@ int gd_store_create(gd_store **out, const char *path, const gd_sweep *s,
 
 /* ---- closing ----------------------------------------------------------------------- */
 
+/* The last batch's syncs, which may still run in the background, failed: the journal
+ * rolls that batch back (gd_store_give_up_writing uncounts it). */
+static int last_syncs_failed(gd_store *st, gd_error *err)
+{
+    if (gd_h5_settle_journal(st->file) == 0)
+        return 0;
+    int e = errno;
+    gd_fail_runtime(err, "%s: making the last batch durable: %s%s%s%s", st->path, strerror(e),
+                    gd_errno_name(e)[0] ? " (" : "", gd_errno_name(e),
+                    gd_errno_name(e)[0] ? ")" : "");
+    return 1;
+}
+
 /* The completion record needs room too: without it, the store is abandoned (the file
  * stays as the last batch left it, resumable). A file HDF5 failed to close is abandoned
- * as well, so that HDF5's exit-time close does not try again. */
-int gd_store_close(gd_store *st, double wall_seconds, int complete, gd_error *err)
+ * as well, so that HDF5's exit-time close does not try again. A new failure of a sweep's
+ * file says what to do (gd_store_explain_failure). */
+static int close_store(gd_store *st, double wall_seconds, int complete, int explain,
+                       gd_error *err)
 {
     if (!st)
         return 0;
+    int was_abandoned = st->abandoned;
     int rc = st->abandoned ? gd_fail_runtime(err, "%s: abandoned after a write failed",
                                              st->path)
-                           : gd_store_reserve(st, GD_STORE_METADATA_ROOM,
-                                              "recording completion", err);
+             : last_syncs_failed(st, err) ? -1
+                                          : gd_store_reserve(st, GD_STORE_METADATA_ROOM,
+                                                             "recording completion", err);
     if (rc == 0 && (gd_h5_attr_i64(st->file, GD_ATTR_COMPLETE, complete != 0) < 0 ||
                     gd_h5_attr_u64(st->file, GD_ATTR_RUNS_WRITTEN, st->committed) < 0 ||
                     gd_h5_attr_f64(st->file, GD_ATTR_WALL_SECONDS, wall_seconds) < 0))
         rc = gd_h5_fail(st, err, "recording completion");
     if (rc == 0 && gd_store_close_ids(st) < 0)
         rc = gd_h5_fail(st, err, "closing the file");
-    if (rc == 0)
+    if (rc == 0) {
         gd_store_release_reserve(st->path, st->reserved_to);
-    else
+    } else {
         gd_store_give_up_writing(st);
+        if (explain && !was_abandoned)
+            gd_store_explain_failure(st, err);
+    }
     gd_store_free(st);
     return rc;
+}
+
+int gd_store_close(gd_store *st, double wall_seconds, int complete, gd_error *err)
+{
+    return close_store(st, wall_seconds, complete, 0, err);
+}
+
+int gd_store_close_sweep(gd_store *st, double wall_seconds, int complete, gd_error *err)
+{
+    return close_store(st, wall_seconds, complete, 1, err);
 }
 
 int gd_store_alloc_committed(gd_store *st, gd_error *err)

@@ -173,6 +173,12 @@ int gd_store_syncing(const gd_store *st)
     return st && !st->abandoned && st->file >= 0 && gd_h5_journal_syncing(st->file);
 }
 
+void gd_store_settle_syncs(gd_store *st)
+{
+    if (st && !st->abandoned && st->file >= 0)
+        (void)gd_h5_settle_journal(st->file);
+}
+
 gd_commit_profile gd_store_commit_profile(const gd_store *st)
 {
     gd_commit_profile none = {0};

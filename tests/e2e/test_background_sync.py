@@ -12,7 +12,10 @@ the next commit or the close waits for it. With tests/fault/slow_disk.c preloade
 - an fsync that fails (EIO) ends the sweep with exit 1 and one line naming OUT and the
   cause; when a batch's commit meets it, the line counts the runs the file holds, not the
   batch whose sync failed (the journal rolls that one back); `status` reads the file as
-  resumable; `--resume` finishes it identical to the uninterrupted sweep, no journal left.
+  resumable; `--resume` finishes it identical to the uninterrupted sweep, no journal left;
+- the last fsyncs failing (the last batch's, whose failure the close meets, and the
+  close's own): the line still counts the runs the file holds and says how to resume
+  (it said only "closing the file: Input/output error" before).
 """
 import os
 import re
@@ -30,6 +33,41 @@ def preload_env(out, log, **extra):
 def log_counts(log):
     report = gdtest.slow_disk_report(log)
     return report["fsyncs"], report["cpu_ms"]
+
+
+def counted_line(stderr):
+    """The first line of stderr and the runs it says are safe (None when it says none)."""
+    lines = [x for x in stderr.splitlines() if x.strip()]
+    first = lines[0] if lines else ""
+    counted = re.search(r"the (\d+) runs committed are safe.*--resume", first)
+    return first, counted and int(counted.group(1))
+
+
+def status_committed(out):
+    st = gdtest.gdsweep("status", out, check_rc=False)
+    said = re.search(r"runs: (\d+) committed", st.stdout)
+    return said and int(said.group(1))
+
+
+def last_syncs_fail(d, grid):
+    """Sweeps whose last fsyncs fail (no sleep): each failure counts what the file holds."""
+    out, log = os.path.join(d, "healthy.h5"), os.path.join(d, "healthy.log")
+    gdtest.sweep(grid, out, env=gdtest.slow_disk_env(out, log))
+    total = gdtest.slow_disk_report(log)["fsyncs"]
+    failures = 0
+    for n in range(max(1, total - 6), total + 1):
+        bad, blog = os.path.join(d, f"late{n}.h5"), os.path.join(d, f"late{n}.log")
+        p = gdtest.sweep(grid, bad, env=gdtest.slow_disk_env(bad, blog, GD_FSYNC_EIO_AFTER=n),
+                         check_rc=False)
+        if p.returncode == 0:
+            continue  # this run synced fewer times than the healthy one
+        failures += 1
+        first, counted = counted_line(p.stderr)
+        said = status_committed(bad)
+        check(p.returncode == 1 and counted is not None and counted == said,
+              f"fsyncs fail after {n} of about {total}: exit {p.returncode}, the line counts "
+              f"{counted} runs, status {said}: {first[:160]}")
+    check(failures >= 2, f"the last fsyncs failed in {failures} of 7 sweeps (at least 2)")
 
 
 def main():
@@ -66,6 +104,7 @@ def main():
     check(not os.path.exists(bad + ".journal"), "no journal after the resume")
     diff = gdtest.sweep_differences(ref, bad)
     check(not diff, f"resumed after the failed fsync: identical ({diff[:5]})")
+    last_syncs_fail(d, grid)
     gdtest.finish()
 
 
