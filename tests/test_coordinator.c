@@ -49,12 +49,17 @@ typedef struct fake {
     int stopped;
     int aborts;
     char abort_msg[GD_ERROR_MAX];
+    int threaded;                /* batches written by the committer's writer thread */
+    int writing_at_abort;        /* a batch was still being written or synced at the abort */
+    uint64_t committed_at_abort;
     uint64_t results_seen;       /* runs delivered so far */
     int expect_pending;          /* 1: nothing is committed before the end; 0: all at once */
 } fake;
 
 static void check_cadence(fake *f, const gd_batch *into)
 {
+    if (f->threaded)
+        return; /* a commit due while the writer is busy waits: any count */
     if (f->expect_pending)
         assert_int_equal(into->count, f->results_seen); /* long cadence: still pending */
     else
@@ -145,6 +150,8 @@ static void fake_abort(void *ctx, const gd_error *err)
 {
     fake *f = ctx;
     f->aborts++;
+    f->writing_at_abort = gd_store_syncing(f->st);
+    f->committed_at_abort = gd_store_committed(f->st);
     snprintf(f->abort_msg, sizeof f->abort_msg, "%s", err->msg);
 }
 
@@ -166,7 +173,7 @@ static int coordinate(fake *f, gd_sweep *s, int workers, int planned, gd_drive_s
     for (int k = 0; k < workers; k++)
         gd_worker_init(&f->workers[k].w, s, k);
     gd_transport t = {&fake_ops, f, workers};
-    gd_coordination job = {&sel, f->st, &tally, 1, planned, 0};
+    gd_coordination job = {&sel, f->st, &tally, 1, planned, f->threaded};
     int rc = gd_coordinate(&job, &t, stats, err);
     for (int k = 0; k < workers; k++)
         gd_worker_free(&f->workers[k].w);
@@ -232,9 +239,11 @@ static void test_one_worker_in_id_order_commits_every_run_once(void **state)
 }
 
 /* A failure on worker k (0: this process's, 1 and 2: remote) goes through abort once. */
-static void test_a_failure_on_any_worker_ends_through_abort(void **state)
+/* A worker's failure ends the sweep through the transport's abort, with the batch the
+ * writer thread (threaded) was writing finished first: nothing writes the file after
+ * the abort, and the stats count what the file holds. */
+static void a_failure_ends_through_abort(int threaded)
 {
-    (void)state;
     setenv("GD_COMMIT_SECONDS", "1e-9", 1);
     for (int k = 0; k < WORKERS; k++) {
         gd_sweep s;
@@ -244,16 +253,32 @@ static void test_a_failure_on_any_worker_ends_through_abort(void **state)
         fake *f = new_fake();
         f->fail_worker = k;
         f->fail_after = 2;
+        f->threaded = threaded;
         grid_ok(&s, grid, 0);
         assert_int_equal(coordinate(f, &s, WORKERS, 1, &stats, &err), -1);
         snprintf(want, sizeof want, "worker %d failed", k);
         assert_int_equal(f->aborts, 1);
         assert_string_equal(f->abort_msg, want);
         assert_true(gd_store_committed(f->st) < s.n_runs);
+        assert_false(f->writing_at_abort);
+        assert_int_equal(f->committed_at_abort, gd_store_committed(f->st));
+        assert_int_equal(stats.runs_done, gd_store_committed(f->st));
         close_store(f);
         gd_sweep_free(&s);
         free(f);
     }
+}
+
+static void test_a_failure_on_any_worker_ends_through_abort(void **state)
+{
+    (void)state;
+    a_failure_ends_through_abort(0);
+}
+
+static void test_a_failure_with_a_batch_in_flight_ends_after_it(void **state)
+{
+    (void)state;
+    a_failure_ends_through_abort(1);
 }
 
 /* A signalled worker: no chunk is handed out after its STOP, the sweep is interrupted,
@@ -300,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_three_workers_planned_commit_every_run_once),
         cmocka_unit_test(test_one_worker_in_id_order_commits_every_run_once),
         cmocka_unit_test(test_a_failure_on_any_worker_ends_through_abort),
+        cmocka_unit_test(test_a_failure_with_a_batch_in_flight_ends_after_it),
         cmocka_unit_test(test_a_stop_on_a_worker_interrupts_the_sweep),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);

@@ -62,6 +62,11 @@ void gd_committer_init_threaded(gd_committer *c, gd_store *st, gd_tally *tally,
  * -1 with the store's error in err (the pending results are kept; the caller ends). */
 int gd_committer_tick(gd_committer *c, int force, gd_error *err);
 
+/* Waits for a batch in flight and counts it in `committed` if its writing succeeded (a
+ * failure is not reported: for a sweep that failed already, before the stats are read
+ * and before the job ends). */
+void gd_committer_settle(gd_committer *c);
+
 /* Waits for a batch in flight (its result ignored), then frees the batches (uncommitted
  * results are dropped). */
 void gd_committer_free(gd_committer *c);

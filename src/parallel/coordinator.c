@@ -150,8 +150,11 @@ int gd_coordinate(const gd_coordination *job, gd_transport *t, gd_drive_stats *s
         gd_committer_init(&c.commit, job->st, job->tally, gd_commit_seconds());
     gd_progress_init(&c.progress, job->sel->todo, job->quiet);
     int rc = make_plan(&c, err) == 0 ? serve_all(&c, err) : -1;
-    if (rc != 0) /* the one failure path: the file keeps what was committed */
+    if (rc != 0) { /* the one failure path: the file keeps what was committed */
+        gd_committer_settle(&c.commit); /* no HDF5 write or sync still runs at the abort */
+        gd_store_settle_syncs(job->st);
         t->ops->abort(t->ctx, err);
+    }
     gd_progress_finish(&c.progress);
     stats->runs_done = c.commit.committed;
     stats->wall_seconds = gd_now_seconds() - t0;

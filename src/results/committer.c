@@ -103,6 +103,12 @@ int gd_committer_tick(gd_committer *c, int force, gd_error *err)
     return 0;
 }
 
+void gd_committer_settle(gd_committer *c)
+{
+    gd_error ignored = {0};
+    (void)collect(c, 1, &ignored);
+}
+
 void gd_committer_free(gd_committer *c)
 {
     gd_batch_writer_wait(&c->writer, NULL);
