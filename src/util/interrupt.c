@@ -1,10 +1,13 @@
 /* interrupt.c - signal handlers for a graceful stop (see gdsweep/interrupt.h). */
 #include "gdsweep/interrupt.h"
 
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
-volatile sig_atomic_t gd_stop_flag = 0, gd_abandon_flag = 0;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the signal flags must be lock-free atomics");
+
+atomic_int gd_stop_flag = 0, gd_abandon_flag = 0;
 static unsigned grace = 30;
 
 static void on_stop_signal(int sig)
@@ -15,10 +18,13 @@ static void on_stop_signal(int sig)
         return;
     }
     gd_stop_flag = 1;
-    if (grace == 0)
+    if (grace == 0) {
         gd_abandon_flag = 1;
-    else
+    } else {
+        int saved = errno; /* the interrupted thread may be about to read it */
         alarm(grace);
+        errno = saved;
+    }
 }
 
 static void on_alarm(int sig)
