@@ -1,9 +1,11 @@
 /* batch_writer.h - a thread that commits one result batch to the store while the caller
  * computes on (gdsweep/committer.h decides when).
  *
- * HDF5 is Debian's thread-safe build, and while a batch is in flight the caller makes no
- * store call but gd_store_is_committed's reads: the store is the writer's until
- * gd_batch_writer_wait. The batch handed over is the writer's too until then. */
+ * While a batch is in flight the caller makes no store call but gd_store_is_committed's
+ * reads (atomic bitmap reads, no HDF5) and gd_store_syncing, asked only once the writer
+ * has finished (committer.c): the store is the writer's until gd_batch_writer_wait, so
+ * one thread at a time calls HDF5 (which need not be a thread-safe build; Debian's is).
+ * The batch handed over is the writer's too until then. */
 #ifndef GDSWEEP_BATCH_WRITER_H
 #define GDSWEEP_BATCH_WRITER_H
 
