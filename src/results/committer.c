@@ -79,9 +79,8 @@ static int write_pending(gd_committer *c, int force, gd_error *err)
 }
 
 /* A commit due by the clock, and nothing in the way: it waits while the last one is
- * written or synced (the batch grows). The store is asked last: that costs HDF5 calls. */
-/* The writer's busy test comes before gd_store_syncing, which calls HDF5: only once the
- * writer is done may this thread do so. */
+ * written or synced (the batch grows). The store is asked last, once the writer is seen
+ * done: gd_store_syncing calls HDF5, which only one thread at a time may. */
 static int due_now(const gd_committer *c, double now)
 {
     return c->every > 0 && now - c->last_commit >= c->every &&
