@@ -157,8 +157,8 @@ static void runs_room(gd_store *st, const gd_batch *b, gd_store_room *room)
 }
 
 /* A series' appends: new chunks (room->file), and the values that go into its partly
- * filled last chunk (room->journal: that chunk's unused tail holds what HDF5 left there,
- * rewritten in place). */
+ * filled last chunk (room->journal: written in place over committed bytes, which need
+ * not be zeros). */
 static void series_room(uint64_t len, uint64_t n, gd_store_room *room)
 {
     room->file += series_growth(len, n);
