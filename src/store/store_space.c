@@ -138,7 +138,8 @@ static int chunk_in_file(const gd_store *st, uint64_t c, uint64_t rows)
 
 /* Bytes of the chunks of /runs the batch's rows fall in that are not in the file yet
  * (room->file), and of its rows in chunks that are (room->journal: rewritten in place,
- * their blank fill journaled, a row's span widened to the journal's diff blocks). */
+ * their blank fill, not zeros, journaled whole, a row's span widened to the journal's
+ * diff blocks; most of a batch under MPI, whose results arrive out of order). */
 static void runs_room(gd_store *st, const gd_batch *b, gd_store_room *room)
 {
     uint64_t rows = runs_chunk_rows(st), last = UINT64_MAX, new_chunks = 0, old_rows = 0;
