@@ -391,10 +391,9 @@ static int last_syncs_failed(gd_store *st, gd_error *err)
 {
     if (gd_h5_settle_journal(st->file) == 0)
         return 0;
-    int e = errno;
-    gd_fail_runtime(err, "%s: making the last batch durable: %s%s%s%s", st->path, strerror(e),
-                    gd_errno_name(e)[0] ? " (" : "", gd_errno_name(e),
-                    gd_errno_name(e)[0] ? ")" : "");
+    char cause[GD_ERRNO_TEXT];
+    gd_fail_runtime(err, "%s: making the last batch durable: %s", st->path,
+                    gd_errno_text(errno, cause, sizeof cause));
     return 1;
 }
 

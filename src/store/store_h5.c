@@ -53,16 +53,22 @@ const char *gd_errno_name(int e)
     }
 }
 
+const char *gd_errno_text(int e, char *buf, size_t size)
+{
+    const char *name = gd_errno_name(e);
+    snprintf(buf, size, "%s%s%s%s", strerror(e), name[0] ? " (" : "", name, name[0] ? ")" : "");
+    return buf;
+}
+
 int gd_h5_fail(const gd_store *st, gd_error *err, const char *what)
 {
     stack_cause c = {{0}, 0};
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, read_cause, &c);
     H5Eclear2(H5E_DEFAULT);
+    char cause[GD_ERRNO_TEXT];
     if (c.sys_errno)
-        return gd_fail_runtime(err, "%s: %s: %s%s%s%s", st->path, what, strerror(c.sys_errno),
-                               gd_errno_name(c.sys_errno)[0] ? " (" : "",
-                               gd_errno_name(c.sys_errno),
-                               gd_errno_name(c.sys_errno)[0] ? ")" : "");
+        return gd_fail_runtime(err, "%s: %s: %s", st->path, what,
+                               gd_errno_text(c.sys_errno, cause, sizeof cause));
     if (c.msg[0])
         return gd_fail_runtime(err, "%s: %s: %s", st->path, what, c.msg);
     return gd_fail_runtime(err, "%s: %s failed", st->path, what);

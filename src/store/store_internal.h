@@ -133,6 +133,9 @@ double gd_store_clock(void);
 int gd_h5_fail(const gd_store *st, gd_error *err, const char *what);
 /* "ENOSPC", "EDQUOT", "EIO", "EFBIG", "EROFS", or "" for another errno. */
 const char *gd_errno_name(int e);
+/* "No space left on device (ENOSPC)": strerror and the name where it has one, in buf. */
+#define GD_ERRNO_TEXT 128
+const char *gd_errno_text(int e, char *buf, size_t size);
 
 /* Scalar attributes on obj, created or overwritten. Strings are variable-length UTF-8. */
 int gd_h5_attr_text(hid_t obj, const char *name, const char *value);

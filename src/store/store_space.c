@@ -52,13 +52,11 @@ static uint64_t file_end(const gd_store *st, int fd)
 static int no_room(const gd_store *st, int e, uint64_t bytes, uint64_t free_bytes,
                    const char *what, gd_error *err)
 {
-    char avail[64] = "";
+    char avail[64] = "", cause[GD_ERRNO_TEXT];
     if (free_bytes != UINT64_MAX)
         snprintf(avail, sizeof avail, ", %.1f MB free", free_bytes / 1e6);
-    return gd_fail_runtime(err, "%s: no room for %s: %s%s%s%s (about %.1f MB needed%s)",
-                           st->path, what, strerror(e), gd_errno_name(e)[0] ? " (" : "",
-                           gd_errno_name(e), gd_errno_name(e)[0] ? ")" : "", bytes / 1e6,
-                           avail);
+    return gd_fail_runtime(err, "%s: no room for %s: %s (about %.1f MB needed%s)", st->path,
+                           what, gd_errno_text(e, cause, sizeof cause), bytes / 1e6, avail);
 }
 
 /* The fallback where the file system cannot allocate ahead: enough free space? */
