@@ -97,8 +97,8 @@ int gd_store_reserve(gd_store *st, gd_store_room room, const char *what, gd_erro
             return 0;
     }
     int e = errno;
-    if (e == EOPNOTSUPP || e == ENOSYS)
-        return check_free(st, fd, bytes, what, err);
+    if (e == EOPNOTSUPP || e == ENOSYS) /* the journal needs its room too */
+        return check_free(st, fd, bytes + room.journal, what, err);
     return no_room(st, e, bytes, UINT64_MAX, what, err);
 }
 
