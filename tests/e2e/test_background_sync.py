@@ -88,18 +88,17 @@ def main():
     bad, log2 = os.path.join(d, "bad.h5"), os.path.join(d, "bad.log")
     p = gdtest.sweep(grid, bad, env=preload_env(bad, log2, GD_FSYNC_EIO_AFTER=2),
                      check_rc=False)
-    lines = [x for x in p.stderr.splitlines() if x.strip()]
+    first, counted = counted_line(p.stderr)
     check(p.returncode == 1, f"a failed fsync exits 1 (got {p.returncode}: {p.stderr})")
-    check(len(lines) >= 1 and bad in lines[0] and ("EIO" in lines[0] or "I/O" in lines[0]),
-          f"one line names OUT and the cause ({lines[:2]})")
+    check(bad in first and ("EIO" in first or "I/O" in first),
+          f"one line names OUT and the cause ({first})")
     st = gdtest.gdsweep("status", bad, check_rc=False)
-    said = re.search(r"runs: (\d+) committed", st.stdout)
     check(st.returncode == 3 and "resumable" in st.stdout,
           f"status reads the file as resumable, exit 3 ({st.returncode}: {st.stdout[-300:]})")
-    counted = re.search(r"the (\d+) runs committed are safe", lines[0])
-    check(said is not None and (counted is None or counted.group(1) == said.group(1)),
+    said = status_committed(bad)
+    check(said is not None and (counted is None or counted == said),
           "the error line counts the runs the file holds (the failed sync's batch is not): "
-          f"{counted and counted.group(1)} vs {said and said.group(1)}")
+          f"{counted} vs {said}")
     gdtest.sweep(grid, bad, "--resume")
     check(not os.path.exists(bad + ".journal"), "no journal after the resume")
     diff = gdtest.sweep_differences(ref, bad)
