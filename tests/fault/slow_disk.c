@@ -10,6 +10,10 @@
  * fsyncs or writes slept (a sleeping thread uses none), T of CPU in all: the tests of a commit whose syncs, or whose writing,
  * run in the background while the program goes on computing. */
 #define _GNU_SOURCE
+/* The settings are asserted in every build type (NDEBUG lifted): a test that misspells
+ * one must fail, not run on a healthy disk. */
+#undef NDEBUG
+#include <assert.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdatomic.h>
@@ -33,10 +37,16 @@ static int is_target(int fd)
     return fd_path(fd, path, sizeof path) == 0 && strcmp(path, want) == 0;
 }
 
+/* A setting's value; a malformed one is a broken test, not a healthy disk: it aborts. */
 static long env_long(const char *name, long def)
 {
     const char *v = getenv(name);
-    return v && *v ? atol(v) : def;
+    if (!v || !*v)
+        return def;
+    char *end = NULL;
+    long n = strtol(v, &end, 10);
+    assert(*end == '\0' && n >= 0 && "a slow_disk setting is a non-negative integer");
+    return n;
 }
 
 static long process_cpu_ns(void)
@@ -107,6 +117,7 @@ __attribute__((destructor)) static void report(void)
 {
     const char *log = getenv("GD_SYNC_LOG");
     FILE *f = log && *log ? fopen(log, "a") : NULL;
+    assert((!log || !*log || f) && "GD_SYNC_LOG can be written");
     if (!f)
         return;
     fprintf(f, "fsyncs %ld overlapped %ld cpu_ms %ld cpu_total_ms %ld\n",
