@@ -7,11 +7,11 @@
  * made sure of before each batch: the bytes the file may grow by are allocated past its
  * end with fallocate (which also counts against quotas, and which other writers cannot
  * take), and the holes of its sparse chunks are filled; so is room for the commit's
- * rollback journal (journal_file.h: the old bytes of what HDF5 overwrites: metadata, rows
- * and the tails of partly filled chunks, the space it freed and reuses), so HDF5 never
- * meets ENOSPC in practice. Where the
- * file system cannot allocate ahead (fallocate unsupported) its free space is checked
- * instead. When a write fails anyway, the store is abandoned: no HDF5
+ * rollback journal (journal_file.h: the old bytes of what HDF5 overwrites in place:
+ * metadata, rows, partly filled chunks, space it freed and reuses), so HDF5 never meets
+ * ENOSPC in practice. Where the file system cannot allocate ahead (fallocate
+ * unsupported) its free space is checked instead. When a write fails anyway, the store
+ * is abandoned: no HDF5
  * call touches the file again and the process ends without HDF5's exit-time close, so the
  * file keeps the state of its last flush, which resume trusts as it does after a kill. */
 #define _GNU_SOURCE
@@ -134,10 +134,13 @@ static int chunk_in_file(const gd_store *st, uint64_t c, uint64_t rows)
     return 0;
 }
 
+/* A row's journaled span may start and end inside the journal's 64-byte diff blocks. */
+#define ROW_SPAN_SLACK 128
+
 /* Bytes of the chunks of /runs the batch's rows fall in that are not in the file yet
  * (room->file), and of its rows in chunks that are (room->journal: rewritten in place,
- * their blank fill, not zeros, journaled whole, a row's span widened to the journal's
- * diff blocks; most of a batch under MPI, whose results arrive out of order). */
+ * their blank fill, not zeros, journaled whole; most of a batch under MPI, whose results
+ * arrive out of order). */
 static void runs_room(gd_store *st, const gd_batch *b, gd_store_room *room)
 {
     uint64_t rows = runs_chunk_rows(st), last = UINT64_MAX, new_chunks = 0, old_rows = 0;
@@ -152,7 +155,7 @@ static void runs_room(gd_store *st, const gd_batch *b, gd_store_room *room)
         last = c;
     }
     room->file += new_chunks * rows * st->cols.row_size;
-    room->journal += old_rows * (st->cols.row_size + 128);
+    room->journal += old_rows * (st->cols.row_size + ROW_SPAN_SLACK);
 }
 
 /* A series' appends: new chunks (room->file), and the values that go into its partly
