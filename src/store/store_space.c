@@ -11,9 +11,9 @@
  * metadata, rows, partly filled chunks, space it freed and reuses), so HDF5 never meets
  * ENOSPC in practice. Where the file system cannot allocate ahead (fallocate
  * unsupported) its free space is checked instead. When a write fails anyway, the store
- * is abandoned: no HDF5
- * call touches the file again and the process ends without HDF5's exit-time close, so the
- * file keeps the state of its last flush, which resume trusts as it does after a kill. */
+ * is abandoned: no HDF5 call touches the file again and the process ends without HDF5's
+ * exit-time close, so the file keeps the state of its last flush, which resume trusts as
+ * it does after a kill. */
 #define _GNU_SOURCE
 #include "store_internal.h"
 
