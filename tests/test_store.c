@@ -52,6 +52,25 @@ static const char grid_text[] =
     "lr = 0.01\n"
     "problems = q\n";
 
+/* Enough quadratic runs for /runs to have several chunks (docs/FORMAT.md: about 1 MiB
+ * each); the step schedule makes the file store traj/lr, as check_payload expects. */
+static const char chunks_grid_text[] =
+    "[sweep]\n"
+    "name = chunktest\n"
+    "seed = 3\n"
+    "record_every = 5\n"
+    "iterations = 20\n"
+    "\n"
+    "[problem many]\n"
+    "type = quadratic\n"
+    "x0 = linspace(-1, 1, 1300)\n"
+    "\n"
+    "[optimizer plain]\n"
+    "type = gd\n"
+    "lr = 0.1\n"
+    "schedule = constant, step\n"
+    "gamma = 0.25\n";
+
 static char tmpdir[64];
 
 static void tmp_path(char *buf, size_t size, const char *name)
@@ -142,14 +161,16 @@ static void add_run(gd_batch *b, const gd_sweep *s, uint64_t id)
     assert_int_equal(gd_batch_add(b, &d, &r, &hb.h, hb.x, final_of(&d), &err), 0);
 }
 
-static void load_grid(gd_sweep *s)
+static void load_grid_text(gd_sweep *s, const char *text)
 {
     gd_error err;
-    int rc = gd_sweep_parse(s, "store_test.ini", grid_text, strlen(grid_text), 0, &err);
+    int rc = gd_sweep_parse(s, "store_test.ini", text, strlen(text), 0, &err);
     if (rc != 0)
         fail_msg("%s", err.msg);
     assert_true(s->n_runs >= 20);
 }
+
+static void load_grid(gd_sweep *s) { load_grid_text(s, grid_text); }
 
 /* A fake instance: two inputs (one 2-D), values from the instance index. */
 typedef struct fake_problem {
@@ -644,15 +665,21 @@ typedef struct sweep_file {
     char path[128];
 } sweep_file;
 
-static void open_sweep_file(sweep_file *f, const char *name, const char *command_line)
+static void open_grid_file(sweep_file *f, const char *text, const char *name,
+                           const char *command_line)
 {
     gd_error err;
     memset(f, 0, sizeof *f);
-    load_grid(&f->s);
+    load_grid_text(&f->s, text);
     tmp_path(f->path, sizeof f->path, name);
     assert_int_equal(gd_store_check_target(f->path, 0, &err), 0);
     if (gd_store_create(&f->st, f->path, &f->s, command_line, &err) != 0)
         fail_msg("%s", err.msg);
+}
+
+static void open_sweep_file(sweep_file *f, const char *name, const char *command_line)
+{
+    open_grid_file(f, grid_text, name, command_line);
 }
 
 static void write_batch(sweep_file *f)
@@ -801,6 +828,46 @@ static void test_unwritten_rows(void **state)
     hid_t file = H5Fopen(f.path, H5F_ACC_RDONLY, H5P_DEFAULT);
     assert_true(file >= 0);
     check_root(file, &f.s, "", (double)n);
+    check_columns(file, &f.s, written);
+    check_payload(file, &f.s, written);
+    H5Fclose(file);
+    free(written);
+    discard_sweep_file(&f);
+}
+
+/* Rows of contiguous batches: the chunks of /runs a batch fills whole (written raw, as
+ * the chunk's bytes), the partly filled chunks at its ends, a chunk that two batches
+ * fill, and rows never written (the fill value) all read back as they should. */
+static void test_whole_chunks_of_rows(void **state)
+{
+    sweep_file f;
+    open_grid_file(&f, chunks_grid_text, "chunks.h5", "");
+    gd_columns c;
+    gd_error err;
+    assert_int_equal(gd_columns_build(&c, &err), 0);
+    uint64_t n = f.s.n_runs, rows = 64; /* rows per chunk, as docs/FORMAT.md says */
+    while (rows < 4096 && 2 * rows * c.row_size <= (1u << 20))
+        rows *= 2;
+    gd_columns_free(&c);
+    assert_true(n > 2 * rows + 100); /* chunk 1 whole inside [100, 2 rows + 80) */
+    unsigned char *written = calloc(n, 1);
+    const uint64_t spans[][2] = {{100, 2 * rows + 80}, {2 * rows + 80, n - 7}, {40, 100}};
+    for (size_t k = 0; k < sizeof spans / sizeof spans[0]; k++) {
+        for (uint64_t id = spans[k][0]; id < spans[k][1]; id++) {
+            add_run(&f.b, &f.s, id);
+            written[id] = 1;
+        }
+        write_batch(&f);
+    }
+    close_sweep_file(&f);
+    hid_t file = H5Fopen(f.path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(file >= 0);
+    hid_t ds = H5Dopen2(file, "runs", H5P_DEFAULT), dcpl = H5Dget_create_plist(ds);
+    hsize_t chunk = 0;
+    assert_int_equal(H5Pget_chunk(dcpl, 1, &chunk), 1);
+    assert_int_equal(chunk, rows);
+    H5Pclose(dcpl);
+    H5Dclose(ds);
     check_columns(file, &f.s, written);
     check_payload(file, &f.s, written);
     H5Fclose(file);
@@ -1090,6 +1157,7 @@ int main(void)
         cmocka_unit_test(test_clashes_are_renamed),
         cmocka_unit_test(test_sweep_round_trip),
         cmocka_unit_test(test_unwritten_rows),
+        cmocka_unit_test(test_whole_chunks_of_rows),
         cmocka_unit_test(test_incomplete_until_close),
         cmocka_unit_test(test_check_target),
         cmocka_unit_test(test_create_fails_cleanly),

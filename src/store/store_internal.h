@@ -47,6 +47,8 @@ struct gd_store {
     uint64_t shard, shards;       /* the file's shard (0 of 1: the whole grid) */
     uint64_t reserved_to;         /* bytes [0, reserved_to) of the file are allocated */
     uint64_t runs_chunk_rows;     /* rows per chunk of /runs (0 until first needed) */
+    int runs_raw;                 /* 1: /runs holds row_type unfiltered, so a whole chunk of
+                                   * rows goes to the file as it is; -1: no; 0: not known */
     int abandoned;                /* a write failed: HDF5 is not called on it again */
 };
 
@@ -100,6 +102,9 @@ int gd_store_reserve(gd_store *st, gd_store_room room, const char *what, gd_erro
 /* The room writing b needs: new chunks, instances, metadata; rows and chunk tails
  * rewritten in place. */
 gd_store_room gd_store_batch_room(gd_store *st, const gd_batch *b);
+
+/* Rows per chunk of /runs (1 when the dataset says none; read once). */
+uint64_t gd_store_runs_chunk_rows(gd_store *st);
 
 /* After a failed write: HDF5's cache can no longer be trusted, so nothing flushes or
  * closes the file again (the process ends without HDF5's exit-time close); the file keeps

@@ -112,7 +112,7 @@ static uint64_t series_growth(uint64_t len, uint64_t n)
     return (after - before) * SERIES_CHUNK * sizeof(double);
 }
 
-static uint64_t runs_chunk_rows(gd_store *st)
+uint64_t gd_store_runs_chunk_rows(gd_store *st)
 {
     hsize_t rows = 0;
     if (st->runs_chunk_rows)
@@ -143,7 +143,7 @@ static int chunk_in_file(const gd_store *st, uint64_t c, uint64_t rows)
  * arrive out of order). */
 static void runs_room(gd_store *st, const gd_batch *b, gd_store_room *room)
 {
-    uint64_t rows = runs_chunk_rows(st), last = UINT64_MAX, new_chunks = 0, old_rows = 0;
+    uint64_t rows = gd_store_runs_chunk_rows(st), last = UINT64_MAX, new_chunks = 0, old_rows = 0;
     int in_file = 0;
     for (size_t i = 0; i < b->count; i++) {
         uint64_t c = b->desc[i].id / rows;
