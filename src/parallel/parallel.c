@@ -8,6 +8,7 @@
 
 #include <mpi.h>
 
+#include "gdsweep/fabric.h"
 #include "gdsweep/out_lock.h"
 
 /* Launched by mpirun or srun: their environment names the rank. */
@@ -43,6 +44,8 @@ int gd_par_init(int *argc, char ***argv)
     int provided;
     if (!launched_by_a_launcher())
         singleton_defaults();
+    else /* ranks of mpirun or srun: no fabric probing where the node has no fabric */
+        (void)gd_fabric_skip_probes("");
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
         return -1;
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
