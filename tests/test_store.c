@@ -63,7 +63,7 @@ static const char chunks_grid_text[] =
     "\n"
     "[problem many]\n"
     "type = quadratic\n"
-    "x0 = linspace(-1, 1, 1300)\n"
+    "x0 = linspace(-1, 1, 2600)\n"
     "\n"
     "[optimizer plain]\n"
     "type = gd\n"
@@ -835,9 +835,20 @@ static void test_unwritten_rows(void **state)
     discard_sweep_file(&f);
 }
 
-/* Rows of contiguous batches: the chunks of /runs a batch fills whole (written raw, as
- * the chunk's bytes), the partly filled chunks at its ends, a chunk that two batches
- * fill, and rows never written (the fill value) all read back as they should. */
+/* Adds the runs [lo, hi) to f's batch (descending when `down`) and marks them written. */
+static void add_runs(sweep_file *f, uint64_t lo, uint64_t hi, int down, unsigned char *written)
+{
+    for (uint64_t k = lo; k < hi; k++) {
+        uint64_t id = down ? hi - 1 - (k - lo) : k;
+        add_run(&f->b, &f->s, id);
+        written[id] = 1;
+    }
+}
+
+/* Rows into /runs as store_rows.c writes them: the chunks a batch fills whole (raw), in a
+ * batch in id order (the serial driver's) and in one whose results come interleaved from
+ * two workers (MPI's); the partly filled chunks at a stretch's ends; chunks that two or
+ * three batches fill; rows never written (the fill value). All read back as they should. */
 static void test_whole_chunks_of_rows(void **state)
 {
     sweep_file f;
@@ -849,16 +860,21 @@ static void test_whole_chunks_of_rows(void **state)
     while (rows < 4096 && 2 * rows * c.row_size <= (1u << 20))
         rows *= 2;
     gd_columns_free(&c);
-    assert_true(n > 2 * rows + 100); /* chunk 1 whole inside [100, 2 rows + 80) */
+    assert_true(n > 4 * rows + 400); /* chunks 1 and 3 filled whole by one batch each */
     unsigned char *written = calloc(n, 1);
-    const uint64_t spans[][2] = {{100, 2 * rows + 80}, {2 * rows + 80, n - 7}, {40, 100}};
-    for (size_t k = 0; k < sizeof spans / sizeof spans[0]; k++) {
-        for (uint64_t id = spans[k][0]; id < spans[k][1]; id++) {
-            add_run(&f.b, &f.s, id);
-            written[id] = 1;
-        }
-        write_batch(&f);
+    add_runs(&f, 100, 2 * rows + 80, 0, written);       /* in order: chunk 1 whole */
+    write_batch(&f);
+    for (uint64_t k = 0; k < 2 * rows; k++) {           /* two streams, one descending: */
+        if (4 * rows + 4 - k >= 2 * rows + 80)           /* chunk 3 whole once sorted */
+            add_runs(&f, 4 * rows + 4 - k, 4 * rows + 5 - k, 0, written);
+        if (4 * rows + 300 + k < n - 7)
+            add_runs(&f, 4 * rows + 300 + k, 4 * rows + 301 + k, 0, written);
     }
+    write_batch(&f);
+    add_runs(&f, 4 * rows + 5, 4 * rows + 300, 1, written); /* descending, then a gap */
+    add_runs(&f, 40, 100, 1, written);
+    write_batch(&f);
+    assert_int_equal(gd_store_commit_profile(f.st).raw_chunks, 2); /* chunks 1 and 3 */
     close_sweep_file(&f);
     hid_t file = H5Fopen(f.path, H5F_ACC_RDONLY, H5P_DEFAULT);
     assert_true(file >= 0);

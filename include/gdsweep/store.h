@@ -118,6 +118,7 @@ double gd_store_io_seconds(const gd_store *st);
 /* Where the commits' time went, step by step (GD_PROFILE prints it; bench/ reads it). */
 typedef struct gd_commit_profile {
     uint64_t batches, flushes;  /* batches written; H5Fflush calls (one per batch) */
+    uint64_t raw_chunks;        /* chunks of /runs written whole and raw (store_rows.c) */
     double reserve;             /* allocating the disk space ahead (fallocate) */
     double instances;           /* writing the batch's new instance groups */
     double series;              /* appending /traj, /path and /final */

@@ -347,6 +347,7 @@ void gd_store_free(gd_store *st)
     gd_id_set_free(&st->written_instances);
     free(st->rows);
     free(st->coords);
+    free(st->slots);
     free(st);
 }
 

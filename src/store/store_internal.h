@@ -39,7 +39,8 @@ struct gd_store {
     gd_commit_profile profile;    /* io_seconds of the batches, step by step */
     unsigned char *rows;          /* row buffer, rows_cap rows */
     size_t rows_cap;
-    hsize_t *coords;              /* run ids of a non-contiguous batch */
+    hsize_t *coords;              /* the rows' run ids, in id order (store_rows.c) */
+    struct gd_row_slot *slots;    /* the batch's rows sorted by id */
     gd_id_set written_instances;
     uint8_t *committed_bits;      /* one bit per run: its row is marked written */
     uint64_t committed;           /* runs committed in the file, this session's included */
@@ -105,6 +106,15 @@ gd_store_room gd_store_batch_room(gd_store *st, const gd_batch *b);
 
 /* Rows per chunk of /runs (1 when the dataset says none; read once). */
 uint64_t gd_store_runs_chunk_rows(gd_store *st);
+
+/* ---- the batch's rows (store_rows.c) ---- */
+
+/* Room for n rows: 0, or -1 (out of memory, err). */
+int gd_store_reserve_rows(gd_store *st, size_t n, gd_error *err);
+/* The batch's rows, sorted by run id, into the row buffer (st->coords: their ids). */
+void gd_store_fill_rows(gd_store *st, const gd_batch *b);
+/* Writes the n rows filled: 0, or -1 (an HDF5 error). */
+int gd_store_write_rows(gd_store *st, size_t n);
 
 /* After a failed write: HDF5's cache can no longer be trusted, so nothing flushes or
  * closes the file again (the process ends without HDF5's exit-time close); the file keeps
