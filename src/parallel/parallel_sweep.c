@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "gdsweep/coordinator.h"
+#include "gdsweep/huge_pages.h"
 #include "gdsweep/inject.h"
 #include "gdsweep/local_worker.h"
 #include "gdsweep/progress.h"
@@ -37,7 +38,7 @@ static int reserve(unsigned char **buf, size_t *cap, size_t size, gd_error *err)
 {
     if (size <= *cap)
         return 0;
-    unsigned char *b = realloc(*buf, size);
+    unsigned char *b = gd_huge_realloc(*buf, size);
     if (!b)
         return gd_fail_runtime(err, "out of memory for a %zu-byte message", size);
     *buf = b;

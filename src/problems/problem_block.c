@@ -5,13 +5,13 @@
  * the instance's arrays follow. Large blocks are aligned to a huge page and asked for
  * transparent huge pages. The count is atomic: a batch handed to another thread drops
  * its reference there while the instance's thread drops its own. */
-#define _DEFAULT_SOURCE /* madvise */
 #include "problem_impl.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/mman.h>
+
+#include "gdsweep/huge_pages.h"
 
 struct gd_problem_block {
     atomic_size_t refs;
@@ -26,10 +26,10 @@ size_t gd_block_round_up(size_t v)
 /* Bytes of the header, a multiple of GD_BLOCK_ALIGN so that the arrays stay aligned. */
 #define HEADER_BYTES gd_block_round_up(sizeof(gd_problem_block))
 
-/* Blocks from this size on are aligned to it and asked for transparent huge pages: a
+/* Blocks from a huge page on are aligned to it and asked for transparent huge pages: a
  * minibatch's rows lie anywhere in a design matrix, and on 4 KiB pages nearly every row
  * read misses the TLB (bench_sgd.sh: logreg on 264 MB, 1.5x the iterations per second). */
-#define GD_HUGE_PAGE ((size_t)2 << 20)
+#define GD_HUGE_PAGE GD_HUGE_PAGE_BYTES
 
 /* An aligned allocation of total bytes (NULL when memory runs out). */
 static void *alloc_aligned(size_t total)
@@ -38,10 +38,7 @@ static void *alloc_aligned(size_t total)
         return aligned_alloc(GD_BLOCK_ALIGN, gd_block_round_up(total));
     size_t bytes = (total + GD_HUGE_PAGE - 1) / GD_HUGE_PAGE * GD_HUGE_PAGE;
     void *block = aligned_alloc(GD_HUGE_PAGE, bytes);
-#ifdef MADV_HUGEPAGE
-    if (block)
-        madvise(block, bytes, MADV_HUGEPAGE); /* a hint: without it, small pages */
-#endif
+    gd_huge_pages_advise(block, bytes);
     return block;
 }
 

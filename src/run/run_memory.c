@@ -8,6 +8,8 @@
 
 #include "gdsweep/run.h"
 
+#include "gdsweep/huge_pages.h"
+
 #include "gdsweep/minibatch.h"
 
 size_t gd_history_records(long iterations, long record_every)
@@ -19,7 +21,7 @@ size_t gd_history_records(long iterations, long record_every)
 
 static int grow(double **p, size_t count, gd_error *err)
 {
-    double *q = realloc(*p, (count ? count : 1) * sizeof **p);
+    double *q = gd_huge_realloc(*p, (count ? count : 1) * sizeof **p);
     if (!q)
         return gd_fail_runtime(err, "out of memory allocating %zu values", count);
     *p = q;
@@ -42,7 +44,7 @@ static int grow_records(gd_history *h, size_t records, gd_error *err)
     for (int i = 0; i < GD_RECORD_SERIES_COUNT; i++) {
         const gd_series *s = &gd_series_table[i];
         void **a = gd_series_history_array(s, h);
-        void *q = realloc(*a, records * s->elem_size);
+        void *q = gd_huge_realloc(*a, records * s->elem_size);
         if (!q)
             return gd_history_out_of_memory(records, err);
         *a = q;

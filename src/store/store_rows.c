@@ -11,6 +11,8 @@
  * conversion, resume_layout.c) and no filter. */
 #include "store_internal.h"
 
+#include "gdsweep/huge_pages.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +29,7 @@ int gd_store_reserve_rows(gd_store *st, size_t n, gd_error *err)
     size_t cap = st->rows_cap ? st->rows_cap : 256;
     while (cap < n)
         cap *= 2;
-    unsigned char *rows = realloc(st->rows, cap * st->cols.row_size);
+    unsigned char *rows = gd_huge_realloc(st->rows, cap * st->cols.row_size);
     if (rows)
         st->rows = rows;
     hsize_t *coords = realloc(st->coords, cap * sizeof *coords);
