@@ -17,7 +17,15 @@
  * smaller buffer; a hint: the kernel may decline). */
 void gd_huge_pages_advise(void *p, size_t bytes);
 
-/* realloc(p, bytes), the result asked for huge pages. */
+/* From this size on a growing buffer takes huge pages (below it, 4 KiB pages: a few
+ * dozen faults). */
+#define GD_HUGE_GROW_BYTES ((size_t)256 << 10)
+
+/* realloc(p, bytes) for a buffer that only grows. From GD_HUGE_GROW_BYTES on, a grow
+ * takes a fresh block of whole 2 MiB pages, aligned, asked for huge pages before anything
+ * touches it, and copies the old contents (the hint given after realloc came too late:
+ * the kernel maps a 2 MiB range in 4 KiB pages once any of it was touched); a request
+ * the block already holds returns p unchanged. NULL on failure, p still valid. */
 void *gd_huge_realloc(void *p, size_t bytes);
 
 #endif
