@@ -9,7 +9,8 @@
 # warm allocator (bench/peer_env.sh), and against the floor: bench/tiny_floor (next to
 # BINARY in bench/, or FLOOR=PATH) computing the same runs with gdsweep's own loop and
 # pwrite-ing as many raw bytes per run as gdsweep's file of that round holds.
-# Interleaved ROUNDS times, end to end (process start to exit); prints wall s, runs/s,
+# Interleaved ROUNDS times, end to end (process start to exit), each after a `sync` (untimed:
+# no peer pays for the writes another left unsynced); prints wall s, runs/s,
 # gdsweep's HDF5 share, the ratios (best and median), gdsweep's share of the floor
 # (floor time / gdsweep time, target >= 60%), bytes per run of each output and dd's
 # sequential write bandwidth into the same directory (TMPDIR), measured in this run.
@@ -34,6 +35,9 @@ echo "benchmark 4b: 100,000 tiny runs (gradient = $gradient), $rounds rounds; $(
 peer_malloc_note
 wall() { # wall seconds of a command, its stdout to $work/last.txt
   local t0 t1
+  # the writes the previous peers left in the page cache reach the disk first (untimed):
+  # otherwise gdsweep's fsyncs queue behind the ~850 MB the peers never sync
+  sync
   t0=$(date +%s.%N); "$@" >"$work/last.txt"; t1=$(date +%s.%N)
   echo "$t1 - $t0" | bc -l
 }
