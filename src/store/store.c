@@ -7,6 +7,8 @@
  * and frees everything; gd_store_close frees the store whatever happens. */
 #include "store_internal.h"
 
+#include "gdsweep/close_later.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -75,12 +77,21 @@ static void unlink_journal(const char *path)
 }
 
 /* The old file's journal goes after the rename (it names the old file's inode, so the
- * new file ignores it meanwhile): no moment leaves the old file without its journal. */
+ * new file ignores it meanwhile): no moment leaves the old file without its journal. The
+ * old file is held open across the rename and let go of on a thread (close_later.h):
+ * the rename no longer waits while the kernel frees it. */
 int gd_store_move_into_place(const char *tmp, const char *path)
 {
-    if (rename(tmp, path) != 0)
+    int old = gd_hold_for_replacing(path);
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        if (old >= 0)
+            close(old);
+        errno = e;
         return -1;
+    }
     unlink_journal(path);
+    gd_close_later(old);
     return 0;
 }
 
