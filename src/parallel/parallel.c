@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <mpi.h>
 
@@ -17,45 +18,37 @@ static int launched_by_a_launcher(void)
     return getenv("OMPI_COMM_WORLD_RANK") || getenv("PMIX_RANK") || getenv("PMI_RANK");
 }
 
-/* What a singleton (plain `gdsweep grid.ini`, one process) needs of Open MPI, each unless
- * the user set it (setenv without overwrite):
- * - PMIx security: the local daemon's psec tries munge first; where munge is installed but
- *   munged is not running (a login node, a workstation that once had Slurm) it retries for
- *   2.3 s. The daemon is local, so the native (socket credential) check is enough.
- * - No fabric probing: one process talks only to itself, yet the psm/psm2/ofi components
- *   load libpsm2/libinfinipath, whose constructors sleep 0.34 s (1,000 usleep calls), and
- *   a singleton forks a daemon (orted). ob1 over self and shared memory, and an isolated
- *   singleton, start in about a tenth of that (docs/BENCHMARKS.md, start-up). */
-static void singleton_defaults(void)
-{
-    static const char *const defaults[][2] = {
-        {"PMIX_MCA_psec", "native"},
-        {"OMPI_MCA_pml", "ob1"},
-        {"OMPI_MCA_mtl", "^psm,psm2,ofi"},
-        {"OMPI_MCA_btl", "self,vader"},
-        {"OMPI_MCA_ess_singleton_isolated", "1"},
-    };
-    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
-        setenv(defaults[i][0], defaults[i][1], 0);
-}
+/* Started without a launcher (plain `gdsweep grid.ini`): one process, no MPI at all.
+ * Open MPI's singleton start cost 85 ms of a 0.1 s start (hwloc's topology, the
+ * components' dlopen, PMIx), and more where munge or fabric libraries probe; one process
+ * talks only to itself, so rank 0 of 1 needs none of it. */
+static int alone;
 
 int gd_par_init(int *argc, char ***argv)
 {
     int provided;
-    if (!launched_by_a_launcher())
-        singleton_defaults();
-    else /* ranks of mpirun or srun: no fabric probing where the node has no fabric */
-        (void)gd_fabric_skip_probes("");
+    if (!launched_by_a_launcher()) {
+        alone = 1;
+        return 0;
+    }
+    /* ranks of mpirun or srun: no fabric probing where the node has no fabric */
+    (void)gd_fabric_skip_probes("");
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
         return -1;
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
     return 0;
 }
 
-void gd_par_finalize(void) { MPI_Finalize(); }
+void gd_par_finalize(void)
+{
+    if (!alone)
+        MPI_Finalize();
+}
 
 int gd_par_rank(void)
 {
+    if (alone)
+        return 0;
     int r;
     MPI_Comm_rank(MPI_COMM_WORLD, &r);
     return r;
@@ -63,6 +56,8 @@ int gd_par_rank(void)
 
 int gd_par_size(void)
 {
+    if (alone)
+        return 1;
     int n;
     MPI_Comm_size(MPI_COMM_WORLD, &n);
     return n;
@@ -72,7 +67,8 @@ int gd_par_local_size(void)
 {
     MPI_Comm node;
     int n = 1;
-    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) ==
+    if (!alone &&
+        MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) ==
         MPI_SUCCESS) {
         MPI_Comm_size(node, &n);
         MPI_Comm_free(&node);
@@ -131,6 +127,8 @@ int gd_par_test(gd_par_request *req)
 
 void gd_par_agree(int *rc, gd_error *err)
 {
+    if (alone)
+        return; /* rank 0's decision is this process's own */
     int status[2] = {*rc, err ? err->exit_code : 0};
     MPI_Bcast(status, 2, MPI_INT, 0, MPI_COMM_WORLD);
     *rc = status[0];
@@ -166,7 +164,12 @@ _Noreturn void gd_par_abort(const gd_error *err)
     gd_error_prefix(&line, "rank %d", gd_par_rank());
     gd_error_print(&line, NULL);
     gd_out_lock_release(); /* MPI_Abort ends this process without atexit handlers */
-    MPI_Abort(MPI_COMM_WORLD, err->exit_code ? err->exit_code : GD_EXIT_RUNTIME);
+    int code = err->exit_code ? err->exit_code : GD_EXIT_RUNTIME;
+    if (alone) { /* as MPI_Abort: no atexit handler (HDF5's would write the file) */
+        fflush(stdout);
+        _exit(code);
+    }
+    MPI_Abort(MPI_COMM_WORLD, code);
     exit(GD_EXIT_RUNTIME);
 }
 
