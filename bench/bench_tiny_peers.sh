@@ -37,7 +37,7 @@ wall() { # wall seconds of a command, its stdout to $work/last.txt
   local t0 t1
   # the writes the previous peers left in the page cache reach the disk first (untimed):
   # otherwise gdsweep's fsyncs queue behind the ~850 MB the peers never sync
-  sync
+  sync -f "$work"
   t0=$(date +%s.%N); "$@" >"$work/last.txt"; t1=$(date +%s.%N)
   echo "$t1 - $t0" | bc -l
 }

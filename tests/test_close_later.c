@@ -1,7 +1,8 @@
 /* test_close_later.c - holding a file across its replacement and closing it on a thread
  * (close_later.c), and gd_store_move_into_place through them: only a regular file is
- * held (a FIFO must not block the open, a symlink is not followed), the descriptor is
- * closed by the thread, and a replaced file's place holds the new contents. */
+ * held (a FIFO is not opened, a symlink is not followed), the descriptor is
+ * closed by the thread, a replaced file stays held (unlinked) until then, a failed rename
+ * leaks no descriptor, and a replaced file's place holds the new contents. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,8 +30,10 @@ typedef struct place {
 static int setup(void **state)
 {
     place *p = calloc(1, sizeof *p);
+    if (!p)
+        return -1;
     snprintf(p->dir, sizeof p->dir, "/tmp/gd_close_later_XXXXXX");
-    if (!p || !mkdtemp(p->dir))
+    if (!mkdtemp(p->dir))
         return -1;
     snprintf(p->path, sizeof p->path, "%s/out.h5", p->dir);
     snprintf(p->tmp, sizeof p->tmp, "%s/out.h5.creating", p->dir);
@@ -126,14 +129,45 @@ static void test_move_into_place_over_a_fifo_and_a_link(void **state)
     assert_contents(p->other, "target\n"); /* the link's target untouched */
 }
 
+/* Descriptors this process has open. */
+static int open_fds(void)
+{
+    int n = 0;
+    for (int fd = 0; fd < 1024; fd++)
+        n += fcntl(fd, F_GETFD) != -1;
+    return n;
+}
+
 static void test_failed_rename_keeps_the_old_file(void **state)
 {
     place *p = *state;
     write_file(p->path, "old\n");
+    int before = open_fds();
     errno = 0;
     assert_int_equal(gd_store_move_into_place(p->tmp, p->path), -1); /* no tmp */
     assert_int_equal(errno, ENOENT);
+    assert_int_equal(open_fds(), before); /* the held reference let go */
     assert_contents(p->path, "old\n");
+}
+
+/* The replaced file is held until the thread lets go of it: its inode outlives the
+ * rename (seen through a second reference taken before) at least until then. */
+static void test_replaced_file_is_held_then_let_go(void **state)
+{
+    place *p = *state;
+    write_file(p->path, "old\n");
+    int fd = gd_hold_for_replacing(p->path);
+    assert_true(fd >= 0);
+    struct stat held, now;
+    assert_int_equal(fstat(fd, &held), 0);
+    write_file(p->tmp, "new\n");
+    assert_int_equal(rename(p->tmp, p->path), 0);
+    assert_int_equal(stat(p->path, &now), 0);
+    assert_true(now.st_ino != held.st_ino);
+    assert_int_equal(fstat(fd, &held), 0);
+    assert_int_equal(held.st_nlink, 0); /* gone from the directory, still held */
+    gd_close_later(fd);
+    assert_true(closed_soon(fd));
 }
 
 int main(void)
@@ -144,6 +178,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_move_into_place_over_a_fifo_and_a_link, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_failed_rename_keeps_the_old_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_replaced_file_is_held_then_let_go, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

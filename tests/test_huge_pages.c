@@ -1,8 +1,9 @@
 /* test_huge_pages.c - gd_huge_realloc asks the kernel for transparent huge pages on a
  * large buffer (its mapping carries the "hg" flag in /proc/self/smaps), not on a small
  * one, gets them for a buffer grown by doubling as the batches grow (AnonHugePages in
- * smaps, where the kernel's mode allows them), and keeps realloc's contract: the
- * contents survive a grow. */
+ * smaps, where the kernel's mode allows them), keeps the bytes its owner says it keeps
+ * (of its own blocks and of a plain malloc's), and keeps a block that already holds the
+ * request. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,30 +58,42 @@ static long huge_kb(const void *p)
     return kb;
 }
 
-/* Whether the kernel gives huge pages to a buffer that asks ("always" or "madvise"). */
+/* The first line of file that starts with prefix (the whole first line when prefix is
+ * empty) into line; 1, or 0 when there is none. */
+static int file_line(const char *file, const char *prefix, char *line, size_t size)
+{
+    FILE *f = fopen(file, "r");
+    int found = 0;
+    while (f && !found && fgets(line, (int)size, f))
+        found = strncmp(line, prefix, strlen(prefix)) == 0;
+    if (f)
+        fclose(f);
+    return found;
+}
+
+/* Whether the kernel gives huge pages to a buffer that asks: its mode "always" or
+ * "madvise", and this process not opted out (prctl PR_SET_THP_DISABLE: "THP_enabled: 0"
+ * in /proc/self/status). */
 static int huge_pages_on_ask(void)
 {
-    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-    char mode[128] = "";
-    if (f) {
-        if (!fgets(mode, sizeof mode, f))
-            mode[0] = 0;
-        fclose(f);
-    }
-    return strstr(mode, "[always]") || strstr(mode, "[madvise]");
+    char mode[128] = "", status[128];
+    (void)file_line("/sys/kernel/mm/transparent_hugepage/enabled", "", mode, sizeof mode);
+    int opted_out = file_line("/proc/self/status", "THP_enabled:", status, sizeof status) &&
+                    strstr(status, "0") != NULL;
+    return !opted_out && (strstr(mode, "[always]") || strstr(mode, "[madvise]"));
 }
 
 static void test_large_buffer_asks_for_huge_pages(void **state)
 {
     (void)state;
     size_t bytes = 6 * GD_HUGE_PAGE_BYTES;
-    unsigned char *p = gd_huge_realloc(NULL, GD_HUGE_GROW_BYTES / 4);
+    unsigned char *p = gd_huge_realloc(NULL, 0, GD_HUGE_GROW_BYTES / 4);
     assert_non_null(p);
     memset(p, 7, GD_HUGE_GROW_BYTES / 4);
     assert_int_equal(mapping_has_flag(p, "hg"), 0); /* small: no hint */
-    p = gd_huge_realloc(p, bytes);
+    p = gd_huge_realloc(p, GD_HUGE_GROW_BYTES / 4, bytes);
     assert_non_null(p);
-    assert_int_equal(p[0], 7); /* realloc's contract */
+    assert_int_equal(p[0], 7); /* the kept bytes */
     assert_int_equal(p[GD_HUGE_GROW_BYTES / 4 - 1], 7);
     memset(p, 1, bytes);
     /* the hint covers the whole 2 MiB pages inside the buffer: the middle one is such */
@@ -99,9 +112,9 @@ static void test_buffer_grown_by_doubling_gets_huge_pages(void **state)
     unsigned char *p = NULL;
     size_t filled = 0;
     for (size_t bytes = GD_HUGE_GROW_BYTES / 16; bytes <= 4 * GD_HUGE_PAGE_BYTES; bytes *= 2) {
-        p = gd_huge_realloc(p, bytes);
+        p = gd_huge_realloc(p, filled, bytes);
         assert_non_null(p);
-        for (size_t i = 0; i < filled; i++) /* realloc's contract, every byte */
+        for (size_t i = 0; i < filled; i++) /* every kept byte */
             assert_int_equal(p[i], (unsigned char)(i * 7));
         for (size_t i = filled; i < bytes; i++)
             p[i] = (unsigned char)(i * 7);
@@ -109,6 +122,38 @@ static void test_buffer_grown_by_doubling_gets_huge_pages(void **state)
     }
     assert_true(huge_kb(p) >= 2048);
     free(p);
+}
+
+/* A block from plain malloc, grown: the bytes its owner keeps survive whole, however
+ * the block was laid out (a grow once cut them to whole 2 MiB pages). */
+static void test_foreign_block_keeps_its_bytes(void **state)
+{
+    (void)state;
+    size_t old = 3 * GD_HUGE_PAGE_BYTES / 2, bytes = 5 * GD_HUGE_PAGE_BYTES / 2;
+    unsigned char *p = malloc(old);
+    assert_non_null(p);
+    for (size_t i = 0; i < old; i++)
+        p[i] = (unsigned char)(i * 13);
+    p = gd_huge_realloc(p, old, bytes);
+    assert_non_null(p);
+    for (size_t i = 0; i < old; i++)
+        assert_int_equal(p[i], (unsigned char)(i * 13));
+    memset(p + old, 0, bytes - old); /* the rest is there to write */
+    free(p);
+}
+
+/* A block of whole huge pages that holds the next request already is kept as it is. */
+static void test_block_that_holds_the_request_is_kept(void **state)
+{
+    (void)state;
+    unsigned char *p = gd_huge_realloc(NULL, 0, GD_HUGE_PAGE_BYTES / 2);
+    assert_non_null(p);
+    memset(p, 5, GD_HUGE_PAGE_BYTES / 2);
+    unsigned char *q = gd_huge_realloc(p, GD_HUGE_PAGE_BYTES / 2, GD_HUGE_PAGE_BYTES);
+    assert_ptr_equal(q, p); /* its 2 MiB page holds 2 MiB */
+    assert_int_equal(q[GD_HUGE_PAGE_BYTES / 2 - 1], 5);
+    memset(q, 6, GD_HUGE_PAGE_BYTES);
+    free(q);
 }
 
 static void test_nothing_for_null_or_small(void **state)
@@ -125,6 +170,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_large_buffer_asks_for_huge_pages),
         cmocka_unit_test(test_buffer_grown_by_doubling_gets_huge_pages),
+        cmocka_unit_test(test_foreign_block_keeps_its_bytes),
+        cmocka_unit_test(test_block_that_holds_the_request_is_kept),
         cmocka_unit_test(test_nothing_for_null_or_small),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

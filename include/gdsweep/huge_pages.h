@@ -17,15 +17,18 @@
  * smaller buffer; a hint: the kernel may decline). */
 void gd_huge_pages_advise(void *p, size_t bytes);
 
-/* From this size on a growing buffer takes huge pages (below it, 4 KiB pages: a few
- * dozen faults). */
+/* From this size on a growing buffer takes huge pages: below it, 4 KiB pages (at most
+ * 256 faults each); above it, at most 8x the bytes asked for while it is small. */
 #define GD_HUGE_GROW_BYTES ((size_t)256 << 10)
 
-/* realloc(p, bytes) for a buffer that only grows. From GD_HUGE_GROW_BYTES on, a grow
- * takes a fresh block of whole 2 MiB pages, aligned, asked for huge pages before anything
- * touches it, and copies the old contents (the hint given after realloc came too late:
- * the kernel maps a 2 MiB range in 4 KiB pages once any of it was touched); a request
- * the block already holds returns p unchanged. NULL on failure, p still valid. */
-void *gd_huge_realloc(void *p, size_t bytes);
+/* Grows p (NULL, or a block from malloc, realloc or this function) to hold bytes, the
+ * first `kept` bytes of its contents kept (0 for a buffer refilled after the grow; at
+ * most its old size). Below GD_HUGE_GROW_BYTES this is realloc. From there on, a block
+ * that already holds bytes is returned as it is; otherwise the grow takes a fresh block
+ * of whole 2 MiB pages, aligned, asked for huge pages before anything touches it (the
+ * hint given after realloc came too late: the kernel maps a 2 MiB range in 4 KiB pages
+ * once any of it was touched), copies the kept bytes and frees p. NULL on failure, p
+ * still valid. */
+void *gd_huge_realloc(void *p, size_t kept, size_t bytes);
 
 #endif

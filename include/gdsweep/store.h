@@ -70,8 +70,8 @@ int gd_store_same_file(const char *a, const char *b);
 #define GD_JOURNAL_SUFFIX ".journal"
 
 /* Renames the finished file tmp to path, then removes the journal of the file that was
- * at path (it would not match the new file); that file is freed on a thread
- * (close_later.h). 0 / -1 with errno. */
+ * at path (it would not match the new file); a regular file replaced there is freed on
+ * a thread (close_later.h). 0 / -1 with errno. */
 int gd_store_move_into_place(const char *tmp, const char *path);
 
 /* Removes an unfinished file and its journal: 0 when the file was there and is gone. */

@@ -165,10 +165,8 @@ _Noreturn void gd_par_abort(const gd_error *err)
     gd_error_print(&line, NULL);
     gd_out_lock_release(); /* MPI_Abort ends this process without atexit handlers */
     int code = err->exit_code ? err->exit_code : GD_EXIT_RUNTIME;
-    if (alone) { /* as MPI_Abort: no atexit handler (HDF5's would write the file) */
-        fflush(stdout);
+    if (alone) /* as MPI_Abort: no atexit handler (HDF5's would write the file) */
         _exit(code);
-    }
     MPI_Abort(MPI_COMM_WORLD, code);
     exit(GD_EXIT_RUNTIME);
 }

@@ -38,7 +38,7 @@ static int reserve(unsigned char **buf, size_t *cap, size_t size, gd_error *err)
 {
     if (size <= *cap)
         return 0;
-    unsigned char *b = gd_huge_realloc(*buf, size);
+    unsigned char *b = gd_huge_realloc(*buf, 0, size); /* refilled whole by each message */
     if (!b)
         return gd_fail_runtime(err, "out of memory for a %zu-byte message", size);
     *buf = b;

@@ -23,7 +23,7 @@ static int reserve(void **arrays[], const size_t sizes[], size_t n, size_t *cap,
     while (cap2 < need)
         cap2 *= 2;
     for (size_t i = 0; i < n; i++) {
-        void *p = gd_huge_realloc(*arrays[i], cap2 * sizes[i]);
+        void *p = gd_huge_realloc(*arrays[i], *cap * sizes[i], cap2 * sizes[i]);
         if (!p)
             return gd_fail_runtime(err, "out of memory growing a result batch to %zu entries",
                                    cap2);

@@ -1,8 +1,9 @@
 /* run_memory.c - the buffers one run needs (workspace, history), owned by the driver.
  *
  * Reserve functions only grow: a driver reserves for the largest run it meets and
- * reuses the memory for every later run, so nothing is allocated per iteration. On
- * failure the old buffers stay valid and a runtime error is returned. */
+ * reuses the memory for every later run, so nothing is allocated per iteration. A grow
+ * keeps no contents (every run fills its buffers anew), so none are copied. On failure
+ * the old buffers stay valid and a runtime error is returned. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +22,7 @@ size_t gd_history_records(long iterations, long record_every)
 
 static int grow(double **p, size_t count, gd_error *err)
 {
-    double *q = gd_huge_realloc(*p, (count ? count : 1) * sizeof **p);
+    double *q = gd_huge_realloc(*p, 0, (count ? count : 1) * sizeof **p);
     if (!q)
         return gd_fail_runtime(err, "out of memory allocating %zu values", count);
     *p = q;
@@ -44,7 +45,7 @@ static int grow_records(gd_history *h, size_t records, gd_error *err)
     for (int i = 0; i < GD_RECORD_SERIES_COUNT; i++) {
         const gd_series *s = &gd_series_table[i];
         void **a = gd_series_history_array(s, h);
-        void *q = gd_huge_realloc(*a, records * s->elem_size);
+        void *q = gd_huge_realloc(*a, 0, records * s->elem_size);
         if (!q)
             return gd_history_out_of_memory(records, err);
         *a = q;

@@ -77,19 +77,23 @@ static void unlink_journal(const char *path)
 }
 
 /* The old file's journal goes after the rename (it names the old file's inode, so the
- * new file ignores it meanwhile): no moment leaves the old file without its journal. The
- * old file is held open across the rename and let go of on a thread (close_later.h):
- * the rename no longer waits while the kernel frees it. */
+ * new file ignores it meanwhile): no moment leaves the old file without its journal. A
+ * reference to the old file is held across the rename and let go of on a thread
+ * (close_later.h): the rename no longer waits while the kernel frees it. */
 int gd_store_move_into_place(const char *tmp, const char *path)
 {
     int old = gd_hold_for_replacing(path);
-    if (rename(tmp, path) != 0) {
+    int rc = rename(tmp, path);
+    if (rc != 0 && old >= 0) { /* let go first: a file system may refuse a held file */
         int e = errno;
-        if (old >= 0)
-            close(old);
+        close(old);
+        old = -1;
         errno = e;
-        return -1;
+        if (e == EBUSY || e == EACCES || e == EPERM)
+            rc = rename(tmp, path);
     }
+    if (rc != 0)
+        return -1;
     unlink_journal(path);
     gd_close_later(old);
     return 0;

@@ -29,7 +29,7 @@ int gd_store_reserve_rows(gd_store *st, size_t n, gd_error *err)
     size_t cap = st->rows_cap ? st->rows_cap : 256;
     while (cap < n)
         cap *= 2;
-    unsigned char *rows = gd_huge_realloc(st->rows, cap * st->cols.row_size);
+    unsigned char *rows = gd_huge_realloc(st->rows, 0, cap * st->cols.row_size); /* refilled */
     if (rows)
         st->rows = rows;
     hsize_t *coords = realloc(st->coords, cap * sizeof *coords);

@@ -1,5 +1,5 @@
 /* close_later.c - a replaced file's last close on a thread (see gdsweep/close_later.h). */
-#define _GNU_SOURCE /* O_CLOEXEC, O_NOFOLLOW */
+#define _GNU_SOURCE /* O_PATH */
 #include "gdsweep/close_later.h"
 
 #include <fcntl.h>
@@ -10,8 +10,10 @@
 
 int gd_hold_for_replacing(const char *path)
 {
-    /* O_NONBLOCK: opening a FIFO for reading must not wait for a writer */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    /* O_PATH: a reference, not an open for reading (no read permission needed, no
+     * filesystem open: a FIFO or a device is never opened, an on-access scanner sees no
+     * open, an NFS client has no open file to silly-rename) */
+    int fd = open(path, O_PATH | O_CLOEXEC | O_NOFOLLOW);
     struct stat sb;
     if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
         close(fd);

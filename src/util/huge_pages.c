@@ -7,7 +7,8 @@
  * buffer grown by realloc and advised afterwards never got a huge page (AnonHugePages
  * 0 kB while the tiny grid ran; its first two batches took 0.3 s of page faults). A
  * grow to GD_HUGE_GROW_BYTES or more therefore takes a fresh block of whole 2 MiB pages,
- * aligned, advised while untouched, and copies the old contents into it. */
+ * aligned, advised while untouched, and copies into it the bytes its owner says it keeps
+ * (none for a buffer refilled after the grow). */
 #define _GNU_SOURCE /* madvise, malloc_usable_size */
 #include "gdsweep/huge_pages.h"
 
@@ -37,30 +38,19 @@ static size_t whole_huge_pages(size_t bytes)
     return (bytes + GD_HUGE_PAGE_BYTES - 1) & ~(GD_HUGE_PAGE_BYTES - 1);
 }
 
-/* The bytes of block p its owner may have used. A block of whole huge pages can be
- * usable beyond them (posix_memalign leaves the rest of its mapping), a tail never
- * touched: cut to whole huge pages, which still hold all the owner asked for (a block
- * below 2 MiB came from realloc, whose slack is a few bytes). */
-static size_t used_bytes(void *p)
-{
-    size_t usable = p ? malloc_usable_size(p) : 0;
-    return usable >= GD_HUGE_PAGE_BYTES ? usable & ~(GD_HUGE_PAGE_BYTES - 1) : usable;
-}
-
-void *gd_huge_realloc(void *p, size_t bytes)
+void *gd_huge_realloc(void *p, size_t kept, size_t bytes)
 {
     if (bytes < GD_HUGE_GROW_BYTES)
         return realloc(p, bytes);
-    size_t old = used_bytes(p);
-    if (old >= bytes)
-        return p;
+    if (p && malloc_usable_size(p) >= bytes)
+        return p; /* a block of whole huge pages often holds the next grow already */
     size_t room = whole_huge_pages(bytes);
     void *q = NULL;
     if (room < bytes || posix_memalign(&q, GD_HUGE_PAGE_BYTES, room) != 0)
         return NULL; /* p stays valid, as with realloc */
     gd_huge_pages_advise(q, room);
-    if (p)
-        memcpy(q, p, old);
+    if (p && kept)
+        memcpy(q, p, kept < bytes ? kept : bytes);
     free(p);
     return q;
 }
