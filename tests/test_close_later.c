@@ -129,12 +129,20 @@ static void test_move_into_place_over_a_fifo_and_a_link(void **state)
     assert_contents(p->other, "target\n"); /* the link's target untouched */
 }
 
-/* Descriptors this process has open. */
-static int open_fds(void)
+/* Descriptors of this process that refer to path (a descriptor another test's thread
+ * is closing refers to that test's own directory). */
+static int refs_to(const char *path)
 {
     int n = 0;
-    for (int fd = 0; fd < 1024; fd++)
-        n += fcntl(fd, F_GETFD) != -1;
+    for (int fd = 0; fd < 1024; fd++) {
+        char link[64], target[256];
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        ssize_t len = readlink(link, target, sizeof target - 1);
+        if (len > 0) {
+            target[len] = 0;
+            n += strcmp(target, path) == 0;
+        }
+    }
     return n;
 }
 
@@ -142,11 +150,13 @@ static void test_failed_rename_keeps_the_old_file(void **state)
 {
     place *p = *state;
     write_file(p->path, "old\n");
-    int before = open_fds();
+    int held = gd_hold_for_replacing(p->path);
+    assert_int_equal(refs_to(p->path), 1); /* the count sees a held reference */
+    close(held);
     errno = 0;
     assert_int_equal(gd_store_move_into_place(p->tmp, p->path), -1); /* no tmp */
     assert_int_equal(errno, ENOENT);
-    assert_int_equal(open_fds(), before); /* the held reference let go */
+    assert_int_equal(refs_to(p->path), 0); /* the held reference let go */
     assert_contents(p->path, "old\n");
 }
 
