@@ -43,10 +43,11 @@ sanitizer_env() {
   # TLS vectors, HDF5's and libgomp's per-thread state), never gdsweep's frames.
   export LSAN_OPTIONS="suppressions=$root/.ci/lsan.supp:print_suppressions=0:use_tls=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan"
-  # gdsweep's singleton start picks PMIx's native security plugin alone (src/parallel/parallel.c);
-  # with it, LeakSanitizer's end-of-process tracer dies on a bogus dynamic-TLS entry
-  # ("Tracer caught signal 11", GCC 12's LSan with glibc 2.36) before checking anything.
-  # Open MPI's default order (munge, then native) does not trip it, so keep that here.
+  # PMIx's native security plugin alone (what gdsweep's singleton start once chose) made
+  # LeakSanitizer's end-of-process tracer die on a bogus dynamic-TLS entry ("Tracer
+  # caught signal 11", GCC 12's LSan with glibc 2.36); Open MPI's default order (munge,
+  # then native) does not, so the ranks under mpirun keep it. (A plain invocation starts
+  # no MPI since stop 29.)
   export PMIX_MCA_psec=munge,native
 }
 
