@@ -17,6 +17,10 @@
  * smaller buffer; a hint: the kernel may decline). */
 void gd_huge_pages_advise(void *p, size_t bytes);
 
+/* A block of whole 2 MiB pages holding bytes, aligned to 2 MiB and asked for huge pages
+ * before anything touches it (free() it); NULL when memory runs out. */
+void *gd_huge_alloc(size_t bytes);
+
 /* From this size on a growing buffer takes huge pages: below it, 4 KiB pages (at most
  * 256 faults each); above it, at most 8x the bytes asked for while it is small. */
 #define GD_HUGE_GROW_BYTES ((size_t)256 << 10)

@@ -3,10 +3,10 @@
  * <mpi.h>; each wrapper is one MPI verb with a one-line doc (CoMD's parallel.c).
  *
  * One process (plain `gdsweep grid.ini`: no launcher, so no MPI at all, rank 0 of 1)
- * or many (`mpirun -n N`, `srun --mpi=pmix`) run the same code. Rank 0 reads the grid and owns the HDF5 file; it also
- * computes runs on a second thread, so no rank sits idle as a pure coordinator. A
- * failure on any rank prints one line from that rank and aborts the whole job: never a
- * hang. */
+ * or many (`mpirun -n N`, `srun --mpi=pmix`) run the same code. Rank 0 reads the grid
+ * and owns the HDF5 file; it also computes runs on a second thread, so no rank sits
+ * idle as a pure coordinator. A failure on any rank prints one line from that rank and
+ * aborts the whole job: never a hang. */
 #ifndef GDSWEEP_PARALLEL_H
 #define GDSWEEP_PARALLEL_H
 

@@ -26,25 +26,20 @@ size_t gd_block_round_up(size_t v)
 /* Bytes of the header, a multiple of GD_BLOCK_ALIGN so that the arrays stay aligned. */
 #define HEADER_BYTES gd_block_round_up(sizeof(gd_problem_block))
 
-/* Blocks from a huge page on are aligned to it and asked for transparent huge pages: a
- * minibatch's rows lie anywhere in a design matrix, and on 4 KiB pages nearly every row
- * read misses the TLB (bench_sgd.sh: logreg on 264 MB, 1.5x the iterations per second). */
-#define GD_HUGE_PAGE GD_HUGE_PAGE_BYTES
-
-/* An aligned allocation of total bytes (NULL when memory runs out). */
+/* An aligned allocation of total bytes (NULL when memory runs out). Blocks from a huge
+ * page on are aligned to it and asked for transparent huge pages: a minibatch's rows lie
+ * anywhere in a design matrix, and on 4 KiB pages nearly every row read misses the TLB
+ * (bench_sgd.sh: logreg on 264 MB, 1.5x the iterations per second). */
 static void *alloc_aligned(size_t total)
 {
-    if (total < GD_HUGE_PAGE || total > SIZE_MAX - GD_HUGE_PAGE)
+    if (total < GD_HUGE_PAGE_BYTES)
         return aligned_alloc(GD_BLOCK_ALIGN, gd_block_round_up(total));
-    size_t bytes = (total + GD_HUGE_PAGE - 1) / GD_HUGE_PAGE * GD_HUGE_PAGE;
-    void *block = aligned_alloc(GD_HUGE_PAGE, bytes);
-    gd_huge_pages_advise(block, bytes);
-    return block;
+    return gd_huge_alloc(total);
 }
 
 gd_problem_block *gd_problem_block_new(size_t bytes)
 {
-    if (bytes > SIZE_MAX - 2 * GD_HUGE_PAGE - HEADER_BYTES)
+    if (bytes > SIZE_MAX - 2 * GD_HUGE_PAGE_BYTES - HEADER_BYTES)
         return NULL;
     gd_problem_block *b = alloc_aligned(HEADER_BYTES + bytes);
     if (!b)

@@ -38,17 +38,25 @@ static size_t whole_huge_pages(size_t bytes)
     return (bytes + GD_HUGE_PAGE_BYTES - 1) & ~(GD_HUGE_PAGE_BYTES - 1);
 }
 
+void *gd_huge_alloc(size_t bytes)
+{
+    size_t room = whole_huge_pages(bytes);
+    void *q = NULL;
+    if (room < bytes || posix_memalign(&q, GD_HUGE_PAGE_BYTES, room) != 0)
+        return NULL;
+    gd_huge_pages_advise(q, room);
+    return q;
+}
+
 void *gd_huge_realloc(void *p, size_t kept, size_t bytes)
 {
     if (bytes < GD_HUGE_GROW_BYTES)
         return realloc(p, bytes);
     if (p && malloc_usable_size(p) >= bytes)
         return p; /* a block of whole huge pages often holds the next grow already */
-    size_t room = whole_huge_pages(bytes);
-    void *q = NULL;
-    if (room < bytes || posix_memalign(&q, GD_HUGE_PAGE_BYTES, room) != 0)
+    void *q = gd_huge_alloc(bytes);
+    if (!q)
         return NULL; /* p stays valid, as with realloc */
-    gd_huge_pages_advise(q, room);
     if (p && kept)
         memcpy(q, p, kept < bytes ? kept : bytes);
     free(p);
