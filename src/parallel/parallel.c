@@ -24,6 +24,19 @@ static int launched_by_a_launcher(void)
  * talks only to itself, so rank 0 of 1 needs none of it. */
 static int alone;
 
+/* A rank waiting in MPI (a send of results while rank 0 is busy, a receive) yields its
+ * core instead of spinning on it: rank 0 runs its coordinator, compute and writer threads
+ * beside the other ranks, so a node with a rank per core is oversubscribed by gdsweep's own
+ * design, and a spinning rank took the core rank 0's coordinator needed to take its
+ * message (Open MPI yields by itself only where mpirun was told the node is
+ * oversubscribed). gdsweep's waits are for chunks and batches, not microseconds. The
+ * user's setting wins. Measured on the mixed grid, `mpirun -n 2`, 2 cores: 3.42-3.69 ->
+ * 3.16-3.29 s (docs/BENCHMARKS.md). */
+static void yield_when_idle(void)
+{
+    (void)setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
+}
+
 int gd_par_init(int *argc, char ***argv)
 {
     int provided;
@@ -33,6 +46,7 @@ int gd_par_init(int *argc, char ***argv)
     }
     /* ranks of mpirun or srun: no fabric probing where the node has no fabric */
     (void)gd_fabric_skip_probes("");
+    yield_when_idle();
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
         return -1;
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);

@@ -82,6 +82,11 @@ lr = 0.01, 0.1
 INI
 }
 
+# write_one_run_grid FILE: one quadratic gd run of 5 iterations (the start-up tests).
+write_one_run_grid() {
+  printf '[sweep]\niterations = 5\n[problem q]\ntype = quadratic\n[optimizer gd]\nlr = 0.1\n' >"$1"
+}
+
 # sweep_quiet ARGS...: gdsweep ARGS --quiet --threads 1, its stdout discarded.
 sweep_quiet() { "$GD_BINARY" "$@" --quiet --threads 1 >/dev/null; }
 

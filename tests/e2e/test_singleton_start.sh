@@ -7,14 +7,7 @@
 # (mpi_show_mca_params=enviro) and the components it loads (mtl_base_verbose), so the test
 # reads what MPI_Init saw, not gdsweep's code.
 source "$(dirname "$0")/common.sh"
-cat >"$work/g.ini" <<'INI'
-[sweep]
-iterations = 5
-[problem q]
-type = quadratic
-[optimizer gd]
-lr = 0.1
-INI
+write_one_run_grid "$work/g.ini"
 
 # started NAME: 0 when Open MPI's MPI_Init ran in $work/NAME.txt's process (it lists the
 # parameters the environment set, mpi_show_mca_params among them).
