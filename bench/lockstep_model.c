@@ -27,6 +27,9 @@
 #include "gdsweep/run.h"
 #include "gdsweep/step_call.h"
 
+#define MAX_BUCKETS 64
+#define MAX_STATE_VECTORS 4 /* the most any optimizer keeps (AMSGrad: 3) */
+
 static double cpu_now(void)
 {
     struct timespec t;
@@ -45,7 +48,6 @@ typedef struct block {
     double *gap0;                      /* per lane: the gap at the start point */
     int *next_target;
     long *steps_to;                    /* lanes x GD_TARGETS, -1: not reached */
-    long events;                       /* lanes that met a target or a stop test */
     double *loss, *grad_norm, *path; /* lanes x (iterations + 1) records */
 } block;
 
@@ -68,7 +70,6 @@ static void lane_event(block *k, size_t i, long t)
         k->steps_to[i * GD_TARGETS + (size_t)j] = t;
     k->next_target[i] = j;
     k->next_gap[i] = j < GD_TARGETS ? gd_target_fraction((size_t)j) * k->gap0[i] : -INFINITY;
-    k->events++;
 }
 
 /* Iteration t's records, best loss, targets and stop tests for every lane, as
@@ -146,19 +147,24 @@ typedef struct bucket {
  * objective's a, b, c, the difference step and the budget. */
 static int same_but_start(const gd_run_desc *d, const gd_run_desc *e)
 {
-    return d->optimizer == e->optimizer &&
+    /* gd_sweep_decode zeroes a run before filling it: padding and unused slots compare */
+    return d->problem == e->problem && d->optimizer == e->optimizer &&
+           d->schedule == e->schedule &&
            memcmp(d->optimizer_params, e->optimizer_params, sizeof d->optimizer_params) == 0 &&
+           memcmp(d->schedule_params, e->schedule_params, sizeof d->schedule_params) == 0 &&
            memcmp(d->problem_params, e->problem_params, 3 * sizeof(double)) == 0 &&
-           d->control.epsilon == e->control.epsilon &&
-           d->control.iterations == e->control.iterations;
+           memcmp(&d->control, &e->control, sizeof d->control) == 0;
 }
 
-/* The bucket of run d, a new one at the end when none matches (room for it given). */
+/* The bucket of run d; a new one at the end when none matches and there is room, else
+ * NULL. */
 static bucket *bucket_of(bucket *bs, size_t *n, const gd_run_desc *d)
 {
     for (size_t i = 0; i < *n; i++)
         if (same_but_start(&bs[i].first, d))
             return &bs[i];
+    if (*n == MAX_BUCKETS)
+        return NULL;
     bucket *b = &bs[(*n)++];
     *b = (bucket){.first = *d};
     return b;
@@ -190,6 +196,7 @@ typedef struct reference {
     double *series;
     long *steps_to;
     double *best;
+    unsigned char *early; /* the run stopped before its budget: not modelled */
 } reference;
 
 /* Sets up the instance of each run ids[0, k->lanes) into ps (their start points into k->x)
@@ -226,10 +233,10 @@ static int one_at_a_time(const gd_sweep *s, const gd_problem *ps, const gd_run_d
     double t0 = cpu_now();
     for (size_t i = 0; i < k->lanes && rc == 0; i++) {
         gd_run_execute(&ps[i], opt, &ds[i], 1, &ws, &h, &r);
-        o->differing += r.status != GD_STATUS_MAX_ITER || h.count != T;
-        memcpy(ref->series + i * T, h.loss, T * sizeof(double));
-        memcpy(ref->series + (k->lanes + i) * T, h.grad_norm, T * sizeof(double));
-        memcpy(ref->series + (2 * k->lanes + i) * T, h.path, T * sizeof(double));
+        ref->early[i] = r.status != GD_STATUS_MAX_ITER || h.count != T;
+        memcpy(ref->series + i * T, h.loss, h.count * sizeof(double));
+        memcpy(ref->series + (k->lanes + i) * T, h.grad_norm, h.count * sizeof(double));
+        memcpy(ref->series + (2 * k->lanes + i) * T, h.path, h.count * sizeof(double));
         memcpy(ref->steps_to + i * GD_TARGETS, r.steps_to, sizeof r.steps_to);
         ref->best[i] = r.loss_best;
     }
@@ -245,7 +252,7 @@ static size_t differing(const block *k, const reference *ref)
     size_t T = (size_t)k->iterations + 1, n = 0, bytes = T * sizeof(double);
     const double *r = ref->series;
     for (size_t i = 0; i < k->lanes; i++)
-        n += memcmp(r + i * T, k->loss + i * T, bytes) != 0 ||
+        n += ref->early[i] || memcmp(r + i * T, k->loss + i * T, bytes) != 0 ||
              memcmp(r + (k->lanes + i) * T, k->grad_norm + i * T, bytes) != 0 ||
              memcmp(r + (2 * k->lanes + i) * T, k->path + i * T, bytes) != 0 ||
              memcmp(ref->steps_to + i * GD_TARGETS, k->steps_to + i * GD_TARGETS,
@@ -285,8 +292,6 @@ static int compare_block(const gd_sweep *s, const uint64_t *ids, block *k,
 
 /* ---- the driver ------------------------------------------------------------------------ */
 
-#define MAX_BUCKETS 64
-#define MAX_STATE_VECTORS 4 /* the most any optimizer keeps (AMSGrad: 3) */
 
 /* The modelled runs of s sorted into buckets; their number, or -1 (with a message). */
 static int sort_runs(const gd_sweep *s, bucket *bs)
@@ -296,24 +301,29 @@ static int sort_runs(const gd_sweep *s, bucket *bs)
     for (uint64_t id = 0; which && id < s->n_runs; id++) {
         gd_run_desc d;
         gd_sweep_decode(s, id, &d);
-        bucket *b = !modelled(s, &d) ? NULL : n < MAX_BUCKETS ? bucket_of(bs, &n, &d) : NULL;
+        bucket *b = modelled(s, &d) ? bucket_of(bs, &n, &d) : NULL;
         which[id] = b ? (unsigned char)(b - bs) : MAX_BUCKETS;
         if (b)
             b->count++;
     }
-    for (size_t i = 0; which && i < n; i++) {
-        bs[i].ids = malloc(bs[i].count * sizeof *bs[i].ids);
-        if (!bs[i].ids)
-            n = 0; /* out of memory */
+    int fits = which != NULL;
+    for (size_t i = 0; i < n; i++) {
+        bs[i].ids = fits ? malloc(bs[i].count * sizeof *bs[i].ids) : NULL;
+        fits = fits && bs[i].ids;
         bs[i].count = 0;
+    }
+    if (!fits) { /* out of memory: none of it */
+        for (size_t i = 0; i < n; i++)
+            free(bs[i].ids);
+        n = 0;
     }
     for (uint64_t id = 0; which && n > 0 && id < s->n_runs; id++)
         if (which[id] < n)
             bs[which[id]].ids[bs[which[id]].count++] = id;
     free(which);
-    if (!which || n == 0)
+    if (n == 0)
         fprintf(stderr, "lockstep_model: no modelled runs, or out of memory\n");
-    return which && n > 0 ? (int)n : -1;
+    return n > 0 ? (int)n : -1;
 }
 
 static double *alloc_values(size_t n) { return calloc(n, sizeof(double)); }
@@ -363,10 +373,11 @@ static int run_bucket(const gd_sweep *s, const bucket *b, size_t lanes, outcome 
     block k = {0};
     long T = b->first.control.iterations;
     reference ref = {alloc_values(3 * lanes * ((size_t)T + 1)),
-                     calloc(lanes * GD_TARGETS, sizeof(long)), alloc_values(lanes)};
+                     calloc(lanes * GD_TARGETS, sizeof(long)), alloc_values(lanes),
+                     calloc(lanes, 1)};
     gd_problem *ps = calloc(lanes, sizeof *ps);
     gd_run_desc *ds = calloc(lanes, sizeof *ds);
-    int rc = ref.series && ref.steps_to && ref.best && ps && ds &&
+    int rc = ref.series && ref.steps_to && ref.best && ref.early && ps && ds &&
                      block_alloc(&k, lanes, T) == 0
                  ? 0
                  : -1;
@@ -378,6 +389,7 @@ static int run_bucket(const gd_sweep *s, const bucket *b, size_t lanes, outcome 
     free(ref.series);
     free(ref.steps_to);
     free(ref.best);
+    free(ref.early);
     free(ps);
     free(ds);
     if (rc != 0 && !err->msg[0])
@@ -395,11 +407,20 @@ int main(int argc, char **argv)
     gd_sweep s;
     gd_error err = {0};
     bucket bs[MAX_BUCKETS];
-    if (gd_sweep_load(&s, argv[1], 0, &err) != 0 || gd_sweep_read_files(&s, &err) != 0) {
+    if (lanes == 0) {
+        fprintf(stderr, "lockstep_model: LANES must be at least 1\n");
+        return 2;
+    }
+    if (gd_sweep_load(&s, argv[1], 0, &err) != 0) {
         fprintf(stderr, "lockstep_model: %s\n", err.msg);
         return 1;
     }
-    int n = sort_runs(&s, bs), rc = n < 0 || lanes == 0;
+    if (gd_sweep_read_files(&s, &err) != 0) {
+        fprintf(stderr, "lockstep_model: %s\n", err.msg);
+        gd_sweep_free(&s);
+        return 1;
+    }
+    int n = sort_runs(&s, bs), rc = n < 0;
     if (rc == 0)
         printf("lockstep_model %s: %d buckets of runs that differ only in x0, %zu lanes a "
                "block\n",

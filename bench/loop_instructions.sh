@@ -5,10 +5,10 @@
 #        (GRADIENT: numeric (default) or analytic; a minute per binary)
 # For each optimizer type, a grid of 500 quadratic runs (100 start points x 5 learning
 # rates, every iteration recorded) runs under callgrind at 100 and at 200 iterations; the
-# difference of the two instruction counts over the 50,000 extra iterations is what one
-# iteration costs the whole process: the loop, its records, the batch and HDF5's share
-# of the bytes. A count does not depend on the machine's load, so two builds compare in
-# one run on a noisy machine where their timings would not (docs/BENCHMARKS.md, 4c);
+# difference of the two instruction counts over the 50,000 extra iterations (no run stops
+# early at these rates) is what one iteration costs the whole process: the loop, its
+# records, the batch and HDF5's share of the bytes. A count does not depend on the machine's load, so two builds compare in
+# one run on a noisy machine where their timings would not (docs/BENCHMARKS.md, 4b);
 # what it leaves out is how fast the core retires them (bench/bench_tiny_loop.c times
 # that).
 set -euo pipefail
@@ -29,7 +29,8 @@ instructions() {
   valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$1" "$work/g.ini" \
     -o "$work/o.h5" --overwrite --quiet --threads 1 >/dev/null 2>"$work/vg.txt" ||
     { cat "$work/vg.txt" >&2; exit 1; }
-  grep -o 'refs: *[0-9,]*' "$work/vg.txt" | tr -d ', ' | cut -d: -f2
+  grep -o 'refs: *[0-9,]*' "$work/vg.txt" | tr -d ', ' | cut -d: -f2 | grep . ||
+    { echo "loop_instructions: no instruction count from callgrind:" >&2; cat "$work/vg.txt" >&2; exit 1; }
 }
 
 echo "instructions per iteration, quadratic runs, gradient = $gradient (callgrind)"

@@ -24,14 +24,15 @@ static int launched_by_a_launcher(void)
  * talks only to itself, so rank 0 of 1 needs none of it. */
 static int alone;
 
-/* A rank waiting in MPI (a send of results while rank 0 is busy, a receive) yields its
- * core instead of spinning on it: rank 0 runs its coordinator, compute and writer threads
- * beside the other ranks, so a node with a rank per core is oversubscribed by gdsweep's own
- * design, and a spinning rank took the core rank 0's coordinator needed to take its
- * message (Open MPI yields by itself only where mpirun was told the node is
- * oversubscribed). gdsweep's waits are for chunks and batches, not microseconds. The
- * user's setting wins. Measured on the mixed grid, `mpirun -n 2`, 2 cores: 3.42-3.69 ->
- * 3.16-3.29 s (docs/BENCHMARKS.md). */
+/* A rank waiting in MPI (a send of results while rank 0 is busy, a receive) gives way to
+ * the other threads of its core (Open MPI still polls, calling sched_yield between polls)
+ * instead of spinning on it: rank 0 runs its coordinator, compute and writer threads
+ * beside the other ranks, so a node with a rank per core is oversubscribed by gdsweep's
+ * own design, and a spinning rank took the core rank 0's coordinator needed to take its
+ * message. Open MPI 4 and 5 yield by themselves only where mpirun was told the node is
+ * oversubscribed. gdsweep's waits are for chunks and batches, not microseconds. A value
+ * the user set in the environment (`-x`, `mpirun --mca`) wins. The mixed grid, `mpirun
+ * -n 2` on 2 cores: 3.30-3.87 -> 3.11-3.37 s (docs/BENCHMARKS.md, stop 30). */
 static void yield_when_idle(void)
 {
     (void)setenv("OMPI_MCA_mpi_yield_when_idle", "1", 0);
