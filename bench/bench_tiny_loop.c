@@ -5,6 +5,8 @@
  *   worker: gd_worker_run per id (decode, instance, workspace, gd_run_execute, batching),
  *           the batch cleared every 1024 runs, and the runs-table rows of each batch filled
  *           (timed apart: "rows");
+ *   ranges: the same through gd_worker_run_range, ranges up to the batch's 1024 runs, as
+ *           the drivers hand them (runs in lockstep blocks where they fit);
  *   loop:   gd_run_execute alone, per optimizer type, in ns per run and per iteration: a
  *           pass that decodes, sets up and executes the runs of that type, less one that
  *           executes none.
@@ -71,9 +73,11 @@ static void fill_rows(const gd_columns *c, const gd_sweep *s, const gd_batch *b,
     }
 }
 
-/* The worker path over every run; seconds in *rows_s for the row fill. */
+/* The worker path over every run, one at a time (gd_worker_run) or, when `ranged`, as
+ * the drivers hand them (gd_worker_run_range: lockstep blocks where they fit); seconds
+ * in *rows_s for the row fill. */
 static int worker_round(const gd_sweep *s, const gd_columns *c, unsigned char *rows,
-                        double *total_s, double *rows_s)
+                        int ranged, double *total_s, double *rows_s)
 {
     gd_worker w;
     gd_batch b = {0};
@@ -82,9 +86,12 @@ static int worker_round(const gd_sweep *s, const gd_columns *c, unsigned char *r
     gd_worker_init(&w, s, 0);
     *rows_s = 0;
     double t0 = cpu_now();
-    for (uint64_t id = 0; id < s->n_runs && rc == 0; id++) {
-        rc = gd_worker_run(&w, id, &b, &err) < 0 ? -1 : 0;
-        if (b.count == BATCH_RUNS || id + 1 == s->n_runs) {
+    for (uint64_t id = 0, ran = 1; id < s->n_runs && rc == 0; id += ran) {
+        if (ranged)
+            rc = gd_worker_run_range(&w, id, BATCH_RUNS - b.count, &b, &ran, &err) < 0 ? -1 : 0;
+        else
+            rc = gd_worker_run(&w, id, &b, &err) < 0 ? -1 : 0;
+        if (b.count == BATCH_RUNS || id + ran == s->n_runs) {
             double r0 = cpu_now();
             fill_rows(c, s, &b, rows);
             *rows_s += cpu_now() - r0;
@@ -183,13 +190,17 @@ static int bench(const gd_sweep *s, int rounds)
     int rc = rows ? 0 : 1;
     double runs = (double)s->n_runs;
     for (int round = 1; round <= rounds && rc == 0; round++) {
-        double total, rows_s;
-        if (worker_round(s, &c, rows, &total, &rows_s) < 0) {
-            rc = 1;
-            break;
+        for (int ranged = 0; ranged <= 1 && rc == 0; ranged++) {
+            double total, rows_s;
+            rc = worker_round(s, &c, rows, ranged, &total, &rows_s) < 0;
+            if (rc == 0)
+                printf("round %d: %s %.3f CPU s (%.0f runs/s): %.1f ns/run, and rows %.1f "
+                       "ns/run\n",
+                       round, ranged ? "ranges" : "worker", total, runs / total,
+                       1e9 * (total - rows_s) / runs, 1e9 * rows_s / runs);
         }
-        printf("round %d: worker %.3f CPU s (%.0f runs/s): %.1f ns/run, and rows %.1f ns/run\n",
-               round, total, runs / total, 1e9 * (total - rows_s) / runs, 1e9 * rows_s / runs);
+        if (rc)
+            break;
         rc = loop_round(s) < 0;
     }
     free(rows);

@@ -1,13 +1,13 @@
 /* tiny_floor.c - the floor of a sweep: its runs computed and their bytes pwrite-n raw.
  *
- * Runs every run of GRID through gdsweep's own code (gd_sweep_load, gd_sweep_decode, the
- * registry's instance, gd_run_execute with the grid's record_every: the very loop the
- * binary runs, one process, one thread), copies each run's records (the per-record
- * series of gd_history, then the final parameters) into a buffer, BYTES_PER_RUN bytes
- * per run (zero-padded or cut), and pwrites the buffer sequentially into OUT whenever
- * it holds 1 MiB. No HDF5, no runs table, no batching, no sync: what a runner that did
+ * Runs every run of GRID through gdsweep's own worker (gd_worker_run_range over ranges as
+ * the drivers hand them: the instances, the lockstep blocks, the loop the binary runs;
+ * one process, one thread) into a batch, copies each run's records (the per-record
+ * series, then the final parameters) into a buffer, BYTES_PER_RUN bytes per run
+ * (zero-padded or cut), and pwrites the buffer sequentially into OUT whenever it holds
+ * 1 MiB. No HDF5, no runs table, no writer thread, no sync: what a runner that did
  * nothing but compute and write raw bytes would take. Prints one line with the seconds
- * of the loop and of the writes (bench/bench_tiny_peers.sh times the whole process).
+ * of the whole and of the writes (bench/bench_tiny_peers.sh times the whole process).
  * Usage: tiny_floor GRID BYTES_PER_RUN OUT */
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,8 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gdsweep/batch.h"
 #include "gdsweep/grid.h"
 #include "gdsweep/run.h"
+#include "gdsweep/series.h"
+#include "gdsweep/worker.h"
 #include "triad.h"
 
 #define FLUSH_BYTES (1u << 20)
@@ -30,14 +33,12 @@ typedef struct raw_out {
     double write_seconds;
 } raw_out;
 
-/* One instance at a time, reused by the runs that share it (as gdsweep's worker does). */
+/* gdsweep's own worker (instances, lockstep blocks, one run at a time where no block
+ * fits) and the batch it fills. */
 typedef struct floor_runner {
     gd_sweep sweep;
-    gd_problem instance;
-    uint64_t instance_id;
-    int has_instance;
-    gd_workspace ws;
-    gd_history h;
+    gd_worker worker;
+    gd_batch batch;
 } floor_runner;
 
 static int flush_out(raw_out *o)
@@ -61,53 +62,35 @@ static void put(raw_out *o, size_t *at, const void *src, size_t bytes)
     *at += bytes;
 }
 
-/* The run's records and final x as one slot of run_bytes bytes. */
-static int put_run(raw_out *o, const gd_history *h, const double *x, size_t n)
+/* Run i of b's records and final x as one slot of run_bytes bytes. */
+static int put_run(raw_out *o, const gd_batch *b, size_t i)
 {
     size_t at = 0;
-#define PUT_SERIES(member, ctype, elem) put(o, &at, h->member, h->count * sizeof(ctype));
-    GD_RECORD_SERIES(PUT_SERIES)
-#undef PUT_SERIES
-    put(o, &at, x, n * sizeof *x);
+    for (int k = 0; k < GD_RECORD_SERIES_COUNT; k++) {
+        const gd_series *s = &gd_series_table[k];
+        const unsigned char *v = gd_series_batch_values(s, (gd_batch *)b);
+        put(o, &at, v + b->traj_start[i] * s->elem_size, b->traj_count[i] * s->elem_size);
+    }
+    put(o, &at, b->final + b->final_start[i], b->final_count[i] * sizeof *b->final);
     memset(o->buf + o->used + at, 0, o->run_bytes - at);
     o->used += o->run_bytes;
     return o->used + o->run_bytes > o->cap ? flush_out(o) : 0;
 }
 
-static int use_instance(floor_runner *f, const gd_run_desc *d, gd_error *err)
-{
-    if (f->has_instance && f->instance_id == d->instance)
-        return 0;
-    gd_problem_destroy(&f->instance);
-    f->has_instance = gd_sweep_setup_instance(&f->sweep, d, &f->instance, err) == 0;
-    f->instance_id = d->instance;
-    return f->has_instance ? 0 : -1;
-}
-
-/* Run `id` of the grid into f's workspace and history. */
-static int run_one(floor_runner *f, uint64_t id, gd_error *err)
-{
-    gd_run_desc d;
-    gd_run_result r;
-    gd_sweep_decode(&f->sweep, id, &d);
-    d.key = gd_sweep_instance_key(&f->sweep, &d);
-    const gd_optimizer_type *opt = f->sweep.optimizers[d.optimizer].type;
-    size_t records = gd_history_records(d.control.iterations, f->sweep.record_every);
-    if (use_instance(f, &d, err) != 0 ||
-        gd_workspace_reserve(&f->ws, f->instance.n, opt->state_vectors, err) != 0 ||
-        gd_workspace_reserve_rows(&f->ws, &f->instance, &d.control, err) != 0 ||
-        gd_history_reserve(&f->h, records, 0, err) != 0)
-        return -1;
-    gd_run_execute(&f->instance, opt, &d, f->sweep.record_every, &f->ws, &f->h, &r);
-    return 0;
-}
-
+/* Every run through the worker, range by range as gdsweep's drivers hand them, each
+ * batch's runs then put raw. */
 static int run_all(floor_runner *f, raw_out *o, gd_error *err)
 {
-    uint64_t runs = gd_space_runs(&f->sweep);
-    for (uint64_t id = 0; id < runs; id++)
-        if (run_one(f, id, err) != 0 || put_run(o, &f->h, f->ws.x, f->instance.n) != 0)
+    uint64_t runs = gd_space_runs(&f->sweep), ran = 0;
+    gd_worker_init(&f->worker, &f->sweep, 0);
+    for (uint64_t id = 0; id < runs; id += ran) {
+        if (gd_worker_run_range(&f->worker, id, runs - id, &f->batch, &ran, err) != 0)
             return -1;
+        for (size_t i = 0; i < f->batch.count; i++)
+            if (put_run(o, &f->batch, i) != 0)
+                return -1;
+        gd_batch_clear(&f->batch);
+    }
     return flush_out(o);
 }
 
@@ -130,9 +113,8 @@ static int floor_run(floor_runner *f, raw_out *o, char **argv, long run_bytes, g
 
 static void floor_free(floor_runner *f, raw_out *o)
 {
-    gd_problem_destroy(&f->instance);
-    gd_workspace_free(&f->ws);
-    gd_history_free(&f->h);
+    gd_worker_free(&f->worker);
+    gd_batch_free(&f->batch);
     gd_sweep_free(&f->sweep);
     if (o->fd >= 0)
         close(o->fd);

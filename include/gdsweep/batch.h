@@ -84,6 +84,13 @@ int gd_batch_reserve(gd_batch *b, const gd_batch_sizes *more, gd_error *err);
  * Fails on memory, the batch unchanged. */
 int gd_batch_history_in_place(gd_batch *b, gd_history *h, size_t records, gd_error *err);
 
+/* The same for the count runs of a lockstep block (gd_run_execute_lanes): h[k]'s room,
+ * records[k] records, follows h[k-1]'s. gd_batch_add the runs in that order: each run's
+ * records move down to where the previous run's ended (none move when every run filled
+ * its room). */
+int gd_batch_histories_in_place(gd_batch *b, gd_history h[], const size_t records[],
+                                size_t count, gd_error *err);
+
 /* Appends one run; x_final (n_final values) is copied unless n_final is 0 or x_final is
  * the batch's final slot (gd_batch_final_slot), where the values already are. */
 int gd_batch_add(gd_batch *b, const gd_run_desc *d, const gd_run_result *r,

@@ -32,6 +32,12 @@
  * bytes, so memory stays bounded whatever the grid size. */
 int gd_batch_is_full(const gd_batch *b);
 
+/* Runs b takes before it is full by its count (at least 1): a worker's range of runs
+ * (gd_worker_run_range) stops there, so that batches keep GD_BATCH_RUNS runs, whole
+ * chunks of the runs table (batches of 4,100 runs left partial chunks: the writer took
+ * 2.8x as long). */
+uint64_t gd_batch_runs_left(const gd_batch *b);
+
 /* A sweep's results are committed to the file at least this often (seconds) while they
  * arrive; the environment variable GD_COMMIT_SECONDS overrides it (the kill tests commit
  * often). */

@@ -125,6 +125,19 @@ typedef struct gd_problem_type {
     /* Quality metric of x (e.g. PSNR against the clean image); NULL if none. */
     double (*metric)(const gd_problem *p, const double *x);
 
+    /* ---- many runs in lockstep (gd_run_execute_lanes); NULL: never ------------------
+     * The loss at m points, f[j] at x + j n (j < m), and with loss_grad_points the
+     * gradients too (g + j n), each the same bits as loss and loss_grad give at that
+     * point. A type that has them promises that its objective is a function of its keys
+     * outside start_params: runs that differ only in those (and in the start point they
+     * draw) meet the same function, so one instance evaluates them all. A type that has
+     * one has both. */
+    void (*loss_points)(const gd_problem *p, size_t m, const double *x, double *f);
+    void (*loss_grad_points)(const gd_problem *p, size_t m, const double *x, double *g,
+                             double *f);
+    /* Bit k set: params[k] only places the start point (quadratic's x0, start_spread). */
+    unsigned start_params;
+
     /* ---- stochastic evaluation (docs/GRID.md, "Stochastic runs"); NULL: none ---------
      * A sum over data points, f(x) = (1/N) sum_i l_i(x) + R(x) (R: the model's penalty,
      * l2 |w|^2; 0 for curvefit), declares its number of training samples N (samples) and

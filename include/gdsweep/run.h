@@ -124,4 +124,44 @@ size_t gd_run_batch_size(const gd_problem *p, const gd_run_control *k);
 void gd_run_execute(const gd_problem *p, const gd_optimizer_type *opt, const gd_run_desc *d,
                     long record_every, gd_workspace *ws, gd_history *h, gd_run_result *r);
 
+/* ---- many runs in lockstep ---------------------------------------------------------------
+ * Runs that differ only in their start point (the problem type's start_params) meet the
+ * same objective and, with the same optimizer settings, schedule and control, take the
+ * same steps: a block of them advances together, their x side by side in one vector (run
+ * j's coordinates at j n), the loss and gradient of the block in one call of the type's
+ * loss_points / loss_grad_points (or its central differences), and the optimizer's own
+ * step applied once to the whole block (every step is element-wise). Each run keeps its
+ * records, targets and stop tests, and computes exactly what gd_run_execute computes (the
+ * same bits); a run that stops early leaves the block's steps (its x and result are
+ * kept). The clock alone is shared: the block's wall seconds go to its runs in proportion
+ * to their gradient evaluations, and so do the seconds to each target. A tiny run's loop
+ * was 25-54 ns per iteration alone, 4.5-6.8 in a model of this block (docs/BENCHMARKS.md,
+ * 4b). */
+#define GD_LANES_MAX 64       /* runs a block: their records stay in cache */
+#define GD_LANES_MAX_DIM 16   /* the largest n that goes in blocks */
+
+/* One run of a block: its decoded run, start point (n values), records and result, and
+ * room for x where it ended (n values). */
+typedef struct gd_lane {
+    const gd_run_desc *d;
+    const double *x0;
+    gd_history *h;
+    gd_run_result *r;
+    double *x_final;
+} gd_lane;
+
+/* Whether run control k of optimizer opt on p can go in a block: p's type evaluates many
+ * points (loss_points), a full batch (no minibatch, no online loss), no box, no gradient
+ * noise, no look-ahead, n <= GD_LANES_MAX_DIM. */
+int gd_run_lanes_fit(const gd_problem *p, const gd_optimizer_type *opt,
+                     const gd_run_control *k);
+
+/* Executes the m (<= GD_LANES_MAX) runs of lanes in lockstep on p, an instance of any of
+ * them (they differ only in start keys and share one optimizer section's settings, its
+ * type opt, schedule and control, all gd_run_lanes_fit). ws holds m p->n values and opt's
+ * state vectors (gd_workspace_reserve(ws, m * n, ...)); each history the records of its
+ * run's budget. */
+void gd_run_execute_lanes(const gd_problem *p, const gd_optimizer_type *opt, long record_every,
+                          gd_lane lanes[], size_t m, gd_workspace *ws);
+
 #endif

@@ -23,6 +23,12 @@ typedef struct gd_worker {
     gd_rng_key instance_key; /* gd_sweep_instance_key of the instance */
     int has_instance;
     gd_workspace ws;           /* a run's records go straight into the batch */
+    /* Runs in lockstep (gd_worker_run_range): the runs of a range waiting for their
+     * block, the block's vectors, and where each run of a block ended. */
+    struct gd_pending_run *pending;
+    size_t pending_cap;
+    gd_workspace lanes_ws;
+    double lanes_final[GD_LANES_MAX * GD_LANES_MAX_DIM];
 } gd_worker;
 
 void gd_worker_init(gd_worker *w, const gd_sweep *s, int rank);
@@ -31,6 +37,17 @@ void gd_worker_init(gd_worker *w, const gd_sweep *s, int rank);
  * abandoned the run (nothing appended), or -1 on resource errors (memory, instance
  * setup); numerical failure is a result. */
 int gd_worker_run(gd_worker *w, uint64_t id, gd_batch *b, gd_error *err);
+
+/* Executes the runs first, first + 1, ... (at most count, no more than b takes before it
+ * is full, and about a quarter of the commit period's work: the caller's coordinator
+ * commits between ranges) and appends them to b; *ran: how many ids it took (at least 1
+ * unless it returns 1 at once). Runs that differ only in their start point go through the loop in
+ * lockstep blocks (gd_run_execute_lanes), the others one by one; the results are the
+ * same bits either way, appended in block order. Returns 0, 1 when a stop request or an
+ * abandoned run ended the range early (what ran is appended; the rest of the range is
+ * not), or -1 on resource errors. */
+int gd_worker_run_range(gd_worker *w, uint64_t first, uint64_t count, gd_batch *b,
+                        uint64_t *ran, gd_error *err);
 
 void gd_worker_free(gd_worker *w);
 

@@ -37,13 +37,16 @@ static int in_process_receive(void *ctx, gd_batch *into, gd_message *msg, gd_err
         p->asked = !p->finished;
         return 1;
     }
-    int rc = gd_interrupt_stop() ? 1 : gd_worker_run(&p->worker, p->next, into, err);
+    uint64_t ran = 0;
+    int rc = gd_interrupt_stop()
+                 ? 1
+                 : gd_worker_run_range(&p->worker, p->next, p->end - p->next, into, &ran, err);
     if (rc < 0)
         return -1;
-    p->next++;
+    p->next += ran;
     p->finished = rc > 0;
     msg->kind = rc > 0 ? GD_MSG_STOP : GD_MSG_RESULT;
-    msg->runs = 1;
+    msg->runs = ran;
     return 1;
 }
 

@@ -54,8 +54,11 @@ static void hand_over(gd_local_worker *lw)
 static int run_chunk(gd_local_worker *lw, uint64_t first, uint64_t count)
 {
     int rc = 0;
-    for (uint64_t id = first; id < first + count && rc == 0; id++) {
-        rc = gd_interrupt_stop() ? 1 : gd_worker_run(&lw->worker, id, lw->filling, &lw->err);
+    uint64_t end = first + count, ran = 0;
+    for (uint64_t id = first; id < end && rc == 0; id += ran) {
+        rc = gd_interrupt_stop() ? 1
+                                 : gd_worker_run_range(&lw->worker, id, end - id, lw->filling,
+                                                       &ran, &lw->err);
         if (rc == 0 && gd_batch_is_full(lw->filling))
             hand_over(lw);
     }

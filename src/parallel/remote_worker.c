@@ -49,8 +49,11 @@ static int send_batch(remote *r)
 static int run_chunk(remote *r, uint64_t first, uint64_t count)
 {
     int rc = 0;
-    for (uint64_t id = first; id < first + count && rc == 0; id++) {
-        rc = gd_interrupt_stop() ? 1 : gd_worker_run(&r->worker, id, &r->batch, r->err);
+    uint64_t end = first + count, ran = 0;
+    for (uint64_t id = first; id < end && rc == 0; id += ran) {
+        rc = gd_interrupt_stop() ? 1
+                                 : gd_worker_run_range(&r->worker, id, end - id, &r->batch, &ran,
+                                                       r->err);
         if (rc < 0)
             return fail(r);
         if (gd_batch_is_full(&r->batch) && send_batch(r) != 0)

@@ -71,6 +71,26 @@ static double quadratic_loss_grad(const gd_problem *p, const double *x, double *
     return quadratic_loss(p, x);
 }
 
+/* quadratic_loss at m points, the same expression (the same bits). */
+static void quadratic_loss_points(const gd_problem *p, size_t m, const double *x, double *f)
+{
+    const quadratic *q = p->data;
+    const double a = q->a, b = q->b, c = q->c;
+    for (size_t j = 0; j < m; j++)
+        f[j] = a * x[j] * x[j] + b * x[j] + c;
+}
+
+/* quadratic_loss_grad at m points. */
+static void quadratic_loss_grad_points(const gd_problem *p, size_t m, const double *x,
+                                       double *g, double *f)
+{
+    const quadratic *q = p->data;
+    const double a = q->a, b = q->b;
+    for (size_t j = 0; j < m; j++)
+        g[j] = 2 * a * x[j] + b;
+    quadratic_loss_points(p, m, x, f);
+}
+
 const gd_problem_type gd_problem_quadratic = {
     .name = "quadratic",
     .doc = "f(x) = a x^2 + b x + c, the article's cost function (n = 1)",
@@ -87,4 +107,7 @@ const gd_problem_type gd_problem_quadratic = {
     .loss = quadratic_loss,
     .loss_grad = quadratic_loss_grad,
     .metric = NULL,
+    .loss_points = quadratic_loss_points,
+    .loss_grad_points = quadratic_loss_grad_points,
+    .start_params = 1u << Q_X0 | 1u << Q_SPREAD,
 };

@@ -98,26 +98,39 @@ static void copy_records(gd_batch *b, const gd_history *h, size_t records)
         unsigned char *to = (unsigned char *)gd_series_batch_values(s, b) +
                             b->traj_len * s->elem_size;
         const void *from = gd_series_history_values(s, h);
-        if (from != to)
-            memcpy(to, from, records * s->elem_size);
+        if (from != to) /* a later run of a block: its room may overlap */
+            memmove(to, from, records * s->elem_size);
     }
+}
+
+int gd_batch_histories_in_place(gd_batch *b, gd_history h[], const size_t records[],
+                                size_t count, gd_error *err)
+{
+    size_t total = 0;
+    for (size_t k = 0; k < count; k++)
+        total += records[k];
+    gd_batch_sizes more = {.records = total, .path = total * GD_PATH_MAX_DIM};
+    if (gd_batch_reserve(b, &more, err) < 0)
+        return gd_history_out_of_memory(total, err); /* what the runs asked too much of */
+    size_t at = b->traj_len;
+    for (size_t k = 0; k < count; k++) {
+        for (int i = 0; i < GD_RECORD_SERIES_COUNT; i++) {
+            const gd_series *s = &gd_series_table[i];
+            unsigned char *room = gd_series_batch_values(s, b);
+            *gd_series_history_array(s, &h[k]) = room + at * s->elem_size;
+        }
+        h[k].path = b->path + b->path_len + (at - b->traj_len) * GD_PATH_MAX_DIM;
+        h[k].capacity = records[k];
+        h[k].count = 0;
+        h[k].path_dim = 0;
+        at += records[k];
+    }
+    return 0;
 }
 
 int gd_batch_history_in_place(gd_batch *b, gd_history *h, size_t records, gd_error *err)
 {
-    gd_batch_sizes more = {.records = records, .path = records * GD_PATH_MAX_DIM};
-    if (gd_batch_reserve(b, &more, err) < 0)
-        return gd_history_out_of_memory(records, err); /* what the run asked too much of */
-    for (int i = 0; i < GD_RECORD_SERIES_COUNT; i++) {
-        const gd_series *s = &gd_series_table[i];
-        unsigned char *room = gd_series_batch_values(s, b);
-        *gd_series_history_array(s, h) = room + b->traj_len * s->elem_size;
-    }
-    h->path = b->path + b->path_len;
-    h->capacity = records;
-    h->count = 0;
-    h->path_dim = 0;
-    return 0;
+    return gd_batch_histories_in_place(b, h, &records, 1, err);
 }
 
 int gd_batch_add(gd_batch *b, const gd_run_desc *d, const gd_run_result *r,
@@ -143,7 +156,7 @@ int gd_batch_add(gd_batch *b, const gd_run_desc *d, const gd_run_result *r,
     }
     if (path) {
         if (h->path != b->path + b->path_len) /* else recorded in place */
-            memcpy(b->path + b->path_len, h->path, path * sizeof *b->path);
+            memmove(b->path + b->path_len, h->path, path * sizeof *b->path);
         b->path_len += path;
     }
     if (n_final) {

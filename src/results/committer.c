@@ -18,6 +18,11 @@ int gd_batch_is_full(const gd_batch *b)
     return b->count >= GD_BATCH_RUNS || gd_batch_bytes(b) >= GD_BATCH_BYTES;
 }
 
+uint64_t gd_batch_runs_left(const gd_batch *b)
+{
+    return b->count + 1 < GD_BATCH_RUNS ? GD_BATCH_RUNS - b->count : 1;
+}
+
 void gd_committer_init(gd_committer *c, gd_store *st, gd_tally *tally, double every)
 {
     memset(c, 0, sizeof *c);

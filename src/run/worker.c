@@ -1,10 +1,13 @@
 /* worker.c - runs by id on one process: instance reuse, buffers, one run into a batch. */
 #include "gdsweep/worker.h"
 
+#include "worker_internal.h"
+
 #include "gdsweep/crash_watch.h"
 #include "gdsweep/plugins.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void gd_worker_init(gd_worker *w, const gd_sweep *s, int rank)
@@ -14,9 +17,7 @@ void gd_worker_init(gd_worker *w, const gd_sweep *s, int rank)
     w->rank = rank;
 }
 
-/* Makes w->instance the instance of run d, building it (and adding its inputs to b) when
- * it differs from the last. */
-static int use_instance(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_error *err)
+int gd_worker_use_instance(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_error *err)
 {
     if (w->has_instance && w->instance_id == d->instance)
         return 0;
@@ -43,7 +44,7 @@ static int run_desc(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_history 
                     gd_run_result *r, double **x, gd_error *err)
 {
     const gd_optimizer_type *opt = w->sweep->optimizers[d->optimizer].type;
-    if (use_instance(w, d, b, err) != 0)
+    if (gd_worker_use_instance(w, d, b, err) != 0)
         return -1;
     size_t records = gd_history_records(d->control.iterations, w->sweep->record_every);
     if (gd_workspace_reserve(&w->ws, w->instance.n, opt->state_vectors, err) != 0 ||
@@ -71,29 +72,46 @@ static int run_watched(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_histo
     return rc;
 }
 
-int gd_worker_run(gd_worker *w, uint64_t id, gd_batch *b, gd_error *err)
+void gd_worker_decode(gd_worker *w, uint64_t id, gd_run_desc *d)
 {
-    gd_run_desc d;
+    gd_sweep_decode(w->sweep, id, d);
+    d->key = w->has_instance && w->instance_id == d->instance
+                 ? w->instance_key /* a function of the instance: kept with it */
+                 : gd_sweep_instance_key(w->sweep, d);
+}
+
+int gd_worker_append(gd_worker *w, const gd_run_desc *d, gd_run_result *r,
+                     const gd_history *h, const double *x, size_t n, gd_batch *b,
+                     gd_error *err)
+{
+    if (r->status == GD_STATUS_ABANDONED)
+        return 1;
+    r->rank = w->rank;
+    return gd_batch_add(b, d, r, h, x, d->control.save_final ? n : 0, err);
+}
+
+int gd_worker_run_alone(gd_worker *w, const gd_run_desc *d, gd_batch *b, gd_error *err)
+{
     gd_run_result r;
     gd_history h; /* in the batch's room: nothing to free */
     double *x;
-    gd_sweep_decode(w->sweep, id, &d);
-    d.key = w->has_instance && w->instance_id == d.instance
-                ? w->instance_key /* a function of the instance: kept with it */
-                : gd_sweep_instance_key(w->sweep, &d);
-    if (run_watched(w, &d, b, &h, &r, &x, err) != 0)
+    if (run_watched(w, d, b, &h, &r, &x, err) != 0)
         return -1;
-    size_t n = w->instance.n;
-    if (r.status == GD_STATUS_ABANDONED)
-        return 1;
-    r.rank = w->rank;
-    size_t n_final = d.control.save_final ? n : 0;
-    return gd_batch_add(b, &d, &r, &h, x, n_final, err);
+    return gd_worker_append(w, d, &r, &h, x, w->instance.n, b, err);
+}
+
+int gd_worker_run(gd_worker *w, uint64_t id, gd_batch *b, gd_error *err)
+{
+    gd_run_desc d;
+    gd_worker_decode(w, id, &d);
+    return gd_worker_run_alone(w, &d, b, err);
 }
 
 void gd_worker_free(gd_worker *w)
 {
     gd_problem_destroy(&w->instance);
     gd_workspace_free(&w->ws);
+    gd_workspace_free(&w->lanes_ws);
+    free(w->pending);
     memset(w, 0, sizeof *w);
 }
