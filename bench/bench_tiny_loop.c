@@ -88,7 +88,7 @@ static int worker_round(const gd_sweep *s, const gd_columns *c, unsigned char *r
     double t0 = cpu_now();
     for (uint64_t id = 0, ran = 1; id < s->n_runs && rc == 0; id += ran) {
         if (ranged)
-            rc = gd_worker_run_range(&w, id, BATCH_RUNS - b.count, &b, &ran, &err) < 0 ? -1 : 0;
+            rc = gd_worker_run_range(&w, id, BATCH_RUNS - b.count, &b, &ran, &err) != 0 ? -1 : 0;
         else
             rc = gd_worker_run(&w, id, &b, &err) < 0 ? -1 : 0;
         if (b.count == BATCH_RUNS || id + ran == s->n_runs) {

@@ -7,20 +7,25 @@
  * every id run alone (gd_worker_run, gd_run_execute) and the same ids through the
  * worker's ranges (gd_worker_run_range, gd_run_execute_lanes) must give every record,
  * every result and every final point bit for bit; only the clock may differ, and inside
- * a block it is shared by gradient evaluations. */
+ * a block it is shared by gradient evaluations. Also: a range stops at a full batch, and
+ * the store reserves the same room for a range's runs in block order as in id order. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "../src/store/store_internal.h"
 #include "gdsweep/batch.h"
 #include "gdsweep/committer.h"
 #include "gdsweep/grid.h"
 #include "gdsweep/series.h"
+#include "gdsweep/store.h"
 #include "gdsweep/worker.h"
 #include "test_run_grid.h"
 
@@ -187,6 +192,7 @@ static void test_range_stops_at_full_batch(void **state)
     const char *text = "[sweep]\nname = full\niterations = 2\n"
                        "[problem q]\ntype = quadratic\nx0 = linspace(-3, 3, 5000)\n"
                        "[optimizer gd]\nlr = 0.1\n";
+    setenv("GD_COMMIT_SECONDS", "1000", 1); /* the count bounds the range, not the clock */
     if (gd_sweep_parse(&s, "grid.ini", text, strlen(text), 0, &err) != 0)
         fail_msg("%s", err.msg);
     memset(&b, 0, sizeof b);
@@ -197,9 +203,41 @@ static void test_range_stops_at_full_batch(void **state)
     assert_int_equal(ran, GD_BATCH_RUNS - 100);
     assert_int_equal(b.count, GD_BATCH_RUNS);
     assert_true(gd_batch_is_full(&b));
+    unsetenv("GD_COMMIT_SECONDS");
     gd_worker_free(&w);
     gd_batch_free(&b);
     gd_sweep_free(&s);
+}
+
+/* The room the store reserves for a batch depends on which runs it holds, not on their
+ * order: a range's runs come in block order (a store that counted a /runs chunk at each
+ * change of chunk reserved tens of chunks for the four a 4,096-run range spans). */
+static void test_room_of_a_range_is_its_runs(void **state)
+{
+    gd_sweep s;
+    gd_batch by_id, by_block;
+    gd_store *st = NULL;
+    gd_error err = {{0}, 0};
+    char path[] = "/tmp/gd_lanes_room_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    run_grid("[sweep]\nname = room\niterations = 3\n[problem q]\ntype = quadratic\n"
+             "x0 = linspace(-3, 3, 1024)\n[optimizer gd]\nlr = 0.1, 0.2\n"
+             "[optimizer adam]\nlr = 0.1, 0.2\n",
+             &s, &by_id);
+    run_ranges(&s, &by_block);
+    assert_int_equal(by_block.count, 4096);
+    assert_true(by_block.desc[1].id != by_block.desc[0].id + 1); /* block order */
+    assert_int_equal(gd_store_create(&st, path, &s, "test_lanes", &err), 0);
+    gd_store_room a = gd_store_batch_room(st, &by_id), b = gd_store_batch_room(st, &by_block);
+    assert_int_equal(a.file, b.file);
+    assert_int_equal(a.journal, b.journal);
+    gd_store_abandon(st);
+    unlink(path);
+    gd_batch_free(&by_block);
+    free_grid_run(&s, &by_id);
 }
 
 int main(void)
@@ -208,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_lanes_same_bits_as_alone),
         cmocka_unit_test(test_lanes_share_the_clock),
         cmocka_unit_test(test_range_stops_at_full_batch),
+        cmocka_unit_test(test_room_of_a_range_is_its_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

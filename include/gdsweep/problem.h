@@ -130,7 +130,8 @@ typedef struct gd_problem_type {
      * gradients too (g + j n), each the same bits as loss and loss_grad give at that
      * point. A type that has them promises that its objective is a function of its keys
      * outside start_params: runs that differ only in those (and in the start point they
-     * draw) meet the same function, so one instance evaluates them all. A type that has
+     * draw from their key) meet the same function, n, f_opt and metric, so one instance
+     * evaluates them all; nothing else may depend on the instance's key. A type that has
      * one has both. */
     void (*loss_points)(const gd_problem *p, size_t m, const double *x, double *f);
     void (*loss_grad_points)(const gd_problem *p, size_t m, const double *x, double *g,

@@ -152,7 +152,8 @@ typedef struct gd_lane {
 
 /* Whether run control k of optimizer opt on p can go in a block: p's type evaluates many
  * points (loss_points), a full batch (no minibatch, no online loss), no box, no gradient
- * noise, no look-ahead, n <= GD_LANES_MAX_DIM. */
+ * noise, no look-ahead, n <= GD_LANES_MAX_DIM, and not the fused pass (step_loss_grad with
+ * an analytic gradient, which alone computes the norm its own way). */
 int gd_run_lanes_fit(const gd_problem *p, const gd_optimizer_type *opt,
                      const gd_run_control *k);
 

@@ -2,7 +2,8 @@
  *
  * A worker owns the instance it last set up (runs that share an instance are consecutive
  * in the grid order, so most runs reuse it; its files are the sweep's, read once by
- * gd_sweep_read_files) and the workspace; each run records into the batch it is added
+ * gd_sweep_read_files) and the workspace (and, for a lockstep block, an instance of the
+ * block's objective while the block runs); each run records into the batch it is added
  * to (gd_batch_history_in_place). It knows nothing of HDF5
  * or MPI: results go into a gd_batch, and so do the inputs of each
  * instance it sets up (gd_batch_add_instance), ahead of the instance's first run. */
@@ -43,9 +44,11 @@ int gd_worker_run(gd_worker *w, uint64_t id, gd_batch *b, gd_error *err);
  * commits between ranges) and appends them to b; *ran: how many ids it took (at least 1
  * unless it returns 1 at once). Runs that differ only in their start point go through the loop in
  * lockstep blocks (gd_run_execute_lanes), the others one by one; the results are the
- * same bits either way, appended in block order. Returns 0, 1 when a stop request or an
- * abandoned run ended the range early (what ran is appended; the rest of the range is
- * not), or -1 on resource errors. */
+ * same bits either way, appended in block order. Blocks form only among the runs of one
+ * range: runs whose ids lie far apart (many other combinations between start points)
+ * go alone. count >= 1. Returns 0, 1 when a stop request or an abandoned run ended the
+ * range early (the runs that finished are appended; other ids counted in *ran may not
+ * be: a later sweep runs them), or -1 on resource errors. */
 int gd_worker_run_range(gd_worker *w, uint64_t first, uint64_t count, gd_batch *b,
                         uint64_t *ran, gd_error *err);
 

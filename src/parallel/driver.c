@@ -1,9 +1,10 @@
 /* driver.c - the serial sweep: the coordinator on an in-process transport, whose one
- * worker runs the selected runs in id order on the caller's thread, straight into the
- * coordinator's pending batch (no copy, no thread).
+ * worker runs the selected runs range by range (gd_worker_run_range: lockstep blocks
+ * inside a range) on the caller's thread, straight into the coordinator's pending batch
+ * (no copy, no thread).
  *
- * A stop request (a signal) ends the loop before the next run; an abandoned run (grace
- * period over) is not recorded. What was computed is committed before returning. A batch
+ * A stop request (a signal) ends the loop before the next run, or the next block of a
+ * range; an abandoned run (grace period over) is not recorded. What was computed is committed before returning. A batch
  * the disk cannot take ends the loop; the message says how to resume. */
 #include "gdsweep/driver.h"
 
@@ -23,8 +24,9 @@ typedef struct in_process {
     int done_sent;
 } in_process;
 
-/* The worker's next message: a request when it has no chunk, else the result of one run
- * (a signal or an abandoned run makes it a STOP), then DONE once finished. */
+/* The worker's next message: a request when it has no chunk, else the results of one
+ * range of runs (a signal or an abandoned run makes it a STOP, whose finished runs are in
+ * the batch all the same), then DONE once finished. */
 static int in_process_receive(void *ctx, gd_batch *into, gd_message *msg, gd_error *err)
 {
     in_process *p = ctx;

@@ -499,7 +499,8 @@ int gd_run_lanes_fit(const gd_problem *p, const gd_optimizer_type *opt,
 {
     return p->type->loss_points && p->type->loss_grad_points && p->n <= GD_LANES_MAX_DIM &&
            !opt->lookahead && !p->type->online_loss_grad && gd_run_batch_size(p, k) == 0 &&
-           k->lower == -INFINITY && k->upper == INFINITY && k->grad_noise == 0;
+           k->lower == -INFINITY && k->upper == INFINITY && k->grad_noise == 0 &&
+           (!p->type->step_loss_grad || k->numeric_gradient); /* alone: the fused pass */
 }
 
 /* A block of runs in lockstep: each run's loop context, its view of the block's vectors
@@ -514,6 +515,7 @@ typedef struct lanes_block {
     point at[GD_LANES_MAX];
     unsigned char going[GD_LANES_MAX];
     size_t left;
+    gd_step_consts consts; /* the optimizer's constants, kept from step to step (zeroed) */
 } lanes_block;
 
 /* The loss and central differences at every run's x into f and the block's g: the
@@ -612,12 +614,11 @@ static void lane_iteration(lanes_block *k, size_t j, long t, double lr)
 
 /* The optimizer's step from every run's x_t with rate lr (prepare_step's, once for the
  * block: the runs share their settings). */
-static void step_block(const lanes_block *k, const gd_optimizer_type *opt, double lr, long t)
+static void step_block(lanes_block *k, const gd_optimizer_type *opt, double lr, long t)
 {
     const double *hp = k->lanes[0].d->optimizer_params;
-    gd_step_consts consts;
-    gd_optimizer_prepare(opt, hp, t + 1, &consts);
-    gd_step_call call = {opt, hp, lr, t + 1, k->ws->n_cap, k->ws->state, &consts};
+    gd_optimizer_prepare(opt, hp, t + 1, &k->consts);
+    gd_step_call call = {opt, hp, lr, t + 1, k->ws->n_cap, k->ws->state, &k->consts};
     gd_step_apply(&call, k->ws->x, k->ws->g, 0, k->m * k->p->n);
 }
 
@@ -649,8 +650,9 @@ void gd_run_execute_lanes(const gd_problem *p, const gd_optimizer_type *opt, lon
     for (size_t j = 0; j < m; j++)
         begin_at(&k.c[j], k.at[j].f);
     for (long t = 0; k.left > 0; t++) {
-        double lr = d->schedule->rate(d->schedule_params, d->optimizer_params[0], t,
-                                      d->control.iterations);
+        long T = d->control.iterations; /* a run still going at t has t < T */
+        double lr = t < T ? d->schedule->rate(d->schedule_params, d->optimizer_params[0], t, T)
+                          : NAN;
         for (size_t j = 0; j < m; j++)
             if (k.going[j])
                 lane_iteration(&k, j, t, lr);

@@ -50,7 +50,8 @@ static int by_id(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* st->slots: the batch's rows in id order (already so from the serial driver). */
+/* st->slots: the batch's rows in id order (a range of the serial driver comes in
+ * lockstep blocks, other ranks' results interleave). */
 static void sort_rows(gd_store *st, const gd_batch *b)
 {
     int sorted = 1;

@@ -137,25 +137,50 @@ static int chunk_in_file(const gd_store *st, uint64_t c, uint64_t rows)
 /* A row's journaled span may start and end inside the journal's 64-byte diff blocks. */
 #define ROW_SPAN_SLACK 128
 
+static int by_chunk(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Adds to room what the rows of one /runs chunk c cost: the whole chunk when it is not in
+ * the file yet (room->file), else its `count` rows of the batch (room->journal). */
+static void chunk_room(gd_store *st, uint64_t c, uint64_t rows, uint64_t count,
+                       gd_store_room *room)
+{
+    if (chunk_in_file(st, c, rows))
+        room->journal += count * (st->cols.row_size + ROW_SPAN_SLACK);
+    else
+        room->file += rows * st->cols.row_size;
+}
+
 /* Bytes of the chunks of /runs the batch's rows fall in that are not in the file yet
  * (room->file), and of its rows in chunks that are (room->journal: rewritten in place,
  * their blank fill, not zeros, journaled whole; most of a batch under MPI, whose results
- * arrive out of order). */
+ * arrive out of order). Each chunk counts once, in whatever order the rows come (a
+ * worker's lockstep blocks append a range's runs out of id order); without the memory to
+ * sort them, a chunk counts at each change, which only overestimates. */
 static void runs_room(gd_store *st, const gd_batch *b, gd_store_room *room)
 {
-    uint64_t rows = gd_store_runs_chunk_rows(st), last = UINT64_MAX, new_chunks = 0, old_rows = 0;
-    int in_file = 0;
-    for (size_t i = 0; i < b->count; i++) {
+    uint64_t rows = gd_store_runs_chunk_rows(st);
+    uint64_t *chunks = malloc((b->count ? b->count : 1) * sizeof *chunks);
+    for (size_t i = 0, k; !chunks && i < b->count; i += k) { /* at each change */
         uint64_t c = b->desc[i].id / rows;
-        if (c != last) {
-            in_file = chunk_in_file(st, c, rows);
-            new_chunks += !in_file;
-        }
-        old_rows += in_file;
-        last = c;
+        for (k = 1; i + k < b->count && b->desc[i + k].id / rows == c; k++)
+            ;
+        chunk_room(st, c, rows, k, room);
     }
-    room->file += new_chunks * rows * st->cols.row_size;
-    room->journal += old_rows * (st->cols.row_size + ROW_SPAN_SLACK);
+    if (!chunks)
+        return;
+    for (size_t i = 0; i < b->count; i++)
+        chunks[i] = b->desc[i].id / rows;
+    qsort(chunks, b->count, sizeof *chunks, by_chunk);
+    for (size_t i = 0, k; i < b->count; i += k) {
+        for (k = 1; i + k < b->count && chunks[i + k] == chunks[i]; k++)
+            ;
+        chunk_room(st, chunks[i], rows, k, room);
+    }
+    free(chunks);
 }
 
 /* A series' appends: new chunks (room->file), and the values that go into its partly
