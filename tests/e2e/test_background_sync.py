@@ -23,7 +23,9 @@ import re
 import gdtest
 from gdtest import check
 
-GRID = gdtest.quadratic_grid("background_sync", 8, 500, 2000, 100)
+# 8,000 iterations: the sweep must compute long enough to overlap the sleeping fsyncs (2,000
+# took 28 ms of CPU once its runs advanced in lockstep blocks, against a 20 ms check)
+GRID = gdtest.quadratic_grid("background_sync", 8, 500, 8000, 400)
 
 
 def preload_env(out, log, **extra):
