@@ -2,9 +2,11 @@
 import atexit
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 import h5py
 import numpy as np
@@ -26,7 +28,11 @@ def check(cond, what):
 
 
 def finish():
+    """Ends the test: the failed checks listed again last, so a log cut in its middle
+    (CI keeps the head and the tail) still names them."""
     if FAILURES:
+        for what in FAILURES:
+            print("FAILED: " + what, file=sys.stderr)
         sys.exit(f"{len(FAILURES)} check(s) failed")
     print("all checks passed")
 
@@ -65,16 +71,78 @@ def gdsweep(*args, mpi_ranks=None, env=None, check_rc=True):
     return p
 
 
+def status_counts(out):
+    """(committed, total): the runs OUT holds committed and its runs in all, as `gdsweep
+    status` counts them ((0, 0) if it reads none). A file killed during a commit is
+    unreadable by h5py until --resume rolls its journal back; status reads it as that
+    rollback leaves it."""
+    words = gdsweep("status", out, check_rc=False).stdout.split()
+    if "runs:" not in words:
+        return 0, 0
+    at = words.index("runs:")
+    return int(words[at + 1]), int(words[at + 6].rstrip(","))
+
+
+def committed_runs(out):
+    """The runs OUT holds committed (status_counts)."""
+    return status_counts(out)[0]
+
+
+def _until_journal(proc, path, seconds):
+    """True once PATH.journal exists (the sweep's first commit began), False if the
+    process PROC ended first or SECONDS passed."""
+    deadline = time.time() + seconds
+    while not os.path.exists(path + ".journal"):
+        if proc.poll() is not None or time.time() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def kill_mid_sweep(grid, out, *args, after=0.1, commit_seconds=0.05, need_some=False,
+                   tries=6):
+    """Starts the sweep of GRID into OUT (ARGS as for sweep), waits for its first commit,
+    then AFTER seconds more, and SIGKILLs its session; returns (committed, total) as
+    status_counts reads the killed file. A sweep done before the kill (every run
+    committed, on a quiet machine) is started again on a fresh OUT with half the wait, one
+    with none committed when NEED_SOME with twice the wait, up to TRIES times, so that the
+    kill lands mid-sweep whatever the machine's speed (a fixed time from the start does
+    not: Open MPI's start-up alone takes 0.3-0.9 s on a loaded machine). The kill may land
+    inside a commit (a hot journal: resumable)."""
+    counts = (0, 0)
+    for _ in range(tries):
+        for stale in (out, out + ".journal"):
+            if os.path.exists(stale):
+                os.remove(stale)
+        proc = start(grid, out, *args, env={"GD_COMMIT_SECONDS": str(commit_seconds)})
+        if _until_journal(proc, out, 60):
+            time.sleep(after)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+        counts = status_counts(out)
+        if counts[0] == counts[1]:
+            after /= 2
+        elif counts[0] == 0 and need_some:
+            after *= 2
+        else:
+            break
+    return counts
+
+
 def sweep(grid, out, *args, **kwargs):
     """Runs `gdsweep GRID -o OUT --quiet ARGS...` (keywords as for gdsweep); returns CompletedProcess."""
     return gdsweep(grid, "-o", out, "--quiet", *args, **kwargs)
 
 
-def start(grid, out, *args, mpi_ranks=None):
-    """Starts the sweep `sweep` would run, in its own session, output discarded; returns the Popen."""
+def start(grid, out, *args, mpi_ranks=None, env=None):
+    """Starts the sweep `sweep` would run, in its own session, output discarded (ENV added
+    to the environment); returns the Popen."""
     cmd = command(grid, "-o", out, "--quiet", *args, mpi_ranks=mpi_ranks)
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+                            start_new_session=True, env=dict(os.environ, **(env or {})))
 
 
 def check_bad_file(grid, line, name, words):

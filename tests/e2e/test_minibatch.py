@@ -26,9 +26,6 @@ sampling = shuffle and replacement, 2 repeats; gd (2 rates), adam (2 rates), nag
 - Bad input: batch_size on rosenbrock, exit 2, one line naming the grid line.
 """
 import os
-import signal
-import sys
-import time
 
 import h5py
 import numpy as np
@@ -105,7 +102,7 @@ def check_runs(d, grid, out, x, y):
             key = (inst, text(runs["sampling"][i]))
             batches = gdtest.instance_batches(grid, rid, T, seqs, key, N_ROWS, BATCH,
                                               f"run {rid}")
-            o, cnt = int(runs["traj_offset"][i]), int(runs["traj_count"][i])
+            cnt = int(runs["traj_count"][i])
             po = int(runs["path_offset"][i])
             path = f["path/x"][po:po + 3 * cnt].reshape(cnt, 3)
             bl = gdtest.trajectory(f, runs, i, "batch_loss")
@@ -162,19 +159,6 @@ def check_layouts(d, grid, ref):
         check(not diffs, f"{name}: bit-identical ({diffs[:3]})")
 
 
-def wait_for_file(proc, path, seconds=60):
-    """Returns once PATH exists; exits failing if the process PROC ended first or after SECONDS."""
-    deadline = time.time() + seconds
-    while not os.path.exists(path):
-        if proc.poll() is not None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            sys.exit(f"the sweep ended (exit {proc.returncode}) before {path} existed")
-        if time.time() > deadline:
-            os.killpg(proc.pid, signal.SIGKILL)
-            sys.exit(f"no {path} after {seconds} s")
-        time.sleep(0.005)
-
-
 def check_kill_resume(d):
     grid = gdtest.write_grid(d, "kill", grid_text(iterations=12000,
                                                   lrs=", ".join(f"{0.001 * k:g}"
@@ -182,21 +166,7 @@ def check_kill_resume(d):
     ref = os.path.join(d, "kill_ref.h5")
     gdtest.sweep(grid, ref, "--threads", "1")
     out = os.path.join(d, "kill.h5")
-    os.environ["GD_COMMIT_SECONDS"] = "0.05"
-    proc = gdtest.start(grid, out, "--threads", "1")
-    # Killed a fixed 1.0 s after the start, the sweep was sometimes not yet writing (the
-    # file appears after Open MPI's start-up, 0.3 to 0.9 s here on a loaded machine: no
-    # file, runs_table failed) and sometimes nearly done (126 of 172 runs committed at
-    # 1.0 s on a quieter one). So: wait for the first commit (OUT.journal appears), then
-    # two commit periods more, whatever the machine's speed.
-    wait_for_file(proc, out)
-    wait_for_file(proc, out + ".journal")
-    time.sleep(0.1)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    del os.environ["GD_COMMIT_SECONDS"]
-    written = int(gdtest.runs_table(out)["written"].sum())
-    total = len(gdtest.runs_table(ref)["run_id"])
+    written, total = gdtest.kill_mid_sweep(grid, out, "--threads", "1")
     print(f"killed with {written} of {total} runs committed")
     check(written < total, f"the kill interrupted the sweep ({written} of {total})")
     gdtest.sweep(grid, out, "--resume", "--threads", "2")

@@ -9,7 +9,6 @@ The key of a section's design is gd_rng_key_make(seed, "design/KIND/LABEL", NULL
 (docs/GRID.md); analysis/stats.py transcribes Philox and the key independently of C."""
 import math
 import os
-import signal
 import sys
 import time
 import warnings
@@ -19,7 +18,7 @@ import numpy as np
 from scipy.stats import qmc
 
 import gdtest
-from gdtest import check, runs_table, start, sweep, sweep_differences, write_grid
+from gdtest import check, runs_table, sweep, sweep_differences, write_grid
 
 sys.path.insert(0, gdtest.SOURCE)
 from analysis import stats  # noqa: E402
@@ -170,23 +169,12 @@ def check_kill_resume(d):
     sweep(grid, ref, "--threads", "1")
     full = time.time() - t0
     out = os.path.join(d, "killed.h5")
-    os.environ["GD_COMMIT_SECONDS"] = "0.02"  # many commits, so the kill lands between them
-    committed, wait = 0, full / 2
-    while committed == 0 and wait < full:  # until the kill leaves a part done
-        if os.path.exists(out):
-            os.remove(out)
-        proc = start(grid, out, "--threads", "1")
-        time.sleep(wait)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        status = gdtest.gdsweep("status", out, check_rc=False).stdout.split()
-        committed = int(status[status.index("runs:") + 1]) if "runs:" in status else 0
-        wait += full / 8
-    del os.environ["GD_COMMIT_SECONDS"]
+    committed, total = gdtest.kill_mid_sweep(grid, out, "--threads", "1", after=0.05,
+                                             commit_seconds=0.02, need_some=True)
     p = sweep(grid, out, "--threads", "1", "--resume")
     diffs = sweep_differences(ref, out)
-    check(p.returncode == 0 and 0 < committed < 3 * N and not diffs,
-          f"killed after {committed} of {3 * N} runs ({full:.1f} s in all), resumed: "
+    check(p.returncode == 0 and 0 < committed < total == 3 * N and not diffs,
+          f"killed after {committed} of {total} runs ({full:.1f} s in all), resumed: "
           f"bit-identical {diffs[:3]}")
 
 
