@@ -44,21 +44,6 @@ static const char grid[] =
     "[optimizer nadam]\nlr = 0.2\n"
     "[optimizer nag]\nlr = 0.05\n";
 
-/* Every id of s run through ranges of the worker into b, as the drivers do. */
-static void run_ranges(const gd_sweep *s, gd_batch *b)
-{
-    gd_worker w;
-    gd_error err = {{0}, 0};
-    uint64_t ran = 0;
-    memset(b, 0, sizeof *b);
-    gd_worker_init(&w, s, 0);
-    for (uint64_t id = 0; id < s->n_runs; id += ran) {
-        assert_int_equal(gd_worker_run_range(&w, id, s->n_runs - id, b, &ran, &err), 0);
-        assert_true(ran >= 1);
-    }
-    gd_worker_free(&w);
-}
-
 /* Position of run id in b (fails the test when absent). */
 static size_t find_run(const gd_batch *b, uint64_t id)
 {
@@ -132,7 +117,7 @@ static void test_lanes_same_bits_as_alone(void **state)
     gd_sweep s;
     gd_batch alone, ranged;
     run_grid(grid, &s, &alone);
-    run_ranges(&s, &ranged);
+    run_grid_ranges(&s, &ranged);
     assert_int_equal(alone.count, s.n_runs);
     assert_int_equal(ranged.count, s.n_runs);
     assert_endings_mixed(&alone);
@@ -162,7 +147,7 @@ static void test_lanes_share_the_clock(void **state)
                        "loss_tol = 1e-12\n[optimizer gd]\nlr = 0.1\n";
     if (gd_sweep_parse(&s, "grid.ini", text, strlen(text), 0, &err) != 0)
         fail_msg("%s", err.msg);
-    run_ranges(&s, &b);
+    run_grid_ranges(&s, &b);
     assert_int_equal(b.count, 40);
     double per_eval = b.result[0].wall_seconds / (double)b.result[0].grad_evals;
     assert_true(per_eval > 0);
@@ -227,7 +212,7 @@ static void test_room_of_a_range_is_its_runs(void **state)
              "x0 = linspace(-3, 3, 1024)\n[optimizer gd]\nlr = 0.1, 0.2\n"
              "[optimizer adam]\nlr = 0.1, 0.2\n",
              &s, &by_id);
-    run_ranges(&s, &by_block);
+    run_grid_ranges(&s, &by_block);
     assert_int_equal(by_block.count, 4096);
     assert_true(by_block.desc[1].id != by_block.desc[0].id + 1); /* block order */
     assert_int_equal(gd_store_create(&st, path, &s, "test_lanes", &err), 0);

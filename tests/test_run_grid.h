@@ -1,5 +1,6 @@
 /* test_run_grid.h - run every id of a grid text through a worker into a batch, as a sweep
- * does on one process (header-only, for tests that check what runs record). */
+ * does on one process, one at a time or in ranges (header-only, for tests that check
+ * what runs record). */
 #ifndef GDSWEEP_TEST_RUN_GRID_H
 #define GDSWEEP_TEST_RUN_GRID_H
 
@@ -25,6 +26,22 @@ static inline void run_grid(const char *text, gd_sweep *s, gd_batch *b)
     gd_worker_init(&w, s, 0);
     for (uint64_t id = 0; id < s->n_runs; id++)
         assert_int_equal(gd_worker_run(&w, id, b, &err), 0);
+    gd_worker_free(&w);
+}
+
+/* Runs every id of the parsed *s into *b as the drivers hand them to a worker: in
+ * ranges (gd_worker_run_range), whose runs that fit go in lockstep blocks. */
+static inline void run_grid_ranges(const gd_sweep *s, gd_batch *b)
+{
+    gd_worker w;
+    gd_error err = {{0}, 0};
+    uint64_t ran = 0;
+    memset(b, 0, sizeof *b);
+    gd_worker_init(&w, s, 0);
+    for (uint64_t id = 0; id < s->n_runs; id += ran) {
+        assert_int_equal(gd_worker_run_range(&w, id, s->n_runs - id, b, &ran, &err), 0);
+        assert_true(ran >= 1);
+    }
     gd_worker_free(&w);
 }
 

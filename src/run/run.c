@@ -4,17 +4,12 @@
  * gradient norm: norm.c) is split into fixed GD_BLOCK-sized blocks for OpenMP; the norm sums
  * per-block partials in block order, so the result does not depend on the thread count.
  * Blocks are disjoint, so the parallel loops have no race. */
-#include "gdsweep/run.h"
+#include "run_loop.h"
 
-#include "gdsweep/interrupt.h"
-#include "gdsweep/minibatch.h"
 #include "gdsweep/norm.h"
-#include "gdsweep/small_copy.h"
-#include "gdsweep/step_call.h"
 
 #include <math.h>
 #include <string.h>
-#include <time.h>
 
 #include <omp.h>
 
@@ -27,13 +22,6 @@ const char *gd_status_name(int status)
     case GD_STATUS_PRUNED: return "pruned";
     default: return "max_iter";
     }
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* Applies the step s to x[0, n), in fixed blocks over threads when n is large. */
@@ -63,33 +51,6 @@ static void blocked_lookahead(const gd_optimizer_type *o, const double *hp, size
         o->lookahead(hp, gd_block_len(n, b), stride, x + off, state + off, xe + off);
     }
 }
-
-/* What one run needs at hand inside the loop. */
-typedef struct loop_ctx {
-    const gd_problem *p;
-    const gd_run_desc *d;
-    const gd_optimizer_type *opt;
-    gd_workspace *ws;
-    gd_run_result *r;
-    long record_every;
-    double t0;                     /* the run's start, now_seconds() */
-    size_t next_target;            /* first target not reached yet */
-    double target_gap[GD_TARGETS]; /* gap levels of the targets */
-    gd_step_consts consts;         /* the optimizer's constants of the last step */
-    gd_sampler *sampler;           /* the minibatches, NULL: full batch */
-    /* Fixed for the run, decided once at its start (what each iteration used to ask): */
-    int box;                       /* has_box() */
-    int fused;                     /* fused() */
-    int noise;                     /* gradient noise on (grad_noise > 0) */
-    double diverged_above;         /* a loss above this diverges (set at the start point) */
-    int shared_clock;              /* in a lockstep block: seconds shared out at its end */
-} loop_ctx;
-
-/* The loss at x_t and, when known, the gradient norm there. */
-typedef struct point {
-    double f, gn;
-    int gn_known;
-} point;
 
 /* Evaluation counters: the optimizer's own, or the monitoring ones. */
 typedef struct counters {
@@ -244,37 +205,6 @@ static void add_noise(const loop_ctx *c, long t)
         gd_grad_noise_add(c->d->key, (uint64_t)t, c->d->control.grad_noise, c->ws->g, c->p->n);
 }
 
-static void record(gd_history *h, const double *x, size_t n, long t, const point *at,
-                   double lr, double batch_loss)
-{
-    size_t i = h->count++;
-    h->iteration[i] = t;
-    h->loss[i] = at->f;
-    h->grad_norm[i] = at->gn;
-    h->lr[i] = lr;
-    h->batch_loss[i] = batch_loss;
-    if (h->path_dim)
-        gd_copy_values(h->path + i * h->path_dim, x, n);
-}
-
-/* The stop test: a gd_status when the run ends at x_t, or 2 to go on. The gradient norm
- * is known whenever grad_tol is on. */
-static int stop_reason(const loop_ctx *c, long t, const point *at)
-{
-    const gd_run_control *k = &c->d->control;
-    double f = at->f;
-    if (!isfinite(f) || (at->gn_known && !isfinite(at->gn)) || f > c->diverged_above)
-        return GD_STATUS_DIVERGED;
-    double progress = c->p->has_optimum ? f - c->p->f_opt : f;
-    if ((k->grad_tol > 0 && at->gn <= k->grad_tol) || progress <= k->loss_tol)
-        return GD_STATUS_CONVERGED;
-    if (t >= k->iterations)
-        return GD_STATUS_MAX_ITER;
-    if (gd_interrupt_abandon())
-        return GD_STATUS_ABANDONED;
-    return 2;
-}
-
 /* The gap levels of the targets, from the gap at the start point; none when the optimum
  * is unknown (every target stays unreached, -1). */
 static void targets_start(loop_ctx *c, double f0)
@@ -289,24 +219,9 @@ static void targets_start(loop_ctx *c, double f0)
     c->next_target = c->p->has_optimum && !isnan(gap0) ? 0 : GD_TARGETS;
 }
 
-/* Marks the targets x_t reaches (gap_t at or below their level) as reached at t. */
-static void targets_check(loop_ctx *c, long t, double f)
-{
-    gd_run_result *r = c->r;
-    double gap = f - c->p->f_opt, now = NAN;
-    for (size_t k = c->next_target; k < GD_TARGETS && gap <= c->target_gap[k]; k++) {
-        if (isnan(now) && !c->shared_clock)
-            now = now_seconds() - c->t0;
-        r->steps_to[k] = t;
-        r->grad_evals_to[k] = r->grad_evals;
-        r->seconds_to[k] = now;
-        c->next_target = k + 1;
-    }
-}
-
 /* The run's start point, loss f0: the initial and best loss, the divergence level and
  * the targets. */
-static void begin_at(loop_ctx *c, double f0)
+void gd_loop_begin_at(loop_ctx *c, double f0)
 {
     c->r->loss_initial = c->r->loss_best = f0;
     c->diverged_above = f0 + c->d->control.divergence * (fabs(f0) + 1.0);
@@ -336,7 +251,7 @@ static void count_samples(loop_ctx *c)
     r->epochs = samples ? (double)r->samples_seen / (double)samples : NAN;
 }
 
-static void finish(loop_ctx *c, long t, int status, const point *at)
+void gd_loop_finish(loop_ctx *c, long t, int status, const point *at)
 {
     gd_run_result *r = c->r;
     count_samples(c);
@@ -367,7 +282,7 @@ static void run_full_batch(loop_ctx *c, gd_history *h)
     point at;
     first_evaluate(c, &at);
     add_noise(c, 0);
-    begin_at(c, at.f);
+    gd_loop_begin_at(c, at.f);
     for (long t = 0;; t++) {
         if (at.f < r->loss_best)
             r->loss_best = at.f;
@@ -380,7 +295,7 @@ static void run_full_batch(loop_ctx *c, gd_history *h)
                 at.f = f;
             }
             record(h, c->ws->x, c->p->n, t, &at, NAN, NAN);
-            finish(c, t, status, &at);
+            gd_loop_finish(c, t, status, &at);
             break;
         }
         double lr = d->schedule->rate(d->schedule_params, lr0, t, T);
@@ -448,12 +363,12 @@ static void run_stochastic(loop_ctx *c, gd_history *h)
     double window = 0; /* sum of the minibatch losses since the last record */
     long in_window = 0;
     monitor_at_x(c, &at);
-    begin_at(c, at.f);
+    gd_loop_begin_at(c, at.f);
     for (long t = 0;; t++) {
         int status = stochastic_stop(c, t, &at);
         if (status != 2) {
             record(h, c->ws->x, c->p->n, t, &at, NAN, NAN);
-            finish(c, t, status, &at);
+            gd_loop_finish(c, t, status, &at);
             break;
         }
         double lr = d->schedule->rate(d->schedule_params, lr0, t, T);
@@ -473,7 +388,7 @@ void gd_run_execute(const gd_problem *p, const gd_optimizer_type *opt, const gd_
                     long record_every, gd_workspace *ws, gd_history *h, gd_run_result *r)
 {
     loop_ctx c = {.p = p, .d = d, .opt = opt, .ws = ws, .r = r, .record_every = record_every,
-                  .t0 = now_seconds()};
+                  .t0 = gd_loop_now_seconds()};
     gd_sampler sampler;
     size_t m = gd_run_batch_size(p, &d->control);
     if (m) {
@@ -489,177 +404,7 @@ void gd_run_execute(const gd_problem *p, const gd_optimizer_type *opt, const gd_
         run_stochastic(&c, h);
     else
         run_full_batch(&c, h);
-    r->wall_seconds = now_seconds() - c.t0;
+    r->wall_seconds = gd_loop_now_seconds() - c.t0;
 }
 
 /* ---- many runs in lockstep (run.h) ------------------------------------------------------ */
-
-int gd_run_lanes_fit(const gd_problem *p, const gd_optimizer_type *opt,
-                     const gd_run_control *k)
-{
-    return p->type->loss_points && p->type->loss_grad_points && p->n <= GD_LANES_MAX_DIM &&
-           !opt->lookahead && !p->type->online_loss_grad && gd_run_batch_size(p, k) == 0 &&
-           k->lower == -INFINITY && k->upper == INFINITY && k->grad_noise == 0 &&
-           (!p->type->step_loss_grad || k->numeric_gradient); /* alone: the fused pass */
-}
-
-/* A block of runs in lockstep: each run's loop context, its view of the block's vectors
- * (x and g at j n) and its point, and which still go. */
-typedef struct lanes_block {
-    const gd_problem *p;
-    gd_lane *lanes;
-    size_t m;
-    gd_workspace *ws;                /* the block's vectors, m n values each */
-    loop_ctx c[GD_LANES_MAX];
-    gd_workspace view[GD_LANES_MAX];
-    point at[GD_LANES_MAX];
-    unsigned char going[GD_LANES_MAX];
-    size_t left;
-    gd_step_consts consts; /* the optimizer's constants, kept from step to step (zeroed) */
-} lanes_block;
-
-/* The loss and central differences at every run's x into f and the block's g: the
- * operations of gd_numeric_loss_grad, point by point the same bits. */
-static void numeric_points(const lanes_block *k, double eps, double *f)
-{
-    const gd_problem *p = k->p;
-    size_t n = p->n, m = k->m;
-    const double *x = k->ws->x;
-    double *work = k->ws->work, *g = k->ws->g;
-    double fp[GD_LANES_MAX], fm[GD_LANES_MAX];
-    memcpy(work, x, m * n * sizeof *work);
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < m; j++)
-            work[j * n + i] = x[j * n + i] + eps;
-        p->type->loss_points(p, m, work, fp);
-        for (size_t j = 0; j < m; j++)
-            work[j * n + i] = x[j * n + i] - eps;
-        p->type->loss_points(p, m, work, fm);
-        for (size_t j = 0; j < m; j++) {
-            work[j * n + i] = x[j * n + i];
-            g[j * n + i] = (fp[j] - fm[j]) / (2 * eps);
-        }
-    }
-    p->type->loss_points(p, m, x, f);
-}
-
-/* Loss and gradient at every run's x (evaluate's, one call for the block), counted for
- * the runs that go, into their points. */
-static void evaluate_points(lanes_block *k)
-{
-    const gd_run_control *ctl = &k->lanes[0].d->control;
-    size_t n = k->p->n;
-    double f[GD_LANES_MAX];
-    long loss_evals = 1;
-    if (ctl->numeric_gradient) {
-        numeric_points(k, ctl->epsilon, f);
-        loss_evals = 2 * (long)n + 1;
-    } else {
-        k->p->type->loss_grad_points(k->p, k->m, k->ws->x, k->ws->g, f);
-    }
-    for (size_t j = 0; j < k->m; j++) {
-        if (!k->going[j])
-            continue;
-        k->c[j].r->grad_evals++;
-        k->c[j].r->loss_evals += loss_evals;
-        k->at[j] = (point){f[j], gd_blocked_norm(k->ws->g + j * n, n, k->ws->partial), 1};
-    }
-}
-
-/* Each run's start (start's, for its slice of the block), the state of all zeroed. */
-static void lanes_start(lanes_block *k, const gd_optimizer_type *opt, long record_every,
-                        double t0)
-{
-    size_t n = k->p->n;
-    gd_workspace *ws = k->ws;
-    for (size_t v = 0; v < opt->state_vectors; v++)
-        memset(ws->state + v * ws->n_cap, 0, k->m * n * sizeof *ws->state);
-    for (size_t j = 0; j < k->m; j++) {
-        gd_lane *l = &k->lanes[j];
-        k->view[j] = (gd_workspace){.n_cap = n, .x = ws->x + j * n, .g = ws->g + j * n,
-                                    .partial = ws->partial};
-        k->c[j] = (loop_ctx){.p = k->p, .d = l->d, .opt = opt, .ws = &k->view[j], .r = l->r,
-                             .record_every = record_every, .t0 = t0, .shared_clock = 1};
-        memcpy(k->view[j].x, l->x0, n * sizeof *l->x0);
-        memset(l->r, 0, sizeof *l->r);
-        l->h->count = 0;
-        l->h->path_dim = n <= GD_PATH_MAX_DIM ? n : 0;
-        k->going[j] = 1;
-    }
-    k->left = k->m;
-}
-
-/* Iteration t of run j up to its step (run_full_batch's): best loss, targets, stop tests,
- * the record; a run that ends at x_t is finished, its x kept, and leaves the block. */
-static void lane_iteration(lanes_block *k, size_t j, long t, double lr)
-{
-    loop_ctx *c = &k->c[j];
-    gd_lane *l = &k->lanes[j];
-    point *at = &k->at[j];
-    if (at->f < c->r->loss_best)
-        c->r->loss_best = at->f;
-    targets_check(c, t, at->f);
-    int status = stop_reason(c, t, at);
-    if (status == 2) {
-        if (t % c->record_every == 0)
-            record(l->h, c->ws->x, c->p->n, t, at, lr, NAN);
-        return;
-    }
-    record(l->h, c->ws->x, c->p->n, t, at, NAN, NAN);
-    finish(c, t, status, at);
-    memcpy(l->x_final, c->ws->x, c->p->n * sizeof *l->x_final);
-    k->going[j] = 0;
-    k->left--;
-}
-
-/* The optimizer's step from every run's x_t with rate lr (prepare_step's, once for the
- * block: the runs share their settings). */
-static void step_block(lanes_block *k, const gd_optimizer_type *opt, double lr, long t)
-{
-    const double *hp = k->lanes[0].d->optimizer_params;
-    gd_optimizer_prepare(opt, hp, t + 1, &k->consts);
-    gd_step_call call = {opt, hp, lr, t + 1, k->ws->n_cap, k->ws->state, &k->consts};
-    gd_step_apply(&call, k->ws->x, k->ws->g, 0, k->m * k->p->n);
-}
-
-/* The block's wall seconds shared among its runs by their gradient evaluations (the runs
- * pay the same per evaluation), and each target's seconds by the evaluations up to it. */
-static void share_seconds(gd_lane lanes[], size_t m, double seconds)
-{
-    double evals = 0;
-    for (size_t j = 0; j < m; j++)
-        evals += (double)lanes[j].r->grad_evals;
-    double per_eval = evals > 0 ? seconds / evals : 0;
-    for (size_t j = 0; j < m; j++) {
-        gd_run_result *r = lanes[j].r;
-        r->wall_seconds = per_eval * (double)r->grad_evals;
-        for (size_t k = 0; k < GD_TARGETS; k++)
-            if (r->grad_evals_to[k] >= 0)
-                r->seconds_to[k] = per_eval * (double)r->grad_evals_to[k];
-    }
-}
-
-void gd_run_execute_lanes(const gd_problem *p, const gd_optimizer_type *opt, long record_every,
-                          gd_lane lanes[], size_t m, gd_workspace *ws)
-{
-    lanes_block k = {.p = p, .lanes = lanes, .m = m, .ws = ws};
-    const gd_run_desc *d = lanes[0].d;
-    double t0 = now_seconds();
-    lanes_start(&k, opt, record_every, t0);
-    evaluate_points(&k);
-    for (size_t j = 0; j < m; j++)
-        begin_at(&k.c[j], k.at[j].f);
-    for (long t = 0; k.left > 0; t++) {
-        long T = d->control.iterations; /* a run still going at t has t < T */
-        double lr = t < T ? d->schedule->rate(d->schedule_params, d->optimizer_params[0], t, T)
-                          : NAN;
-        for (size_t j = 0; j < m; j++)
-            if (k.going[j])
-                lane_iteration(&k, j, t, lr);
-        if (k.left > 0) {
-            step_block(&k, opt, lr, t);
-            evaluate_points(&k);
-        }
-    }
-    share_seconds(lanes, m, now_seconds() - t0);
-}

@@ -20,15 +20,27 @@
 #include "gdsweep/series.h"
 #include "worker_internal.h"
 
-/* A run of the range waiting for its block: decoded, its start point, and its objective
- * (its problem values with the start keys zeroed). */
+/* What the runs of one block share, every field 8 bytes (no padding), so that its hash
+ * and its comparison read the same bytes: runs whose keys are equal differ only in their
+ * start point (the rest of the control gd_run_lanes_fit has fixed). */
+typedef struct gd_block_key {
+    uint64_t problem, optimizer, schedule, iterations, numeric_gradient;
+    double epsilon, grad_tol, loss_tol, divergence;
+    double optimizer_params[GD_MAX_PARAMS];
+    double schedule_params[GD_MAX_PARAMS];
+    double objective[GD_MAX_PARAMS]; /* its problem values, the start keys zeroed */
+} gd_block_key;
+_Static_assert(sizeof(gd_block_key) == 8 * (9 + 3 * GD_MAX_PARAMS),
+               "gd_block_key: 8-byte fields only (hashed and compared as bytes)");
+
+/* A run of the range waiting for its block: decoded, its start point, its block's key. */
 typedef struct gd_pending_run {
     gd_run_desc d;
-    double objective[GD_MAX_PARAMS];
+    gd_block_key key;
     double x0[GD_LANES_MAX_DIM];
     size_t n;
     size_t order;  /* its place in the range */
-    uint64_t hash; /* of what its block shares: sorted on first (block_key_hash) */
+    uint64_t hash; /* of its key: sorted on first */
 } gd_pending_run;
 
 /* About what one iteration of a run in a block costs (4.5-6.8 ns in the model, the
@@ -86,76 +98,46 @@ static uint64_t mix_words(uint64_t h, const void *words, size_t count)
     return h ^ h >> 29;
 }
 
-/* A hash of what block_cmp compares (runs that can share a block hash alike), so that
- * sorting compares 8 bytes where it would compare hundreds. */
-static uint64_t block_key_hash(const gd_pending_run *p)
+/* The key of run d, whose instance type names its start keys. */
+static gd_block_key block_key(const gd_run_desc *d, unsigned start_params)
 {
-    const gd_run_desc *d = &p->d;
     const gd_run_control *k = &d->control;
-    uint64_t h = 0xcbf29ce484222325ull;
-    const uint64_t ids[] = {d->problem, d->optimizer, (uint64_t)(uintptr_t)d->schedule,
-                            (uint64_t)k->iterations, (uint64_t)k->numeric_gradient};
-    const double control[] = {k->epsilon, k->grad_tol, k->loss_tol, k->divergence};
-    h = mix_words(h, ids, sizeof ids / 8);
-    h = mix_words(h, control, sizeof control / 8);
-    h = mix_words(h, d->optimizer_params, GD_MAX_PARAMS);
-    h = mix_words(h, d->schedule_params, GD_MAX_PARAMS);
-    return mix_words(h, p->objective, GD_MAX_PARAMS);
+    gd_block_key key = {.problem = d->problem,
+                        .optimizer = d->optimizer,
+                        .schedule = (uint64_t)(uintptr_t)d->schedule,
+                        .iterations = (uint64_t)k->iterations,
+                        .numeric_gradient = (uint64_t)k->numeric_gradient,
+                        .epsilon = k->epsilon,
+                        .grad_tol = k->grad_tol,
+                        .loss_tol = k->loss_tol,
+                        .divergence = k->divergence};
+    memcpy(key.optimizer_params, d->optimizer_params, sizeof key.optimizer_params);
+    memcpy(key.schedule_params, d->schedule_params, sizeof key.schedule_params);
+    for (size_t i = 0; i < GD_MAX_PARAMS; i++)
+        key.objective[i] = i < 32 && (start_params >> i & 1u) ? 0 : d->problem_params[i];
+    return key;
 }
 
 /* Holds run d, whose instance is w's, as pending run `held`. */
 static void hold(gd_worker *w, const gd_run_desc *d, size_t held)
 {
     gd_pending_run *p = &w->pending[held];
-    unsigned start = w->instance.type->start_params;
     p->d = *d;
-    for (size_t k = 0; k < GD_MAX_PARAMS; k++)
-        p->objective[k] = k < 32 && (start >> k & 1u) ? 0 : d->problem_params[k];
+    p->key = block_key(d, w->instance.type->start_params);
     p->n = w->instance.n;
     memcpy(p->x0, w->instance.x0, p->n * sizeof *p->x0);
     p->order = held;
-    p->hash = block_key_hash(p);
+    p->hash = mix_words(0xcbf29ce484222325ull, &p->key, sizeof p->key / 8);
 }
 
-/* Orders two doubles by their bits (equal only when bit-identical). */
-static int bits_cmp(const double *a, const double *b, size_t count)
+/* 1 when two pending runs can share a block: their keys are the same bits. */
+static int same_block(const gd_pending_run *p, const gd_pending_run *q)
 {
-    return memcmp(a, b, count * sizeof *a);
-}
-
-/* What the loop of two runs' controls does differently (the keys a block may hold
- * apart: none; the rest gd_run_lanes_fit has fixed). */
-static int control_cmp(const gd_run_control *a, const gd_run_control *b)
-{
-    if (a->iterations != b->iterations)
-        return a->iterations < b->iterations ? -1 : 1;
-    if (a->numeric_gradient != b->numeric_gradient)
-        return a->numeric_gradient < b->numeric_gradient ? -1 : 1;
-    const double x[] = {a->epsilon, a->grad_tol, a->loss_tol, a->divergence};
-    const double y[] = {b->epsilon, b->grad_tol, b->loss_tol, b->divergence};
-    return bits_cmp(x, y, sizeof x / sizeof x[0]);
-}
-
-/* Orders pending runs by what a block shares; 0 when they can share one. */
-static int block_cmp(const gd_pending_run *p, const gd_pending_run *q)
-{
-    const gd_run_desc *a = &p->d, *b = &q->d;
-    if (a->problem != b->problem)
-        return a->problem < b->problem ? -1 : 1;
-    if (a->optimizer != b->optimizer)
-        return a->optimizer < b->optimizer ? -1 : 1;
-    if (a->schedule != b->schedule)
-        return (uintptr_t)a->schedule < (uintptr_t)b->schedule ? -1 : 1;
-    int c = bits_cmp(a->optimizer_params, b->optimizer_params, GD_MAX_PARAMS);
-    if (c == 0)
-        c = bits_cmp(a->schedule_params, b->schedule_params, GD_MAX_PARAMS);
-    if (c == 0)
-        c = bits_cmp(p->objective, q->objective, GD_MAX_PARAMS);
-    return c != 0 ? c : control_cmp(&a->control, &b->control);
+    return memcmp(&p->key, &q->key, sizeof p->key) == 0;
 }
 
 /* qsort's order: by the block's hash (runs of one block together; two blocks whose hashes
- * collided fall into stretches that block_cmp still tells apart), then by place in the
+ * collided fall into stretches that same_block still tells apart), then by place in the
  * range. */
 static int by_block(const void *x, const void *y)
 {
@@ -213,7 +195,7 @@ static int run_held(gd_worker *w, size_t held, gd_batch *b, gd_error *err)
     qsort(order, held, sizeof *order, by_block);
     int rc = 0;
     for (size_t i = 0, m; i < held && rc == 0; i += m) {
-        for (m = 1; i + m < held && m < GD_LANES_MAX && block_cmp(order[i], order[i + m]) == 0;
+        for (m = 1; i + m < held && m < GD_LANES_MAX && same_block(order[i], order[i + m]);
              m++)
             ;
         rc = run_block(w, order + i, m, b, err);
