@@ -406,5 +406,3 @@ void gd_run_execute(const gd_problem *p, const gd_optimizer_type *opt, const gd_
         run_full_batch(&c, h);
     r->wall_seconds = gd_loop_now_seconds() - c.t0;
 }
-
-/* ---- many runs in lockstep (run.h) ------------------------------------------------------ */

@@ -49,8 +49,8 @@ static inline double gd_loop_now_seconds(void)
 }
 
 /* Appends the record of x_t (loss, gradient norm, rate, minibatch loss, path) to h. */
-static inline void record(gd_history *h, const double *x, size_t n, long t, const point *at,
-                   double lr, double batch_loss)
+static inline void record(gd_history *h, const double *x, size_t n, long t,
+                          const point *at, double lr, double batch_loss)
 {
     size_t i = h->count++;
     h->iteration[i] = t;

@@ -17,6 +17,7 @@
 #include "gdsweep/interrupt.h"
 #include "gdsweep/plugins.h"
 #include "gdsweep/progress.h"
+#include "gdsweep/schedule.h"
 #include "gdsweep/series.h"
 #include "worker_internal.h"
 
@@ -127,7 +128,14 @@ static void hold(gd_worker *w, const gd_run_desc *d, size_t held)
     p->n = w->instance.n;
     memcpy(p->x0, w->instance.x0, p->n * sizeof *p->x0);
     p->order = held;
-    p->hash = mix_words(0xcbf29ce484222325ull, &p->key, sizeof p->key / 8);
+    /* hashed with the schedule's place in the registry, not its address, so that the
+     * blocks' order in the batch (and the records' offsets in the file) is the same from
+     * one process to the next; the key itself keeps the address, exact */
+    gd_block_key hashed = p->key;
+    int schedule = gd_schedule_index(d->schedule->name);
+    if (schedule >= 0)
+        hashed.schedule = (uint64_t)schedule;
+    p->hash = mix_words(0xcbf29ce484222325ull, &hashed, sizeof hashed / 8);
 }
 
 /* 1 when two pending runs can share a block: their keys are the same bits. */

@@ -90,7 +90,7 @@ def committed_runs(out):
 
 def _until_journal(proc, path, seconds):
     """True once PATH.journal exists (the sweep's first commit began), False if the
-    process PROC ended first or SECONDS passed."""
+    process PROC ended first (a clean close removes the journal) or SECONDS passed."""
     deadline = time.time() + seconds
     while not os.path.exists(path + ".journal"):
         if proc.poll() is not None or time.time() > deadline:
@@ -103,13 +103,13 @@ def kill_mid_sweep(grid, out, *args, after=0.1, commit_seconds=0.05, need_some=F
                    tries=6):
     """Starts the sweep of GRID into OUT (ARGS as for sweep), waits for its first commit,
     then AFTER seconds more, and SIGKILLs its session; returns (committed, total) as
-    status_counts reads the killed file. A sweep done before the kill (every run
-    committed, on a quiet machine) is started again on a fresh OUT with half the wait, one
-    with none committed when NEED_SOME with twice the wait, up to TRIES times, so that the
-    kill lands mid-sweep whatever the machine's speed (a fixed time from the start does
-    not: Open MPI's start-up alone takes 0.3-0.9 s on a loaded machine). The kill may land
-    inside a commit (a hot journal: resumable)."""
-    counts = (0, 0)
+    status_counts reads the killed file. The kill must land before the last commit (and,
+    with NEED_SOME, after the first): a wait that was too long or too short is retried on
+    a fresh OUT, halved or doubled until both bounds are known, then bisected, up to TRIES
+    times, so that the kill lands mid-sweep whatever the machine's speed and load (a fixed
+    time from the start does not). The kill may land inside a commit (a hot journal:
+    resumable). Exits failing when status reads no runs from the file."""
+    early, late, counts = None, None, (0, 0)
     for _ in range(tries):
         for stale in (out, out + ".journal"):
             if os.path.exists(stale):
@@ -123,12 +123,17 @@ def kill_mid_sweep(grid, out, *args, after=0.1, commit_seconds=0.05, need_some=F
             pass
         proc.wait()
         counts = status_counts(out)
+        if counts[1] == 0:
+            sys.exit(f"kill_mid_sweep: status reads no runs in {out} (the sweep's exit "
+                     f"status {proc.returncode})")
         if counts[0] == counts[1]:
-            after /= 2
+            late = after
         elif counts[0] == 0 and need_some:
-            after *= 2
+            early = after
         else:
             break
+        after = (early + late) / 2 if early is not None and late is not None else \
+            (after / 2 if late == after else after * 2)
     return counts
 
 
