@@ -18,7 +18,9 @@ import numpy as np
 import gdtest
 from gdtest import check
 
-GRID = gdtest.quadratic_grid("commit_once", 4, 600, 200, 10)
+# 4,400 runs: more than one batch holds (GD_BATCH_RUNS, 4,096), so there are several
+# batches however fast the runs go (2,400 lockstep runs took about one 10 ms commit period)
+GRID = gdtest.quadratic_grid("commit_once", 4, 1100, 200, 10)
 
 PROFILE = re.compile(r"profile commit: (\d+) batches, (\d+) flushes")
 

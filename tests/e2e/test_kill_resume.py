@@ -91,6 +91,17 @@ def alive_in_group(pgid):
     return any(state_of(int(p)) != "Z" for p in out.split())
 
 
+def writers_gone(out, pgid, seconds):
+    """True once no live process names out or is left in process group pgid (waits up to
+    SECONDS, killing nothing)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if not [p for p in writers_of(out) if state_of(p) != "Z"] and not alive_in_group(pgid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def kill(mode, proc, out):
     if mode == "rank":
         ranks = [c for c in children(proc.pid) if "gdsweep" in command_of(c)]
@@ -98,7 +109,9 @@ def kill(mode, proc, out):
             os.kill(random.choice(ranks), signal.SIGKILL)
             try:
                 proc.wait(timeout=30)
-                return
+                # the other rank may still be ending (Open MPI's abort) and hold the lock
+                if writers_gone(out, proc.pid, 10):
+                    return
             except subprocess.TimeoutExpired:
                 pass
     # The process, or mpirun and every rank: the whole session (a rank that mpirun forked
@@ -155,6 +168,7 @@ for trial in range(TRIALS):
         resumed += 1
         if p.returncode == 0 or resumed > 3:
             break
+        time.sleep(0.5)  # e.g. exit 2: a writer still ending holds the lock
     took = time.time() - t0
     ok = p.returncode == 0
     diffs = sweep_differences(ref, out) if ok else ["resume failed: " + p.stderr.strip()]
