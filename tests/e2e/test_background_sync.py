@@ -45,12 +45,6 @@ def counted_line(stderr):
     return first, counted and int(counted.group(1))
 
 
-def status_committed(out):
-    st = gdtest.gdsweep("status", out, check_rc=False)
-    said = re.search(r"runs: (\d+) committed", st.stdout)
-    return said and int(said.group(1))
-
-
 def last_syncs_fail(d, grid):
     """Sweeps whose last fsyncs fail (no sleep): each failure counts what the file holds."""
     out, log = os.path.join(d, "healthy.h5"), os.path.join(d, "healthy.log")
@@ -70,7 +64,7 @@ def last_syncs_fail(d, grid):
             continue  # this run synced fewer times than the healthy one
         failures += 1
         first, counted = counted_line(p.stderr)
-        said = status_committed(bad)
+        said = gdtest.committed_runs(bad)
         check(p.returncode == 1 and counted is not None and counted == said,
               f"fsyncs fail after {n} of about {total}: exit {p.returncode}, the line counts "
               f"{counted} runs, status {said}: {first[:160]}")
@@ -102,7 +96,7 @@ def main():
     st = gdtest.gdsweep("status", bad, check_rc=False)
     check(st.returncode == 3 and "resumable" in st.stdout,
           f"status reads the file as resumable, exit 3 ({st.returncode}: {st.stdout[-300:]})")
-    said = status_committed(bad)
+    said = gdtest.committed_runs(bad)
     check(said is not None and (counted is None or counted == said),
           "the error line counts the runs the file holds (the failed sync's batch is not): "
           f"{counted} vs {said}")

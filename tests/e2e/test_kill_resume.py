@@ -91,13 +91,19 @@ def alive_in_group(pgid):
     return any(state_of(int(p)) != "Z" for p in out.split())
 
 
-def writers_gone(out, pgid, seconds):
+def writers_gone(out, pgid, seconds, kill_left=False):
     """True once no live process names out or is left in process group pgid (waits up to
-    SECONDS, killing nothing)."""
+    SECONDS; with KILL_LEFT, SIGKILLs those that name out meanwhile)."""
     deadline = time.time() + seconds
     while time.time() < deadline:
-        if not [p for p in writers_of(out) if state_of(p) != "Z"] and not alive_in_group(pgid):
+        left = [p for p in writers_of(out) if state_of(p) != "Z"]
+        if not left and not alive_in_group(pgid):
             return True
+        for pid in left if kill_left else []:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         time.sleep(0.05)
     return False
 
@@ -127,18 +133,7 @@ def kill(mode, proc, out):
     proc.wait()
     # A rank that mpirun started in a process group of its own after the listing above
     # would live on, keep the file open and hold the lock: end whatever still names OUT.
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        left = [p for p in writers_of(out) if state_of(p) != "Z"]
-        if not left and not alive_in_group(proc.pid):
-            break
-        for pid in left:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        time.sleep(0.05)
-    else:
+    if not writers_gone(out, proc.pid, 30, kill_left=True):
         check(False, f"processes writing {out} still alive 30 s after SIGKILL")
 
 
